@@ -1,0 +1,201 @@
+//! One execution environment: a Runtime API listener, the child serving it,
+//! and the rules for turning what the child does into an invoke result.
+
+use crate::logs::OutputPipe;
+use crate::process::ChildProcess;
+use bytes::Bytes;
+use laminar_runtime_api::{Invocation, Outcome, RuntimeApi, MAX_RESPONSE_BYTES};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// How long a runtime may take to initialise before the first invocation is
+/// counted against the function's own timeout (the service's init limit).
+const INIT_LIMIT: Duration = Duration::from_secs(10);
+
+/// What one invocation produced.
+#[derive(Debug)]
+pub struct InvokeReport {
+    pub result: InvokeResult,
+    /// The child's output while it ran (and any init output before it).
+    pub output: Vec<u8>,
+    /// A line for the function's log when the platform ended the invocation
+    /// (timeout, crash), as the service logs it.
+    pub platform_message: Option<String>,
+    pub duration: Duration,
+    /// Set on a cold start.
+    pub init_duration: Option<Duration>,
+    pub max_memory_used_mb: u64,
+    /// False when the environment must not serve another invocation.
+    pub reusable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvokeResult {
+    Response(Bytes),
+    /// A function error: the body is the error document returned to the
+    /// caller with `X-Amz-Function-Error: Unhandled`.
+    Error(Bytes),
+}
+
+pub struct Environment {
+    api: RuntimeApi,
+    child: ChildProcess,
+    output: OutputPipe,
+    started: Instant,
+    initialized: bool,
+}
+
+fn error_document(error_type: &str, message: &str) -> Bytes {
+    Bytes::from(
+        serde_json::json!({ "errorType": error_type, "errorMessage": message }).to_string(),
+    )
+}
+
+fn epoch_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or_default()
+}
+
+/// How a failed invocation ended, before it is turned into a report.
+enum Failure {
+    Init(Bytes),
+    Exit(String),
+    Timeout(Duration),
+}
+
+impl Environment {
+    pub(crate) fn new(api: RuntimeApi, child: ChildProcess, output: OutputPipe) -> Self {
+        Self {
+            api,
+            child,
+            output,
+            started: Instant::now(),
+            initialized: false,
+        }
+    }
+
+    /// Runs one invocation to its end. The deadline the runtime sees is set
+    /// here, when the invocation is handed over.
+    pub async fn invoke(&mut self, mut invocation: Invocation, timeout: Duration) -> InvokeReport {
+        let request_id = invocation.request_id.clone();
+        let mut init_duration = None;
+        if !self.initialized {
+            match self.wait_until_ready(timeout).await {
+                Ok(at) => {
+                    init_duration = Some(at.duration_since(self.started));
+                    self.initialized = true;
+                }
+                Err(failure) => return self.failed(&request_id, failure, init_duration, Instant::now()),
+            }
+        }
+
+        let begun = Instant::now();
+        invocation.deadline_ms = epoch_ms() + timeout.as_millis() as u64;
+        let outcome = tokio::select! {
+            outcome = self.api.hand_off(invocation) => outcome,
+            reason = self.child.exited() => {
+                return self.failed(&request_id, Failure::Exit(reason), init_duration, begun)
+            }
+            () = tokio::time::sleep(timeout) => {
+                return self.failed(&request_id, Failure::Timeout(timeout), init_duration, begun)
+            }
+        };
+        let duration = begun.elapsed();
+        let result = match outcome {
+            Ok(Outcome::Response(body)) => InvokeResult::Response(body),
+            Ok(Outcome::Error { body, error_type }) => {
+                InvokeResult::Error(if body.is_empty() {
+                    error_document(error_type.as_deref().unwrap_or("Unhandled"), "")
+                } else {
+                    body
+                })
+            }
+            Ok(Outcome::ResponseTooLarge { .. }) => InvokeResult::Error(error_document(
+                "Function.ResponseSizeTooLarge",
+                &format!(
+                    "Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes)."
+                ),
+            )),
+            Err(_) => {
+                let reason = self.child.exited().await;
+                return self.failed(&request_id, Failure::Exit(reason), init_duration, begun);
+            }
+        };
+        InvokeReport {
+            result,
+            output: self.output.take(),
+            platform_message: None,
+            duration,
+            init_duration,
+            max_memory_used_mb: self.child.max_memory_used_mb(),
+            reusable: true,
+        }
+    }
+
+    async fn wait_until_ready(&self, timeout: Duration) -> Result<Instant, Failure> {
+        let mut init_errors = self.api.init_errors();
+        let limit = INIT_LIMIT + timeout;
+        tokio::select! {
+            at = self.api.ready() => Ok(at),
+            error = init_errors.wait_for(Option::is_some) => {
+                let body = error.ok().and_then(|e| e.as_ref().map(|e| e.body.clone()));
+                Err(Failure::Init(body.unwrap_or_default()))
+            }
+            reason = self.child.exited() => {
+                // A runtime that reports an init error usually exits right after.
+                match self.api.init_errors().borrow().as_ref() {
+                    Some(e) => Err(Failure::Init(e.body.clone())),
+                    None => Err(Failure::Exit(reason)),
+                }
+            }
+            () = tokio::time::sleep(limit) => Err(Failure::Timeout(limit)),
+        }
+    }
+
+    fn failed(
+        &mut self,
+        request_id: &str,
+        failure: Failure,
+        init_duration: Option<Duration>,
+        begun: Instant,
+    ) -> InvokeReport {
+        // The environment is reset: stop the child before reading what it wrote.
+        self.child.kill();
+        let (body, platform_message) = match failure {
+            Failure::Init(body) if !body.is_empty() => (body, None),
+            Failure::Init(_) => (
+                error_document("Runtime.Unknown", "The runtime failed to start."),
+                None,
+            ),
+            Failure::Exit(reason) => {
+                let message = format!("RequestId: {request_id} Error: Runtime exited with error: {reason}");
+                (
+                    error_document("Runtime.ExitError", &message),
+                    Some(format!("{message}\nRuntime.ExitError")),
+                )
+            }
+            Failure::Timeout(after) => {
+                let text = format!("Task timed out after {:.2} seconds", after.as_secs_f64());
+                (
+                    error_document("Sandbox.Timedout", &format!("RequestId: {request_id} Error: {text}")),
+                    Some(text),
+                )
+            }
+        };
+        InvokeReport {
+            result: InvokeResult::Error(body),
+            output: self.output.take(),
+            platform_message,
+            duration: begun.elapsed(),
+            init_duration,
+            max_memory_used_mb: self.child.max_memory_used_mb(),
+            reusable: false,
+        }
+    }
+
+    /// Stops the child and the listener.
+    pub fn shutdown(mut self) {
+        self.child.kill();
+    }
+}

@@ -1,0 +1,186 @@
+//! The process executor: each environment is a child process of laminar,
+//! running the function's code from its unpacked folder on this host.
+
+use crate::environment::Environment;
+use crate::logs::OutputPipe;
+use crate::spec::{EnvironmentSpec, StartError};
+use laminar_model::runtime::{family, RuntimeFamily};
+use laminar_runtime_api::RuntimeApi;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use tokio::sync::watch;
+
+const PYTHON_CLIENT: &str = include_str!("../runtimes/python/laminar_runtime.py");
+const NODE_CLIENT: &str = include_str!("../runtimes/node/laminar_runtime.js");
+
+pub struct ProcessExecutor {
+    /// Where the bundled runtime clients are written.
+    runtime_dir: PathBuf,
+}
+
+impl ProcessExecutor {
+    /// Lays out the bundled runtime clients under `runtime_dir`.
+    pub fn new(runtime_dir: PathBuf) -> std::io::Result<Self> {
+        std::fs::create_dir_all(&runtime_dir)?;
+        std::fs::write(runtime_dir.join("laminar_runtime.py"), PYTHON_CLIENT)?;
+        std::fs::write(runtime_dir.join("laminar_runtime.js"), NODE_CLIENT)?;
+        Ok(Self { runtime_dir })
+    }
+
+    fn command(&self, spec: &EnvironmentSpec) -> Result<tokio::process::Command, StartError> {
+        let client = |name: &str| self.runtime_dir.join(name);
+        let command = match family(&spec.runtime) {
+            Some(RuntimeFamily::Python) => {
+                let mut c = tokio::process::Command::new("python3");
+                c.arg(client("laminar_runtime.py"));
+                c.env("PYTHONUNBUFFERED", "1");
+                c
+            }
+            Some(RuntimeFamily::Node) => {
+                let mut c = tokio::process::Command::new("node");
+                c.arg(client("laminar_runtime.js"));
+                c
+            }
+            Some(RuntimeFamily::Provided) => {
+                let bootstrap = spec.code_dir.join("bootstrap");
+                if !is_executable(&bootstrap) {
+                    return Err(StartError::InvalidEntrypoint {
+                        message: format!(
+                            "Couldn't find valid bootstrap(s): [{}]",
+                            bootstrap.display()
+                        ),
+                    });
+                }
+                tokio::process::Command::new(bootstrap)
+            }
+            _ => {
+                return Err(StartError::UnsupportedRuntime(format!(
+                    "The process executor cannot run {} functions; start laminar with --executor docker.",
+                    spec.runtime
+                )))
+            }
+        };
+        Ok(command)
+    }
+
+    pub async fn start(&self, spec: &EnvironmentSpec) -> Result<Environment, StartError> {
+        let mut command = self.command(spec)?;
+        let api = RuntimeApi::bind(IpAddr::V4(Ipv4Addr::LOCALHOST)).await?;
+        let (output, stdout, stderr) = OutputPipe::new()?;
+        let task_root = spec.code_dir.to_string_lossy().into_owned();
+        let runtime_dir = self.runtime_dir.to_string_lossy().into_owned();
+        let host_path = std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".into());
+        command
+            .current_dir(&spec.code_dir)
+            .env_clear()
+            .env("PATH", format!("{host_path}:/opt/bin"))
+            .env("LD_LIBRARY_PATH", format!("{task_root}:{task_root}/lib:/opt/lib"))
+            .envs(spec.environment(&api.addr().to_string(), &task_root, &runtime_dir))
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(stdout))
+            .stderr(Stdio::from(stderr))
+            // Its own process group, so that a reset stops everything it spawned.
+            .process_group(0)
+            .kill_on_drop(true);
+        // SAFETY: prctl is async-signal-safe; it only sets a flag of the child.
+        unsafe {
+            command.pre_exec(|| {
+                // If laminar dies (even by SIGKILL), the runtime goes with it.
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let child = command.spawn()?;
+        Ok(Environment::new(api, ChildProcess::watch(child), output))
+    }
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.metadata()
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+/// A running child, watched for its exit by a task of its own.
+pub(crate) struct ChildProcess {
+    pid: Option<i32>,
+    exit: watch::Receiver<Option<String>>,
+}
+
+impl ChildProcess {
+    fn watch(mut child: tokio::process::Child) -> Self {
+        let pid = child.id().and_then(|p| i32::try_from(p).ok());
+        let (tx, exit) = watch::channel(None);
+        tokio::spawn(async move {
+            let reason = match child.wait().await {
+                Ok(status) => describe_exit(status),
+                Err(e) => format!("wait failed: {e}"),
+            };
+            tx.send_replace(Some(reason));
+        });
+        Self { pid, exit }
+    }
+
+    fn has_exited(&self) -> bool {
+        self.exit.borrow().is_some()
+    }
+
+    /// Resolves with the reason once the child has exited.
+    pub(crate) async fn exited(&self) -> String {
+        let mut exit = self.exit.clone();
+        let reason = match exit.wait_for(Option::is_some).await {
+            Ok(reason) => reason.clone().unwrap_or_default(),
+            Err(_) => "the runtime process disappeared".into(),
+        };
+        reason
+    }
+
+    /// Stops the child and everything in its process group.
+    pub(crate) fn kill(&mut self) {
+        if let Some(pid) = self.pid.take() {
+            if !self.has_exited() {
+                // SAFETY: plain syscall; the group id is the child's own pid.
+                unsafe {
+                    libc::kill(-pid, libc::SIGKILL);
+                }
+            }
+        }
+    }
+
+    /// Peak resident memory of the runtime process, from procfs.
+    pub(crate) fn max_memory_used_mb(&self) -> u64 {
+        let Some(pid) = self.pid else { return 0 };
+        let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+            return 0;
+        };
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map(|kb| kb.div_ceil(1024))
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for ChildProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn describe_exit(status: std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    if let Some(code) = status.code() {
+        return format!("exit status {code}");
+    }
+    match status.signal() {
+        Some(libc::SIGKILL) => "signal: killed".into(),
+        Some(libc::SIGSEGV) => "signal: segmentation fault".into(),
+        Some(libc::SIGABRT) => "signal: aborted".into(),
+        Some(libc::SIGTERM) => "signal: terminated".into(),
+        Some(sig) => format!("signal: {sig}"),
+        None => "unknown exit".into(),
+    }
+}

@@ -1,0 +1,15 @@
+//! Lambda domain types, validation rules, ARNs and error codes.
+//!
+//! Pure: nothing in this crate touches the disk, the network or the clock.
+
+pub mod arn;
+pub mod config;
+pub mod error;
+pub mod generated;
+pub mod limits;
+pub mod requests;
+pub mod runtime;
+pub mod validate;
+
+pub use arn::{FunctionRef, Qualifier};
+pub use error::{ApiError, ErrorKind};

@@ -1,0 +1,148 @@
+//! The Runtime API of one execution environment: the HTTP endpoint a runtime
+//! client polls for work, and the hand-off of one invocation at a time.
+//!
+//! The environment owner calls [`RuntimeApi::hand_off`]; the runtime receives
+//! that invocation from `GET /2018-06-01/runtime/invocation/next` and answers
+//! on `…/{id}/response` or `…/{id}/error`.
+
+mod routes;
+
+use bytes::Bytes;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+
+/// Largest response a runtime may post, as the service enforces it.
+pub const MAX_RESPONSE_BYTES: usize = 6_291_556;
+
+/// One invocation as the runtime receives it.
+#[derive(Clone, Debug)]
+pub struct Invocation {
+    pub request_id: String,
+    pub payload: Bytes,
+    /// Unix epoch milliseconds.
+    pub deadline_ms: u64,
+    pub invoked_function_arn: String,
+    pub trace_id: String,
+    pub client_context: Option<String>,
+    pub cognito_identity: Option<String>,
+}
+
+/// What a runtime reported for an invocation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Response(Bytes),
+    /// `POST …/error`: the body as the runtime sent it and the
+    /// `Lambda-Runtime-Function-Error-Type` header.
+    Error {
+        error_type: Option<String>,
+        body: Bytes,
+    },
+    /// The runtime tried to post a response larger than the service allows.
+    ResponseTooLarge { size: usize },
+}
+
+/// `POST /runtime/init/error`: the runtime could not start the function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InitError {
+    pub error_type: Option<String>,
+    pub body: Bytes,
+}
+
+/// The environment went away before the runtime answered.
+#[derive(Debug, thiserror::Error)]
+#[error("the runtime did not answer the invocation")]
+pub struct Abandoned;
+
+struct Pending {
+    invocation: Invocation,
+    reply: oneshot::Sender<Outcome>,
+}
+
+struct Shared {
+    queue_tx: mpsc::Sender<Pending>,
+    queue_rx: tokio::sync::Mutex<mpsc::Receiver<Pending>>,
+    in_flight: Mutex<HashMap<String, oneshot::Sender<Outcome>>>,
+    init_error: watch::Sender<Option<InitError>>,
+    /// When the runtime first asked for work: the end of its init phase.
+    ready_at: watch::Sender<Option<Instant>>,
+}
+
+/// A running Runtime API listener. Dropping it stops the listener.
+pub struct RuntimeApi {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    server: JoinHandle<()>,
+}
+
+impl RuntimeApi {
+    /// Listens on an ephemeral port of `ip`.
+    pub async fn bind(ip: IpAddr) -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(SocketAddr::new(ip, 0)).await?;
+        let addr = listener.local_addr()?;
+        let (queue_tx, queue_rx) = mpsc::channel(1);
+        let shared = Arc::new(Shared {
+            queue_tx,
+            queue_rx: tokio::sync::Mutex::new(queue_rx),
+            in_flight: Mutex::new(HashMap::new()),
+            init_error: watch::channel(None).0,
+            ready_at: watch::channel(None).0,
+        });
+        let server = tokio::spawn(routes::serve(listener, shared.clone()));
+        Ok(Self {
+            addr,
+            shared,
+            server,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Gives the invocation to the runtime's next `GET …/next` and waits for
+    /// its answer.
+    pub async fn hand_off(&self, invocation: Invocation) -> Result<Outcome, Abandoned> {
+        let (reply, answer) = oneshot::channel();
+        self.shared
+            .queue_tx
+            .send(Pending { invocation, reply })
+            .await
+            .map_err(|_| Abandoned)?;
+        answer.await.map_err(|_| Abandoned)
+    }
+
+    /// Resolves when the runtime reports an init error.
+    pub fn init_errors(&self) -> watch::Receiver<Option<InitError>> {
+        self.shared.init_error.subscribe()
+    }
+
+    /// When the runtime first polled for work, if it has.
+    pub fn ready_at(&self) -> Option<Instant> {
+        *self.shared.ready_at.borrow()
+    }
+
+    /// Resolves once the runtime has finished its init and polls for work.
+    pub async fn ready(&self) -> Instant {
+        let mut rx = self.shared.ready_at.subscribe();
+        loop {
+            if let Some(at) = *rx.borrow_and_update() {
+                return at;
+            }
+            if rx.changed().await.is_err() {
+                // The sender lives in `shared`, which we hold: unreachable,
+                // but waiting forever is the honest answer.
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+}
+
+impl Drop for RuntimeApi {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}

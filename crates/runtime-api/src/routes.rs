@@ -1,0 +1,194 @@
+//! HTTP handlers of the Runtime API (2018-06-01), with the status codes and
+//! headers the official runtime clients expect.
+
+use crate::{InitError, Outcome, Pending, Shared, MAX_RESPONSE_BYTES};
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use bytes::Bytes;
+use std::sync::Arc;
+use std::time::Instant;
+
+type SharedState = State<Arc<Shared>>;
+
+pub(crate) async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
+    use axum::serve::ListenerExt;
+    let app = Router::new()
+        .route("/2018-06-01/runtime/invocation/next", get(next))
+        .route(
+            "/2018-06-01/runtime/invocation/{id}/response",
+            post(response),
+        )
+        .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
+        .route("/2018-06-01/runtime/init/error", post(init_error))
+        .with_state(shared);
+    let listener = listener.tap_io(|tcp| {
+        // Small request/response exchanges: never wait for Nagle.
+        let _ = tcp.set_nodelay(true);
+    });
+    if let Err(e) = axum::serve(listener, app).await {
+        tracing::warn!(error = %e, "runtime API listener stopped");
+    }
+}
+
+fn status_body(status: StatusCode, error_type: &str, message: &str) -> Response {
+    let body = serde_json::json!({ "errorType": error_type, "errorMessage": message });
+    (
+        status,
+        [("content-type", "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn accepted() -> Response {
+    (
+        StatusCode::ACCEPTED,
+        [("content-type", "application/json")],
+        r#"{"status":"OK"}"#,
+    )
+        .into_response()
+}
+
+async fn next(State(shared): SharedState) -> Response {
+    shared.ready_at.send_if_modified(|at| {
+        let first = at.is_none();
+        if first {
+            *at = Some(Instant::now());
+        }
+        first
+    });
+    let Pending { invocation, reply } = {
+        let mut queue = shared.queue_rx.lock().await;
+        match queue.recv().await {
+            Some(pending) => pending,
+            None => {
+                return status_body(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Runtime.Shutdown",
+                    "the execution environment is shutting down",
+                )
+            }
+        }
+    };
+    lock(&shared).insert(invocation.request_id.clone(), reply);
+
+    let mut response = Response::new(Body::from(invocation.payload));
+    let headers = response.headers_mut();
+    // awslambdaric crashes on a `next` answer without a content type.
+    headers.insert("content-type", HeaderValue::from_static("application/json"));
+    let mut set = |name: &'static str, value: &str| {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            headers.insert(name, value);
+        }
+    };
+    set("lambda-runtime-aws-request-id", &invocation.request_id);
+    set(
+        "lambda-runtime-deadline-ms",
+        &invocation.deadline_ms.to_string(),
+    );
+    set(
+        "lambda-runtime-invoked-function-arn",
+        &invocation.invoked_function_arn,
+    );
+    set("lambda-runtime-trace-id", &invocation.trace_id);
+    if let Some(cc) = &invocation.client_context {
+        set("lambda-runtime-client-context", cc);
+    }
+    if let Some(ci) = &invocation.cognito_identity {
+        set("lambda-runtime-cognito-identity", ci);
+    }
+    response
+}
+
+fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, tokio::sync::oneshot::Sender<Outcome>>> {
+    shared.in_flight.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Reads a body of at most `MAX_RESPONSE_BYTES`; `Err(size)` when larger.
+async fn read_limited(body: Body) -> Result<Bytes, usize> {
+    use http_body_util::BodyExt;
+    let mut body = body;
+    let mut buf = bytes::BytesMut::new();
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else { break };
+        if let Ok(data) = frame.into_data() {
+            total += data.len();
+            if total <= MAX_RESPONSE_BYTES {
+                buf.extend_from_slice(&data);
+            }
+        }
+    }
+    if total > MAX_RESPONSE_BYTES {
+        Err(total)
+    } else {
+        Ok(buf.freeze())
+    }
+}
+
+fn unknown_request(id: &str) -> Response {
+    status_body(
+        StatusCode::BAD_REQUEST,
+        "InvalidRequestID",
+        &format!("Invalid request ID: {id}"),
+    )
+}
+
+async fn response(State(shared): SharedState, Path(id): Path<String>, body: Body) -> Response {
+    let Some(reply) = lock(&shared).remove(&id) else {
+        return unknown_request(&id);
+    };
+    match read_limited(body).await {
+        Ok(bytes) => {
+            let _ = reply.send(Outcome::Response(bytes));
+            accepted()
+        }
+        Err(size) => {
+            let _ = reply.send(Outcome::ResponseTooLarge { size });
+            status_body(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "RequestEntityTooLarge",
+                &format!("Exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes)."),
+            )
+        }
+    }
+}
+
+fn error_type(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("lambda-runtime-function-error-type")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+}
+
+async fn error(
+    State(shared): SharedState,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let Some(reply) = lock(&shared).remove(&id) else {
+        return unknown_request(&id);
+    };
+    let body = read_limited(body).await.unwrap_or_default();
+    let _ = reply.send(Outcome::Error {
+        error_type: error_type(&headers),
+        body,
+    });
+    accepted()
+}
+
+async fn init_error(State(shared): SharedState, headers: HeaderMap, body: Body) -> Response {
+    let body = read_limited(body).await.unwrap_or_default();
+    shared.init_error.send_replace(Some(InitError {
+        error_type: error_type(&headers),
+        body,
+    }));
+    // The official clients treat anything but 202 here as fatal.
+    accepted()
+}

@@ -1,0 +1,247 @@
+//! Deployment packages by SHA-256: the zip as uploaded, and its unpacked tree
+//! that executors run from.
+
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::{Component, Path, PathBuf};
+
+/// Why a package was refused. Each maps to one API error.
+#[derive(Debug, thiserror::Error)]
+pub enum CodeError {
+    #[error("the file is not a readable zip archive")]
+    NotAZip,
+    #[error("an entry would be written outside the function's folder: {0}")]
+    EscapingEntry(String),
+    #[error("unzipped size exceeds {limit} bytes")]
+    UnzippedTooLarge { limit: u64 },
+    #[error("io: {0}")]
+    Io(#[from] io::Error),
+}
+
+/// What the blob store knows about one stored package.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredCode {
+    pub sha256_hex: String,
+    /// `CodeSha256` as the API reports it: base64 of the digest.
+    pub sha256_base64: String,
+    pub size: u64,
+}
+
+pub struct BlobStore {
+    zips: PathBuf,
+    trees: PathBuf,
+}
+
+impl BlobStore {
+    pub fn open(root: &Path) -> io::Result<Self> {
+        let store = Self {
+            zips: root.join("blobs"),
+            trees: root.join("code"),
+        };
+        fs::create_dir_all(&store.zips)?;
+        fs::create_dir_all(&store.trees)?;
+        Ok(store)
+    }
+
+    pub fn zip_path(&self, sha256_hex: &str) -> PathBuf {
+        self.zips.join(format!("{sha256_hex}.zip"))
+    }
+
+    /// Checks, stores and unpacks a zip. Storing the same bytes twice is a
+    /// no-op. Blocking: call from a blocking thread.
+    pub fn put_zip(&self, bytes: &[u8], unzipped_limit: u64) -> Result<StoredCode, CodeError> {
+        let digest = Sha256::digest(bytes);
+        let code = StoredCode {
+            sha256_hex: hex::encode(digest),
+            sha256_base64: base64::engine::general_purpose::STANDARD.encode(digest),
+            size: bytes.len() as u64,
+        };
+        let tree = self.trees.join(&code.sha256_hex);
+        if !tree.exists() {
+            unpack_atomically(bytes, &tree, unzipped_limit)?;
+        }
+        let zip = self.zip_path(&code.sha256_hex);
+        if !zip.exists() {
+            write_atomically(&zip, bytes)?;
+        }
+        Ok(code)
+    }
+
+    /// The unpacked tree of a stored package, unpacking it again if a crash
+    /// left only the zip behind.
+    pub fn code_dir(&self, sha256_hex: &str) -> Result<PathBuf, CodeError> {
+        let tree = self.trees.join(sha256_hex);
+        if !tree.exists() {
+            let bytes = fs::read(self.zip_path(sha256_hex))?;
+            unpack_atomically(&bytes, &tree, u64::MAX)?;
+        }
+        Ok(tree)
+    }
+
+    pub fn read_zip(&self, sha256_hex: &str) -> io::Result<Vec<u8>> {
+        fs::read(self.zip_path(sha256_hex))
+    }
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Unpacks into a sibling temporary folder, then renames it into place, so a
+/// tree either exists whole or not at all.
+fn unpack_atomically(bytes: &[u8], dest: &Path, limit: u64) -> Result<(), CodeError> {
+    let parent = dest.parent().unwrap_or(Path::new("."));
+    let staging = tempfile::Builder::new().prefix(".unpack-").tempdir_in(parent)?;
+    unpack(bytes, staging.path(), limit)?;
+    match fs::rename(staging.path(), dest) {
+        Ok(()) => {
+            // The folder now lives at `dest`; nothing is left to clean up.
+            let _ = staging.keep();
+            Ok(())
+        }
+        // Another request unpacked the same package first.
+        Err(_) if dest.exists() => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+const S_IFMT: u32 = 0o170_000;
+const S_IFLNK: u32 = 0o120_000;
+
+fn unpack(bytes: &[u8], root: &Path, limit: u64) -> Result<(), CodeError> {
+    let mut archive = zip::ZipArchive::new(io::Cursor::new(bytes)).map_err(|_| CodeError::NotAZip)?;
+    let mut written: u64 = 0;
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).map_err(|_| CodeError::NotAZip)?;
+        let raw_name = entry.name().map_err(|_| CodeError::NotAZip)?.to_string();
+        let relative = entry
+            .enclosed_name()
+            .ok_or_else(|| CodeError::EscapingEntry(raw_name.clone()))?;
+        let path = root.join(&relative);
+        if entry.is_dir() {
+            fs::create_dir_all(&path)?;
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        let mode = entry.unix_mode();
+        if mode.is_some_and(|m| m & S_IFMT == S_IFLNK) {
+            let mut target = String::new();
+            entry
+                .by_ref()
+                .take(4096)
+                .read_to_string(&mut target)
+                .map_err(|_| CodeError::NotAZip)?;
+            if !link_stays_inside(&relative, Path::new(&target)) {
+                return Err(CodeError::EscapingEntry(raw_name));
+            }
+            std::os::unix::fs::symlink(&target, &path)?;
+            continue;
+        }
+        // Declared sizes can lie (zip bombs): count what really comes out.
+        let mut out = fs::File::create(&path)?;
+        let budget = limit.saturating_sub(written);
+        let copied = io::copy(&mut entry.by_ref().take(budget.saturating_add(1)), &mut out)
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::InvalidData => CodeError::NotAZip,
+                _ => CodeError::Io(e),
+            })?;
+        if copied > budget {
+            return Err(CodeError::UnzippedTooLarge { limit });
+        }
+        written += copied;
+        if let Some(mode) = mode {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&path, fs::Permissions::from_mode(mode & 0o777))?;
+        }
+    }
+    Ok(())
+}
+
+/// A symlink at `entry` (relative to the root) pointing at `target` must not
+/// resolve outside the root.
+fn link_stays_inside(entry: &Path, target: &Path) -> bool {
+    if target.is_absolute() {
+        return false;
+    }
+    let mut depth: i64 = entry.components().count() as i64 - 1;
+    for part in target.components() {
+        match part {
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            _ => return false,
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut buf = io::Cursor::new(Vec::new());
+        let mut w = zip::ZipWriter::new(&mut buf);
+        for (name, data) in entries {
+            w.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            w.write_all(data).unwrap();
+        }
+        w.finish().unwrap();
+        buf.into_inner()
+    }
+
+    #[test]
+    fn stores_and_unpacks() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        let code = store
+            .put_zip(&zip_of(&[("app.py", b"x = 1"), ("pkg/m.py", b"")]), 1 << 20)
+            .unwrap();
+        let tree = store.code_dir(&code.sha256_hex).unwrap();
+        assert_eq!(fs::read(tree.join("app.py")).unwrap(), b"x = 1");
+        assert!(tree.join("pkg/m.py").exists());
+        assert_eq!(code.sha256_base64.len(), 44);
+    }
+
+    #[test]
+    fn refuses_escaping_entries_and_bombs() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        let slip = zip_of(&[("../evil.py", b"x")]);
+        assert!(matches!(
+            store.put_zip(&slip, 1 << 20),
+            Err(CodeError::EscapingEntry(_))
+        ));
+        let big = zip_of(&[("zeros", &vec![0u8; 4096])]);
+        assert!(matches!(
+            store.put_zip(&big, 1000),
+            Err(CodeError::UnzippedTooLarge { .. })
+        ));
+        assert!(matches!(
+            store.put_zip(b"not a zip", 1000),
+            Err(CodeError::NotAZip)
+        ));
+        assert!(!dir.path().join("../evil.py").exists());
+    }
+
+    #[test]
+    fn symlinks_must_stay_inside() {
+        assert!(link_stays_inside(Path::new("a/link"), Path::new("../b")));
+        assert!(!link_stays_inside(Path::new("link"), Path::new("../b")));
+        assert!(!link_stays_inside(Path::new("link"), Path::new("/etc/passwd")));
+    }
+}
