@@ -1,1 +1,100 @@
+//! The Lambda service: control-plane operations and invoke orchestration
+//! (pools of execution environments, concurrency, function logs).
+//!
+//! Requests arrive here already decoded by the gateway; answers leave as
+//! typed outputs or [`ApiError`]s for the gateway to render.
 
+mod clock;
+mod concurrency;
+mod functions;
+mod invoke;
+mod logs;
+mod pool;
+mod registry;
+
+pub use functions::{FunctionCodeLocation, GetFunctionOutput, ListFunctionsOutput};
+pub use invoke::{InvocationType, InvokeInput, InvokeOutput};
+pub use laminar_model::arn::Scope;
+pub use logs::LogLine;
+
+use laminar_executor::Executor;
+use laminar_model::ApiError;
+use laminar_store::Store;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Knobs of the service, set from the command line.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// How laminar is reached from functions and clients (`http://host:port`).
+    pub endpoint_url: String,
+    pub account_concurrency: u32,
+    /// Idle environments are stopped after this long.
+    pub keep_alive: Duration,
+}
+
+/// The Lambda service of one laminar instance. Cheap to clone.
+#[derive(Clone)]
+pub struct LambdaService {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    settings: Settings,
+    store: Arc<Store>,
+    registry: registry::Registry,
+    pools: pool::Pools,
+    concurrency: concurrency::AccountConcurrency,
+    logs: logs::FunctionLogs,
+}
+
+impl LambdaService {
+    /// Loads the persisted functions and starts the keep-alive reaper.
+    pub fn new(settings: Settings, store: Arc<Store>, executor: Executor) -> ApiResult<Self> {
+        let registry = registry::Registry::load(store.clone())?;
+        let inner = Arc::new(Inner {
+            concurrency: concurrency::AccountConcurrency::new(settings.account_concurrency),
+            pools: pool::Pools::new(Arc::new(executor)),
+            logs: logs::FunctionLogs::default(),
+            settings,
+            store,
+            registry,
+        });
+        let service = Self { inner };
+        service.spawn_reaper();
+        Ok(service)
+    }
+
+    pub fn executor_name(&self) -> &'static str {
+        self.inner.pools.executor_name()
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Stops every execution environment (idle or busy).
+    pub async fn shutdown(&self) {
+        self.inner.pools.shutdown_all();
+    }
+
+    fn spawn_reaper(&self) {
+        let weak = Arc::downgrade(&self.inner);
+        let keep_alive = self.inner.settings.keep_alive;
+        let period = (keep_alive / 4).clamp(Duration::from_millis(100), Duration::from_secs(30));
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(period);
+            loop {
+                tick.tick().await;
+                let Some(inner) = weak.upgrade() else { return };
+                inner.pools.stop_idle_longer_than(keep_alive);
+            }
+        });
+    }
+}

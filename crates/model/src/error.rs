@@ -25,6 +25,7 @@ pub enum ErrorKind {
     RequestEntityTooLarge,
     UnsupportedMediaType,
     Service,
+    InvalidRuntime,
     NotImplemented,
     UnknownOperation,
 }
@@ -44,6 +45,7 @@ impl ErrorKind {
             Self::RequestEntityTooLarge => "RequestEntityTooLargeException",
             Self::UnsupportedMediaType => "UnsupportedMediaTypeException",
             Self::Service => "ServiceException",
+            Self::InvalidRuntime => "InvalidRuntimeException",
             Self::NotImplemented => "NotImplementedException",
             Self::UnknownOperation => "UnknownOperationException",
         }
@@ -63,6 +65,7 @@ impl ErrorKind {
             Self::TooManyRequests => 429,
             Self::Service => 500,
             Self::NotImplemented => 501,
+            Self::InvalidRuntime => 502,
         }
     }
 

@@ -1,1 +1,32 @@
-fn main() {}
+//! `laminar`: a local AWS Lambda on one port.
+
+mod cli;
+mod gateway;
+mod ops;
+mod render;
+mod routes;
+mod sigv4;
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LAMINAR_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match cli.command {
+        cli::Command::Serve(args) => gateway::serve(args).await,
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("laminar: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

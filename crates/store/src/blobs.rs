@@ -30,6 +30,7 @@ pub struct StoredCode {
 }
 
 pub struct BlobStore {
+    root: PathBuf,
     zips: PathBuf,
     trees: PathBuf,
 }
@@ -37,12 +38,18 @@ pub struct BlobStore {
 impl BlobStore {
     pub fn open(root: &Path) -> io::Result<Self> {
         let store = Self {
+            root: root.to_path_buf(),
             zips: root.join("blobs"),
             trees: root.join("code"),
         };
         fs::create_dir_all(&store.zips)?;
         fs::create_dir_all(&store.trees)?;
         Ok(store)
+    }
+
+    /// The folder the store lives in; other on-disk state may sit beside it.
+    pub fn root(&self) -> &Path {
+        &self.root
     }
 
     pub fn zip_path(&self, sha256_hex: &str) -> PathBuf {

@@ -1,0 +1,772 @@
+//! Control-plane operations on functions: create, read, list, update, delete,
+//! and the account settings.
+
+use crate::registry::Registry;
+use crate::{clock, ApiResult, Inner, LambdaService};
+use base64::Engine;
+use laminar_model::arn::{FunctionRef, Qualifier, Scope};
+use laminar_model::config::{
+    EnvironmentResponse, EphemeralStorage, FunctionConfiguration, FunctionRecord, LoggingConfig,
+    SnapStartResponse, TracingConfig,
+};
+use laminar_model::limits::*;
+use laminar_model::requests::{
+    CreateFunctionRequest, Environment, EphemeralStorageInput, LoggingConfigInput,
+    TracingConfigInput, UpdateFunctionCodeRequest, UpdateFunctionConfigurationRequest,
+};
+use laminar_model::runtime;
+use laminar_model::validate::{self, Violations};
+use laminar_model::{ApiError, ErrorKind};
+use laminar_store::{CodeError, FunctionKey, StoredCode};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct FunctionCodeLocation {
+    pub repository_type: &'static str,
+    pub location: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetFunctionOutput {
+    pub configuration: FunctionConfiguration,
+    pub code: FunctionCodeLocation,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListFunctionsOutput {
+    pub functions: Vec<FunctionConfiguration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_marker: Option<String>,
+}
+
+const FUNCTION_NAME_PATTERN: &str = "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?";
+const ROLE_PATTERN: &str = "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+";
+
+pub(crate) fn key_of(scope: &Scope, name: &str) -> FunctionKey {
+    FunctionKey {
+        account: scope.account.clone(),
+        region: scope.region.clone(),
+        name: name.to_string(),
+    }
+}
+
+/// Parses a `FunctionName` and checks it points into the caller's scope.
+pub(crate) fn resolve_name(scope: &Scope, function_name: &str) -> ApiResult<FunctionRef> {
+    let reference = FunctionRef::parse(function_name)?;
+    reference.check_scope(scope)?;
+    Ok(reference)
+}
+
+fn qualified_arn(scope: &Scope, name: &str, qualifier: &Qualifier) -> String {
+    format!("{}:{qualifier}", scope.function_arn(name))
+}
+
+/// Finds the function a request names. Only `$LATEST` exists until versions
+/// are published, so any other qualifier names nothing.
+pub(crate) fn lookup(
+    registry: &Registry,
+    scope: &Scope,
+    reference: &FunctionRef,
+) -> ApiResult<Arc<FunctionRecord>> {
+    let not_found = || {
+        let arn = match &reference.qualifier {
+            Some(q) => qualified_arn(scope, &reference.name, q),
+            None => scope.function_arn(&reference.name),
+        };
+        ApiError::function_not_found(&arn)
+    };
+    let record = registry
+        .get(&key_of(scope, &reference.name))
+        .ok_or_else(not_found)?;
+    match &reference.qualifier {
+        None | Some(Qualifier::Latest) => Ok(record),
+        Some(_) => Err(not_found()),
+    }
+}
+
+fn validate_environment(env: Option<&Environment>) -> ApiResult<Option<EnvironmentResponse>> {
+    let Some(variables) = env.and_then(|e| e.variables.as_ref()) else {
+        return Ok(None);
+    };
+    let reserved: Vec<&str> = variables
+        .keys()
+        .map(String::as_str)
+        .filter(|k| validate::RESERVED_ENV_KEYS.contains(k))
+        .collect();
+    if !reserved.is_empty() {
+        return Err(ApiError::invalid_parameter(format!(
+            "Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: {}",
+            reserved.join(",")
+        )));
+    }
+    if let Some(bad) = variables.keys().find(|k| !validate::is_env_key(k)) {
+        return Err(ApiError::new(
+            ErrorKind::Validation,
+            format!("1 validation error detected: Value '{bad}' at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]"),
+        ));
+    }
+    let measured = serde_json::to_string(variables).unwrap_or_default();
+    let size: usize = variables.iter().map(|(k, v)| k.len() + v.len()).sum();
+    if size > ENVIRONMENT_MAX_BYTES {
+        return Err(ApiError::invalid_parameter(format!(
+            "Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: {measured}"
+        )));
+    }
+    Ok(Some(EnvironmentResponse {
+        variables: variables.clone(),
+    }))
+}
+
+/// Constraint checks shared by create and update-configuration.
+struct ConfigInput<'a> {
+    runtime: Option<&'a str>,
+    role: Option<&'a str>,
+    handler: Option<&'a str>,
+    description: Option<&'a str>,
+    timeout: Option<i64>,
+    memory_size: Option<i64>,
+    ephemeral: Option<&'a EphemeralStorageInput>,
+    tracing: Option<&'a TracingConfigInput>,
+    logging: Option<&'a LoggingConfigInput>,
+    layers: Option<&'a Vec<String>>,
+}
+
+impl ConfigInput<'_> {
+    fn check(&self, v: &mut Violations) {
+        v.one_of("runtime", self.runtime, laminar_model::generated::RUNTIMES);
+        v.pattern("role", self.role, validate::is_role_arn, ROLE_PATTERN);
+        v.length("handler", self.handler, 0, 128);
+        v.pattern("handler", self.handler, validate::is_handler, "[^\\s]+");
+        v.length("description", self.description, 0, 256);
+        v.range("timeout", self.timeout, TIMEOUT_MIN_S, TIMEOUT_MAX_S);
+        v.range("memorySize", self.memory_size, MEMORY_MIN_MB, MEMORY_MAX_MB);
+        v.range(
+            "ephemeralStorage.size",
+            self.ephemeral.and_then(|e| e.size),
+            EPHEMERAL_MIN_MB,
+            EPHEMERAL_MAX_MB,
+        );
+        v.one_of(
+            "tracingConfig.mode",
+            self.tracing.and_then(|t| t.mode.as_deref()),
+            &["Active", "PassThrough"],
+        );
+        if let Some(logging) = self.logging {
+            v.one_of("loggingConfig.logFormat", logging.log_format.as_deref(), &["JSON", "Text"]);
+            v.one_of(
+                "loggingConfig.applicationLogLevel",
+                logging.application_log_level.as_deref(),
+                &["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"],
+            );
+            v.one_of(
+                "loggingConfig.systemLogLevel",
+                logging.system_log_level.as_deref(),
+                &["DEBUG", "INFO", "WARN"],
+            );
+            v.length("loggingConfig.logGroup", logging.log_group.as_deref(), 1, 512);
+        }
+    }
+
+    /// Semantic checks the service makes after the constraints hold.
+    fn check_semantics(&self) -> ApiResult<()> {
+        if let Some(rt) = self.runtime {
+            if runtime::creation_blocked(rt) {
+                return Err(ApiError::invalid_parameter(format!(
+                    "The runtime parameter of {rt} is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions."
+                )));
+            }
+        }
+        if self.layers.is_some_and(|l| !l.is_empty()) {
+            return Err(ApiError::new(
+                ErrorKind::NotImplemented,
+                "laminar does not support layers yet.",
+            ));
+        }
+        if let Some(logging) = self.logging {
+            if logging.log_format.as_deref() != Some("JSON")
+                && (logging.application_log_level.is_some() || logging.system_log_level.is_some())
+            {
+                return Err(ApiError::invalid_parameter(
+                    "ApplicationLogLevel and SystemLogLevel can only be set when LogFormat is JSON.",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn logging_config(input: Option<&LoggingConfigInput>, current: Option<&LoggingConfig>, name: &str) -> LoggingConfig {
+    let default_group = format!("/aws/lambda/{name}");
+    let mut config = current.cloned().unwrap_or(LoggingConfig {
+        log_format: "Text".into(),
+        application_log_level: None,
+        system_log_level: None,
+        log_group: default_group,
+    });
+    if let Some(input) = input {
+        if let Some(f) = &input.log_format {
+            config.log_format = f.clone();
+        }
+        if let Some(g) = &input.log_group {
+            config.log_group = g.clone();
+        }
+        if config.log_format == "JSON" {
+            config.application_log_level =
+                Some(input.application_log_level.clone().unwrap_or_else(|| "INFO".into()));
+            config.system_log_level =
+                Some(input.system_log_level.clone().unwrap_or_else(|| "INFO".into()));
+        } else {
+            config.application_log_level = None;
+            config.system_log_level = None;
+        }
+    }
+    config
+}
+
+fn code_error(e: CodeError) -> ApiError {
+    match e {
+        CodeError::NotAZip | CodeError::EscapingEntry(_) => ApiError::invalid_parameter(
+            "Could not unzip uploaded file. Please check your file, then try to upload again.",
+        ),
+        CodeError::UnzippedTooLarge { limit } => ApiError::invalid_parameter(format!(
+            "Unzipped size must be smaller than {limit} bytes"
+        )),
+        CodeError::Io(e) => ApiError::service(format!("laminar could not store the code: {e}")),
+    }
+}
+
+fn revision_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn check_revision(expected: Option<&str>, record: &FunctionRecord) -> ApiResult<()> {
+    match expected {
+        Some(id) if id != record.config.revision_id => Err(ApiError::new(
+            ErrorKind::PreconditionFailed,
+            "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
+        )),
+        _ => Ok(()),
+    }
+}
+
+impl Inner {
+    /// Decodes, checks and stores a zip from a request.
+    async fn store_zip(&self, zip_base64: &str) -> ApiResult<StoredCode> {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(zip_base64)
+            .map_err(|_| {
+                ApiError::invalid_parameter(
+                    "Could not unzip uploaded file. Please check your file, then try to upload again.",
+                )
+            })?;
+        if bytes.len() as u64 > ZIP_MAX_BYTES {
+            return Err(ApiError::new(
+                ErrorKind::RequestEntityTooLarge,
+                format!("Zipped size must be smaller than {ZIP_MAX_BYTES} bytes"),
+            ));
+        }
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || store.blobs.put_zip(&bytes, UNZIPPED_MAX_BYTES))
+            .await
+            .map_err(|e| ApiError::service(format!("code storage task failed: {e}")))?
+            .map_err(code_error)
+    }
+
+    fn code_from_request<'a>(
+        &self,
+        zip_file: Option<&'a str>,
+        s3: Option<&str>,
+        image: Option<&str>,
+    ) -> ApiResult<&'a str> {
+        match (zip_file, s3, image) {
+            (Some(zip), None, None) => Ok(zip),
+            (None, None, Some(_)) => Err(ApiError::new(
+                ErrorKind::NotImplemented,
+                "laminar does not support container image functions yet.",
+            )),
+            (None, Some(_), None) => Err(ApiError::new(
+                ErrorKind::NotImplemented,
+                "laminar does not support code from S3 yet; send ZipFile.",
+            )),
+            (None, None, None) => Err(ApiError::invalid_parameter(
+                "Please provide a source for function code.",
+            )),
+            _ => Err(ApiError::invalid_parameter(
+                "Please don't provide more than one source for function code.",
+            )),
+        }
+    }
+}
+
+impl LambdaService {
+    pub async fn create_function(
+        &self,
+        scope: &Scope,
+        request: CreateFunctionRequest,
+    ) -> ApiResult<FunctionConfiguration> {
+        let mut v = Violations::new();
+        v.required("functionName", request.function_name.as_ref());
+        v.required("role", request.role.as_ref());
+        v.required("code", request.code.as_ref());
+        v.length("functionName", request.function_name.as_deref(), 1, 140);
+        v.one_of("packageType", request.package_type.as_deref(), &["Zip", "Image"]);
+        v.one_of(
+            "architectures",
+            request
+                .architectures
+                .as_ref()
+                .and_then(|a| (a.len() == 1).then(|| a[0].as_str())),
+            &["x86_64", "arm64"],
+        );
+        if request.architectures.as_ref().is_some_and(|a| a.len() != 1) {
+            v.length("architectures", Some(""), 1, 1);
+        }
+        let input = ConfigInput {
+            runtime: request.runtime.as_deref(),
+            role: request.role.as_deref(),
+            handler: request.handler.as_deref(),
+            description: request.description.as_deref(),
+            timeout: request.timeout,
+            memory_size: request.memory_size,
+            ephemeral: request.ephemeral_storage.as_ref(),
+            tracing: request.tracing_config.as_ref(),
+            logging: request.logging_config.as_ref(),
+            layers: request.layers.as_ref(),
+        };
+        input.check(&mut v);
+        let reference = match request.function_name.as_deref() {
+            Some(name) => FunctionRef::parse(name).map(Some).unwrap_or_else(|_| {
+                v.pattern("functionName", Some(name), |_| false, FUNCTION_NAME_PATTERN);
+                None
+            }),
+            None => None,
+        };
+        v.finish()?;
+        let reference = reference.ok_or_else(|| ApiError::service("function name missing"))?;
+        reference.check_scope(scope)?;
+        if reference.qualifier.is_some() {
+            return Err(ApiError::invalid_parameter(
+                "The function name cannot be qualified when creating a function.",
+            ));
+        }
+        input.check_semantics()?;
+        let package_type = request.package_type.clone().unwrap_or_else(|| "Zip".into());
+        if package_type == "Zip" && (request.runtime.is_none() || request.handler.is_none()) {
+            return Err(ApiError::invalid_parameter(
+                "Runtime and Handler are mandatory parameters for functions created with deployment packages.",
+            ));
+        }
+        let environment = validate_environment(request.environment.as_ref())?;
+        let code = request.code.as_ref().ok_or_else(|| ApiError::service("code missing"))?;
+        let zip = self.inner.code_from_request(
+            code.zip_file.as_deref(),
+            code.s3_bucket.as_deref().or(code.s3_key.as_deref()),
+            code.image_uri.as_deref(),
+        )?;
+
+        let key = key_of(scope, &reference.name);
+        let function_arn = scope.function_arn(&reference.name);
+        if self.inner.registry.get(&key).is_some() {
+            return Err(function_exists(&function_arn));
+        }
+        let stored = self.inner.store_zip(zip).await?;
+
+        let config = FunctionConfiguration {
+            function_name: reference.name.clone(),
+            function_arn: function_arn.clone(),
+            runtime: request.runtime.clone(),
+            role: request.role.clone().unwrap_or_default(),
+            handler: request.handler.clone(),
+            code_size: stored.size,
+            description: request.description.clone().unwrap_or_default(),
+            timeout: request.timeout.unwrap_or(TIMEOUT_DEFAULT_S),
+            memory_size: request.memory_size.unwrap_or(MEMORY_DEFAULT_MB),
+            last_modified: clock::last_modified(clock::now()),
+            code_sha256: stored.sha256_base64.clone(),
+            version: "$LATEST".into(),
+            environment,
+            tracing_config: TracingConfig {
+                mode: request
+                    .tracing_config
+                    .as_ref()
+                    .and_then(|t| t.mode.clone())
+                    .unwrap_or_else(|| "PassThrough".into()),
+            },
+            revision_id: revision_id(),
+            state: "Active".into(),
+            state_reason: None,
+            state_reason_code: None,
+            last_update_status: "Successful".into(),
+            package_type,
+            architectures: request
+                .architectures
+                .clone()
+                .unwrap_or_else(|| vec!["x86_64".into()]),
+            ephemeral_storage: EphemeralStorage {
+                size: request
+                    .ephemeral_storage
+                    .as_ref()
+                    .and_then(|e| e.size)
+                    .unwrap_or(EPHEMERAL_MIN_MB),
+            },
+            snap_start: SnapStartResponse {
+                apply_on: "None".into(),
+                optimization_status: "Off".into(),
+            },
+            runtime_version_config: request.runtime.as_ref().map(|rt| runtime_version(scope, rt)),
+            logging_config: logging_config(request.logging_config.as_ref(), None, &reference.name),
+            vpc_config: request.vpc_config.clone().map(vpc_response),
+            dead_letter_config: request.dead_letter_config.clone(),
+            kms_key_arn: request.kms_key_arn.clone(),
+            file_system_configs: request.file_system_configs.clone(),
+            image_config_response: None,
+        };
+        let record = FunctionRecord {
+            config,
+            code_blob: stored.sha256_hex,
+            tags: request.tags.clone().unwrap_or_default(),
+        };
+        let mut registry = self.inner.registry.write();
+        if registry.get(&key).is_some() {
+            return Err(function_exists(&function_arn));
+        }
+        let record = registry.put(key, record)?;
+        tracing::info!(function = %function_arn, "function created");
+        Ok(record.config.clone())
+    }
+
+    pub fn get_function(
+        &self,
+        scope: &Scope,
+        function_name: &str,
+        qualifier: Option<&str>,
+    ) -> ApiResult<GetFunctionOutput> {
+        let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
+        let record = lookup(&self.inner.registry, scope, &reference)?;
+        Ok(GetFunctionOutput {
+            configuration: record.config.clone(),
+            code: FunctionCodeLocation {
+                repository_type: "S3",
+                location: format!(
+                    "{}/_laminar/code/{}.zip",
+                    self.inner.settings.endpoint_url, record.code_blob
+                ),
+            },
+            tags: record.tags.clone(),
+        })
+    }
+
+    pub fn get_function_configuration(
+        &self,
+        scope: &Scope,
+        function_name: &str,
+        qualifier: Option<&str>,
+    ) -> ApiResult<FunctionConfiguration> {
+        let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
+        Ok(lookup(&self.inner.registry, scope, &reference)?.config.clone())
+    }
+
+    pub fn list_functions(
+        &self,
+        scope: &Scope,
+        marker: Option<&str>,
+        max_items: Option<&str>,
+    ) -> ApiResult<ListFunctionsOutput> {
+        let max_items = match max_items {
+            None => LIST_MAX_ITEMS,
+            Some(text) => {
+                let n: i64 = text.parse().map_err(|_| {
+                    ApiError::new(ErrorKind::Validation, format!("1 validation error detected: Value '{text}' at 'maxItems' failed to satisfy constraint: Member must be a number"))
+                })?;
+                let mut v = Violations::new();
+                v.range("maxItems", Some(n), 1, 10_000);
+                v.finish()?;
+                usize::try_from(n).unwrap_or(LIST_MAX_ITEMS).min(LIST_MAX_ITEMS)
+            }
+        };
+        let after = marker
+            .filter(|m| !m.is_empty())
+            .map(|m| {
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(m)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .ok_or_else(|| ApiError::invalid_parameter("Invalid marker."))
+            })
+            .transpose()?;
+        let (page, more) =
+            self.inner
+                .registry
+                .page(&scope.account, &scope.region, after.as_deref(), max_items);
+        let next_marker = match (more, page.last()) {
+            (true, Some(last)) => Some(
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .encode(last.config.function_name.as_bytes()),
+            ),
+            _ => None,
+        };
+        Ok(ListFunctionsOutput {
+            functions: page.iter().map(|r| r.config.clone()).collect(),
+            next_marker,
+        })
+    }
+
+    pub fn delete_function(
+        &self,
+        scope: &Scope,
+        function_name: &str,
+        qualifier: Option<&str>,
+    ) -> ApiResult<()> {
+        let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
+        if reference.qualifier == Some(Qualifier::Latest) {
+            return Err(ApiError::invalid_parameter(
+                "$LATEST version cannot be deleted without deleting the function.",
+            ));
+        }
+        let key = key_of(scope, &reference.name);
+        {
+            let mut registry = self.inner.registry.write();
+            lookup_locked(&registry, scope, &reference, &key)?;
+            registry.remove(&key)?;
+        }
+        self.inner.pools.retire(&key);
+        self.inner.logs.forget(&key);
+        tracing::info!(function = %scope.function_arn(&reference.name), "function deleted");
+        Ok(())
+    }
+
+    pub async fn update_function_code(
+        &self,
+        scope: &Scope,
+        function_name: &str,
+        request: UpdateFunctionCodeRequest,
+    ) -> ApiResult<FunctionConfiguration> {
+        let reference = resolve_name(scope, function_name)?;
+        let current = lookup(&self.inner.registry, scope, &reference)?;
+        check_revision(request.revision_id.as_deref(), &current)?;
+        let mut v = Violations::new();
+        v.one_of(
+            "architectures",
+            request
+                .architectures
+                .as_ref()
+                .and_then(|a| (a.len() == 1).then(|| a[0].as_str())),
+            &["x86_64", "arm64"],
+        );
+        v.finish()?;
+        let zip = self.inner.code_from_request(
+            request.zip_file.as_deref(),
+            request.s3_bucket.as_deref().or(request.s3_key.as_deref()),
+            request.image_uri.as_deref(),
+        )?;
+        let stored = self.inner.store_zip(zip).await?;
+        if request.dry_run == Some(true) {
+            let mut preview = current.config.clone();
+            preview.code_sha256 = stored.sha256_base64;
+            preview.code_size = stored.size;
+            return Ok(preview);
+        }
+        let key = key_of(scope, &reference.name);
+        let record = {
+            let mut registry = self.inner.registry.write();
+            let latest = lookup_locked(&registry, scope, &reference, &key)?;
+            check_revision(request.revision_id.as_deref(), &latest)?;
+            let mut record = (*latest).clone();
+            record.code_blob = stored.sha256_hex;
+            record.config.code_sha256 = stored.sha256_base64;
+            record.config.code_size = stored.size;
+            if let Some(arch) = &request.architectures {
+                record.config.architectures = arch.clone();
+            }
+            touch(&mut record.config);
+            registry.put(key.clone(), record)?
+        };
+        self.inner.pools.retire(&key);
+        Ok(record.config.clone())
+    }
+
+    pub fn update_function_configuration(
+        &self,
+        scope: &Scope,
+        function_name: &str,
+        request: UpdateFunctionConfigurationRequest,
+    ) -> ApiResult<FunctionConfiguration> {
+        let reference = resolve_name(scope, function_name)?;
+        let input = ConfigInput {
+            runtime: request.runtime.as_deref(),
+            role: request.role.as_deref(),
+            handler: request.handler.as_deref(),
+            description: request.description.as_deref(),
+            timeout: request.timeout,
+            memory_size: request.memory_size,
+            ephemeral: request.ephemeral_storage.as_ref(),
+            tracing: request.tracing_config.as_ref(),
+            logging: request.logging_config.as_ref(),
+            layers: request.layers.as_ref(),
+        };
+        let mut v = Violations::new();
+        input.check(&mut v);
+        v.finish()?;
+        input.check_semantics()?;
+        let environment = match &request.environment {
+            Some(env) => Some(validate_environment(Some(env))?),
+            None => None,
+        };
+        let key = key_of(scope, &reference.name);
+        let record = {
+            let mut registry = self.inner.registry.write();
+            let latest = lookup_locked(&registry, scope, &reference, &key)?;
+            check_revision(request.revision_id.as_deref(), &latest)?;
+            let mut record = (*latest).clone();
+            let c = &mut record.config;
+            if let Some(rt) = &request.runtime {
+                c.runtime = Some(rt.clone());
+                c.runtime_version_config = Some(runtime_version(scope, rt));
+            }
+            if let Some(role) = &request.role {
+                c.role = role.clone();
+            }
+            if let Some(handler) = &request.handler {
+                c.handler = Some(handler.clone());
+            }
+            if let Some(d) = &request.description {
+                c.description = d.clone();
+            }
+            if let Some(t) = request.timeout {
+                c.timeout = t;
+            }
+            if let Some(m) = request.memory_size {
+                c.memory_size = m;
+            }
+            if let Some(env) = environment {
+                c.environment = env;
+            }
+            if let Some(size) = request.ephemeral_storage.as_ref().and_then(|e| e.size) {
+                c.ephemeral_storage.size = size;
+            }
+            if let Some(mode) = request.tracing_config.as_ref().and_then(|t| t.mode.clone()) {
+                c.tracing_config.mode = mode;
+            }
+            if request.logging_config.is_some() {
+                c.logging_config = logging_config(
+                    request.logging_config.as_ref(),
+                    Some(&c.logging_config),
+                    &c.function_name,
+                );
+            }
+            if let Some(vpc) = &request.vpc_config {
+                c.vpc_config = Some(vpc_response(vpc.clone()));
+            }
+            if let Some(dlq) = &request.dead_letter_config {
+                c.dead_letter_config = Some(dlq.clone());
+            }
+            if let Some(kms) = &request.kms_key_arn {
+                c.kms_key_arn = Some(kms.clone()).filter(|k| !k.is_empty());
+            }
+            if let Some(fs) = &request.file_system_configs {
+                c.file_system_configs = Some(fs.clone());
+            }
+            if c.package_type == "Zip" && c.runtime.is_none() {
+                return Err(ApiError::invalid_parameter(
+                    "Runtime and Handler are mandatory parameters for functions created with deployment packages.",
+                ));
+            }
+            touch(c);
+            registry.put(key.clone(), record)?
+        };
+        self.inner.pools.retire(&key);
+        Ok(record.config.clone())
+    }
+
+    pub fn get_account_settings(&self, scope: &Scope) -> serde_json::Value {
+        let (count, code_size) = self.inner.registry.count_and_code_size(&scope.account);
+        json!({
+            "AccountLimit": {
+                "TotalCodeSize": CODE_STORAGE_LIMIT_BYTES,
+                "CodeSizeUnzipped": UNZIPPED_MAX_BYTES,
+                "CodeSizeZipped": ZIP_MAX_BYTES,
+                "ConcurrentExecutions": self.inner.concurrency.limit(),
+                "UnreservedConcurrentExecutions": self.inner.concurrency.limit(),
+            },
+            "AccountUsage": {
+                "TotalCodeSize": code_size,
+                "FunctionCount": count,
+            }
+        })
+    }
+
+    /// The stored zip of a function, for the code location URL.
+    pub fn code_zip(&self, sha256_hex: &str) -> Option<Vec<u8>> {
+        let valid = sha256_hex.len() == 64 && sha256_hex.bytes().all(|b| b.is_ascii_hexdigit());
+        valid
+            .then(|| self.inner.store.blobs.read_zip(sha256_hex).ok())
+            .flatten()
+    }
+}
+
+fn lookup_locked(
+    registry: &crate::registry::Writer<'_>,
+    scope: &Scope,
+    reference: &FunctionRef,
+    key: &FunctionKey,
+) -> ApiResult<Arc<FunctionRecord>> {
+    let not_found = || ApiError::function_not_found(&scope.function_arn(&reference.name));
+    let record = registry.get(key).ok_or_else(not_found)?;
+    match &reference.qualifier {
+        None | Some(Qualifier::Latest) => Ok(record),
+        Some(q) => Err(ApiError::function_not_found(&qualified_arn(
+            scope,
+            &reference.name,
+            q,
+        ))),
+    }
+}
+
+fn function_exists(arn: &str) -> ApiError {
+    ApiError::new(
+        ErrorKind::ResourceConflict,
+        format!("Function already exist: {}", arn.rsplit(':').next().unwrap_or(arn)),
+    )
+}
+
+/// A change to `$LATEST`: new revision, new modification time.
+fn touch(config: &mut FunctionConfiguration) {
+    config.revision_id = revision_id();
+    config.last_modified = clock::last_modified(clock::now());
+    config.last_update_status = "Successful".into();
+}
+
+fn runtime_version(scope: &Scope, runtime: &str) -> laminar_model::config::RuntimeVersionConfig {
+    laminar_model::config::RuntimeVersionConfig {
+        runtime_version_arn: format!(
+            "arn:aws:lambda:{}::runtime:{}",
+            scope.region,
+            hex_of(runtime)
+        ),
+    }
+}
+
+/// A stable, runtime-specific identifier for the runtime version ARN.
+fn hex_of(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `VpcConfigResponse`: the request's members plus the VPC id.
+fn vpc_response(mut vpc: serde_json::Value) -> serde_json::Value {
+    if let Some(obj) = vpc.as_object_mut() {
+        obj.entry("VpcId").or_insert_with(|| json!(""));
+        obj.entry("SubnetIds").or_insert_with(|| json!([]));
+        obj.entry("SecurityGroupIds").or_insert_with(|| json!([]));
+    }
+    vpc
+}

@@ -1,0 +1,353 @@
+//! Invoke: from a decoded request to a function's answer, through the
+//! concurrency limit, a warm or cold environment, and the function's logs.
+
+use crate::functions::{key_of, lookup, resolve_name};
+use crate::logs::tail;
+use crate::pool::PoolKey;
+use crate::{clock, ApiResult, Inner, LambdaService};
+use base64::Engine;
+use bytes::Bytes;
+use laminar_executor::{EnvironmentSpec, InvokeReport, InvokeResult, StartError};
+use laminar_model::arn::Scope;
+use laminar_model::config::FunctionRecord;
+use laminar_model::limits::{ASYNC_PAYLOAD_MAX_BYTES, LOG_TAIL_BYTES, SYNC_PAYLOAD_MAX_BYTES};
+use laminar_model::{ApiError, ErrorKind};
+use laminar_runtime_api::Invocation;
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvocationType {
+    RequestResponse,
+    Event,
+    DryRun,
+}
+
+impl InvocationType {
+    fn parse(text: Option<&str>) -> ApiResult<Self> {
+        match text {
+            None | Some("RequestResponse") => Ok(Self::RequestResponse),
+            Some("Event") => Ok(Self::Event),
+            Some("DryRun") => Ok(Self::DryRun),
+            Some(other) => Err(ApiError::new(
+                ErrorKind::Validation,
+                format!("1 validation error detected: Value '{other}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]"),
+            )),
+        }
+    }
+}
+
+/// An Invoke request as the gateway decoded it.
+#[derive(Debug, Default)]
+pub struct InvokeInput {
+    pub function_name: String,
+    pub qualifier: Option<String>,
+    pub invocation_type: Option<String>,
+    pub log_type: Option<String>,
+    /// Base64 of a JSON document (`X-Amz-Client-Context`).
+    pub client_context: Option<String>,
+    pub payload: Bytes,
+}
+
+#[derive(Debug)]
+pub struct InvokeOutput {
+    pub status: u16,
+    /// `X-Amz-Function-Error`.
+    pub function_error: Option<&'static str>,
+    /// `X-Amz-Log-Result`: base64 of the log's last 4 KB.
+    pub log_result: Option<String>,
+    pub executed_version: Option<String>,
+    pub payload: Bytes,
+}
+
+/// A validated invocation, ready to run.
+struct Prepared {
+    record: Arc<FunctionRecord>,
+    invoked_arn: String,
+    payload: Bytes,
+    client_context: Option<String>,
+}
+
+fn decode_client_context(encoded: &str) -> ApiResult<String> {
+    const MAX: usize = 3583;
+    let invalid = || {
+        ApiError::new(
+            ErrorKind::InvalidRequestContent,
+            "Client context must be a valid Base64-encoded JSON object.",
+        )
+    };
+    if encoded.len() > MAX {
+        return Err(ApiError::new(
+            ErrorKind::Validation,
+            format!("1 validation error detected: Value at 'clientContext' failed to satisfy constraint: Member must have length less than or equal to {MAX}"),
+        ));
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .filter(serde_json::Value::is_object)
+        .ok_or_else(invalid)?;
+    Ok(text)
+}
+
+fn trace_id() -> String {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let secs = chrono::Utc::now().timestamp();
+    format!("Root=1-{secs:08x}-{};Parent={};Sampled=0", &id[..24], &id[16..32])
+}
+
+fn log_stream_name(version: &str) -> String {
+    format!(
+        "{}/[{version}]{}",
+        chrono::Utc::now().format("%Y/%m/%d"),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+impl LambdaService {
+    pub async fn invoke(&self, scope: &Scope, input: InvokeInput) -> ApiResult<InvokeOutput> {
+        let invocation_type = InvocationType::parse(input.invocation_type.as_deref())?;
+        let tail_logs = match input.log_type.as_deref() {
+            None | Some("None") => false,
+            Some("Tail") => true,
+            Some(other) => {
+                return Err(ApiError::new(
+                    ErrorKind::Validation,
+                    format!("1 validation error detected: Value '{other}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]"),
+                ))
+            }
+        };
+        let reference =
+            resolve_name(scope, &input.function_name)?.with_qualifier_param(input.qualifier.as_deref())?;
+        let record = lookup(&self.inner.registry, scope, &reference)?;
+        let (limit, operation) = match invocation_type {
+            InvocationType::Event => (ASYNC_PAYLOAD_MAX_BYTES, "InvokeAsync"),
+            _ => (SYNC_PAYLOAD_MAX_BYTES, "InvokeFunction"),
+        };
+        if input.payload.len() > limit {
+            return Err(ApiError::new(
+                ErrorKind::RequestTooLarge,
+                format!("Request must be smaller than {limit} bytes for the {operation} operation"),
+            ));
+        }
+        let payload = if input.payload.iter().all(u8::is_ascii_whitespace) {
+            Bytes::from_static(b"{}")
+        } else {
+            if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&input.payload) {
+                return Err(ApiError::new(
+                    ErrorKind::InvalidRequestContent,
+                    format!("Could not parse request body into json: Could not parse payload into json: {e}"),
+                ));
+            }
+            input.payload
+        };
+        let client_context = input
+            .client_context
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .map(decode_client_context)
+            .transpose()?;
+        let invoked_arn = match &reference.qualifier {
+            Some(q) => format!("{}:{q}", record.config.function_arn),
+            None => record.config.function_arn.clone(),
+        };
+        let executed_version = Some(record.config.version.clone());
+        let prepared = Prepared {
+            record,
+            invoked_arn,
+            payload,
+            client_context,
+        };
+
+        match invocation_type {
+            InvocationType::DryRun => Ok(InvokeOutput {
+                status: 204,
+                function_error: None,
+                log_result: None,
+                executed_version: None,
+                payload: Bytes::new(),
+            }),
+            InvocationType::Event => {
+                let inner = self.inner.clone();
+                let scope = scope.clone();
+                tokio::spawn(async move { inner.run_event(&scope, prepared).await });
+                Ok(InvokeOutput {
+                    status: 202,
+                    function_error: None,
+                    log_result: None,
+                    executed_version: None,
+                    payload: Bytes::new(),
+                })
+            }
+            InvocationType::RequestResponse => {
+                let (report, log_text) = self.inner.run(scope, &prepared).await?;
+                let (function_error, payload) = match report {
+                    InvokeResult::Response(body) => (None, body),
+                    InvokeResult::Error(body) => (Some("Unhandled"), body),
+                };
+                let log_result = tail_logs.then(|| {
+                    base64::engine::general_purpose::STANDARD
+                        .encode(tail(&log_text, LOG_TAIL_BYTES))
+                });
+                Ok(InvokeOutput {
+                    status: 200,
+                    function_error,
+                    log_result,
+                    executed_version,
+                    payload,
+                })
+            }
+        }
+    }
+
+    /// The log lines kept for a function (for the Logs API and tests).
+    pub fn function_logs(&self, scope: &Scope, name: &str) -> Vec<crate::LogLine> {
+        self.inner.logs.lines(&key_of(scope, name))
+    }
+}
+
+impl Inner {
+    /// Runs an asynchronous invocation in the background, waiting for
+    /// concurrency to free up rather than failing.
+    async fn run_event(self: Arc<Self>, scope: &Scope, prepared: Prepared) {
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            match self.run(scope, &prepared).await {
+                Err(e) if e.kind == ErrorKind::TooManyRequests => {
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+                Err(e) => {
+                    tracing::warn!(function = %prepared.record.config.function_arn, error = %e, "asynchronous invocation failed");
+                    return;
+                }
+                Ok(_) => return,
+            }
+        }
+    }
+
+    fn spec(&self, scope: &Scope, record: &FunctionRecord) -> ApiResult<EnvironmentSpec> {
+        let c = &record.config;
+        let code_dir = self
+            .store
+            .blobs
+            .code_dir(&record.code_blob)
+            .map_err(|e| ApiError::service(format!("the function's code is unavailable: {e}")))?;
+        Ok(EnvironmentSpec {
+            function_name: c.function_name.clone(),
+            version: c.version.clone(),
+            runtime: c.runtime.clone().unwrap_or_default(),
+            handler: c.handler.clone().unwrap_or_default(),
+            code_dir,
+            memory_mb: c.memory_size,
+            timeout: Duration::from_secs(c.timeout.max(1) as u64),
+            region: scope.region.clone(),
+            log_group: c.logging_config.log_group.clone(),
+            log_stream: log_stream_name(&c.version),
+            variables: c
+                .environment
+                .as_ref()
+                .map(|e| e.variables.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default(),
+            endpoint_url: self.settings.endpoint_url.clone(),
+            access_key_id: scope.account.clone(),
+        })
+    }
+
+    /// One synchronous run: returns the function's result and the log text
+    /// of the invocation.
+    async fn run(&self, scope: &Scope, prepared: &Prepared) -> ApiResult<(InvokeResult, String)> {
+        let _lease = self.concurrency.acquire()?;
+        let record = &prepared.record;
+        let key = PoolKey {
+            function: key_of(scope, &record.config.function_name),
+            revision: record.config.revision_id.clone(),
+        };
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let mut env = match self.pools.take_idle(&key) {
+            Some(env) => env,
+            None => {
+                let spec = self.spec(scope, record)?;
+                match self.pools.start(&spec).await {
+                    Ok(env) => env,
+                    Err(StartError::InvalidEntrypoint { message }) => {
+                        let body = serde_json::json!({
+                            "errorType": "Runtime.InvalidEntrypoint",
+                            "errorMessage": format!("RequestId: {request_id} Error: {message}"),
+                        });
+                        let text = format!("START RequestId: {request_id} Version: {}\n{message}\nRuntime.InvalidEntrypoint\nEND RequestId: {request_id}\n", record.config.version);
+                        self.logs.append(&key.function, &spec.log_stream, now_ms(), &text);
+                        return Ok((InvokeResult::Error(Bytes::from(body.to_string())), text));
+                    }
+                    Err(StartError::UnsupportedRuntime(message)) => {
+                        return Err(ApiError::new(ErrorKind::InvalidRuntime, message))
+                    }
+                    Err(StartError::Io(e)) => {
+                        return Err(ApiError::service(format!("could not start the runtime: {e}")))
+                    }
+                }
+            }
+        };
+        let invocation = Invocation {
+            request_id: request_id.clone(),
+            payload: prepared.payload.clone(),
+            deadline_ms: 0,
+            invoked_function_arn: prepared.invoked_arn.clone(),
+            trace_id: trace_id(),
+            client_context: prepared.client_context.clone(),
+            cognito_identity: None,
+        };
+        let timeout = Duration::from_secs(record.config.timeout.max(1) as u64);
+        let report = env.environment.invoke(invocation, timeout).await;
+        let text = log_text(&request_id, &record.config.version, record.config.memory_size, &report);
+        self.logs.append(&key.function, &env.log_stream, now_ms(), &text);
+        tracing::debug!(function = %record.config.function_name, "{}", text.trim_end());
+        let InvokeReport { result, reusable, .. } = report;
+        if reusable {
+            let current = self.registry.get(&key.function);
+            let revision = current.as_ref().map(|r| r.config.revision_id.as_str());
+            self.pools.release(key, env, revision);
+        } else {
+            env.environment.shutdown();
+        }
+        Ok((result, text))
+    }
+}
+
+fn now_ms() -> i64 {
+    clock::now().timestamp_millis()
+}
+
+/// The invocation's log as the service writes it.
+fn log_text(request_id: &str, version: &str, memory_mb: i64, report: &InvokeReport) -> String {
+    let mut text = String::with_capacity(report.output.len() + 256);
+    let _ = writeln!(text, "START RequestId: {request_id} Version: {version}");
+    text.push_str(&String::from_utf8_lossy(&report.output));
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    if let Some(message) = &report.platform_message {
+        let _ = writeln!(
+            text,
+            "{} {request_id} {message}",
+            clock::log_timestamp(clock::now())
+        );
+    }
+    let _ = writeln!(text, "END RequestId: {request_id}");
+    let duration_ms = report.duration.as_secs_f64() * 1000.0;
+    let _ = write!(
+        text,
+        "REPORT RequestId: {request_id}\tDuration: {duration_ms:.2} ms\tBilled Duration: {} ms\tMemory Size: {memory_mb} MB\tMax Memory Used: {} MB\t",
+        duration_ms.ceil().max(1.0) as u64,
+        report.max_memory_used_mb,
+    );
+    if let Some(init) = report.init_duration {
+        let _ = write!(text, "Init Duration: {:.2} ms\t", init.as_secs_f64() * 1000.0);
+    }
+    text.push('\n');
+    text
+}

@@ -1,0 +1,127 @@
+//! Warm execution environments per function revision.
+//!
+//! An environment is either idle in its pool or owned by exactly one running
+//! invocation, so a busy environment never gets a second invoke. A change to
+//! the function (new revision) or its deletion retires the old environments.
+
+use laminar_executor::{Environment, EnvironmentSpec, Executor, StartError};
+use laminar_store::FunctionKey;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The environments of one function revision are interchangeable.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct PoolKey {
+    pub function: FunctionKey,
+    pub revision: String,
+}
+
+/// An environment with what the invoke path needs to know about it.
+pub(crate) struct WarmEnvironment {
+    pub environment: Environment,
+    pub log_stream: String,
+    last_used: Instant,
+}
+
+pub(crate) struct Pools {
+    executor: Arc<Executor>,
+    idle: Mutex<HashMap<PoolKey, Vec<WarmEnvironment>>>,
+    closed: AtomicBool,
+}
+
+impl Pools {
+    pub(crate) fn new(executor: Arc<Executor>) -> Self {
+        Self {
+            executor,
+            idle: Mutex::new(HashMap::new()),
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    pub(crate) fn executor_name(&self) -> &'static str {
+        self.executor.name()
+    }
+
+    fn idle(&self) -> std::sync::MutexGuard<'_, HashMap<PoolKey, Vec<WarmEnvironment>>> {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The most recently used idle environment of `key`, if any.
+    pub(crate) fn take_idle(&self, key: &PoolKey) -> Option<WarmEnvironment> {
+        self.idle().get_mut(key).and_then(Vec::pop)
+    }
+
+    /// Starts a new environment (a cold start).
+    pub(crate) async fn start(&self, spec: &EnvironmentSpec) -> Result<WarmEnvironment, StartError> {
+        let environment = self.executor.start(spec).await?;
+        Ok(WarmEnvironment {
+            environment,
+            log_stream: spec.log_stream.clone(),
+            last_used: Instant::now(),
+        })
+    }
+
+    /// Puts an environment back after an invocation. `current_revision` is
+    /// the function's revision now (`None` once deleted): environments of an
+    /// older revision are stopped instead.
+    pub(crate) fn release(&self, key: PoolKey, mut env: WarmEnvironment, current_revision: Option<&str>) {
+        if self.closed.load(Ordering::Acquire) || current_revision != Some(key.revision.as_str()) {
+            env.environment.shutdown();
+            return;
+        }
+        env.last_used = Instant::now();
+        self.idle().entry(key).or_default().push(env);
+    }
+
+    /// Stops the idle environments of every revision of a function.
+    pub(crate) fn retire(&self, function: &FunctionKey) {
+        let retired: Vec<WarmEnvironment> = {
+            let mut idle = self.idle();
+            let keys: Vec<PoolKey> = idle
+                .keys()
+                .filter(|k| &k.function == function)
+                .cloned()
+                .collect();
+            keys.iter()
+                .filter_map(|k| idle.remove(k))
+                .flatten()
+                .collect()
+        };
+        for env in retired {
+            env.environment.shutdown();
+        }
+    }
+
+    pub(crate) fn stop_idle_longer_than(&self, keep_alive: Duration) {
+        let expired: Vec<WarmEnvironment> = {
+            let mut idle = self.idle();
+            let mut expired = Vec::new();
+            for envs in idle.values_mut() {
+                let (old, fresh): (Vec<_>, Vec<_>) = std::mem::take(envs)
+                    .into_iter()
+                    .partition(|e| e.last_used.elapsed() >= keep_alive);
+                *envs = fresh;
+                expired.extend(old);
+            }
+            idle.retain(|_, envs| !envs.is_empty());
+            expired
+        };
+        if !expired.is_empty() {
+            tracing::debug!(count = expired.len(), "stopping idle environments");
+        }
+        for env in expired {
+            env.environment.shutdown();
+        }
+    }
+
+    /// Stops every idle environment and refuses to keep busy ones afterwards.
+    pub(crate) fn shutdown_all(&self) {
+        self.closed.store(true, Ordering::Release);
+        let all: Vec<WarmEnvironment> = self.idle().drain().flat_map(|(_, e)| e).collect();
+        for env in all {
+            env.environment.shutdown();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! The functions of every account and region: kept in memory for reads,
+//! written through to the store before any change is acknowledged.
+
+use laminar_model::config::FunctionRecord;
+use laminar_model::ApiError;
+use laminar_store::{FunctionKey, Store, StoreError};
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+pub(crate) struct Registry {
+    store: Arc<Store>,
+    functions: RwLock<BTreeMap<FunctionKey, Arc<FunctionRecord>>>,
+}
+
+pub(crate) fn storage_error(e: StoreError) -> ApiError {
+    tracing::error!(error = %e, "state store failed");
+    ApiError::service(format!("laminar could not persist the change: {e}"))
+}
+
+impl Registry {
+    pub(crate) fn load(store: Arc<Store>) -> Result<Self, ApiError> {
+        let functions = store
+            .db
+            .all_functions()
+            .map_err(storage_error)?
+            .into_iter()
+            .map(|(k, r)| (k, Arc::new(r)))
+            .collect();
+        Ok(Self {
+            store,
+            functions: RwLock::new(functions),
+        })
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, BTreeMap<FunctionKey, Arc<FunctionRecord>>> {
+        self.functions.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Exclusive access for a read-check-write change.
+    pub(crate) fn write(&self) -> Writer<'_> {
+        Writer {
+            store: &self.store,
+            functions: self.functions.write().unwrap_or_else(|e| e.into_inner()),
+        }
+    }
+
+    pub(crate) fn get(&self, key: &FunctionKey) -> Option<Arc<FunctionRecord>> {
+        self.read().get(key).cloned()
+    }
+
+    /// Up to `limit` functions of one scope, in name order, starting after
+    /// `after`; and whether more follow.
+    pub(crate) fn page(
+        &self,
+        account: &str,
+        region: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> (Vec<Arc<FunctionRecord>>, bool) {
+        let functions = self.read();
+        let start = FunctionKey {
+            account: account.to_string(),
+            region: region.to_string(),
+            name: after.unwrap_or_default().to_string(),
+        };
+        let mut in_scope = functions
+            .range(start..)
+            .take_while(|(k, _)| k.account == account && k.region == region)
+            .filter(|(k, _)| after.is_none_or(|a| k.name.as_str() > a))
+            .map(|(_, r)| r.clone());
+        let page: Vec<_> = in_scope.by_ref().take(limit).collect();
+        let more = in_scope.next().is_some();
+        (page, more)
+    }
+
+    pub(crate) fn count_and_code_size(&self, account: &str) -> (u64, u64) {
+        self.read()
+            .iter()
+            .filter(|(k, _)| k.account == account)
+            .fold((0, 0), |(n, size), (_, r)| (n + 1, size + r.config.code_size))
+    }
+}
+
+pub(crate) struct Writer<'a> {
+    store: &'a Store,
+    functions: RwLockWriteGuard<'a, BTreeMap<FunctionKey, Arc<FunctionRecord>>>,
+}
+
+impl Writer<'_> {
+    pub(crate) fn get(&self, key: &FunctionKey) -> Option<Arc<FunctionRecord>> {
+        self.functions.get(key).cloned()
+    }
+
+    pub(crate) fn put(&mut self, key: FunctionKey, record: FunctionRecord) -> Result<Arc<FunctionRecord>, ApiError> {
+        self.store.db.put_function(&key, &record).map_err(storage_error)?;
+        let record = Arc::new(record);
+        self.functions.insert(key, record.clone());
+        Ok(record)
+    }
+
+    pub(crate) fn remove(&mut self, key: &FunctionKey) -> Result<(), ApiError> {
+        self.store.db.delete_function(key).map_err(storage_error)?;
+        self.functions.remove(key);
+        Ok(())
+    }
+}

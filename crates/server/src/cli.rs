@@ -1,0 +1,47 @@
+//! The command line; every flag can also come from a `LAMINAR_*` variable.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "laminar", version, about = "A local AWS Lambda")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the Lambda API and run functions.
+    Serve(ServeArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExecutorChoice {
+    /// Docker when an engine answers, else processes.
+    Auto,
+    Process,
+    Docker,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "LAMINAR_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on (0 picks a free one; the start-up line tells which).
+    #[arg(long, env = "LAMINAR_PORT", default_value_t = 4566)]
+    pub port: u16,
+    /// Keep state here across restarts; without it, state lives in memory.
+    #[arg(long, env = "LAMINAR_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// How functions run.
+    #[arg(long, env = "LAMINAR_EXECUTOR", value_enum, default_value = "auto")]
+    pub executor: ExecutorChoice,
+    /// Seconds an idle execution environment is kept warm.
+    #[arg(long, env = "LAMINAR_KEEP_ALIVE", default_value_t = 600)]
+    pub keep_alive: u64,
+    /// Concurrent executions allowed per account.
+    #[arg(long, env = "LAMINAR_ACCOUNT_CONCURRENCY", default_value_t = 1000)]
+    pub account_concurrency: u32,
+}

@@ -1,0 +1,212 @@
+//! The HTTP gateway: one listener for every API laminar serves, the request
+//! context (scope, id), and start-up / shutdown.
+
+use crate::cli::{ExecutorChoice, ServeArgs};
+use crate::{ops, render, routes, sigv4};
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, Uri};
+use axum::response::Response;
+use axum::Router;
+use laminar_executor::{Executor, ProcessExecutor};
+use laminar_lambda::{LambdaService, Scope, Settings};
+use laminar_model::limits::REQUEST_BODY_MAX_BYTES;
+use laminar_model::{ApiError, ErrorKind};
+use laminar_store::Store;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A request routed to an operation, with everything an adapter reads.
+pub struct Request {
+    pub service: LambdaService,
+    pub scope: Scope,
+    pub matched: routes::Matched,
+    pub query: Vec<(String, String)>,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Request {
+    pub fn query(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The JSON body as an input shape (an empty body is an empty input).
+    pub fn json_body<T: DeserializeOwned + Default>(&self) -> Result<T, ApiError> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(T::default());
+        }
+        serde_json::from_slice(&self.body).map_err(|e| {
+            ApiError::new(
+                ErrorKind::Validation,
+                format!("1 validation error detected: the request body could not be read: {e}"),
+            )
+        })
+    }
+}
+
+pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let started = std::time::Instant::now();
+    let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port)).await?;
+    let addr = listener.local_addr()?;
+    let reachable_host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        addr.ip().to_string()
+    };
+    let endpoint_url = format!("http://{reachable_host}:{}", addr.port());
+
+    let store = Arc::new(Store::open(args.data_dir.as_deref())?);
+    let executor = choose_executor(args.executor, &args, &store)?;
+    let service = LambdaService::new(
+        Settings {
+            endpoint_url: endpoint_url.clone(),
+            account_concurrency: args.account_concurrency,
+            keep_alive: Duration::from_secs(args.keep_alive),
+        },
+        store,
+        executor,
+    )?;
+    let state_where = match &args.data_dir {
+        Some(dir) => format!("state in {}", dir.display()),
+        None => "state in memory".to_string(),
+    };
+    tracing::info!(
+        "laminar listening on {endpoint_url} (executor: {}, {state_where}, ready in {:.1} ms)",
+        service.executor_name(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+
+    let app = Router::new()
+        .fallback(handle)
+        .with_state(service.clone());
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("shutting down: stopping execution environments");
+    service.shutdown().await;
+    Ok(())
+}
+
+fn choose_executor(
+    choice: ExecutorChoice,
+    _args: &ServeArgs,
+    store: &Store,
+) -> Result<Executor, Box<dyn std::error::Error>> {
+    let process = || -> Result<Executor, Box<dyn std::error::Error>> {
+        Ok(Executor::Process(ProcessExecutor::new(
+            store.blobs.root().join("runtimes"),
+        )?))
+    };
+    match choice {
+        ExecutorChoice::Process | ExecutorChoice::Auto => process(),
+        ExecutorChoice::Docker => Err("the docker executor is not available in this build".into()),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
+
+async fn handle(
+    State(service): State<LambdaService>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let mut response = route(service, method, uri, headers, body).await;
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-amzn-requestid", v);
+    }
+    response
+}
+
+async fn route(
+    service: LambdaService,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let path = uri.path();
+    if let Some(internal) = path.strip_prefix("/_laminar/") {
+        return laminar_endpoint(&service, internal);
+    }
+    let query: Vec<(String, String)> =
+        serde_urlencoded::from_str(uri.query().unwrap_or_default()).unwrap_or_default();
+    let Some(matched) = routes::match_request(method.as_str(), path, &query) else {
+        return render::error(&ApiError::new(
+            ErrorKind::UnknownOperation,
+            format!("No operation matches {method} {path}"),
+        ));
+    };
+    let body = match axum::body::to_bytes(body, REQUEST_BODY_MAX_BYTES).await {
+        Ok(b) => b,
+        Err(_) => {
+            return render::error(&ApiError::new(
+                ErrorKind::RequestEntityTooLarge,
+                format!(
+                    "Request must be smaller than {REQUEST_BODY_MAX_BYTES} bytes for the {} operation",
+                    matched.operation
+                ),
+            ))
+        }
+    };
+    let scope = sigv4::scope(headers.get("authorization").and_then(|v| v.to_str().ok()));
+    ops::dispatch(Request {
+        service,
+        scope,
+        matched,
+        query,
+        headers,
+        body,
+    })
+    .await
+}
+
+/// laminar's own endpoints: health, and code downloads for `GetFunction`.
+fn laminar_endpoint(service: &LambdaService, path: &str) -> Response {
+    if path == "health" {
+        return render::json(
+            200,
+            &serde_json::json!({ "status": "running", "executor": service.executor_name() }),
+        );
+    }
+    if let Some(file) = path.strip_prefix("code/").and_then(|f| f.strip_suffix(".zip")) {
+        if let Some(zip) = service.code_zip(file) {
+            return render::raw(200, "application/zip", zip);
+        }
+    }
+    render::error(&ApiError::new(
+        ErrorKind::ResourceNotFound,
+        format!("No laminar resource at /_laminar/{path}"),
+    ))
+}

@@ -1,0 +1,29 @@
+//! One adapter per implemented operation: HTTP in, service call, HTTP out.
+
+mod functions;
+mod invoke;
+
+use crate::gateway::Request;
+use crate::render;
+use axum::response::Response;
+use laminar_model::{ApiError, ErrorKind};
+
+/// Runs the operation the request was routed to.
+pub async fn dispatch(req: Request) -> Response {
+    let result = match req.matched.operation {
+        "CreateFunction" => functions::create(&req).await,
+        "GetFunction" => functions::get(&req),
+        "GetFunctionConfiguration" => functions::get_configuration(&req),
+        "ListFunctions" => functions::list(&req),
+        "DeleteFunction" => functions::delete(&req),
+        "UpdateFunctionCode" => functions::update_code(&req).await,
+        "UpdateFunctionConfiguration" => functions::update_configuration(&req),
+        "GetAccountSettings" => functions::account_settings(&req),
+        "Invoke" => invoke::invoke(req).await,
+        other => Err(ApiError::new(
+            ErrorKind::NotImplemented,
+            format!("laminar does not implement {other} yet."),
+        )),
+    };
+    result.unwrap_or_else(|e| render::error(&e))
+}

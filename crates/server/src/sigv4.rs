@@ -1,0 +1,45 @@
+//! The caller's scope from its SigV4 `Authorization` header: the access key
+//! picks the account, the credential scope the region. Signatures are not
+//! checked: any credentials are accepted.
+
+use laminar_lambda::Scope;
+
+pub const DEFAULT_ACCOUNT: &str = "000000000000";
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// `AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/lambda/aws4_request, …`
+pub fn scope(authorization: Option<&str>) -> Scope {
+    let credential = authorization.and_then(|auth| {
+        auth.split([' ', ','])
+            .find_map(|part| part.trim().strip_prefix("Credential="))
+    });
+    let mut parts = credential.unwrap_or_default().split('/');
+    let access_key = parts.next().unwrap_or_default();
+    let region = parts.nth(1).filter(|r| !r.is_empty());
+    let account = if access_key.len() == 12 && access_key.bytes().all(|b| b.is_ascii_digit()) {
+        access_key
+    } else {
+        DEFAULT_ACCOUNT
+    };
+    Scope {
+        account: account.to_string(),
+        region: region.unwrap_or(DEFAULT_REGION).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_and_region_from_the_credential() {
+        let s = scope(Some("AWS4-HMAC-SHA256 Credential=123456789012/20240101/eu-west-2/lambda/aws4_request, SignedHeaders=host, Signature=abc"));
+        assert_eq!(s.account, "123456789012");
+        assert_eq!(s.region, "eu-west-2");
+        let s = scope(Some("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/us-west-1/lambda/aws4_request"));
+        assert_eq!(s.account, DEFAULT_ACCOUNT);
+        assert_eq!(s.region, "us-west-1");
+        let s = scope(None);
+        assert_eq!((s.account.as_str(), s.region.as_str()), (DEFAULT_ACCOUNT, DEFAULT_REGION));
+    }
+}
