@@ -1,0 +1,205 @@
+//! A real laminar process for each test, and helpers to drive it with the
+//! official Rust SDK.
+#![allow(dead_code)]
+
+use aws_sdk_lambda::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::Client;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub const ROLE: &str = "arn:aws:iam::000000000000:role/lambda-role";
+
+pub struct Laminar {
+    child: Child,
+    pub url: String,
+    /// What laminar printed after its start-up line.
+    pub log: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Laminar {
+    pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Starts `laminar serve --port 0` with extra arguments and waits for its
+    /// start-up line.
+    pub fn start_with(args: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_laminar"))
+            .args(["serve", "--port", "0", "--executor", "process"])
+            .args(args)
+            .env("LAMINAR_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("laminar starts");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let mut lines = BufReader::new(stderr).lines();
+        let url = loop {
+            let line = lines
+                .next()
+                .expect("laminar printed its start-up line")
+                .expect("readable stderr");
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                break rest.split_whitespace().next().unwrap_or_default().to_string();
+            }
+        };
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        Self { child, url, log }
+    }
+
+    pub fn client(&self) -> Client {
+        self.client_for("test", "us-east-1")
+    }
+
+    /// A client that reports throttles instead of retrying them.
+    pub fn client_without_retries(&self) -> Client {
+        let config = self
+            .config("test", "us-east-1")
+            .retry_config(aws_sdk_lambda::config::retry::RetryConfig::disabled())
+            .build();
+        Client::from_conf(config)
+    }
+
+    pub fn client_for(&self, access_key: &str, region: &str) -> Client {
+        Client::from_conf(self.config(access_key, region).build())
+    }
+
+    fn config(&self, access_key: &str, region: &str) -> aws_sdk_lambda::config::Builder {
+        aws_sdk_lambda::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .endpoint_url(&self.url)
+            .region(Region::new(region.to_string()))
+            .credentials_provider(Credentials::new(access_key, "secret", None, None, "test"))
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGTERM, then wait for a clean exit.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        unsafe_kill(self.child.id(), "TERM");
+        let status = self.child.wait().expect("laminar exits");
+        std::mem::forget(self);
+        status
+    }
+
+    /// SIGKILL: a crash.
+    pub fn kill_hard(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::mem::forget(self);
+    }
+}
+
+fn unsafe_kill(pid: u32, signal: &str) {
+    let _ = Command::new("kill")
+        .args([format!("-{signal}"), pid.to_string()])
+        .status();
+}
+
+impl Drop for Laminar {
+    fn drop(&mut self) {
+        unsafe_kill(self.child.id(), "TERM");
+        let _ = self.child.wait();
+    }
+}
+
+/// A zip of `(name, content, unix mode)` entries.
+pub fn zip_of(entries: &[(&str, &[u8], u32)]) -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    let mut w = zip::ZipWriter::new(&mut buf);
+    for (name, data, mode) in entries {
+        let options = zip::write::SimpleFileOptions::default().unix_permissions(*mode);
+        w.start_file(*name, options).unwrap();
+        w.write_all(data).unwrap();
+    }
+    w.finish().unwrap();
+    buf.into_inner()
+}
+
+pub fn python_zip(source: &str) -> Vec<u8> {
+    zip_of(&[("app.py", source.as_bytes(), 0o644)])
+}
+
+pub fn node_zip(source: &str) -> Vec<u8> {
+    zip_of(&[("index.js", source.as_bytes(), 0o644)])
+}
+
+/// The `lambda_runtime` fixture, built beside laminar (`cargo build --workspace --bins`).
+pub fn rust_bootstrap_zip() -> Vec<u8> {
+    let laminar = Path::new(env!("CARGO_BIN_EXE_laminar"));
+    let bootstrap: PathBuf = laminar.with_file_name("bootstrap");
+    let bytes = std::fs::read(&bootstrap).unwrap_or_else(|_| {
+        panic!(
+            "{} is missing: build the fixtures first (cargo build --workspace --bins)",
+            bootstrap.display()
+        )
+    });
+    zip_of(&[("bootstrap", &bytes, 0o755)])
+}
+
+pub async fn create(client: &Client, name: &str, runtime: &str, handler: &str, zip: Vec<u8>) {
+    client
+        .create_function()
+        .function_name(name)
+        .runtime(runtime.into())
+        .handler(handler)
+        .role(ROLE)
+        .code(
+            aws_sdk_lambda::types::FunctionCode::builder()
+                .zip_file(Blob::new(zip))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("create {name}: {e:?}"));
+}
+
+/// Invokes and returns (function error, payload as JSON).
+pub async fn invoke_json(
+    client: &Client,
+    name: &str,
+    payload: serde_json::Value,
+) -> (Option<String>, serde_json::Value) {
+    let out = client
+        .invoke()
+        .function_name(name)
+        .payload(Blob::new(payload.to_string()))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("invoke {name}: {e:?}"));
+    let body = out.payload().map(|b| b.as_ref().to_vec()).unwrap_or_default();
+    let value = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+    (out.function_error().map(str::to_string), value)
+}
+
+/// Polls until `check` is true or the time is up.
+pub async fn eventually(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + timeout;
+    while std::time::Instant::now() < deadline {
+        if check() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    check()
+}
+
+pub fn process_alive(pid: u64) -> bool {
+    // A zombie is not running code: count it as gone.
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|stat| !stat.split(") ").nth(1).unwrap_or("").starts_with('Z'))
+        .unwrap_or(false)
+}

@@ -1,0 +1,223 @@
+"""Helpers for the Python-side tests: a laminar process, clients, packages.
+
+The binary is taken from LAMINAR_BIN (default: target/debug/laminar of this
+repository). Each server is started with `serve --port 0`; the URL is read
+from the start-up line on stderr, and the process is stopped with SIGTERM
+(SIGKILL if it does not exit) at teardown.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.config import Config
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_BIN = REPO_ROOT / "target" / "debug" / "laminar"
+
+REGION = "us-east-1"
+ACCOUNT = "000000000000"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/lambda-role"
+
+# Dummy credentials: laminar accepts any, but the SDKs and the CLI refuse to
+# sign without some.
+AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+}
+
+STARTUP_RE = re.compile(r"laminar listening on (http://[^\s]+)")
+ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+STARTUP_TIMEOUT_S = 60
+BINARY_WAIT_S = 180
+
+
+def laminar_bin() -> Path:
+    return Path(os.environ.get("LAMINAR_BIN", str(DEFAULT_BIN)))
+
+
+def _wait_for_binary(path: Path) -> None:
+    """The binary may be briefly missing while it is being rebuilt."""
+    deadline = time.monotonic() + BINARY_WAIT_S
+    while not (path.is_file() and os.access(path, os.X_OK)):
+        if time.monotonic() > deadline:
+            pytest.fail(f"laminar binary not found or not executable: {path}")
+        time.sleep(1)
+
+
+class Laminar:
+    """One laminar process. `url` is set once it has printed its start-up line."""
+
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        extra_args: list[str] | None = None,
+        tmp_dir: Path | None = None,
+    ):
+        self.data_dir = data_dir
+        # Where laminar's throw-away state goes (TMPDIR): a crashed laminar
+        # cannot remove it, so keep it inside pytest's temporary folders.
+        self.tmp_dir = tmp_dir
+        self.extra_args = list(extra_args or [])
+        self.proc: subprocess.Popen | None = None
+        self.url: str | None = None
+        self.lines: list[str] = []
+        self._found = threading.Event()
+        self._reader: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def start(self) -> "Laminar":
+        binary = laminar_bin()
+        args = ["serve", "--port", "0"]
+        if self.data_dir is not None:
+            args += ["--data-dir", str(self.data_dir)]
+        args += self.extra_args
+        env = dict(os.environ)
+        env.update(AWS_ENV)
+        env["NO_COLOR"] = "1"
+        if self.tmp_dir is not None:
+            env["TMPDIR"] = str(self.tmp_dir)
+        env.setdefault("LAMINAR_LOG", "info")
+        # Flags are given explicitly; a stray LAMINAR_* setting must not win.
+        for name in ("LAMINAR_PORT", "LAMINAR_HOST", "LAMINAR_DATA_DIR", "LAMINAR_EXECUTOR"):
+            env.pop(name, None)
+
+        deadline = time.monotonic() + BINARY_WAIT_S
+        while True:
+            _wait_for_binary(binary)
+            try:
+                self.proc = subprocess.Popen(
+                    [str(binary), *args],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    env=env,
+                    cwd=str(REPO_ROOT),
+                )
+                break
+            except OSError:  # ETXTBSY / ENOENT while the binary is replaced
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
+
+        self._reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._reader.start()
+        if not self._found.wait(STARTUP_TIMEOUT_S) or self.url is None:
+            self.stop()
+            pytest.fail("laminar did not print its start-up line:\n" + self.log())
+        self._check_health()
+        return self
+
+    def _read_stderr(self) -> None:
+        assert self.proc is not None and self.proc.stderr is not None
+        # Keep draining after start-up so that laminar never blocks on a full pipe.
+        for raw in self.proc.stderr:
+            line = ANSI_RE.sub("", raw.decode("utf-8", "replace")).rstrip("\n")
+            self.lines.append(line)
+            if self.url is None:
+                m = STARTUP_RE.search(line)
+                if m:
+                    self.url = m.group(1)
+                    self._found.set()
+        self._found.set()  # EOF: the process is gone
+
+    def _check_health(self) -> None:
+        with urllib.request.urlopen(f"{self.url}/_laminar/health", timeout=10) as r:
+            assert r.status == 200
+            body = json.loads(r.read())
+        assert body.get("status") == "running", body
+
+    def stop(self) -> int | None:
+        """SIGTERM, then wait (SIGKILL after 15 s). Returns the exit code."""
+        proc = self.proc
+        if proc is None:
+            return None
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=15)
+        if self._reader is not None:
+            self._reader.join(timeout=5)
+        return proc.returncode
+
+    def kill(self) -> int:
+        """SIGKILL: a crash, with no chance to clean up."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        code = self.proc.wait(timeout=15)
+        if self._reader is not None:
+            self._reader.join(timeout=5)
+        return code
+
+    def log(self) -> str:
+        return "\n".join(self.lines)
+
+    # -- clients -----------------------------------------------------------
+
+    def client(self, **config):
+        return lambda_client(self.url, **config)
+
+
+def lambda_client(endpoint_url: str, **config):
+    options = dict(
+        region_name=REGION,
+        retries={"total_max_attempts": 1, "mode": "standard"},
+        connect_timeout=10,
+        read_timeout=120,
+    )
+    options.update(config)
+    return boto3.client(
+        "lambda",
+        endpoint_url=endpoint_url,
+        region_name=REGION,
+        aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"],
+        config=Config(**options),
+    )
+
+
+def make_zip(files: dict[str, str | bytes], modes: dict[str, int] | None = None) -> bytes:
+    """A deployment package built in memory. `modes` gives unix permission
+    bits per entry (default 0o644)."""
+    modes = modes or {}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in files.items():
+            info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # unix, so that the mode bits are honoured
+            info.external_attr = (0o100000 | modes.get(name, 0o644)) << 16
+            data = content.encode() if isinstance(content, str) else content
+            zf.writestr(info, data)
+    return buf.getvalue()
+
+
+def create_python_function(client, name: str, source: str, **kwargs):
+    params = dict(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": make_zip({"app.py": source})},
+    )
+    params.update(kwargs)
+    return client.create_function(**params)
