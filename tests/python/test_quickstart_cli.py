@@ -1,4 +1,4 @@
-"""The README quickstart (QUICKSTART.md), replayed with the AWS CLI against a
+"""The README quickstart (the "Quickstart" section of README.md), replayed with the AWS CLI against a
 fresh laminar."""
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ import pytest
 from laminar_testing import ACCOUNT, AWS_ENV, REGION, Laminar
 
 HERE = Path(__file__).resolve().parent
-QUICKSTART = HERE / "QUICKSTART.md"
+README = HERE.parent.parent / "README.md"
 
 FUNCTION = "hello"
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 
-# Exactly the app.py of QUICKSTART.md (checked below).
+# Exactly the app.py of README.md's Quickstart (checked below).
 APP_PY = """\
 import os
 
@@ -252,16 +252,18 @@ def test_quickstart_with_the_aws_cli(server, tmp_path):
 
 
 def quickstart_shell() -> str:
-    blocks = re.findall(r"```sh\n(.*?)```", QUICKSTART.read_text(), re.S)
-    assert blocks, "QUICKSTART.md has no sh block"
+    section = re.search(r"^## Quickstart\n(.*?)(?=^## )", README.read_text(), re.S | re.M)
+    assert section, "README.md has no Quickstart section"
+    blocks = re.findall(r"```sh\n(.*?)```", section.group(1), re.S)
+    assert blocks, "the Quickstart section has no sh block"
     return "\n".join(blocks)
 
 
 def test_quickstart_doc_matches_the_replay():
-    """QUICKSTART.md shows the code and the commands this module runs."""
+    """README.md's Quickstart shows the code and the commands this module runs."""
     shell = quickstart_shell()
     heredoc = re.search(r"cat > app\.py <<'EOF'\n(.*?)\nEOF\n", shell, re.S)
-    assert heredoc, "no app.py heredoc in QUICKSTART.md"
+    assert heredoc, "no app.py heredoc in README.md's Quickstart"
     assert heredoc.group(1) + "\n" == APP_PY
 
     # Commands continue over lines ending in a backslash.

@@ -45,9 +45,7 @@ pub struct Environment {
 }
 
 fn error_document(error_type: &str, message: &str) -> Bytes {
-    Bytes::from(
-        serde_json::json!({ "errorType": error_type, "errorMessage": message }).to_string(),
-    )
+    Bytes::from(serde_json::json!({ "errorType": error_type, "errorMessage": message }).to_string())
 }
 
 fn epoch_ms() -> u64 {
@@ -86,7 +84,9 @@ impl Environment {
                     init_duration = Some(at.duration_since(self.started));
                     self.initialized = true;
                 }
-                Err(failure) => return self.failed(&request_id, failure, init_duration, Instant::now()),
+                Err(failure) => {
+                    return self.failed(&request_id, failure, init_duration, Instant::now())
+                }
             }
         }
 
@@ -169,7 +169,8 @@ impl Environment {
                 None,
             ),
             Failure::Exit(reason) => {
-                let message = format!("RequestId: {request_id} Error: Runtime exited with error: {reason}");
+                let message =
+                    format!("RequestId: {request_id} Error: Runtime exited with error: {reason}");
                 (
                     error_document("Runtime.ExitError", &message),
                     Some(format!("{message}\nRuntime.ExitError")),
@@ -178,7 +179,10 @@ impl Environment {
             Failure::Timeout(after) => {
                 let text = format!("Task timed out after {:.2} seconds", after.as_secs_f64());
                 (
-                    error_document("Sandbox.Timedout", &format!("RequestId: {request_id} Error: {text}")),
+                    error_document(
+                        "Sandbox.Timedout",
+                        &format!("RequestId: {request_id} Error: {text}"),
+                    ),
                     Some(text),
                 )
             }

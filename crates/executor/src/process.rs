@@ -70,12 +70,16 @@ impl ProcessExecutor {
         let (output, stdout, stderr) = OutputPipe::new()?;
         let task_root = spec.code_dir.to_string_lossy().into_owned();
         let runtime_dir = self.runtime_dir.to_string_lossy().into_owned();
-        let host_path = std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".into());
+        let host_path =
+            std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".into());
         command
             .current_dir(&spec.code_dir)
             .env_clear()
             .env("PATH", format!("{host_path}:/opt/bin"))
-            .env("LD_LIBRARY_PATH", format!("{task_root}:{task_root}/lib:/opt/lib"))
+            .env(
+                "LD_LIBRARY_PATH",
+                format!("{task_root}:{task_root}/lib:/opt/lib"),
+            )
             .envs(spec.environment(&api.addr().to_string(), &task_root, &runtime_dir))
             .stdin(Stdio::null())
             .stdout(Stdio::from(stdout))

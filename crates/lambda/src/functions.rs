@@ -160,7 +160,11 @@ impl ConfigInput<'_> {
             &["Active", "PassThrough"],
         );
         if let Some(logging) = self.logging {
-            v.one_of("loggingConfig.logFormat", logging.log_format.as_deref(), &["JSON", "Text"]);
+            v.one_of(
+                "loggingConfig.logFormat",
+                logging.log_format.as_deref(),
+                &["JSON", "Text"],
+            );
             v.one_of(
                 "loggingConfig.applicationLogLevel",
                 logging.application_log_level.as_deref(),
@@ -171,7 +175,12 @@ impl ConfigInput<'_> {
                 logging.system_log_level.as_deref(),
                 &["DEBUG", "INFO", "WARN"],
             );
-            v.length("loggingConfig.logGroup", logging.log_group.as_deref(), 1, 512);
+            v.length(
+                "loggingConfig.logGroup",
+                logging.log_group.as_deref(),
+                1,
+                512,
+            );
         }
     }
 
@@ -203,7 +212,11 @@ impl ConfigInput<'_> {
     }
 }
 
-fn logging_config(input: Option<&LoggingConfigInput>, current: Option<&LoggingConfig>, name: &str) -> LoggingConfig {
+fn logging_config(
+    input: Option<&LoggingConfigInput>,
+    current: Option<&LoggingConfig>,
+    name: &str,
+) -> LoggingConfig {
     let default_group = format!("/aws/lambda/{name}");
     let mut config = current.cloned().unwrap_or(LoggingConfig {
         log_format: "Text".into(),
@@ -219,10 +232,18 @@ fn logging_config(input: Option<&LoggingConfigInput>, current: Option<&LoggingCo
             config.log_group = g.clone();
         }
         if config.log_format == "JSON" {
-            config.application_log_level =
-                Some(input.application_log_level.clone().unwrap_or_else(|| "INFO".into()));
-            config.system_log_level =
-                Some(input.system_log_level.clone().unwrap_or_else(|| "INFO".into()));
+            config.application_log_level = Some(
+                input
+                    .application_log_level
+                    .clone()
+                    .unwrap_or_else(|| "INFO".into()),
+            );
+            config.system_log_level = Some(
+                input
+                    .system_log_level
+                    .clone()
+                    .unwrap_or_else(|| "INFO".into()),
+            );
         } else {
             config.application_log_level = None;
             config.system_log_level = None;
@@ -236,9 +257,9 @@ fn code_error(e: CodeError) -> ApiError {
         CodeError::NotAZip | CodeError::EscapingEntry(_) => ApiError::invalid_parameter(
             "Could not unzip uploaded file. Please check your file, then try to upload again.",
         ),
-        CodeError::UnzippedTooLarge { limit } => ApiError::invalid_parameter(format!(
-            "Unzipped size must be smaller than {limit} bytes"
-        )),
+        CodeError::UnzippedTooLarge { limit } => {
+            ApiError::invalid_parameter(format!("Unzipped size must be smaller than {limit} bytes"))
+        }
         CodeError::Io(e) => ApiError::service(format!("laminar could not store the code: {e}")),
     }
 }
@@ -317,7 +338,11 @@ impl LambdaService {
         v.required("role", request.role.as_ref());
         v.required("code", request.code.as_ref());
         v.length("functionName", request.function_name.as_deref(), 1, 140);
-        v.one_of("packageType", request.package_type.as_deref(), &["Zip", "Image"]);
+        v.one_of(
+            "packageType",
+            request.package_type.as_deref(),
+            &["Zip", "Image"],
+        );
         v.one_of(
             "architectures",
             request
@@ -365,7 +390,10 @@ impl LambdaService {
             ));
         }
         let environment = validate_environment(request.environment.as_ref())?;
-        let code = request.code.as_ref().ok_or_else(|| ApiError::service("code missing"))?;
+        let code = request
+            .code
+            .as_ref()
+            .ok_or_else(|| ApiError::service("code missing"))?;
         let zip = self.inner.code_from_request(
             code.zip_file.as_deref(),
             code.s3_bucket.as_deref().or(code.s3_key.as_deref()),
@@ -421,7 +449,10 @@ impl LambdaService {
                 apply_on: "None".into(),
                 optimization_status: "Off".into(),
             },
-            runtime_version_config: request.runtime.as_ref().map(|rt| runtime_version(scope, rt)),
+            runtime_version_config: request
+                .runtime
+                .as_ref()
+                .map(|rt| runtime_version(scope, rt)),
             logging_config: logging_config(request.logging_config.as_ref(), None, &reference.name),
             vpc_config: request.vpc_config.clone().map(vpc_response),
             dead_letter_config: request.dead_letter_config.clone(),
@@ -471,7 +502,9 @@ impl LambdaService {
         qualifier: Option<&str>,
     ) -> ApiResult<FunctionConfiguration> {
         let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
-        Ok(lookup(&self.inner.registry, scope, &reference)?.config.clone())
+        Ok(lookup(&self.inner.registry, scope, &reference)?
+            .config
+            .clone())
     }
 
     pub fn list_functions(
@@ -489,7 +522,9 @@ impl LambdaService {
                 let mut v = Violations::new();
                 v.range("maxItems", Some(n), 1, 10_000);
                 v.finish()?;
-                usize::try_from(n).unwrap_or(LIST_MAX_ITEMS).min(LIST_MAX_ITEMS)
+                usize::try_from(n)
+                    .unwrap_or(LIST_MAX_ITEMS)
+                    .min(LIST_MAX_ITEMS)
             }
         };
         let after = marker
@@ -733,7 +768,10 @@ fn lookup_locked(
 fn function_exists(arn: &str) -> ApiError {
     ApiError::new(
         ErrorKind::ResourceConflict,
-        format!("Function already exist: {}", arn.rsplit(':').next().unwrap_or(arn)),
+        format!(
+            "Function already exist: {}",
+            arn.rsplit(':').next().unwrap_or(arn)
+        ),
     )
 }
 

@@ -97,7 +97,11 @@ fn decode_client_context(encoded: &str) -> ApiResult<String> {
 fn trace_id() -> String {
     let id = uuid::Uuid::new_v4().simple().to_string();
     let secs = chrono::Utc::now().timestamp();
-    format!("Root=1-{secs:08x}-{};Parent={};Sampled=0", &id[..24], &id[16..32])
+    format!(
+        "Root=1-{secs:08x}-{};Parent={};Sampled=0",
+        &id[..24],
+        &id[16..32]
+    )
 }
 
 fn log_stream_name(version: &str) -> String {
@@ -121,8 +125,8 @@ impl LambdaService {
                 ))
             }
         };
-        let reference =
-            resolve_name(scope, &input.function_name)?.with_qualifier_param(input.qualifier.as_deref())?;
+        let reference = resolve_name(scope, &input.function_name)?
+            .with_qualifier_param(input.qualifier.as_deref())?;
         let record = lookup(&self.inner.registry, scope, &reference)?;
         let (limit, operation) = match invocation_type {
             InvocationType::Event => (ASYNC_PAYLOAD_MAX_BYTES, "InvokeAsync"),
@@ -232,11 +236,10 @@ impl Inner {
 
     fn spec(&self, scope: &Scope, record: &FunctionRecord) -> ApiResult<EnvironmentSpec> {
         let c = &record.config;
-        let code_dir = self
-            .store
-            .blobs
-            .code_dir(&record.code_blob)
-            .map_err(|e| ApiError::service(format!("the function's code is unavailable: {e}")))?;
+        let code_dir =
+            self.store.blobs.code_dir(&record.code_blob).map_err(|e| {
+                ApiError::service(format!("the function's code is unavailable: {e}"))
+            })?;
         Ok(EnvironmentSpec {
             function_name: c.function_name.clone(),
             version: c.version.clone(),
@@ -251,7 +254,12 @@ impl Inner {
             variables: c
                 .environment
                 .as_ref()
-                .map(|e| e.variables.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .map(|e| {
+                    e.variables
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect()
+                })
                 .unwrap_or_default(),
             endpoint_url: self.settings.endpoint_url.clone(),
             access_key_id: scope.account.clone(),
@@ -280,14 +288,17 @@ impl Inner {
                             "errorMessage": format!("RequestId: {request_id} Error: {message}"),
                         });
                         let text = format!("START RequestId: {request_id} Version: {}\n{message}\nRuntime.InvalidEntrypoint\nEND RequestId: {request_id}\n", record.config.version);
-                        self.logs.append(&key.function, &spec.log_stream, now_ms(), &text);
+                        self.logs
+                            .append(&key.function, &spec.log_stream, now_ms(), &text);
                         return Ok((InvokeResult::Error(Bytes::from(body.to_string())), text));
                     }
                     Err(StartError::UnsupportedRuntime(message)) => {
                         return Err(ApiError::new(ErrorKind::InvalidRuntime, message))
                     }
                     Err(StartError::Io(e)) => {
-                        return Err(ApiError::service(format!("could not start the runtime: {e}")))
+                        return Err(ApiError::service(format!(
+                            "could not start the runtime: {e}"
+                        )))
                     }
                 }
             }
@@ -303,10 +314,18 @@ impl Inner {
         };
         let timeout = Duration::from_secs(record.config.timeout.max(1) as u64);
         let report = env.environment.invoke(invocation, timeout).await;
-        let text = log_text(&request_id, &record.config.version, record.config.memory_size, &report);
-        self.logs.append(&key.function, &env.log_stream, now_ms(), &text);
+        let text = log_text(
+            &request_id,
+            &record.config.version,
+            record.config.memory_size,
+            &report,
+        );
+        self.logs
+            .append(&key.function, &env.log_stream, now_ms(), &text);
         tracing::debug!(function = %record.config.function_name, "{}", text.trim_end());
-        let InvokeReport { result, reusable, .. } = report;
+        let InvokeReport {
+            result, reusable, ..
+        } = report;
         if reusable {
             let current = self.registry.get(&key.function);
             let revision = current.as_ref().map(|r| r.config.revision_id.as_str());
@@ -346,7 +365,11 @@ fn log_text(request_id: &str, version: &str, memory_mb: i64, report: &InvokeRepo
         report.max_memory_used_mb,
     );
     if let Some(init) = report.init_duration {
-        let _ = write!(text, "Init Duration: {:.2} ms\t", init.as_secs_f64() * 1000.0);
+        let _ = write!(
+            text,
+            "Init Duration: {:.2} ms\t",
+            init.as_secs_f64() * 1000.0
+        );
     }
     text.push('\n');
     text

@@ -21,7 +21,13 @@ pub(crate) struct FunctionLogs {
 }
 
 impl FunctionLogs {
-    pub(crate) fn append(&self, function: &FunctionKey, log_stream: &str, timestamp_ms: i64, text: &str) {
+    pub(crate) fn append(
+        &self,
+        function: &FunctionKey,
+        log_stream: &str,
+        timestamp_ms: i64,
+        text: &str,
+    ) {
         let mut all = self.by_function.lock().unwrap_or_else(|e| e.into_inner());
         let lines = all.entry(function.clone()).or_default();
         for line in text.lines() {
@@ -38,7 +44,9 @@ impl FunctionLogs {
 
     pub(crate) fn lines(&self, function: &FunctionKey) -> Vec<LogLine> {
         let all = self.by_function.lock().unwrap_or_else(|e| e.into_inner());
-        all.get(function).map(|l| l.iter().cloned().collect()).unwrap_or_default()
+        all.get(function)
+            .map(|l| l.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     pub(crate) fn forget(&self, function: &FunctionKey) {

@@ -54,7 +54,10 @@ impl Pools {
     }
 
     /// Starts a new environment (a cold start).
-    pub(crate) async fn start(&self, spec: &EnvironmentSpec) -> Result<WarmEnvironment, StartError> {
+    pub(crate) async fn start(
+        &self,
+        spec: &EnvironmentSpec,
+    ) -> Result<WarmEnvironment, StartError> {
         let environment = self.executor.start(spec).await?;
         Ok(WarmEnvironment {
             environment,
@@ -66,7 +69,12 @@ impl Pools {
     /// Puts an environment back after an invocation. `current_revision` is
     /// the function's revision now (`None` once deleted): environments of an
     /// older revision are stopped instead.
-    pub(crate) fn release(&self, key: PoolKey, mut env: WarmEnvironment, current_revision: Option<&str>) {
+    pub(crate) fn release(
+        &self,
+        key: PoolKey,
+        mut env: WarmEnvironment,
+        current_revision: Option<&str>,
+    ) {
         if self.closed.load(Ordering::Acquire) || current_revision != Some(key.revision.as_str()) {
             env.environment.shutdown();
             return;

@@ -77,7 +77,9 @@ impl Registry {
         self.read()
             .iter()
             .filter(|(k, _)| k.account == account)
-            .fold((0, 0), |(n, size), (_, r)| (n + 1, size + r.config.code_size))
+            .fold((0, 0), |(n, size), (_, r)| {
+                (n + 1, size + r.config.code_size)
+            })
     }
 }
 
@@ -91,8 +93,15 @@ impl Writer<'_> {
         self.functions.get(key).cloned()
     }
 
-    pub(crate) fn put(&mut self, key: FunctionKey, record: FunctionRecord) -> Result<Arc<FunctionRecord>, ApiError> {
-        self.store.db.put_function(&key, &record).map_err(storage_error)?;
+    pub(crate) fn put(
+        &mut self,
+        key: FunctionKey,
+        record: FunctionRecord,
+    ) -> Result<Arc<FunctionRecord>, ApiError> {
+        self.store
+            .db
+            .put_function(&key, &record)
+            .map_err(storage_error)?;
         let record = Arc::new(record);
         self.functions.insert(key, record.clone());
         Ok(record)

@@ -111,14 +111,15 @@ impl FunctionRef {
             {
                 (Some(*account), Some(*region), rest)
             }
-            [account, "function", rest @ ..] if is_account(account) => {
-                (Some(*account), None, rest)
-            }
+            [account, "function", rest @ ..] if is_account(account) => (Some(*account), None, rest),
             rest => (None, None, rest),
         };
         let (name, qualifier) = match rest {
             [name] => (*name, None),
-            [name, qualifier] => (*name, Some(Qualifier::parse(qualifier).map_err(|_| invalid())?)),
+            [name, qualifier] => (
+                *name,
+                Some(Qualifier::parse(qualifier).map_err(|_| invalid())?),
+            ),
             _ => return Err(invalid()),
         };
         if !is_name(name) {
@@ -160,7 +161,10 @@ impl FunctionRef {
                 format!(
                     "Function not found: {}",
                     Scope {
-                        account: self.account.clone().unwrap_or_else(|| scope.account.clone()),
+                        account: self
+                            .account
+                            .clone()
+                            .unwrap_or_else(|| scope.account.clone()),
                         region: self.region.clone().unwrap_or_else(|| scope.region.clone()),
                     }
                     .function_arn(&self.name)
@@ -196,7 +200,13 @@ mod tests {
 
     #[test]
     fn rejects_bad_names() {
-        for bad in ["", "has space", "a:b:c:d", &"x".repeat(65), "f:bad/qualifier"] {
+        for bad in [
+            "",
+            "has space",
+            "a:b:c:d",
+            &"x".repeat(65),
+            "f:bad/qualifier",
+        ] {
             let err = FunctionRef::parse(bad).unwrap_err();
             assert_eq!(err.kind, ErrorKind::Validation, "{bad}");
         }

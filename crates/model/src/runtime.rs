@@ -44,10 +44,29 @@ pub fn family(runtime: &str) -> Option<RuntimeFamily> {
 pub fn creation_blocked(runtime: &str) -> bool {
     matches!(
         runtime,
-        "nodejs" | "nodejs4.3" | "nodejs4.3-edge" | "nodejs6.10" | "nodejs8.10" | "nodejs10.x"
-            | "nodejs12.x" | "nodejs14.x" | "nodejs16.x" | "python2.7" | "python3.6" | "python3.7"
-            | "python3.8" | "dotnetcore1.0" | "dotnetcore2.0" | "dotnetcore2.1" | "dotnetcore3.1"
-            | "dotnet6" | "ruby2.5" | "ruby2.7" | "java8" | "go1.x" | "provided"
+        "nodejs"
+            | "nodejs4.3"
+            | "nodejs4.3-edge"
+            | "nodejs6.10"
+            | "nodejs8.10"
+            | "nodejs10.x"
+            | "nodejs12.x"
+            | "nodejs14.x"
+            | "nodejs16.x"
+            | "python2.7"
+            | "python3.6"
+            | "python3.7"
+            | "python3.8"
+            | "dotnetcore1.0"
+            | "dotnetcore2.0"
+            | "dotnetcore2.1"
+            | "dotnetcore3.1"
+            | "dotnet6"
+            | "ruby2.5"
+            | "ruby2.7"
+            | "java8"
+            | "go1.x"
+            | "provided"
     )
 }
 

@@ -20,12 +20,16 @@ impl Violations {
 
     pub fn range(&mut self, field: &str, value: Option<i64>, min: i64, max: i64) {
         match value {
-            Some(v) if v < min => {
-                self.push(v, field, format!("Member must have value greater than or equal to {min}"))
-            }
-            Some(v) if v > max => {
-                self.push(v, field, format!("Member must have value less than or equal to {max}"))
-            }
+            Some(v) if v < min => self.push(
+                v,
+                field,
+                format!("Member must have value greater than or equal to {min}"),
+            ),
+            Some(v) if v > max => self.push(
+                v,
+                field,
+                format!("Member must have value less than or equal to {max}"),
+            ),
             _ => {}
         }
     }
@@ -47,7 +51,13 @@ impl Violations {
     }
 
     /// `valid` is the outcome of matching `pattern` (named in the message).
-    pub fn pattern(&mut self, field: &str, value: Option<&str>, valid: fn(&str) -> bool, pattern: &str) {
+    pub fn pattern(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        valid: fn(&str) -> bool,
+        pattern: &str,
+    ) {
         if let Some(v) = value {
             if !valid(v) {
                 self.push(
@@ -65,7 +75,10 @@ impl Violations {
                 self.push(
                     v,
                     field,
-                    format!("Member must satisfy enum value set: [{}]", allowed.join(", ")),
+                    format!(
+                        "Member must satisfy enum value set: [{}]",
+                        allowed.join(", ")
+                    ),
                 );
             }
         }

@@ -42,7 +42,9 @@ pub enum Outcome {
         body: Bytes,
     },
     /// The runtime tried to post a response larger than the service allows.
-    ResponseTooLarge { size: usize },
+    ResponseTooLarge {
+        size: usize,
+    },
 }
 
 /// `POST /runtime/init/error`: the runtime could not start the function.

@@ -104,7 +104,12 @@ async fn next(State(shared): SharedState) -> Response {
     response
 }
 
-fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, tokio::sync::oneshot::Sender<Outcome>>> {
+fn lock(
+    shared: &Shared,
+) -> std::sync::MutexGuard<
+    '_,
+    std::collections::HashMap<String, tokio::sync::oneshot::Sender<Outcome>>,
+> {
     shared.in_flight.lock().unwrap_or_else(|e| e.into_inner())
 }
 

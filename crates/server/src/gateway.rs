@@ -85,9 +85,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         started.elapsed().as_secs_f64() * 1000.0
     );
 
-    let app = Router::new()
-        .fallback(handle)
-        .with_state(service.clone());
+    let app = Router::new().fallback(handle).with_state(service.clone());
     use axum::serve::ListenerExt;
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
@@ -170,15 +168,13 @@ async fn route(
     };
     let body = match axum::body::to_bytes(body, REQUEST_BODY_MAX_BYTES).await {
         Ok(b) => b,
-        Err(_) => {
-            return render::error(&ApiError::new(
-                ErrorKind::RequestEntityTooLarge,
-                format!(
-                    "Request must be smaller than {REQUEST_BODY_MAX_BYTES} bytes for the {} operation",
-                    matched.operation
-                ),
-            ))
-        }
+        Err(_) => return render::error(&ApiError::new(
+            ErrorKind::RequestEntityTooLarge,
+            format!(
+                "Request must be smaller than {REQUEST_BODY_MAX_BYTES} bytes for the {} operation",
+                matched.operation
+            ),
+        )),
     };
     let scope = sigv4::scope(headers.get("authorization").and_then(|v| v.to_str().ok()));
     ops::dispatch(Request {
@@ -200,7 +196,10 @@ fn laminar_endpoint(service: &LambdaService, path: &str) -> Response {
             &serde_json::json!({ "status": "running", "executor": service.executor_name() }),
         );
     }
-    if let Some(file) = path.strip_prefix("code/").and_then(|f| f.strip_suffix(".zip")) {
+    if let Some(file) = path
+        .strip_prefix("code/")
+        .and_then(|f| f.strip_suffix(".zip"))
+    {
         if let Some(zip) = service.code_zip(file) {
             return render::raw(200, "application/zip", zip);
         }

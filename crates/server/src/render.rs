@@ -10,7 +10,9 @@ use serde::Serialize;
 pub fn json<T: Serialize>(status: u16, value: &T) -> Response {
     match serde_json::to_vec(value) {
         Ok(body) => raw(status, "application/json", body),
-        Err(e) => error(&ApiError::service(format!("could not render the answer: {e}"))),
+        Err(e) => error(&ApiError::service(format!(
+            "could not render the answer: {e}"
+        ))),
     }
 }
 

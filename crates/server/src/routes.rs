@@ -25,10 +25,12 @@ fn templates() -> &'static [Template] {
                     .path
                     .trim_start_matches('/')
                     .split('/')
-                    .map(|s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                        Some(label) => Segment::Label(label.trim_end_matches('+')),
-                        None => Segment::Literal(s),
-                    })
+                    .map(
+                        |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                            Some(label) => Segment::Label(label.trim_end_matches('+')),
+                            None => Segment::Literal(s),
+                        },
+                    )
                     .collect(),
             })
             .collect()
@@ -45,14 +47,21 @@ pub struct Matched {
 
 impl Matched {
     pub fn label(&self, name: &str) -> &str {
-        self.labels.get(name).map(String::as_str).unwrap_or_default()
+        self.labels
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_default()
     }
 }
 
 /// Finds the operation for a method, path and query (first match wins: the
 /// table is ordered most specific first).
 pub fn match_request(method: &str, path: &str, query: &[(String, String)]) -> Option<Matched> {
-    let parts: Vec<&str> = path.trim_start_matches('/').trim_end_matches('/').split('/').collect();
+    let parts: Vec<&str> = path
+        .trim_start_matches('/')
+        .trim_end_matches('/')
+        .split('/')
+        .collect();
     'templates: for template in templates() {
         if template.spec.method != method || template.segments.len() != parts.len() {
             continue;
@@ -120,7 +129,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(m.operation, "Invoke");
-        assert_eq!(m.label("FunctionName"), "arn:aws:lambda:us-east-1:123456789012:function:f");
+        assert_eq!(
+            m.label("FunctionName"),
+            "arn:aws:lambda:us-east-1:123456789012:function:f"
+        );
         assert!(match_request("GET", "/nope", &[]).is_none());
     }
 }

@@ -36,10 +36,15 @@ mod tests {
         let s = scope(Some("AWS4-HMAC-SHA256 Credential=123456789012/20240101/eu-west-2/lambda/aws4_request, SignedHeaders=host, Signature=abc"));
         assert_eq!(s.account, "123456789012");
         assert_eq!(s.region, "eu-west-2");
-        let s = scope(Some("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/us-west-1/lambda/aws4_request"));
+        let s = scope(Some(
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/us-west-1/lambda/aws4_request",
+        ));
         assert_eq!(s.account, DEFAULT_ACCOUNT);
         assert_eq!(s.region, "us-west-1");
         let s = scope(None);
-        assert_eq!((s.account.as_str(), s.region.as_str()), (DEFAULT_ACCOUNT, DEFAULT_REGION));
+        assert_eq!(
+            (s.account.as_str(), s.region.as_str()),
+            (DEFAULT_ACCOUNT, DEFAULT_REGION)
+        );
     }
 }

@@ -25,7 +25,11 @@ async fn create_get_update_delete_with_waiters() {
         .description("first")
         .timeout(10)
         .memory_size(256)
-        .code(FunctionCode::builder().zip_file(Blob::new(zip.clone())).build())
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(zip.clone()))
+                .build(),
+        )
         .tags("team", "core")
         .send()
         .await
@@ -56,10 +60,18 @@ async fn create_get_update_delete_with_waiters() {
         .await
         .expect("function-active-v2 waiter");
 
-    let got = client.get_function().function_name("crud").send().await.unwrap();
+    let got = client
+        .get_function()
+        .function_name("crud")
+        .send()
+        .await
+        .unwrap();
     let config = got.configuration().unwrap();
     assert_eq!(config.revision_id(), created.revision_id());
-    assert_eq!(got.tags().unwrap().get("team").map(String::as_str), Some("core"));
+    assert_eq!(
+        got.tags().unwrap().get("team").map(String::as_str),
+        Some("core")
+    );
     let location = got.code().unwrap().location().unwrap().to_string();
     let downloaded = reqwest_get(&location).await;
     assert_eq!(downloaded, zip, "the code location serves the uploaded zip");
@@ -102,10 +114,23 @@ async fn create_get_update_delete_with_waiters() {
         .send()
         .await
         .unwrap_err();
-    assert!(stale.as_service_error().unwrap().is_precondition_failed_exception());
+    assert!(stale
+        .as_service_error()
+        .unwrap()
+        .is_precondition_failed_exception());
 
-    client.delete_function().function_name("crud").send().await.unwrap();
-    let gone = client.get_function().function_name("crud").send().await.unwrap_err();
+    client
+        .delete_function()
+        .function_name("crud")
+        .send()
+        .await
+        .unwrap();
+    let gone = client
+        .get_function()
+        .function_name("crud")
+        .send()
+        .await
+        .unwrap_err();
     let gone = gone.into_service_error();
     assert!(gone.is_resource_not_found_exception());
     assert_eq!(
@@ -126,7 +151,9 @@ async fn reqwest_get(url: &str) -> Vec<u8> {
     let (host, path) = rest.split_once('/').unwrap();
     let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
     stream
-        .write_all(format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes())
+        .write_all(
+            format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
         .await
         .unwrap();
     let mut response = Vec::new();
@@ -143,7 +170,14 @@ async fn list_functions_pages_with_marker() {
     let client = laminar.client();
     let zip = python_zip(HANDLER);
     for i in 0..7 {
-        create(&client, &format!("page-{i}"), "python3.12", "app.handler", zip.clone()).await;
+        create(
+            &client,
+            &format!("page-{i}"),
+            "python3.12",
+            "app.handler",
+            zip.clone(),
+        )
+        .await;
     }
     let mut names = Vec::new();
     let mut marker: Option<String> = None;
@@ -158,7 +192,11 @@ async fn list_functions_pages_with_marker() {
             .unwrap();
         pages += 1;
         assert!(page.functions().len() <= 3);
-        names.extend(page.functions().iter().map(|f| f.function_name().unwrap().to_string()));
+        names.extend(
+            page.functions()
+                .iter()
+                .map(|f| f.function_name().unwrap().to_string()),
+        );
         marker = page.next_marker().map(str::to_string);
         if marker.is_none() {
             break;
@@ -180,7 +218,12 @@ async fn list_functions_pages_with_marker() {
         .unwrap();
     assert_eq!(all.len(), 7);
 
-    let bad = client.list_functions().max_items(0).send().await.unwrap_err();
+    let bad = client
+        .list_functions()
+        .max_items(0)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(bad.raw_response().unwrap().status().as_u16(), 400);
 }
 
@@ -192,13 +235,28 @@ async fn accounts_and_regions_are_separate() {
     let b = laminar.client_for("222222222222", "us-east-1");
     let a_west = laminar.client_for("111111111111", "eu-west-1");
     create(&a, "shared", "python3.12", "app.handler", zip.clone()).await;
-    let arn = a.get_function().function_name("shared").send().await.unwrap();
+    let arn = a
+        .get_function()
+        .function_name("shared")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(
         arn.configuration().unwrap().function_arn(),
         Some("arn:aws:lambda:us-east-1:111111111111:function:shared")
     );
-    assert!(b.get_function().function_name("shared").send().await.is_err());
-    assert!(a_west.get_function().function_name("shared").send().await.is_err());
+    assert!(b
+        .get_function()
+        .function_name("shared")
+        .send()
+        .await
+        .is_err());
+    assert!(a_west
+        .get_function()
+        .function_name("shared")
+        .send()
+        .await
+        .is_err());
     // Addressing by full ARN works in the right scope.
     a.get_function()
         .function_name("arn:aws:lambda:us-east-1:111111111111:function:shared")
@@ -207,7 +265,10 @@ async fn accounts_and_regions_are_separate() {
         .unwrap();
     let settings = a.get_account_settings().send().await.unwrap();
     assert_eq!(settings.account_usage().unwrap().function_count(), 1);
-    assert_eq!(settings.account_limit().unwrap().concurrent_executions(), 1000);
+    assert_eq!(
+        settings.account_limit().unwrap().concurrent_executions(),
+        1000
+    );
 }
 
 #[tokio::test]
@@ -222,7 +283,11 @@ async fn validation_errors_are_the_ones_aws_gives() {
             .runtime(Runtime::Python312)
             .handler("app.handler")
             .role(ROLE)
-            .code(FunctionCode::builder().zip_file(Blob::new(zip.clone())).build())
+            .code(
+                FunctionCode::builder()
+                    .zip_file(Blob::new(zip.clone()))
+                    .build(),
+            )
     };
     type CreateError = aws_sdk_lambda::error::SdkError<
         aws_sdk_lambda::operation::create_function::CreateFunctionError,
@@ -238,17 +303,72 @@ async fn validation_errors_are_the_ones_aws_gives() {
         (raw.status().as_u16(), header)
     };
 
-    let cases: Vec<(&str, aws_sdk_lambda::operation::create_function::builders::CreateFunctionFluentBuilder, u16, &str)> = vec![
-        ("memory too small", base().memory_size(64), 400, "ValidationException"),
-        ("memory too large", base().memory_size(20_000), 400, "ValidationException"),
-        ("timeout zero", base().timeout(0), 400, "ValidationException"),
-        ("timeout too long", base().timeout(901), 400, "ValidationException"),
-        ("unknown runtime", base().runtime(Runtime::from("python9.9")), 400, "ValidationException"),
-        ("deprecated runtime", base().runtime(Runtime::Python27), 400, "InvalidParameterValueException"),
-        ("bad name", base().function_name("has space"), 400, "ValidationException"),
-        ("long name", base().function_name("x".repeat(65)), 400, "ValidationException"),
-        ("bad role", base().role("not-a-role"), 400, "ValidationException"),
-        ("bad handler", base().handler("has space"), 400, "ValidationException"),
+    let cases: Vec<(
+        &str,
+        aws_sdk_lambda::operation::create_function::builders::CreateFunctionFluentBuilder,
+        u16,
+        &str,
+    )> = vec![
+        (
+            "memory too small",
+            base().memory_size(64),
+            400,
+            "ValidationException",
+        ),
+        (
+            "memory too large",
+            base().memory_size(20_000),
+            400,
+            "ValidationException",
+        ),
+        (
+            "timeout zero",
+            base().timeout(0),
+            400,
+            "ValidationException",
+        ),
+        (
+            "timeout too long",
+            base().timeout(901),
+            400,
+            "ValidationException",
+        ),
+        (
+            "unknown runtime",
+            base().runtime(Runtime::from("python9.9")),
+            400,
+            "ValidationException",
+        ),
+        (
+            "deprecated runtime",
+            base().runtime(Runtime::Python27),
+            400,
+            "InvalidParameterValueException",
+        ),
+        (
+            "bad name",
+            base().function_name("has space"),
+            400,
+            "ValidationException",
+        ),
+        (
+            "long name",
+            base().function_name("x".repeat(65)),
+            400,
+            "ValidationException",
+        ),
+        (
+            "bad role",
+            base().role("not-a-role"),
+            400,
+            "ValidationException",
+        ),
+        (
+            "bad handler",
+            base().handler("has space"),
+            400,
+            "ValidationException",
+        ),
         (
             "reserved variable",
             base().environment(Environment::builder().variables("AWS_REGION", "x").build()),
@@ -257,13 +377,21 @@ async fn validation_errors_are_the_ones_aws_gives() {
         ),
         (
             "variables over 4 KB",
-            base().environment(Environment::builder().variables("BIG", "x".repeat(4100)).build()),
+            base().environment(
+                Environment::builder()
+                    .variables("BIG", "x".repeat(4100))
+                    .build(),
+            ),
             400,
             "InvalidParameterValueException",
         ),
         (
             "not a zip",
-            base().code(FunctionCode::builder().zip_file(Blob::new(b"nope".to_vec())).build()),
+            base().code(
+                FunctionCode::builder()
+                    .zip_file(Blob::new(b"nope".to_vec()))
+                    .build(),
+            ),
             400,
             "InvalidParameterValueException",
         ),
@@ -277,16 +405,28 @@ async fn validation_errors_are_the_ones_aws_gives() {
             400,
             "InvalidParameterValueException",
         ),
-        ("no handler", base().set_handler(None), 400, "InvalidParameterValueException"),
+        (
+            "no handler",
+            base().set_handler(None),
+            400,
+            "InvalidParameterValueException",
+        ),
     ];
     for (what, request, status, error_type) in cases {
         let err = request.send().await.expect_err(what);
-        assert_eq!(code_of(&err), (status, error_type.to_string()), "{what}: {err:?}");
+        assert_eq!(
+            code_of(&err),
+            (status, error_type.to_string()),
+            "{what}: {err:?}"
+        );
     }
 
     base().send().await.unwrap();
     let dup = base().send().await.unwrap_err();
-    assert!(dup.as_service_error().unwrap().is_resource_conflict_exception());
+    assert!(dup
+        .as_service_error()
+        .unwrap()
+        .is_resource_conflict_exception());
     assert_eq!(code_of(&dup).0, 409);
 
     let message = base()
@@ -313,6 +453,9 @@ async fn unbuilt_operations_answer_an_aws_error_not_a_404_page() {
     let err = client.list_layers().send().await.unwrap_err();
     let raw = err.raw_response().unwrap();
     assert_eq!(raw.status().as_u16(), 501);
-    assert_eq!(raw.headers().get("x-amzn-ErrorType"), Some("NotImplementedException"));
+    assert_eq!(
+        raw.headers().get("x-amzn-ErrorType"),
+        Some("NotImplementedException")
+    );
     assert!(raw.headers().get("x-amzn-RequestId").is_some());
 }

@@ -64,11 +64,22 @@ exports.handler = async (event, context) => {
 async fn python_handler_runs_with_context_environment_and_warm_reuse() {
     let laminar = Laminar::start();
     let client = laminar.client();
-    create(&client, "py", "python3.12", "app.handler", python_zip(PYTHON)).await;
+    create(
+        &client,
+        "py",
+        "python3.12",
+        "app.handler",
+        python_zip(PYTHON),
+    )
+    .await;
     client
         .update_function_configuration()
         .function_name("py")
-        .environment(aws_sdk_lambda::types::Environment::builder().variables("GREETING", "hi").build())
+        .environment(
+            aws_sdk_lambda::types::Environment::builder()
+                .variables("GREETING", "hi")
+                .build(),
+        )
         .send()
         .await
         .unwrap();
@@ -91,7 +102,10 @@ async fn python_handler_runs_with_context_environment_and_warm_reuse() {
     assert_eq!(body["event"], json!({"n": 1}));
     assert_eq!(body["function_name"], "py");
     assert_eq!(body["memory"], "128");
-    assert_eq!(body["arn"], "arn:aws:lambda:us-east-1:000000000000:function:py");
+    assert_eq!(
+        body["arn"],
+        "arn:aws:lambda:us-east-1:000000000000:function:py"
+    );
     assert_eq!(body["region"], "us-east-1");
     assert_eq!(body["custom"], json!({"k": "v"}));
     assert_eq!(body["greeting"], "hi");
@@ -106,17 +120,37 @@ async fn python_handler_runs_with_context_environment_and_warm_reuse() {
     assert!(log.contains("python says hello\n"), "{log}");
     assert!(log.contains("\nEND RequestId: "), "{log}");
     assert!(log.contains("\nREPORT RequestId: "), "{log}");
-    assert!(log.contains("Init Duration: "), "a cold start reports its init: {log}");
+    assert!(
+        log.contains("Init Duration: "),
+        "a cold start reports its init: {log}"
+    );
 
     let (_, second) = invoke_json(&client, "py", json!({})).await;
-    assert_eq!(second["count"], 2, "the warm environment served the second invoke");
+    assert_eq!(
+        second["count"], 2,
+        "the warm environment served the second invoke"
+    );
     assert_eq!(second["pid"], body["pid"]);
 
     // Qualifier $LATEST is the same function; an unknown version is not found.
-    let latest = client.invoke().function_name("py").qualifier("$LATEST").send().await.unwrap();
+    let latest = client
+        .invoke()
+        .function_name("py")
+        .qualifier("$LATEST")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(latest.executed_version(), Some("$LATEST"));
-    let missing = client.invoke().function_name("py").qualifier("7").send().await.unwrap_err();
-    assert!(missing.into_service_error().is_resource_not_found_exception());
+    let missing = client
+        .invoke()
+        .function_name("py")
+        .qualifier("7")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(missing
+        .into_service_error()
+        .is_resource_not_found_exception());
 }
 
 #[tokio::test]
@@ -141,16 +175,32 @@ async fn node_handler_runs_and_errors_like_lambda() {
 async fn official_rust_runtime_client_runs_a_provided_function() {
     let laminar = Laminar::start();
     let client = laminar.client();
-    create(&client, "rs", "provided.al2023", "bootstrap", rust_bootstrap_zip()).await;
+    create(
+        &client,
+        "rs",
+        "provided.al2023",
+        "bootstrap",
+        rust_bootstrap_zip(),
+    )
+    .await;
     let (error, body) = invoke_json(&client, "rs", json!({"hello": "rust"})).await;
     assert_eq!(error, None, "{body}");
     assert_eq!(body["echo"], json!({"hello": "rust"}));
     assert_eq!(body["function_name"], "rs");
     assert_eq!(body["memory_size"], "128");
-    assert_eq!(body["invoked_function_arn"], "arn:aws:lambda:us-east-1:000000000000:function:rs");
+    assert_eq!(
+        body["invoked_function_arn"],
+        "arn:aws:lambda:us-east-1:000000000000:function:rs"
+    );
     let deadline = body["deadline_ms"].as_u64().unwrap();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
-    assert!(deadline > now && deadline <= now + 3_000, "deadline {deadline} vs now {now}");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    assert!(
+        deadline > now && deadline <= now + 3_000,
+        "deadline {deadline} vs now {now}"
+    );
 
     let (error, body) = invoke_json(&client, "rs", json!({"error": "it broke"})).await;
     assert_eq!(error.as_deref(), Some("Unhandled"));
@@ -164,7 +214,14 @@ async fn official_rust_runtime_client_runs_a_provided_function() {
 async fn provided_function_without_bootstrap_fails_like_lambda() {
     let laminar = Laminar::start();
     let client = laminar.client();
-    create(&client, "nobootstrap", "provided.al2023", "x", python_zip("")).await;
+    create(
+        &client,
+        "nobootstrap",
+        "provided.al2023",
+        "x",
+        python_zip(""),
+    )
+    .await;
     let (error, body) = invoke_json(&client, "nobootstrap", json!({})).await;
     assert_eq!(error.as_deref(), Some("Unhandled"));
     assert_eq!(body["errorType"], "Runtime.InvalidEntrypoint");
@@ -174,7 +231,14 @@ async fn provided_function_without_bootstrap_fails_like_lambda() {
 async fn timeout_fails_the_invoke_and_the_next_one_gets_a_fresh_environment() {
     let laminar = Laminar::start();
     let client = laminar.client();
-    create(&client, "slow", "python3.12", "app.handler", python_zip(PYTHON)).await;
+    create(
+        &client,
+        "slow",
+        "python3.12",
+        "app.handler",
+        python_zip(PYTHON),
+    )
+    .await;
     client
         .update_function_configuration()
         .function_name("slow")
@@ -194,9 +258,14 @@ async fn timeout_fails_the_invoke_and_the_next_one_gets_a_fresh_environment() {
     assert_eq!(out.function_error(), Some("Unhandled"));
     let body: serde_json::Value = serde_json::from_slice(out.payload().unwrap().as_ref()).unwrap();
     assert_eq!(body["errorType"], "Sandbox.Timedout");
-    assert!(body["errorMessage"].as_str().unwrap().contains("Task timed out after 1.00 seconds"));
+    assert!(body["errorMessage"]
+        .as_str()
+        .unwrap()
+        .contains("Task timed out after 1.00 seconds"));
     let log = String::from_utf8(
-        base64::engine::general_purpose::STANDARD.decode(out.log_result().unwrap()).unwrap(),
+        base64::engine::general_purpose::STANDARD
+            .decode(out.log_result().unwrap())
+            .unwrap(),
     )
     .unwrap();
     assert!(log.contains("Task timed out after 1.00 seconds"), "{log}");
@@ -213,12 +282,22 @@ async fn timeout_fails_the_invoke_and_the_next_one_gets_a_fresh_environment() {
 async fn a_runtime_that_exits_is_reported_as_runtime_exit_error() {
     let laminar = Laminar::start();
     let client = laminar.client();
-    create(&client, "crash", "python3.12", "app.handler", python_zip(PYTHON)).await;
+    create(
+        &client,
+        "crash",
+        "python3.12",
+        "app.handler",
+        python_zip(PYTHON),
+    )
+    .await;
     let (error, body) = invoke_json(&client, "crash", json!({"exit": 3})).await;
     assert_eq!(error.as_deref(), Some("Unhandled"));
     assert_eq!(body["errorType"], "Runtime.ExitError");
     assert!(
-        body["errorMessage"].as_str().unwrap().ends_with("Runtime exited with error: exit status 3"),
+        body["errorMessage"]
+            .as_str()
+            .unwrap()
+            .ends_with("Runtime exited with error: exit status 3"),
         "{body}"
     );
     let (error, _) = invoke_json(&client, "crash", json!({})).await;
@@ -229,12 +308,26 @@ async fn a_runtime_that_exits_is_reported_as_runtime_exit_error() {
 async fn init_errors_are_reported_like_lambda() {
     let laminar = Laminar::start();
     let client = laminar.client();
-    create(&client, "noimport", "python3.12", "missing.handler", python_zip(PYTHON)).await;
+    create(
+        &client,
+        "noimport",
+        "python3.12",
+        "missing.handler",
+        python_zip(PYTHON),
+    )
+    .await;
     let (error, body) = invoke_json(&client, "noimport", json!({})).await;
     assert_eq!(error.as_deref(), Some("Unhandled"));
     assert_eq!(body["errorType"], "Runtime.ImportModuleError");
 
-    create(&client, "nofn", "python3.12", "app.nothing", python_zip(PYTHON)).await;
+    create(
+        &client,
+        "nofn",
+        "python3.12",
+        "app.nothing",
+        python_zip(PYTHON),
+    )
+    .await;
     let (_, body) = invoke_json(&client, "nofn", json!({})).await;
     assert_eq!(body["errorType"], "Runtime.HandlerNotFound");
 }
@@ -243,20 +336,37 @@ async fn init_errors_are_reported_like_lambda() {
 async fn handler_exception_is_an_unhandled_function_error() {
     let laminar = Laminar::start();
     let client = laminar.client();
-    create(&client, "raises", "python3.12", "app.handler", python_zip(PYTHON)).await;
+    create(
+        &client,
+        "raises",
+        "python3.12",
+        "app.handler",
+        python_zip(PYTHON),
+    )
+    .await;
     let (error, body) = invoke_json(&client, "raises", json!({"raise": "no good"})).await;
     assert_eq!(error.as_deref(), Some("Unhandled"));
     assert_eq!(body["errorType"], "ValueError");
     assert_eq!(body["errorMessage"], "no good");
     let (_, body) = invoke_json(&client, "raises", json!({})).await;
-    assert_eq!(body["count"], 2, "a handled exception keeps the environment");
+    assert_eq!(
+        body["count"], 2,
+        "a handled exception keeps the environment"
+    );
 }
 
 #[tokio::test]
 async fn oversize_response_is_a_function_error() {
     let laminar = Laminar::start();
     let client = laminar.client();
-    create(&client, "big", "python3.12", "app.handler", python_zip(PYTHON)).await;
+    create(
+        &client,
+        "big",
+        "python3.12",
+        "app.handler",
+        python_zip(PYTHON),
+    )
+    .await;
     let (error, body) = invoke_json(&client, "big", json!({"big": 7_000_000})).await;
     assert_eq!(error.as_deref(), Some("Unhandled"));
     assert_eq!(body["errorType"], "Function.ResponseSizeTooLarge");
@@ -266,7 +376,14 @@ async fn oversize_response_is_a_function_error() {
 async fn invoke_errors_for_bad_requests() {
     let laminar = Laminar::start();
     let client = laminar.client();
-    create(&client, "target", "python3.12", "app.handler", python_zip(PYTHON)).await;
+    create(
+        &client,
+        "target",
+        "python3.12",
+        "app.handler",
+        python_zip(PYTHON),
+    )
+    .await;
 
     let bad_json = client
         .invoke()
@@ -275,27 +392,51 @@ async fn invoke_errors_for_bad_requests() {
         .send()
         .await
         .unwrap_err();
-    assert!(bad_json.as_service_error().unwrap().is_invalid_request_content_exception());
+    assert!(bad_json
+        .as_service_error()
+        .unwrap()
+        .is_invalid_request_content_exception());
 
     let too_big = client
         .invoke()
         .function_name("target")
-        .payload(Blob::new(format!("\"{}\"", "x".repeat(6 * 1024 * 1024 + 10))))
+        .payload(Blob::new(format!(
+            "\"{}\"",
+            "x".repeat(6 * 1024 * 1024 + 10)
+        )))
         .send()
         .await
         .unwrap_err();
-    assert!(too_big.as_service_error().unwrap().is_request_too_large_exception());
+    assert!(too_big
+        .as_service_error()
+        .unwrap()
+        .is_request_too_large_exception());
     assert_eq!(too_big.raw_response().unwrap().status().as_u16(), 413);
 
-    let unknown = client.invoke().function_name("nope").send().await.unwrap_err();
-    assert!(unknown.as_service_error().unwrap().is_resource_not_found_exception());
+    let unknown = client
+        .invoke()
+        .function_name("nope")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(unknown
+        .as_service_error()
+        .unwrap()
+        .is_resource_not_found_exception());
 }
 
 #[tokio::test]
 async fn dry_run_and_event_invocations() {
     let laminar = Laminar::start();
     let client = laminar.client();
-    create(&client, "ev", "python3.12", "app.handler", python_zip(PYTHON)).await;
+    create(
+        &client,
+        "ev",
+        "python3.12",
+        "app.handler",
+        python_zip(PYTHON),
+    )
+    .await;
     let dry = client
         .invoke()
         .function_name("ev")
@@ -326,14 +467,32 @@ async fn dry_run_and_event_invocations() {
 async fn concurrent_invokes_scale_out_and_the_account_limit_holds() {
     let laminar = Laminar::start_with(&["--account-concurrency", "2"]);
     let client = laminar.client_without_retries();
-    create(&client, "par", "python3.12", "app.handler", python_zip(PYTHON)).await;
+    create(
+        &client,
+        "par",
+        "python3.12",
+        "app.handler",
+        python_zip(PYTHON),
+    )
+    .await;
     let sleepy = || invoke_json(&client, "par", json!({"sleep": 1.0}));
     let (a, b) = tokio::join!(sleepy(), sleepy());
-    assert_ne!(a.1["pid"], b.1["pid"], "two concurrent invokes, two environments");
+    assert_ne!(
+        a.1["pid"], b.1["pid"],
+        "two concurrent invokes, two environments"
+    );
 
     let (x, y, z) = tokio::join!(
-        client.invoke().function_name("par").payload(Blob::new(r#"{"sleep": 1.0}"#)).send(),
-        client.invoke().function_name("par").payload(Blob::new(r#"{"sleep": 1.0}"#)).send(),
+        client
+            .invoke()
+            .function_name("par")
+            .payload(Blob::new(r#"{"sleep": 1.0}"#))
+            .send(),
+        client
+            .invoke()
+            .function_name("par")
+            .payload(Blob::new(r#"{"sleep": 1.0}"#))
+            .send(),
         async {
             tokio::time::sleep(Duration::from_millis(300)).await;
             client.invoke().function_name("par").send().await
@@ -341,7 +500,10 @@ async fn concurrent_invokes_scale_out_and_the_account_limit_holds() {
     );
     assert!(x.is_ok() && y.is_ok());
     let throttled = z.unwrap_err();
-    assert!(throttled.as_service_error().unwrap().is_too_many_requests_exception());
+    assert!(throttled
+        .as_service_error()
+        .unwrap()
+        .is_too_many_requests_exception());
     assert_eq!(throttled.raw_response().unwrap().status().as_u16(), 429);
 }
 
@@ -349,12 +511,21 @@ async fn concurrent_invokes_scale_out_and_the_account_limit_holds() {
 async fn code_update_retires_warm_environments() {
     let laminar = Laminar::start();
     let client = laminar.client();
-    create(&client, "upd", "python3.12", "app.handler", python_zip(PYTHON)).await;
+    create(
+        &client,
+        "upd",
+        "python3.12",
+        "app.handler",
+        python_zip(PYTHON),
+    )
+    .await;
     let (_, before) = invoke_json(&client, "upd", json!({})).await;
     client
         .update_function_code()
         .function_name("upd")
-        .zip_file(Blob::new(python_zip(&PYTHON.replace("python says hello", "v2"))))
+        .zip_file(Blob::new(python_zip(
+            &PYTHON.replace("python says hello", "v2"),
+        )))
         .send()
         .await
         .unwrap();
@@ -371,7 +542,14 @@ async fn code_update_retires_warm_environments() {
 async fn idle_environments_stop_after_the_keep_alive() {
     let laminar = Laminar::start_with(&["--keep-alive", "1"]);
     let client = laminar.client();
-    create(&client, "idle", "python3.12", "app.handler", python_zip(PYTHON)).await;
+    create(
+        &client,
+        "idle",
+        "python3.12",
+        "app.handler",
+        python_zip(PYTHON),
+    )
+    .await;
     let (_, body) = invoke_json(&client, "idle", json!({})).await;
     let pid = body["pid"].as_u64().unwrap();
     assert!(process_alive(pid));
@@ -385,12 +563,31 @@ async fn idle_environments_stop_after_the_keep_alive() {
 async fn delete_and_shutdown_stop_every_runtime() {
     let laminar = Laminar::start();
     let client = laminar.client();
-    create(&client, "a", "python3.12", "app.handler", python_zip(PYTHON)).await;
-    create(&client, "b", "python3.12", "app.handler", python_zip(PYTHON)).await;
+    create(
+        &client,
+        "a",
+        "python3.12",
+        "app.handler",
+        python_zip(PYTHON),
+    )
+    .await;
+    create(
+        &client,
+        "b",
+        "python3.12",
+        "app.handler",
+        python_zip(PYTHON),
+    )
+    .await;
     let (_, a) = invoke_json(&client, "a", json!({})).await;
     let (_, b) = invoke_json(&client, "b", json!({})).await;
     let (a, b) = (a["pid"].as_u64().unwrap(), b["pid"].as_u64().unwrap());
-    client.delete_function().function_name("a").send().await.unwrap();
+    client
+        .delete_function()
+        .function_name("a")
+        .send()
+        .await
+        .unwrap();
     assert!(eventually(Duration::from_secs(5), || !process_alive(a)).await);
     assert!(process_alive(b));
     let status = laminar.terminate();
@@ -402,7 +599,14 @@ async fn delete_and_shutdown_stop_every_runtime() {
 async fn killed_laminar_takes_its_runtimes_with_it() {
     let laminar = Laminar::start();
     let client = laminar.client();
-    create(&client, "orphan", "python3.12", "app.handler", python_zip(PYTHON)).await;
+    create(
+        &client,
+        "orphan",
+        "python3.12",
+        "app.handler",
+        python_zip(PYTHON),
+    )
+    .await;
     let (_, body) = invoke_json(&client, "orphan", json!({})).await;
     let pid = body["pid"].as_u64().unwrap();
     laminar.kill_hard();

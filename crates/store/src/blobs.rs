@@ -105,7 +105,9 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// tree either exists whole or not at all.
 fn unpack_atomically(bytes: &[u8], dest: &Path, limit: u64) -> Result<(), CodeError> {
     let parent = dest.parent().unwrap_or(Path::new("."));
-    let staging = tempfile::Builder::new().prefix(".unpack-").tempdir_in(parent)?;
+    let staging = tempfile::Builder::new()
+        .prefix(".unpack-")
+        .tempdir_in(parent)?;
     unpack(bytes, staging.path(), limit)?;
     match fs::rename(staging.path(), dest) {
         Ok(()) => {
@@ -123,7 +125,8 @@ const S_IFMT: u32 = 0o170_000;
 const S_IFLNK: u32 = 0o120_000;
 
 fn unpack(bytes: &[u8], root: &Path, limit: u64) -> Result<(), CodeError> {
-    let mut archive = zip::ZipArchive::new(io::Cursor::new(bytes)).map_err(|_| CodeError::NotAZip)?;
+    let mut archive =
+        zip::ZipArchive::new(io::Cursor::new(bytes)).map_err(|_| CodeError::NotAZip)?;
     let mut written: u64 = 0;
     for index in 0..archive.len() {
         let mut entry = archive.by_index(index).map_err(|_| CodeError::NotAZip)?;
@@ -249,6 +252,9 @@ mod tests {
     fn symlinks_must_stay_inside() {
         assert!(link_stays_inside(Path::new("a/link"), Path::new("../b")));
         assert!(!link_stays_inside(Path::new("link"), Path::new("../b")));
-        assert!(!link_stays_inside(Path::new("link"), Path::new("/etc/passwd")));
+        assert!(!link_stays_inside(
+            Path::new("link"),
+            Path::new("/etc/passwd")
+        ));
     }
 }

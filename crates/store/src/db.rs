@@ -61,7 +61,11 @@ impl Db {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn put_function(&self, key: &FunctionKey, record: &FunctionRecord) -> Result<(), StoreError> {
+    pub fn put_function(
+        &self,
+        key: &FunctionKey,
+        record: &FunctionRecord,
+    ) -> Result<(), StoreError> {
         let json = serde_json::to_string(record)?;
         self.conn().execute(
             "INSERT INTO functions (account, region, name, record) VALUES (?1, ?2, ?3, ?4)

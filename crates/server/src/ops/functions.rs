@@ -68,5 +68,8 @@ pub fn update_configuration(req: &Request) -> OpResult {
 }
 
 pub fn account_settings(req: &Request) -> OpResult {
-    Ok(render::json(req.matched.success_status, &req.service.get_account_settings(&req.scope)))
+    Ok(render::json(
+        req.matched.success_status,
+        &req.service.get_account_settings(&req.scope),
+    ))
 }

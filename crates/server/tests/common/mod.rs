@@ -43,7 +43,11 @@ impl Laminar {
                 .expect("laminar printed its start-up line")
                 .expect("readable stderr");
             if let Some(rest) = line.split("listening on ").nth(1) {
-                break rest.split_whitespace().next().unwrap_or_default().to_string();
+                break rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
             }
         };
         let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
@@ -180,7 +184,10 @@ pub async fn invoke_json(
         .send()
         .await
         .unwrap_or_else(|e| panic!("invoke {name}: {e:?}"));
-    let body = out.payload().map(|b| b.as_ref().to_vec()).unwrap_or_default();
+    let body = out
+        .payload()
+        .map(|b| b.as_ref().to_vec())
+        .unwrap_or_default();
     let value = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
     (out.function_error().map(str::to_string), value)
 }

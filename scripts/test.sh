@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test of laminar: formatting and lints, the Rust unit and
+# integration tests (aws-sdk-lambda, lambda_runtime), and the Python suite
+# (AWS CLI, boto3, awslambdaric). Installs what it needs into ./.venv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "==> Python test tools (.venv)"
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+.venv/bin/pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
+
+echo "==> cargo fmt --check, cargo clippy"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+echo "==> build laminar and the test fixtures"
+cargo build --workspace --bins --quiet
+
+echo "==> Rust tests"
+if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --workspace --no-fail-fast
+else
+    cargo test --workspace --no-fail-fast
+fi
+
+echo "==> Python tests"
+LAMINAR_BIN="$PWD/target/debug/laminar" .venv/bin/pytest -q tests/python
