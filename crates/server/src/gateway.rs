@@ -166,15 +166,8 @@ async fn route(
             format!("No operation matches {method} {path}"),
         ));
     };
-    let body = match axum::body::to_bytes(body, REQUEST_BODY_MAX_BYTES).await {
-        Ok(b) => b,
-        Err(_) => return render::error(&ApiError::new(
-            ErrorKind::RequestEntityTooLarge,
-            format!(
-                "Request must be smaller than {REQUEST_BODY_MAX_BYTES} bytes for the {} operation",
-                matched.operation
-            ),
-        )),
+    let Ok(body) = axum::body::to_bytes(body, REQUEST_BODY_MAX_BYTES).await else {
+        return render::error(&body_too_large(matched.operation));
     };
     let scope = sigv4::scope(headers.get("authorization").and_then(|v| v.to_str().ok()));
     ops::dispatch(Request {
@@ -186,6 +179,13 @@ async fn route(
         body,
     })
     .await
+}
+
+fn body_too_large(operation: &str) -> ApiError {
+    ApiError::new(
+        ErrorKind::RequestEntityTooLarge,
+        format!("Request must be smaller than {REQUEST_BODY_MAX_BYTES} bytes for the {operation} operation"),
+    )
 }
 
 /// laminar's own endpoints: health, and code downloads for `GetFunction`.
