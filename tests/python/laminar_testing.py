@@ -84,7 +84,8 @@ class Laminar:
 
     def start(self) -> "Laminar":
         binary = laminar_bin()
-        args = ["serve", "--port", "0"]
+        # The process executor: these tests run functions on this host.
+        args = ["serve", "--port", "0", "--executor", "process"]
         if self.data_dir is not None:
             args += ["--data-dir", str(self.data_dir)]
         args += self.extra_args

@@ -1,8 +1,7 @@
 //! One execution environment: a Runtime API listener, the child serving it,
 //! and the rules for turning what the child does into an invoke result.
 
-use crate::logs::OutputPipe;
-use crate::process::ChildProcess;
+use crate::sandbox::Sandbox;
 use bytes::Bytes;
 use laminar_runtime_api::{Invocation, Outcome, RuntimeApi, MAX_RESPONSE_BYTES};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -38,8 +37,7 @@ pub enum InvokeResult {
 
 pub struct Environment {
     api: RuntimeApi,
-    child: ChildProcess,
-    output: OutputPipe,
+    child: Sandbox,
     started: Instant,
     initialized: bool,
 }
@@ -63,19 +61,25 @@ enum Failure {
 }
 
 impl Environment {
-    pub(crate) fn new(api: RuntimeApi, child: ChildProcess, output: OutputPipe) -> Self {
+    pub(crate) fn new(api: RuntimeApi, child: Sandbox) -> Self {
         Self {
             api,
             child,
-            output,
             started: Instant::now(),
             initialized: false,
         }
     }
 
     /// Runs one invocation to its end. The deadline the runtime sees is set
-    /// here, when the invocation is handed over.
-    pub async fn invoke(&mut self, mut invocation: Invocation, timeout: Duration) -> InvokeReport {
+    /// here, when the invocation is handed over. With `complete_output`, the
+    /// report waits for output that travels separately from the answer
+    /// (container log streams) to arrive.
+    pub async fn invoke(
+        &mut self,
+        mut invocation: Invocation,
+        timeout: Duration,
+        complete_output: bool,
+    ) -> InvokeReport {
         let request_id = invocation.request_id.clone();
         let mut init_duration = None;
         if !self.initialized {
@@ -122,9 +126,12 @@ impl Environment {
                 return self.failed(&request_id, Failure::Exit(reason), init_duration, begun);
             }
         };
+        if complete_output {
+            self.child.settle_output().await;
+        }
         InvokeReport {
             result,
-            output: self.output.take(),
+            output: self.child.take_output(),
             platform_message: None,
             duration,
             init_duration,
@@ -160,7 +167,10 @@ impl Environment {
         init_duration: Option<Duration>,
         begun: Instant,
     ) -> InvokeReport {
-        // The environment is reset: stop the child before reading what it wrote.
+        // The environment is reset: stop the child once what it wrote and
+        // used has been read.
+        let output = self.child.take_output();
+        let max_memory_used_mb = self.child.max_memory_used_mb();
         self.child.kill();
         let (body, platform_message) = match failure {
             Failure::Init(body) if !body.is_empty() => (body, None),
@@ -189,11 +199,11 @@ impl Environment {
         };
         InvokeReport {
             result: InvokeResult::Error(body),
-            output: self.output.take(),
+            output,
             platform_message,
             duration: begun.elapsed(),
             init_duration,
-            max_memory_used_mb: self.child.max_memory_used_mb(),
+            max_memory_used_mb,
             reusable: false,
         }
     }

@@ -5,24 +5,29 @@
 //! a container with the docker executor). Everything it observes first-hand
 //! (init errors, crashes, timeouts, output) comes back in an [`InvokeReport`].
 
+mod docker;
 mod environment;
 mod logs;
 mod process;
+mod sandbox;
 mod spec;
 
+pub use docker::{DockerExecutor, DockerSettings, ImageSettings, OFFICIAL_PREFIX};
 pub use environment::{Environment, InvokeReport, InvokeResult};
 pub use process::ProcessExecutor;
-pub use spec::{EnvironmentSpec, StartError};
+pub use spec::{EnvironmentSpec, Package, StartError};
 
 /// The executors laminar can run functions with.
 pub enum Executor {
     Process(ProcessExecutor),
+    Docker(DockerExecutor),
 }
 
 impl Executor {
     pub fn name(&self) -> &'static str {
         match self {
             Self::Process(_) => "process",
+            Self::Docker(_) => "docker",
         }
     }
 
@@ -30,6 +35,31 @@ impl Executor {
     pub async fn start(&self, spec: &EnvironmentSpec) -> Result<Environment, StartError> {
         match self {
             Self::Process(p) => p.start(spec).await,
+            Self::Docker(d) => d.start(spec).await,
+        }
+    }
+
+    /// Gets ready to run a function (pulls its image); nothing to do for
+    /// processes.
+    pub async fn prepare(&self, spec: &EnvironmentSpec) -> Result<(), StartError> {
+        match (self, &spec.package) {
+            (Self::Process(_), Package::Zip { .. }) => Ok(()),
+            (Self::Process(_), Package::Image { .. }) => Err(StartError::UnsupportedRuntime(
+                "The process executor cannot run container image functions; start laminar with --executor docker.".into(),
+            )),
+            (Self::Docker(d), _) => d.ensure_image(&d.image_of(spec)?).await,
+        }
+    }
+
+    /// Whether preparing a function takes time (functions start `Pending`).
+    pub fn prepares(&self) -> bool {
+        matches!(self, Self::Docker(_))
+    }
+
+    /// Stops whatever environments outlived their handles.
+    pub async fn shutdown(&self) {
+        if let Self::Docker(d) = self {
+            d.remove_all_of_mine().await;
         }
     }
 }

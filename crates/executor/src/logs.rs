@@ -86,3 +86,54 @@ async fn read_until_eof(shared: Arc<Shared>) {
         }
     }
 }
+
+/// Output that arrives as a stream of chunks (a container's log stream),
+/// collected until taken.
+#[derive(Clone, Default)]
+pub(crate) struct StreamOutput {
+    inner: Arc<StreamInner>,
+}
+
+#[derive(Default)]
+struct StreamInner {
+    buf: Mutex<Vec<u8>>,
+    arrived: tokio::sync::Notify,
+}
+
+impl StreamOutput {
+    pub(crate) fn push(&self, chunk: &[u8]) {
+        {
+            let mut buf = self.inner.buf.lock().unwrap_or_else(|e| e.into_inner());
+            buf.extend_from_slice(chunk);
+            if buf.len() > BUFFER_LIMIT {
+                let excess = buf.len() - BUFFER_LIMIT;
+                buf.drain(..excess);
+            }
+        }
+        self.inner.arrived.notify_waiters();
+    }
+
+    pub(crate) fn take(&self) -> Vec<u8> {
+        let mut buf = self.inner.buf.lock().unwrap_or_else(|e| e.into_inner());
+        std::mem::take(&mut *buf)
+    }
+
+    /// Waits until the stream has been quiet for a moment (bounded), so that
+    /// what the runtime printed before answering has arrived.
+    pub(crate) async fn settle(&self) {
+        const QUIET: std::time::Duration = std::time::Duration::from_millis(15);
+        const LIMIT: std::time::Duration = std::time::Duration::from_millis(250);
+        let deadline = tokio::time::Instant::now() + LIMIT;
+        loop {
+            let arrived = self.inner.arrived.notified();
+            let quiet = tokio::time::sleep(QUIET);
+            tokio::select! {
+                () = arrived => {}
+                () = quiet => return,
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return;
+            }
+        }
+    }
+}

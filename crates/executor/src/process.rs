@@ -3,7 +3,8 @@
 
 use crate::environment::Environment;
 use crate::logs::OutputPipe;
-use crate::spec::{EnvironmentSpec, StartError};
+use crate::sandbox::Sandbox;
+use crate::spec::{EnvironmentSpec, Package, StartError};
 use laminar_model::runtime::{family, RuntimeFamily};
 use laminar_runtime_api::RuntimeApi;
 use std::net::{IpAddr, Ipv4Addr};
@@ -28,7 +29,11 @@ impl ProcessExecutor {
         Ok(Self { runtime_dir })
     }
 
-    fn command(&self, spec: &EnvironmentSpec) -> Result<tokio::process::Command, StartError> {
+    fn command(
+        &self,
+        spec: &EnvironmentSpec,
+        code_dir: &Path,
+    ) -> Result<tokio::process::Command, StartError> {
         let client = |name: &str| self.runtime_dir.join(name);
         let command = match family(&spec.runtime) {
             Some(RuntimeFamily::Python) => {
@@ -43,7 +48,7 @@ impl ProcessExecutor {
                 c
             }
             Some(RuntimeFamily::Provided) => {
-                let bootstrap = spec.code_dir.join("bootstrap");
+                let bootstrap = code_dir.join("bootstrap");
                 if !is_executable(&bootstrap) {
                     return Err(StartError::InvalidEntrypoint {
                         message: format!(
@@ -65,15 +70,20 @@ impl ProcessExecutor {
     }
 
     pub async fn start(&self, spec: &EnvironmentSpec) -> Result<Environment, StartError> {
-        let mut command = self.command(spec)?;
+        let Package::Zip { code_dir } = &spec.package else {
+            return Err(StartError::UnsupportedRuntime(
+                "The process executor cannot run container image functions; start laminar with --executor docker.".into(),
+            ));
+        };
+        let mut command = self.command(spec, code_dir)?;
         let api = RuntimeApi::bind(IpAddr::V4(Ipv4Addr::LOCALHOST)).await?;
         let (output, stdout, stderr) = OutputPipe::new()?;
-        let task_root = spec.code_dir.to_string_lossy().into_owned();
+        let task_root = code_dir.to_string_lossy().into_owned();
         let runtime_dir = self.runtime_dir.to_string_lossy().into_owned();
         let host_path =
             std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".into());
         command
-            .current_dir(&spec.code_dir)
+            .current_dir(code_dir)
             .env_clear()
             .env("PATH", format!("{host_path}:/opt/bin"))
             .env(
@@ -96,7 +106,13 @@ impl ProcessExecutor {
             });
         }
         let child = command.spawn()?;
-        Ok(Environment::new(api, ChildProcess::watch(child), output))
+        Ok(Environment::new(
+            api,
+            Sandbox::Process {
+                child: ChildProcess::watch(child),
+                output,
+            },
+        ))
     }
 }
 

@@ -3,16 +3,35 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// What the function's code is.
+#[derive(Clone, Debug)]
+pub enum Package {
+    /// An unpacked zip, run by the runtime's own image or host interpreter.
+    Zip { code_dir: PathBuf },
+    /// A container image, run with its own entrypoint unless overridden
+    /// (`ImageConfig`).
+    Image {
+        image_uri: String,
+        entry_point: Option<Vec<String>>,
+        command: Option<Vec<String>>,
+        working_directory: Option<String>,
+    },
+}
+
 /// One function version, as an execution environment runs it.
 #[derive(Clone, Debug)]
 pub struct EnvironmentSpec {
+    pub function_arn: String,
     pub function_name: String,
     pub version: String,
     pub runtime: String,
     pub handler: String,
-    /// The unpacked deployment package.
-    pub code_dir: PathBuf,
+    pub package: Package,
     pub memory_mb: i64,
+    /// Size of `/tmp`.
+    pub ephemeral_storage_mb: i64,
+    /// `x86_64` or `arm64`.
+    pub architecture: String,
     pub timeout: Duration,
     pub region: String,
     pub log_group: String,
@@ -35,8 +54,13 @@ pub enum StartError {
     /// This executor cannot run the runtime at all.
     #[error("{0}")]
     UnsupportedRuntime(String),
+    /// The image cannot be found or pulled.
+    #[error("{0}")]
+    Image(String),
     #[error("could not start the runtime: {0}")]
     Io(#[from] std::io::Error),
+    #[error("the container engine failed: {0}")]
+    Engine(String),
 }
 
 impl EnvironmentSpec {
@@ -76,8 +100,8 @@ impl EnvironmentSpec {
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE".into(),
             self.memory_mb.to_string(),
         ));
-        // OS-only runtimes do not get AWS_EXECUTION_ENV.
-        if !self.runtime.starts_with("provided") {
+        // OS-only runtimes (and images) do not get AWS_EXECUTION_ENV.
+        if !self.runtime.is_empty() && !self.runtime.starts_with("provided") {
             vars.push((
                 "AWS_EXECUTION_ENV".into(),
                 format!("AWS_Lambda_{}", self.runtime),

@@ -6,8 +6,8 @@ use crate::{clock, ApiResult, Inner, LambdaService};
 use base64::Engine;
 use laminar_model::arn::{FunctionRef, Qualifier, Scope};
 use laminar_model::config::{
-    EnvironmentResponse, EphemeralStorage, FunctionConfiguration, FunctionRecord, LoggingConfig,
-    SnapStartResponse, TracingConfig,
+    EnvironmentResponse, EphemeralStorage, FunctionCode, FunctionConfiguration, FunctionRecord,
+    ImageConfig, LoggingConfig, SnapStartResponse, TracingConfig,
 };
 use laminar_model::limits::*;
 use laminar_model::requests::{
@@ -27,7 +27,12 @@ use std::sync::Arc;
 #[serde(rename_all = "PascalCase")]
 pub struct FunctionCodeLocation {
     pub repository_type: &'static str,
-    pub location: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved_image_uri: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -264,6 +269,20 @@ fn code_error(e: CodeError) -> ApiError {
     }
 }
 
+/// The code a request brings.
+enum CodeSource<'a> {
+    /// Base64 of a zip.
+    Zip(&'a str),
+    Image(&'a str),
+}
+
+/// Stored code: where it lives, its size and its `CodeSha256`.
+struct NewCode {
+    code: FunctionCode,
+    size: u64,
+    sha256_base64: String,
+}
+
 fn revision_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
@@ -279,6 +298,33 @@ fn check_revision(expected: Option<&str>, record: &FunctionRecord) -> ApiResult<
 }
 
 impl Inner {
+    async fn store_code(
+        &self,
+        source: CodeSource<'_>,
+        image_config: ImageConfig,
+    ) -> ApiResult<NewCode> {
+        match source {
+            CodeSource::Zip(zip) => {
+                let stored = self.store_zip(zip).await?;
+                Ok(NewCode {
+                    code: FunctionCode::Zip {
+                        sha256_hex: stored.sha256_hex,
+                    },
+                    size: stored.size,
+                    sha256_base64: stored.sha256_base64,
+                })
+            }
+            CodeSource::Image(uri) => Ok(NewCode {
+                code: FunctionCode::Image {
+                    image_uri: uri.to_string(),
+                    image_config,
+                },
+                size: 0,
+                sha256_base64: hex_of(uri),
+            }),
+        }
+    }
+
     /// Decodes, checks and stores a zip from a request.
     async fn store_zip(&self, zip_base64: &str) -> ApiResult<StoredCode> {
         let bytes = base64::engine::general_purpose::STANDARD
@@ -303,16 +349,27 @@ impl Inner {
 
     fn code_from_request<'a>(
         &self,
+        package_type: &str,
         zip_file: Option<&'a str>,
         s3: Option<&str>,
-        image: Option<&str>,
-    ) -> ApiResult<&'a str> {
+        image: Option<&'a str>,
+    ) -> ApiResult<CodeSource<'a>> {
+        match (package_type, image) {
+            ("Image", None) => {
+                return Err(ApiError::invalid_parameter(
+                    "Please provide ImageUri when PackageType is Image.",
+                ))
+            }
+            ("Zip", Some(_)) => {
+                return Err(ApiError::invalid_parameter(
+                    "Please don't provide ImageUri when PackageType is Zip.",
+                ))
+            }
+            _ => {}
+        }
         match (zip_file, s3, image) {
-            (Some(zip), None, None) => Ok(zip),
-            (None, None, Some(_)) => Err(ApiError::new(
-                ErrorKind::NotImplemented,
-                "laminar does not support container image functions yet.",
-            )),
+            (Some(zip), None, None) => Ok(CodeSource::Zip(zip)),
+            (None, None, Some(uri)) => Ok(CodeSource::Image(uri)),
             (None, Some(_), None) => Err(ApiError::new(
                 ErrorKind::NotImplemented,
                 "laminar does not support code from S3 yet; send ZipFile.",
@@ -394,18 +451,29 @@ impl LambdaService {
             .code
             .as_ref()
             .ok_or_else(|| ApiError::service("code missing"))?;
-        let zip = self.inner.code_from_request(
+        let source = self.inner.code_from_request(
+            &package_type,
             code.zip_file.as_deref(),
             code.s3_bucket.as_deref().or(code.s3_key.as_deref()),
             code.image_uri.as_deref(),
         )?;
+        let image_config = request.image_config.clone().unwrap_or_default();
 
         let key = key_of(scope, &reference.name);
         let function_arn = scope.function_arn(&reference.name);
         if self.inner.registry.get(&key).is_some() {
             return Err(function_exists(&function_arn));
         }
-        let stored = self.inner.store_zip(zip).await?;
+        let stored = self.inner.store_code(source, image_config.clone()).await?;
+        let (state, state_reason, state_reason_code) = if self.inner.pools.prepares() {
+            (
+                "Pending",
+                Some("The function is being created.".to_string()),
+                Some("Creating".to_string()),
+            )
+        } else {
+            ("Active", None, None)
+        };
 
         let config = FunctionConfiguration {
             function_name: reference.name.clone(),
@@ -429,10 +497,12 @@ impl LambdaService {
                     .unwrap_or_else(|| "PassThrough".into()),
             },
             revision_id: revision_id(),
-            state: "Active".into(),
-            state_reason: None,
-            state_reason_code: None,
+            state: state.into(),
+            state_reason,
+            state_reason_code,
             last_update_status: "Successful".into(),
+            last_update_status_reason: None,
+            last_update_status_reason_code: None,
             package_type,
             architectures: request
                 .architectures
@@ -458,20 +528,26 @@ impl LambdaService {
             dead_letter_config: request.dead_letter_config.clone(),
             kms_key_arn: request.kms_key_arn.clone(),
             file_system_configs: request.file_system_configs.clone(),
-            image_config_response: None,
+            image_config_response: image_config_response(&image_config),
         };
         let record = FunctionRecord {
             config,
-            code_blob: stored.sha256_hex,
+            code: stored.code,
             tags: request.tags.clone().unwrap_or_default(),
         };
-        let mut registry = self.inner.registry.write();
-        if registry.get(&key).is_some() {
-            return Err(function_exists(&function_arn));
-        }
-        let record = registry.put(key, record)?;
+        let record = {
+            let mut registry = self.inner.registry.write();
+            if registry.get(&key).is_some() {
+                return Err(function_exists(&function_arn));
+            }
+            registry.put(key.clone(), record)?
+        };
         tracing::info!(function = %function_arn, "function created");
-        Ok(record.config.clone())
+        let revision = record.config.revision_id.clone();
+        self.inner
+            .clone()
+            .settle(scope.clone(), key, revision)
+            .await
     }
 
     pub fn get_function(
@@ -482,15 +558,26 @@ impl LambdaService {
     ) -> ApiResult<GetFunctionOutput> {
         let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
         let record = lookup(&self.inner.registry, scope, &reference)?;
+        let code = match &record.code {
+            FunctionCode::Zip { sha256_hex } => FunctionCodeLocation {
+                repository_type: "S3",
+                location: Some(format!(
+                    "{}/_laminar/code/{sha256_hex}.zip",
+                    self.inner.settings.endpoint_url
+                )),
+                image_uri: None,
+                resolved_image_uri: None,
+            },
+            FunctionCode::Image { image_uri, .. } => FunctionCodeLocation {
+                repository_type: "ECR",
+                location: None,
+                image_uri: Some(image_uri.clone()),
+                resolved_image_uri: Some(image_uri.clone()),
+            },
+        };
         Ok(GetFunctionOutput {
             configuration: record.config.clone(),
-            code: FunctionCodeLocation {
-                repository_type: "S3",
-                location: format!(
-                    "{}/_laminar/code/{}.zip",
-                    self.inner.settings.endpoint_url, record.code_blob
-                ),
-            },
+            code,
             tags: record.tags.clone(),
         })
     }
@@ -597,12 +684,17 @@ impl LambdaService {
             &["x86_64", "arm64"],
         );
         v.finish()?;
-        let zip = self.inner.code_from_request(
+        let source = self.inner.code_from_request(
+            &current.config.package_type,
             request.zip_file.as_deref(),
             request.s3_bucket.as_deref().or(request.s3_key.as_deref()),
             request.image_uri.as_deref(),
         )?;
-        let stored = self.inner.store_zip(zip).await?;
+        let image_config = match &current.code {
+            FunctionCode::Image { image_config, .. } => image_config.clone(),
+            FunctionCode::Zip { .. } => ImageConfig::default(),
+        };
+        let stored = self.inner.store_code(source, image_config).await?;
         if request.dry_run == Some(true) {
             let mut preview = current.config.clone();
             preview.code_sha256 = stored.sha256_base64;
@@ -615,20 +707,24 @@ impl LambdaService {
             let latest = lookup_locked(&registry, scope, &reference, &key)?;
             check_revision(request.revision_id.as_deref(), &latest)?;
             let mut record = (*latest).clone();
-            record.code_blob = stored.sha256_hex;
+            record.code = stored.code;
             record.config.code_sha256 = stored.sha256_base64;
             record.config.code_size = stored.size;
             if let Some(arch) = &request.architectures {
                 record.config.architectures = arch.clone();
             }
-            touch(&mut record.config);
+            self.inner.touch(&mut record.config);
             registry.put(key.clone(), record)?
         };
         self.inner.pools.retire(&key);
-        Ok(record.config.clone())
+        let revision = record.config.revision_id.clone();
+        self.inner
+            .clone()
+            .settle(scope.clone(), key, revision)
+            .await
     }
 
-    pub fn update_function_configuration(
+    pub async fn update_function_configuration(
         &self,
         scope: &Scope,
         function_name: &str,
@@ -709,16 +805,26 @@ impl LambdaService {
             if let Some(fs) = &request.file_system_configs {
                 c.file_system_configs = Some(fs.clone());
             }
+            if let (Some(new), FunctionCode::Image { image_config, .. }) =
+                (&request.image_config, &mut record.code)
+            {
+                *image_config = new.clone();
+                c.image_config_response = image_config_response(new);
+            }
             if c.package_type == "Zip" && c.runtime.is_none() {
                 return Err(ApiError::invalid_parameter(
                     "Runtime and Handler are mandatory parameters for functions created with deployment packages.",
                 ));
             }
-            touch(c);
+            self.inner.touch(c);
             registry.put(key.clone(), record)?
         };
         self.inner.pools.retire(&key);
-        Ok(record.config.clone())
+        let revision = record.config.revision_id.clone();
+        self.inner
+            .clone()
+            .settle(scope.clone(), key, revision)
+            .await
     }
 
     pub fn get_account_settings(&self, scope: &Scope) -> serde_json::Value {
@@ -775,11 +881,8 @@ fn function_exists(arn: &str) -> ApiError {
     )
 }
 
-/// A change to `$LATEST`: new revision, new modification time.
-fn touch(config: &mut FunctionConfiguration) {
-    config.revision_id = revision_id();
-    config.last_modified = clock::last_modified(clock::now());
-    config.last_update_status = "Successful".into();
+fn image_config_response(config: &ImageConfig) -> Option<serde_json::Value> {
+    (*config != ImageConfig::default()).then(|| json!({ "ImageConfig": config }))
 }
 
 fn runtime_version(scope: &Scope, runtime: &str) -> laminar_model::config::RuntimeVersionConfig {

@@ -7,9 +7,9 @@ use crate::pool::PoolKey;
 use crate::{clock, ApiResult, Inner, LambdaService};
 use base64::Engine;
 use bytes::Bytes;
-use laminar_executor::{EnvironmentSpec, InvokeReport, InvokeResult, StartError};
+use laminar_executor::{EnvironmentSpec, InvokeReport, InvokeResult, Package, StartError};
 use laminar_model::arn::Scope;
-use laminar_model::config::FunctionRecord;
+use laminar_model::config::{FunctionCode, FunctionRecord};
 use laminar_model::limits::{ASYNC_PAYLOAD_MAX_BYTES, LOG_TAIL_BYTES, SYNC_PAYLOAD_MAX_BYTES};
 use laminar_model::{ApiError, ErrorKind};
 use laminar_runtime_api::Invocation;
@@ -64,6 +64,8 @@ pub struct InvokeOutput {
 /// A validated invocation, ready to run.
 struct Prepared {
     record: Arc<FunctionRecord>,
+    /// The caller wants the log tail: wait for all of the output.
+    tail_logs: bool,
     invoked_arn: String,
     payload: Bytes,
     client_context: Option<String>,
@@ -128,6 +130,7 @@ impl LambdaService {
         let reference = resolve_name(scope, &input.function_name)?
             .with_qualifier_param(input.qualifier.as_deref())?;
         let record = lookup(&self.inner.registry, scope, &reference)?;
+        check_invocable(&record)?;
         let (limit, operation) = match invocation_type {
             InvocationType::Event => (ASYNC_PAYLOAD_MAX_BYTES, "InvokeAsync"),
             _ => (SYNC_PAYLOAD_MAX_BYTES, "InvokeFunction"),
@@ -162,6 +165,7 @@ impl LambdaService {
         let executed_version = Some(record.config.version.clone());
         let prepared = Prepared {
             record,
+            tail_logs,
             invoked_arn,
             payload,
             client_context,
@@ -234,18 +238,41 @@ impl Inner {
         }
     }
 
-    fn spec(&self, scope: &Scope, record: &FunctionRecord) -> ApiResult<EnvironmentSpec> {
+    pub(crate) fn spec(
+        &self,
+        scope: &Scope,
+        record: &FunctionRecord,
+    ) -> ApiResult<EnvironmentSpec> {
         let c = &record.config;
-        let code_dir =
-            self.store.blobs.code_dir(&record.code_blob).map_err(|e| {
-                ApiError::service(format!("the function's code is unavailable: {e}"))
-            })?;
+        let package = match &record.code {
+            FunctionCode::Zip { sha256_hex } => Package::Zip {
+                code_dir: self.store.blobs.code_dir(sha256_hex).map_err(|e| {
+                    ApiError::service(format!("the function's code is unavailable: {e}"))
+                })?,
+            },
+            FunctionCode::Image {
+                image_uri,
+                image_config,
+            } => Package::Image {
+                image_uri: image_uri.clone(),
+                entry_point: image_config.entry_point.clone(),
+                command: image_config.command.clone(),
+                working_directory: image_config.working_directory.clone(),
+            },
+        };
         Ok(EnvironmentSpec {
+            function_arn: c.function_arn.clone(),
+            package,
+            ephemeral_storage_mb: c.ephemeral_storage.size,
+            architecture: c
+                .architectures
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "x86_64".into()),
             function_name: c.function_name.clone(),
             version: c.version.clone(),
             runtime: c.runtime.clone().unwrap_or_default(),
             handler: c.handler.clone().unwrap_or_default(),
-            code_dir,
             memory_mb: c.memory_size,
             timeout: Duration::from_secs(c.timeout.max(1) as u64),
             region: scope.region.clone(),
@@ -295,10 +322,8 @@ impl Inner {
                     Err(StartError::UnsupportedRuntime(message)) => {
                         return Err(ApiError::new(ErrorKind::InvalidRuntime, message))
                     }
-                    Err(StartError::Io(e)) => {
-                        return Err(ApiError::service(format!(
-                            "could not start the runtime: {e}"
-                        )))
+                    Err(e @ (StartError::Io(_) | StartError::Engine(_) | StartError::Image(_))) => {
+                        return Err(ApiError::service(e.to_string()))
                     }
                 }
             }
@@ -313,7 +338,10 @@ impl Inner {
             cognito_identity: None,
         };
         let timeout = Duration::from_secs(record.config.timeout.max(1) as u64);
-        let report = env.environment.invoke(invocation, timeout).await;
+        let report = env
+            .environment
+            .invoke(invocation, timeout, prepared.tail_logs)
+            .await;
         let text = log_text(
             &request_id,
             &record.config.version,
@@ -334,6 +362,25 @@ impl Inner {
             env.environment.shutdown();
         }
         Ok((result, text))
+    }
+}
+
+/// Only an `Active` function runs.
+fn check_invocable(record: &FunctionRecord) -> ApiResult<()> {
+    let c = &record.config;
+    match c.state.as_str() {
+        "Active" => Ok(()),
+        "Failed" => Err(ApiError::new(
+            ErrorKind::ResourceConflict,
+            format!(
+                "The function could not be invoked because it is in the Failed state: {}",
+                c.state_reason.as_deref().unwrap_or("unknown reason")
+            ),
+        )),
+        other => Err(ApiError::new(
+            ErrorKind::ResourceConflict,
+            format!("The operation cannot be performed at this time. The function is currently in the following state: {other}"),
+        )),
     }
 }
 

@@ -11,6 +11,7 @@ mod invoke;
 mod logs;
 mod pool;
 mod registry;
+mod state;
 
 pub use functions::{FunctionCodeLocation, GetFunctionOutput, ListFunctionsOutput};
 pub use invoke::{InvocationType, InvokeInput, InvokeOutput};
@@ -81,7 +82,7 @@ impl LambdaService {
 
     /// Stops every execution environment (idle or busy).
     pub async fn shutdown(&self) {
-        self.inner.pools.shutdown_all();
+        self.inner.pools.shutdown_all().await;
     }
 
     fn spawn_reaper(&self) {
@@ -96,5 +97,18 @@ impl LambdaService {
                 inner.pools.stop_idle_longer_than(keep_alive);
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod send_checks {
+    fn is_send<T: Send>(_: &T) {}
+
+    #[allow(dead_code)]
+    fn operations_are_send(s: &crate::LambdaService, scope: &crate::Scope) {
+        is_send(&s.update_function_configuration(scope, "f", Default::default()));
+        is_send(&s.update_function_code(scope, "f", Default::default()));
+        is_send(&s.create_function(scope, Default::default()));
+        is_send(&s.invoke(scope, Default::default()));
     }
 }

@@ -44,6 +44,15 @@ impl Pools {
         self.executor.name()
     }
 
+    /// Whether getting ready for a function takes time (see `state`).
+    pub(crate) fn prepares(&self) -> bool {
+        self.executor.prepares()
+    }
+
+    pub(crate) async fn prepare(&self, spec: &EnvironmentSpec) -> Result<(), StartError> {
+        self.executor.prepare(spec).await
+    }
+
     fn idle(&self) -> std::sync::MutexGuard<'_, HashMap<PoolKey, Vec<WarmEnvironment>>> {
         self.idle.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -124,12 +133,13 @@ impl Pools {
         }
     }
 
-    /// Stops every idle environment and refuses to keep busy ones afterwards.
-    pub(crate) fn shutdown_all(&self) {
+    /// Stops every environment, idle or busy, and keeps none afterwards.
+    pub(crate) async fn shutdown_all(&self) {
         self.closed.store(true, Ordering::Release);
         let all: Vec<WarmEnvironment> = self.idle().drain().flat_map(|(_, e)| e).collect();
         for env in all {
             env.environment.shutdown();
         }
+        self.executor.shutdown().await;
     }
 }

@@ -76,6 +76,10 @@ pub struct FunctionConfiguration {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state_reason_code: Option<String>,
     pub last_update_status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_update_status_reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_update_status_reason_code: Option<String>,
     pub package_type: String,
     pub architectures: Vec<String>,
     pub ephemeral_storage: EphemeralStorage,
@@ -95,12 +99,37 @@ pub struct FunctionConfiguration {
     pub image_config_response: Option<Value>,
 }
 
+/// `ImageConfig`: overrides of a container image's own settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ImageConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry_point: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub working_directory: Option<String>,
+}
+
+/// Where a function's code lives.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FunctionCode {
+    /// A zip in the blob store, by the hex SHA-256 of its bytes.
+    Zip { sha256_hex: String },
+    /// A container image.
+    Image {
+        image_uri: String,
+        #[serde(default)]
+        image_config: ImageConfig,
+    },
+}
+
 /// Everything laminar keeps about one function (its `$LATEST`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FunctionRecord {
     pub config: FunctionConfiguration,
-    /// Hex SHA-256 of the deployment package: the key of its blob.
-    pub code_blob: String,
+    pub code: FunctionCode,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
 }

@@ -71,7 +71,7 @@ pub struct CreateFunctionRequest {
     #[serde(rename = "KMSKeyArn")]
     pub kms_key_arn: Option<String>,
     pub file_system_configs: Option<Value>,
-    pub image_config: Option<Value>,
+    pub image_config: Option<crate::config::ImageConfig>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -94,7 +94,7 @@ pub struct UpdateFunctionConfigurationRequest {
     #[serde(rename = "KMSKeyArn")]
     pub kms_key_arn: Option<String>,
     pub file_system_configs: Option<Value>,
-    pub image_config: Option<Value>,
+    pub image_config: Option<crate::config::ImageConfig>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -44,4 +44,23 @@ pub struct ServeArgs {
     /// Concurrent executions allowed per account.
     #[arg(long, env = "LAMINAR_ACCOUNT_CONCURRENCY", default_value_t = 1000)]
     pub account_concurrency: u32,
+    /// Docker network the function containers join (default: the bridge).
+    #[arg(long, env = "LAMINAR_DOCKER_NETWORK")]
+    pub docker_network: Option<String>,
+    /// Registry prefix replacing `public.ecr.aws/lambda/` in runtime images.
+    #[arg(long, env = "LAMINAR_IMAGE_PREFIX")]
+    pub image_prefix: Option<String>,
+    /// Runtime → image overrides, as JSON: `{"python3.12": "my/python:3.12"}`.
+    #[arg(long, env = "LAMINAR_RUNTIME_IMAGE_MAPPING", value_parser = parse_image_mapping)]
+    pub runtime_image_mapping: Option<ImageMapping>,
+}
+
+/// `--runtime-image-mapping`: runtime identifier → image.
+#[derive(Clone, Debug, Default)]
+pub struct ImageMapping(pub std::collections::HashMap<String, String>);
+
+fn parse_image_mapping(text: &str) -> Result<ImageMapping, String> {
+    serde_json::from_str(text)
+        .map(ImageMapping)
+        .map_err(|e| format!("expected a JSON object of runtime to image: {e}"))
 }

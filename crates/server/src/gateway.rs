@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, Uri};
 use axum::response::Response;
 use axum::Router;
-use laminar_executor::{Executor, ProcessExecutor};
+use laminar_executor::{DockerExecutor, DockerSettings, Executor, ImageSettings, ProcessExecutor};
 use laminar_lambda::{LambdaService, Scope, Settings};
 use laminar_model::limits::REQUEST_BODY_MAX_BYTES;
 use laminar_model::{ApiError, ErrorKind};
@@ -65,7 +65,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let endpoint_url = format!("http://{reachable_host}:{}", addr.port());
 
     let store = Arc::new(Store::open(args.data_dir.as_deref())?);
-    let executor = choose_executor(args.executor, &args, &store)?;
+    let executor = choose_executor(&args, &store).await?;
     let service = LambdaService::new(
         Settings {
             endpoint_url: endpoint_url.clone(),
@@ -98,20 +98,38 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn choose_executor(
-    choice: ExecutorChoice,
-    _args: &ServeArgs,
+/// `auto` is docker when an engine answers, else processes.
+async fn choose_executor(
+    args: &ServeArgs,
     store: &Store,
 ) -> Result<Executor, Box<dyn std::error::Error>> {
-    let process = || -> Result<Executor, Box<dyn std::error::Error>> {
-        Ok(Executor::Process(ProcessExecutor::new(
-            store.blobs.root().join("runtimes"),
-        )?))
+    let use_docker = match args.executor {
+        ExecutorChoice::Docker => true,
+        ExecutorChoice::Process => false,
+        ExecutorChoice::Auto => DockerExecutor::engine_answers().await,
     };
-    match choice {
-        ExecutorChoice::Process | ExecutorChoice::Auto => process(),
-        ExecutorChoice::Docker => Err("the docker executor is not available in this build".into()),
+    if !use_docker {
+        let runtimes = store.blobs.root().join("runtimes");
+        return Ok(Executor::Process(ProcessExecutor::new(runtimes)?));
     }
+    let settings = DockerSettings {
+        images: ImageSettings {
+            prefix: args.image_prefix.clone(),
+            overrides: args.runtime_image_mapping.clone().unwrap_or_default().0,
+        },
+        network: args.docker_network.clone(),
+    };
+    let docker = DockerExecutor::connect(settings)
+        .await
+        .map_err(|e| format!("the docker executor cannot start: {e}"))?;
+    let reaped = docker.reap_orphans().await;
+    if reaped > 0 {
+        tracing::info!(
+            count = reaped,
+            "removed containers left by an earlier laminar"
+        );
+    }
+    Ok(Executor::Docker(docker))
 }
 
 async fn shutdown_signal() {

@@ -57,13 +57,12 @@ pub async fn update_code(req: &Request) -> OpResult {
     Ok(render::json(req.matched.success_status, &out))
 }
 
-pub fn update_configuration(req: &Request) -> OpResult {
+pub async fn update_configuration(req: &Request) -> OpResult {
     let input = req.json_body()?;
-    let out = req.service.update_function_configuration(
-        &req.scope,
-        req.matched.label("FunctionName"),
-        input,
-    )?;
+    let out = req
+        .service
+        .update_function_configuration(&req.scope, req.matched.label("FunctionName"), input)
+        .await?;
     Ok(render::json(req.matched.success_status, &out))
 }
 

@@ -17,7 +17,7 @@ pub async fn dispatch(req: Request) -> Response {
         "ListFunctions" => functions::list(&req),
         "DeleteFunction" => functions::delete(&req),
         "UpdateFunctionCode" => functions::update_code(&req).await,
-        "UpdateFunctionConfiguration" => functions::update_configuration(&req),
+        "UpdateFunctionConfiguration" => functions::update_configuration(&req).await,
         "GetAccountSettings" => functions::account_settings(&req),
         "Invoke" => invoke::invoke(req).await,
         other => Err(ApiError::new(

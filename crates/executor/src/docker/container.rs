@@ -1,0 +1,145 @@
+//! One running container: its exit, its log stream, its memory peak, and
+//! its removal.
+
+use crate::logs::StreamOutput;
+use bollard::query_parameters::{LogsOptions, RemoveContainerOptions, WaitContainerOptions};
+use bollard::Docker;
+use futures_util::StreamExt;
+use std::path::PathBuf;
+use tokio::sync::watch;
+
+pub(crate) struct Container {
+    docker: Docker,
+    id: String,
+    exit: watch::Receiver<Option<String>>,
+    output: StreamOutput,
+    removed: bool,
+}
+
+impl Container {
+    /// Watches a created container, before it starts: its exit and its output.
+    pub(crate) fn watch(docker: Docker, id: String) -> Self {
+        let (tx, exit) = watch::channel(None);
+        let output = StreamOutput::default();
+        {
+            let docker = docker.clone();
+            let id = id.clone();
+            tokio::spawn(async move {
+                // `next-exit`: a created, not yet started container is not "exited".
+                let options = WaitContainerOptions {
+                    condition: "next-exit".into(),
+                };
+                let mut wait = docker.wait_container(&id, Some(options));
+                let reason = match wait.next().await {
+                    Some(Ok(status)) => exit_reason(status.status_code),
+                    Some(Err(bollard::errors::Error::DockerContainerWaitError {
+                        code, ..
+                    })) => exit_reason(code),
+                    Some(Err(e)) => format!("the container failed: {e}"),
+                    None => "the container stopped".into(),
+                };
+                tx.send_replace(Some(reason));
+            });
+        }
+        Self {
+            docker,
+            id,
+            exit,
+            output,
+            removed: false,
+        }
+    }
+
+    /// Streams the started container's stdout and stderr into its output.
+    pub(crate) fn follow_output(&self) {
+        let docker = self.docker.clone();
+        let id = self.id.clone();
+        let output = self.output.clone();
+        tokio::spawn(async move {
+            let options = LogsOptions {
+                follow: true,
+                stdout: true,
+                stderr: true,
+                ..Default::default()
+            };
+            let mut logs = docker.logs(&id, Some(options));
+            while let Some(Ok(chunk)) = logs.next().await {
+                output.push(&chunk.into_bytes());
+            }
+        });
+    }
+
+    pub(crate) fn output(&self) -> &StreamOutput {
+        &self.output
+    }
+
+    pub(crate) async fn exited(&self) -> String {
+        let mut exit = self.exit.clone();
+        let reason = match exit.wait_for(Option::is_some).await {
+            Ok(reason) => reason.clone().unwrap_or_default(),
+            Err(_) => "the container disappeared".into(),
+        };
+        reason
+    }
+
+    /// Removes the container (in the background: removal takes a moment).
+    pub(crate) fn remove(&mut self) {
+        if std::mem::replace(&mut self.removed, true) {
+            return;
+        }
+        let docker = self.docker.clone();
+        let id = self.id.clone();
+        tokio::spawn(async move { remove_now(&docker, &id).await });
+    }
+
+    /// The container's memory high-water mark, from its cgroup.
+    pub(crate) fn max_memory_used_mb(&self) -> u64 {
+        cgroup_peak_paths(&self.id)
+            .into_iter()
+            .find_map(|path| std::fs::read_to_string(path).ok())
+            .and_then(|text| text.trim().parse::<u64>().ok())
+            .map(|bytes| bytes.div_ceil(1024 * 1024))
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for Container {
+    fn drop(&mut self) {
+        if !self.removed && tokio::runtime::Handle::try_current().is_ok() {
+            self.remove();
+        }
+    }
+}
+
+pub(crate) async fn remove_now(docker: &Docker, id: &str) {
+    let options = RemoveContainerOptions {
+        force: true,
+        v: true,
+        ..Default::default()
+    };
+    if let Err(e) = docker.remove_container(id, Some(options)).await {
+        tracing::debug!(container = %id, error = %e, "container removal");
+    }
+}
+
+fn exit_reason(code: i64) -> String {
+    match code {
+        137 => "signal: killed".into(),
+        139 => "signal: segmentation fault".into(),
+        134 => "signal: aborted".into(),
+        code => format!("exit status {code}"),
+    }
+}
+
+/// Where cgroup v2 (systemd or cgroupfs driver) and v1 keep the peak.
+fn cgroup_peak_paths(id: &str) -> [PathBuf; 3] {
+    [
+        PathBuf::from(format!(
+            "/sys/fs/cgroup/system.slice/docker-{id}.scope/memory.peak"
+        )),
+        PathBuf::from(format!("/sys/fs/cgroup/docker/{id}/memory.peak")),
+        PathBuf::from(format!(
+            "/sys/fs/cgroup/memory/docker/{id}/memory.max_usage_in_bytes"
+        )),
+    ]
+}

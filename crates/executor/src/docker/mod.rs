@@ -1,0 +1,321 @@
+//! The docker executor: one container per execution environment, from the
+//! official Lambda base image of the function's runtime (or the function's
+//! own image), with the image's own entrypoint talking to this environment's
+//! Runtime API listener.
+
+mod container;
+mod images;
+
+pub(crate) use container::Container;
+pub use images::{ImageSettings, OFFICIAL_PREFIX};
+
+use crate::environment::Environment;
+use crate::sandbox::Sandbox;
+use crate::spec::{EnvironmentSpec, Package, StartError};
+use bollard::models::{ContainerCreateBody, HostConfig};
+use bollard::query_parameters::{
+    CreateContainerOptions, CreateImageOptions, ListContainersOptions,
+};
+use bollard::Docker;
+use futures_util::StreamExt;
+use laminar_runtime_api::RuntimeApi;
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+/// Labels on every container laminar starts.
+const LABEL_MANAGED: &str = "dev.laminar.managed";
+const LABEL_OWNER: &str = "dev.laminar.owner";
+const LABEL_FUNCTION: &str = "dev.laminar.function-arn";
+
+#[derive(Clone, Debug, Default)]
+pub struct DockerSettings {
+    pub images: ImageSettings,
+    /// The network containers join (default: the engine's bridge).
+    pub network: Option<String>,
+}
+
+pub struct DockerExecutor {
+    docker: Docker,
+    settings: DockerSettings,
+    /// The address containers reach this host on; Runtime API listeners bind to it.
+    host_ip: IpAddr,
+    /// This laminar process, as written into container labels.
+    owner: String,
+}
+
+impl DockerExecutor {
+    /// Connects to the engine (`DOCKER_HOST` or the local socket) and checks
+    /// that it answers.
+    pub async fn connect(settings: DockerSettings) -> Result<Self, StartError> {
+        let docker = Docker::connect_with_defaults().map_err(engine)?;
+        docker.ping().await.map_err(engine)?;
+        let network = settings.network.clone().unwrap_or_else(|| "bridge".into());
+        let host_ip = gateway_of(&docker, &network).await?;
+        Ok(Self {
+            docker,
+            settings,
+            host_ip,
+            owner: process_identity(std::process::id()).unwrap_or_default(),
+        })
+    }
+
+    /// Whether an engine answers, for `--executor auto`.
+    pub async fn engine_answers() -> bool {
+        match Docker::connect_with_defaults() {
+            Ok(d) => tokio::time::timeout(std::time::Duration::from_secs(2), d.ping())
+                .await
+                .is_ok_and(|r| r.is_ok()),
+            Err(_) => false,
+        }
+    }
+
+    /// Removes containers left by laminar processes that no longer run
+    /// (a crash or `kill -9`). Returns how many were removed.
+    pub async fn reap_orphans(&self) -> usize {
+        let mine = self.list_managed().await;
+        let mut reaped = 0;
+        for (id, owner) in mine {
+            if owner_is_alive(&owner) {
+                continue;
+            }
+            container::remove_now(&self.docker, &id).await;
+            reaped += 1;
+        }
+        reaped
+    }
+
+    /// Removes every container this laminar started (clean shutdown).
+    pub async fn remove_all_of_mine(&self) {
+        for (id, owner) in self.list_managed().await {
+            if owner == self.owner {
+                container::remove_now(&self.docker, &id).await;
+            }
+        }
+    }
+
+    async fn list_managed(&self) -> Vec<(String, String)> {
+        let filters = HashMap::from([("label".to_string(), vec![format!("{LABEL_MANAGED}=true")])]);
+        let options = ListContainersOptions {
+            all: true,
+            filters: Some(filters),
+            ..Default::default()
+        };
+        match self.docker.list_containers(Some(options)).await {
+            Ok(list) => list
+                .into_iter()
+                .filter_map(|c| {
+                    let owner = c.labels.as_ref()?.get(LABEL_OWNER)?.clone();
+                    Some((c.id?, owner))
+                })
+                .collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not list laminar's containers");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Makes sure an image is present: used as is when it is, pulled with
+    /// progress in the log when it is not.
+    pub async fn ensure_image(&self, image: &str) -> Result<(), StartError> {
+        if self.docker.inspect_image(image).await.is_ok() {
+            return Ok(());
+        }
+        tracing::info!(%image, "pulling image");
+        let options = CreateImageOptions {
+            from_image: Some(image.to_string()),
+            ..Default::default()
+        };
+        let mut pull = self.docker.create_image(Some(options), None, None);
+        while let Some(progress) = pull.next().await {
+            match progress {
+                Ok(info) => {
+                    if let Some(status) = info.status {
+                        tracing::info!(%image, layer = info.id.as_deref().unwrap_or(""), "{status}");
+                    }
+                }
+                Err(e) => {
+                    return Err(StartError::Image(format!(
+                        "The image {image} is not present and could not be pulled: {e}"
+                    )))
+                }
+            }
+        }
+        self.docker
+            .inspect_image(image)
+            .await
+            .map(|_| ())
+            .map_err(|e| StartError::Image(format!("The image {image} could not be pulled: {e}")))
+    }
+
+    /// The image an environment of this function runs.
+    pub fn image_of(&self, spec: &EnvironmentSpec) -> Result<String, StartError> {
+        match &spec.package {
+            Package::Image { image_uri, .. } => Ok(image_uri.clone()),
+            Package::Zip { .. } => self
+                .settings
+                .images
+                .image_for(&spec.runtime)
+                .ok_or_else(|| {
+                    StartError::UnsupportedRuntime(format!(
+                        "No image is known for the runtime {}.",
+                        spec.runtime
+                    ))
+                }),
+        }
+    }
+
+    pub async fn start(&self, spec: &EnvironmentSpec) -> Result<Environment, StartError> {
+        let image = self.image_of(spec)?;
+        self.ensure_image(&image).await?;
+        let api = RuntimeApi::bind(self.host_ip).await?;
+        let mut env: Vec<String> = spec
+            .environment(&api.addr().to_string(), "/var/task", "/var/runtime")
+            .into_iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        env.push(
+            "AWS_LAMBDA_FUNCTION_TIMEOUT".to_string() + "=" + &spec.timeout.as_secs().to_string(),
+        );
+
+        let memory = spec.memory_mb.saturating_mul(1024 * 1024);
+        let mut host = HostConfig {
+            memory: Some(memory),
+            memory_swap: Some(memory),
+            tmpfs: Some(HashMap::from([(
+                "/tmp".to_string(),
+                format!("size={}m,exec", spec.ephemeral_storage_mb),
+            )])),
+            network_mode: self.settings.network.clone(),
+            init: Some(false),
+            ..Default::default()
+        };
+        let mut body = ContainerCreateBody {
+            image: Some(image.clone()),
+            env: Some(env),
+            labels: Some(HashMap::from([
+                (LABEL_MANAGED.to_string(), "true".to_string()),
+                (LABEL_OWNER.to_string(), self.owner.clone()),
+                (LABEL_FUNCTION.to_string(), spec.function_arn.clone()),
+            ])),
+            ..Default::default()
+        };
+        match &spec.package {
+            Package::Zip { code_dir } => {
+                host.binds = Some(vec![format!("{}:/var/task:ro", code_dir.display())]);
+                body.cmd = Some(vec![spec.handler.clone()]);
+            }
+            Package::Image {
+                entry_point,
+                command,
+                working_directory,
+                ..
+            } => {
+                body.entrypoint = entry_point.clone();
+                body.cmd = command.clone();
+                body.working_dir = working_directory.clone();
+            }
+        }
+        body.host_config = Some(host);
+        let options = CreateContainerOptions {
+            name: Some(format!(
+                "laminar-{}-{}",
+                spec.function_name,
+                &uuid_fragment()
+            )),
+            platform: if spec.architecture == "arm64" {
+                "linux/arm64".into()
+            } else {
+                String::new()
+            },
+        };
+        let created = self
+            .docker
+            .create_container(Some(options), body)
+            .await
+            .map_err(engine)?;
+        let mut container = Container::watch(self.docker.clone(), created.id.clone());
+        if let Err(e) = self.docker.start_container(&created.id, None).await {
+            container.remove();
+            return Err(engine(e));
+        }
+        container.follow_output();
+        Ok(Environment::new(api, Sandbox::Container(container)))
+    }
+}
+
+fn engine(e: bollard::errors::Error) -> StartError {
+    StartError::Engine(e.to_string())
+}
+
+fn uuid_fragment() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!("{:08x}{:04x}", nanos, std::process::id() & 0xffff)
+}
+
+/// The gateway address of a Docker network: where its containers reach the host.
+async fn gateway_of(docker: &Docker, network: &str) -> Result<IpAddr, StartError> {
+    let inspected = docker
+        .inspect_network(network, None)
+        .await
+        .map_err(engine)?;
+    // Older engines leave the default bridge's gateway out of its IPAM
+    // config; it is then the subnet's first address.
+    inspected
+        .ipam
+        .and_then(|ipam| ipam.config)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|c| {
+            let explicit = c.gateway.and_then(|g| g.parse::<IpAddr>().ok());
+            explicit.or_else(|| first_host_of(c.subnet.as_deref()?))
+        })
+        .find(IpAddr::is_ipv4)
+        .ok_or_else(|| {
+            StartError::Engine(format!("the Docker network {network} has no IPv4 gateway"))
+        })
+}
+
+/// `172.17.0.0/16` → `172.17.0.1`.
+fn first_host_of(subnet: &str) -> Option<IpAddr> {
+    let network: std::net::Ipv4Addr = subnet.split('/').next()?.parse().ok()?;
+    Some(IpAddr::V4(std::net::Ipv4Addr::from(u32::from(network) + 1)))
+}
+
+/// `pid:start-time`: names this process uniquely even after pid reuse.
+fn process_identity(pid: u32) -> Option<String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may contain spaces) start at ") ".
+    let after = stat.rsplit_once(") ")?.1;
+    let start_time = after.split_whitespace().nth(19)?;
+    Some(format!("{pid}:{start_time}"))
+}
+
+fn owner_is_alive(owner: &str) -> bool {
+    let Some(pid) = owner.split(':').next().and_then(|p| p.parse::<u32>().ok()) else {
+        return false;
+    };
+    process_identity(pid).as_deref() == Some(owner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gateway_from_subnet() {
+        assert_eq!(first_host_of("172.17.0.0/16"), "172.17.0.1".parse().ok());
+        assert_eq!(first_host_of("nonsense"), None);
+    }
+
+    #[test]
+    fn this_process_is_alive_and_a_made_up_one_is_not() {
+        let me = process_identity(std::process::id()).unwrap();
+        assert!(owner_is_alive(&me));
+        assert!(!owner_is_alive("999999999:1"));
+        assert!(!owner_is_alive("garbage"));
+    }
+}

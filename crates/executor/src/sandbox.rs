@@ -1,0 +1,55 @@
+//! What an environment's runtime runs in: a child process or a container.
+//! The environment only needs to know when it exits, how to stop it, what it
+//! printed and how much memory it used.
+
+use crate::docker::Container;
+use crate::logs::OutputPipe;
+use crate::process::ChildProcess;
+
+pub(crate) enum Sandbox {
+    Process {
+        child: ChildProcess,
+        output: OutputPipe,
+    },
+    Container(Container),
+}
+
+impl Sandbox {
+    /// Resolves with the reason once the runtime has exited.
+    pub(crate) async fn exited(&self) -> String {
+        match self {
+            Self::Process { child, .. } => child.exited().await,
+            Self::Container(c) => c.exited().await,
+        }
+    }
+
+    /// Stops the runtime and everything it started.
+    pub(crate) fn kill(&mut self) {
+        match self {
+            Self::Process { child, .. } => child.kill(),
+            Self::Container(c) => c.remove(),
+        }
+    }
+
+    pub(crate) fn max_memory_used_mb(&self) -> u64 {
+        match self {
+            Self::Process { child, .. } => child.max_memory_used_mb(),
+            Self::Container(c) => c.max_memory_used_mb(),
+        }
+    }
+
+    /// Everything printed since the last call.
+    pub(crate) fn take_output(&self) -> Vec<u8> {
+        match self {
+            Self::Process { output, .. } => output.take(),
+            Self::Container(c) => c.output().take(),
+        }
+    }
+
+    /// Waits for output still on its way (a pipe needs no wait).
+    pub(crate) async fn settle_output(&self) {
+        if let Self::Container(c) = self {
+            c.output().settle().await;
+        }
+    }
+}
