@@ -18,6 +18,13 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "==> build laminar and the test fixtures"
 cargo build --workspace --bins --quiet
 
+if docker info >/dev/null 2>&1; then
+    echo "==> Lambda images for the docker executor tests (built offline, skipped when present)"
+    ./scripts/build-test-images.sh
+else
+    echo "==> no Docker engine answers: the docker executor tests will be skipped"
+fi
+
 echo "==> Rust tests"
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --workspace --no-fail-fast

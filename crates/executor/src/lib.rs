@@ -20,7 +20,7 @@ pub use spec::{EnvironmentSpec, Package, StartError};
 /// The executors laminar can run functions with.
 pub enum Executor {
     Process(ProcessExecutor),
-    Docker(DockerExecutor),
+    Docker(Box<DockerExecutor>),
 }
 
 impl Executor {

@@ -129,7 +129,7 @@ async fn choose_executor(
             "removed containers left by an earlier laminar"
         );
     }
-    Ok(Executor::Docker(docker))
+    Ok(Executor::Docker(Box::new(docker)))
 }
 
 async fn shutdown_signal() {

@@ -84,12 +84,25 @@ impl DockerExecutor {
         reaped
     }
 
-    /// Removes every container this laminar started (clean shutdown).
+    /// Removes every container this laminar started (clean shutdown), and
+    /// waits until the engine has finished removing them.
     pub async fn remove_all_of_mine(&self) {
-        for (id, owner) in self.list_managed().await {
-            if owner == self.owner {
-                container::remove_now(&self.docker, &id).await;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let mine: Vec<String> = self
+                .list_managed()
+                .await
+                .into_iter()
+                .filter(|(_, owner)| *owner == self.owner)
+                .map(|(id, _)| id)
+                .collect();
+            if mine.is_empty() || tokio::time::Instant::now() >= deadline {
+                return;
             }
+            for id in &mine {
+                container::remove_now(&self.docker, id).await;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
     }
 

@@ -24,11 +24,15 @@ impl Laminar {
         Self::start_with(&[])
     }
 
-    /// Starts `laminar serve --port 0` with extra arguments and waits for its
-    /// start-up line.
+    /// Starts `laminar serve --port 0 --executor process` with extra
+    /// arguments and waits for its start-up line.
     pub fn start_with(args: &[&str]) -> Self {
+        Self::start_executor("process", args)
+    }
+
+    pub fn start_executor(executor: &str, args: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_laminar"))
-            .args(["serve", "--port", "0", "--executor", "process"])
+            .args(["serve", "--port", "0", "--executor", executor])
             .args(args)
             .env("LAMINAR_LOG", "info")
             .stdout(Stdio::null())
