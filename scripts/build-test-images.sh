@@ -301,6 +301,10 @@ import os
 
 def handler(event, context):
     return {"image": True, "event": event, "cwd": os.getcwd()}
+
+
+def other(event, context):
+    return {"other": True, "cwd": os.getcwd()}
 EOF
     cat >"$ctx/Dockerfile" <<EOF
 FROM $PYTHON_IMAGE

@@ -12,7 +12,7 @@ mod process;
 mod sandbox;
 mod spec;
 
-pub use docker::{DockerExecutor, DockerSettings, ImageSettings, OFFICIAL_PREFIX};
+pub use docker::{CodeDelivery, DockerExecutor, DockerSettings, ImageSettings, OFFICIAL_PREFIX};
 pub use environment::{Environment, InvokeReport, InvokeResult};
 pub use process::ProcessExecutor;
 pub use spec::{EnvironmentSpec, Package, StartError};

@@ -50,9 +50,25 @@ pub struct ServeArgs {
     /// Registry prefix replacing `public.ecr.aws/lambda/` in runtime images.
     #[arg(long, env = "LAMINAR_IMAGE_PREFIX")]
     pub image_prefix: Option<String>,
+    /// How zip code reaches containers: a bind mount, or a copy through the
+    /// engine's API (auto: copy when laminar itself runs in a container).
+    #[arg(
+        long,
+        env = "LAMINAR_DOCKER_CODE_DELIVERY",
+        value_enum,
+        default_value = "auto"
+    )]
+    pub docker_code_delivery: CodeDeliveryChoice,
     /// Runtime → image overrides, as JSON: `{"python3.12": "my/python:3.12"}`.
     #[arg(long, env = "LAMINAR_RUNTIME_IMAGE_MAPPING", value_parser = parse_image_mapping)]
     pub runtime_image_mapping: Option<ImageMapping>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CodeDeliveryChoice {
+    Auto,
+    Mount,
+    Copy,
 }
 
 /// `--runtime-image-mapping`: runtime identifier → image.

@@ -1,14 +1,16 @@
 //! The HTTP gateway: one listener for every API laminar serves, the request
 //! context (scope, id), and start-up / shutdown.
 
-use crate::cli::{ExecutorChoice, ServeArgs};
+use crate::cli::{CodeDeliveryChoice, ExecutorChoice, ServeArgs};
 use crate::{ops, render, routes, sigv4};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, Uri};
 use axum::response::Response;
 use axum::Router;
-use laminar_executor::{DockerExecutor, DockerSettings, Executor, ImageSettings, ProcessExecutor};
+use laminar_executor::{
+    CodeDelivery, DockerExecutor, DockerSettings, Executor, ImageSettings, ProcessExecutor,
+};
 use laminar_lambda::{LambdaService, Scope, Settings};
 use laminar_model::limits::REQUEST_BODY_MAX_BYTES;
 use laminar_model::{ApiError, ErrorKind};
@@ -118,6 +120,11 @@ async fn choose_executor(
             overrides: args.runtime_image_mapping.clone().unwrap_or_default().0,
         },
         network: args.docker_network.clone(),
+        code_delivery: match args.docker_code_delivery {
+            CodeDeliveryChoice::Auto => CodeDelivery::Auto,
+            CodeDeliveryChoice::Mount => CodeDelivery::Mount,
+            CodeDeliveryChoice::Copy => CodeDelivery::Copy,
+        },
     };
     let docker = DockerExecutor::connect(settings)
         .await

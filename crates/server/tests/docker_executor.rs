@@ -398,3 +398,64 @@ async fn containers_go_with_delete_shutdown_and_crashes() {
         "orphans reaped at start-up"
     );
 }
+
+#[tokio::test]
+async fn image_config_overrides_the_image_command() {
+    let Some(_docker) = engine().await else {
+        return;
+    };
+    let laminar = Laminar::start_executor("docker", &[]);
+    let client = laminar.client();
+    client
+        .create_function()
+        .function_name("img-other")
+        .package_type(PackageType::Image)
+        .role(ROLE)
+        .code(FunctionCode::builder().image_uri(FUNCTION_IMAGE).build())
+        .image_config(
+            aws_sdk_lambda::types::ImageConfig::builder()
+                .command("app.other")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    wait_active(&client, "img-other").await;
+    let c = client
+        .get_function_configuration()
+        .function_name("img-other")
+        .send()
+        .await
+        .unwrap();
+    let command = c
+        .image_config_response()
+        .unwrap()
+        .image_config()
+        .unwrap()
+        .command();
+    assert_eq!(command, ["app.other"]);
+    let (error, body) = invoke_json(&client, "img-other", json!({})).await;
+    assert_eq!(error, None, "{body}");
+    assert_eq!(body["other"], true);
+}
+
+#[tokio::test]
+async fn code_can_be_copied_into_containers_instead_of_mounted() {
+    let Some(_docker) = engine().await else {
+        return;
+    };
+    let laminar = Laminar::start_executor("docker", &["--docker-code-delivery", "copy"]);
+    let client = laminar.client();
+    create(
+        &client,
+        "copied",
+        "python3.11",
+        "app.handler",
+        python_zip(PYTHON),
+    )
+    .await;
+    wait_active(&client, "copied").await;
+    let (error, body) = invoke_json(&client, "copied", json!({"via": "copy"})).await;
+    assert_eq!(error, None, "{body}");
+    assert_eq!(body["event"], json!({"via": "copy"}));
+}

@@ -14,7 +14,7 @@ use crate::sandbox::Sandbox;
 use crate::spec::{EnvironmentSpec, Package, StartError};
 use bollard::models::{ContainerCreateBody, HostConfig};
 use bollard::query_parameters::{
-    CreateContainerOptions, CreateImageOptions, ListContainersOptions,
+    CreateContainerOptions, CreateImageOptions, ListContainersOptions, UploadToContainerOptions,
 };
 use bollard::Docker;
 use futures_util::StreamExt;
@@ -32,6 +32,30 @@ pub struct DockerSettings {
     pub images: ImageSettings,
     /// The network containers join (default: the engine's bridge).
     pub network: Option<String>,
+    pub code_delivery: CodeDelivery,
+}
+
+/// How a zip function's code reaches `/var/task`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CodeDelivery {
+    /// Bind-mount when laminar runs on the engine's host, copy when laminar
+    /// itself runs in a container (its paths mean nothing to the engine).
+    #[default]
+    Auto,
+    /// A read-only bind mount of the unpacked package.
+    Mount,
+    /// Copied into each container through the engine's API before it starts.
+    Copy,
+}
+
+impl CodeDelivery {
+    fn resolve(self) -> Self {
+        match self {
+            Self::Auto if std::path::Path::new("/.dockerenv").exists() => Self::Copy,
+            Self::Auto => Self::Mount,
+            other => other,
+        }
+    }
 }
 
 pub struct DockerExecutor {
@@ -213,10 +237,15 @@ impl DockerExecutor {
             ])),
             ..Default::default()
         };
-        match &spec.package {
+        let copy_code = match &spec.package {
             Package::Zip { code_dir } => {
-                host.binds = Some(vec![format!("{}:/var/task:ro", code_dir.display())]);
                 body.cmd = Some(vec![spec.handler.clone()]);
+                if self.settings.code_delivery.resolve() == CodeDelivery::Copy {
+                    Some(code_dir.clone())
+                } else {
+                    host.binds = Some(vec![format!("{}:/var/task:ro", code_dir.display())]);
+                    None
+                }
             }
             Package::Image {
                 entry_point,
@@ -227,8 +256,9 @@ impl DockerExecutor {
                 body.entrypoint = entry_point.clone();
                 body.cmd = command.clone();
                 body.working_dir = working_directory.clone();
+                None
             }
-        }
+        };
         body.host_config = Some(host);
         let options = CreateContainerOptions {
             name: Some(format!(
@@ -248,12 +278,40 @@ impl DockerExecutor {
             .await
             .map_err(engine)?;
         let mut container = Container::watch(self.docker.clone(), created.id.clone());
+        if let Some(code_dir) = copy_code {
+            if let Err(e) = self.copy_code(&created.id, code_dir).await {
+                container.remove();
+                return Err(e);
+            }
+        }
         if let Err(e) = self.docker.start_container(&created.id, None).await {
             container.remove();
             return Err(engine(e));
         }
         container.follow_output();
         Ok(Environment::new(api, Sandbox::Container(container)))
+    }
+}
+
+impl DockerExecutor {
+    /// Uploads the unpacked package into a created container's `/var/task`.
+    async fn copy_code(&self, id: &str, code_dir: std::path::PathBuf) -> Result<(), StartError> {
+        let archive = tokio::task::spawn_blocking(move || {
+            let mut tar = tar::Builder::new(Vec::new());
+            tar.follow_symlinks(false);
+            tar.append_dir_all(".", &code_dir)?;
+            tar.into_inner()
+        })
+        .await
+        .map_err(|e| StartError::Engine(format!("packing the code failed: {e}")))??;
+        let options = UploadToContainerOptions {
+            path: "/var/task".into(),
+            ..Default::default()
+        };
+        self.docker
+            .upload_to_container(id, Some(options), bollard::body_full(archive.into()))
+            .await
+            .map_err(engine)
     }
 }
 
