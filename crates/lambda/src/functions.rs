@@ -1,7 +1,8 @@
 //! Control-plane operations on functions: create, read, list, update, delete,
 //! and the account settings.
 
-use crate::registry::Registry;
+use crate::resolve::{resolve, Routing};
+use crate::versions::Readiness;
 use crate::{clock, ApiResult, Inner, LambdaService};
 use base64::Engine;
 use laminar_model::arn::{FunctionRef, Qualifier, Scope};
@@ -42,6 +43,8 @@ pub struct GetFunctionOutput {
     pub code: FunctionCodeLocation,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Serialize)]
@@ -68,33 +71,6 @@ pub(crate) fn resolve_name(scope: &Scope, function_name: &str) -> ApiResult<Func
     let reference = FunctionRef::parse(function_name)?;
     reference.check_scope(scope)?;
     Ok(reference)
-}
-
-fn qualified_arn(scope: &Scope, name: &str, qualifier: &Qualifier) -> String {
-    format!("{}:{qualifier}", scope.function_arn(name))
-}
-
-/// Finds the function a request names. Only `$LATEST` exists until versions
-/// are published, so any other qualifier names nothing.
-pub(crate) fn lookup(
-    registry: &Registry,
-    scope: &Scope,
-    reference: &FunctionRef,
-) -> ApiResult<Arc<FunctionRecord>> {
-    let not_found = || {
-        let arn = match &reference.qualifier {
-            Some(q) => qualified_arn(scope, &reference.name, q),
-            None => scope.function_arn(&reference.name),
-        };
-        ApiError::function_not_found(&arn)
-    };
-    let record = registry
-        .get(&key_of(scope, &reference.name))
-        .ok_or_else(not_found)?;
-    match &reference.qualifier {
-        None | Some(Qualifier::Latest) => Ok(record),
-        Some(_) => Err(not_found()),
-    }
 }
 
 fn validate_environment(env: Option<&Environment>) -> ApiResult<Option<EnvironmentResponse>> {
@@ -530,11 +506,11 @@ impl LambdaService {
             file_system_configs: request.file_system_configs.clone(),
             image_config_response: image_config_response(&image_config),
         };
-        let record = FunctionRecord {
+        let record = FunctionRecord::new(
             config,
-            code: stored.code,
-            tags: request.tags.clone().unwrap_or_default(),
-        };
+            stored.code,
+            request.tags.clone().unwrap_or_default(),
+        );
         let record = {
             let mut registry = self.inner.registry.write();
             if registry.get(&key).is_some() {
@@ -544,10 +520,15 @@ impl LambdaService {
         };
         tracing::info!(function = %function_arn, "function created");
         let revision = record.config.revision_id.clone();
-        self.inner
+        let config = self
+            .inner
             .clone()
-            .settle(scope.clone(), key, revision)
-            .await
+            .settle(scope.clone(), key.clone(), revision)
+            .await?;
+        if request.publish == Some(true) {
+            return self.publish(scope, &key, Default::default(), Readiness::Assumed);
+        }
+        Ok(config)
     }
 
     pub fn get_function(
@@ -557,8 +538,9 @@ impl LambdaService {
         qualifier: Option<&str>,
     ) -> ApiResult<GetFunctionOutput> {
         let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
-        let record = lookup(&self.inner.registry, scope, &reference)?;
-        let code = match &record.code {
+        let resolved = resolve(&self.inner.registry, scope, &reference, Routing::Primary)?;
+        let record = &resolved.record;
+        let code = match resolved.code() {
             FunctionCode::Zip { sha256_hex } => FunctionCodeLocation {
                 repository_type: "S3",
                 location: Some(format!(
@@ -576,8 +558,11 @@ impl LambdaService {
             },
         };
         Ok(GetFunctionOutput {
-            configuration: record.config.clone(),
+            configuration: resolved.config().clone(),
             code,
+            concurrency: record
+                .reserved_concurrency
+                .map(|n| json!({ "ReservedConcurrentExecutions": n })),
             tags: record.tags.clone(),
         })
     }
@@ -589,9 +574,8 @@ impl LambdaService {
         qualifier: Option<&str>,
     ) -> ApiResult<FunctionConfiguration> {
         let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
-        Ok(lookup(&self.inner.registry, scope, &reference)?
-            .config
-            .clone())
+        let resolved = resolve(&self.inner.registry, scope, &reference, Routing::Primary)?;
+        Ok(resolved.config().clone())
     }
 
     pub fn list_functions(
@@ -648,19 +632,29 @@ impl LambdaService {
         qualifier: Option<&str>,
     ) -> ApiResult<()> {
         let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
-        if reference.qualifier == Some(Qualifier::Latest) {
-            return Err(ApiError::invalid_parameter(
-                "$LATEST version cannot be deleted without deleting the function.",
-            ));
-        }
         let key = key_of(scope, &reference.name);
+        match &reference.qualifier {
+            Some(Qualifier::Latest) => {
+                return Err(ApiError::invalid_parameter(
+                    "$LATEST version cannot be deleted without deleting the function.",
+                ))
+            }
+            Some(Qualifier::Version(n)) => return self.delete_version(scope, &key, *n),
+            Some(Qualifier::Alias(_)) => {
+                return Err(ApiError::invalid_parameter(
+                    "Deletion of aliases is not supported. Use DeleteAlias.",
+                ))
+            }
+            None => {}
+        }
         {
             let mut registry = self.inner.registry.write();
             lookup_locked(&registry, scope, &reference, &key)?;
             registry.remove(&key)?;
         }
-        self.inner.pools.retire(&key);
+        self.inner.pools.retire(&key, None);
         self.inner.logs.forget(&key);
+        let _ = self.inner.concurrency.reserve(&key, None);
         tracing::info!(function = %scope.function_arn(&reference.name), "function deleted");
         Ok(())
     }
@@ -672,7 +666,11 @@ impl LambdaService {
         request: UpdateFunctionCodeRequest,
     ) -> ApiResult<FunctionConfiguration> {
         let reference = resolve_name(scope, function_name)?;
-        let current = lookup(&self.inner.registry, scope, &reference)?;
+        let key = key_of(scope, &reference.name);
+        let current = {
+            let registry = self.inner.registry.write();
+            lookup_locked(&registry, scope, &reference, &key)?
+        };
         check_revision(request.revision_id.as_deref(), &current)?;
         let mut v = Violations::new();
         v.one_of(
@@ -702,7 +700,7 @@ impl LambdaService {
             return Ok(preview);
         }
         let key = key_of(scope, &reference.name);
-        let record = {
+        let (record, replaced) = {
             let mut registry = self.inner.registry.write();
             let latest = lookup_locked(&registry, scope, &reference, &key)?;
             check_revision(request.revision_id.as_deref(), &latest)?;
@@ -714,14 +712,22 @@ impl LambdaService {
                 record.config.architectures = arch.clone();
             }
             self.inner.touch(&mut record.config);
-            registry.put(key.clone(), record)?
+            (
+                registry.put(key.clone(), record)?,
+                latest.config.revision_id.clone(),
+            )
         };
-        self.inner.pools.retire(&key);
+        self.inner.pools.retire(&key, Some(&replaced));
         let revision = record.config.revision_id.clone();
-        self.inner
+        let config = self
+            .inner
             .clone()
-            .settle(scope.clone(), key, revision)
-            .await
+            .settle(scope.clone(), key.clone(), revision)
+            .await?;
+        if request.publish == Some(true) {
+            return self.publish(scope, &key, Default::default(), Readiness::Assumed);
+        }
+        Ok(config)
     }
 
     pub async fn update_function_configuration(
@@ -752,7 +758,7 @@ impl LambdaService {
             None => None,
         };
         let key = key_of(scope, &reference.name);
-        let record = {
+        let (record, replaced) = {
             let mut registry = self.inner.registry.write();
             let latest = lookup_locked(&registry, scope, &reference, &key)?;
             check_revision(request.revision_id.as_deref(), &latest)?;
@@ -817,9 +823,12 @@ impl LambdaService {
                 ));
             }
             self.inner.touch(c);
-            registry.put(key.clone(), record)?
+            (
+                registry.put(key.clone(), record)?,
+                latest.config.revision_id.clone(),
+            )
         };
-        self.inner.pools.retire(&key);
+        self.inner.pools.retire(&key, Some(&replaced));
         let revision = record.config.revision_id.clone();
         self.inner
             .clone()
@@ -835,7 +844,7 @@ impl LambdaService {
                 "CodeSizeUnzipped": UNZIPPED_MAX_BYTES,
                 "CodeSizeZipped": ZIP_MAX_BYTES,
                 "ConcurrentExecutions": self.inner.concurrency.limit(),
-                "UnreservedConcurrentExecutions": self.inner.concurrency.limit(),
+                "UnreservedConcurrentExecutions": self.inner.concurrency.unreserved(&scope.account),
             },
             "AccountUsage": {
                 "TotalCodeSize": code_size,
@@ -863,11 +872,9 @@ fn lookup_locked(
     let record = registry.get(key).ok_or_else(not_found)?;
     match &reference.qualifier {
         None | Some(Qualifier::Latest) => Ok(record),
-        Some(q) => Err(ApiError::function_not_found(&qualified_arn(
-            scope,
-            &reference.name,
-            q,
-        ))),
+        Some(q) => Err(ApiError::function_not_found(
+            &crate::resolve::qualified_arn(scope, &reference.name, q),
+        )),
     }
 }
 

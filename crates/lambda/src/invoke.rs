@@ -1,15 +1,16 @@
 //! Invoke: from a decoded request to a function's answer, through the
 //! concurrency limit, a warm or cold environment, and the function's logs.
 
-use crate::functions::{key_of, lookup, resolve_name};
+use crate::functions::{key_of, resolve_name};
 use crate::logs::tail;
 use crate::pool::PoolKey;
+use crate::resolve::{resolve, Resolved, Routing};
 use crate::{clock, ApiResult, Inner, LambdaService};
 use base64::Engine;
 use bytes::Bytes;
 use laminar_executor::{EnvironmentSpec, InvokeReport, InvokeResult, Package, StartError};
 use laminar_model::arn::Scope;
-use laminar_model::config::{FunctionCode, FunctionRecord};
+use laminar_model::config::{FunctionCode, FunctionConfiguration};
 use laminar_model::limits::{ASYNC_PAYLOAD_MAX_BYTES, LOG_TAIL_BYTES, SYNC_PAYLOAD_MAX_BYTES};
 use laminar_model::{ApiError, ErrorKind};
 use laminar_runtime_api::Invocation;
@@ -63,7 +64,7 @@ pub struct InvokeOutput {
 
 /// A validated invocation, ready to run.
 struct Prepared {
-    record: Arc<FunctionRecord>,
+    resolved: Resolved,
     /// The caller wants the log tail: wait for all of the output.
     tail_logs: bool,
     invoked_arn: String,
@@ -129,8 +130,8 @@ impl LambdaService {
         };
         let reference = resolve_name(scope, &input.function_name)?
             .with_qualifier_param(input.qualifier.as_deref())?;
-        let record = lookup(&self.inner.registry, scope, &reference)?;
-        check_invocable(&record)?;
+        let resolved = resolve(&self.inner.registry, scope, &reference, Routing::Draw)?;
+        check_invocable(resolved.config())?;
         let (limit, operation) = match invocation_type {
             InvocationType::Event => (ASYNC_PAYLOAD_MAX_BYTES, "InvokeAsync"),
             _ => (SYNC_PAYLOAD_MAX_BYTES, "InvokeFunction"),
@@ -159,12 +160,12 @@ impl LambdaService {
             .map(decode_client_context)
             .transpose()?;
         let invoked_arn = match &reference.qualifier {
-            Some(q) => format!("{}:{q}", record.config.function_arn),
-            None => record.config.function_arn.clone(),
+            Some(q) => format!("{}:{q}", resolved.record.config.function_arn),
+            None => resolved.record.config.function_arn.clone(),
         };
-        let executed_version = Some(record.config.version.clone());
+        let executed_version = Some(resolved.config().version.clone());
         let prepared = Prepared {
-            record,
+            resolved,
             tail_logs,
             invoked_arn,
             payload,
@@ -230,7 +231,7 @@ impl Inner {
                     backoff = (backoff * 2).min(Duration::from_secs(5));
                 }
                 Err(e) => {
-                    tracing::warn!(function = %prepared.record.config.function_arn, error = %e, "asynchronous invocation failed");
+                    tracing::warn!(function = %prepared.resolved.config().function_arn, error = %e, "asynchronous invocation failed");
                     return;
                 }
                 Ok(_) => return,
@@ -241,10 +242,10 @@ impl Inner {
     pub(crate) fn spec(
         &self,
         scope: &Scope,
-        record: &FunctionRecord,
+        c: &FunctionConfiguration,
+        code: &FunctionCode,
     ) -> ApiResult<EnvironmentSpec> {
-        let c = &record.config;
-        let package = match &record.code {
+        let package = match code {
             FunctionCode::Zip { sha256_hex } => Package::Zip {
                 code_dir: self.store.blobs.code_dir(sha256_hex).map_err(|e| {
                     ApiError::service(format!("the function's code is unavailable: {e}"))
@@ -296,17 +297,18 @@ impl Inner {
     /// One synchronous run: returns the function's result and the log text
     /// of the invocation.
     async fn run(&self, scope: &Scope, prepared: &Prepared) -> ApiResult<(InvokeResult, String)> {
-        let _lease = self.concurrency.acquire()?;
-        let record = &prepared.record;
+        let config = prepared.resolved.config();
+        let function = key_of(scope, &config.function_name);
+        let _lease = self.concurrency.acquire(&function)?;
         let key = PoolKey {
-            function: key_of(scope, &record.config.function_name),
-            revision: record.config.revision_id.clone(),
+            function,
+            revision: config.revision_id.clone(),
         };
         let request_id = uuid::Uuid::new_v4().to_string();
         let mut env = match self.pools.take_idle(&key) {
             Some(env) => env,
             None => {
-                let spec = self.spec(scope, record)?;
+                let spec = self.spec(scope, config, prepared.resolved.code())?;
                 match self.pools.start(&spec).await {
                     Ok(env) => env,
                     Err(StartError::InvalidEntrypoint { message }) => {
@@ -314,7 +316,7 @@ impl Inner {
                             "errorType": "Runtime.InvalidEntrypoint",
                             "errorMessage": format!("RequestId: {request_id} Error: {message}"),
                         });
-                        let text = format!("START RequestId: {request_id} Version: {}\n{message}\nRuntime.InvalidEntrypoint\nEND RequestId: {request_id}\n", record.config.version);
+                        let text = format!("START RequestId: {request_id} Version: {}\n{message}\nRuntime.InvalidEntrypoint\nEND RequestId: {request_id}\n", config.version);
                         self.logs
                             .append(&key.function, &spec.log_stream, now_ms(), &text);
                         return Ok((InvokeResult::Error(Bytes::from(body.to_string())), text));
@@ -337,27 +339,24 @@ impl Inner {
             client_context: prepared.client_context.clone(),
             cognito_identity: None,
         };
-        let timeout = Duration::from_secs(record.config.timeout.max(1) as u64);
+        let timeout = Duration::from_secs(config.timeout.max(1) as u64);
         let report = env
             .environment
             .invoke(invocation, timeout, prepared.tail_logs)
             .await;
-        let text = log_text(
-            &request_id,
-            &record.config.version,
-            record.config.memory_size,
-            &report,
-        );
+        let text = log_text(&request_id, &config.version, config.memory_size, &report);
         self.logs
             .append(&key.function, &env.log_stream, now_ms(), &text);
-        tracing::debug!(function = %record.config.function_name, "{}", text.trim_end());
+        tracing::debug!(function = %config.function_name, "{}", text.trim_end());
         let InvokeReport {
             result, reusable, ..
         } = report;
         if reusable {
-            let current = self.registry.get(&key.function);
-            let revision = current.as_ref().map(|r| r.config.revision_id.as_str());
-            self.pools.release(key, env, revision);
+            let live = self
+                .registry
+                .get(&key.function)
+                .is_some_and(|r| r.has_revision(&key.revision));
+            self.pools.release(key, env, live);
         } else {
             env.environment.shutdown();
         }
@@ -366,8 +365,7 @@ impl Inner {
 }
 
 /// Only an `Active` function runs.
-fn check_invocable(record: &FunctionRecord) -> ApiResult<()> {
-    let c = &record.config;
+fn check_invocable(c: &FunctionConfiguration) -> ApiResult<()> {
     match c.state.as_str() {
         "Active" => Ok(()),
         "Failed" => Err(ApiError::new(

@@ -4,19 +4,26 @@
 //! Requests arrive here already decoded by the gateway; answers leave as
 //! typed outputs or [`ApiError`]s for the gateway to render.
 
+mod aliases;
 mod clock;
 mod concurrency;
+mod function_concurrency;
 mod functions;
 mod invoke;
 mod logs;
 mod pool;
 mod registry;
+mod resolve;
 mod state;
+mod tags;
+mod versions;
 
+pub use aliases::{AliasConfiguration, AliasRequest, ListAliasesOutput, RoutingConfig};
 pub use functions::{FunctionCodeLocation, GetFunctionOutput, ListFunctionsOutput};
 pub use invoke::{InvocationType, InvokeInput, InvokeOutput};
 pub use laminar_model::arn::Scope;
 pub use logs::LogLine;
+pub use versions::{ListVersionsOutput, PublishVersionRequest};
 
 use laminar_executor::Executor;
 use laminar_model::ApiError;
@@ -55,8 +62,14 @@ impl LambdaService {
     /// Loads the persisted functions and starts the keep-alive reaper.
     pub fn new(settings: Settings, store: Arc<Store>, executor: Executor) -> ApiResult<Self> {
         let registry = registry::Registry::load(store.clone())?;
+        let concurrency = concurrency::AccountConcurrency::new(settings.account_concurrency);
+        for (key, reserved) in registry.reservations() {
+            if let Err(e) = concurrency.reserve(&key, Some(reserved)) {
+                tracing::warn!(function = %key.name, error = %e, "stored reservation no longer fits");
+            }
+        }
         let inner = Arc::new(Inner {
-            concurrency: concurrency::AccountConcurrency::new(settings.account_concurrency),
+            concurrency,
             pools: pool::Pools::new(Arc::new(executor)),
             logs: logs::FunctionLogs::default(),
             settings,

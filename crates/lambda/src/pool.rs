@@ -75,16 +75,10 @@ impl Pools {
         })
     }
 
-    /// Puts an environment back after an invocation. `current_revision` is
-    /// the function's revision now (`None` once deleted): environments of an
-    /// older revision are stopped instead.
-    pub(crate) fn release(
-        &self,
-        key: PoolKey,
-        mut env: WarmEnvironment,
-        current_revision: Option<&str>,
-    ) {
-        if self.closed.load(Ordering::Acquire) || current_revision != Some(key.revision.as_str()) {
+    /// Puts an environment back after an invocation. `live` says whether its
+    /// revision still runs (not replaced, not deleted); if not, it is stopped.
+    pub(crate) fn release(&self, key: PoolKey, mut env: WarmEnvironment, live: bool) {
+        if self.closed.load(Ordering::Acquire) || !live {
             env.environment.shutdown();
             return;
         }
@@ -92,13 +86,14 @@ impl Pools {
         self.idle().entry(key).or_default().push(env);
     }
 
-    /// Stops the idle environments of every revision of a function.
-    pub(crate) fn retire(&self, function: &FunctionKey) {
+    /// Stops the idle environments of one revision of a function, or of all
+    /// of them with `None`.
+    pub(crate) fn retire(&self, function: &FunctionKey, revision: Option<&str>) {
         let retired: Vec<WarmEnvironment> = {
             let mut idle = self.idle();
             let keys: Vec<PoolKey> = idle
                 .keys()
-                .filter(|k| &k.function == function)
+                .filter(|k| &k.function == function && revision.is_none_or(|r| k.revision == r))
                 .cloned()
                 .collect();
             keys.iter()

@@ -73,6 +73,14 @@ impl Registry {
         (page, more)
     }
 
+    /// Every function's reserved concurrency, to restore the limiter.
+    pub(crate) fn reservations(&self) -> Vec<(FunctionKey, u32)> {
+        self.read()
+            .iter()
+            .filter_map(|(k, r)| Some((k.clone(), r.reserved_concurrency?)))
+            .collect()
+    }
+
     pub(crate) fn count_and_code_size(&self, account: &str) -> (u64, u64) {
         self.read()
             .iter()

@@ -55,7 +55,7 @@ impl Inner {
         revision: &str,
     ) -> Option<FunctionConfiguration> {
         let record = self.registry.get(key)?;
-        let outcome = match self.spec(scope, &record) {
+        let outcome = match self.spec(scope, &record.config, &record.code) {
             Ok(spec) => self.pools.prepare(&spec).await.map_err(|e| {
                 let code = match &e {
                     StartError::Image(_) => "ImageAccessDenied",

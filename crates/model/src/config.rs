@@ -125,11 +125,69 @@ pub enum FunctionCode {
     },
 }
 
-/// Everything laminar keeps about one function (its `$LATEST`).
+/// A published, immutable version of a function.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublishedVersion {
+    pub config: FunctionConfiguration,
+    pub code: FunctionCode,
+}
+
+/// An alias: a name for a version, optionally splitting traffic with a second.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AliasRecord {
+    pub name: String,
+    /// `$LATEST` or a version number.
+    pub function_version: String,
+    pub description: String,
+    /// Additional version → share of invocations (0.0–1.0).
+    #[serde(default)]
+    pub additional_version_weights: BTreeMap<String, f64>,
+    pub revision_id: String,
+}
+
+/// Everything laminar keeps about one function: its `$LATEST`, published
+/// versions, aliases, tags and reserved concurrency.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FunctionRecord {
     pub config: FunctionConfiguration,
     pub code: FunctionCode,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    #[serde(default)]
+    pub versions: BTreeMap<u64, PublishedVersion>,
+    /// The highest version number ever published: numbers are never reused.
+    #[serde(default)]
+    pub last_version: u64,
+    #[serde(default)]
+    pub aliases: BTreeMap<String, AliasRecord>,
+    #[serde(default)]
+    pub reserved_concurrency: Option<u32>,
+}
+
+impl FunctionRecord {
+    pub fn new(
+        config: FunctionConfiguration,
+        code: FunctionCode,
+        tags: BTreeMap<String, String>,
+    ) -> Self {
+        Self {
+            config,
+            code,
+            tags,
+            versions: BTreeMap::new(),
+            last_version: 0,
+            aliases: BTreeMap::new(),
+            reserved_concurrency: None,
+        }
+    }
+
+    /// Whether environments started for `revision_id` still run current code
+    /// (`$LATEST` or a published version).
+    pub fn has_revision(&self, revision_id: &str) -> bool {
+        self.config.revision_id == revision_id
+            || self
+                .versions
+                .values()
+                .any(|v| v.config.revision_id == revision_id)
+    }
 }

@@ -2,6 +2,7 @@
 
 mod functions;
 mod invoke;
+mod versions;
 
 use crate::gateway::Request;
 use crate::render;
@@ -20,6 +21,19 @@ pub async fn dispatch(req: Request) -> Response {
         "UpdateFunctionConfiguration" => functions::update_configuration(&req).await,
         "GetAccountSettings" => functions::account_settings(&req),
         "Invoke" => invoke::invoke(req).await,
+        "PublishVersion" => versions::publish_version(&req),
+        "ListVersionsByFunction" => versions::list_versions(&req),
+        "CreateAlias" => versions::create_alias(&req),
+        "GetAlias" => versions::get_alias(&req),
+        "UpdateAlias" => versions::update_alias(&req),
+        "DeleteAlias" => versions::delete_alias(&req),
+        "ListAliases" => versions::list_aliases(&req),
+        "TagResource" => versions::tag_resource(&req),
+        "UntagResource" => versions::untag_resource(&req),
+        "ListTags" => versions::list_tags(&req),
+        "PutFunctionConcurrency" => versions::put_concurrency(&req),
+        "GetFunctionConcurrency" => versions::get_concurrency(&req),
+        "DeleteFunctionConcurrency" => versions::delete_concurrency(&req),
         other => Err(ApiError::new(
             ErrorKind::NotImplemented,
             format!("laminar does not implement {other} yet."),
