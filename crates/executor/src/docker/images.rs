@@ -46,9 +46,11 @@ fn official_repository_and_tag(runtime: &str) -> Option<(&'static str, String)> 
             other => other.to_string(),
         },
         "go" => "1".to_string(),
+        // The bare `nodejs` identifier predates versioned images.
+        _ if rest.is_empty() => "latest".to_string(),
         _ => rest.trim_end_matches(".x").to_string(),
     };
-    (!tag.is_empty()).then_some((family, tag))
+    Some((family, tag))
 }
 
 #[cfg(test)]
