@@ -11,6 +11,7 @@ mod function_concurrency;
 mod functions;
 mod invoke;
 mod logs;
+mod permissions;
 mod pool;
 mod registry;
 mod resolve;
@@ -23,6 +24,7 @@ pub use functions::{FunctionCodeLocation, GetFunctionOutput, ListFunctionsOutput
 pub use invoke::{InvocationType, InvokeInput, InvokeOutput};
 pub use laminar_model::arn::Scope;
 pub use logs::LogLine;
+pub use permissions::AddPermissionRequest;
 pub use versions::{ListVersionsOutput, PublishVersionRequest};
 
 use laminar_executor::Executor;

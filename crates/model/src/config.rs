@@ -162,6 +162,16 @@ pub struct FunctionRecord {
     pub aliases: BTreeMap<String, AliasRecord>,
     #[serde(default)]
     pub reserved_concurrency: Option<u32>,
+    /// Resource-based policies, by qualifier (`""` for the unqualified function).
+    #[serde(default)]
+    pub policies: BTreeMap<String, Policy>,
+}
+
+/// A resource-based policy: its statements and its own revision.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Policy {
+    pub statements: Vec<serde_json::Value>,
+    pub revision_id: String,
 }
 
 impl FunctionRecord {
@@ -178,6 +188,7 @@ impl FunctionRecord {
             last_version: 0,
             aliases: BTreeMap::new(),
             reserved_concurrency: None,
+            policies: BTreeMap::new(),
         }
     }
 

@@ -422,3 +422,93 @@ async fn reserved_concurrency_is_enforced() {
         .unwrap();
     assert_eq!(got.reserved_concurrent_executions(), None);
 }
+
+#[tokio::test]
+async fn permissions_build_a_real_policy_document() {
+    let laminar = Laminar::start();
+    let client = laminar.client();
+    create(&client, "perm", "python3.12", "app.handler", returning("x")).await;
+    let missing = client
+        .get_policy()
+        .function_name("perm")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(missing
+        .into_service_error()
+        .is_resource_not_found_exception());
+
+    let added = client
+        .add_permission()
+        .function_name("perm")
+        .statement_id("s3-invoke")
+        .action("lambda:InvokeFunction")
+        .principal("s3.amazonaws.com")
+        .source_arn("arn:aws:s3:::my-bucket")
+        .source_account("000000000000")
+        .send()
+        .await
+        .unwrap();
+    let statement: serde_json::Value = serde_json::from_str(added.statement().unwrap()).unwrap();
+    assert_eq!(
+        statement["Principal"],
+        json!({"Service": "s3.amazonaws.com"})
+    );
+    assert_eq!(
+        statement["Condition"]["ArnLike"]["AWS:SourceArn"],
+        "arn:aws:s3:::my-bucket"
+    );
+    assert_eq!(
+        statement["Resource"],
+        "arn:aws:lambda:us-east-1:000000000000:function:perm"
+    );
+
+    let dup = client
+        .add_permission()
+        .function_name("perm")
+        .statement_id("s3-invoke")
+        .action("lambda:InvokeFunction")
+        .principal("s3.amazonaws.com")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(dup.into_service_error().is_resource_conflict_exception());
+
+    let policy = client
+        .get_policy()
+        .function_name("perm")
+        .send()
+        .await
+        .unwrap();
+    let document: serde_json::Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
+    assert_eq!(document["Version"], "2012-10-17");
+    assert_eq!(document["Statement"].as_array().unwrap().len(), 1);
+
+    let stale = client
+        .remove_permission()
+        .function_name("perm")
+        .statement_id("s3-invoke")
+        .revision_id("stale")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(stale
+        .into_service_error()
+        .is_precondition_failed_exception());
+    client
+        .remove_permission()
+        .function_name("perm")
+        .statement_id("s3-invoke")
+        .revision_id(policy.revision_id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let gone = client
+        .remove_permission()
+        .function_name("perm")
+        .statement_id("s3-invoke")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(gone.into_service_error().is_resource_not_found_exception());
+}

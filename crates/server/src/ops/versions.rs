@@ -1,4 +1,4 @@
-//! Versions, aliases, tags and reserved concurrency.
+//! Versions, aliases, tags, permissions and reserved concurrency.
 
 use crate::gateway::Request;
 use crate::render;
@@ -146,5 +146,36 @@ pub fn get_concurrency(req: &Request) -> OpResult {
 pub fn delete_concurrency(req: &Request) -> OpResult {
     req.service
         .delete_function_concurrency(&req.scope, function(req))?;
+    Ok(render::empty(req.matched.success_status))
+}
+
+pub fn add_permission(req: &Request) -> OpResult {
+    let statement = req.service.add_permission(
+        &req.scope,
+        function(req),
+        req.query("Qualifier"),
+        req.json_body()?,
+    )?;
+    Ok(render::json(
+        req.matched.success_status,
+        &json!({ "Statement": statement }),
+    ))
+}
+
+pub fn get_policy(req: &Request) -> OpResult {
+    let out = req
+        .service
+        .get_policy(&req.scope, function(req), req.query("Qualifier"))?;
+    Ok(render::json(req.matched.success_status, &out))
+}
+
+pub fn remove_permission(req: &Request) -> OpResult {
+    req.service.remove_permission(
+        &req.scope,
+        function(req),
+        req.matched.label("StatementId"),
+        req.query("Qualifier"),
+        req.query("RevisionId"),
+    )?;
     Ok(render::empty(req.matched.success_status))
 }

@@ -1,0 +1,237 @@
+//! Resource-based policies: AddPermission, RemovePermission, GetPolicy.
+
+use crate::functions::{key_of, resolve_name};
+use crate::{ApiResult, LambdaService};
+use laminar_model::arn::{Qualifier, Scope};
+use laminar_model::config::Policy;
+use laminar_model::validate::Violations;
+use laminar_model::{ApiError, ErrorKind};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AddPermissionRequest {
+    pub statement_id: Option<String>,
+    pub action: Option<String>,
+    pub principal: Option<String>,
+    pub source_arn: Option<String>,
+    pub source_account: Option<String>,
+    pub event_source_token: Option<String>,
+    pub revision_id: Option<String>,
+    #[serde(rename = "PrincipalOrgID")]
+    pub principal_org_id: Option<String>,
+    pub function_url_auth_type: Option<String>,
+}
+
+fn is_statement_id(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+}
+
+fn is_action(s: &str) -> bool {
+    s == "*"
+        || s == "lambda:*"
+        || s.strip_prefix("lambda:")
+            .is_some_and(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_alphabetic()))
+}
+
+fn is_principal(s: &str) -> bool {
+    !s.is_empty() && !s.chars().any(char::is_whitespace)
+}
+
+/// The `Principal` element: a service, an account, or anyone.
+fn principal_element(principal: &str) -> Value {
+    if principal == "*" {
+        json!("*")
+    } else if principal.len() == 12 && principal.bytes().all(|b| b.is_ascii_digit()) {
+        json!({ "AWS": format!("arn:aws:iam::{principal}:root") })
+    } else if principal.starts_with("arn:") {
+        json!({ "AWS": principal })
+    } else {
+        json!({ "Service": principal })
+    }
+}
+
+fn policy_key(qualifier: Option<&Qualifier>) -> String {
+    qualifier.map(ToString::to_string).unwrap_or_default()
+}
+
+fn precondition_failed() -> ApiError {
+    ApiError::new(
+        ErrorKind::PreconditionFailed,
+        "The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve the latest Revision Id",
+    )
+}
+
+impl LambdaService {
+    pub fn add_permission(
+        &self,
+        scope: &Scope,
+        function_name: &str,
+        qualifier: Option<&str>,
+        request: AddPermissionRequest,
+    ) -> ApiResult<String> {
+        let mut v = Violations::new();
+        v.required("statementId", request.statement_id.as_ref());
+        v.required("action", request.action.as_ref());
+        v.required("principal", request.principal.as_ref());
+        v.length("statementId", request.statement_id.as_deref(), 1, 100);
+        v.pattern(
+            "statementId",
+            request.statement_id.as_deref(),
+            is_statement_id,
+            "([a-zA-Z0-9-_.]+)",
+        );
+        v.pattern(
+            "action",
+            request.action.as_deref(),
+            is_action,
+            "(lambda:[*]|lambda:[a-zA-Z]+|[*])",
+        );
+        v.pattern(
+            "principal",
+            request.principal.as_deref(),
+            is_principal,
+            "[^\\s]+",
+        );
+        v.one_of(
+            "functionUrlAuthType",
+            request.function_url_auth_type.as_deref(),
+            &["NONE", "AWS_IAM"],
+        );
+        v.finish()?;
+        let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
+        let key = key_of(scope, &reference.name);
+        let mut registry = self.inner.registry.write();
+        let latest = registry
+            .get(&key)
+            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+        let resource = match &reference.qualifier {
+            Some(q) => format!("{}:{q}", latest.config.function_arn),
+            None => latest.config.function_arn.clone(),
+        };
+        let policy_key = policy_key(reference.qualifier.as_ref());
+        let mut record = (*latest).clone();
+        let policy = record.policies.entry(policy_key).or_insert_with(|| Policy {
+            statements: Vec::new(),
+            revision_id: uuid::Uuid::new_v4().to_string(),
+        });
+        if request
+            .revision_id
+            .as_ref()
+            .is_some_and(|id| *id != policy.revision_id)
+        {
+            return Err(precondition_failed());
+        }
+        let sid = request.statement_id.unwrap_or_default();
+        if policy.statements.iter().any(|s| s["Sid"] == sid.as_str()) {
+            return Err(ApiError::new(
+                ErrorKind::ResourceConflict,
+                format!("The statement id ({sid}) provided already exists. Please provide a new statement id, or remove the existing statement."),
+            ));
+        }
+        let mut conditions = Map::new();
+        if let Some(arn) = &request.source_arn {
+            conditions.insert("ArnLike".into(), json!({ "AWS:SourceArn": arn }));
+        }
+        let mut equals = Map::new();
+        if let Some(account) = &request.source_account {
+            equals.insert("AWS:SourceAccount".into(), json!(account));
+        }
+        if let Some(org) = &request.principal_org_id {
+            equals.insert("aws:PrincipalOrgID".into(), json!(org));
+        }
+        if let Some(token) = &request.event_source_token {
+            equals.insert("lambda:EventSourceToken".into(), json!(token));
+        }
+        if let Some(auth) = &request.function_url_auth_type {
+            equals.insert("lambda:FunctionUrlAuthType".into(), json!(auth));
+        }
+        if !equals.is_empty() {
+            conditions.insert("StringEquals".into(), Value::Object(equals));
+        }
+        let mut statement = json!({
+            "Sid": sid,
+            "Effect": "Allow",
+            "Principal": principal_element(request.principal.as_deref().unwrap_or_default()),
+            "Action": request.action.unwrap_or_default(),
+            "Resource": resource,
+        });
+        if !conditions.is_empty() {
+            statement["Condition"] = Value::Object(conditions);
+        }
+        policy.statements.push(statement.clone());
+        policy.revision_id = uuid::Uuid::new_v4().to_string();
+        registry.put(key, record)?;
+        Ok(statement.to_string())
+    }
+
+    pub fn get_policy(
+        &self,
+        scope: &Scope,
+        function_name: &str,
+        qualifier: Option<&str>,
+    ) -> ApiResult<Value> {
+        let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
+        let record = self
+            .inner
+            .registry
+            .get(&key_of(scope, &reference.name))
+            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+        let policy = record
+            .policies
+            .get(&policy_key(reference.qualifier.as_ref()))
+            .filter(|p| !p.statements.is_empty())
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorKind::ResourceNotFound,
+                    "The resource you requested does not exist.",
+                )
+            })?;
+        let document = json!({
+            "Version": "2012-10-17",
+            "Id": "default",
+            "Statement": policy.statements,
+        });
+        Ok(json!({ "Policy": document.to_string(), "RevisionId": policy.revision_id }))
+    }
+
+    pub fn remove_permission(
+        &self,
+        scope: &Scope,
+        function_name: &str,
+        statement_id: &str,
+        qualifier: Option<&str>,
+        revision_id: Option<&str>,
+    ) -> ApiResult<()> {
+        let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
+        let key = key_of(scope, &reference.name);
+        let mut registry = self.inner.registry.write();
+        let latest = registry
+            .get(&key)
+            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+        let mut record = (*latest).clone();
+        let not_found = || {
+            ApiError::new(
+                ErrorKind::ResourceNotFound,
+                format!("Statement {statement_id} is not found in resource policy."),
+            )
+        };
+        let policy = record
+            .policies
+            .get_mut(&policy_key(reference.qualifier.as_ref()))
+            .ok_or_else(not_found)?;
+        if revision_id.is_some_and(|id| id != policy.revision_id) {
+            return Err(precondition_failed());
+        }
+        let before = policy.statements.len();
+        policy.statements.retain(|s| s["Sid"] != statement_id);
+        if policy.statements.len() == before {
+            return Err(not_found());
+        }
+        policy.revision_id = uuid::Uuid::new_v4().to_string();
+        registry.put(key, record)?;
+        Ok(())
+    }
+}
