@@ -17,6 +17,7 @@ mod registry;
 mod resolve;
 mod state;
 mod tags;
+mod urls;
 mod versions;
 
 pub use aliases::{AliasConfiguration, AliasRequest, ListAliasesOutput, RoutingConfig};
@@ -25,6 +26,7 @@ pub use invoke::{InvocationType, InvokeInput, InvokeOutput};
 pub use laminar_model::arn::Scope;
 pub use logs::LogLine;
 pub use permissions::AddPermissionRequest;
+pub use urls::{FunctionUrlConfig, FunctionUrlRequest, ListFunctionUrlsOutput, UrlTarget};
 pub use versions::{ListVersionsOutput, PublishVersionRequest};
 
 use laminar_executor::Executor;

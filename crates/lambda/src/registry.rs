@@ -73,6 +73,14 @@ impl Registry {
         (page, more)
     }
 
+    /// The first answer `pick` gives over all functions.
+    pub(crate) fn find<T>(
+        &self,
+        mut pick: impl FnMut(&FunctionKey, &FunctionRecord) -> Option<T>,
+    ) -> Option<T> {
+        self.read().iter().find_map(|(k, r)| pick(k, r))
+    }
+
     /// Every function's reserved concurrency, to restore the limiter.
     pub(crate) fn reservations(&self) -> Vec<(FunctionKey, u32)> {
         self.read()

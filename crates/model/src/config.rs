@@ -165,6 +165,24 @@ pub struct FunctionRecord {
     /// Resource-based policies, by qualifier (`""` for the unqualified function).
     #[serde(default)]
     pub policies: BTreeMap<String, Policy>,
+    /// Function URLs, by qualifier (`""` for the unqualified function).
+    #[serde(default)]
+    pub urls: BTreeMap<String, FunctionUrl>,
+}
+
+/// A function URL's configuration.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FunctionUrl {
+    /// The URL's host label: 32 lowercase letters and digits.
+    pub url_id: String,
+    /// `NONE` or `AWS_IAM`.
+    pub auth_type: String,
+    /// `BUFFERED` or `RESPONSE_STREAM`.
+    pub invoke_mode: String,
+    /// The `Cors` member as the client sent it.
+    pub cors: Option<serde_json::Value>,
+    pub creation_time: String,
+    pub last_modified_time: String,
 }
 
 /// A resource-based policy: its statements and its own revision.
@@ -189,6 +207,7 @@ impl FunctionRecord {
             aliases: BTreeMap::new(),
             reserved_concurrency: None,
             policies: BTreeMap::new(),
+            urls: BTreeMap::new(),
         }
     }
 

@@ -2,7 +2,7 @@
 //! context (scope, id), and start-up / shutdown.
 
 use crate::cli::{CodeDeliveryChoice, ExecutorChoice, ServeArgs};
-use crate::{ops, render, routes, sigv4};
+use crate::{function_url, ops, render, routes, sigv4};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, Uri};
@@ -182,6 +182,21 @@ async fn route(
     let path = uri.path();
     if let Some(internal) = path.strip_prefix("/_laminar/") {
         return laminar_endpoint(&service, internal);
+    }
+    let host = headers.get("host").and_then(|v| v.to_str().ok());
+    if let Some((url_id, url_path)) = function_url::url_request(host, path) {
+        let Some(target) = service.function_url(url_id) else {
+            return render::json(
+                404,
+                &serde_json::json!({ "Message": "Function URL not found" }),
+            );
+        };
+        let Ok(body) = axum::body::to_bytes(body, REQUEST_BODY_MAX_BYTES).await else {
+            return render::json(413, &serde_json::json!({ "Message": "Request too large" }));
+        };
+        let query = uri.query().unwrap_or_default();
+        return function_url::serve(&service, target, &method, url_path, query, &headers, body)
+            .await;
     }
     let query: Vec<(String, String)> =
         serde_urlencoded::from_str(uri.query().unwrap_or_default()).unwrap_or_default();

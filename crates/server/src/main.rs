@@ -1,6 +1,7 @@
 //! `laminar`: a local AWS Lambda on one port.
 
 mod cli;
+mod function_url;
 mod gateway;
 mod ops;
 mod render;

@@ -1,4 +1,4 @@
-//! Versions, aliases, tags, permissions and reserved concurrency.
+//! Versions, aliases, tags, permissions, reserved concurrency and function URL configs.
 
 use crate::gateway::Request;
 use crate::render;
@@ -178,4 +178,47 @@ pub fn remove_permission(req: &Request) -> OpResult {
         req.query("RevisionId"),
     )?;
     Ok(render::empty(req.matched.success_status))
+}
+
+pub fn create_url(req: &Request) -> OpResult {
+    let out = req.service.create_function_url_config(
+        &req.scope,
+        function(req),
+        req.query("Qualifier"),
+        req.json_body()?,
+    )?;
+    Ok(render::json(req.matched.success_status, &out))
+}
+
+pub fn get_url(req: &Request) -> OpResult {
+    let out =
+        req.service
+            .get_function_url_config(&req.scope, function(req), req.query("Qualifier"))?;
+    Ok(render::json(req.matched.success_status, &out))
+}
+
+pub fn update_url(req: &Request) -> OpResult {
+    let out = req.service.update_function_url_config(
+        &req.scope,
+        function(req),
+        req.query("Qualifier"),
+        req.json_body()?,
+    )?;
+    Ok(render::json(req.matched.success_status, &out))
+}
+
+pub fn delete_url(req: &Request) -> OpResult {
+    req.service
+        .delete_function_url_config(&req.scope, function(req), req.query("Qualifier"))?;
+    Ok(render::empty(req.matched.success_status))
+}
+
+pub fn list_urls(req: &Request) -> OpResult {
+    let out = req.service.list_function_url_configs(
+        &req.scope,
+        function(req),
+        req.query("Marker"),
+        req.query("MaxItems"),
+    )?;
+    Ok(render::json(req.matched.success_status, &out))
 }
