@@ -7,6 +7,7 @@
 mod aliases;
 mod clock;
 mod concurrency;
+mod event_invoke_config;
 mod function_concurrency;
 mod functions;
 mod invoke;
@@ -21,6 +22,9 @@ mod urls;
 mod versions;
 
 pub use aliases::{AliasConfiguration, AliasRequest, ListAliasesOutput, RoutingConfig};
+pub use event_invoke_config::{
+    EventInvokeConfigRequest, FunctionEventInvokeConfig, ListEventInvokeConfigsOutput, Write,
+};
 pub use functions::{FunctionCodeLocation, GetFunctionOutput, ListFunctionsOutput};
 pub use invoke::{InvocationType, InvokeInput, InvokeOutput};
 pub use laminar_model::arn::Scope;

@@ -168,6 +168,20 @@ pub struct FunctionRecord {
     /// Function URLs, by qualifier (`""` for the unqualified function).
     #[serde(default)]
     pub urls: BTreeMap<String, FunctionUrl>,
+    /// Asynchronous invocation settings, by qualifier (`""` for the function).
+    #[serde(default)]
+    pub event_invoke_configs: BTreeMap<String, EventInvokeConfig>,
+}
+
+/// How asynchronous invocations of a function (or qualifier) are handled.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventInvokeConfig {
+    pub maximum_retry_attempts: Option<i64>,
+    pub maximum_event_age_in_seconds: Option<i64>,
+    /// `{"OnSuccess": {"Destination": arn}, "OnFailure": {...}}`.
+    pub destination_config: Option<serde_json::Value>,
+    /// Seconds since the epoch.
+    pub last_modified: f64,
 }
 
 /// A function URL's configuration.
@@ -208,6 +222,7 @@ impl FunctionRecord {
             reserved_concurrency: None,
             policies: BTreeMap::new(),
             urls: BTreeMap::new(),
+            event_invoke_configs: BTreeMap::new(),
         }
     }
 

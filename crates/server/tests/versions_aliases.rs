@@ -512,3 +512,100 @@ async fn permissions_build_a_real_policy_document() {
         .unwrap_err();
     assert!(gone.into_service_error().is_resource_not_found_exception());
 }
+
+#[tokio::test]
+async fn event_invoke_configs_are_validated_and_stored() {
+    use aws_sdk_lambda::types::{DestinationConfig, OnFailure};
+    let laminar = Laminar::start();
+    let client = laminar.client();
+    create(
+        &client,
+        "async",
+        "python3.12",
+        "app.handler",
+        returning("x"),
+    )
+    .await;
+    let missing = client
+        .get_function_event_invoke_config()
+        .function_name("async")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(missing
+        .into_service_error()
+        .is_resource_not_found_exception());
+
+    let put = client
+        .put_function_event_invoke_config()
+        .function_name("async")
+        .maximum_retry_attempts(1)
+        .maximum_event_age_in_seconds(600)
+        .destination_config(
+            DestinationConfig::builder()
+                .on_failure(
+                    OnFailure::builder()
+                        .destination("arn:aws:sqs:us-east-1:000000000000:dlq")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.maximum_retry_attempts(), Some(1));
+    assert!(put.last_modified().is_some());
+
+    let updated = client
+        .update_function_event_invoke_config()
+        .function_name("async")
+        .maximum_retry_attempts(0)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.maximum_retry_attempts(), Some(0));
+    assert_eq!(
+        updated.maximum_event_age_in_seconds(),
+        Some(600),
+        "update keeps what it does not name"
+    );
+    assert_eq!(
+        updated
+            .destination_config()
+            .unwrap()
+            .on_failure()
+            .unwrap()
+            .destination(),
+        Some("arn:aws:sqs:us-east-1:000000000000:dlq")
+    );
+
+    let bad = client
+        .put_function_event_invoke_config()
+        .function_name("async")
+        .maximum_retry_attempts(5)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(bad.raw_response().unwrap().status().as_u16(), 400);
+
+    let listed = client
+        .list_function_event_invoke_configs()
+        .function_name("async")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.function_event_invoke_configs().len(), 1);
+    client
+        .delete_function_event_invoke_config()
+        .function_name("async")
+        .send()
+        .await
+        .unwrap();
+    let gone = client
+        .get_function_event_invoke_config()
+        .function_name("async")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(gone.into_service_error().is_resource_not_found_exception());
+}

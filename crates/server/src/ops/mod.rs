@@ -39,6 +39,15 @@ pub async fn dispatch(req: Request) -> Response {
         "UpdateFunctionUrlConfig" => versions::update_url(&req),
         "DeleteFunctionUrlConfig" => versions::delete_url(&req),
         "ListFunctionUrlConfigs" => versions::list_urls(&req),
+        "PutFunctionEventInvokeConfig" => {
+            versions::write_event_invoke_config(&req, laminar_lambda::Write::Replace)
+        }
+        "UpdateFunctionEventInvokeConfig" => {
+            versions::write_event_invoke_config(&req, laminar_lambda::Write::Merge)
+        }
+        "GetFunctionEventInvokeConfig" => versions::get_event_invoke_config(&req),
+        "DeleteFunctionEventInvokeConfig" => versions::delete_event_invoke_config(&req),
+        "ListFunctionEventInvokeConfigs" => versions::list_event_invoke_configs(&req),
         "PutFunctionConcurrency" => versions::put_concurrency(&req),
         "GetFunctionConcurrency" => versions::get_concurrency(&req),
         "DeleteFunctionConcurrency" => versions::delete_concurrency(&req),

@@ -222,3 +222,37 @@ pub fn list_urls(req: &Request) -> OpResult {
     )?;
     Ok(render::json(req.matched.success_status, &out))
 }
+
+pub fn write_event_invoke_config(req: &Request, write: laminar_lambda::Write) -> OpResult {
+    let out = req.service.write_event_invoke_config(
+        &req.scope,
+        function(req),
+        req.query("Qualifier"),
+        req.json_body()?,
+        write,
+    )?;
+    Ok(render::json(req.matched.success_status, &out))
+}
+
+pub fn get_event_invoke_config(req: &Request) -> OpResult {
+    let out =
+        req.service
+            .get_event_invoke_config(&req.scope, function(req), req.query("Qualifier"))?;
+    Ok(render::json(req.matched.success_status, &out))
+}
+
+pub fn delete_event_invoke_config(req: &Request) -> OpResult {
+    req.service
+        .delete_event_invoke_config(&req.scope, function(req), req.query("Qualifier"))?;
+    Ok(render::empty(req.matched.success_status))
+}
+
+pub fn list_event_invoke_configs(req: &Request) -> OpResult {
+    let out = req.service.list_event_invoke_configs(
+        &req.scope,
+        function(req),
+        req.query("Marker"),
+        req.query("MaxItems"),
+    )?;
+    Ok(render::json(req.matched.success_status, &out))
+}

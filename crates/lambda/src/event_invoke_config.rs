@@ -1,0 +1,238 @@
+//! Asynchronous invocation settings per function or qualifier: retries,
+//! maximum event age and destinations (Put/Update/Get/Delete/List).
+
+use crate::functions::{key_of, resolve_name};
+use crate::{clock, ApiResult, LambdaService};
+use laminar_model::arn::Scope;
+use laminar_model::config::EventInvokeConfig;
+use laminar_model::validate::Violations;
+use laminar_model::{ApiError, ErrorKind};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EventInvokeConfigRequest {
+    pub maximum_retry_attempts: Option<i64>,
+    pub maximum_event_age_in_seconds: Option<i64>,
+    pub destination_config: Option<Value>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct FunctionEventInvokeConfig {
+    pub last_modified: f64,
+    pub function_arn: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maximum_retry_attempts: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maximum_event_age_in_seconds: Option<i64>,
+    pub destination_config: Value,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListEventInvokeConfigsOutput {
+    pub function_event_invoke_configs: Vec<FunctionEventInvokeConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_marker: Option<String>,
+}
+
+/// How a write combines with what is stored.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    /// Put: the request replaces the configuration.
+    Replace,
+    /// Update: the request's members replace those members only.
+    Merge,
+}
+
+fn check(request: &EventInvokeConfigRequest) -> ApiResult<()> {
+    let mut v = Violations::new();
+    v.range("maximumRetryAttempts", request.maximum_retry_attempts, 0, 2);
+    v.range(
+        "maximumEventAgeInSeconds",
+        request.maximum_event_age_in_seconds,
+        60,
+        21_600,
+    );
+    v.finish()?;
+    if let Some(destinations) = &request.destination_config {
+        for side in ["OnSuccess", "OnFailure"] {
+            let Some(target) = destinations.get(side).and_then(|d| d.get("Destination")) else {
+                continue;
+            };
+            let arn = target.as_str().unwrap_or_default();
+            let supported = ["sqs", "sns", "lambda", "events", "s3"]
+                .iter()
+                .any(|service| arn.starts_with(&format!("arn:aws:{service}:")));
+            if !supported {
+                return Err(ApiError::invalid_parameter(format!(
+                    "The provided destination config DestinationConfig({side}) is invalid: {arn} is not a supported destination ARN."
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn render(arn: String, config: &EventInvokeConfig) -> FunctionEventInvokeConfig {
+    FunctionEventInvokeConfig {
+        last_modified: config.last_modified,
+        function_arn: arn,
+        maximum_retry_attempts: config.maximum_retry_attempts,
+        maximum_event_age_in_seconds: config.maximum_event_age_in_seconds,
+        destination_config: config
+            .destination_config
+            .clone()
+            .unwrap_or_else(|| serde_json::json!({ "OnSuccess": {}, "OnFailure": {} })),
+    }
+}
+
+impl LambdaService {
+    pub fn write_event_invoke_config(
+        &self,
+        scope: &Scope,
+        function_name: &str,
+        qualifier: Option<&str>,
+        request: EventInvokeConfigRequest,
+        write: Write,
+    ) -> ApiResult<FunctionEventInvokeConfig> {
+        check(&request)?;
+        let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
+        let key = key_of(scope, &reference.name);
+        let slot = reference
+            .qualifier
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let mut registry = self.inner.registry.write();
+        let latest = registry
+            .get(&key)
+            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+        let arn = match &reference.qualifier {
+            Some(q) => format!("{}:{q}", latest.config.function_arn),
+            None => latest.config.function_arn.clone(),
+        };
+        let mut record = (*latest).clone();
+        let now = clock::now().timestamp_millis() as f64 / 1000.0;
+        let config = match (write, record.event_invoke_configs.get(&slot)) {
+            (Write::Merge, None) => {
+                return Err(ApiError::new(
+                    ErrorKind::ResourceNotFound,
+                    format!("The function {arn} doesn't have an EventInvokeConfig"),
+                ))
+            }
+            (Write::Merge, Some(current)) => EventInvokeConfig {
+                maximum_retry_attempts: request
+                    .maximum_retry_attempts
+                    .or(current.maximum_retry_attempts),
+                maximum_event_age_in_seconds: request
+                    .maximum_event_age_in_seconds
+                    .or(current.maximum_event_age_in_seconds),
+                destination_config: request
+                    .destination_config
+                    .or(current.destination_config.clone()),
+                last_modified: now,
+            },
+            (Write::Replace, _) => EventInvokeConfig {
+                maximum_retry_attempts: request.maximum_retry_attempts,
+                maximum_event_age_in_seconds: request.maximum_event_age_in_seconds,
+                destination_config: request.destination_config,
+                last_modified: now,
+            },
+        };
+        record.event_invoke_configs.insert(slot, config.clone());
+        registry.put(key, record)?;
+        Ok(render(arn, &config))
+    }
+
+    pub fn get_event_invoke_config(
+        &self,
+        scope: &Scope,
+        function_name: &str,
+        qualifier: Option<&str>,
+    ) -> ApiResult<FunctionEventInvokeConfig> {
+        let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
+        let record = self
+            .inner
+            .registry
+            .get(&key_of(scope, &reference.name))
+            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+        let slot = reference
+            .qualifier
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let arn = match &reference.qualifier {
+            Some(q) => format!("{}:{q}", record.config.function_arn),
+            None => record.config.function_arn.clone(),
+        };
+        let config = record.event_invoke_configs.get(&slot).ok_or_else(|| {
+            ApiError::new(
+                ErrorKind::ResourceNotFound,
+                format!("The function {arn} doesn't have an EventInvokeConfig"),
+            )
+        })?;
+        Ok(render(arn, config))
+    }
+
+    pub fn delete_event_invoke_config(
+        &self,
+        scope: &Scope,
+        function_name: &str,
+        qualifier: Option<&str>,
+    ) -> ApiResult<()> {
+        self.get_event_invoke_config(scope, function_name, qualifier)?;
+        let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
+        let key = key_of(scope, &reference.name);
+        let slot = reference
+            .qualifier
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let mut registry = self.inner.registry.write();
+        let Some(latest) = registry.get(&key) else {
+            return Ok(());
+        };
+        let mut record = (*latest).clone();
+        record.event_invoke_configs.remove(&slot);
+        registry.put(key, record)?;
+        Ok(())
+    }
+
+    pub fn list_event_invoke_configs(
+        &self,
+        scope: &Scope,
+        function_name: &str,
+        marker: Option<&str>,
+        max_items: Option<&str>,
+    ) -> ApiResult<ListEventInvokeConfigsOutput> {
+        let reference = resolve_name(scope, function_name)?;
+        let record = self
+            .inner
+            .registry
+            .get(&key_of(scope, &reference.name))
+            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+        let all: Vec<(String, &EventInvokeConfig)> = record
+            .event_invoke_configs
+            .iter()
+            .map(|(slot, c)| {
+                let arn = if slot.is_empty() {
+                    record.config.function_arn.clone()
+                } else {
+                    format!("{}:{slot}", record.config.function_arn)
+                };
+                (arn, c)
+            })
+            .collect();
+        let (page, next_marker) = crate::versions::page_of(&all, marker, max_items)?;
+        Ok(ListEventInvokeConfigsOutput {
+            function_event_invoke_configs: page
+                .into_iter()
+                .map(|(arn, c)| render(arn.clone(), c))
+                .collect(),
+            next_marker,
+        })
+    }
+}
