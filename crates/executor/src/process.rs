@@ -48,15 +48,17 @@ impl ProcessExecutor {
                 c
             }
             Some(RuntimeFamily::Provided) => {
-                let bootstrap = code_dir.join("bootstrap");
-                if !is_executable(&bootstrap) {
+                // The code's own bootstrap, else one a layer brings.
+                let candidates: Vec<PathBuf> = std::iter::once(code_dir.join("bootstrap"))
+                    .chain(spec.opt_dir.iter().map(|opt| opt.join("bootstrap")))
+                    .collect();
+                let Some(bootstrap) = candidates.iter().find(|p| is_executable(p)) else {
+                    let tried: Vec<String> =
+                        candidates.iter().map(|p| p.display().to_string()).collect();
                     return Err(StartError::InvalidEntrypoint {
-                        message: format!(
-                            "Couldn't find valid bootstrap(s): [{}]",
-                            bootstrap.display()
-                        ),
+                        message: format!("Couldn't find valid bootstrap(s): [{}]", tried.join(" ")),
                     });
-                }
+                };
                 tokio::process::Command::new(bootstrap)
             }
             _ => {
@@ -82,14 +84,19 @@ impl ProcessExecutor {
         let runtime_dir = self.runtime_dir.to_string_lossy().into_owned();
         let host_path =
             std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".into());
+        let opt = spec
+            .opt_dir
+            .as_ref()
+            .map_or_else(|| "/opt".to_string(), |d| d.to_string_lossy().into_owned());
         command
             .current_dir(code_dir)
             .env_clear()
-            .env("PATH", format!("{host_path}:/opt/bin"))
+            .env("PATH", format!("{host_path}:{opt}/bin"))
             .env(
                 "LD_LIBRARY_PATH",
-                format!("{task_root}:{task_root}/lib:/opt/lib"),
+                format!("{task_root}:{task_root}/lib:{opt}/lib"),
             )
+            .envs(layer_search_paths(&spec.runtime, &opt))
             .envs(spec.environment(&api.addr().to_string(), &task_root, &runtime_dir))
             .stdin(Stdio::null())
             .stdout(Stdio::from(stdout))
@@ -113,6 +120,25 @@ impl ProcessExecutor {
                 output,
             },
         ))
+    }
+}
+
+/// Where the language runtimes look for what layers bring, as in the
+/// official images (`/opt/python`, `/opt/nodejs/node_modules`, …).
+fn layer_search_paths(runtime: &str, opt: &str) -> Vec<(&'static str, String)> {
+    match family(runtime) {
+        Some(RuntimeFamily::Python) => vec![(
+            "PYTHONPATH",
+            format!("{opt}/python:{opt}/python/lib/{runtime}/site-packages"),
+        )],
+        Some(RuntimeFamily::Node) => {
+            let major = runtime.trim_start_matches("nodejs").trim_end_matches(".x");
+            vec![(
+                "NODE_PATH",
+                format!("{opt}/nodejs/node{major}/node_modules:{opt}/nodejs/node_modules"),
+            )]
+        }
+        _ => Vec::new(),
     }
 }
 

@@ -27,6 +27,8 @@ pub struct EnvironmentSpec {
     pub runtime: String,
     pub handler: String,
     pub package: Package,
+    /// The function's layers merged in order: what it sees at `/opt`.
+    pub opt_dir: Option<PathBuf>,
     pub memory_mb: i64,
     /// Size of `/tmp`.
     pub ephemeral_storage_mb: i64,

@@ -117,7 +117,6 @@ struct ConfigInput<'a> {
     ephemeral: Option<&'a EphemeralStorageInput>,
     tracing: Option<&'a TracingConfigInput>,
     logging: Option<&'a LoggingConfigInput>,
-    layers: Option<&'a Vec<String>>,
 }
 
 impl ConfigInput<'_> {
@@ -173,12 +172,6 @@ impl ConfigInput<'_> {
                     "The runtime parameter of {rt} is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions."
                 )));
             }
-        }
-        if self.layers.is_some_and(|l| !l.is_empty()) {
-            return Err(ApiError::new(
-                ErrorKind::NotImplemented,
-                "laminar does not support layers yet.",
-            ));
         }
         if let Some(logging) = self.logging {
             if logging.log_format.as_deref() != Some("JSON")
@@ -302,7 +295,7 @@ impl Inner {
     }
 
     /// Decodes, checks and stores a zip from a request.
-    async fn store_zip(&self, zip_base64: &str) -> ApiResult<StoredCode> {
+    pub(crate) async fn store_zip(&self, zip_base64: &str) -> ApiResult<StoredCode> {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(zip_base64)
             .map_err(|_| {
@@ -397,7 +390,6 @@ impl LambdaService {
             ephemeral: request.ephemeral_storage.as_ref(),
             tracing: request.tracing_config.as_ref(),
             logging: request.logging_config.as_ref(),
-            layers: request.layers.as_ref(),
         };
         input.check(&mut v);
         let reference = match request.function_name.as_deref() {
@@ -440,6 +432,9 @@ impl LambdaService {
         if self.inner.registry.get(&key).is_some() {
             return Err(function_exists(&function_arn));
         }
+        let (layer_references, layer_contents) = self
+            .inner
+            .resolve_layers(scope, request.layers.as_deref().unwrap_or_default())?;
         let stored = self.inner.store_code(source, image_config.clone()).await?;
         let (state, state_reason, state_reason_code) = if self.inner.pools.prepares() {
             (
@@ -505,12 +500,14 @@ impl LambdaService {
             kms_key_arn: request.kms_key_arn.clone(),
             file_system_configs: request.file_system_configs.clone(),
             image_config_response: image_config_response(&image_config),
+            layers: (!layer_references.is_empty()).then_some(layer_references),
         };
-        let record = FunctionRecord::new(
+        let mut record = FunctionRecord::new(
             config,
             stored.code,
             request.tags.clone().unwrap_or_default(),
         );
+        record.layer_contents.extend(layer_contents);
         let record = {
             let mut registry = self.inner.registry.write();
             if registry.get(&key).is_some() {
@@ -747,7 +744,6 @@ impl LambdaService {
             ephemeral: request.ephemeral_storage.as_ref(),
             tracing: request.tracing_config.as_ref(),
             logging: request.logging_config.as_ref(),
-            layers: request.layers.as_ref(),
         };
         let mut v = Violations::new();
         input.check(&mut v);
@@ -758,11 +754,20 @@ impl LambdaService {
             None => None,
         };
         let key = key_of(scope, &reference.name);
+        let layers = request
+            .layers
+            .as_deref()
+            .map(|arns| self.inner.resolve_layers(scope, arns))
+            .transpose()?;
         let (record, replaced) = {
             let mut registry = self.inner.registry.write();
             let latest = lookup_locked(&registry, scope, &reference, &key)?;
             check_revision(request.revision_id.as_deref(), &latest)?;
             let mut record = (*latest).clone();
+            if let Some((references, contents)) = layers {
+                record.layer_contents.extend(contents);
+                record.config.layers = (!references.is_empty()).then_some(references);
+            }
             let c = &mut record.config;
             if let Some(rt) = &request.runtime {
                 c.runtime = Some(rt.clone());

@@ -14,6 +14,7 @@ use laminar_model::config::{FunctionCode, FunctionConfiguration};
 use laminar_model::limits::{ASYNC_PAYLOAD_MAX_BYTES, LOG_TAIL_BYTES, SYNC_PAYLOAD_MAX_BYTES};
 use laminar_model::{ApiError, ErrorKind};
 use laminar_runtime_api::Invocation;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
@@ -239,12 +240,33 @@ impl Inner {
         }
     }
 
-    pub(crate) fn spec(
+    pub(crate) async fn spec(
         &self,
         scope: &Scope,
         c: &FunctionConfiguration,
         code: &FunctionCode,
+        layer_contents: &BTreeMap<String, String>,
     ) -> ApiResult<EnvironmentSpec> {
+        let opt_dir = match &c.layers {
+            Some(layers) if !layers.is_empty() => {
+                let packages = layers
+                    .iter()
+                    .map(|l| {
+                        layer_contents.get(&l.arn).cloned().ok_or_else(|| {
+                            ApiError::service(format!("the package of layer {} is unknown", l.arn))
+                        })
+                    })
+                    .collect::<ApiResult<Vec<String>>>()?;
+                let store = self.store.clone();
+                let merged = tokio::task::spawn_blocking(move || store.blobs.merged(&packages))
+                    .await
+                    .map_err(|e| ApiError::service(format!("merging layers failed: {e}")))?;
+                Some(merged.map_err(|e| {
+                    ApiError::service(format!("the function's layers are unavailable: {e}"))
+                })?)
+            }
+            _ => None,
+        };
         let package = match code {
             FunctionCode::Zip { sha256_hex } => Package::Zip {
                 code_dir: self.store.blobs.code_dir(sha256_hex).map_err(|e| {
@@ -264,6 +286,7 @@ impl Inner {
         Ok(EnvironmentSpec {
             function_arn: c.function_arn.clone(),
             package,
+            opt_dir,
             ephemeral_storage_mb: c.ephemeral_storage.size,
             architecture: c
                 .architectures
@@ -308,7 +331,14 @@ impl Inner {
         let mut env = match self.pools.take_idle(&key) {
             Some(env) => env,
             None => {
-                let spec = self.spec(scope, config, prepared.resolved.code())?;
+                let spec = self
+                    .spec(
+                        scope,
+                        config,
+                        prepared.resolved.code(),
+                        &prepared.resolved.record.layer_contents,
+                    )
+                    .await?;
                 match self.pools.start(&spec).await {
                     Ok(env) => env,
                     Err(StartError::InvalidEntrypoint { message }) => {

@@ -5,23 +5,48 @@
 //! typed outputs or [`ApiError`]s for the gateway to render.
 
 mod aliases;
+mod capacity_providers;
+mod checks;
 mod clock;
+mod code_signing;
 mod concurrency;
+mod durable;
 mod event_invoke_config;
 mod function_concurrency;
 mod functions;
 mod invoke;
+mod layers;
 mod logs;
+mod objects;
 mod permissions;
 mod pool;
+mod provisioned;
+mod recursion;
 mod registry;
 mod resolve;
+mod resource_policies;
+mod runtime_management;
+mod scaling;
 mod state;
 mod tags;
 mod urls;
 mod versions;
 
 pub use aliases::{AliasConfiguration, AliasRequest, ListAliasesOutput, RoutingConfig};
+pub use capacity_providers::{
+    CapacityProvider, CapacityProviderOutput, CreateCapacityProviderRequest,
+    ListCapacityProvidersOutput, ListFunctionVersionsByCapacityProviderOutput,
+    UpdateCapacityProviderRequest,
+};
+pub use code_signing::{
+    CodeSigningConfig, CodeSigningConfigOutput, CodeSigningConfigRequest,
+    FunctionCodeSigningConfig, FunctionCodeSigningConfigRequest, ListCodeSigningConfigsOutput,
+    ListFunctionsByCodeSigningConfigOutput,
+};
+pub use durable::{
+    CheckpointRequest, DurableExecutionSummary, ListDurableExecutionsOutput,
+    ListDurableExecutionsQuery, PauseResumeRequest,
+};
 pub use event_invoke_config::{
     EventInvokeConfigRequest, FunctionEventInvokeConfig, ListEventInvokeConfigsOutput, Write,
 };
@@ -29,7 +54,15 @@ pub use functions::{FunctionCodeLocation, GetFunctionOutput, ListFunctionsOutput
 pub use invoke::{InvocationType, InvokeInput, InvokeOutput};
 pub use laminar_model::arn::Scope;
 pub use logs::LogLine;
+pub use layers::{LayerPermissionRequest, LayerVersionOutput, PublishLayerVersionRequest};
 pub use permissions::AddPermissionRequest;
+pub use provisioned::{
+    ListProvisionedConcurrencyOutput, ProvisionedConcurrencyConfig, ProvisionedConcurrencyRequest,
+};
+pub use recursion::{RecursionConfig, RecursionConfigRequest};
+pub use resource_policies::{PutResourcePolicyRequest, ResourcePolicy};
+pub use runtime_management::{RuntimeManagementConfig, RuntimeManagementRequest};
+pub use scaling::{GetScalingConfigOutput, PutScalingConfigOutput, PutScalingConfigRequest};
 pub use urls::{FunctionUrlConfig, FunctionUrlRequest, ListFunctionUrlsOutput, UrlTarget};
 pub use versions::{ListVersionsOutput, PublishVersionRequest};
 
@@ -64,12 +97,14 @@ struct Inner {
     pools: pool::Pools,
     concurrency: concurrency::AccountConcurrency,
     logs: logs::FunctionLogs,
+    objects: objects::Objects,
 }
 
 impl LambdaService {
     /// Loads the persisted functions and starts the keep-alive reaper.
     pub fn new(settings: Settings, store: Arc<Store>, executor: Executor) -> ApiResult<Self> {
         let registry = registry::Registry::load(store.clone())?;
+        let objects = objects::Objects::load(store.clone())?;
         let concurrency = concurrency::AccountConcurrency::new(settings.account_concurrency);
         for (key, reserved) in registry.reservations() {
             if let Err(e) = concurrency.reserve(&key, Some(reserved)) {
@@ -80,6 +115,7 @@ impl LambdaService {
             concurrency,
             pools: pool::Pools::new(Arc::new(executor)),
             logs: logs::FunctionLogs::default(),
+            objects,
             settings,
             store,
             registry,

@@ -53,6 +53,38 @@ fn principal_element(principal: &str) -> Value {
     }
 }
 
+/// A policy statement allowing `principal` to do `action` on `resource`.
+pub(crate) fn statement(
+    sid: &str,
+    principal: &str,
+    action: &str,
+    resource: &str,
+    conditions: Map<String, Value>,
+) -> Value {
+    let mut statement = json!({
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": principal_element(principal),
+        "Action": action,
+        "Resource": resource,
+    });
+    if !conditions.is_empty() {
+        statement["Condition"] = Value::Object(conditions);
+    }
+    statement
+}
+
+/// A statement id may appear once per policy.
+pub(crate) fn check_statement(policy: &Policy, sid: &str) -> ApiResult<()> {
+    if policy.statements.iter().any(|s| s["Sid"] == sid) {
+        return Err(ApiError::new(
+            ErrorKind::ResourceConflict,
+            format!("The statement id ({sid}) provided already exists. Please provide a new statement id, or remove the existing statement."),
+        ));
+    }
+    Ok(())
+}
+
 fn policy_key(qualifier: Option<&Qualifier>) -> String {
     qualifier.map(ToString::to_string).unwrap_or_default()
 }
@@ -125,12 +157,7 @@ impl LambdaService {
             return Err(precondition_failed());
         }
         let sid = request.statement_id.unwrap_or_default();
-        if policy.statements.iter().any(|s| s["Sid"] == sid.as_str()) {
-            return Err(ApiError::new(
-                ErrorKind::ResourceConflict,
-                format!("The statement id ({sid}) provided already exists. Please provide a new statement id, or remove the existing statement."),
-            ));
-        }
+        check_statement(policy, &sid)?;
         let mut conditions = Map::new();
         if let Some(arn) = &request.source_arn {
             conditions.insert("ArnLike".into(), json!({ "AWS:SourceArn": arn }));
@@ -151,16 +178,13 @@ impl LambdaService {
         if !equals.is_empty() {
             conditions.insert("StringEquals".into(), Value::Object(equals));
         }
-        let mut statement = json!({
-            "Sid": sid,
-            "Effect": "Allow",
-            "Principal": principal_element(request.principal.as_deref().unwrap_or_default()),
-            "Action": request.action.unwrap_or_default(),
-            "Resource": resource,
-        });
-        if !conditions.is_empty() {
-            statement["Condition"] = Value::Object(conditions);
-        }
+        let statement = statement(
+            &sid,
+            request.principal.as_deref().unwrap_or_default(),
+            &request.action.unwrap_or_default(),
+            &resource,
+            conditions,
+        );
         policy.statements.push(statement.clone());
         policy.revision_id = uuid::Uuid::new_v4().to_string();
         registry.put(key, record)?;

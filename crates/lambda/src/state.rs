@@ -55,7 +55,10 @@ impl Inner {
         revision: &str,
     ) -> Option<FunctionConfiguration> {
         let record = self.registry.get(key)?;
-        let outcome = match self.spec(scope, &record.config, &record.code) {
+        let outcome = match self
+            .spec(scope, &record.config, &record.code, &record.layer_contents)
+            .await
+        {
             Ok(spec) => self.pools.prepare(&spec).await.map_err(|e| {
                 let code = match &e {
                     StartError::Image(_) => "ImageAccessDenied",

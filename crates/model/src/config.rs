@@ -97,6 +97,16 @@ pub struct FunctionConfiguration {
     pub file_system_configs: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_config_response: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layers: Option<Vec<LayerReference>>,
+}
+
+/// A layer version attached to a function.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LayerReference {
+    pub arn: String,
+    pub code_size: u64,
 }
 
 /// `ImageConfig`: overrides of a container image's own settings.
@@ -171,6 +181,25 @@ pub struct FunctionRecord {
     /// Asynchronous invocation settings, by qualifier (`""` for the function).
     #[serde(default)]
     pub event_invoke_configs: BTreeMap<String, EventInvokeConfig>,
+    /// Layer version ARN → its package (hex SHA-256), for every layer any
+    /// version of the function uses: kept even if the layer is deleted.
+    #[serde(default)]
+    pub layer_contents: BTreeMap<String, String>,
+    /// What Lambda does about recursive loops (`Allow` / `Terminate`); `None` is `Terminate`.
+    #[serde(default)]
+    pub recursive_loop: Option<String>,
+    /// Runtime management settings, by version (`$LATEST` or a number).
+    #[serde(default)]
+    pub runtime_management: BTreeMap<String, RuntimeManagement>,
+    /// Function scaling settings, by qualifier (`$LATEST.PUBLISHED` or a number).
+    #[serde(default)]
+    pub scaling_configs: BTreeMap<String, ScalingConfig>,
+    /// The code signing configuration the function uses.
+    #[serde(default)]
+    pub code_signing_config_arn: Option<String>,
+    /// Provisioned concurrency, by qualifier (an alias or a version number).
+    #[serde(default)]
+    pub provisioned_concurrency: BTreeMap<String, ProvisionedConcurrency>,
 }
 
 /// How asynchronous invocations of a function (or qualifier) are handled.
@@ -223,6 +252,12 @@ impl FunctionRecord {
             policies: BTreeMap::new(),
             urls: BTreeMap::new(),
             event_invoke_configs: BTreeMap::new(),
+            layer_contents: BTreeMap::new(),
+            recursive_loop: None,
+            runtime_management: BTreeMap::new(),
+            scaling_configs: BTreeMap::new(),
+            code_signing_config_arn: None,
+            provisioned_concurrency: BTreeMap::new(),
         }
     }
 
@@ -235,4 +270,28 @@ impl FunctionRecord {
                 .values()
                 .any(|v| v.config.revision_id == revision_id)
     }
+}
+
+/// `PutRuntimeManagementConfig` as stored for one version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuntimeManagement {
+    /// `Auto`, `FunctionUpdate` or `Manual`.
+    pub update_runtime_on: String,
+    /// Set with `Manual` only.
+    pub runtime_version_arn: Option<String>,
+}
+
+/// `FunctionScalingConfig`: execution environments kept for one version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScalingConfig {
+    pub min_execution_environments: Option<i64>,
+    pub max_execution_environments: Option<i64>,
+}
+
+/// A provisioned concurrency configuration of an alias or version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvisionedConcurrency {
+    pub requested: u32,
+    /// `LastModified` as the API spells it.
+    pub last_modified: String,
 }

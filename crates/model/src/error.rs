@@ -28,6 +28,8 @@ pub enum ErrorKind {
     InvalidRuntime,
     NotImplemented,
     UnknownOperation,
+    ProvisionedConcurrencyConfigNotFound,
+    CodeSigningConfigNotFound,
 }
 
 impl ErrorKind {
@@ -48,6 +50,10 @@ impl ErrorKind {
             Self::InvalidRuntime => "InvalidRuntimeException",
             Self::NotImplemented => "NotImplementedException",
             Self::UnknownOperation => "UnknownOperationException",
+            Self::ProvisionedConcurrencyConfigNotFound => {
+                "ProvisionedConcurrencyConfigNotFoundException"
+            }
+            Self::CodeSigningConfigNotFound => "CodeSigningConfigNotFoundException",
         }
     }
 
@@ -57,7 +63,10 @@ impl ErrorKind {
             | Self::InvalidParameterValue
             | Self::InvalidRequestContent
             | Self::ResourceInUse => 400,
-            Self::ResourceNotFound | Self::UnknownOperation => 404,
+            Self::ResourceNotFound
+            | Self::UnknownOperation
+            | Self::ProvisionedConcurrencyConfigNotFound
+            | Self::CodeSigningConfigNotFound => 404,
             Self::ResourceConflict => 409,
             Self::PreconditionFailed => 412,
             Self::RequestTooLarge | Self::RequestEntityTooLarge => 413,
@@ -73,7 +82,10 @@ impl ErrorKind {
     /// `Message` for some exceptions and `message` for the rest.
     pub fn message_key(self) -> &'static str {
         match self {
-            Self::ResourceNotFound | Self::ResourceInUse | Self::Service => "Message",
+            Self::ResourceNotFound
+            | Self::ResourceInUse
+            | Self::Service
+            | Self::CodeSigningConfigNotFound => "Message",
             _ => "message",
         }
     }

@@ -18,6 +18,12 @@ impl Violations {
         ));
     }
 
+    /// A violation of a constraint the checks below do not cover (list
+    /// sizes, fractional ranges, ...), worded the same way.
+    pub fn violation(&mut self, value: impl Display, field: &str, constraint: impl Display) {
+        self.push(value, field, constraint);
+    }
+
     pub fn range(&mut self, field: &str, value: Option<i64>, min: i64, max: i64) {
         match value {
             Some(v) if v < min => self.push(

@@ -459,3 +459,48 @@ async fn code_can_be_copied_into_containers_instead_of_mounted() {
     assert_eq!(error, None, "{body}");
     assert_eq!(body["event"], json!({"via": "copy"}));
 }
+
+#[tokio::test]
+async fn layers_are_merged_at_opt_in_the_container() {
+    let Some(_docker) = engine().await else {
+        return;
+    };
+    let laminar = Laminar::start_executor("docker", &[]);
+    let client = laminar.client();
+    let layer = client
+        .publish_layer_version()
+        .layer_name("shared")
+        .content(
+            aws_sdk_lambda::types::LayerVersionContentInput::builder()
+                .zip_file(Blob::new(zip_of(&[(
+                    "python/shared_lib.py",
+                    b"WHERE = __file__\n",
+                    0o644,
+                )])))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    client
+        .create_function()
+        .function_name("layered")
+        .runtime(aws_sdk_lambda::types::Runtime::Python311)
+        .handler("app.handler")
+        .role(ROLE)
+        .layers(layer.layer_version_arn().unwrap())
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(python_zip(
+                    "import shared_lib\n\ndef handler(event, context):\n    return shared_lib.WHERE\n",
+                )))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    wait_active(&client, "layered").await;
+    let (error, body) = invoke_json(&client, "layered", json!({})).await;
+    assert_eq!(error, None, "{body}");
+    assert_eq!(body, "/opt/python/shared_lib.py");
+}

@@ -447,15 +447,17 @@ async fn validation_errors_are_the_ones_aws_gives() {
 }
 
 #[tokio::test]
-async fn unbuilt_operations_answer_an_aws_error_not_a_404_page() {
+async fn unknown_paths_answer_an_aws_error_not_a_404_page() {
     let laminar = Laminar::start();
-    let client = laminar.client();
-    let err = client.list_layers().send().await.unwrap_err();
-    let raw = err.raw_response().unwrap();
-    assert_eq!(raw.status().as_u16(), 501);
-    assert_eq!(
-        raw.headers().get("x-amzn-ErrorType"),
-        Some("NotImplementedException")
-    );
-    assert!(raw.headers().get("x-amzn-RequestId").is_some());
+    let (status, headers, body) =
+        http(&laminar.url, "GET", "/2015-03-31/nothing/here", &[], b"").await;
+    assert_eq!(status, 404);
+    let error_type = headers
+        .iter()
+        .find(|(k, _)| k == "x-amzn-errortype")
+        .map(|(_, v)| v.as_str());
+    assert_eq!(error_type, Some("UnknownOperationException"));
+    assert!(headers.iter().any(|(k, _)| k == "x-amzn-requestid"));
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["Type"], "User");
 }

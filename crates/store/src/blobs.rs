@@ -87,6 +87,36 @@ impl BlobStore {
         Ok(tree)
     }
 
+    /// A folder with the given packages' trees merged in order (later ones
+    /// win), as `/opt` holds a function's layers. Built once per combination.
+    pub fn merged(&self, packages: &[String]) -> Result<PathBuf, CodeError> {
+        let mut hasher = Sha256::new();
+        for sha in packages {
+            hasher.update(sha.as_bytes());
+            hasher.update(b"\n");
+        }
+        let dir = self.root.join("opt").join(hex::encode(hasher.finalize()));
+        if dir.exists() {
+            return Ok(dir);
+        }
+        let parent = self.root.join("opt");
+        fs::create_dir_all(&parent)?;
+        let staging = tempfile::Builder::new()
+            .prefix(".merge-")
+            .tempdir_in(&parent)?;
+        for sha in packages {
+            copy_tree(&self.code_dir(sha)?, staging.path())?;
+        }
+        match fs::rename(staging.path(), &dir) {
+            Ok(()) => {
+                let _ = staging.keep();
+                Ok(dir)
+            }
+            Err(_) if dir.exists() => Ok(dir),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     pub fn read_zip(&self, sha256_hex: &str) -> io::Result<Vec<u8>> {
         fs::read(self.zip_path(sha256_hex))
     }
@@ -119,6 +149,29 @@ fn unpack_atomically(bytes: &[u8], dest: &Path, limit: u64) -> Result<(), CodeEr
         Err(_) if dest.exists() => Ok(()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Copies `from` into `to` (files hard-linked where possible), replacing
+/// files that exist.
+fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            fs::create_dir_all(&target)?;
+            copy_tree(&entry.path(), &target)?;
+        } else if kind.is_symlink() {
+            let _ = fs::remove_file(&target);
+            std::os::unix::fs::symlink(fs::read_link(entry.path())?, &target)?;
+        } else {
+            let _ = fs::remove_file(&target);
+            if fs::hard_link(entry.path(), &target).is_err() {
+                fs::copy(entry.path(), &target)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 const S_IFMT: u32 = 0o170_000;

@@ -35,6 +35,29 @@ CREATE TABLE IF NOT EXISTS functions (
     record  TEXT NOT NULL,
     PRIMARY KEY (account, region, name)
 );
+CREATE TABLE IF NOT EXISTS layer_versions (
+    account TEXT NOT NULL,
+    region  TEXT NOT NULL,
+    name    TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    record  TEXT NOT NULL,
+    PRIMARY KEY (account, region, name, version)
+);
+CREATE TABLE IF NOT EXISTS layer_names (
+    account      TEXT NOT NULL,
+    region       TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    last_version INTEGER NOT NULL,
+    PRIMARY KEY (account, region, name)
+);
+CREATE TABLE IF NOT EXISTS objects (
+    kind    TEXT NOT NULL,
+    account TEXT NOT NULL,
+    region  TEXT NOT NULL,
+    id      TEXT NOT NULL,
+    record  TEXT NOT NULL,
+    PRIMARY KEY (kind, account, region, id)
+);
 ";
 
 impl Db {
@@ -55,7 +78,7 @@ impl Db {
         })
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written
         // (statements are atomic), so a poisoned lock is still usable.
         self.conn.lock().unwrap_or_else(|e| e.into_inner())

@@ -6,9 +6,13 @@
 
 mod blobs;
 mod db;
+mod layers;
+mod objects;
 
 pub use blobs::{BlobStore, CodeError, StoredCode};
 pub use db::{Db, FunctionKey, StoreError};
+pub use layers::LayerKey;
+pub use objects::ObjectKey;
 
 use std::path::{Path, PathBuf};
 

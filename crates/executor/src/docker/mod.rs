@@ -237,15 +237,15 @@ impl DockerExecutor {
             ])),
             ..Default::default()
         };
-        let copy_code = match &spec.package {
+        // Folders to place in the container: (host folder, container path).
+        let mut folders: Vec<(std::path::PathBuf, &str)> = Vec::new();
+        if let Some(opt) = &spec.opt_dir {
+            folders.push((opt.clone(), "/opt"));
+        }
+        match &spec.package {
             Package::Zip { code_dir } => {
                 body.cmd = Some(vec![spec.handler.clone()]);
-                if self.settings.code_delivery.resolve() == CodeDelivery::Copy {
-                    Some(code_dir.clone())
-                } else {
-                    host.binds = Some(vec![format!("{}:/var/task:ro", code_dir.display())]);
-                    None
-                }
+                folders.push((code_dir.clone(), "/var/task"));
             }
             Package::Image {
                 entry_point,
@@ -256,9 +256,17 @@ impl DockerExecutor {
                 body.entrypoint = entry_point.clone();
                 body.cmd = command.clone();
                 body.working_dir = working_directory.clone();
-                None
             }
-        };
+        }
+        let copy = self.settings.code_delivery.resolve() == CodeDelivery::Copy;
+        if !copy {
+            host.binds = Some(
+                folders
+                    .iter()
+                    .map(|(dir, at)| format!("{}:{at}:ro", dir.display()))
+                    .collect(),
+            );
+        }
         body.host_config = Some(host);
         let options = CreateContainerOptions {
             name: Some(format!(
@@ -278,10 +286,12 @@ impl DockerExecutor {
             .await
             .map_err(engine)?;
         let mut container = Container::watch(self.docker.clone(), created.id.clone());
-        if let Some(code_dir) = copy_code {
-            if let Err(e) = self.copy_code(&created.id, code_dir).await {
-                container.remove();
-                return Err(e);
+        if copy {
+            for (dir, at) in folders {
+                if let Err(e) = self.copy_folder(&created.id, dir, at).await {
+                    container.remove();
+                    return Err(e);
+                }
             }
         }
         if let Err(e) = self.docker.start_container(&created.id, None).await {
@@ -294,18 +304,23 @@ impl DockerExecutor {
 }
 
 impl DockerExecutor {
-    /// Uploads the unpacked package into a created container's `/var/task`.
-    async fn copy_code(&self, id: &str, code_dir: std::path::PathBuf) -> Result<(), StartError> {
+    /// Uploads a host folder into a created container at `at`.
+    async fn copy_folder(
+        &self,
+        id: &str,
+        dir: std::path::PathBuf,
+        at: &str,
+    ) -> Result<(), StartError> {
         let archive = tokio::task::spawn_blocking(move || {
             let mut tar = tar::Builder::new(Vec::new());
             tar.follow_symlinks(false);
-            tar.append_dir_all(".", &code_dir)?;
+            tar.append_dir_all(".", &dir)?;
             tar.into_inner()
         })
         .await
         .map_err(|e| StartError::Engine(format!("packing the code failed: {e}")))??;
         let options = UploadToContainerOptions {
-            path: "/var/task".into(),
+            path: at.into(),
             ..Default::default()
         };
         self.docker

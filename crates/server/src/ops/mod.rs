@@ -2,6 +2,7 @@
 
 mod functions;
 mod invoke;
+mod layers;
 mod versions;
 
 use crate::gateway::Request;
@@ -21,6 +22,15 @@ pub async fn dispatch(req: Request) -> Response {
         "UpdateFunctionConfiguration" => functions::update_configuration(&req).await,
         "GetAccountSettings" => functions::account_settings(&req),
         "Invoke" => invoke::invoke(req).await,
+        "PublishLayerVersion" => layers::publish(&req).await,
+        "GetLayerVersion" => layers::get(&req),
+        "GetLayerVersionByArn" => layers::get_by_arn(&req),
+        "DeleteLayerVersion" => layers::delete(&req),
+        "ListLayerVersions" => layers::list_versions(&req),
+        "ListLayers" => layers::list(&req),
+        "AddLayerVersionPermission" => layers::add_permission(&req),
+        "RemoveLayerVersionPermission" => layers::remove_permission(&req),
+        "GetLayerVersionPolicy" => layers::get_policy(&req),
         "PublishVersion" => versions::publish_version(&req),
         "ListVersionsByFunction" => versions::list_versions(&req),
         "CreateAlias" => versions::create_alias(&req),

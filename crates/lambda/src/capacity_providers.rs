@@ -1,0 +1,574 @@
+//! Capacity providers (account-level objects): Create/Get/Update/Delete/
+//! ListCapacityProviders and ListFunctionVersionsByCapacityProvider.
+
+use crate::checks::{self, KMS_KEY_ARN, ROLE_ARN};
+use crate::objects::CAPACITY_PROVIDER;
+use crate::{ApiResult, LambdaService};
+use laminar_model::arn::Scope;
+use laminar_model::validate::Violations;
+use laminar_model::{ApiError, ErrorKind};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// `CapacityProviderName`: a name or the provider's ARN.
+const NAME: &str = "(arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:capacity-provider:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+";
+const SUBNET_ID: &str = "subnet-[0-9a-z]*";
+const SECURITY_GROUP_ID: &str = "sg-[0-9a-zA-Z]*";
+const INSTANCE_TYPE: &str = "[a-zA-Z0-9\\.\\*\\-]+";
+const LOG_GROUP: &str = "[\\.\\-_/#A-Za-z0-9]+";
+const STATES: &[&str] = &["Pending", "Active", "Failed", "Deleting"];
+const ARCHITECTURES: &[&str] = &["x86_64", "arm64"];
+const SCALING_MODES: &[&str] = &["Auto", "Manual"];
+const METRICS: &[&str] = &[
+    "LambdaCapacityProviderAverageCPUUtilization",
+    "LambdaCapacityProviderAverageGPUUtilization",
+];
+const PROPAGATE_MODES: &[&str] = &["None", "Explicit"];
+const SYSTEM_LOG_LEVELS: &[&str] = &["DEBUG", "INFO", "WARN"];
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VpcConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnet_ids: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security_group_ids: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PermissionsConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity_provider_operator_role_arn: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InstanceRequirements {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub architectures: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_instance_types: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excluded_instance_types: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ScalingPolicy {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub predefined_metric_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_value: Option<f64>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ScalingConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_v_cpu_count: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scaling_mode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scaling_policies: Option<Vec<ScalingPolicy>>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PropagateTags {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explicit_tags: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LoggingConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system_log_level: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_group: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TelemetryConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logging_config: Option<LoggingConfig>,
+}
+
+/// `CapacityProvider` as the API returns it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CapacityProvider {
+    pub capacity_provider_arn: String,
+    pub state: String,
+    pub vpc_config: VpcConfig,
+    pub permissions_config: PermissionsConfig,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_requirements: Option<InstanceRequirements>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity_provider_scaling_config: Option<ScalingConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms_key_arn: Option<String>,
+    pub last_modified: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub propagate_tags: Option<PropagateTags>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub telemetry_config: Option<TelemetryConfig>,
+}
+
+/// What laminar stores: the provider and its tags.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct StoredProvider {
+    provider: CapacityProvider,
+    #[serde(default)]
+    tags: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateCapacityProviderRequest {
+    pub capacity_provider_name: Option<String>,
+    pub vpc_config: Option<VpcConfig>,
+    pub permissions_config: Option<PermissionsConfig>,
+    pub instance_requirements: Option<InstanceRequirements>,
+    pub capacity_provider_scaling_config: Option<ScalingConfig>,
+    pub kms_key_arn: Option<String>,
+    pub tags: Option<BTreeMap<String, String>>,
+    pub propagate_tags: Option<PropagateTags>,
+    pub telemetry_config: Option<TelemetryConfig>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateCapacityProviderRequest {
+    pub capacity_provider_scaling_config: Option<ScalingConfig>,
+    pub propagate_tags: Option<PropagateTags>,
+    pub telemetry_config: Option<TelemetryConfig>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CapacityProviderOutput {
+    pub capacity_provider: CapacityProvider,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListCapacityProvidersOutput {
+    pub capacity_providers: Vec<CapacityProvider>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_marker: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct FunctionVersionByCapacityProvider {
+    pub function_arn: String,
+    pub state: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListFunctionVersionsByCapacityProviderOutput {
+    pub capacity_provider_arn: String,
+    pub function_versions: Vec<FunctionVersionByCapacityProvider>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_marker: Option<String>,
+}
+
+/// A list member's constraints, each member checked on its own.
+fn list(
+    v: &mut Violations,
+    field: &str,
+    items: Option<&Vec<String>>,
+    (min, max): (usize, usize),
+    member: impl Fn(&mut Violations, &str, &str),
+) {
+    let Some(items) = items else { return };
+    checks::size(v, field, checks::shown(items), items.len(), min, max);
+    let member_field = format!("{field}.member");
+    for item in items {
+        member(v, &member_field, item);
+    }
+}
+
+fn check_scaling(v: &mut Violations, scaling: Option<&ScalingConfig>) {
+    let Some(s) = scaling else { return };
+    let field = "capacityProviderScalingConfig";
+    v.range(&format!("{field}.maxVCpuCount"), s.max_v_cpu_count, 2, 15_000);
+    v.one_of(
+        &format!("{field}.scalingMode"),
+        s.scaling_mode.as_deref(),
+        SCALING_MODES,
+    );
+    if let Some(policies) = &s.scaling_policies {
+        let policies_field = format!("{field}.scalingPolicies");
+        checks::size(
+            v,
+            &policies_field,
+            format!("{policies:?}"),
+            policies.len(),
+            1,
+            10,
+        );
+        for policy in policies {
+            let metric = format!("{policies_field}.member.predefinedMetricType");
+            v.required(&metric, policy.predefined_metric_type.as_ref());
+            v.one_of(&metric, policy.predefined_metric_type.as_deref(), METRICS);
+            let target = format!("{policies_field}.member.targetValue");
+            v.required(&target, policy.target_value.as_ref());
+            checks::range_f64(v, &target, policy.target_value, 0.0, 100.0);
+        }
+    }
+}
+
+fn check_propagate_tags(v: &mut Violations, propagate: Option<&PropagateTags>) {
+    let Some(p) = propagate else { return };
+    v.one_of("propagateTags.mode", p.mode.as_deref(), PROPAGATE_MODES);
+    if let Some(tags) = &p.explicit_tags {
+        checks::size(
+            v,
+            "propagateTags.explicitTags",
+            format!("{tags:?}"),
+            tags.len(),
+            0,
+            40,
+        );
+    }
+    checks::tags(v, "propagateTags.explicitTags", p.explicit_tags.as_ref());
+}
+
+fn check_telemetry(v: &mut Violations, telemetry: Option<&TelemetryConfig>) {
+    let Some(logging) = telemetry.and_then(|t| t.logging_config.as_ref()) else {
+        return;
+    };
+    v.one_of(
+        "telemetryConfig.loggingConfig.systemLogLevel",
+        logging.system_log_level.as_deref(),
+        SYSTEM_LOG_LEVELS,
+    );
+    checks::string(
+        v,
+        "telemetryConfig.loggingConfig.logGroup",
+        logging.log_group.as_deref(),
+        (1, 512),
+        Some(LOG_GROUP),
+    );
+}
+
+fn check_create(request: &CreateCapacityProviderRequest) -> ApiResult<()> {
+    let mut v = Violations::new();
+    v.required(
+        "capacityProviderName",
+        request.capacity_provider_name.as_ref(),
+    );
+    checks::string(
+        &mut v,
+        "capacityProviderName",
+        request.capacity_provider_name.as_deref(),
+        (1, 140),
+        Some(NAME),
+    );
+    v.required("vpcConfig", request.vpc_config.as_ref());
+    if let Some(vpc) = &request.vpc_config {
+        v.required("vpcConfig.subnetIds", vpc.subnet_ids.as_ref());
+        list(
+            &mut v,
+            "vpcConfig.subnetIds",
+            vpc.subnet_ids.as_ref(),
+            (1, 16),
+            |v, f, id| checks::string(v, f, Some(id), (0, 1024), Some(SUBNET_ID)),
+        );
+        v.required("vpcConfig.securityGroupIds", vpc.security_group_ids.as_ref());
+        list(
+            &mut v,
+            "vpcConfig.securityGroupIds",
+            vpc.security_group_ids.as_ref(),
+            (0, 5),
+            |v, f, id| checks::string(v, f, Some(id), (0, 1024), Some(SECURITY_GROUP_ID)),
+        );
+    }
+    v.required("permissionsConfig", request.permissions_config.as_ref());
+    if let Some(permissions) = &request.permissions_config {
+        let field = "permissionsConfig.capacityProviderOperatorRoleArn";
+        v.required(field, permissions.capacity_provider_operator_role_arn.as_ref());
+        checks::string(
+            &mut v,
+            field,
+            permissions.capacity_provider_operator_role_arn.as_deref(),
+            (0, 10_000),
+            Some(ROLE_ARN),
+        );
+    }
+    if let Some(requirements) = &request.instance_requirements {
+        list(
+            &mut v,
+            "instanceRequirements.architectures",
+            requirements.architectures.as_ref(),
+            (1, 1),
+            |v, f, a| v.one_of(f, Some(a), ARCHITECTURES),
+        );
+        for (field, types) in [
+            (
+                "instanceRequirements.allowedInstanceTypes",
+                &requirements.allowed_instance_types,
+            ),
+            (
+                "instanceRequirements.excludedInstanceTypes",
+                &requirements.excluded_instance_types,
+            ),
+        ] {
+            list(&mut v, field, types.as_ref(), (0, 400), |v, f, t| {
+                checks::string(v, f, Some(t), (1, 30), Some(INSTANCE_TYPE))
+            });
+        }
+    }
+    check_scaling(&mut v, request.capacity_provider_scaling_config.as_ref());
+    checks::string(
+        &mut v,
+        "kmsKeyArn",
+        request.kms_key_arn.as_deref(),
+        (0, 10_000),
+        Some(KMS_KEY_ARN),
+    );
+    checks::tags(&mut v, "tags", request.tags.as_ref());
+    check_propagate_tags(&mut v, request.propagate_tags.as_ref());
+    check_telemetry(&mut v, request.telemetry_config.as_ref());
+    v.finish()?;
+    checks::reserved_tags(request.tags.as_ref())?;
+    if let Some(r) = &request.instance_requirements {
+        let given = |t: &Option<Vec<String>>| t.as_ref().is_some_and(|t| !t.is_empty());
+        if given(&r.allowed_instance_types) && given(&r.excluded_instance_types) {
+            return Err(ApiError::invalid_parameter(
+                "AllowedInstanceTypes and ExcludedInstanceTypes cannot both be specified.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn arn_of(scope: &Scope, name: &str) -> String {
+    format!(
+        "arn:aws:lambda:{}:{}:capacity-provider:{name}",
+        scope.region, scope.account
+    )
+}
+
+fn not_found(scope: &Scope, name: &str) -> ApiError {
+    ApiError::new(
+        ErrorKind::ResourceNotFound,
+        format!("Capacity provider not found: {}", arn_of(scope, name)),
+    )
+}
+
+/// The provider name a `CapacityProviderName` spells (a name or an ARN),
+/// after its constraints are checked; ARNs of other scopes are not found.
+fn name_of(scope: &Scope, text: &str) -> ApiResult<String> {
+    let mut v = Violations::new();
+    checks::string(
+        &mut v,
+        "capacityProviderName",
+        Some(text),
+        (1, 140),
+        Some(NAME),
+    );
+    v.finish()?;
+    if !text.starts_with("arn:") {
+        return Ok(text.to_string());
+    }
+    let parts: Vec<&str> = text.split(':').collect();
+    match parts.as_slice() {
+        [_, _, _, region, account, _, name]
+            if *region == scope.region && *account == scope.account =>
+        {
+            Ok((*name).to_string())
+        }
+        _ => Err(ApiError::new(
+            ErrorKind::ResourceNotFound,
+            format!("Capacity provider not found: {text}"),
+        )),
+    }
+}
+
+impl LambdaService {
+    fn stored_capacity_provider(&self, scope: &Scope, text: &str) -> ApiResult<StoredProvider> {
+        let name = name_of(scope, text)?;
+        self.inner
+            .objects
+            .get(CAPACITY_PROVIDER, scope, &name)
+            .ok_or_else(|| not_found(scope, &name))
+    }
+
+    pub fn create_capacity_provider(
+        &self,
+        scope: &Scope,
+        request: CreateCapacityProviderRequest,
+    ) -> ApiResult<CapacityProviderOutput> {
+        check_create(&request)?;
+        let name = name_of(scope, request.capacity_provider_name.as_deref().unwrap_or_default())?;
+        let provider = CapacityProvider {
+            capacity_provider_arn: arn_of(scope, &name),
+            state: "Active".to_string(),
+            vpc_config: request.vpc_config.unwrap_or_default(),
+            permissions_config: request.permissions_config.unwrap_or_default(),
+            instance_requirements: Some(request.instance_requirements.unwrap_or_else(|| {
+                InstanceRequirements {
+                    architectures: Some(vec!["x86_64".to_string()]),
+                    ..Default::default()
+                }
+            })),
+            capacity_provider_scaling_config: Some(
+                request
+                    .capacity_provider_scaling_config
+                    .unwrap_or_else(|| ScalingConfig {
+                        scaling_mode: Some("Auto".to_string()),
+                        ..Default::default()
+                    }),
+            ),
+            kms_key_arn: request.kms_key_arn,
+            last_modified: checks::now(),
+            propagate_tags: request.propagate_tags,
+            telemetry_config: request.telemetry_config,
+        };
+        let mut objects = self.inner.objects.write();
+        if objects
+            .get::<StoredProvider>(CAPACITY_PROVIDER, scope, &name)
+            .is_some()
+        {
+            return Err(ApiError::new(
+                ErrorKind::ResourceConflict,
+                format!("Capacity provider already exists: {}", provider.capacity_provider_arn),
+            ));
+        }
+        let stored = StoredProvider {
+            provider: provider.clone(),
+            tags: request.tags.unwrap_or_default(),
+        };
+        objects.put(CAPACITY_PROVIDER, scope, &name, &stored)?;
+        Ok(CapacityProviderOutput {
+            capacity_provider: provider,
+        })
+    }
+
+    pub fn get_capacity_provider(
+        &self,
+        scope: &Scope,
+        name: &str,
+    ) -> ApiResult<CapacityProviderOutput> {
+        Ok(CapacityProviderOutput {
+            capacity_provider: self.stored_capacity_provider(scope, name)?.provider,
+        })
+    }
+
+    pub fn update_capacity_provider(
+        &self,
+        scope: &Scope,
+        name: &str,
+        request: UpdateCapacityProviderRequest,
+    ) -> ApiResult<CapacityProviderOutput> {
+        let name = name_of(scope, name)?;
+        let mut v = Violations::new();
+        check_scaling(&mut v, request.capacity_provider_scaling_config.as_ref());
+        check_propagate_tags(&mut v, request.propagate_tags.as_ref());
+        check_telemetry(&mut v, request.telemetry_config.as_ref());
+        v.finish()?;
+        let mut objects = self.inner.objects.write();
+        let mut stored: StoredProvider = objects
+            .get(CAPACITY_PROVIDER, scope, &name)
+            .ok_or_else(|| not_found(scope, &name))?;
+        let provider = &mut stored.provider;
+        if let Some(update) = request.capacity_provider_scaling_config {
+            let current = provider
+                .capacity_provider_scaling_config
+                .get_or_insert_with(Default::default);
+            if update.max_v_cpu_count.is_some() {
+                current.max_v_cpu_count = update.max_v_cpu_count;
+            }
+            if update.scaling_mode.is_some() {
+                current.scaling_mode = update.scaling_mode;
+            }
+            if update.scaling_policies.is_some() {
+                current.scaling_policies = update.scaling_policies;
+            }
+        }
+        if request.propagate_tags.is_some() {
+            provider.propagate_tags = request.propagate_tags;
+        }
+        if request.telemetry_config.is_some() {
+            provider.telemetry_config = request.telemetry_config;
+        }
+        provider.last_modified = checks::now();
+        objects.put(CAPACITY_PROVIDER, scope, &name, &stored)?;
+        Ok(CapacityProviderOutput {
+            capacity_provider: stored.provider,
+        })
+    }
+
+    pub fn delete_capacity_provider(
+        &self,
+        scope: &Scope,
+        name: &str,
+    ) -> ApiResult<CapacityProviderOutput> {
+        let name = name_of(scope, name)?;
+        let mut objects = self.inner.objects.write();
+        let stored: StoredProvider = objects
+            .get(CAPACITY_PROVIDER, scope, &name)
+            .ok_or_else(|| not_found(scope, &name))?;
+        objects.remove(CAPACITY_PROVIDER, scope, &name)?;
+        let mut provider = stored.provider;
+        provider.state = "Deleting".to_string();
+        Ok(CapacityProviderOutput {
+            capacity_provider: provider,
+        })
+    }
+
+    pub fn list_capacity_providers(
+        &self,
+        scope: &Scope,
+        state: Option<&str>,
+        marker: Option<&str>,
+        max_items: Option<&str>,
+    ) -> ApiResult<ListCapacityProvidersOutput> {
+        let mut v = Violations::new();
+        v.one_of("state", state, STATES);
+        v.finish()?;
+        checks::integer_query("maxItems", max_items, 1, 50)?;
+        let all: Vec<CapacityProvider> = self
+            .inner
+            .objects
+            .list::<StoredProvider>(CAPACITY_PROVIDER, scope)
+            .into_iter()
+            .map(|(_, s)| s.provider)
+            .filter(|p| state.is_none_or(|s| p.state == s))
+            .collect();
+        let (page, next_marker) = crate::versions::page_of(&all, marker, max_items)?;
+        Ok(ListCapacityProvidersOutput {
+            capacity_providers: page.into_iter().cloned().collect(),
+            next_marker,
+        })
+    }
+
+    /// Functions run on a capacity provider only when created with a
+    /// `CapacityProviderConfig`, which laminar's functions do not carry: the
+    /// list is of the provider's versions, none so far.
+    pub fn list_function_versions_by_capacity_provider(
+        &self,
+        scope: &Scope,
+        name: &str,
+        marker: Option<&str>,
+        max_items: Option<&str>,
+    ) -> ApiResult<ListFunctionVersionsByCapacityProviderOutput> {
+        checks::integer_query("maxItems", max_items, 1, 50)?;
+        let stored = self.stored_capacity_provider(scope, name)?;
+        let all: Vec<FunctionVersionByCapacityProvider> = Vec::new();
+        let (page, next_marker) = crate::versions::page_of(&all, marker, max_items)?;
+        Ok(ListFunctionVersionsByCapacityProviderOutput {
+            capacity_provider_arn: stored.provider.capacity_provider_arn,
+            function_versions: page.into_iter().cloned().collect(),
+            next_marker,
+        })
+    }
+}
