@@ -34,3 +34,6 @@ fi
 
 echo "==> Python tests"
 LAMINAR_BIN="$PWD/target/debug/laminar" .venv/bin/pytest -q tests/python
+
+echo "==> Conformance harness (every operation of the API model; fails below tools/conformance/baseline.json)"
+LAMINAR_BIN="$PWD/target/debug/laminar" .venv/bin/python tools/conformance/conformance.py

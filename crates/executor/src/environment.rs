@@ -3,8 +3,9 @@
 
 use crate::sandbox::Sandbox;
 use bytes::Bytes;
-use laminar_runtime_api::{Invocation, Outcome, RuntimeApi, MAX_RESPONSE_BYTES};
+use laminar_runtime_api::{Invocation, Outcome, RuntimeApi, StreamEnd, MAX_RESPONSE_BYTES};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::mpsc;
 
 /// How long a runtime may take to initialise before the first invocation is
 /// counted against the function's own timeout (the service's init limit).
@@ -79,6 +80,7 @@ impl Environment {
         mut invocation: Invocation,
         timeout: Duration,
         complete_output: bool,
+        sink: Option<&mpsc::Sender<Bytes>>,
     ) -> InvokeReport {
         let request_id = invocation.request_id.clone();
         let mut init_duration = None;
@@ -105,9 +107,35 @@ impl Environment {
                 return self.failed(&request_id, Failure::Timeout(timeout), init_duration, begun)
             }
         };
-        let duration = begun.elapsed();
         let result = match outcome {
             Ok(Outcome::Response(body)) => InvokeResult::Response(body),
+            Ok(Outcome::Stream { mut chunks, end }) => {
+                // Forward the chunks as they come; without a sink, collect them.
+                let deadline = tokio::time::Instant::from_std(begun + timeout);
+                let mut collected = bytes::BytesMut::new();
+                loop {
+                    tokio::select! {
+                        chunk = chunks.recv() => match (chunk, sink) {
+                            (Some(chunk), Some(sink)) => { let _ = sink.send(chunk).await; }
+                            (Some(chunk), None) => collected.extend_from_slice(&chunk),
+                            (None, _) => break,
+                        },
+                        reason = self.child.exited() => {
+                            return self.failed(&request_id, Failure::Exit(reason), init_duration, begun)
+                        }
+                        () = tokio::time::sleep_until(deadline) => {
+                            return self.failed(&request_id, Failure::Timeout(timeout), init_duration, begun)
+                        }
+                    }
+                }
+                match end.await {
+                    Ok(StreamEnd::Error { error_type, body }) if body.is_empty() => {
+                        InvokeResult::Error(error_document(&error_type, ""))
+                    }
+                    Ok(StreamEnd::Error { body, .. }) => InvokeResult::Error(body),
+                    Ok(StreamEnd::Complete) | Err(_) => InvokeResult::Response(collected.freeze()),
+                }
+            }
             Ok(Outcome::Error { body, error_type }) => {
                 InvokeResult::Error(if body.is_empty() {
                     error_document(error_type.as_deref().unwrap_or("Unhandled"), "")
@@ -126,6 +154,7 @@ impl Environment {
                 return self.failed(&request_id, Failure::Exit(reason), init_duration, begun);
             }
         };
+        let duration = begun.elapsed();
         if complete_output {
             self.child.settle_output().await;
         }

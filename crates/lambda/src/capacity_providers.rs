@@ -198,7 +198,12 @@ fn list(
 fn check_scaling(v: &mut Violations, scaling: Option<&ScalingConfig>) {
     let Some(s) = scaling else { return };
     let field = "capacityProviderScalingConfig";
-    v.range(&format!("{field}.maxVCpuCount"), s.max_v_cpu_count, 2, 15_000);
+    v.range(
+        &format!("{field}.maxVCpuCount"),
+        s.max_v_cpu_count,
+        2,
+        15_000,
+    );
     v.one_of(
         &format!("{field}.scalingMode"),
         s.scaling_mode.as_deref(),
@@ -282,7 +287,10 @@ fn check_create(request: &CreateCapacityProviderRequest) -> ApiResult<()> {
             (1, 16),
             |v, f, id| checks::string(v, f, Some(id), (0, 1024), Some(SUBNET_ID)),
         );
-        v.required("vpcConfig.securityGroupIds", vpc.security_group_ids.as_ref());
+        v.required(
+            "vpcConfig.securityGroupIds",
+            vpc.security_group_ids.as_ref(),
+        );
         list(
             &mut v,
             "vpcConfig.securityGroupIds",
@@ -294,7 +302,10 @@ fn check_create(request: &CreateCapacityProviderRequest) -> ApiResult<()> {
     v.required("permissionsConfig", request.permissions_config.as_ref());
     if let Some(permissions) = &request.permissions_config {
         let field = "permissionsConfig.capacityProviderOperatorRoleArn";
-        v.required(field, permissions.capacity_provider_operator_role_arn.as_ref());
+        v.required(
+            field,
+            permissions.capacity_provider_operator_role_arn.as_ref(),
+        );
         checks::string(
             &mut v,
             field,
@@ -408,7 +419,13 @@ impl LambdaService {
         request: CreateCapacityProviderRequest,
     ) -> ApiResult<CapacityProviderOutput> {
         check_create(&request)?;
-        let name = name_of(scope, request.capacity_provider_name.as_deref().unwrap_or_default())?;
+        let name = name_of(
+            scope,
+            request
+                .capacity_provider_name
+                .as_deref()
+                .unwrap_or_default(),
+        )?;
         let provider = CapacityProvider {
             capacity_provider_arn: arn_of(scope, &name),
             state: "Active".to_string(),
@@ -440,7 +457,10 @@ impl LambdaService {
         {
             return Err(ApiError::new(
                 ErrorKind::ResourceConflict,
-                format!("Capacity provider already exists: {}", provider.capacity_provider_arn),
+                format!(
+                    "Capacity provider already exists: {}",
+                    provider.capacity_provider_arn
+                ),
             ));
         }
         let stored = StoredProvider {

@@ -36,11 +36,7 @@ pub(crate) const LATEST_PUBLISHED: &str = "$LATEST.PUBLISHED";
 pub(crate) fn matches(pattern: &'static str, text: &str) -> bool {
     static CACHE: OnceLock<RwLock<HashMap<&'static str, Regex>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    if let Some(re) = cache
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(pattern)
-    {
+    if let Some(re) = cache.read().unwrap_or_else(|e| e.into_inner()).get(pattern) {
         return re.is_match(text);
     }
     match Regex::new(&format!("^(?:{pattern})$")) {
@@ -137,7 +133,13 @@ pub(crate) fn range_f64(v: &mut Violations, field: &str, value: Option<f64>, min
 pub(crate) fn tags(v: &mut Violations, field: &str, tags: Option<&BTreeMap<String, String>>) {
     for (key, value) in tags.into_iter().flatten() {
         string(v, &format!("{field}.key"), Some(key), (1, 128), Some(TAG));
-        string(v, &format!("{field}.value"), Some(value), (0, 256), Some(TAG));
+        string(
+            v,
+            &format!("{field}.value"),
+            Some(value),
+            (0, 256),
+            Some(TAG),
+        );
     }
 }
 
@@ -222,11 +224,9 @@ pub(crate) fn name_and_qualifier(
     let reference = resolve_name(scope, name)?;
     let from_name = from_name.or(reference.qualifier.as_ref().map(ToString::to_string));
     let qualifier = match (from_name, qualifier.filter(|q| !q.is_empty())) {
-        (Some(a), Some(b)) if a != b => {
-            return Err(ApiError::invalid_parameter(
-                "The derived qualifier from the function name does not match the specified qualifier.",
-            ))
-        }
+        (Some(a), Some(b)) if a != b => return Err(ApiError::invalid_parameter(
+            "The derived qualifier from the function name does not match the specified qualifier.",
+        )),
         (a, b) => b.map(str::to_string).or(a),
     };
     Ok((reference, qualifier))
@@ -234,7 +234,10 @@ pub(crate) fn name_and_qualifier(
 
 /// The published version a qualifier names in `record`: `None` is `$LATEST`;
 /// an alias names its primary version; unknown ones are not found.
-pub(crate) fn version_of(record: &FunctionRecord, qualifier: Option<&str>) -> ApiResult<Option<u64>> {
+pub(crate) fn version_of(
+    record: &FunctionRecord,
+    qualifier: Option<&str>,
+) -> ApiResult<Option<u64>> {
     let Some(q) = qualifier else { return Ok(None) };
     let not_found = || ApiError::function_not_found(&format!("{}:{q}", record.config.function_arn));
     if q == LATEST_PUBLISHED {

@@ -165,7 +165,9 @@ fn id_of(scope: &Scope, arn: &str) -> ApiResult<Option<String>> {
     v.finish()?;
     let parts: Vec<&str> = arn.split(':').collect();
     match parts.as_slice() {
-        [_, _, _, region, account, _, id] if *region == scope.region && *account == scope.account => {
+        [_, _, _, region, account, _, id]
+            if *region == scope.region && *account == scope.account =>
+        {
             Ok(Some((*id).to_string()))
         }
         _ => Ok(None),
@@ -270,7 +272,9 @@ impl LambdaService {
             .code_signing_policies
             .and_then(|p| p.untrusted_artifact_on_deployment)
         {
-            config.code_signing_policies.untrusted_artifact_on_deployment = policy;
+            config
+                .code_signing_policies
+                .untrusted_artifact_on_deployment = policy;
         }
         config.last_modified = checks::now();
         objects.put(CODE_SIGNING_CONFIG, scope, &id, &stored)?;

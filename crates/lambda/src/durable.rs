@@ -214,7 +214,11 @@ fn check_update(v: &mut Violations, update: &OperationUpdate) {
     let action = format!("{field}.action");
     v.required(&action, update.action.as_ref());
     v.one_of(&action, update.action.as_deref(), ACTIONS);
-    if update.payload.as_ref().is_some_and(|p| p.len() > PAYLOAD_MAX) {
+    if update
+        .payload
+        .as_ref()
+        .is_some_and(|p| p.len() > PAYLOAD_MAX)
+    {
         v.violation(
             "...",
             &format!("{field}.payload"),

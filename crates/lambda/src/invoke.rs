@@ -1,6 +1,7 @@
 //! Invoke: from a decoded request to a function's answer, through the
 //! concurrency limit, a warm or cold environment, and the function's logs.
 
+use crate::concurrency::Lease;
 use crate::functions::{key_of, resolve_name};
 use crate::logs::tail;
 use crate::pool::PoolKey;
@@ -18,6 +19,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::mpsc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InvocationType {
@@ -116,8 +118,27 @@ fn log_stream_name(version: &str) -> String {
     )
 }
 
+/// What `InvokeWithResponseStream` sends, in order: chunks, then the end.
+#[derive(Debug)]
+pub enum StreamEvent {
+    Chunk(Bytes),
+    Complete {
+        error_code: Option<String>,
+        error_details: Option<String>,
+        log_result: Option<String>,
+    },
+}
+
+/// A streaming invocation under way.
+#[derive(Debug)]
+pub struct StreamingInvoke {
+    pub executed_version: String,
+    pub events: mpsc::Receiver<StreamEvent>,
+}
+
 impl LambdaService {
-    pub async fn invoke(&self, scope: &Scope, input: InvokeInput) -> ApiResult<InvokeOutput> {
+    /// Checks an invoke request and resolves the version that will run.
+    fn prepare(&self, scope: &Scope, input: InvokeInput) -> ApiResult<(InvocationType, Prepared)> {
         let invocation_type = InvocationType::parse(input.invocation_type.as_deref())?;
         let tail_logs = match input.log_type.as_deref() {
             None | Some("None") => false,
@@ -164,7 +185,6 @@ impl LambdaService {
             Some(q) => format!("{}:{q}", resolved.record.config.function_arn),
             None => resolved.record.config.function_arn.clone(),
         };
-        let executed_version = Some(resolved.config().version.clone());
         let prepared = Prepared {
             resolved,
             tail_logs,
@@ -172,7 +192,12 @@ impl LambdaService {
             payload,
             client_context,
         };
+        Ok((invocation_type, prepared))
+    }
 
+    pub async fn invoke(&self, scope: &Scope, input: InvokeInput) -> ApiResult<InvokeOutput> {
+        let (invocation_type, prepared) = self.prepare(scope, input)?;
+        let executed_version = Some(prepared.resolved.config().version.clone());
         match invocation_type {
             InvocationType::DryRun => Ok(InvokeOutput {
                 status: 204,
@@ -194,7 +219,8 @@ impl LambdaService {
                 })
             }
             InvocationType::RequestResponse => {
-                let (report, log_text) = self.inner.run(scope, &prepared).await?;
+                let tail_logs = prepared.tail_logs;
+                let (report, log_text) = self.inner.run(scope, &prepared, None).await?;
                 let (function_error, payload) = match report {
                     InvokeResult::Response(body) => (None, body),
                     InvokeResult::Error(body) => (Some("Unhandled"), body),
@@ -214,6 +240,86 @@ impl LambdaService {
         }
     }
 
+    /// Starts an invocation whose response streams back as it is produced.
+    /// A function that answers in one piece arrives as a single chunk.
+    pub async fn invoke_with_response_stream(
+        &self,
+        scope: &Scope,
+        input: InvokeInput,
+    ) -> ApiResult<StreamingInvoke> {
+        if input.invocation_type.as_deref() == Some("Event") {
+            return Err(ApiError::new(
+                ErrorKind::Validation,
+                "1 validation error detected: Value 'Event' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [RequestResponse, DryRun]",
+            ));
+        }
+        let (invocation_type, prepared) = self.prepare(scope, input)?;
+        let executed_version = prepared.resolved.config().version.clone();
+        let (events_tx, events) = mpsc::channel(32);
+        if invocation_type == InvocationType::DryRun {
+            let _ = events_tx
+                .send(StreamEvent::Complete {
+                    error_code: None,
+                    error_details: None,
+                    log_result: None,
+                })
+                .await;
+            return Ok(StreamingInvoke {
+                executed_version,
+                events,
+            });
+        }
+        // Throttles and unknown-state errors answer the request itself.
+        let lease = self.inner.lease(scope, &prepared)?;
+        let inner = self.inner.clone();
+        let scope = scope.clone();
+        tokio::spawn(async move {
+            let (chunks_tx, mut chunks) = mpsc::channel::<Bytes>(32);
+            let forward = {
+                let events_tx = events_tx.clone();
+                async move {
+                    while let Some(chunk) = chunks.recv().await {
+                        if events_tx.send(StreamEvent::Chunk(chunk)).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            };
+            let tail_logs = prepared.tail_logs;
+            let run = async move {
+                let outcome = inner
+                    .run_leased(&scope, &prepared, Some(&chunks_tx), lease)
+                    .await;
+                // The last sender goes: the forwarding loop ends.
+                drop(chunks_tx);
+                outcome
+            };
+            let (outcome, ()) = tokio::join!(run, forward);
+            let complete = match outcome {
+                Ok((InvokeResult::Response(rest), log_text)) => {
+                    if !rest.is_empty() {
+                        let _ = events_tx.send(StreamEvent::Chunk(rest)).await;
+                    }
+                    completion(None, None, tail_logs, &log_text)
+                }
+                Ok((InvokeResult::Error(body), log_text)) => {
+                    let code = serde_json::from_slice::<serde_json::Value>(&body)
+                        .ok()
+                        .and_then(|v| v["errorType"].as_str().map(str::to_string))
+                        .unwrap_or_else(|| "Unhandled".into());
+                    let details = String::from_utf8_lossy(&body).into_owned();
+                    completion(Some(code), Some(details), tail_logs, &log_text)
+                }
+                Err(e) => completion(Some(e.code().to_string()), Some(e.message), false, ""),
+            };
+            let _ = events_tx.send(complete).await;
+        });
+        Ok(StreamingInvoke {
+            executed_version,
+            events,
+        })
+    }
+
     /// The log lines kept for a function (for the Logs API and tests).
     pub fn function_logs(&self, scope: &Scope, name: &str) -> Vec<crate::LogLine> {
         self.inner.logs.lines(&key_of(scope, name))
@@ -226,7 +332,7 @@ impl Inner {
     async fn run_event(self: Arc<Self>, scope: &Scope, prepared: Prepared) {
         let mut backoff = Duration::from_millis(100);
         loop {
-            match self.run(scope, &prepared).await {
+            match self.run(scope, &prepared, None).await {
                 Err(e) if e.kind == ErrorKind::TooManyRequests => {
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(Duration::from_secs(5));
@@ -319,10 +425,31 @@ impl Inner {
 
     /// One synchronous run: returns the function's result and the log text
     /// of the invocation.
-    async fn run(&self, scope: &Scope, prepared: &Prepared) -> ApiResult<(InvokeResult, String)> {
+    async fn run(
+        &self,
+        scope: &Scope,
+        prepared: &Prepared,
+        sink: Option<&mpsc::Sender<Bytes>>,
+    ) -> ApiResult<(InvokeResult, String)> {
+        let lease = self.lease(scope, prepared)?;
+        self.run_leased(scope, prepared, sink, lease).await
+    }
+
+    /// The concurrency share an invocation of this function needs.
+    fn lease(&self, scope: &Scope, prepared: &Prepared) -> ApiResult<Lease> {
+        let function = key_of(scope, &prepared.resolved.config().function_name);
+        self.concurrency.acquire(&function)
+    }
+
+    async fn run_leased(
+        &self,
+        scope: &Scope,
+        prepared: &Prepared,
+        sink: Option<&mpsc::Sender<Bytes>>,
+        _lease: Lease,
+    ) -> ApiResult<(InvokeResult, String)> {
         let config = prepared.resolved.config();
         let function = key_of(scope, &config.function_name);
-        let _lease = self.concurrency.acquire(&function)?;
         let key = PoolKey {
             function,
             revision: config.revision_id.clone(),
@@ -372,7 +499,7 @@ impl Inner {
         let timeout = Duration::from_secs(config.timeout.max(1) as u64);
         let report = env
             .environment
-            .invoke(invocation, timeout, prepared.tail_logs)
+            .invoke(invocation, timeout, prepared.tail_logs, sink)
             .await;
         let text = log_text(&request_id, &config.version, config.memory_size, &report);
         self.logs
@@ -409,6 +536,21 @@ fn check_invocable(c: &FunctionConfiguration) -> ApiResult<()> {
             ErrorKind::ResourceConflict,
             format!("The operation cannot be performed at this time. The function is currently in the following state: {other}"),
         )),
+    }
+}
+
+fn completion(
+    error_code: Option<String>,
+    error_details: Option<String>,
+    tail_logs: bool,
+    log_text: &str,
+) -> StreamEvent {
+    StreamEvent::Complete {
+        error_code,
+        error_details,
+        log_result: tail_logs.then(|| {
+            base64::engine::general_purpose::STANDARD.encode(tail(log_text, LOG_TAIL_BYTES))
+        }),
     }
 }
 

@@ -51,10 +51,10 @@ pub use event_invoke_config::{
     EventInvokeConfigRequest, FunctionEventInvokeConfig, ListEventInvokeConfigsOutput, Write,
 };
 pub use functions::{FunctionCodeLocation, GetFunctionOutput, ListFunctionsOutput};
-pub use invoke::{InvocationType, InvokeInput, InvokeOutput};
+pub use invoke::{InvocationType, InvokeInput, InvokeOutput, StreamEvent, StreamingInvoke};
 pub use laminar_model::arn::Scope;
-pub use logs::LogLine;
 pub use layers::{LayerPermissionRequest, LayerVersionOutput, PublishLayerVersionRequest};
+pub use logs::LogLine;
 pub use permissions::AddPermissionRequest;
 pub use provisioned::{
     ListProvisionedConcurrencyOutput, ProvisionedConcurrencyConfig, ProvisionedConcurrencyRequest,

@@ -49,7 +49,9 @@ fn in_scope<'a, T: DeserializeOwned>(
 ) -> impl Iterator<Item = (String, T)> + 'a {
     table
         .iter()
-        .filter(move |(k, _)| k.kind == kind && k.account == scope.account && k.region == scope.region)
+        .filter(move |(k, _)| {
+            k.kind == kind && k.account == scope.account && k.region == scope.region
+        })
         .filter_map(|(k, v)| Some((k.id.clone(), decode(k, v)?)))
 }
 
@@ -84,7 +86,12 @@ impl Objects {
         }
     }
 
-    pub(crate) fn get<T: DeserializeOwned>(&self, kind: &str, scope: &Scope, id: &str) -> Option<T> {
+    pub(crate) fn get<T: DeserializeOwned>(
+        &self,
+        kind: &str,
+        scope: &Scope,
+        id: &str,
+    ) -> Option<T> {
         let key = key(kind, scope, id);
         self.read().get(&key).and_then(|v| decode(&key, v))
     }
@@ -101,7 +108,12 @@ pub(crate) struct ObjectsWriter<'a> {
 }
 
 impl ObjectsWriter<'_> {
-    pub(crate) fn get<T: DeserializeOwned>(&self, kind: &str, scope: &Scope, id: &str) -> Option<T> {
+    pub(crate) fn get<T: DeserializeOwned>(
+        &self,
+        kind: &str,
+        scope: &Scope,
+        id: &str,
+    ) -> Option<T> {
         let key = key(kind, scope, id);
         self.table.get(&key).and_then(|v| decode(&key, v))
     }

@@ -40,7 +40,10 @@ pub struct ListProvisionedConcurrencyOutput {
 
 /// laminar has nothing to warm up ahead of time: a configuration is ready
 /// (and fully allocated) as soon as it is stored.
-fn render(function_arn: Option<String>, stored: &ProvisionedConcurrency) -> ProvisionedConcurrencyConfig {
+fn render(
+    function_arn: Option<String>,
+    stored: &ProvisionedConcurrency,
+) -> ProvisionedConcurrencyConfig {
     ProvisionedConcurrencyConfig {
         function_arn,
         requested_provisioned_concurrent_executions: stored.requested,
@@ -108,8 +111,8 @@ impl LambdaService {
             i64::from(u32::MAX),
         );
         v.finish()?;
-        let requested =
-            u32::try_from(request.provisioned_concurrent_executions.unwrap_or(1)).unwrap_or(u32::MAX);
+        let requested = u32::try_from(request.provisioned_concurrent_executions.unwrap_or(1))
+            .unwrap_or(u32::MAX);
         let (reference, qualifier) = name_and_qualifier(scope, function_name, qualifier)?;
         let qualifier = qualifier.unwrap_or_default();
         // What functions without a reservation already provision from the
@@ -118,7 +121,8 @@ impl LambdaService {
         let unreserved_provisioned: u64 = self
             .functions_where(scope, |record| {
                 let mine = record.config.function_name == key_name;
-                (record.reserved_concurrency.is_none() && !mine).then(|| provisioned_except(record, None))
+                (record.reserved_concurrency.is_none() && !mine)
+                    .then(|| provisioned_except(record, None))
             })
             .into_iter()
             .sum();
@@ -131,7 +135,7 @@ impl LambdaService {
         self.change_function(scope, &reference, |record| {
             published_qualifier(record, &qualifier, true)?;
             let version = version_of(record, Some(&qualifier))?.map(|n| n.to_string());
-            for (other, _) in &record.provisioned_concurrency {
+            for other in record.provisioned_concurrency.keys() {
                 if *other == qualifier || !checks::qualifier_exists(record, other) {
                     continue;
                 }

@@ -107,7 +107,13 @@ fn statements_of(text: &str) -> ApiResult<Vec<Value>> {
 impl LambdaService {
     fn policy_resource(&self, scope: &Scope, arn: &str) -> ApiResult<Resource> {
         let mut v = Violations::new();
-        checks::string(&mut v, "resourceArn", Some(arn), (0, 512), Some(RESOURCE_ARN));
+        checks::string(
+            &mut v,
+            "resourceArn",
+            Some(arn),
+            (0, 512),
+            Some(RESOURCE_ARN),
+        );
         v.finish()?;
         let parts: Vec<&str> = arn.splitn(6, ':').collect();
         let [_, _, _, region, account, rest] = parts.as_slice() else {

@@ -61,7 +61,8 @@ impl LambdaService {
         };
         let stored = record.runtime_management.get(&slot(version));
         Ok(RuntimeManagementConfig {
-            update_runtime_on: stored.map_or_else(|| "Auto".to_string(), |s| s.update_runtime_on.clone()),
+            update_runtime_on: stored
+                .map_or_else(|| "Auto".to_string(), |s| s.update_runtime_on.clone()),
             function_arn,
             runtime_version_arn: stored.and_then(|s| s.runtime_version_arn.clone()),
         })

@@ -4,6 +4,7 @@
 
 pub mod arn;
 pub mod config;
+pub mod constraints;
 pub mod error;
 pub mod generated;
 pub mod limits;

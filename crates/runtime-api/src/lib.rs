@@ -17,6 +17,8 @@ use tokio::task::JoinHandle;
 
 /// Largest response a runtime may post, as the service enforces it.
 pub const MAX_RESPONSE_BYTES: usize = 6_291_556;
+/// Largest streamed response (`Lambda-Runtime-Function-Response-Mode: streaming`).
+pub const MAX_STREAMED_RESPONSE_BYTES: usize = 20 * 1024 * 1024;
 
 /// One invocation as the runtime receives it.
 #[derive(Clone, Debug)]
@@ -32,7 +34,7 @@ pub struct Invocation {
 }
 
 /// What a runtime reported for an invocation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Outcome {
     Response(Bytes),
     /// `POST …/error`: the body as the runtime sent it and the
@@ -45,6 +47,19 @@ pub enum Outcome {
     ResponseTooLarge {
         size: usize,
     },
+    /// A streamed response: its chunks as they arrive, then how it ended.
+    Stream {
+        chunks: mpsc::Receiver<Bytes>,
+        end: oneshot::Receiver<StreamEnd>,
+    },
+}
+
+/// How a streamed response ended: cleanly, or with the error the runtime
+/// sent in its trailers (`Lambda-Runtime-Function-Error-Type` / `-Body`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StreamEnd {
+    Complete,
+    Error { error_type: String, body: Bytes },
 }
 
 /// `POST /runtime/init/error`: the runtime could not start the function.

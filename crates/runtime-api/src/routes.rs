@@ -1,7 +1,9 @@
 //! HTTP handlers of the Runtime API (2018-06-01), with the status codes and
 //! headers the official runtime clients expect.
 
-use crate::{InitError, Outcome, Pending, Shared, MAX_RESPONSE_BYTES};
+use crate::{
+    InitError, Outcome, Pending, Shared, StreamEnd, MAX_RESPONSE_BYTES, MAX_STREAMED_RESPONSE_BYTES,
+};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -143,10 +145,21 @@ fn unknown_request(id: &str) -> Response {
     )
 }
 
-async fn response(State(shared): SharedState, Path(id): Path<String>, body: Body) -> Response {
+async fn response(
+    State(shared): SharedState,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let Some(reply) = lock(&shared).remove(&id) else {
         return unknown_request(&id);
     };
+    let streaming = headers
+        .get("lambda-runtime-function-response-mode")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"streaming"));
+    if streaming {
+        return stream_response(reply, body).await;
+    }
     match read_limited(body).await {
         Ok(bytes) => {
             let _ = reply.send(Outcome::Response(bytes));
@@ -161,6 +174,59 @@ async fn response(State(shared): SharedState, Path(id): Path<String>, body: Body
             )
         }
     }
+}
+
+/// Passes a streamed response on chunk by chunk; its trailers may carry an
+/// error that ends it.
+async fn stream_response(reply: tokio::sync::oneshot::Sender<Outcome>, body: Body) -> Response {
+    use base64::Engine;
+    use http_body_util::BodyExt;
+    let (chunks_tx, chunks) = tokio::sync::mpsc::channel(32);
+    let (end_tx, end) = tokio::sync::oneshot::channel();
+    let _ = reply.send(Outcome::Stream { chunks, end });
+    let mut body = body;
+    let mut total = 0usize;
+    let mut outcome = StreamEnd::Complete;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else { break };
+        let frame = match frame.into_data() {
+            Ok(data) => {
+                total += data.len();
+                if total > MAX_STREAMED_RESPONSE_BYTES {
+                    outcome = StreamEnd::Error {
+                        error_type: "Function.ResponseSizeTooLarge".into(),
+                        body: Bytes::from(format!(
+                            r#"{{"errorType":"Function.ResponseSizeTooLarge","errorMessage":"Response payload size exceeded maximum allowed payload size ({MAX_STREAMED_RESPONSE_BYTES} bytes)."}}"#
+                        )),
+                    };
+                    break;
+                }
+                // A client that went away stops receiving, not the runtime.
+                let _ = chunks_tx.send(data).await;
+                continue;
+            }
+            Err(frame) => frame,
+        };
+        if let Ok(trailers) = frame.into_trailers() {
+            if let Some(kind) = error_type(&trailers) {
+                let body = trailers
+                    .get("lambda-runtime-function-error-body")
+                    .and_then(|v| {
+                        base64::engine::general_purpose::STANDARD
+                            .decode(v.as_bytes())
+                            .ok()
+                    })
+                    .unwrap_or_default();
+                outcome = StreamEnd::Error {
+                    error_type: kind,
+                    body: Bytes::from(body),
+                };
+            }
+        }
+    }
+    drop(chunks_tx);
+    let _ = end_tx.send(outcome);
+    accepted()
 }
 
 fn error_type(headers: &HeaderMap) -> Option<String> {

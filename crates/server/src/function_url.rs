@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use base64::Engine;
-use laminar_lambda::{InvokeInput, LambdaService, UrlTarget};
+use laminar_lambda::{InvokeInput, LambdaService, StreamEvent, UrlTarget};
 use laminar_model::ErrorKind;
 use serde_json::{json, Map, Value};
 
@@ -78,6 +78,13 @@ pub async fn serve(
         payload: Bytes::from(event.to_string()),
         ..Default::default()
     };
+    if target.config.invoke_mode == "RESPONSE_STREAM" {
+        let mut response = stream(service, &target, input).await;
+        if !cors.is_null() {
+            add_cors(&mut response, &cors, origin.as_deref(), false);
+        }
+        return response;
+    }
     let mut response = match service.invoke(&target.scope, input).await {
         Ok(out) if out.function_error.is_some() => {
             message(StatusCode::BAD_GATEWAY, "Internal Server Error")
@@ -95,6 +102,32 @@ pub async fn serve(
         add_cors(&mut response, &cors, origin.as_deref(), false);
     }
     response
+}
+
+/// `InvokeMode: RESPONSE_STREAM`: the function's chunks are the HTTP body,
+/// sent as they come.
+async fn stream(service: &LambdaService, target: &UrlTarget, input: InvokeInput) -> Response {
+    let streaming = match service
+        .invoke_with_response_stream(&target.scope, input)
+        .await
+    {
+        Ok(streaming) => streaming,
+        Err(e) if e.kind == ErrorKind::TooManyRequests => {
+            return message(StatusCode::TOO_MANY_REQUESTS, "Rate Exceeded.")
+        }
+        Err(_) => return message(StatusCode::BAD_GATEWAY, "Internal Server Error"),
+    };
+    let body = futures_util::stream::unfold(streaming.events, |mut events| async move {
+        match events.recv().await? {
+            StreamEvent::Chunk(chunk) => Some((Ok::<_, std::convert::Infallible>(chunk), events)),
+            StreamEvent::Complete { .. } => None,
+        }
+    });
+    render::raw(
+        200,
+        "application/octet-stream",
+        axum::body::Body::from_stream(body),
+    )
 }
 
 /// The payload format 2.0 event.

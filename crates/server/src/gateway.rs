@@ -12,6 +12,7 @@ use laminar_executor::{
     CodeDelivery, DockerExecutor, DockerSettings, Executor, ImageSettings, ProcessExecutor,
 };
 use laminar_lambda::{LambdaService, Scope, Settings};
+use laminar_model::constraints;
 use laminar_model::limits::REQUEST_BODY_MAX_BYTES;
 use laminar_model::{ApiError, ErrorKind};
 use laminar_store::Store;
@@ -209,6 +210,9 @@ async fn route(
     let Ok(body) = axum::body::to_bytes(body, REQUEST_BODY_MAX_BYTES).await else {
         return render::error(&body_too_large(matched.operation));
     };
+    if let Err(e) = check_constraints(&matched, &query, &headers, &body) {
+        return render::error(&e);
+    }
     let scope = sigv4::scope(headers.get("authorization").and_then(|v| v.to_str().ok()));
     ops::dispatch(Request {
         service,
@@ -219,6 +223,29 @@ async fn route(
         body,
     })
     .await
+}
+
+/// The model's constraints on every member of the request.
+fn check_constraints(
+    matched: &routes::Matched,
+    query: &[(String, String)],
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), ApiError> {
+    let label = |name: &str| matched.labels.get(name).cloned();
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let parts = constraints::RequestParts {
+        labels: &label,
+        query,
+        header: &header,
+        body,
+    };
+    constraints::check(matched.operation, &parts)
 }
 
 fn body_too_large(operation: &str) -> ApiError {

@@ -194,3 +194,42 @@ async fn a_function_url_serves_http_with_payload_format_2() {
         .unwrap_err();
     assert!(gone.into_service_error().is_resource_not_found_exception());
 }
+
+#[tokio::test]
+async fn response_stream_urls_send_the_function_output() {
+    let laminar = Laminar::start();
+    let client = laminar.client();
+    create(
+        &client,
+        "streamed-url",
+        "python3.12",
+        "app.handler",
+        python_zip("def handler(event, context):\n    return 'streamed body'\n"),
+    )
+    .await;
+    let created = client
+        .create_function_url_config()
+        .function_name("streamed-url")
+        .auth_type(FunctionUrlAuthType::None)
+        .invoke_mode(aws_sdk_lambda::types::InvokeMode::ResponseStream)
+        .send()
+        .await
+        .unwrap();
+    let url_id = created
+        .function_url()
+        .trim_start_matches("http://")
+        .split('.')
+        .next()
+        .unwrap()
+        .to_string();
+    let (status, _, body) = http(
+        &laminar.url,
+        "GET",
+        &format!("/lambda-url/{url_id}/"),
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body, br#""streamed body""#);
+}

@@ -70,7 +70,10 @@ mod tests {
         };
         db.put_object(&key, "{\"v\":1}").unwrap();
         db.put_object(&key, "{\"v\":2}").unwrap();
-        assert_eq!(db.all_objects().unwrap(), vec![(key.clone(), "{\"v\":2}".to_string())]);
+        assert_eq!(
+            db.all_objects().unwrap(),
+            vec![(key.clone(), "{\"v\":2}".to_string())]
+        );
         db.delete_object(&key).unwrap();
         assert!(db.all_objects().unwrap().is_empty());
     }

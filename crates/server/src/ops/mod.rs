@@ -3,6 +3,8 @@
 mod functions;
 mod invoke;
 mod layers;
+mod settings;
+mod stream;
 mod versions;
 
 use crate::gateway::Request;
@@ -22,6 +24,7 @@ pub async fn dispatch(req: Request) -> Response {
         "UpdateFunctionConfiguration" => functions::update_configuration(&req).await,
         "GetAccountSettings" => functions::account_settings(&req),
         "Invoke" => invoke::invoke(req).await,
+        "InvokeWithResponseStream" => stream::invoke_with_response_stream(req).await,
         "PublishLayerVersion" => layers::publish(&req).await,
         "GetLayerVersion" => layers::get(&req),
         "GetLayerVersionByArn" => layers::get_by_arn(&req),
@@ -61,6 +64,49 @@ pub async fn dispatch(req: Request) -> Response {
         "PutFunctionConcurrency" => versions::put_concurrency(&req),
         "GetFunctionConcurrency" => versions::get_concurrency(&req),
         "DeleteFunctionConcurrency" => versions::delete_concurrency(&req),
+        "GetFunctionRecursionConfig" => settings::get_recursion_config(&req),
+        "PutFunctionRecursionConfig" => settings::put_recursion_config(&req),
+        "GetRuntimeManagementConfig" => settings::get_runtime_management_config(&req),
+        "PutRuntimeManagementConfig" => settings::put_runtime_management_config(&req),
+        "GetFunctionScalingConfig" => settings::get_scaling_config(&req),
+        "PutFunctionScalingConfig" => settings::put_scaling_config(&req),
+        "CreateCodeSigningConfig" => settings::create_code_signing_config(&req),
+        "GetCodeSigningConfig" => settings::get_code_signing_config(&req),
+        "UpdateCodeSigningConfig" => settings::update_code_signing_config(&req),
+        "DeleteCodeSigningConfig" => settings::delete_code_signing_config(&req),
+        "ListCodeSigningConfigs" => settings::list_code_signing_configs(&req),
+        "ListFunctionsByCodeSigningConfig" => settings::list_functions_by_code_signing_config(&req),
+        "PutFunctionCodeSigningConfig" => settings::put_function_code_signing_config(&req),
+        "GetFunctionCodeSigningConfig" => settings::get_function_code_signing_config(&req),
+        "DeleteFunctionCodeSigningConfig" => settings::delete_function_code_signing_config(&req),
+        "GetResourcePolicy" => settings::get_resource_policy(&req),
+        "PutResourcePolicy" => settings::put_resource_policy(&req),
+        "DeleteResourcePolicy" => settings::delete_resource_policy(&req),
+        "PutProvisionedConcurrencyConfig" => settings::put_provisioned_concurrency(&req),
+        "GetProvisionedConcurrencyConfig" => settings::get_provisioned_concurrency(&req),
+        "DeleteProvisionedConcurrencyConfig" => settings::delete_provisioned_concurrency(&req),
+        "ListProvisionedConcurrencyConfigs" => settings::list_provisioned_concurrency(&req),
+        "CreateCapacityProvider" => settings::create_capacity_provider(&req),
+        "GetCapacityProvider" => settings::get_capacity_provider(&req),
+        "UpdateCapacityProvider" => settings::update_capacity_provider(&req),
+        "DeleteCapacityProvider" => settings::delete_capacity_provider(&req),
+        "ListCapacityProviders" => settings::list_capacity_providers(&req),
+        "ListFunctionVersionsByCapacityProvider" => {
+            settings::list_function_versions_by_capacity_provider(&req)
+        }
+        "GetDurableExecution" => settings::get_durable_execution(&req),
+        "GetDurableExecutionHistory" => settings::get_durable_execution_history(&req),
+        "GetDurableExecutionState" => settings::get_durable_execution_state(&req),
+        "CheckpointDurableExecution" => settings::checkpoint_durable_execution(&req),
+        "PauseDurableExecution" => settings::pause_durable_execution(&req),
+        "ResumeDurableExecution" => settings::resume_durable_execution(&req),
+        "StopDurableExecution" => settings::stop_durable_execution(&req),
+        "DeleteDurableExecution" => settings::delete_durable_execution(&req),
+        "ListDurableExecutionsByFunction" => settings::list_durable_executions(&req),
+        "SendDurableExecutionCallbackSuccess" => settings::send_callback_success(&req),
+        "SendDurableExecutionCallbackFailure" | "SendDurableExecutionCallbackHeartbeat" => {
+            settings::send_callback(&req)
+        }
         other => Err(ApiError::new(
             ErrorKind::NotImplemented,
             format!("laminar does not implement {other} yet."),
