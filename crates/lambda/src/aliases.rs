@@ -274,6 +274,14 @@ impl LambdaService {
     }
 
     pub fn delete_alias(&self, scope: &Scope, function_name: &str, alias: &str) -> ApiResult<()> {
+        let mut v = Violations::new();
+        v.pattern(
+            "name",
+            Some(alias),
+            is_alias_name,
+            "(?!^[0-9]+$)([a-zA-Z0-9-_]+)",
+        );
+        v.finish()?;
         let reference = resolve_name(scope, function_name)?;
         let key = key_of(scope, &reference.name);
         let mut registry = self.inner.registry.write();

@@ -114,6 +114,13 @@ impl LambdaService {
             Some(q) => format!("{}:{q}", latest.config.function_arn),
             None => latest.config.function_arn.clone(),
         };
+        if reference
+            .qualifier
+            .as_ref()
+            .is_some_and(|q| !latest.has_qualifier(q))
+        {
+            return Err(ApiError::function_not_found(&arn));
+        }
         let mut record = (*latest).clone();
         let now = clock::now().timestamp_millis() as f64 / 1000.0;
         let config = match (write, record.event_invoke_configs.get(&slot)) {

@@ -143,6 +143,13 @@ impl LambdaService {
             Some(q) => format!("{}:{q}", latest.config.function_arn),
             None => latest.config.function_arn.clone(),
         };
+        if reference
+            .qualifier
+            .as_ref()
+            .is_some_and(|q| !latest.has_qualifier(q))
+        {
+            return Err(ApiError::function_not_found(&resource));
+        }
         let policy_key = policy_key(reference.qualifier.as_ref());
         let mut record = (*latest).clone();
         let policy = record.policies.entry(policy_key).or_insert_with(|| Policy {

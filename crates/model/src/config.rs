@@ -261,6 +261,17 @@ impl FunctionRecord {
         }
     }
 
+    /// Whether a qualifier names something that exists: `$LATEST`, a
+    /// published version or an alias.
+    pub fn has_qualifier(&self, qualifier: &crate::arn::Qualifier) -> bool {
+        use crate::arn::Qualifier;
+        match qualifier {
+            Qualifier::Latest => true,
+            Qualifier::Version(n) => self.versions.contains_key(n),
+            Qualifier::Alias(a) => self.aliases.contains_key(a),
+        }
+    }
+
     /// Whether environments started for `revision_id` still run current code
     /// (`$LATEST` or a published version).
     pub fn has_revision(&self, revision_id: &str) -> bool {

@@ -612,3 +612,31 @@ async fn killed_laminar_takes_its_runtimes_with_it() {
     laminar.kill_hard();
     assert!(eventually(Duration::from_secs(5), || !process_alive(pid)).await);
 }
+
+#[tokio::test]
+#[allow(deprecated)]
+async fn invoke_async_runs_the_function_in_the_background() {
+    let laminar = Laminar::start();
+    let client = laminar.client();
+    create(
+        &client,
+        "legacy",
+        "python3.12",
+        "app.handler",
+        python_zip(PYTHON),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("ran");
+    let out = client
+        .invoke_async()
+        .function_name("legacy")
+        .invoke_args(aws_sdk_lambda::primitives::ByteStream::from(
+            json!({"touch": marker}).to_string().into_bytes(),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 202);
+    assert!(eventually(Duration::from_secs(10), || marker.exists()).await);
+}

@@ -29,3 +29,18 @@ pub async fn invoke(req: Request) -> Result<Response, ApiError> {
     set("x-amz-executed-version", out.executed_version.as_deref());
     Ok(response)
 }
+
+/// The deprecated InvokeAsync: an `Event` invocation answering `{"Status": 202}`.
+pub async fn invoke_async(req: Request) -> Result<Response, ApiError> {
+    let input = InvokeInput {
+        function_name: req.matched.label("FunctionName").to_string(),
+        invocation_type: Some("Event".into()),
+        payload: req.body.clone(),
+        ..Default::default()
+    };
+    let out = req.service.invoke(&req.scope, input).await?;
+    Ok(render::json(
+        out.status,
+        &serde_json::json!({ "Status": out.status }),
+    ))
+}

@@ -24,6 +24,7 @@ pub async fn dispatch(req: Request) -> Response {
         "UpdateFunctionConfiguration" => functions::update_configuration(&req).await,
         "GetAccountSettings" => functions::account_settings(&req),
         "Invoke" => invoke::invoke(req).await,
+        "InvokeAsync" => invoke::invoke_async(req).await,
         "InvokeWithResponseStream" => stream::invoke_with_response_stream(req).await,
         "PublishLayerVersion" => layers::publish(&req).await,
         "GetLayerVersion" => layers::get(&req),
