@@ -110,10 +110,7 @@ impl LambdaService {
         let latest = registry
             .get(&key)
             .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
-        let arn = match &reference.qualifier {
-            Some(q) => format!("{}:{q}", latest.config.function_arn),
-            None => latest.config.function_arn.clone(),
-        };
+        let arn = latest.arn_for(reference.qualifier.as_ref());
         if reference
             .qualifier
             .as_ref()
@@ -171,10 +168,7 @@ impl LambdaService {
             .as_ref()
             .map(ToString::to_string)
             .unwrap_or_default();
-        let arn = match &reference.qualifier {
-            Some(q) => format!("{}:{q}", record.config.function_arn),
-            None => record.config.function_arn.clone(),
-        };
+        let arn = record.arn_for(reference.qualifier.as_ref());
         let config = record.event_invoke_configs.get(&slot).ok_or_else(|| {
             ApiError::new(
                 ErrorKind::ResourceNotFound,
@@ -225,11 +219,7 @@ impl LambdaService {
             .event_invoke_configs
             .iter()
             .map(|(slot, c)| {
-                let arn = if slot.is_empty() {
-                    record.config.function_arn.clone()
-                } else {
-                    format!("{}:{slot}", record.config.function_arn)
-                };
+                let arn = record.slot_arn(slot);
                 (arn, c)
             })
             .collect();

@@ -181,10 +181,7 @@ impl LambdaService {
             .filter(|c| !c.is_empty())
             .map(decode_client_context)
             .transpose()?;
-        let invoked_arn = match &reference.qualifier {
-            Some(q) => format!("{}:{q}", resolved.record.config.function_arn),
-            None => resolved.record.config.function_arn.clone(),
-        };
+        let invoked_arn = resolved.record.arn_for(reference.qualifier.as_ref());
         let prepared = Prepared {
             resolved,
             tail_logs,

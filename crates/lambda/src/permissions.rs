@@ -139,10 +139,7 @@ impl LambdaService {
         let latest = registry
             .get(&key)
             .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
-        let resource = match &reference.qualifier {
-            Some(q) => format!("{}:{q}", latest.config.function_arn),
-            None => latest.config.function_arn.clone(),
-        };
+        let resource = latest.arn_for(reference.qualifier.as_ref());
         if reference
             .qualifier
             .as_ref()

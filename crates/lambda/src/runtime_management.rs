@@ -55,10 +55,7 @@ impl LambdaService {
         let (reference, qualifier) = name_and_qualifier(scope, function_name, qualifier)?;
         let record = self.function_record(scope, &reference)?;
         let version = version_of(&record, qualifier.as_deref())?;
-        let function_arn = match &qualifier {
-            Some(q) => format!("{}:{q}", record.config.function_arn),
-            None => record.config.function_arn.clone(),
-        };
+        let function_arn = record.arn_for(qualifier.as_ref());
         let stored = record.runtime_management.get(&slot(version));
         Ok(RuntimeManagementConfig {
             update_runtime_on: stored
@@ -120,10 +117,7 @@ impl LambdaService {
             record
                 .runtime_management
                 .insert(slot(version), stored.clone());
-            Ok(match &qualifier {
-                Some(q) => format!("{}:{q}", record.config.function_arn),
-                None => record.config.function_arn.clone(),
-            })
+            Ok(record.arn_for(qualifier.as_ref()))
         })?;
         Ok(RuntimeManagementConfig {
             update_runtime_on: stored.update_runtime_on,

@@ -129,10 +129,7 @@ impl LambdaService {
                 )));
             }
         }
-        let arn = match &reference.qualifier {
-            Some(q) => format!("{}:{q}", latest.config.function_arn),
-            None => latest.config.function_arn.clone(),
-        };
+        let arn = latest.arn_for(reference.qualifier.as_ref());
         if latest.urls.contains_key(&slot) {
             return Err(ApiError::new(
                 ErrorKind::ResourceConflict,
@@ -167,10 +164,7 @@ impl LambdaService {
             .registry
             .get(&key_of(scope, &reference.name))
             .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
-        let arn = match &reference.qualifier {
-            Some(q) => format!("{}:{q}", record.config.function_arn),
-            None => record.config.function_arn.clone(),
-        };
+        let arn = record.arn_for(reference.qualifier.as_ref());
         let url = record.urls.get(&slot).cloned().ok_or_else(|| {
             ApiError::new(
                 ErrorKind::ResourceNotFound,
@@ -265,11 +259,7 @@ impl LambdaService {
             .urls
             .iter()
             .map(|(slot, url)| {
-                let arn = if slot.is_empty() {
-                    record.config.function_arn.clone()
-                } else {
-                    format!("{}:{slot}", record.config.function_arn)
-                };
+                let arn = record.slot_arn(slot);
                 (arn, url)
             })
             .collect();

@@ -261,6 +261,23 @@ impl FunctionRecord {
         }
     }
 
+    /// The function's ARN, qualified when a qualifier is given.
+    pub fn arn_for(&self, qualifier: Option<&impl std::fmt::Display>) -> String {
+        match qualifier {
+            Some(q) => format!("{}:{q}", self.config.function_arn),
+            None => self.config.function_arn.clone(),
+        }
+    }
+
+    /// The ARN a per-qualifier setting applies to (`""` is the function).
+    pub fn slot_arn(&self, slot: &str) -> String {
+        if slot.is_empty() {
+            self.config.function_arn.clone()
+        } else {
+            format!("{}:{slot}", self.config.function_arn)
+        }
+    }
+
     /// Whether a qualifier names something that exists: `$LATEST`, a
     /// published version or an alias.
     pub fn has_qualifier(&self, qualifier: &crate::arn::Qualifier) -> bool {
