@@ -56,6 +56,15 @@ impl Executor {
         matches!(self, Self::Docker(_))
     }
 
+    /// Another address laminar's API should also listen on so that function
+    /// environments can call it (the Docker network's gateway).
+    pub fn extra_listen_ip(&self) -> Option<std::net::IpAddr> {
+        match self {
+            Self::Process(_) => None,
+            Self::Docker(d) => Some(d.host_ip()),
+        }
+    }
+
     /// Stops whatever environments outlived their handles.
     pub async fn shutdown(&self) {
         if let Self::Docker(d) = self {

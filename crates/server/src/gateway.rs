@@ -69,6 +69,19 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
 
     let store = Arc::new(Store::open(args.data_dir.as_deref())?);
     let executor = choose_executor(&args, &store).await?;
+    // Containers call laminar (AWS_ENDPOINT_URL) on their network's gateway.
+    let extra_listener = match executor.extra_listen_ip() {
+        Some(ip) if !addr.ip().is_unspecified() && addr.ip() != ip => {
+            match tokio::net::TcpListener::bind((ip, addr.port())).await {
+                Ok(listener) => Some(listener),
+                Err(e) => {
+                    tracing::warn!(%ip, error = %e, "functions in containers cannot reach laminar's API");
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
     let service = LambdaService::new(
         Settings {
             endpoint_url: endpoint_url.clone(),
@@ -89,6 +102,14 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let app = Router::new().fallback(handle).with_state(service.clone());
+    if let Some(extra) = extra_listener {
+        let app = app.clone();
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(extra, app).await {
+                tracing::warn!(error = %e, "the listener for containers stopped");
+            }
+        });
+    }
     use axum::serve::ListenerExt;
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);

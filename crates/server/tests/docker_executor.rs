@@ -504,3 +504,33 @@ async fn layers_are_merged_at_opt_in_the_container() {
     assert_eq!(error, None, "{body}");
     assert_eq!(body, "/opt/python/shared_lib.py");
 }
+
+#[tokio::test]
+async fn functions_in_containers_reach_laminar_through_aws_endpoint_url() {
+    let Some(_docker) = engine().await else {
+        return;
+    };
+    let laminar = Laminar::start_executor("docker", &[]);
+    let client = laminar.client();
+    let source = r#"
+import json, os, urllib.request
+
+def handler(event, context):
+    url = os.environ["AWS_ENDPOINT_URL"] + "/2015-03-31/functions"
+    with urllib.request.urlopen(url, timeout=5) as response:
+        listed = json.load(response)
+    return [f["FunctionName"] for f in listed["Functions"]]
+"#;
+    create(
+        &client,
+        "caller",
+        "python3.11",
+        "app.handler",
+        python_zip(source),
+    )
+    .await;
+    wait_active(&client, "caller").await;
+    let (error, body) = invoke_json(&client, "caller", json!({})).await;
+    assert_eq!(error, None, "{body}");
+    assert_eq!(body, json!(["caller"]));
+}

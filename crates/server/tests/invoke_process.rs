@@ -640,3 +640,29 @@ async fn invoke_async_runs_the_function_in_the_background() {
     assert_eq!(out.status(), 202);
     assert!(eventually(Duration::from_secs(10), || marker.exists()).await);
 }
+
+#[tokio::test]
+async fn a_hanging_init_ends_in_a_timeout_and_a_fresh_start() {
+    let laminar = Laminar::start();
+    let client = laminar.client();
+    // Module code that never finishes loading.
+    let source = "import time\nwhile True:\n    time.sleep(1)\n\ndef handler(event, context):\n    return 1\n";
+    create(
+        &client,
+        "stuck",
+        "python3.12",
+        "app.handler",
+        python_zip(source),
+    )
+    .await;
+    client
+        .update_function_configuration()
+        .function_name("stuck")
+        .timeout(1)
+        .send()
+        .await
+        .unwrap();
+    let (error, body) = invoke_json(&client, "stuck", json!({})).await;
+    assert_eq!(error.as_deref(), Some("Unhandled"));
+    assert_eq!(body["errorType"], "Sandbox.Timedout", "{body}");
+}

@@ -83,6 +83,29 @@ impl DockerExecutor {
         })
     }
 
+    /// The address containers reach this host on.
+    pub fn host_ip(&self) -> IpAddr {
+        self.host_ip
+    }
+
+    /// A URL of this host as containers reach it: loopback and unspecified
+    /// hosts become the network's gateway address.
+    fn reachable(&self, url: &str) -> String {
+        let Some(rest) = url.strip_prefix("http://") else {
+            return url.to_string();
+        };
+        let (host, tail) = rest.split_once(':').unwrap_or((rest, ""));
+        let local = matches!(
+            host,
+            "127.0.0.1" | "localhost" | "0.0.0.0" | "[::1]" | "[::]"
+        );
+        match (local, tail.is_empty()) {
+            (true, true) => format!("http://{}", self.host_ip),
+            (true, false) => format!("http://{}:{tail}", self.host_ip),
+            (false, _) => url.to_string(),
+        }
+    }
+
     /// Whether an engine answers, for `--executor auto`.
     pub async fn engine_answers() -> bool {
         match Docker::connect_with_defaults() {
@@ -209,7 +232,11 @@ impl DockerExecutor {
         let mut env: Vec<String> = spec
             .environment(&api.addr().to_string(), "/var/task", "/var/runtime")
             .into_iter()
-            .map(|(k, v)| format!("{k}={v}"))
+            .map(|(k, v)| match k.as_str() {
+                // Containers reach laminar on the network's gateway address.
+                "AWS_ENDPOINT_URL" => format!("{k}={}", self.reachable(&v)),
+                _ => format!("{k}={v}"),
+            })
             .collect();
         env.push(
             "AWS_LAMBDA_FUNCTION_TIMEOUT".to_string() + "=" + &spec.timeout.as_secs().to_string(),
