@@ -1,0 +1,57 @@
+//! The leanest runtime a `provided` function can have: this binary, zipped
+//! as `bootstrap`, started by laminar with `AWS_LAMBDA_RUNTIME_API` set and
+//! no arguments. One keep-alive connection on a single thread; each event is
+//! echoed back as the response. It shows what laminar costs on its own,
+//! apart from the `lambda_runtime` crate's client.
+
+use crate::http::Conn;
+use crate::Result;
+use hyper::Method;
+use std::net::{SocketAddr, ToSocketAddrs};
+
+const VARIABLE: &str = "AWS_LAMBDA_RUNTIME_API";
+
+/// Started by laminar as a function's bootstrap.
+pub fn wanted() -> bool {
+    std::env::var_os(VARIABLE).is_some() && std::env::args_os().len() == 1
+}
+
+pub fn run() -> std::process::ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("null runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("null runtime: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve() -> Result<()> {
+    let api = std::env::var(VARIABLE)?;
+    let addr: SocketAddr = match api.parse() {
+        Ok(addr) => addr,
+        Err(_) => api
+            .to_socket_addrs()?
+            .next()
+            .ok_or("AWS_LAMBDA_RUNTIME_API names no address")?,
+    };
+    let mut conn = Conn::connect(addr).await?;
+    loop {
+        let next = conn.get("/2018-06-01/runtime/invocation/next").await?;
+        let Some(id) = next.header("lambda-runtime-aws-request-id") else {
+            return Err(format!("/next answered {} without a request id", next.status).into());
+        };
+        let path = format!("/2018-06-01/runtime/invocation/{id}/response");
+        conn.send(Method::POST, &path, &[], next.body).await?;
+    }
+}
