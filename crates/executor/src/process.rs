@@ -18,6 +18,9 @@ const NODE_CLIENT: &str = include_str!("../runtimes/node/laminar_runtime.js");
 pub struct ProcessExecutor {
     /// Where the bundled runtime clients are written.
     runtime_dir: PathBuf,
+    /// The real interpreter behind `python3` on PATH, found once: PATH
+    /// entries are often shims (pyenv, asdf) that cost tens of ms per start.
+    python: tokio::sync::OnceCell<PathBuf>,
 }
 
 impl ProcessExecutor {
@@ -26,18 +29,40 @@ impl ProcessExecutor {
         std::fs::create_dir_all(&runtime_dir)?;
         std::fs::write(runtime_dir.join("laminar_runtime.py"), PYTHON_CLIENT)?;
         std::fs::write(runtime_dir.join("laminar_runtime.js"), NODE_CLIENT)?;
-        Ok(Self { runtime_dir })
+        Ok(Self {
+            runtime_dir,
+            python: tokio::sync::OnceCell::new(),
+        })
+    }
+
+    /// `python3` as PATH finds it, resolved to the interpreter it runs.
+    async fn python(&self) -> &Path {
+        self.python
+            .get_or_init(|| async {
+                let resolved = tokio::process::Command::new("python3")
+                    .args(["-c", "import sys; print(sys.executable)"])
+                    .output()
+                    .await
+                    .ok()
+                    .filter(|o| o.status.success())
+                    .and_then(|o| String::from_utf8(o.stdout).ok())
+                    .map(|s| PathBuf::from(s.trim()))
+                    .filter(|p| p.is_absolute());
+                resolved.unwrap_or_else(|| PathBuf::from("python3"))
+            })
+            .await
     }
 
     fn command(
         &self,
         spec: &EnvironmentSpec,
         code_dir: &Path,
+        python: &Path,
     ) -> Result<tokio::process::Command, StartError> {
         let client = |name: &str| self.runtime_dir.join(name);
         let command = match family(&spec.runtime) {
             Some(RuntimeFamily::Python) => {
-                let mut c = tokio::process::Command::new("python3");
+                let mut c = tokio::process::Command::new(python);
                 c.arg(client("laminar_runtime.py"));
                 c.env("PYTHONUNBUFFERED", "1");
                 c
@@ -77,7 +102,11 @@ impl ProcessExecutor {
                 "The process executor cannot run container image functions; start laminar with --executor docker.".into(),
             ));
         };
-        let mut command = self.command(spec, code_dir)?;
+        let python = match family(&spec.runtime) {
+            Some(RuntimeFamily::Python) => self.python().await.to_path_buf(),
+            _ => PathBuf::from("python3"),
+        };
+        let mut command = self.command(spec, code_dir, &python)?;
         let api = RuntimeApi::bind(IpAddr::V4(Ipv4Addr::LOCALHOST)).await?;
         let (output, stdout, stderr) = OutputPipe::new()?;
         let task_root = code_dir.to_string_lossy().into_owned();
@@ -153,7 +182,12 @@ fn is_executable(path: &Path) -> bool {
 pub(crate) struct ChildProcess {
     pid: Option<i32>,
     exit: watch::Receiver<Option<String>>,
+    /// The last peak-memory reading and when it was taken: procfs is read
+    /// at most every `MEMORY_REFRESH`, not on every invoke.
+    memory: std::sync::Mutex<Option<(std::time::Instant, u64)>>,
 }
+
+const MEMORY_REFRESH: std::time::Duration = std::time::Duration::from_millis(100);
 
 impl ChildProcess {
     fn watch(mut child: tokio::process::Child) -> Self {
@@ -166,7 +200,11 @@ impl ChildProcess {
             };
             tx.send_replace(Some(reason));
         });
-        Self { pid, exit }
+        Self {
+            pid,
+            exit,
+            memory: std::sync::Mutex::new(None),
+        }
     }
 
     fn has_exited(&self) -> bool {
@@ -195,8 +233,23 @@ impl ChildProcess {
         }
     }
 
-    /// Peak resident memory of the runtime process, from procfs.
+    /// Peak resident memory of the runtime process, from procfs (a reading
+    /// at most `MEMORY_REFRESH` old: the peak only grows).
     pub(crate) fn max_memory_used_mb(&self) -> u64 {
+        let mut cached = self.memory.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((at, mb)) = *cached {
+            if at.elapsed() < MEMORY_REFRESH {
+                return mb;
+            }
+        }
+        let mb = self.read_peak_mb();
+        if mb > 0 {
+            *cached = Some((std::time::Instant::now(), mb));
+        }
+        mb
+    }
+
+    fn read_peak_mb(&self) -> u64 {
         let Some(pid) = self.pid else { return 0 };
         let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
             return 0;

@@ -31,14 +31,18 @@ pub struct StoredCode {
 
 pub struct BlobStore {
     root: PathBuf,
+    /// Whether writes must survive a crash (a data directory) or not (a
+    /// temporary folder): only then are they synced to disk.
+    durable: bool,
     zips: PathBuf,
     trees: PathBuf,
 }
 
 impl BlobStore {
-    pub fn open(root: &Path) -> io::Result<Self> {
+    pub fn open(root: &Path, durable: bool) -> io::Result<Self> {
         let store = Self {
             root: root.to_path_buf(),
+            durable,
             zips: root.join("blobs"),
             trees: root.join("code"),
         };
@@ -71,7 +75,7 @@ impl BlobStore {
         }
         let zip = self.zip_path(&code.sha256_hex);
         if !zip.exists() {
-            write_atomically(&zip, bytes)?;
+            write_atomically(&zip, bytes, self.durable)?;
         }
         Ok(code)
     }
@@ -122,11 +126,13 @@ impl BlobStore {
     }
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+fn write_atomically(path: &Path, bytes: &[u8], durable: bool) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
+    if durable {
+        tmp.as_file().sync_all()?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
@@ -270,7 +276,7 @@ mod tests {
     #[test]
     fn stores_and_unpacks() {
         let dir = tempfile::tempdir().unwrap();
-        let store = BlobStore::open(dir.path()).unwrap();
+        let store = BlobStore::open(dir.path(), false).unwrap();
         let code = store
             .put_zip(&zip_of(&[("app.py", b"x = 1"), ("pkg/m.py", b"")]), 1 << 20)
             .unwrap();
@@ -283,7 +289,7 @@ mod tests {
     #[test]
     fn refuses_escaping_entries_and_bombs() {
         let dir = tempfile::tempdir().unwrap();
-        let store = BlobStore::open(dir.path()).unwrap();
+        let store = BlobStore::open(dir.path(), false).unwrap();
         let slip = zip_of(&[("../evil.py", b"x")]);
         assert!(matches!(
             store.put_zip(&slip, 1 << 20),

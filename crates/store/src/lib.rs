@@ -42,7 +42,7 @@ impl Store {
         };
         Ok(Self {
             db,
-            blobs: BlobStore::open(&root)?,
+            blobs: BlobStore::open(&root, dir.is_some())?,
             _temp: temp,
         })
     }
