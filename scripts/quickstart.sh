@@ -2,6 +2,10 @@
 # Builds laminar, starts it on port 4566 and deploys and invokes a first
 # Python function with the AWS CLI. laminar keeps running in the foreground
 # afterwards; Ctrl-C stops it (and every function it started).
+#
+# Functions run as local processes here (the host's python3), which works on
+# any machine; LAMINAR_EXECUTOR=docker (or auto) runs them in the official
+# Lambda images instead, which needs those images present or pullable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${LAMINAR_PORT:-4566}"
@@ -23,7 +27,7 @@ if "${AWS[@]}" --version 2>&1 | grep -q '^aws-cli/2'; then
     BINARY_FORMAT=(--cli-binary-format raw-in-base64-out)
 fi
 
-./target/release/laminar serve --port "$PORT" &
+./target/release/laminar serve --port "$PORT" --executor "${LAMINAR_EXECUTOR:-process}" &
 LAMINAR=$!
 trap 'kill $LAMINAR 2>/dev/null || true' INT TERM
 until curl -sf "$ENDPOINT/_laminar/health" >/dev/null; do
