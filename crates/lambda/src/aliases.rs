@@ -155,9 +155,7 @@ impl LambdaService {
         let reference = resolve_name(scope, function_name)?;
         let key = key_of(scope, &reference.name);
         let mut registry = self.inner.registry.write();
-        let latest = registry
-            .get(&key)
-            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+        let latest = registry.function(&key)?;
         if latest.aliases.contains_key(&name) {
             return Err(ApiError::new(
                 ErrorKind::ResourceConflict,
@@ -191,8 +189,7 @@ impl LambdaService {
         let record = self
             .inner
             .registry
-            .get(&key_of(scope, &reference.name))
-            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+            .function(&key_of(scope, &reference.name))?;
         let found = record.aliases.get(alias).cloned().ok_or_else(|| {
             ApiError::new(
                 ErrorKind::ResourceNotFound,
@@ -285,9 +282,7 @@ impl LambdaService {
         let reference = resolve_name(scope, function_name)?;
         let key = key_of(scope, &reference.name);
         let mut registry = self.inner.registry.write();
-        let latest = registry
-            .get(&key)
-            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+        let latest = registry.function(&key)?;
         if !latest.aliases.contains_key(alias) {
             // Deleting an alias that is not there succeeds, as in AWS.
             return Ok(());
@@ -310,8 +305,7 @@ impl LambdaService {
         let record = self
             .inner
             .registry
-            .get(&key_of(scope, &reference.name))
-            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+            .function(&key_of(scope, &reference.name))?;
         let all: Vec<&AliasRecord> = record
             .aliases
             .values()

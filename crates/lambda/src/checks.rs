@@ -289,9 +289,7 @@ impl LambdaService {
     ) -> ApiResult<T> {
         let key = key_of(scope, &reference.name);
         let mut registry = self.inner.registry.write();
-        let latest = registry
-            .get(&key)
-            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+        let latest = registry.function(&key)?;
         let mut record = (*latest).clone();
         let out = change(&mut record)?;
         if record != *latest {

@@ -107,9 +107,7 @@ impl LambdaService {
             .map(ToString::to_string)
             .unwrap_or_default();
         let mut registry = self.inner.registry.write();
-        let latest = registry
-            .get(&key)
-            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+        let latest = registry.function(&key)?;
         let arn = latest.arn_for(reference.qualifier.as_ref());
         if reference
             .qualifier
@@ -161,8 +159,7 @@ impl LambdaService {
         let record = self
             .inner
             .registry
-            .get(&key_of(scope, &reference.name))
-            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+            .function(&key_of(scope, &reference.name))?;
         let slot = reference
             .qualifier
             .as_ref()
@@ -213,8 +210,7 @@ impl LambdaService {
         let record = self
             .inner
             .registry
-            .get(&key_of(scope, &reference.name))
-            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+            .function(&key_of(scope, &reference.name))?;
         let all: Vec<(String, &EventInvokeConfig)> = record
             .event_invoke_configs
             .iter()

@@ -4,7 +4,6 @@ use crate::functions::{key_of, resolve_name};
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::Scope;
 use laminar_model::validate::Violations;
-use laminar_model::ApiError;
 
 impl LambdaService {
     pub fn put_function_concurrency(
@@ -40,8 +39,7 @@ impl LambdaService {
         let record = self
             .inner
             .registry
-            .get(&key_of(scope, &reference.name))
-            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+            .function(&key_of(scope, &reference.name))?;
         Ok(record.reserved_concurrency)
     }
 
@@ -49,9 +47,7 @@ impl LambdaService {
         let reference = resolve_name(scope, function_name)?;
         let key = key_of(scope, &reference.name);
         let mut registry = self.inner.registry.write();
-        let latest = registry
-            .get(&key)
-            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+        let latest = registry.function(&key)?;
         let previous = latest.reserved_concurrency;
         self.inner.concurrency.reserve(&key, n)?;
         let mut record = (*latest).clone();

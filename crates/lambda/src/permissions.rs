@@ -136,9 +136,7 @@ impl LambdaService {
         let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
         let key = key_of(scope, &reference.name);
         let mut registry = self.inner.registry.write();
-        let latest = registry
-            .get(&key)
-            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+        let latest = registry.function(&key)?;
         let resource = latest.arn_for(reference.qualifier.as_ref());
         if reference
             .qualifier
@@ -205,8 +203,7 @@ impl LambdaService {
         let record = self
             .inner
             .registry
-            .get(&key_of(scope, &reference.name))
-            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+            .function(&key_of(scope, &reference.name))?;
         let policy = record
             .policies
             .get(&policy_key(reference.qualifier.as_ref()))
@@ -236,9 +233,7 @@ impl LambdaService {
         let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
         let key = key_of(scope, &reference.name);
         let mut registry = self.inner.registry.write();
-        let latest = registry
-            .get(&key)
-            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+        let latest = registry.function(&key)?;
         let mut record = (*latest).clone();
         let not_found = || {
             ApiError::new(

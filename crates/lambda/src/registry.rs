@@ -12,6 +12,13 @@ pub(crate) struct Registry {
     functions: RwLock<BTreeMap<FunctionKey, Arc<FunctionRecord>>>,
 }
 
+fn not_found(key: &FunctionKey) -> ApiError {
+    ApiError::function_not_found(&format!(
+        "arn:aws:lambda:{}:{}:function:{}",
+        key.region, key.account, key.name
+    ))
+}
+
 pub(crate) fn storage_error(e: StoreError) -> ApiError {
     tracing::error!(error = %e, "state store failed");
     ApiError::service(format!("laminar could not persist the change: {e}"))
@@ -46,6 +53,11 @@ impl Registry {
 
     pub(crate) fn get(&self, key: &FunctionKey) -> Option<Arc<FunctionRecord>> {
         self.read().get(key).cloned()
+    }
+
+    /// The function, or the `ResourceNotFoundException` AWS answers.
+    pub(crate) fn function(&self, key: &FunctionKey) -> Result<Arc<FunctionRecord>, ApiError> {
+        self.get(key).ok_or_else(|| not_found(key))
     }
 
     /// Up to `limit` functions of one scope, in name order, starting after
@@ -107,6 +119,11 @@ pub(crate) struct Writer<'a> {
 impl Writer<'_> {
     pub(crate) fn get(&self, key: &FunctionKey) -> Option<Arc<FunctionRecord>> {
         self.functions.get(key).cloned()
+    }
+
+    /// The function, or the `ResourceNotFoundException` AWS answers.
+    pub(crate) fn function(&self, key: &FunctionKey) -> Result<Arc<FunctionRecord>, ApiError> {
+        self.get(key).ok_or_else(|| not_found(key))
     }
 
     pub(crate) fn put(

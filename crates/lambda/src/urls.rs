@@ -118,9 +118,7 @@ impl LambdaService {
         let slot = url_qualifier(reference.qualifier.as_ref())?;
         let key = key_of(scope, &reference.name);
         let mut registry = self.inner.registry.write();
-        let latest = registry
-            .get(&key)
-            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+        let latest = registry.function(&key)?;
         if let Qualifier::Alias(alias) = reference.qualifier.clone().unwrap_or(Qualifier::Latest) {
             if !latest.aliases.contains_key(&alias) {
                 return Err(ApiError::function_not_found(&format!(
@@ -162,8 +160,7 @@ impl LambdaService {
         let record = self
             .inner
             .registry
-            .get(&key_of(scope, &reference.name))
-            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+            .function(&key_of(scope, &reference.name))?;
         let arn = record.arn_for(reference.qualifier.as_ref());
         let url = record.urls.get(&slot).cloned().ok_or_else(|| {
             ApiError::new(
@@ -197,9 +194,7 @@ impl LambdaService {
         let slot = url_qualifier(reference.qualifier.as_ref())?;
         let key = key_of(scope, &name);
         let mut registry = self.inner.registry.write();
-        let latest = registry
-            .get(&key)
-            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&name)))?;
+        let latest = registry.function(&key)?;
         let mut record = (*latest).clone();
         let Some(url) = record.urls.get_mut(&slot) else {
             return Err(ApiError::new(
@@ -253,8 +248,7 @@ impl LambdaService {
         let record = self
             .inner
             .registry
-            .get(&key_of(scope, &reference.name))
-            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+            .function(&key_of(scope, &reference.name))?;
         let all: Vec<(String, &FunctionUrl)> = record
             .urls
             .iter()

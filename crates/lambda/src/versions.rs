@@ -137,8 +137,7 @@ impl LambdaService {
         let record = self
             .inner
             .registry
-            .get(&key_of(scope, &reference.name))
-            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+            .function(&key_of(scope, &reference.name))?;
         let all: Vec<&FunctionConfiguration> = std::iter::once(&record.config)
             .chain(record.versions.values().map(|v| &v.config))
             .collect();
