@@ -51,7 +51,8 @@ pub struct ServeArgs {
     #[arg(long, env = "LAMINAR_IMAGE_PREFIX")]
     pub image_prefix: Option<String>,
     /// How zip code reaches containers: a bind mount, or a copy through the
-    /// engine's API (auto: copy when laminar itself runs in a container).
+    /// engine's API (auto: copy when laminar runs in a container that does
+    /// not see the engine's filesystem).
     #[arg(
         long,
         env = "LAMINAR_DOCKER_CODE_DELIVERY",

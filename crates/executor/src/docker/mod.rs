@@ -49,9 +49,14 @@ pub enum CodeDelivery {
 }
 
 impl CodeDelivery {
-    fn resolve(self) -> Self {
+    /// `Auto` decided: copy only when laminar runs in a container that does
+    /// not see the engine's own filesystem (its root directory is not here),
+    /// since then the engine cannot bind-mount laminar's paths.
+    fn resolve(self, engine_root: Option<&str>) -> Self {
+        let in_container = std::path::Path::new("/.dockerenv").exists();
+        let shares_filesystem = engine_root.is_some_and(|root| std::path::Path::new(root).is_dir());
         match self {
-            Self::Auto if std::path::Path::new("/.dockerenv").exists() => Self::Copy,
+            Self::Auto if in_container && !shares_filesystem => Self::Copy,
             Self::Auto => Self::Mount,
             other => other,
         }
@@ -75,6 +80,9 @@ impl DockerExecutor {
         docker.ping().await.map_err(engine)?;
         let network = settings.network.clone().unwrap_or_else(|| "bridge".into());
         let host_ip = gateway_of(&docker, &network).await?;
+        let engine_root = docker.info().await.ok().and_then(|i| i.docker_root_dir);
+        let mut settings = settings;
+        settings.code_delivery = settings.code_delivery.resolve(engine_root.as_deref());
         Ok(Self {
             docker,
             settings,
@@ -285,7 +293,7 @@ impl DockerExecutor {
                 body.working_dir = working_directory.clone();
             }
         }
-        let copy = self.settings.code_delivery.resolve() == CodeDelivery::Copy;
+        let copy = self.settings.code_delivery == CodeDelivery::Copy;
         if !copy {
             host.binds = Some(
                 folders
