@@ -5,11 +5,14 @@ use laminar_model::config::FunctionRecord;
 use laminar_model::ApiError;
 use laminar_store::{FunctionKey, Store, StoreError};
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 pub(crate) struct Registry {
     store: Arc<Store>,
     functions: RwLock<BTreeMap<FunctionKey, Arc<FunctionRecord>>>,
+    /// Changes take turns here, so that the map's lock is only held to swap
+    /// a record in: readers (every invoke) never wait for a disk sync.
+    writers: Mutex<()>,
 }
 
 fn not_found(key: &FunctionKey) -> ApiError {
@@ -36,6 +39,7 @@ impl Registry {
         Ok(Self {
             store,
             functions: RwLock::new(functions),
+            writers: Mutex::new(()),
         })
     }
 
@@ -46,9 +50,13 @@ impl Registry {
     /// Exclusive access for a read-check-write change.
     pub(crate) fn write(&self) -> Writer<'_> {
         Writer {
-            store: &self.store,
-            functions: self.functions.write().unwrap_or_else(|e| e.into_inner()),
+            registry: self,
+            _turn: self.writers.lock().unwrap_or_else(|e| e.into_inner()),
         }
+    }
+
+    fn map_mut(&self) -> RwLockWriteGuard<'_, BTreeMap<FunctionKey, Arc<FunctionRecord>>> {
+        self.functions.write().unwrap_or_else(|e| e.into_inner())
     }
 
     pub(crate) fn get(&self, key: &FunctionKey) -> Option<Arc<FunctionRecord>> {
@@ -111,14 +119,16 @@ impl Registry {
     }
 }
 
+/// A change in progress: what it reads is current (changes take turns),
+/// and what it writes is stored before it becomes visible.
 pub(crate) struct Writer<'a> {
-    store: &'a Store,
-    functions: RwLockWriteGuard<'a, BTreeMap<FunctionKey, Arc<FunctionRecord>>>,
+    registry: &'a Registry,
+    _turn: MutexGuard<'a, ()>,
 }
 
 impl Writer<'_> {
     pub(crate) fn get(&self, key: &FunctionKey) -> Option<Arc<FunctionRecord>> {
-        self.functions.get(key).cloned()
+        self.registry.get(key)
     }
 
     /// The function, or the `ResourceNotFoundException` AWS answers.
@@ -131,18 +141,23 @@ impl Writer<'_> {
         key: FunctionKey,
         record: FunctionRecord,
     ) -> Result<Arc<FunctionRecord>, ApiError> {
-        self.store
+        self.registry
+            .store
             .db
             .put_function(&key, &record)
             .map_err(storage_error)?;
         let record = Arc::new(record);
-        self.functions.insert(key, record.clone());
+        self.registry.map_mut().insert(key, record.clone());
         Ok(record)
     }
 
     pub(crate) fn remove(&mut self, key: &FunctionKey) -> Result<(), ApiError> {
-        self.store.db.delete_function(key).map_err(storage_error)?;
-        self.functions.remove(key);
+        self.registry
+            .store
+            .db
+            .delete_function(key)
+            .map_err(storage_error)?;
+        self.registry.map_mut().remove(key);
         Ok(())
     }
 }
