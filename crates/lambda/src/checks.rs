@@ -177,6 +177,16 @@ pub(crate) fn integer_query(
     Ok(Some(n))
 }
 
+/// The page size a listing's `MaxItems` asks for: 1–10,000 by the model,
+/// at most `LIST_MAX_ITEMS` per page as the service pages.
+pub(crate) fn page_size(max_items: Option<&str>) -> ApiResult<usize> {
+    use laminar_model::limits::LIST_MAX_ITEMS;
+    let asked = integer_query("maxItems", max_items, 1, 10_000)?;
+    Ok(asked
+        .and_then(|n| usize::try_from(n).ok())
+        .map_or(LIST_MAX_ITEMS, |n| n.min(LIST_MAX_ITEMS)))
+}
+
 /// A boolean query parameter.
 pub(crate) fn boolean_query(field: &str, text: Option<&str>) -> ApiResult<Option<bool>> {
     match text {

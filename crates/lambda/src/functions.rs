@@ -581,20 +581,7 @@ impl LambdaService {
         marker: Option<&str>,
         max_items: Option<&str>,
     ) -> ApiResult<ListFunctionsOutput> {
-        let max_items = match max_items {
-            None => LIST_MAX_ITEMS,
-            Some(text) => {
-                let n: i64 = text.parse().map_err(|_| {
-                    ApiError::new(ErrorKind::Validation, format!("1 validation error detected: Value '{text}' at 'maxItems' failed to satisfy constraint: Member must be a number"))
-                })?;
-                let mut v = Violations::new();
-                v.range("maxItems", Some(n), 1, 10_000);
-                v.finish()?;
-                usize::try_from(n)
-                    .unwrap_or(LIST_MAX_ITEMS)
-                    .min(LIST_MAX_ITEMS)
-            }
-        };
+        let max_items = crate::checks::page_size(max_items)?;
         let after = marker
             .filter(|m| !m.is_empty())
             .map(|m| {

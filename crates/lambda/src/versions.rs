@@ -207,21 +207,7 @@ pub(crate) fn page_of<'a, T>(
             .and_then(|s| s.parse::<usize>().ok())
             .ok_or_else(|| ApiError::invalid_parameter("Invalid marker."))?,
     };
-    let max = match max_items {
-        None => 50,
-        Some(text) => {
-            let n: i64 = text.parse().map_err(|_| {
-                ApiError::new(
-                    ErrorKind::Validation,
-                    format!("1 validation error detected: Value '{text}' at 'maxItems' failed to satisfy constraint: Member must be a number"),
-                )
-            })?;
-            let mut v = laminar_model::validate::Violations::new();
-            v.range("maxItems", Some(n), 1, 10_000);
-            v.finish()?;
-            usize::try_from(n).unwrap_or(50).min(50)
-        }
-    };
+    let max = crate::checks::page_size(max_items)?;
     let page: Vec<&T> = all.iter().skip(start).take(max).collect();
     let end = start + page.len();
     let next = (end < all.len()).then(|| engine.encode(end.to_string()));
