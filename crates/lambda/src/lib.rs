@@ -84,6 +84,16 @@ pub struct Settings {
     pub keep_alive: Duration,
 }
 
+/// The other services Lambda features reach: SQS (destinations, dead-letter
+/// queues, event source mappings), CloudWatch Logs (function logs) and S3
+/// (code packages).
+#[derive(Clone)]
+pub struct Companions {
+    pub sqs: laminar_sqs::SqsService,
+    pub logs: laminar_logs::LogsService,
+    pub s3: laminar_s3::S3Service,
+}
+
 /// The Lambda service of one laminar instance. Cheap to clone.
 #[derive(Clone)]
 pub struct LambdaService {
@@ -98,11 +108,17 @@ struct Inner {
     concurrency: concurrency::AccountConcurrency,
     logs: logs::FunctionLogs,
     objects: objects::Objects,
+    companions: Companions,
 }
 
 impl LambdaService {
     /// Loads the persisted functions and starts the keep-alive reaper.
-    pub fn new(settings: Settings, store: Arc<Store>, executor: Executor) -> ApiResult<Self> {
+    pub fn new(
+        settings: Settings,
+        store: Arc<Store>,
+        executor: Executor,
+        companions: Companions,
+    ) -> ApiResult<Self> {
         let registry = registry::Registry::load(store.clone())?;
         let objects = objects::Objects::load(store.clone())?;
         let concurrency = concurrency::AccountConcurrency::new(settings.account_concurrency);
@@ -116,6 +132,7 @@ impl LambdaService {
             pools: pool::Pools::new(Arc::new(executor)),
             logs: logs::FunctionLogs::default(),
             objects,
+            companions,
             settings,
             store,
             registry,
@@ -131,6 +148,10 @@ impl LambdaService {
 
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    pub fn companions(&self) -> &Companions {
+        &self.inner.companions
     }
 
     pub fn store(&self) -> &Store {

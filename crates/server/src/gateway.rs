@@ -2,7 +2,7 @@
 //! context (scope, id), and start-up / shutdown.
 
 use crate::cli::{CodeDeliveryChoice, ExecutorChoice, ServeArgs};
-use crate::{function_url, ops, render, routes, sigv4};
+use crate::{companion, function_url, ops, render, routes, sigv4};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, Uri};
@@ -11,14 +11,26 @@ use axum::Router;
 use laminar_executor::{
     CodeDelivery, DockerExecutor, DockerSettings, Executor, ImageSettings, ProcessExecutor,
 };
-use laminar_lambda::{LambdaService, Scope, Settings};
+use laminar_lambda::{Companions, LambdaService, Scope, Settings};
+use laminar_logs::LogsService;
 use laminar_model::constraints;
 use laminar_model::limits::REQUEST_BODY_MAX_BYTES;
 use laminar_model::{ApiError, ErrorKind};
+use laminar_s3::S3Service;
+use laminar_sqs::SqsService;
 use laminar_store::Store;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Every service laminar answers on its one port. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub lambda: LambdaService,
+    pub sqs: SqsService,
+    pub logs: LogsService,
+    pub s3: S3Service,
+}
 
 /// A request routed to an operation, with everything an adapter reads.
 pub struct Request {
@@ -82,6 +94,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
         _ => None,
     };
+    let companions = Companions {
+        sqs: SqsService::new(store.clone())?,
+        logs: LogsService::new(store.clone())?,
+        s3: S3Service::new(store.clone())?,
+    };
     let service = LambdaService::new(
         Settings {
             endpoint_url: endpoint_url.clone(),
@@ -90,7 +107,14 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         },
         store,
         executor,
+        companions.clone(),
     )?;
+    let app_state = App {
+        lambda: service.clone(),
+        sqs: companions.sqs,
+        logs: companions.logs,
+        s3: companions.s3,
+    };
     let state_where = match &args.data_dir {
         Some(dir) => format!("state in {}", dir.display()),
         None => "state in memory".to_string(),
@@ -101,7 +125,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         started.elapsed().as_secs_f64() * 1000.0
     );
 
-    let app = Router::new().fallback(handle).with_state(service.clone());
+    let app = Router::new().fallback(handle).with_state(app_state);
     if let Some(extra) = extra_listener {
         let app = app.clone();
         tokio::spawn(async move {
@@ -180,14 +204,17 @@ async fn shutdown_signal() {
 }
 
 async fn handle(
-    State(service): State<LambdaService>,
+    State(app): State<App>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
-    let mut response = route(service, method, uri, headers, body).await;
+    let mut response = match companion::detect(&uri, &headers) {
+        Some(target) => companion::serve(&app, target, method, uri, headers, body).await,
+        None => route(app.lambda, method, uri, headers, body).await,
+    };
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-amzn-requestid", v);
     }

@@ -1,12 +1,16 @@
 //! `laminar`: a local AWS Lambda on one port.
 
 mod cli;
+mod companion;
 mod function_url;
 mod gateway;
+mod logs_api;
 mod ops;
 mod render;
 mod routes;
+mod s3_api;
 mod sigv4;
+mod sqs_api;
 
 use clap::Parser;
 

@@ -27,6 +27,14 @@ pub fn scope(authorization: Option<&str>) -> Scope {
     }
 }
 
+/// The service a request was signed for (`lambda`, `sqs`, `logs`, `s3`, …).
+pub fn service(authorization: Option<&str>) -> Option<&str> {
+    let credential = authorization?
+        .split([' ', ','])
+        .find_map(|part| part.trim().strip_prefix("Credential="))?;
+    credential.split('/').nth(3).filter(|s| !s.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,6 +49,13 @@ mod tests {
         ));
         assert_eq!(s.account, DEFAULT_ACCOUNT);
         assert_eq!(s.region, "us-west-1");
+        assert_eq!(
+            service(Some(
+                "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-west-1/sqs/aws4_request"
+            )),
+            Some("sqs")
+        );
+        assert_eq!(service(None), None);
         let s = scope(None);
         assert_eq!(
             (s.account.as_str(), s.region.as_str()),

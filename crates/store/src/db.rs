@@ -84,6 +84,13 @@ impl Db {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The connection, for the companion services (SQS, CloudWatch Logs, S3)
+    /// that keep their own tables in the same database: one file, one
+    /// durability rule. Hold it for one statement or one transaction.
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn()
+    }
+
     pub fn put_function(
         &self,
         key: &FunctionKey,

@@ -14,6 +14,8 @@ pub use db::{Db, FunctionKey, StoreError};
 pub use layers::LayerKey;
 pub use objects::ObjectKey;
 
+pub use rusqlite;
+
 use std::path::{Path, PathBuf};
 
 /// The whole state of one laminar instance.

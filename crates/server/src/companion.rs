@@ -1,0 +1,120 @@
+//! The companion services on laminar's one port: which service a request is
+//! for, and the hand-off to its protocol adapter.
+//!
+//! The SigV4 credential scope names the service (`…/us-east-1/sqs/aws4_request`);
+//! unsigned requests are recognised by `X-Amz-Target` or an S3 host name.
+//! Everything else is Lambda.
+
+use crate::gateway::App;
+use crate::{logs_api, s3_api, sigv4, sqs_api};
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::Response;
+
+/// A companion service and the wire protocol the request speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// `X-Amz-Target: AmazonSQS.<Operation>` with a JSON body.
+    SqsJson,
+    /// `Action=<Operation>` in a form body or the query string.
+    SqsQuery,
+    /// `X-Amz-Target: Logs_20140328.<Operation>`.
+    Logs,
+    S3,
+}
+
+pub fn detect(uri: &Uri, headers: &HeaderMap) -> Option<Target> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let amz_target = header("x-amz-target").unwrap_or_default();
+    if amz_target.starts_with("AmazonSQS.") {
+        return Some(Target::SqsJson);
+    }
+    if amz_target.starts_with("Logs_20140328.") {
+        return Some(Target::Logs);
+    }
+    let signed_for = sigv4::service(header("authorization"))
+        .or_else(|| presigned_service(uri.query().unwrap_or_default()));
+    match signed_for {
+        Some("sqs") => return Some(Target::SqsQuery),
+        Some("logs") => return Some(Target::Logs),
+        Some("s3") => return Some(Target::S3),
+        Some(_) => return None,
+        None => {}
+    }
+    header("host")
+        .filter(|host| s3_api::is_s3_host(host))
+        .map(|_| Target::S3)
+}
+
+/// The service in a presigned URL's `X-Amz-Credential`.
+fn presigned_service(query: &str) -> Option<&'static str> {
+    let credential = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("X-Amz-Credential="))?;
+    let decoded = percent_encoding::percent_decode_str(credential).decode_utf8_lossy();
+    match decoded.split('/').nth(3)? {
+        "s3" => Some("s3"),
+        "sqs" => Some("sqs"),
+        _ => None,
+    }
+}
+
+pub async fn serve(
+    app: &App,
+    target: Target,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let scope = sigv4::scope(headers.get("authorization").and_then(|v| v.to_str().ok()));
+    match target {
+        Target::SqsJson => sqs_api::serve_json(&app.sqs, &scope, &headers, body).await,
+        Target::SqsQuery => sqs_api::serve_query(&app.sqs, &scope, &uri, &headers, body).await,
+        Target::Logs => logs_api::serve(&app.logs, &scope, &headers, body).await,
+        Target::S3 => s3_api::serve(&app.s3, &scope, method, &uri, &headers, body).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.insert(*k, v.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn picks_the_service_from_target_scope_or_host() {
+        let uri: Uri = "/".parse().unwrap();
+        let sqs = headers(&[("x-amz-target", "AmazonSQS.SendMessage")]);
+        assert_eq!(detect(&uri, &sqs), Some(Target::SqsJson));
+        let logs = headers(&[("x-amz-target", "Logs_20140328.PutLogEvents")]);
+        assert_eq!(detect(&uri, &logs), Some(Target::Logs));
+        let query = headers(&[(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=x",
+        )]);
+        assert_eq!(detect(&uri, &query), Some(Target::SqsQuery));
+        let s3 = headers(&[(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=x",
+        )]);
+        assert_eq!(detect(&uri, &s3), Some(Target::S3));
+        let lambda = headers(&[(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=x",
+        )]);
+        assert_eq!(detect(&uri, &lambda), None);
+        let presigned: Uri =
+            "/bucket/key?X-Amz-Credential=test%2F20240101%2Fus-east-1%2Fs3%2Faws4_request"
+                .parse()
+                .unwrap();
+        assert_eq!(detect(&presigned, &HeaderMap::new()), Some(Target::S3));
+        assert_eq!(detect(&uri, &HeaderMap::new()), None);
+    }
+}
