@@ -1,6 +1,7 @@
 //! Invoke: from a decoded request to a function's answer, through the
 //! concurrency limit, a warm or cold environment, and the function's logs.
 
+use crate::async_invoke::AsyncEvent;
 use crate::concurrency::Lease;
 use crate::functions::{key_of, resolve_name};
 use crate::logs::tail;
@@ -17,7 +18,6 @@ use laminar_model::{ApiError, ErrorKind};
 use laminar_runtime_api::Invocation;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -66,8 +66,13 @@ pub struct InvokeOutput {
 }
 
 /// A validated invocation, ready to run.
-struct Prepared {
-    resolved: Resolved,
+pub(crate) struct Prepared {
+    pub(crate) resolved: Resolved,
+    /// The qualifier the caller gave (in the name or as a parameter).
+    qualifier: Option<String>,
+    /// Set when the request id is already known (retries of an
+    /// asynchronous invocation keep theirs); otherwise a new one.
+    pub(crate) request_id: Option<String>,
     /// The caller wants the log tail: wait for all of the output.
     tail_logs: bool,
     invoked_arn: String,
@@ -138,7 +143,11 @@ pub struct StreamingInvoke {
 
 impl LambdaService {
     /// Checks an invoke request and resolves the version that will run.
-    fn prepare(&self, scope: &Scope, input: InvokeInput) -> ApiResult<(InvocationType, Prepared)> {
+    pub(crate) fn prepare(
+        &self,
+        scope: &Scope,
+        input: InvokeInput,
+    ) -> ApiResult<(InvocationType, Prepared)> {
         let invocation_type = InvocationType::parse(input.invocation_type.as_deref())?;
         let tail_logs = match input.log_type.as_deref() {
             None | Some("None") => false,
@@ -183,6 +192,8 @@ impl LambdaService {
             .transpose()?;
         let invoked_arn = resolved.record.arn_for(reference.qualifier.as_ref());
         let prepared = Prepared {
+            qualifier: reference.qualifier.as_ref().map(ToString::to_string),
+            request_id: None,
             resolved,
             tail_logs,
             invoked_arn,
@@ -193,6 +204,7 @@ impl LambdaService {
     }
 
     pub async fn invoke(&self, scope: &Scope, input: InvokeInput) -> ApiResult<InvokeOutput> {
+        let client_context = input.client_context.clone();
         let (invocation_type, prepared) = self.prepare(scope, input)?;
         let executed_version = Some(prepared.resolved.config().version.clone());
         match invocation_type {
@@ -204,9 +216,21 @@ impl LambdaService {
                 payload: Bytes::new(),
             }),
             InvocationType::Event => {
-                let inner = self.inner.clone();
-                let scope = scope.clone();
-                tokio::spawn(async move { inner.run_event(&scope, prepared).await });
+                let now = now_ms();
+                self.enqueue_event(AsyncEvent {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    account: scope.account.clone(),
+                    region: scope.region.clone(),
+                    function_name: prepared.resolved.config().function_name.clone(),
+                    qualifier: prepared.qualifier,
+                    payload: String::from_utf8_lossy(&prepared.payload).into_owned(),
+                    client_context,
+                    received_ms: now,
+                    invoke_count: 0,
+                    function_errors: 0,
+                    throttles: 0,
+                    due_ms: now,
+                })?;
                 Ok(InvokeOutput {
                     status: 202,
                     function_error: None,
@@ -324,25 +348,6 @@ impl LambdaService {
 }
 
 impl Inner {
-    /// Runs an asynchronous invocation in the background, waiting for
-    /// concurrency to free up rather than failing.
-    async fn run_event(self: Arc<Self>, scope: &Scope, prepared: Prepared) {
-        let mut backoff = Duration::from_millis(100);
-        loop {
-            match self.run(scope, &prepared, None).await {
-                Err(e) if e.kind == ErrorKind::TooManyRequests => {
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(5));
-                }
-                Err(e) => {
-                    tracing::warn!(function = %prepared.resolved.config().function_arn, error = %e, "asynchronous invocation failed");
-                    return;
-                }
-                Ok(_) => return,
-            }
-        }
-    }
-
     pub(crate) async fn spec(
         &self,
         scope: &Scope,
@@ -422,7 +427,7 @@ impl Inner {
 
     /// One synchronous run: returns the function's result and the log text
     /// of the invocation.
-    async fn run(
+    pub(crate) async fn run(
         &self,
         scope: &Scope,
         prepared: &Prepared,
@@ -451,7 +456,10 @@ impl Inner {
             function,
             revision: config.revision_id.clone(),
         };
-        let request_id = uuid::Uuid::new_v4().to_string();
+        let request_id = prepared
+            .request_id
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let mut env = match self.pools.take_idle(&key) {
             Some(env) => env,
             None => {

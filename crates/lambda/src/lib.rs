@@ -5,6 +5,7 @@
 //! typed outputs or [`ApiError`]s for the gateway to render.
 
 mod aliases;
+mod async_invoke;
 mod capacity_providers;
 mod checks;
 mod clock;
@@ -82,6 +83,9 @@ pub struct Settings {
     pub account_concurrency: u32,
     /// Idle environments are stopped after this long.
     pub keep_alive: Duration,
+    /// The wait before the first retry of a failed asynchronous invocation
+    /// (the second waits twice as long); AWS waits one minute.
+    pub async_retry_delay: Duration,
 }
 
 /// The other services Lambda features reach: SQS (destinations, dead-letter
@@ -108,6 +112,7 @@ struct Inner {
     concurrency: concurrency::AccountConcurrency,
     logs: logs::FunctionLogs,
     objects: objects::Objects,
+    async_queue: async_invoke::AsyncQueue,
     companions: Companions,
 }
 
@@ -127,7 +132,9 @@ impl LambdaService {
                 tracing::warn!(function = %key.name, error = %e, "stored reservation no longer fits");
             }
         }
+        let async_queue = async_invoke::AsyncQueue::load(store.clone())?;
         let inner = Arc::new(Inner {
+            async_queue,
             concurrency,
             pools: pool::Pools::new(Arc::new(executor)),
             logs: logs::FunctionLogs::default(),
@@ -139,6 +146,7 @@ impl LambdaService {
         });
         let service = Self { inner };
         service.spawn_reaper();
+        service.spawn_async_dispatcher();
         Ok(service)
     }
 

@@ -41,6 +41,10 @@ pub struct ServeArgs {
     /// Seconds an idle execution environment is kept warm.
     #[arg(long, env = "LAMINAR_KEEP_ALIVE", default_value_t = 600)]
     pub keep_alive: u64,
+    /// Seconds before the first retry of an asynchronous invocation that
+    /// failed (the second retry waits twice as long). AWS waits 60.
+    #[arg(long, env = "LAMINAR_ASYNC_RETRY_DELAY", default_value_t = 60.0)]
+    pub async_retry_delay: f64,
     /// Concurrent executions allowed per account.
     #[arg(long, env = "LAMINAR_ACCOUNT_CONCURRENCY", default_value_t = 1000)]
     pub account_concurrency: u32,

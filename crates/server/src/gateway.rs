@@ -104,6 +104,8 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
             endpoint_url: endpoint_url.clone(),
             account_concurrency: args.account_concurrency,
             keep_alive: Duration::from_secs(args.keep_alive),
+            async_retry_delay: Duration::try_from_secs_f64(args.async_retry_delay)
+                .map_err(|e| format!("--async-retry-delay: {e}"))?,
         },
         store,
         executor,

@@ -50,6 +50,10 @@ CREATE TABLE IF NOT EXISTS layer_names (
     last_version INTEGER NOT NULL,
     PRIMARY KEY (account, region, name)
 );
+CREATE TABLE IF NOT EXISTS async_events (
+    id     TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS objects (
     kind    TEXT NOT NULL,
     account TEXT NOT NULL,

@@ -6,6 +6,7 @@
 
 mod blobs;
 mod db;
+mod events;
 mod layers;
 mod objects;
 

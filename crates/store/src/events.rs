@@ -1,0 +1,58 @@
+//! The asynchronous invocation queue: one row per accepted event, from the
+//! moment Invoke answers 202 until the event is done (it succeeded, or its
+//! failure went to the configured destination). The record is JSON owned by
+//! the Lambda service.
+
+use crate::db::{Db, StoreError};
+use rusqlite::params;
+
+impl Db {
+    /// Inserts or replaces an event (a new event, or one rescheduled).
+    pub fn put_event(&self, id: &str, record: &str) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO async_events (id, record) VALUES (?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET record = excluded.record",
+            params![id, record],
+        )?;
+        Ok(())
+    }
+
+    pub fn delete_event(&self, id: &str) -> Result<(), StoreError> {
+        self.conn()
+            .execute("DELETE FROM async_events WHERE id = ?1", params![id])?;
+        Ok(())
+    }
+
+    /// Every pending event, for resuming the queue at start-up.
+    pub fn all_events(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT id, record FROM async_events")?;
+        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row?);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_round_trip() {
+        let db = Db::open(None).unwrap();
+        db.put_event("a", "{\"n\":1}").unwrap();
+        db.put_event("a", "{\"n\":2}").unwrap();
+        db.put_event("b", "{}").unwrap();
+        let mut all = db.all_events().unwrap();
+        all.sort();
+        assert_eq!(
+            all,
+            vec![("a".into(), "{\"n\":2}".into()), ("b".into(), "{}".into())]
+        );
+        db.delete_event("a").unwrap();
+        assert_eq!(db.all_events().unwrap().len(), 1);
+    }
+}
