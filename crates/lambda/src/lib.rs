@@ -13,6 +13,7 @@ mod code_signing;
 mod concurrency;
 mod durable;
 mod event_invoke_config;
+mod event_sources;
 mod function_concurrency;
 mod functions;
 mod invoke;
@@ -51,6 +52,7 @@ pub use durable::{
 pub use event_invoke_config::{
     EventInvokeConfigRequest, FunctionEventInvokeConfig, ListEventInvokeConfigsOutput, Write,
 };
+pub use event_sources::ListEventSourceMappingsOutput;
 pub use functions::{FunctionCodeLocation, GetFunctionOutput, ListFunctionsOutput};
 pub use invoke::{InvocationType, InvokeInput, InvokeOutput, StreamEvent, StreamingInvoke};
 pub use laminar_model::arn::Scope;
@@ -113,6 +115,8 @@ struct Inner {
     logs: logs::FunctionLogs,
     objects: objects::Objects,
     async_queue: async_invoke::AsyncQueue,
+    pollers: event_sources::Pollers,
+    processing_results: event_sources::ProcessingResults,
     companions: Companions,
 }
 
@@ -135,6 +139,8 @@ impl LambdaService {
         let async_queue = async_invoke::AsyncQueue::load(store.clone())?;
         let inner = Arc::new(Inner {
             async_queue,
+            pollers: Default::default(),
+            processing_results: Default::default(),
             concurrency,
             pools: pool::Pools::new(Arc::new(executor)),
             logs: logs::FunctionLogs::default(),
@@ -147,6 +153,7 @@ impl LambdaService {
         let service = Self { inner };
         service.spawn_reaper();
         service.spawn_async_dispatcher();
+        service.start_event_sources();
         Ok(service)
     }
 

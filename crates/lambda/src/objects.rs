@@ -15,6 +15,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub(crate) const CODE_SIGNING_CONFIG: &str = "code-signing-config";
 pub(crate) const CAPACITY_PROVIDER: &str = "capacity-provider";
 pub(crate) const RESOURCE_POLICY: &str = "resource-policy";
+pub(crate) const EVENT_SOURCE_MAPPING: &str = "event-source-mapping";
 
 pub(crate) fn key(kind: &str, scope: &Scope, id: &str) -> ObjectKey {
     ObjectKey {
@@ -100,6 +101,15 @@ impl Objects {
     pub(crate) fn list<T: DeserializeOwned>(&self, kind: &str, scope: &Scope) -> Vec<(String, T)> {
         in_scope(&self.read(), kind, scope).collect()
     }
+
+    /// Every object of one kind in every scope.
+    pub(crate) fn list_all<T: DeserializeOwned>(&self, kind: &str) -> Vec<(ObjectKey, T)> {
+        self.read()
+            .iter()
+            .filter(|(k, _)| k.kind == kind)
+            .filter_map(|(k, v)| Some((k.clone(), decode(k, v)?)))
+            .collect()
+    }
 }
 
 pub(crate) struct ObjectsWriter<'a> {
@@ -108,6 +118,10 @@ pub(crate) struct ObjectsWriter<'a> {
 }
 
 impl ObjectsWriter<'_> {
+    pub(crate) fn list<T: DeserializeOwned>(&self, kind: &str, scope: &Scope) -> Vec<(String, T)> {
+        in_scope(&self.table, kind, scope).collect()
+    }
+
     pub(crate) fn get<T: DeserializeOwned>(
         &self,
         kind: &str,

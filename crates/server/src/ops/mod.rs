@@ -1,5 +1,6 @@
 //! One adapter per implemented operation: HTTP in, service call, HTTP out.
 
+mod event_sources;
 mod functions;
 mod invoke;
 mod layers;
@@ -108,6 +109,11 @@ pub async fn dispatch(req: Request) -> Response {
         "SendDurableExecutionCallbackFailure" | "SendDurableExecutionCallbackHeartbeat" => {
             settings::send_callback(&req)
         }
+        "CreateEventSourceMapping" => event_sources::create(&req),
+        "GetEventSourceMapping" => event_sources::get(&req),
+        "UpdateEventSourceMapping" => event_sources::update(&req),
+        "DeleteEventSourceMapping" => event_sources::delete(&req),
+        "ListEventSourceMappings" => event_sources::list(&req),
         other => Err(ApiError::new(
             ErrorKind::NotImplemented,
             format!("laminar does not implement {other} yet."),

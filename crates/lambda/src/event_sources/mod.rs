@@ -1,0 +1,452 @@
+//! Event source mappings: the five operations, and the pollers that feed
+//! SQS messages to functions. Other kinds of source (Kinesis, DynamoDB,
+//! Kafka, MQ, DocumentDB) are validated and stored; laminar has no such
+//! services to read from.
+
+mod filter;
+mod sqs;
+
+use crate::functions::resolve_name;
+use crate::objects::EVENT_SOURCE_MAPPING;
+use crate::resolve::{resolve, Routing};
+use crate::{clock, ApiResult, LambdaService};
+use filter::Pattern;
+use laminar_model::arn::Scope;
+use laminar_model::{ApiError, ErrorKind};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+pub(crate) use sqs::Pollers;
+
+/// Request members that only the service sets or that are not settings.
+const NOT_SETTINGS: [&str; 4] = ["FunctionName", "Enabled", "Tags", "UUID"];
+
+/// One mapping, as stored.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Mapping {
+    pub uuid: String,
+    pub function_arn: String,
+    pub event_source_arn: Option<String>,
+    pub enabled: bool,
+    pub state_transition_reason: String,
+    pub last_modified: f64,
+    /// The request's other members as given (BatchSize, FilterCriteria, …)
+    /// with the defaults of the source's kind filled in.
+    pub settings: Map<String, Value>,
+}
+
+/// What kind of source a mapping reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SourceKind {
+    Sqs,
+    Stream,
+    Kafka,
+    Other,
+}
+
+fn kind_of(arn: Option<&str>) -> SourceKind {
+    let service = arn.and_then(|a| a.split(':').nth(2)).unwrap_or_default();
+    match service {
+        "sqs" => SourceKind::Sqs,
+        "kinesis" | "dynamodb" => SourceKind::Stream,
+        "kafka" | "" => SourceKind::Kafka,
+        _ => SourceKind::Other,
+    }
+}
+
+impl Mapping {
+    pub(crate) fn batch_size(&self) -> usize {
+        self.settings
+            .get("BatchSize")
+            .and_then(Value::as_u64)
+            .unwrap_or(10)
+            .clamp(1, 10_000) as usize
+    }
+
+    pub(crate) fn batching_window_secs(&self) -> u64 {
+        self.settings
+            .get("MaximumBatchingWindowInSeconds")
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+    }
+
+    pub(crate) fn maximum_concurrency(&self) -> Option<usize> {
+        self.settings
+            .get("ScalingConfig")
+            .and_then(|s| s.get("MaximumConcurrency"))
+            .and_then(Value::as_u64)
+            .map(|n| n as usize)
+    }
+
+    pub(crate) fn reports_item_failures(&self) -> bool {
+        self.settings
+            .get("FunctionResponseTypes")
+            .and_then(Value::as_array)
+            .is_some_and(|types| types.iter().any(|t| t == "ReportBatchItemFailures"))
+    }
+
+    /// The mapping's filters (none: every record passes).
+    pub(crate) fn patterns(&self) -> Vec<Pattern> {
+        filters_of(&self.settings)
+            .iter()
+            .filter_map(|p| Pattern::parse(p))
+            .collect()
+    }
+
+    fn state(&self) -> &'static str {
+        if self.enabled {
+            "Enabled"
+        } else {
+            "Disabled"
+        }
+    }
+
+    fn arn(&self, scope: &Scope) -> String {
+        format!(
+            "arn:aws:lambda:{}:{}:event-source-mapping:{}",
+            scope.region, scope.account, self.uuid
+        )
+    }
+}
+
+fn filters_of(settings: &Map<String, Value>) -> Vec<&str> {
+    settings
+        .get("FilterCriteria")
+        .and_then(|f| f.get("Filters"))
+        .and_then(Value::as_array)
+        .map(|filters| {
+            filters
+                .iter()
+                .filter_map(|f| f.get("Pattern").and_then(Value::as_str))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The last batch's outcome per mapping, kept in memory only.
+#[derive(Default)]
+pub(crate) struct ProcessingResults(Mutex<HashMap<String, &'static str>>);
+
+impl ProcessingResults {
+    pub(crate) fn set(&self, uuid: &str, result: &'static str) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.insert(uuid.to_string(), result);
+    }
+
+    fn get(&self, uuid: &str) -> &'static str {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(uuid).copied().unwrap_or("No records processed")
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListEventSourceMappingsOutput {
+    pub event_source_mappings: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_marker: Option<String>,
+}
+
+fn not_found() -> ApiError {
+    ApiError::new(
+        ErrorKind::ResourceNotFound,
+        "The resource you requested does not exist.",
+    )
+}
+
+fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError::invalid_parameter(message)
+}
+
+impl LambdaService {
+    fn render_mapping(&self, scope: &Scope, mapping: &Mapping, state: &str) -> Value {
+        let mut out = mapping.settings.clone();
+        out.insert("UUID".into(), json!(mapping.uuid));
+        out.insert("FunctionArn".into(), json!(mapping.function_arn));
+        if let Some(arn) = &mapping.event_source_arn {
+            out.insert("EventSourceArn".into(), json!(arn));
+        }
+        out.insert("EventSourceMappingArn".into(), json!(mapping.arn(scope)));
+        out.insert("LastModified".into(), json!(mapping.last_modified));
+        out.insert("State".into(), json!(state));
+        out.insert(
+            "StateTransitionReason".into(),
+            json!(mapping.state_transition_reason),
+        );
+        out.insert(
+            "LastProcessingResult".into(),
+            json!(self.inner.processing_results.get(&mapping.uuid)),
+        );
+        Value::Object(out)
+    }
+
+    /// The function a mapping invokes, as an ARN (qualified when asked).
+    fn mapping_target(&self, scope: &Scope, function_name: &str) -> ApiResult<String> {
+        let reference = resolve_name(scope, function_name)?;
+        let resolved = resolve(&self.inner.registry, scope, &reference, Routing::Primary)?;
+        Ok(resolved.record.arn_for(reference.qualifier.as_ref()))
+    }
+
+    /// Checks the settings a request writes against the source's kind.
+    fn check_settings(
+        &self,
+        kind: SourceKind,
+        source: Option<&str>,
+        settings: &Map<String, Value>,
+    ) -> ApiResult<()> {
+        for pattern in filters_of(settings) {
+            if Pattern::parse(pattern).is_none() {
+                return Err(invalid("Invalid filter pattern definition."));
+            }
+        }
+        if kind != SourceKind::Sqs {
+            return Ok(());
+        }
+        for member in [
+            "StartingPosition",
+            "StartingPositionTimestamp",
+            "ParallelizationFactor",
+            "MaximumRecordAgeInSeconds",
+            "BisectBatchOnFunctionError",
+            "MaximumRetryAttempts",
+            "TumblingWindowInSeconds",
+            "DestinationConfig",
+            "Topics",
+            "Queues",
+        ] {
+            if settings.contains_key(member) {
+                return Err(invalid(format!(
+                    "Unsupported parameter for SQS event source: {member}"
+                )));
+            }
+        }
+        let batch = settings
+            .get("BatchSize")
+            .and_then(Value::as_u64)
+            .unwrap_or(10);
+        let window = settings
+            .get("MaximumBatchingWindowInSeconds")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        let fifo = source.is_some_and(|arn| arn.ends_with(".fifo"));
+        if fifo && batch > 10 {
+            return Err(invalid(
+                "Batch size must be between 1 and 10 for FIFO queues.",
+            ));
+        }
+        if batch > 10 && window == 0 {
+            return Err(invalid(
+                "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10",
+            ));
+        }
+        if let Some(arn) = source {
+            if self.inner.companions.sqs.attributes_of_arn(arn).is_none() {
+                return Err(invalid(
+                    "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist for this wsdl version.",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn create_event_source_mapping(
+        &self,
+        scope: &Scope,
+        request: Map<String, Value>,
+    ) -> ApiResult<Value> {
+        let function_name = request
+            .get("FunctionName")
+            .and_then(Value::as_str)
+            .ok_or_else(|| invalid("FunctionName is required."))?;
+        let function_arn = self.mapping_target(scope, function_name)?;
+        let source = request
+            .get("EventSourceArn")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let kind = kind_of(source.as_deref());
+        if source.is_none() && !request.contains_key("SelfManagedEventSource") {
+            return Err(invalid(
+                "Unrecognized event source, must be kinesis, dynamodb stream, sqs, msk, mq, documentdb or a self-managed Kafka cluster.",
+            ));
+        }
+        let mut settings: Map<String, Value> = request
+            .iter()
+            .filter(|(k, _)| !NOT_SETTINGS.contains(&k.as_str()) && k.as_str() != "EventSourceArn")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let default_batch = if kind == SourceKind::Sqs { 10 } else { 100 };
+        settings.entry("BatchSize").or_insert(json!(default_batch));
+        if matches!(
+            kind,
+            SourceKind::Sqs | SourceKind::Stream | SourceKind::Kafka
+        ) {
+            settings
+                .entry("MaximumBatchingWindowInSeconds")
+                .or_insert(json!(0));
+        }
+        self.check_settings(kind, source.as_deref(), &settings)?;
+        let enabled = request
+            .get("Enabled")
+            .and_then(Value::as_bool)
+            .unwrap_or(true);
+        let mapping = Mapping {
+            uuid: uuid::Uuid::new_v4().to_string(),
+            function_arn,
+            event_source_arn: source,
+            enabled,
+            state_transition_reason: "USER_INITIATED".into(),
+            last_modified: clock::now().timestamp_millis() as f64 / 1000.0,
+            settings,
+        };
+        {
+            let mut objects = self.inner.objects.write();
+            if let Some(source) = &mapping.event_source_arn {
+                let existing = objects
+                    .list::<Mapping>(EVENT_SOURCE_MAPPING, scope)
+                    .into_iter()
+                    .map(|(_, m)| m)
+                    .find(|m| {
+                        m.event_source_arn.as_deref() == Some(source.as_str())
+                            && m.function_arn == mapping.function_arn
+                    });
+                if let Some(existing) = existing {
+                    return Err(ApiError::new(
+                        ErrorKind::ResourceConflict,
+                        format!(
+                            "An event source mapping with event source (\"{source}\") and function (\"{}\") already exists. Please update or delete the existing mapping with UUID {}",
+                            mapping.function_arn, existing.uuid
+                        ),
+                    ));
+                }
+            }
+            objects.put(EVENT_SOURCE_MAPPING, scope, &mapping.uuid, &mapping)?;
+        }
+        self.start_mapping(scope, &mapping);
+        Ok(self.render_mapping(scope, &mapping, "Creating"))
+    }
+
+    fn stored_mapping(&self, scope: &Scope, uuid: &str) -> ApiResult<Mapping> {
+        self.inner
+            .objects
+            .get::<Mapping>(EVENT_SOURCE_MAPPING, scope, uuid)
+            .ok_or_else(not_found)
+    }
+
+    pub fn get_event_source_mapping(&self, scope: &Scope, uuid: &str) -> ApiResult<Value> {
+        let mapping = self.stored_mapping(scope, uuid)?;
+        Ok(self.render_mapping(scope, &mapping, mapping.state()))
+    }
+
+    pub fn update_event_source_mapping(
+        &self,
+        scope: &Scope,
+        uuid: &str,
+        request: Map<String, Value>,
+    ) -> ApiResult<Value> {
+        let mut mapping = self.stored_mapping(scope, uuid)?;
+        if let Some(name) = request.get("FunctionName").and_then(Value::as_str) {
+            mapping.function_arn = self.mapping_target(scope, name)?;
+        }
+        let mut settings = mapping.settings.clone();
+        for (key, value) in &request {
+            if NOT_SETTINGS.contains(&key.as_str()) || key == "EventSourceArn" {
+                continue;
+            }
+            settings.insert(key.clone(), value.clone());
+        }
+        let kind = kind_of(mapping.event_source_arn.as_deref());
+        self.check_settings(kind, mapping.event_source_arn.as_deref(), &settings)?;
+        mapping.settings = settings;
+        let transition = match request.get("Enabled").and_then(Value::as_bool) {
+            Some(true) if !mapping.enabled => "Enabling",
+            Some(false) if mapping.enabled => "Disabling",
+            _ => "Updating",
+        };
+        if let Some(enabled) = request.get("Enabled").and_then(Value::as_bool) {
+            mapping.enabled = enabled;
+        }
+        mapping.last_modified = clock::now().timestamp_millis() as f64 / 1000.0;
+        self.inner
+            .objects
+            .write()
+            .put(EVENT_SOURCE_MAPPING, scope, uuid, &mapping)?;
+        self.start_mapping(scope, &mapping);
+        Ok(self.render_mapping(scope, &mapping, transition))
+    }
+
+    pub fn delete_event_source_mapping(&self, scope: &Scope, uuid: &str) -> ApiResult<Value> {
+        let mapping = self.stored_mapping(scope, uuid)?;
+        self.inner
+            .objects
+            .write()
+            .remove(EVENT_SOURCE_MAPPING, scope, uuid)?;
+        self.inner.pollers.stop(uuid);
+        Ok(self.render_mapping(scope, &mapping, "Deleting"))
+    }
+
+    pub fn list_event_source_mappings(
+        &self,
+        scope: &Scope,
+        event_source_arn: Option<&str>,
+        function_name: Option<&str>,
+        marker: Option<&str>,
+        max_items: Option<&str>,
+    ) -> ApiResult<ListEventSourceMappingsOutput> {
+        let function_arn = match function_name {
+            Some(name) => {
+                let reference = resolve_name(scope, name)?;
+                Some(match &reference.qualifier {
+                    Some(q) => format!("{}:{q}", scope.function_arn(&reference.name)),
+                    None => scope.function_arn(&reference.name),
+                })
+            }
+            None => None,
+        };
+        let all: Vec<Mapping> = self
+            .inner
+            .objects
+            .list::<Mapping>(EVENT_SOURCE_MAPPING, scope)
+            .into_iter()
+            .map(|(_, m)| m)
+            .filter(|m| {
+                event_source_arn.is_none_or(|arn| m.event_source_arn.as_deref() == Some(arn))
+            })
+            .filter(|m| {
+                function_arn
+                    .as_ref()
+                    .is_none_or(|arn| &m.function_arn == arn)
+            })
+            .collect();
+        let (page, next_marker) = crate::versions::page_of(&all, marker, max_items)?;
+        Ok(ListEventSourceMappingsOutput {
+            event_source_mappings: page
+                .into_iter()
+                .map(|m| self.render_mapping(scope, m, m.state()))
+                .collect(),
+            next_marker,
+        })
+    }
+
+    /// (Re)starts the poller of a mapping as its configuration says.
+    fn start_mapping(&self, scope: &Scope, mapping: &Mapping) {
+        self.inner.pollers.stop(&mapping.uuid);
+        if mapping.enabled && kind_of(mapping.event_source_arn.as_deref()) == SourceKind::Sqs {
+            self.inner
+                .pollers
+                .start(self, scope.clone(), mapping.clone());
+        }
+    }
+
+    /// Starts the pollers of every stored, enabled mapping (at start-up).
+    pub(crate) fn start_event_sources(&self) {
+        for (key, mapping) in self.inner.objects.list_all::<Mapping>(EVENT_SOURCE_MAPPING) {
+            let scope = Scope {
+                account: key.account,
+                region: key.region,
+            };
+            self.start_mapping(&scope, &mapping);
+        }
+    }
+}

@@ -1,0 +1,336 @@
+//! The poller of an SQS event source mapping: workers that each gather a
+//! batch, delete what the filters reject, invoke the function with the rest
+//! and delete what it processed. Failed messages stay in the queue and come
+//! back after their visibility timeout (and end in the queue's dead-letter
+//! queue through its redrive policy).
+
+use super::Mapping;
+use crate::invoke::InvokeInput;
+use crate::{Inner, LambdaService};
+use base64::Engine;
+use laminar_executor::InvokeResult;
+use laminar_model::arn::Scope;
+use laminar_sqs::ReceivedMessage;
+use serde_json::{json, Map, Value};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+use tokio::task::AbortHandle;
+
+/// Workers per mapping without `ScalingConfig.MaximumConcurrency`.
+const DEFAULT_WORKERS: usize = 5;
+const MAX_WORKERS: usize = 1000;
+/// The longest ReceiveMessage wait (SQS allows 20 s).
+const LONG_POLL: Duration = Duration::from_secs(20);
+/// Stop growing a batch near the 6 MB invoke payload limit.
+const BATCH_BYTES_MAX: usize = 5 * 1024 * 1024;
+const BACKOFF: Duration = Duration::from_secs(1);
+
+/// The running workers of every mapping, by UUID.
+#[derive(Default)]
+pub(crate) struct Pollers(Mutex<HashMap<String, Vec<AbortHandle>>>);
+
+impl Pollers {
+    pub(crate) fn start(&self, service: &LambdaService, scope: Scope, mapping: Mapping) {
+        let Some(queue) = mapping.event_source_arn.clone() else {
+            return;
+        };
+        let workers = mapping
+            .maximum_concurrency()
+            .unwrap_or(DEFAULT_WORKERS)
+            .clamp(1, MAX_WORKERS);
+        let mapping = Arc::new(mapping);
+        let handles = (0..workers)
+            .map(|_| {
+                let worker = Worker {
+                    inner: Arc::downgrade(&service.inner),
+                    scope: scope.clone(),
+                    mapping: mapping.clone(),
+                    queue: queue.clone(),
+                };
+                tokio::spawn(worker.run()).abort_handle()
+            })
+            .collect();
+        let mut running = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(old) = running.insert(mapping.uuid.clone(), handles) {
+            old.iter().for_each(AbortHandle::abort);
+        }
+    }
+
+    pub(crate) fn stop(&self, uuid: &str) {
+        let mut running = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(handles) = running.remove(uuid) {
+            handles.iter().for_each(AbortHandle::abort);
+        }
+    }
+}
+
+struct Worker {
+    inner: Weak<Inner>,
+    scope: Scope,
+    mapping: Arc<Mapping>,
+    queue: String,
+}
+
+impl Worker {
+    async fn run(self) {
+        let patterns = self.mapping.patterns();
+        loop {
+            let Some(inner) = self.inner.upgrade() else {
+                return;
+            };
+            let service = LambdaService { inner };
+            let batch = match self.gather(&service).await {
+                Ok(batch) => batch,
+                Err(e) => {
+                    tracing::warn!(uuid = %self.mapping.uuid, queue = %self.queue, error = %e, "the event source cannot be read");
+                    tokio::time::sleep(BACKOFF).await;
+                    continue;
+                }
+            };
+            let mut kept = Vec::with_capacity(batch.len());
+            for message in batch {
+                let record = record_of(&message, &self.queue, &self.scope.region);
+                if patterns.is_empty() || patterns.iter().any(|p| p.matches(&filter_view(&record)))
+                {
+                    kept.push((message, record));
+                } else {
+                    // Lambda deletes the messages its filters reject.
+                    self.delete(&service, &message);
+                }
+            }
+            if !kept.is_empty() {
+                self.process(&service, kept).await;
+            }
+        }
+    }
+
+    /// Receives up to BatchSize messages: the first wait is a long poll; once
+    /// a message is in, more are gathered for the batching window.
+    async fn gather(
+        &self,
+        service: &LambdaService,
+    ) -> Result<Vec<ReceivedMessage>, laminar_sqs::SqsError> {
+        let sqs = &service.inner.companions.sqs;
+        let max = self.mapping.batch_size();
+        let window = Duration::from_secs(self.mapping.batching_window_secs());
+        let mut batch: Vec<ReceivedMessage> = Vec::new();
+        let mut bytes = 0;
+        let mut deadline: Option<Instant> = None;
+        loop {
+            let want = (max - batch.len()).min(10) as u32;
+            let wait = match deadline {
+                None => LONG_POLL,
+                Some(at) => at.saturating_duration_since(Instant::now()).min(LONG_POLL),
+            };
+            let received = sqs.receive_from_arn(&self.queue, want, None, wait).await?;
+            bytes += received.iter().map(|m| m.body.len()).sum::<usize>();
+            batch.extend(received);
+            if batch.is_empty() {
+                continue;
+            }
+            let at = *deadline.get_or_insert_with(|| Instant::now() + window);
+            if batch.len() >= max || bytes >= BATCH_BYTES_MAX || Instant::now() >= at {
+                return Ok(batch);
+            }
+        }
+    }
+
+    async fn process(&self, service: &LambdaService, kept: Vec<(ReceivedMessage, Value)>) {
+        let (messages, records): (Vec<ReceivedMessage>, Vec<Value>) = kept.into_iter().unzip();
+        let payload = json!({ "Records": records }).to_string();
+        let input = InvokeInput {
+            function_name: self.mapping.function_arn.clone(),
+            payload: bytes::Bytes::from(payload),
+            ..InvokeInput::default()
+        };
+        let outcome = match service.prepare(&self.scope, input) {
+            Ok((_, prepared)) => service.inner.run(&self.scope, &prepared, None).await,
+            Err(e) => Err(e),
+        };
+        let results = &service.inner.processing_results;
+        match outcome {
+            Ok((InvokeResult::Response(body), _)) => {
+                let failed = if self.mapping.reports_item_failures() {
+                    failed_items(&body, &messages)
+                } else {
+                    Some(HashSet::new())
+                };
+                match failed {
+                    Some(failed) => {
+                        for message in messages.iter().filter(|m| !failed.contains(&m.message_id)) {
+                            self.delete(service, message);
+                        }
+                        results.set(&self.mapping.uuid, "OK");
+                    }
+                    None => results.set(&self.mapping.uuid, "PROBLEM: Function call failed"),
+                }
+            }
+            Ok((InvokeResult::Error(_), _)) => {
+                results.set(&self.mapping.uuid, "PROBLEM: Function call failed");
+            }
+            Err(e) => {
+                tracing::debug!(uuid = %self.mapping.uuid, error = %e, "an event source batch could not be invoked");
+                results.set(&self.mapping.uuid, "PROBLEM: Function call failed");
+                tokio::time::sleep(BACKOFF).await;
+            }
+        }
+    }
+
+    fn delete(&self, service: &LambdaService, message: &ReceivedMessage) {
+        if let Err(e) = service
+            .inner
+            .companions
+            .sqs
+            .delete_from_arn(&self.queue, &message.receipt_handle)
+        {
+            tracing::warn!(queue = %self.queue, id = %message.message_id, error = %e, "a processed message could not be deleted");
+        }
+    }
+}
+
+/// The message ids a `ReportBatchItemFailures` answer names as failed;
+/// `None` when the answer is malformed, which fails the whole batch.
+fn failed_items(body: &[u8], batch: &[ReceivedMessage]) -> Option<HashSet<String>> {
+    let answer: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(_) => return Some(HashSet::new()),
+    };
+    let Some(failures) = answer.get("batchItemFailures") else {
+        return Some(HashSet::new());
+    };
+    let failures = match failures {
+        Value::Null => return Some(HashSet::new()),
+        Value::Array(items) => items,
+        _ => return None,
+    };
+    let ids: HashSet<&str> = batch.iter().map(|m| m.message_id.as_str()).collect();
+    failures
+        .iter()
+        .map(|f| {
+            f.get("itemIdentifier")
+                .and_then(Value::as_str)
+                .filter(|id| ids.contains(id))
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+/// The SQS record as Lambda delivers it.
+fn record_of(message: &ReceivedMessage, queue_arn: &str, region: &str) -> Value {
+    let attributes: Map<String, Value> = message
+        .attributes
+        .iter()
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
+    let message_attributes: Map<String, Value> = message
+        .message_attributes
+        .iter()
+        .map(|(name, value)| {
+            let mut entry = Map::new();
+            if let Some(s) = &value.string_value {
+                entry.insert("stringValue".into(), json!(s));
+            }
+            if let Some(b) = &value.binary_value {
+                entry.insert(
+                    "binaryValue".into(),
+                    json!(base64::engine::general_purpose::STANDARD.encode(b)),
+                );
+            }
+            entry.insert("stringListValues".into(), json!([]));
+            entry.insert("binaryListValues".into(), json!([]));
+            entry.insert("dataType".into(), json!(value.data_type));
+            (name.clone(), Value::Object(entry))
+        })
+        .collect();
+    let mut record = json!({
+        "messageId": message.message_id,
+        "receiptHandle": message.receipt_handle,
+        "body": message.body,
+        "attributes": attributes,
+        "messageAttributes": message_attributes,
+        "md5OfBody": message.md5_of_body,
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    });
+    if let Some(md5) = &message.md5_of_message_attributes {
+        record["md5OfMessageAttributes"] = json!(md5);
+    }
+    record
+}
+
+/// What filters see: the record, with a JSON body as JSON.
+fn filter_view(record: &Value) -> Value {
+    let mut view = record.clone();
+    if let Some(body) = record["body"].as_str() {
+        if let Ok(parsed @ (Value::Object(_) | Value::Array(_))) =
+            serde_json::from_str::<Value>(body)
+        {
+            view["body"] = parsed;
+        }
+    }
+    view
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(id: &str) -> ReceivedMessage {
+        ReceivedMessage {
+            message_id: id.into(),
+            receipt_handle: format!("rh-{id}"),
+            body: "{\"kind\":\"order\"}".into(),
+            md5_of_body: "x".into(),
+            md5_of_message_attributes: None,
+            attributes: Default::default(),
+            message_attributes: Default::default(),
+        }
+    }
+
+    #[test]
+    fn batch_item_failures_follow_the_documented_rules() {
+        let batch = [message("a"), message("b")];
+        assert_eq!(failed_items(b"null", &batch), Some(HashSet::new()));
+        assert_eq!(failed_items(b"{}", &batch), Some(HashSet::new()));
+        assert_eq!(
+            failed_items(b"{\"batchItemFailures\": []}", &batch),
+            Some(HashSet::new())
+        );
+        assert_eq!(
+            failed_items(
+                b"{\"batchItemFailures\": [{\"itemIdentifier\": \"b\"}]}",
+                &batch
+            ),
+            Some(HashSet::from(["b".to_string()]))
+        );
+        // An id not in the batch, or an empty one, fails the whole batch.
+        assert_eq!(
+            failed_items(
+                b"{\"batchItemFailures\": [{\"itemIdentifier\": \"zz\"}]}",
+                &batch
+            ),
+            None
+        );
+        assert_eq!(
+            failed_items(
+                b"{\"batchItemFailures\": [{\"itemIdentifier\": \"\"}]}",
+                &batch
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn filters_see_json_bodies_as_json() {
+        let record = record_of(
+            &message("a"),
+            "arn:aws:sqs:us-east-1:000000000000:q",
+            "us-east-1",
+        );
+        assert_eq!(record["eventSource"], "aws:sqs");
+        assert_eq!(record["body"], "{\"kind\":\"order\"}");
+        assert_eq!(filter_view(&record)["body"]["kind"], "order");
+    }
+}
