@@ -222,3 +222,32 @@ def create_python_function(client, name: str, source: str, **kwargs):
     )
     params.update(kwargs)
     return client.create_function(**params)
+
+
+def runs(runs_dir: Path, name: str) -> list[dict]:
+    """The JSON lines a recording test function appended to RUNS_DIR/<name>.jsonl."""
+    path = runs_dir / f"{name}.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line]
+
+
+def wait_for(predicate, timeout=30.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def sqs_client(endpoint_url: str):
+    return boto3.client(
+        "sqs",
+        endpoint_url=endpoint_url,
+        region_name=REGION,
+        aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"],
+        config=Config(retries={"total_max_attempts": 1}),
+    )

@@ -8,10 +8,14 @@ import signal
 import time
 from pathlib import Path
 
-import boto3
-from botocore.config import Config
-
-from laminar_testing import ACCOUNT, AWS_ENV, REGION, create_python_function
+from laminar_testing import (
+    ACCOUNT,
+    REGION,
+    create_python_function,
+    runs,
+    sqs_client,
+    wait_for,
+)
 
 # Appends each event it gets to $RUNS_DIR/<function>.jsonl, then fails or
 # succeeds as the event asks.
@@ -33,23 +37,6 @@ def handler(event, context):
 FAST_RETRIES = ["--async-retry-delay", "0.2"]
 
 
-def runs(runs_dir: Path, name: str) -> list[dict]:
-    path = runs_dir / f"{name}.jsonl"
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line]
-
-
-def wait_for(predicate, timeout=30.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def recorder(client, name: str, runs_dir: Path):
     create_python_function(
         client,
@@ -69,17 +56,6 @@ def invoke_event(client, name: str, payload: dict, **kwargs) -> None:
     )
     assert response["StatusCode"] == 202
     assert response["Payload"].read() == b""
-
-
-def sqs_client(endpoint_url: str):
-    return boto3.client(
-        "sqs",
-        endpoint_url=endpoint_url,
-        region_name=REGION,
-        aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"],
-        config=Config(retries={"total_max_attempts": 1}),
-    )
 
 
 def function_arn(name: str) -> str:
