@@ -130,7 +130,7 @@ impl LambdaService {
         let inner = Arc::new(Inner {
             concurrency,
             pools: pool::Pools::new(Arc::new(executor)),
-            logs: logs::FunctionLogs::default(),
+            logs: logs::FunctionLogs::new(companions.logs.clone()),
             objects,
             companions,
             settings,

@@ -686,7 +686,11 @@ mod tests {
     fn retention_hides_and_sweeps_old_events() {
         let logs = setup();
         let now = now_ms();
-        put(&logs, &[(now - 25 * 3_600_000, "old"), (now - 3_600_000, "new")]).unwrap();
+        put(
+            &logs,
+            &[(now - 25 * 3_600_000, "old"), (now - 3_600_000, "new")],
+        )
+        .unwrap();
         logs.put_retention_policy(
             "1",
             "r",
