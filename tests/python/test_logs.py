@@ -453,3 +453,19 @@ def test_cli_v1_filter_and_get_log_events(laminar, logs, group, tmp_path):
     assert [e["message"] for e in filtered["events"]] == ["ERROR from cli test"]
     got = aws("get-log-events", "--log-group-name", group, "--log-stream-name", "cli", "--start-from-head")
     assert [e["message"] for e in got["events"]] == ["ERROR from cli test", "INFO from cli test"]
+
+
+def test_function_logs_are_committed_before_a_clean_shutdown(laminar_factory, tmp_path):
+    data_dir = tmp_path / "state"
+    first = laminar_factory(data_dir=data_dir)
+    lambda_ = first.client()
+    create_python_function(lambda_, "stopper", APP_PY)
+    lambda_.invoke(FunctionName="stopper", Payload=b'{"who": "before stop"}')
+    # SIGTERM right away: the queued lines must still reach the database.
+    first.stop()
+
+    second = laminar_factory(data_dir=data_dir)
+    logs = logs_client(second.url)
+    messages = [e["message"] for e in logs.filter_log_events(logGroupName="/aws/lambda/stopper")["events"]]
+    assert "hello from before stop" in messages
+    assert messages[-1].startswith("REPORT RequestId: ")

@@ -52,7 +52,10 @@ impl LogsService {
     /// sweeps events past their retention period).
     pub fn new(store: Arc<Store>) -> Result<Self, LogsError> {
         store.db.lock().execute_batch(db::SCHEMA)?;
-        let writer = Arc::new(writer::Writer::start(store.clone()));
+        let writer = Arc::new(writer::Writer::start(
+            store.clone(),
+            writer::Limits::default(),
+        ));
         Ok(Self { store, writer })
     }
 
@@ -94,6 +97,12 @@ impl LogsService {
             stream: stream.to_string(),
             events,
         })
+    }
+
+    /// Waits (at most `timeout`) until the appends queued so far are
+    /// committed; false if that did not happen in time. For shutdown.
+    pub fn flush(&self, timeout: std::time::Duration) -> bool {
+        self.writer.flush(timeout)
     }
 
     pub fn writer_stats(&self) -> WriterStats {

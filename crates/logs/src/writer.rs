@@ -13,10 +13,21 @@ use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TryS
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Appends waiting at most.
-const QUEUE_ITEMS: usize = 4_096;
-/// Message bytes waiting at most.
-const QUEUE_BYTES: usize = 64 * 1024 * 1024;
+/// How much may wait for the writer: appends, and their message bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub items: usize,
+    pub bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            items: 4_096,
+            bytes: 64 * 1024 * 1024,
+        }
+    }
+}
 /// A batch is committed this long after its first append…
 const FLUSH_AFTER: Duration = Duration::from_millis(50);
 /// …or when it holds this many appends.
@@ -51,14 +62,21 @@ struct Counters {
     dropped_events: AtomicU64,
 }
 
+enum Message {
+    Append(Append),
+    /// Answered once everything queued before it is committed.
+    Flush(SyncSender<()>),
+}
+
 pub(crate) struct Writer {
-    queue: SyncSender<Append>,
+    queue: SyncSender<Message>,
     counters: Arc<Counters>,
+    limits: Limits,
 }
 
 impl Writer {
-    pub(crate) fn start(store: Arc<Store>) -> Self {
-        let (queue, receiver) = sync_channel(QUEUE_ITEMS);
+    pub(crate) fn start(store: Arc<Store>, limits: Limits) -> Self {
+        let (queue, receiver) = sync_channel(limits.items);
         let counters = Arc::new(Counters::default());
         let worker_counters = counters.clone();
         let spawned = std::thread::Builder::new()
@@ -67,7 +85,11 @@ impl Writer {
         if let Err(e) = spawned {
             tracing::warn!(error = %e, "the CloudWatch Logs writer could not start; function logs will be dropped");
         }
-        Self { queue, counters }
+        Self {
+            queue,
+            counters,
+            limits,
+        }
     }
 
     /// Queues an append; false (and counted) when the queue is full.
@@ -78,10 +100,10 @@ impl Writer {
             .counters
             .queued_bytes
             .fetch_add(bytes, Ordering::AcqRel);
-        let outcome = if queued + bytes > QUEUE_BYTES {
+        let outcome = if queued + bytes > self.limits.bytes {
             Err(())
         } else {
-            match self.queue.try_send(append) {
+            match self.queue.try_send(Message::Append(append)) {
                 Ok(()) => Ok(()),
                 Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => Err(()),
             }
@@ -105,6 +127,25 @@ impl Writer {
         outcome.is_ok()
     }
 
+    /// Waits (at most `timeout`) until everything queued so far is committed.
+    pub(crate) fn flush(&self, timeout: Duration) -> bool {
+        let (done, wait) = sync_channel(1);
+        let deadline = Instant::now() + timeout;
+        let mut message = Message::Flush(done);
+        loop {
+            match self.queue.try_send(message) {
+                Ok(()) => break,
+                Err(TrySendError::Full(back)) if Instant::now() < deadline => {
+                    message = back;
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(_) => return false,
+            }
+        }
+        wait.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .is_ok()
+    }
+
     pub(crate) fn stats(&self) -> WriterStats {
         WriterStats {
             committed_events: self.counters.committed_events.load(Ordering::Relaxed),
@@ -113,11 +154,15 @@ impl Writer {
     }
 }
 
-fn run(store: &Store, receiver: &Receiver<Append>, counters: &Counters) {
+fn run(store: &Store, receiver: &Receiver<Message>, counters: &Counters) {
     let mut last_sweep = Instant::now();
     loop {
         let first = match receiver.recv_timeout(SWEEP_EVERY) {
-            Ok(append) => append,
+            Ok(Message::Append(append)) => append,
+            Ok(Message::Flush(done)) => {
+                let _ = done.try_send(());
+                continue;
+            }
             Err(RecvTimeoutError::Timeout) => {
                 sweep(store);
                 last_sweep = Instant::now();
@@ -127,10 +172,12 @@ fn run(store: &Store, receiver: &Receiver<Append>, counters: &Counters) {
         };
         let deadline = Instant::now() + FLUSH_AFTER;
         let mut batch = vec![first];
-        while batch.len() < BATCH_ITEMS {
+        let mut flushes = Vec::new();
+        while batch.len() < BATCH_ITEMS && flushes.is_empty() {
             let left = deadline.saturating_duration_since(Instant::now());
             match receiver.recv_timeout(left) {
-                Ok(append) => batch.push(append),
+                Ok(Message::Append(append)) => batch.push(append),
+                Ok(Message::Flush(done)) => flushes.push(done),
                 Err(_) => break,
             }
         }
@@ -148,6 +195,9 @@ fn run(store: &Store, receiver: &Receiver<Append>, counters: &Counters) {
             }
         }
         counters.queued_bytes.fetch_sub(bytes, Ordering::AcqRel);
+        for done in flushes {
+            let _ = done.try_send(());
+        }
         if last_sweep.elapsed() >= SWEEP_EVERY {
             sweep(store);
             last_sweep = Instant::now();
@@ -218,5 +268,42 @@ mod tests {
             .unwrap();
         assert_eq!(found.events.len(), 3);
         assert_eq!(found.searched_log_streams.len(), 2);
+    }
+
+    #[test]
+    fn flush_waits_for_the_commit() {
+        let logs = test_service();
+        let event = LogEvent {
+            timestamp_ms: now_ms(),
+            message: "m".into(),
+        };
+        assert!(logs.append_later("1", "r", "/g", "s", vec![event]));
+        assert!(logs.flush(Duration::from_secs(5)));
+        assert_eq!(logs.writer_stats().committed_events, 1);
+    }
+
+    #[test]
+    fn a_full_queue_drops_and_counts_instead_of_blocking() {
+        let store = Arc::new(Store::open(None).unwrap());
+        let writer = Writer::start(
+            store,
+            Limits {
+                items: 8,
+                bytes: 100,
+            },
+        );
+        let append = |message: &str| Append {
+            account: "1".into(),
+            region: "r".into(),
+            group: "/g".into(),
+            stream: "s".into(),
+            events: vec![LogEvent {
+                timestamp_ms: 0,
+                message: message.into(),
+            }],
+        };
+        assert!(!writer.submit(append(&"x".repeat(200))));
+        assert_eq!(writer.stats().dropped_events, 1);
+        assert!(writer.submit(append("small")));
     }
 }
