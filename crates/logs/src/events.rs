@@ -694,7 +694,7 @@ mod tests {
         logs.put_retention_policy(
             "1",
             "r",
-            crate::RetentionRequest {
+            crate::GroupRequest {
                 log_group_name: "/g".into(),
                 retention_in_days: Some(1),
                 ..Default::default()

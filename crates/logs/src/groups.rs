@@ -51,10 +51,11 @@ pub struct DescribeLogGroupsResponse {
     pub next_token: Option<String>,
 }
 
-/// The group-addressing members shared by retention and tag operations.
+/// A request addressing one group (by name, or by ARN for the *Resource
+/// tag operations): delete, retention and tags.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct RetentionRequest {
+pub struct GroupRequest {
     pub log_group_name: String,
     pub retention_in_days: Option<i64>,
     pub resource_arn: Option<String>,
@@ -216,7 +217,7 @@ impl LogsService {
         &self,
         account: &str,
         region: &str,
-        req: RetentionRequest,
+        req: GroupRequest,
     ) -> LogsResult<()> {
         check_group_name("logGroupName", &req.log_group_name)?;
         let days = req
@@ -259,7 +260,7 @@ impl LogsService {
         &self,
         account: &str,
         region: &str,
-        req: &RetentionRequest,
+        req: &GroupRequest,
     ) -> LogsResult<TagsResponse> {
         let name = addressed_group(req)?;
         let conn = self.store.db.lock();
@@ -270,7 +271,7 @@ impl LogsService {
     }
 
     /// Adds tags (`TagLogGroup` / `TagResource`).
-    pub fn tag(&self, account: &str, region: &str, req: &RetentionRequest) -> LogsResult<()> {
+    pub fn tag(&self, account: &str, region: &str, req: &GroupRequest) -> LogsResult<()> {
         let name = addressed_group(req)?;
         let new_tags = tags_of(req.tags.as_ref())?;
         self.update_tags(account, region, &name, |tags| {
@@ -280,7 +281,7 @@ impl LogsService {
 
     /// Removes tags: `UntagLogGroup` names them in `tags` (a list),
     /// `UntagResource` in `tagKeys`.
-    pub fn untag(&self, account: &str, region: &str, req: &RetentionRequest) -> LogsResult<()> {
+    pub fn untag(&self, account: &str, region: &str, req: &GroupRequest) -> LogsResult<()> {
         let name = addressed_group(req)?;
         let keys: Vec<String> = match (&req.tag_keys, &req.tags) {
             (Some(keys), _) => keys.clone(),
@@ -317,7 +318,7 @@ impl LogsService {
     }
 }
 
-fn addressed_group(req: &RetentionRequest) -> LogsResult<String> {
+fn addressed_group(req: &GroupRequest) -> LogsResult<String> {
     match &req.resource_arn {
         Some(arn) => names::group_from_arn(arn),
         None => {

@@ -21,8 +21,8 @@ pub use events::{
     RejectedLogEventsInfo, SearchedLogStream,
 };
 pub use groups::{
-    CreateLogGroupRequest, DescribeLogGroupsRequest, DescribeLogGroupsResponse, LogGroup,
-    RetentionRequest, TagsResponse,
+    CreateLogGroupRequest, DescribeLogGroupsRequest, DescribeLogGroupsResponse, GroupRequest,
+    LogGroup, TagsResponse,
 };
 pub use pattern::FilterPattern;
 pub use streams::{

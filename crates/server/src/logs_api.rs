@@ -49,7 +49,7 @@ fn dispatch(
     match operation {
         "CreateLogGroup" => unit(logs.create_log_group(account, region, input(body)?)),
         "DeleteLogGroup" => {
-            let req: laminar_logs::RetentionRequest = input(body)?;
+            let req: laminar_logs::GroupRequest = input(body)?;
             unit(logs.delete_log_group(account, region, &req.log_group_name))
         }
         "DescribeLogGroups" => output(logs.describe_log_groups(account, region, input(body)?)),
@@ -61,7 +61,7 @@ fn dispatch(
         "FilterLogEvents" => output(logs.filter_log_events(account, region, input(body)?)),
         "PutRetentionPolicy" => unit(logs.put_retention_policy(account, region, input(body)?)),
         "DeleteRetentionPolicy" => {
-            let req: laminar_logs::RetentionRequest = input(body)?;
+            let req: laminar_logs::GroupRequest = input(body)?;
             unit(logs.delete_retention_policy(account, region, &req.log_group_name))
         }
         "TagLogGroup" | "TagResource" => unit(logs.tag(account, region, &input(body)?)),
