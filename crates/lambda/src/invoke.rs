@@ -479,8 +479,13 @@ impl Inner {
                             "errorMessage": format!("RequestId: {request_id} Error: {message}"),
                         });
                         let text = format!("START RequestId: {request_id} Version: {}\n{message}\nRuntime.InvalidEntrypoint\nEND RequestId: {request_id}\n", config.version);
-                        self.logs
-                            .append(&key.function, &spec.log_stream, now_ms(), &text);
+                        self.logs.append(
+                            &key.function,
+                            &spec.log_group,
+                            &spec.log_stream,
+                            now_ms(),
+                            &text,
+                        );
                         return Ok((InvokeResult::Error(Bytes::from(body.to_string())), text));
                     }
                     Err(StartError::UnsupportedRuntime(message)) => {
@@ -507,8 +512,13 @@ impl Inner {
             .invoke(invocation, timeout, prepared.tail_logs, sink)
             .await;
         let text = log_text(&request_id, &config.version, config.memory_size, &report);
-        self.logs
-            .append(&key.function, &env.log_stream, now_ms(), &text);
+        self.logs.append(
+            &key.function,
+            &config.logging_config.log_group,
+            &env.log_stream,
+            now_ms(),
+            &text,
+        );
         tracing::debug!(function = %config.function_name, "{}", text.trim_end());
         let InvokeReport {
             result, reusable, ..

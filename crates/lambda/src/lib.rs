@@ -143,7 +143,7 @@ impl LambdaService {
             processing_results: Default::default(),
             concurrency,
             pools: pool::Pools::new(Arc::new(executor)),
-            logs: logs::FunctionLogs::default(),
+            logs: logs::FunctionLogs::new(companions.logs.clone()),
             objects,
             companions,
             settings,

@@ -1,6 +1,12 @@
 //! Function logs: each invocation's output framed by START / END / REPORT,
-//! kept per function for the Logs API, and the tail for `LogType=Tail`.
+//! written to CloudWatch Logs (`/aws/lambda/<name>` or the function's
+//! LoggingConfig.LogGroup, in the environment's stream), kept in a ring per
+//! function for `function_logs`, and the tail for `LogType=Tail`.
+//!
+//! The write to CloudWatch Logs leaves the invoke path: it is queued for the
+//! Logs service's background writer, which commits batches.
 
+use laminar_logs::{LogEvent, LogsService};
 use laminar_store::FunctionKey;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -15,19 +21,50 @@ pub struct LogLine {
     pub message: String,
 }
 
-#[derive(Default)]
 pub(crate) struct FunctionLogs {
     by_function: Mutex<HashMap<FunctionKey, VecDeque<LogLine>>>,
+    cloudwatch: LogsService,
 }
 
 impl FunctionLogs {
+    pub(crate) fn new(cloudwatch: LogsService) -> Self {
+        Self {
+            by_function: Mutex::default(),
+            cloudwatch,
+        }
+    }
+
+    /// Records an invocation's log text, one event per line.
     pub(crate) fn append(
         &self,
         function: &FunctionKey,
+        log_group: &str,
         log_stream: &str,
         timestamp_ms: i64,
         text: &str,
     ) {
+        let events: Vec<LogEvent> = text
+            .lines()
+            .map(|line| LogEvent {
+                timestamp_ms,
+                message: line.to_string(),
+            })
+            .collect();
+        let default_group;
+        let log_group = if log_group.is_empty() {
+            default_group = format!("/aws/lambda/{}", function.name);
+            &default_group
+        } else {
+            log_group
+        };
+        // Never blocks: a full queue drops (and counts) the lines.
+        self.cloudwatch.append_later(
+            &function.account,
+            &function.region,
+            log_group,
+            log_stream,
+            events,
+        );
         let mut all = self.by_function.lock().unwrap_or_else(|e| e.into_inner());
         let lines = all.entry(function.clone()).or_default();
         for line in text.lines() {

@@ -1,19 +1,37 @@
 //! Amazon CloudWatch Logs, as much as Lambda users need: log groups, streams,
 //! events, filtering and retention. Functions write here under
 //! `/aws/lambda/<name>`; state lives in the store's SQLite database.
+//!
+//! Operations take and return the JSON shapes of the service model (serde,
+//! camelCase), so the protocol adapter only maps operation names.
+
+mod db;
+mod error;
+mod events;
+mod groups;
+mod names;
+mod pattern;
+mod streams;
+mod writer;
+
+pub use error::{LogsError, LogsResult};
+pub use events::{
+    FilterLogEventsRequest, FilterLogEventsResponse, FilteredEvent, GetLogEventsRequest,
+    GetLogEventsResponse, InputLogEvent, OutputEvent, PutLogEventsRequest, PutLogEventsResponse,
+    RejectedLogEventsInfo, SearchedLogStream,
+};
+pub use groups::{
+    CreateLogGroupRequest, DescribeLogGroupsRequest, DescribeLogGroupsResponse, GroupRequest,
+    LogGroup, TagsResponse,
+};
+pub use pattern::FilterPattern;
+pub use streams::{
+    DescribeLogStreamsRequest, DescribeLogStreamsResponse, LogStream, StreamRequest,
+};
+pub use writer::WriterStats;
 
 use laminar_store::Store;
 use std::sync::Arc;
-
-/// A CloudWatch Logs error: the modelled code (`ResourceNotFoundException`, …)
-/// and a message.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{code}: {message}")]
-pub struct LogsError {
-    pub code: String,
-    pub message: String,
-    pub status: u16,
-}
 
 /// One log event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,25 +43,88 @@ pub struct LogEvent {
 /// The Logs service of one laminar instance. Cheap to clone.
 #[derive(Clone)]
 pub struct LogsService {
-    #[allow(dead_code)]
     store: Arc<Store>,
+    writer: Arc<writer::Writer>,
 }
 
 impl LogsService {
+    /// Creates the tables and starts the background writer (which also
+    /// sweeps events past their retention period).
     pub fn new(store: Arc<Store>) -> Result<Self, LogsError> {
-        Ok(Self { store })
+        store.db.lock().execute_batch(db::SCHEMA)?;
+        let writer = Arc::new(writer::Writer::start(
+            store.clone(),
+            writer::Limits::default(),
+        ));
+        Ok(Self { store, writer })
     }
 
     /// Appends events to a stream, creating the group and the stream when
-    /// they do not exist yet (how the Lambda service writes function logs).
+    /// they do not exist yet, committed before it returns.
     pub fn append(
         &self,
-        _account: &str,
-        _region: &str,
-        _group: &str,
-        _stream: &str,
-        _events: &[LogEvent],
+        account: &str,
+        region: &str,
+        group: &str,
+        stream: &str,
+        events: &[LogEvent],
     ) -> Result<(), LogsError> {
+        let mut conn = self.store.db.lock();
+        let tx = conn.transaction()?;
+        let (group_id, stream_id) =
+            db::ensure_stream(&tx, account, region, group, stream, now_ms())?;
+        db::insert_events(&tx, group_id, stream_id, events, now_ms())?;
+        tx.commit()?;
         Ok(())
     }
+
+    /// Like [`append`](Self::append), but handed to the background writer:
+    /// never blocks, commits within ~50 ms together with other writes.
+    /// Returns false when the writer's queue is full and the events were
+    /// dropped (counted in [`writer_stats`](Self::writer_stats)).
+    pub fn append_later(
+        &self,
+        account: &str,
+        region: &str,
+        group: &str,
+        stream: &str,
+        events: Vec<LogEvent>,
+    ) -> bool {
+        self.writer.submit(writer::Append {
+            account: account.to_string(),
+            region: region.to_string(),
+            group: group.to_string(),
+            stream: stream.to_string(),
+            events,
+        })
+    }
+
+    /// Waits (at most `timeout`) until the appends queued so far are
+    /// committed; false if that did not happen in time. For shutdown.
+    pub fn flush(&self, timeout: std::time::Duration) -> bool {
+        self.writer.flush(timeout)
+    }
+
+    pub fn writer_stats(&self) -> WriterStats {
+        self.writer.stats()
+    }
+
+    /// Deletes events past their group's retention now (the writer also does
+    /// this periodically). Returns how many were deleted.
+    pub fn sweep_expired(&self) -> LogsResult<usize> {
+        db::sweep_expired(&mut self.store.db.lock(), now_ms())
+    }
+}
+
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+pub(crate) fn test_service() -> LogsService {
+    let store = Arc::new(Store::open(None).expect("in-memory store"));
+    LogsService::new(store).expect("logs service")
 }

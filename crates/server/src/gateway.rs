@@ -145,6 +145,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     tracing::info!("shutting down: stopping execution environments");
     service.shutdown().await;
+    // Function logs still queued for CloudWatch Logs are committed before exit.
+    let logs = service.companions().logs.clone();
+    let _ = tokio::task::spawn_blocking(move || logs.flush(Duration::from_secs(2))).await;
     Ok(())
 }
 
