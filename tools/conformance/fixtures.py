@@ -474,11 +474,32 @@ class Run:
 
     # -- event source mappings -------------------------------------------------
 
+    def queue(self, name: str) -> str:
+        """An SQS queue on laminar's own SQS (mappings need a real one); its ARN."""
+
+        def make():
+            import boto3
+
+            client = boto3.client(
+                "sqs",
+                endpoint_url=self.client.meta.endpoint_url,
+                region_name=REGION,
+                aws_access_key_id="conformance",
+                aws_secret_access_key="conformance",
+            )
+            try:
+                client.create_queue(QueueName=name)
+            except Exception as e:  # noqa: BLE001 - a prerequisite failure
+                raise PrereqError("prerequisite " + describe_error("CreateQueue", e)) from None
+            return sqs(name)
+
+        return self.once(("queue", name), make)
+
     def new_esm(self, function: str | None = None, queue: str | None = None) -> str:
         resp = self.call(
             "CreateEventSourceMapping",
             FunctionName=function or self.main_fn(),
-            EventSourceArn=sqs(queue or self.uniq("conf-q")),
+            EventSourceArn=self.queue(queue or self.uniq("conf-q")),
             BatchSize=10,
         )
         return resp["UUID"]

@@ -1124,7 +1124,7 @@ SECRET = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:conformance-AbCdEf"
 
 
 def esm_source(c):
-    return sqs(c.run.uniq("conf-q"))
+    return c.run.queue(c.run.uniq("conf-q"))
 
 
 ESM_VALUES = {
