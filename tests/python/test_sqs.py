@@ -366,7 +366,7 @@ def test_query_protocol_classic_form_post_to_queue_url(laminar, queue_name):
 
 def test_many_messages_none_lost(sqs, queue_name):
     url = sqs.create_queue(QueueName=queue_name)["QueueUrl"]
-    total = 2000
+    total = 10000
     for start in range(0, total, 10):
         sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": str(start + i)} for i in range(10)])
     seen = set()
@@ -397,3 +397,27 @@ def test_messages_survive_a_restart(laminar_factory, tmp_path):
         for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
             bodies.add(m["Body"])
     assert bodies == {"keep me", "in flight"}
+
+
+def test_aws_cli_round_trip(laminar, queue_name):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    aws = str(Path(sys.executable).with_name("aws"))
+    env = dict(os.environ, **AWS_ENV)
+
+    def cli(*args):
+        out = subprocess.run(
+            [aws, "--endpoint-url", laminar.url, "--output", "json", "sqs", *args],
+            env=env, capture_output=True, text=True, timeout=60,
+        )
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout) if out.stdout.strip() else {}
+
+    url = cli("create-queue", "--queue-name", queue_name)["QueueUrl"]
+    cli("send-message", "--queue-url", url, "--message-body", "from the cli")
+    got = cli("receive-message", "--queue-url", url, "--wait-time-seconds", "1")
+    assert got["Messages"][0]["Body"] == "from the cli"
+    cli("delete-message", "--queue-url", url, "--receipt-handle", got["Messages"][0]["ReceiptHandle"])
