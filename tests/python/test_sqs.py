@@ -421,3 +421,14 @@ def test_aws_cli_round_trip(laminar, queue_name):
     got = cli("receive-message", "--queue-url", url, "--wait-time-seconds", "1")
     assert got["Messages"][0]["Body"] == "from the cli"
     cli("delete-message", "--queue-url", url, "--receipt-handle", got["Messages"][0]["ReceiptHandle"])
+
+
+def test_unsigned_query_in_the_url(laminar, queue_name):
+    import urllib.request
+
+    sqs_client(laminar.url).create_queue(QueueName=queue_name)
+    query = f"/?Action=GetQueueUrl&Version=2012-11-05&QueueName={queue_name}"
+    with urllib.request.urlopen(laminar.url + query) as r:
+        xml = r.read().decode()
+    assert f"<QueueUrl>{laminar.url}/{ACCOUNT}/{queue_name}</QueueUrl>" in xml
+    assert 'xmlns="http://queue.amazonaws.com/doc/2012-11-05/"' in xml
