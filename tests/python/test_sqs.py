@@ -118,6 +118,7 @@ def test_queue_lifecycle_urls_and_attributes(sqs, laminar, queue_name):
     assert attrs["QueueArn"] == f"arn:aws:sqs:{REGION}:{ACCOUNT}:{queue_name}"
     assert attrs["ApproximateNumberOfMessages"] == "0"
     assert attrs["MessageRetentionPeriod"] == "345600"
+    assert attrs["MaximumMessageSize"] == "1048576"
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"DelaySeconds": "2"})
     only = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["DelaySeconds"])["Attributes"]
     assert only == {"DelaySeconds": "2"}
@@ -196,9 +197,15 @@ def test_invalid_messages_are_refused(sqs, queue_name):
     url = sqs.create_queue(QueueName=queue_name)["QueueUrl"]
     with pytest.raises(sqs.exceptions.InvalidMessageContents):
         sqs.send_message(QueueUrl=url, MessageBody="bad \x01 char")
+    # The default (and largest) limit is 1 MiB, as AWS has allowed since 2025.
+    sqs.send_message(QueueUrl=url, MessageBody="x" * 1048576)
     with pytest.raises(sqs.exceptions.ClientError) as big:
-        sqs.send_message(QueueUrl=url, MessageBody="x" * (262144 + 1))
+        sqs.send_message(QueueUrl=url, MessageBody="x" * (1048576 + 1))
     assert big.value.response["Error"]["Code"] == "InvalidParameterValue"
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"MaximumMessageSize": "262144"})
+    with pytest.raises(sqs.exceptions.ClientError) as small:
+        sqs.send_message(QueueUrl=url, MessageBody="x" * (262144 + 1))
+    assert "shorter than 262144 bytes" in small.value.response["Error"]["Message"]
     with pytest.raises(sqs.exceptions.ReceiptHandleIsInvalid):
         sqs.delete_message(QueueUrl=url, ReceiptHandle="garbage!")
 

@@ -9,7 +9,7 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("DelaySeconds", "0"),
     ("ReceiveMessageWaitTimeSeconds", "0"),
     ("MessageRetentionPeriod", "345600"),
-    ("MaximumMessageSize", "262144"),
+    ("MaximumMessageSize", "1048576"),
 ];
 
 /// Settable attributes without a default value.
@@ -46,7 +46,7 @@ fn range(name: &str) -> Option<(i64, i64)> {
         "DelaySeconds" => (0, 900),
         "ReceiveMessageWaitTimeSeconds" => (0, 20),
         "MessageRetentionPeriod" => (60, 1_209_600),
-        "MaximumMessageSize" => (1_024, 262_144),
+        "MaximumMessageSize" => (1_024, 1_048_576),
         "KmsDataKeyReusePeriodSeconds" => (60, 86_400),
         _ => return None,
     })

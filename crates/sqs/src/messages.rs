@@ -613,6 +613,66 @@ mod tests {
     }
 
     #[test]
+    fn messages_past_their_retention_period_are_gone() {
+        let sqs = service();
+        let q = QueueRef::new("us-east-1", "000000000000", "retained");
+        sqs.create_queue(&q, BTreeMap::new(), BTreeMap::new())
+            .unwrap();
+        let body = |b: &str| OutgoingMessage {
+            body: b.into(),
+            ..Default::default()
+        };
+        sqs.send_message(&q, body("old")).unwrap();
+        sqs.send_message(&q, body("new")).unwrap();
+        // Age the first message past MessageRetentionPeriod.
+        sqs.store
+            .db
+            .lock()
+            .execute(
+                "UPDATE sqs_messages SET expires_at = 0 WHERE body = 'old'",
+                [],
+            )
+            .unwrap();
+        let bodies: Vec<String> = receive_now(&sqs, &q, 10)
+            .into_iter()
+            .map(|m| m.body)
+            .collect();
+        assert_eq!(bodies, ["new"]);
+    }
+
+    #[test]
+    fn redrive_moves_a_message_past_max_receive_count() {
+        let sqs = service();
+        let dlq = QueueRef::new("us-east-1", "000000000000", "dead");
+        let q = QueueRef::new("us-east-1", "000000000000", "work");
+        sqs.create_queue(&dlq, BTreeMap::new(), BTreeMap::new())
+            .unwrap();
+        let policy = format!(
+            r#"{{"deadLetterTargetArn":"{}","maxReceiveCount":1}}"#,
+            dlq.arn()
+        );
+        let attrs = BTreeMap::from([
+            ("RedrivePolicy".to_string(), policy),
+            ("VisibilityTimeout".to_string(), "0".to_string()),
+        ]);
+        sqs.create_queue(&q, attrs, BTreeMap::new()).unwrap();
+        let sent = sqs
+            .send_to_arn(
+                &q.arn(),
+                OutgoingMessage {
+                    body: "poison".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(receive_now(&sqs, &q, 10).len(), 1);
+        assert!(receive_now(&sqs, &q, 10).is_empty());
+        let moved = receive_now(&sqs, &dlq, 10);
+        assert_eq!(moved.len(), 1);
+        assert_eq!(moved[0].message_id, sent.message_id);
+    }
+
+    #[test]
     fn receipt_handles_round_trip_and_garbage_is_invalid() {
         let handle = Handle {
             row: 42,

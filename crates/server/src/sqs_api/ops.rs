@@ -12,7 +12,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
 const MAX_BATCH_ENTRIES: usize = 10;
-const MAX_BATCH_BYTES: usize = 262_144;
+/// AWS raised the message and batch limit from 256 KiB to 1 MiB in 2025.
+const MAX_BATCH_BYTES: usize = 1_048_576;
 
 pub async fn call(
     sqs: &SqsService,
