@@ -41,9 +41,19 @@ pub fn detect(uri: &Uri, headers: &HeaderMap) -> Option<Target> {
         Some(_) => return None,
         None => {}
     }
+    if is_unsigned_sqs_query(uri.query().unwrap_or_default()) {
+        return Some(Target::SqsQuery);
+    }
     header("host")
         .filter(|host| s3_api::is_s3_host(host))
         .map(|_| Target::S3)
+}
+
+/// An unsigned query-protocol call in the URL (`?Action=…&Version=2012-11-05`).
+fn is_unsigned_sqs_query(query: &str) -> bool {
+    let mut pairs = query.split('&');
+    pairs.clone().any(|pair| pair.starts_with("Action="))
+        && pairs.any(|pair| pair == "Version=2012-11-05")
 }
 
 /// The service in a presigned URL's `X-Amz-Credential`.
@@ -116,5 +126,7 @@ mod tests {
                 .unwrap();
         assert_eq!(detect(&presigned, &HeaderMap::new()), Some(Target::S3));
         assert_eq!(detect(&uri, &HeaderMap::new()), None);
+        let unsigned: Uri = "/?Action=ListQueues&Version=2012-11-05".parse().unwrap();
+        assert_eq!(detect(&unsigned, &HeaderMap::new()), Some(Target::SqsQuery));
     }
 }

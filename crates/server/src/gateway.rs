@@ -220,8 +220,12 @@ async fn handle(
         Some(target) => companion::serve(&app, target, method, uri, headers, body).await,
         None => route(app.lambda, method, uri, headers, body).await,
     };
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert("x-amzn-requestid", v);
+    // An adapter that already named the request (SQS puts the id in its
+    // XML body too) keeps its id.
+    if !response.headers().contains_key("x-amzn-requestid") {
+        if let Ok(v) = HeaderValue::from_str(&request_id) {
+            response.headers_mut().insert("x-amzn-requestid", v);
+        }
     }
     response
 }

@@ -4,7 +4,18 @@
 //!
 //! The gateway renders the wire protocols (JSON and query); Lambda calls the
 //! same service directly for destinations, dead-letter queues and event
-//! source mappings.
+//! source mappings. Both go through the same core (`queues`, `messages`).
+
+mod attributes;
+mod digest;
+mod error;
+mod messages;
+mod queues;
+mod schema;
+
+pub use attributes::{validate_queue_name, RedrivePolicy};
+pub use digest::{md5_of_attributes, md5_of_body};
+pub use messages::ReceiveOptions;
 
 use laminar_store::Store;
 use std::collections::BTreeMap;
@@ -15,7 +26,8 @@ use std::time::Duration;
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct SqsError {
-    /// e.g. `AWS.SimpleQueueService.NonExistentQueue`, `InvalidParameterValue`.
+    /// The query protocol's code, e.g. `AWS.SimpleQueueService.NonExistentQueue`,
+    /// `InvalidParameterValue`; `json_type()` gives the JSON protocol's.
     pub code: String,
     pub message: String,
     /// HTTP status (400 for client errors, 500 for ours).
@@ -28,6 +40,13 @@ pub struct MessageAttributeValue {
     pub data_type: String,
     pub string_value: Option<String>,
     pub binary_value: Option<Vec<u8>>,
+}
+
+impl MessageAttributeValue {
+    /// Binary and `Binary.<label>` attributes carry `binary_value`.
+    pub fn is_binary(&self) -> bool {
+        self.data_type == "Binary" || self.data_type.starts_with("Binary.")
+    }
 }
 
 /// A message to send.
@@ -64,26 +83,102 @@ pub struct ReceivedMessage {
     pub message_attributes: BTreeMap<String, MessageAttributeValue>,
 }
 
+/// A queue: where it lives and its name. The URL path is `/<account>/<name>`,
+/// the ARN `arn:aws:sqs:<region>:<account>:<name>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct QueueRef {
+    pub region: String,
+    pub account: String,
+    pub name: String,
+}
+
+impl QueueRef {
+    pub fn new(region: &str, account: &str, name: &str) -> Self {
+        Self {
+            region: region.into(),
+            account: account.into(),
+            name: name.into(),
+        }
+    }
+
+    pub fn from_arn(arn: &str) -> Result<Self, SqsError> {
+        let parts: Vec<&str> = arn.split(':').collect();
+        match parts.as_slice() {
+            ["arn", _, "sqs", region, account, name] if !name.is_empty() => {
+                Ok(Self::new(region, account, name))
+            }
+            _ => Err(SqsError::queue_does_not_exist()),
+        }
+    }
+
+    /// The queue named by a queue URL (`<endpoint>/<account>/<name>`) or a
+    /// bare name, in the caller's region and account.
+    pub fn from_url(url: &str, region: &str, account: &str) -> Result<Self, SqsError> {
+        let path = match url.find("://") {
+            Some(i) => {
+                let rest = &url[i + 3..];
+                rest.find('/').map_or("", |p| &rest[p..])
+            }
+            None => url,
+        };
+        let segments: Vec<&str> = path
+            .split(['?', '#'])
+            .next()
+            .unwrap_or_default()
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .collect();
+        match segments.as_slice() {
+            [name] => Ok(Self::new(region, account, name)),
+            [queue_account, name] => Ok(Self::new(region, queue_account, name)),
+            _ => Err(SqsError::queue_does_not_exist()),
+        }
+    }
+
+    pub fn arn(&self) -> String {
+        format!("arn:aws:sqs:{}:{}:{}", self.region, self.account, self.name)
+    }
+
+    /// The queue URL under an endpoint such as `http://localhost:4566`.
+    pub fn url(&self, endpoint: &str) -> String {
+        format!(
+            "{}/{}/{}",
+            endpoint.trim_end_matches('/'),
+            self.account,
+            self.name
+        )
+    }
+
+    pub fn is_fifo(&self) -> bool {
+        self.name.ends_with(".fifo")
+    }
+}
+
 /// The SQS service of one laminar instance. Cheap to clone.
 #[derive(Clone)]
 pub struct SqsService {
-    #[allow(dead_code)]
     store: Arc<Store>,
+    /// Wakes long polls when a message may have become receivable.
+    arrivals: Arc<tokio::sync::Notify>,
 }
 
 impl SqsService {
     pub fn new(store: Arc<Store>) -> Result<Self, SqsError> {
-        Ok(Self { store })
+        schema::create(&store.db.lock())?;
+        Ok(Self {
+            store,
+            arrivals: Arc::new(tokio::sync::Notify::new()),
+        })
     }
 
     /// Sends one message to the queue with this ARN
     /// (`arn:aws:sqs:<region>:<account>:<name>`).
     pub fn send_to_arn(
         &self,
-        _queue_arn: &str,
-        _message: OutgoingMessage,
+        queue_arn: &str,
+        message: OutgoingMessage,
     ) -> Result<SentMessage, SqsError> {
-        Err(not_built())
+        self.send_message(&QueueRef::from_arn(queue_arn)?, message)
     }
 
     /// Receives up to `max` messages (1–10) from the queue with this ARN,
@@ -92,40 +187,48 @@ impl SqsService {
     /// maxReceiveCount move to the dead-letter queue instead.
     pub async fn receive_from_arn(
         &self,
-        _queue_arn: &str,
-        _max: u32,
-        _visibility: Option<Duration>,
-        _wait: Duration,
+        queue_arn: &str,
+        max: u32,
+        visibility: Option<Duration>,
+        wait: Duration,
     ) -> Result<Vec<ReceivedMessage>, SqsError> {
-        Err(not_built())
+        let queue = QueueRef::from_arn(queue_arn)?;
+        let options = ReceiveOptions {
+            max: max.clamp(1, 10),
+            visibility,
+            wait: Some(wait),
+        };
+        self.receive_messages(&queue, options).await
     }
 
     /// Deletes a received message by its receipt handle.
-    pub fn delete_from_arn(&self, _queue_arn: &str, _receipt_handle: &str) -> Result<(), SqsError> {
-        Err(not_built())
+    pub fn delete_from_arn(&self, queue_arn: &str, receipt_handle: &str) -> Result<(), SqsError> {
+        self.delete_message(&QueueRef::from_arn(queue_arn)?, receipt_handle)
     }
 
     /// Makes a received message visible again after `visibility`.
     pub fn change_visibility_from_arn(
         &self,
-        _queue_arn: &str,
-        _receipt_handle: &str,
-        _visibility: Duration,
+        queue_arn: &str,
+        receipt_handle: &str,
+        visibility: Duration,
     ) -> Result<(), SqsError> {
-        Err(not_built())
+        let seconds = i64::try_from(visibility.as_secs()).unwrap_or(i64::MAX);
+        self.change_visibility(&QueueRef::from_arn(queue_arn)?, receipt_handle, seconds)
     }
 
     /// The queue's attributes (as GetQueueAttributes names them), if the
     /// queue exists.
-    pub fn attributes_of_arn(&self, _queue_arn: &str) -> Option<BTreeMap<String, String>> {
-        None
+    pub fn attributes_of_arn(&self, queue_arn: &str) -> Option<BTreeMap<String, String>> {
+        let queue = QueueRef::from_arn(queue_arn).ok()?;
+        self.queue_attributes(&queue, &["All".to_string()]).ok()
     }
 }
 
-fn not_built() -> SqsError {
-    SqsError {
-        code: "InternalFailure".into(),
-        message: "SQS is not built yet".into(),
-        status: 500,
-    }
+/// Milliseconds since the epoch.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
 }

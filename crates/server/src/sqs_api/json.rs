@@ -1,0 +1,72 @@
+//! The JSON 1.0 protocol: `AmazonSQS.<Operation>`, errors with `__type` and
+//! the `x-amzn-query-error` header query-compatible clients map codes with.
+
+use super::{endpoint, ops, request_id};
+use crate::render;
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::Response;
+use laminar_lambda::Scope;
+use laminar_model::limits::REQUEST_BODY_MAX_BYTES;
+use laminar_sqs::{SqsError, SqsService};
+
+const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
+
+pub async fn serve_json(
+    sqs: &SqsService,
+    scope: &Scope,
+    headers: &HeaderMap,
+    body: Body,
+) -> Response {
+    let id = request_id();
+    let operation = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| t.strip_prefix("AmazonSQS."))
+        .unwrap_or_default()
+        .to_string();
+    let Ok(bytes) = axum::body::to_bytes(body, REQUEST_BODY_MAX_BYTES).await else {
+        return error(
+            &SqsError::batch_request_too_long(REQUEST_BODY_MAX_BYTES),
+            &id,
+        );
+    };
+    let input: serde_json::Value = if bytes.iter().all(u8::is_ascii_whitespace) {
+        serde_json::json!({})
+    } else {
+        match serde_json::from_slice(&bytes) {
+            Ok(v) => v,
+            Err(e) => {
+                let e = SqsError {
+                    code: "MalformedInput".into(),
+                    message: format!("The request body is not valid JSON: {e}"),
+                    status: 400,
+                };
+                return error(&e, &id);
+            }
+        }
+    };
+    match ops::call(sqs, scope, &endpoint(headers), &operation, &input).await {
+        Ok(output) => with_id(render::raw(200, CONTENT_TYPE, output.to_string()), &id),
+        Err(e) => error(&e, &id),
+    }
+}
+
+fn error(e: &SqsError, id: &str) -> Response {
+    let body = serde_json::json!({
+        "__type": format!("com.amazonaws.sqs#{}", e.json_type()),
+        "message": e.message,
+    });
+    let mut response = with_id(render::raw(e.status, CONTENT_TYPE, body.to_string()), id);
+    if let Ok(v) = HeaderValue::from_str(&format!("{};{}", e.code, e.fault())) {
+        response.headers_mut().insert("x-amzn-query-error", v);
+    }
+    response
+}
+
+fn with_id(mut response: Response, id: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(id) {
+        response.headers_mut().insert("x-amzn-requestid", v);
+    }
+    response
+}
