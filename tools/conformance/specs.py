@@ -1127,6 +1127,12 @@ def esm_source(c):
     return c.run.queue(c.run.uniq("conf-q"))
 
 
+def unique_source(arn):
+    """A source of its own per case: a second mapping of one function to one
+    source is a conflict, as in AWS."""
+    return lambda c: f"{arn}-{c.run.uniq('src')}"
+
+
 ESM_VALUES = {
     "FunctionName": main_fn,
     "EventSourceArn": esm_source,
@@ -1159,7 +1165,7 @@ def esm_variants(for_update=False):
     stream = V(
         "Kinesis stream source",
         include=ESM_STREAM,
-        EventSourceArn=KINESIS,
+        EventSourceArn=unique_source(KINESIS),
         ScalingConfig=OMIT,
         MaximumBatchingWindowInSeconds=OMIT,
         FunctionResponseTypes=OMIT,
@@ -1167,7 +1173,7 @@ def esm_variants(for_update=False):
     at_timestamp = V(
         "Kinesis stream from a timestamp",
         include=("StartingPosition", "StartingPositionTimestamp"),
-        EventSourceArn=KINESIS,
+        EventSourceArn=unique_source(KINESIS),
         StartingPosition="AT_TIMESTAMP",
         StartingPositionTimestamp=lambda c: dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(hours=1),
     )
@@ -1180,13 +1186,13 @@ def esm_variants(for_update=False):
     msk = V(
         "Amazon MSK source",
         include=("Topics", "AmazonManagedKafkaEventSourceConfig", "StartingPosition"),
-        EventSourceArn=MSK,
+        EventSourceArn=unique_source(MSK),
     )
     mq = V("Amazon MQ source", include=("Queues", "SourceAccessConfigurations"), EventSourceArn=MQ)
     docdb = V(
         "DocumentDB source",
         include=("DocumentDBEventSourceConfig", "SourceAccessConfigurations", "StartingPosition"),
-        EventSourceArn=DOCDB,
+        EventSourceArn=unique_source(DOCDB),
     )
     if for_update:
         return []
@@ -1203,6 +1209,7 @@ def esm_enum_hook(path, value):
 S(
     "CreateEventSourceMapping",
     values=ESM_VALUES,
+    minimal=("EventSourceArn", "MaximumBatchingWindowInSeconds"),
     exclude={p: "not for an SQS source: see the variants" for p in ESM_STREAM + ESM_KAFKA + ESM_OTHER},
     variants=esm_variants(),
     enum_hook=esm_enum_hook,
@@ -1221,7 +1228,10 @@ S(
 S(
     "UpdateEventSourceMapping",
     values={**ESM_VALUES, "UUID": lambda c: c.run.esm("update")},
-    exclude={p: "not for an SQS source" for p in ESM_STREAM + ESM_KAFKA + ESM_OTHER},
+    # The mapping updated reads an SQS queue: stream, Kafka, MQ and DocumentDB
+    # settings are refused for it, as AWS refuses them.
+    no_variant={p: "not for an SQS source" for p in ESM_STREAM + ESM_KAFKA + ESM_OTHER},
+    minimal=("BatchSize", "MaximumBatchingWindowInSeconds"),
     enum_hook=esm_enum_hook,
     unknown=[("mapping that does not exist", {"UUID": MISSING_UUID}, None)],
 )

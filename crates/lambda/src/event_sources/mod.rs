@@ -215,6 +215,11 @@ impl LambdaService {
             "DestinationConfig",
             "Topics",
             "Queues",
+            "SourceAccessConfigurations",
+            "SelfManagedEventSource",
+            "SelfManagedKafkaEventSourceConfig",
+            "AmazonManagedKafkaEventSourceConfig",
+            "DocumentDBEventSourceConfig",
         ] {
             if settings.contains_key(member) {
                 return Err(invalid(format!(
