@@ -14,6 +14,7 @@ mod durable;
 mod event_invoke_config;
 mod function_concurrency;
 mod functions;
+mod hot_reload;
 mod invoke;
 mod layers;
 mod logs;
