@@ -388,6 +388,69 @@ def test_upload_file_and_download_file(s3, bucket, tmp_path):
     assert s3.head_object(Bucket=bucket, Key="transfer/data.bin")["ETag"] == md5_etag(data)
 
 
+def test_multipart_uploads(s3, bucket, tmp_path):
+    from boto3.s3.transfer import TransferConfig
+
+    mib = 1024 * 1024
+    source = tmp_path / "big.bin"
+    data = os.urandom(12 * mib + 123)
+    source.write_bytes(data)
+    config = TransferConfig(multipart_threshold=5 * mib, multipart_chunksize=5 * mib)
+    s3.upload_file(str(source), bucket, "big/data.bin", Config=config)
+    head = s3.head_object(Bucket=bucket, Key="big/data.bin")
+    assert head["ContentLength"] == len(data)
+    chunks = [data[i : i + 5 * mib] for i in range(0, len(data), 5 * mib)]
+    digests = b"".join(hashlib.md5(c).digest() for c in chunks)
+    assert head["ETag"] == f'"{hashlib.md5(digests).hexdigest()}-{len(chunks)}"'
+    target = tmp_path / "big-back.bin"
+    s3.download_file(bucket, "big/data.bin", str(target))
+    assert target.read_bytes() == data
+
+    # The low-level calls: a small part that is not the last is refused.
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="small-parts", ContentType="text/plain")
+    upload_id = upload["UploadId"]
+    etags = [
+        s3.upload_part(Bucket=bucket, Key="small-parts", UploadId=upload_id, PartNumber=n, Body=b"x" * 10)["ETag"]
+        for n in (1, 2)
+    ]
+    parts = {"Parts": [{"PartNumber": n, "ETag": e} for n, e in zip((1, 2), etags)]}
+    with pytest.raises(ClientError) as too_small:
+        s3.complete_multipart_upload(Bucket=bucket, Key="small-parts", UploadId=upload_id, MultipartUpload=parts)
+    assert error_of(too_small)[:2] == (400, "EntityTooSmall")
+    with pytest.raises(ClientError) as wrong_etag:
+        s3.complete_multipart_upload(
+            Bucket=bucket,
+            Key="small-parts",
+            UploadId=upload_id,
+            MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": '"0000"'}]},
+        )
+    assert error_of(wrong_etag)[:2] == (400, "InvalidPart")
+    # A single part may be small; content type comes from the creation.
+    done = s3.complete_multipart_upload(
+        Bucket=bucket, Key="small-parts", UploadId=upload_id, MultipartUpload={"Parts": parts["Parts"][:1]}
+    )
+    assert done["ETag"].endswith('-1"')
+    got = s3.get_object(Bucket=bucket, Key="small-parts")
+    assert (got["Body"].read(), got["ContentType"]) == (b"x" * 10, "text/plain")
+
+    aborted = s3.create_multipart_upload(Bucket=bucket, Key="aborted")["UploadId"]
+    s3.abort_multipart_upload(Bucket=bucket, Key="aborted", UploadId=aborted)
+    with pytest.raises(ClientError) as gone:
+        s3.upload_part(Bucket=bucket, Key="aborted", UploadId=aborted, PartNumber=1, Body=b"x")
+    assert error_of(gone)[:2] == (404, "NoSuchUpload")
+
+
+def test_delete_objects(s3, bucket):
+    for key in ("a", "b", "c&d"):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+    result = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "a"}, {"Key": "c&d"}, {"Key": "missing"}]})
+    assert sorted(d["Key"] for d in result["Deleted"]) == ["a", "c&d", "missing"]
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["b"]
+    quiet = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "b"}], "Quiet": True})
+    assert "Deleted" not in quiet and "Errors" not in quiet
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
 def test_aws_cli_cp_and_ls(laminar, s3, bucket, tmp_path):
     env = dict(os.environ)
     env.update(AWS_ENV)
@@ -402,6 +465,15 @@ def test_aws_cli_cp_and_ls(laminar, s3, bucket, tmp_path):
     assert "cli.txt" in listed.stdout and " 13 " in listed.stdout
     buckets = subprocess.run([*aws, "s3", "ls"], env=env, check=True, capture_output=True, text=True)
     assert bucket in buckets.stdout
+
+    # Past the CLI's 8 MiB threshold: a multipart upload and a ranged download.
+    big = tmp_path / "big.bin"
+    big_data = os.urandom(9 * 1024 * 1024)
+    big.write_bytes(big_data)
+    subprocess.run([*aws, "s3", "cp", str(big), f"s3://{bucket}/cli/big.bin"], env=env, check=True, capture_output=True)
+    big_back = tmp_path / "big-back.bin"
+    subprocess.run([*aws, "s3", "cp", f"s3://{bucket}/cli/big.bin", str(big_back)], env=env, check=True, capture_output=True)
+    assert big_back.read_bytes() == big_data
 
     back = tmp_path / "back.txt"
     subprocess.run([*aws, "s3", "cp", f"s3://{bucket}/cli/cli.txt", str(back)], env=env, check=True, capture_output=True)

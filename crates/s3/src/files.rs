@@ -27,15 +27,34 @@ impl ObjectFiles {
             .prefix(".upload-")
             .tempfile_in(&self.dir)?;
         tmp.write_all(bytes)?;
+        self.finish(tmp, &name)?;
+        Ok(name)
+    }
+
+    /// Writes the concatenation of existing files to a new file and
+    /// returns its name.
+    pub(crate) fn join(&self, names: &[&str]) -> io::Result<String> {
+        let name = uuid::Uuid::new_v4().simple().to_string();
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".join-")
+            .tempfile_in(&self.dir)?;
+        for part in names {
+            io::copy(&mut self.read(part)?, tmp.as_file_mut())?;
+        }
+        self.finish(tmp, &name)?;
+        Ok(name)
+    }
+
+    fn finish(&self, tmp: tempfile::NamedTempFile, name: &str) -> io::Result<()> {
         if self.durable {
             tmp.as_file().sync_all()?;
         }
-        tmp.persist(self.dir.join(&name)).map_err(|e| e.error)?;
+        tmp.persist(self.dir.join(name)).map_err(|e| e.error)?;
         if self.durable {
             // The rename itself must survive a crash too.
             fs::File::open(&self.dir)?.sync_all()?;
         }
-        Ok(name)
+        Ok(())
     }
 
     pub(crate) fn read(&self, name: &str) -> io::Result<fs::File> {

@@ -8,9 +8,11 @@
 
 mod files;
 mod listing;
+mod multipart;
 mod names;
 
 pub use listing::{ListPage, ListRequest};
+pub use multipart::MIN_PART_BYTES;
 pub use names::is_valid_bucket_name;
 
 use bytes::Bytes;
@@ -30,7 +32,7 @@ pub struct S3Error {
 }
 
 impl S3Error {
-    fn new(status: u16, code: &str, message: &str) -> Self {
+    pub(crate) fn new(status: u16, code: &str, message: &str) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -170,6 +172,7 @@ fn now_ms() -> i64 {
 impl S3Service {
     pub fn new(store: Arc<Store>) -> Result<Self, S3Error> {
         store.db.lock().execute_batch(SCHEMA)?;
+        store.db.lock().execute_batch(multipart::SCHEMA)?;
         let files = files::ObjectFiles::open(
             &store.blobs.root().join("s3").join("objects"),
             store.blobs.durable(),
