@@ -597,3 +597,39 @@ def test_hot_reload_needs_an_absolute_existing_folder(lambda_, function_name, tm
         with pytest.raises(ClientError) as bad:
             lambda_.create_function(**base, Code={"S3Bucket": "hot-reload", "S3Key": key})
         assert error_of(bad)[:2] == (400, "InvalidParameterValueException")
+
+
+# ---- durability ------------------------------------------------------------
+
+
+def test_objects_and_hot_reload_functions_survive_sigkill(laminar_factory, tmp_path):
+    data_dir = tmp_path / "state"
+    folder = tmp_path / "live"
+    folder.mkdir()
+    (folder / "app.py").write_text(returning("kept"))
+    data = os.urandom(100_000)
+
+    first = laminar_factory(data_dir=data_dir)
+    s3 = s3_client(first.url)
+    s3.create_bucket(Bucket="durable-bucket")
+    put = s3.put_object(Bucket="durable-bucket", Key="blob.bin", Body=data, Metadata={"kept": "yes"})
+    lambda_ = first.client()
+    lambda_.create_function(
+        FunctionName="hot-survivor",
+        Runtime="python3.12",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"S3Bucket": "hot-reload", "S3Key": str(folder)},
+    )
+    assert first.kill() == -9
+
+    second = laminar_factory(data_dir=data_dir)
+    s3 = s3_client(second.url)
+    got = s3.get_object(Bucket="durable-bucket", Key="blob.bin")
+    assert got["Body"].read() == data
+    assert (got["ETag"], got["Metadata"]) == (put["ETag"], {"kept": "yes"})
+    lambda_ = second.client()
+    lambda_.get_waiter("function_active_v2").wait(FunctionName="hot-survivor")
+    assert invoke_json(lambda_, "hot-survivor") == {"value": "kept"}
+    (folder / "app.py").write_text(returning("edited"))
+    assert invoke_json(lambda_, "hot-survivor") == {"value": "edited"}
