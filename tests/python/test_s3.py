@@ -205,6 +205,9 @@ def test_object_crud(s3, bucket):
     with pytest.raises(ClientError) as missing_head:
         s3.head_object(Bucket=bucket, Key="docs/readme.txt")
     assert error_of(missing_head)[0] == 404
+    with pytest.raises(ClientError) as too_long:
+        s3.put_object(Bucket=bucket, Key="k" * 1025, Body=b"x")
+    assert error_of(too_long)[:2] == (400, "KeyTooLongError")
     # Deleting what is not there succeeds, as in S3.
     assert s3.delete_object(Bucket=bucket, Key="never-existed")["ResponseMetadata"]["HTTPStatusCode"] == 204
 

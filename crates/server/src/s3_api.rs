@@ -18,6 +18,8 @@ use xml::Xml;
 /// multipart uploads, which laminar does not offer.
 const PUT_BODY_MAX_BYTES: usize = 512 * 1024 * 1024;
 const MAX_KEYS_DEFAULT: usize = 1000;
+/// S3 keys are at most 1024 bytes of UTF-8.
+const KEY_MAX_BYTES: usize = 1024;
 /// Headers stored with an object and sent back with it.
 const STORED_HEADERS: &[&str] = &[
     "cache-control",
@@ -176,6 +178,10 @@ async fn route(
         Method::PUT | Method::POST => read_body(body).await?,
         _ => bytes::Bytes::new(),
     };
+    if key.is_some_and(|k| k.len() > KEY_MAX_BYTES) && matches!(*method, Method::PUT | Method::POST)
+    {
+        return Err(s3_error(400, "KeyTooLongError", "Your key is too long"));
+    }
     if let Some(key) = key {
         let multipart = match (method.as_str(), call.query("uploadId")) {
             ("POST", _) if call.has_query("uploads") => {
