@@ -2,6 +2,8 @@
 //! (`bucket.s3.<anything>`).
 
 mod chunked;
+mod listing;
+mod multipart;
 mod xml;
 
 use axum::body::Body;
@@ -9,8 +11,8 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::Response;
 use base64::Engine;
 use laminar_lambda::Scope;
-use laminar_s3::{ListPage, ListRequest, ObjectInfo, PutObjectInput, S3Error, S3Service};
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use laminar_s3::{ObjectInfo, PutObjectInput, S3Error, S3Service};
+use percent_encoding::{percent_decode_str, AsciiSet, NON_ALPHANUMERIC};
 use std::collections::BTreeMap;
 use xml::Xml;
 
@@ -185,13 +187,15 @@ async fn route(
     if let Some(key) = key {
         let multipart = match (method.as_str(), call.query("uploadId")) {
             ("POST", _) if call.has_query("uploads") => {
-                Some(create_multipart_upload(call, bucket, key).await)
+                Some(multipart::create(call, bucket, key).await)
             }
-            ("PUT", Some(id)) => Some(upload_part(call, bucket, key, id, body.clone()).await),
+            ("PUT", Some(id)) => {
+                Some(multipart::upload_part(call, bucket, key, id, body.clone()).await)
+            }
             ("POST", Some(id)) => {
-                Some(complete_multipart_upload(call, bucket, key, id, body.clone()).await)
+                Some(multipart::complete(call, bucket, key, id, body.clone()).await)
             }
-            ("DELETE", Some(id)) => Some(abort_multipart_upload(call, bucket, key, id).await),
+            ("DELETE", Some(id)) => Some(multipart::abort(call, bucket, key, id).await),
             _ => None,
         };
         if let Some(answer) = multipart {
@@ -199,7 +203,7 @@ async fn route(
         }
     }
     if key.is_none() && *method == Method::POST && call.has_query("delete") {
-        return delete_objects(call, bucket, body).await;
+        return multipart::delete_objects(call, bucket, body).await;
     }
     if let Some(sub) = UNSUPPORTED_SUBRESOURCES.iter().find(|s| call.has_query(s)) {
         return Err(not_implemented(&format!(
@@ -214,8 +218,10 @@ async fn route(
             Ok(empty(204))
         }
         (None, "GET") if call.has_query("location") => bucket_location(call, bucket),
-        (None, "GET") if call.query("list-type") == Some("2") => list_objects_v2(call, bucket),
-        (None, "GET") => list_objects_v1(call, bucket),
+        (None, "GET") if call.query("list-type") == Some("2") => {
+            listing::list_objects_v2(call, bucket)
+        }
+        (None, "GET") => listing::list_objects_v1(call, bucket),
         (Some(key), "PUT") if call.header("x-amz-copy-source").is_some() => {
             copy_object(call, bucket, key).await
         }
@@ -323,145 +329,6 @@ fn owner(doc: &mut Xml, account: &str) {
         .leaf("ID", account)
         .leaf("DisplayName", "laminar")
         .close("Owner");
-}
-
-// ---- listing ------------------------------------------------------------
-
-fn max_keys(call: &Call<'_>) -> Result<usize, S3Error> {
-    match call.query("max-keys") {
-        None => Ok(MAX_KEYS_DEFAULT),
-        Some(text) => text
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 0)
-            .map(|n| (n as usize).min(MAX_KEYS_DEFAULT))
-            .ok_or_else(|| {
-                invalid_argument("Provided max-keys not an integer or within integer range")
-            }),
-    }
-}
-
-/// Encodes keys and prefixes when the caller asked for `encoding-type=url`.
-struct Encoder(bool);
-
-impl Encoder {
-    fn from(call: &Call<'_>) -> Result<Self, S3Error> {
-        match call.query("encoding-type") {
-            None => Ok(Self(false)),
-            Some(t) if t.eq_ignore_ascii_case("url") => Ok(Self(true)),
-            Some(_) => Err(invalid_argument(
-                "Invalid Encoding Method specified in Request",
-            )),
-        }
-    }
-
-    fn text(&self, value: &str) -> String {
-        if self.0 {
-            utf8_percent_encode(value, KEY_ENCODE).to_string()
-        } else {
-            value.to_string()
-        }
-    }
-}
-
-fn list_request(call: &Call<'_>, after: Option<String>) -> Result<ListRequest, S3Error> {
-    Ok(ListRequest {
-        prefix: call.query("prefix").unwrap_or_default().to_string(),
-        delimiter: call.query("delimiter").unwrap_or_default().to_string(),
-        after: after.filter(|a| !a.is_empty()),
-        max_keys: max_keys(call)?,
-    })
-}
-
-fn list_entries(doc: &mut Xml, page: &ListPage, encoder: &Encoder, account: Option<&str>) {
-    for object in &page.objects {
-        doc.open("Contents")
-            .leaf("Key", encoder.text(&object.key))
-            .leaf("LastModified", iso_time(object.last_modified_ms))
-            .leaf("ETag", &object.etag)
-            .leaf("Size", object.size.to_string());
-        if let Some(account) = account {
-            owner(doc, account);
-        }
-        doc.leaf("StorageClass", "STANDARD").close("Contents");
-    }
-    for prefix in &page.common_prefixes {
-        doc.open("CommonPrefixes")
-            .leaf("Prefix", encoder.text(prefix))
-            .close("CommonPrefixes");
-    }
-}
-
-fn list_objects_v2(call: &Call<'_>, bucket: &str) -> Result<Response, S3Error> {
-    let encoder = Encoder::from(call)?;
-    let token = call.query("continuation-token");
-    let resume = token
-        .map(|t| {
-            base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(t)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(|| invalid_argument("The continuation token provided is incorrect"))
-        })
-        .transpose()?;
-    let start_after = call.query("start-after");
-    let after = resume.or_else(|| start_after.map(str::to_string));
-    let request = list_request(call, after)?;
-    let page = call.s3.list_objects(bucket, &request)?;
-    let fetch_owner = call.query("fetch-owner") == Some("true");
-    let root = "ListBucketResult";
-    let mut doc = Xml::document(root);
-    doc.leaf("Name", bucket)
-        .leaf("Prefix", encoder.text(&request.prefix))
-        .leaf("KeyCount", page.key_count().to_string())
-        .leaf("MaxKeys", request.max_keys.to_string());
-    if !request.delimiter.is_empty() {
-        doc.leaf("Delimiter", encoder.text(&request.delimiter));
-    }
-    doc.leaf("IsTruncated", page.truncated.to_string());
-    if encoder.0 {
-        doc.leaf("EncodingType", "url");
-    }
-    if let Some(token) = token {
-        doc.leaf("ContinuationToken", token);
-    }
-    if let (true, Some(last)) = (page.truncated, &page.last) {
-        doc.leaf(
-            "NextContinuationToken",
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(last),
-        );
-    }
-    if let Some(start_after) = start_after {
-        doc.leaf("StartAfter", encoder.text(start_after));
-    }
-    let account = fetch_owner.then_some(call.scope.account.as_str());
-    list_entries(&mut doc, &page, &encoder, account);
-    Ok(xml_response(200, doc.finish(root)))
-}
-
-fn list_objects_v1(call: &Call<'_>, bucket: &str) -> Result<Response, S3Error> {
-    let encoder = Encoder::from(call)?;
-    let marker = call.query("marker").unwrap_or_default();
-    let request = list_request(call, Some(marker.to_string()))?;
-    let page = call.s3.list_objects(bucket, &request)?;
-    let root = "ListBucketResult";
-    let mut doc = Xml::document(root);
-    doc.leaf("Name", bucket)
-        .leaf("Prefix", encoder.text(&request.prefix))
-        .leaf("Marker", encoder.text(marker))
-        .leaf("MaxKeys", request.max_keys.to_string());
-    if !request.delimiter.is_empty() {
-        doc.leaf("Delimiter", encoder.text(&request.delimiter));
-    }
-    doc.leaf("IsTruncated", page.truncated.to_string());
-    if encoder.0 {
-        doc.leaf("EncodingType", "url");
-    }
-    if let (true, Some(last)) = (page.truncated, &page.last) {
-        doc.leaf("NextMarker", encoder.text(last));
-    }
-    list_entries(&mut doc, &page, &encoder, Some(&call.scope.account));
-    Ok(xml_response(200, doc.finish(root)))
 }
 
 // ---- objects ------------------------------------------------------------
@@ -596,154 +463,6 @@ async fn copy_object(call: &Call<'_>, bucket: &str, key: &str) -> Result<Respons
     let mut doc = Xml::document(root);
     doc.leaf("LastModified", iso_time(info.last_modified_ms))
         .leaf("ETag", &info.etag);
-    Ok(xml_response(200, doc.finish(root)))
-}
-
-// ---- multipart uploads and batch delete -----------------------------------
-
-async fn create_multipart_upload(
-    call: &Call<'_>,
-    bucket: &str,
-    key: &str,
-) -> Result<Response, S3Error> {
-    let input = put_input(call);
-    let upload_id = call.s3.create_multipart_upload(bucket, key, input)?;
-    let root = "InitiateMultipartUploadResult";
-    let mut doc = Xml::document(root);
-    doc.leaf("Bucket", bucket)
-        .leaf("Key", key)
-        .leaf("UploadId", upload_id);
-    Ok(xml_response(200, doc.finish(root)))
-}
-
-async fn upload_part(
-    call: &Call<'_>,
-    bucket: &str,
-    key: &str,
-    upload_id: &str,
-    body: bytes::Bytes,
-) -> Result<Response, S3Error> {
-    let part_number: u32 = call
-        .query("partNumber")
-        .and_then(|n| n.parse().ok())
-        .ok_or_else(|| {
-            invalid_argument("Part number must be an integer between 1 and 10000, inclusive")
-        })?;
-    if call.header("x-amz-copy-source").is_some() {
-        return Err(not_implemented(
-            "laminar's S3 does not implement UploadPartCopy",
-        ));
-    }
-    let bytes = object_bytes(call, body)?;
-    check_content_md5(call, &bytes)?;
-    let (bucket, key, upload_id) = (bucket.to_string(), key.to_string(), upload_id.to_string());
-    let etag = blocking(call.s3, move |s3| {
-        s3.upload_part(&bucket, &key, &upload_id, part_number, &bytes)
-    })
-    .await?;
-    let mut response = empty(200);
-    set_header(&mut response, "etag", &etag);
-    Ok(response)
-}
-
-async fn complete_multipart_upload(
-    call: &Call<'_>,
-    bucket: &str,
-    key: &str,
-    upload_id: &str,
-    body: bytes::Bytes,
-) -> Result<Response, S3Error> {
-    let malformed = || {
-        s3_error(
-            400,
-            "MalformedXML",
-            "The XML you provided was not well-formed or did not validate against our published schema",
-        )
-    };
-    let parts = xml::records(&body, "Part")
-        .ok_or_else(malformed)?
-        .into_iter()
-        .map(|p| {
-            let number = p.get("PartNumber").and_then(|n| n.trim().parse().ok());
-            match (number, p.get("ETag")) {
-                (Some(number), Some(etag)) => Ok((number, etag.clone())),
-                _ => Err(malformed()),
-            }
-        })
-        .collect::<Result<Vec<(u32, String)>, S3Error>>()?;
-    let (b, k, id) = (bucket.to_string(), key.to_string(), upload_id.to_string());
-    let info = blocking(call.s3, move |s3| {
-        s3.complete_multipart_upload(&b, &k, &id, &parts)
-    })
-    .await?;
-    let root = "CompleteMultipartUploadResult";
-    let mut doc = Xml::document(root);
-    doc.leaf("Location", format!("/{bucket}/{key}"))
-        .leaf("Bucket", bucket)
-        .leaf("Key", key)
-        .leaf("ETag", &info.etag);
-    Ok(xml_response(200, doc.finish(root)))
-}
-
-async fn abort_multipart_upload(
-    call: &Call<'_>,
-    bucket: &str,
-    key: &str,
-    upload_id: &str,
-) -> Result<Response, S3Error> {
-    let (b, k, id) = (bucket.to_string(), key.to_string(), upload_id.to_string());
-    blocking(call.s3, move |s3| s3.abort_multipart_upload(&b, &k, &id)).await?;
-    Ok(empty(204))
-}
-
-/// DeleteObjects: each key is deleted on its own; the answer lists each
-/// outcome (only the errors with `Quiet`).
-async fn delete_objects(
-    call: &Call<'_>,
-    bucket: &str,
-    body: bytes::Bytes,
-) -> Result<Response, S3Error> {
-    let objects = xml::records(&body, "Object").ok_or_else(|| {
-        s3_error(
-            400,
-            "MalformedXML",
-            "The XML you provided was not well-formed or did not validate against our published schema",
-        )
-    })?;
-    let quiet = xml::first_text(&body, "Quiet").is_some_and(|q| q.eq_ignore_ascii_case("true"));
-    call.s3.bucket(bucket)?;
-    let keys: Vec<String> = objects
-        .into_iter()
-        .filter_map(|o| o.get("Key").cloned())
-        .collect();
-    let b = bucket.to_string();
-    let outcomes = blocking(call.s3, move |s3| {
-        Ok(keys
-            .into_iter()
-            .map(|key| {
-                let outcome = s3.delete_object(&b, &key);
-                (key, outcome)
-            })
-            .collect::<Vec<_>>())
-    })
-    .await?;
-    let root = "DeleteResult";
-    let mut doc = Xml::document(root);
-    for (key, outcome) in outcomes {
-        match outcome {
-            Ok(()) if quiet => {}
-            Ok(()) => {
-                doc.open("Deleted").leaf("Key", &key).close("Deleted");
-            }
-            Err(e) => {
-                doc.open("Error")
-                    .leaf("Key", &key)
-                    .leaf("Code", &e.code)
-                    .leaf("Message", &e.message)
-                    .close("Error");
-            }
-        }
-    }
     Ok(xml_response(200, doc.finish(root)))
 }
 
