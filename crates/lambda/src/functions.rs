@@ -242,7 +242,33 @@ fn code_error(e: CodeError) -> ApiError {
 enum CodeSource<'a> {
     /// Base64 of a zip.
     Zip(&'a str),
+    /// A zip in an S3 bucket of laminar's S3.
+    S3(S3Location<'a>),
+    /// A folder run live (the `hot-reload` bucket).
+    LocalFolder(&'a str),
     Image(&'a str),
+}
+
+/// `S3Bucket`, `S3Key` and `S3ObjectVersion` of a request.
+#[derive(Clone, Copy)]
+pub(crate) struct S3Location<'a> {
+    pub bucket: Option<&'a str>,
+    pub key: Option<&'a str>,
+    pub version: Option<&'a str>,
+}
+
+impl<'a> S3Location<'a> {
+    pub(crate) fn of(
+        bucket: Option<&'a str>,
+        key: Option<&'a str>,
+        version: Option<&'a str>,
+    ) -> Option<Self> {
+        (bucket.is_some() || key.is_some()).then_some(Self {
+            bucket,
+            key,
+            version,
+        })
+    }
 }
 
 /// Stored code: where it lives, its size and its `CodeSha256`.
@@ -283,6 +309,24 @@ impl Inner {
                     sha256_base64: stored.sha256_base64,
                 })
             }
+            CodeSource::S3(location) => {
+                let stored = self.store_zip_from_s3(location).await?;
+                Ok(NewCode {
+                    code: FunctionCode::Zip {
+                        sha256_hex: stored.sha256_hex,
+                    },
+                    size: stored.size,
+                    sha256_base64: stored.sha256_base64,
+                })
+            }
+            CodeSource::LocalFolder(path) => {
+                let path = crate::hot_reload::check_folder(path).await?;
+                Ok(NewCode {
+                    sha256_base64: crate::hot_reload::code_sha256(&path),
+                    code: FunctionCode::LocalFolder { path },
+                    size: 0,
+                })
+            }
             CodeSource::Image(uri) => Ok(NewCode {
                 code: FunctionCode::Image {
                     image_uri: uri.to_string(),
@@ -309,6 +353,39 @@ impl Inner {
                 format!("Zipped size must be smaller than {ZIP_MAX_BYTES} bytes"),
             ));
         }
+        self.store_zip_bytes(bytes).await
+    }
+
+    /// Fetches a zip from laminar's S3 and stores it as if it came inline.
+    /// (The zipped-size limit of inline uploads does not apply to S3.)
+    pub(crate) async fn store_zip_from_s3(
+        &self,
+        location: S3Location<'_>,
+    ) -> ApiResult<StoredCode> {
+        let (Some(bucket), Some(key)) = (location.bucket, location.key) else {
+            return Err(ApiError::invalid_parameter(
+                "Please provide both S3Bucket and S3Key for code in S3.",
+            ));
+        };
+        let s3 = self.companions.s3.clone();
+        let (bucket, key) = (bucket.to_string(), key.to_string());
+        let version = location.version.map(str::to_string);
+        let bytes = tokio::task::spawn_blocking(move || {
+            s3.get_object_bytes(&bucket, &key, version.as_deref())
+        })
+        .await
+        .map_err(|e| ApiError::service(format!("reading the code from S3 failed: {e}")))?
+        .map_err(|e| {
+            ApiError::invalid_parameter(format!(
+                "Error occurred while GetObject. S3 Error Code: {}. S3 Error Message: {}",
+                e.code, e.message
+            ))
+        })?;
+        self.store_zip_bytes(bytes.to_vec()).await
+    }
+
+    /// Checks, stores and unpacks a zip's bytes.
+    async fn store_zip_bytes(&self, bytes: Vec<u8>) -> ApiResult<StoredCode> {
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || store.blobs.put_zip(&bytes, UNZIPPED_MAX_BYTES))
             .await
@@ -320,7 +397,7 @@ impl Inner {
         &self,
         package_type: &str,
         zip_file: Option<&'a str>,
-        s3: Option<&str>,
+        s3: Option<S3Location<'a>>,
         image: Option<&'a str>,
     ) -> ApiResult<CodeSource<'a>> {
         match (package_type, image) {
@@ -339,10 +416,10 @@ impl Inner {
         match (zip_file, s3, image) {
             (Some(zip), None, None) => Ok(CodeSource::Zip(zip)),
             (None, None, Some(uri)) => Ok(CodeSource::Image(uri)),
-            (None, Some(_), None) => Err(ApiError::new(
-                ErrorKind::NotImplemented,
-                "laminar does not support code from S3 yet; send ZipFile.",
-            )),
+            (None, Some(location), None) => Ok(match (location.bucket, location.key) {
+                (Some(crate::hot_reload::BUCKET), Some(path)) => CodeSource::LocalFolder(path),
+                _ => CodeSource::S3(location),
+            }),
             (None, None, None) => Err(ApiError::invalid_parameter(
                 "Please provide a source for function code.",
             )),
@@ -422,7 +499,11 @@ impl LambdaService {
         let source = self.inner.code_from_request(
             &package_type,
             code.zip_file.as_deref(),
-            code.s3_bucket.as_deref().or(code.s3_key.as_deref()),
+            S3Location::of(
+                code.s3_bucket.as_deref(),
+                code.s3_key.as_deref(),
+                code.s3_object_version.as_deref(),
+            ),
             code.image_uri.as_deref(),
         )?;
         let image_config = request.image_config.clone().unwrap_or_default();
@@ -544,6 +625,12 @@ impl LambdaService {
                     "{}/_laminar/code/{sha256_hex}.zip",
                     self.inner.settings.endpoint_url
                 )),
+                image_uri: None,
+                resolved_image_uri: None,
+            },
+            FunctionCode::LocalFolder { .. } => FunctionCodeLocation {
+                repository_type: "S3",
+                location: None,
                 image_uri: None,
                 resolved_image_uri: None,
             },
@@ -669,12 +756,16 @@ impl LambdaService {
         let source = self.inner.code_from_request(
             &current.config.package_type,
             request.zip_file.as_deref(),
-            request.s3_bucket.as_deref().or(request.s3_key.as_deref()),
+            S3Location::of(
+                request.s3_bucket.as_deref(),
+                request.s3_key.as_deref(),
+                request.s3_object_version.as_deref(),
+            ),
             request.image_uri.as_deref(),
         )?;
         let image_config = match &current.code {
             FunctionCode::Image { image_config, .. } => image_config.clone(),
-            FunctionCode::Zip { .. } => ImageConfig::default(),
+            FunctionCode::Zip { .. } | FunctionCode::LocalFolder { .. } => ImageConfig::default(),
         };
         let stored = self.inner.store_code(source, image_config).await?;
         if request.dry_run == Some(true) {

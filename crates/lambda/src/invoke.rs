@@ -381,6 +381,9 @@ impl Inner {
                     ApiError::service(format!("the function's code is unavailable: {e}"))
                 })?,
             },
+            FunctionCode::LocalFolder { path } => Package::Zip {
+                code_dir: path.into(),
+            },
             FunctionCode::Image {
                 image_uri,
                 image_config,
@@ -410,16 +413,18 @@ impl Inner {
             region: scope.region.clone(),
             log_group: c.logging_config.log_group.clone(),
             log_stream: log_stream_name(&c.version),
-            variables: c
-                .environment
-                .as_ref()
-                .map(|e| {
-                    e.variables
-                        .iter()
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect()
-                })
-                .unwrap_or_default(),
+            variables: crate::hot_reload::with_variables(
+                code,
+                c.environment
+                    .as_ref()
+                    .map(|e| {
+                        e.variables
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            ),
             endpoint_url: self.settings.endpoint_url.clone(),
             access_key_id: scope.account.clone(),
         })
@@ -455,6 +460,7 @@ impl Inner {
         let key = PoolKey {
             function,
             revision: config.revision_id.clone(),
+            code_stamp: crate::hot_reload::stamp(prepared.resolved.code()),
         };
         let request_id = prepared
             .request_id

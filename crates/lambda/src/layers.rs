@@ -25,6 +25,8 @@ pub struct LayerContentInput {
     pub s3_bucket: Option<String>,
     #[serde(rename = "S3Key")]
     pub s3_key: Option<String>,
+    #[serde(rename = "S3ObjectVersion")]
+    pub s3_object_version: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -280,25 +282,29 @@ impl LambdaService {
             ));
         }
         let key = layer_key(scope, layer_name)?;
-        let zip = match request.content.as_ref().and_then(|c| c.zip_file.as_deref()) {
-            Some(zip) => zip,
-            None if request
-                .content
-                .as_ref()
-                .is_some_and(|c| c.s3_bucket.is_some()) =>
-            {
-                return Err(ApiError::new(
-                    ErrorKind::NotImplemented,
-                    "laminar does not support layer content from S3 yet; send ZipFile.",
-                ))
-            }
-            None => {
+        let content = request.content.as_ref();
+        let zip = content.and_then(|c| c.zip_file.as_deref());
+        let s3 = content.and_then(|c| {
+            crate::functions::S3Location::of(
+                c.s3_bucket.as_deref(),
+                c.s3_key.as_deref(),
+                c.s3_object_version.as_deref(),
+            )
+        });
+        let stored = match (zip, s3) {
+            (Some(zip), None) => self.inner.store_zip(zip).await?,
+            (None, Some(location)) => self.inner.store_zip_from_s3(location).await?,
+            (None, None) => {
                 return Err(ApiError::invalid_parameter(
                     "Please provide a source for the layer content.",
                 ))
             }
+            (Some(_), Some(_)) => {
+                return Err(ApiError::invalid_parameter(
+                    "Please don't provide more than one source for the layer content.",
+                ))
+            }
         };
-        let stored = self.inner.store_zip(zip).await?;
         let template = LayerVersion {
             name: key.name.clone(),
             version: 0,

@@ -16,6 +16,7 @@ mod event_invoke_config;
 mod event_sources;
 mod function_concurrency;
 mod functions;
+mod hot_reload;
 mod invoke;
 mod layers;
 mod logs;

@@ -16,6 +16,9 @@ use std::time::{Duration, Instant};
 pub(crate) struct PoolKey {
     pub function: FunctionKey,
     pub revision: String,
+    /// For code run live from a folder (hot reload): the folder's
+    /// fingerprint when the environment started. `None` for packaged code.
+    pub code_stamp: Option<u64>,
 }
 
 /// An environment with what the invoke path needs to know about it.
@@ -57,9 +60,37 @@ impl Pools {
         self.idle.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The most recently used idle environment of `key`, if any.
+    /// The most recently used idle environment of `key`, if any. Idle
+    /// environments of the same revision started from an older folder
+    /// fingerprint (hot reload) run stale code: they are stopped.
     pub(crate) fn take_idle(&self, key: &PoolKey) -> Option<WarmEnvironment> {
-        self.idle().get_mut(key).and_then(Vec::pop)
+        let (taken, stale) = {
+            let mut idle = self.idle();
+            let stale: Vec<WarmEnvironment> = match key.code_stamp {
+                Some(_) => {
+                    let outdated: Vec<PoolKey> = idle
+                        .keys()
+                        .filter(|k| {
+                            k.function == key.function
+                                && k.revision == key.revision
+                                && k.code_stamp != key.code_stamp
+                        })
+                        .cloned()
+                        .collect();
+                    outdated
+                        .iter()
+                        .filter_map(|k| idle.remove(k))
+                        .flatten()
+                        .collect()
+                }
+                None => Vec::new(),
+            };
+            (idle.get_mut(key).and_then(Vec::pop), stale)
+        };
+        for env in stale {
+            env.environment.shutdown();
+        }
+        taken
     }
 
     /// Starts a new environment (a cold start).

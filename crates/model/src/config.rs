@@ -127,6 +127,9 @@ pub struct ImageConfig {
 pub enum FunctionCode {
     /// A zip in the blob store, by the hex SHA-256 of its bytes.
     Zip { sha256_hex: String },
+    /// A folder on laminar's host, run live: LocalStack's hot-reload
+    /// convention (`S3Bucket=hot-reload`, `S3Key=/absolute/folder`).
+    LocalFolder { path: String },
     /// A container image.
     Image {
         image_uri: String,

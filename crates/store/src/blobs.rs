@@ -56,6 +56,12 @@ impl BlobStore {
         &self.root
     }
 
+    /// Whether writes beside the store must be synced to disk before they
+    /// are acknowledged (a data directory) or need not be (a temporary one).
+    pub fn durable(&self) -> bool {
+        self.durable
+    }
+
     pub fn zip_path(&self, sha256_hex: &str) -> PathBuf {
         self.zips.join(format!("{sha256_hex}.zip"))
     }
