@@ -18,16 +18,16 @@ Environment:
     AWS_LAMBDA_LOG_LEVEL     optional level of the root logger (default WARNING)
 """
 
-import decimal
-import http.client
+# Only modules that are cheap to import: every import here is paid by every
+# cold start. http.client, logging, decimal and traceback each cost tens of
+# milliseconds; the client speaks HTTP/1.1 itself, and the others are
+# imported when (and if) they are needed.
 import importlib
 import json
-import logging
 import os
 import socket
 import sys
 import time
-import traceback
 
 API_VERSION = "/2018-06-01/runtime"
 ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
@@ -41,13 +41,20 @@ _current_request_id = ""
 # Runtime API client
 # --------------------------------------------------------------------------
 
-_RETRYABLE = (
-    ConnectionError,  # reset, aborted, refused, broken pipe, RemoteDisconnected
-    http.client.BadStatusLine,
-    http.client.CannotSendRequest,
-    http.client.ResponseNotReady,
-    http.client.IncompleteRead,
-)
+class ProtocolError(Exception):
+    """The Runtime API answered something that is not HTTP/1.1 as expected."""
+
+
+# A closed keep-alive connection shows as one of these; the request is sent
+# once more on a new connection.
+_RETRYABLE = (ConnectionError, ProtocolError)
+
+
+class Headers(dict):
+    """Response headers by lower-case name; `get` ignores case."""
+
+    def get(self, name, default=None):
+        return dict.get(self, name.lower(), default)
 
 
 class RuntimeApiClient:
@@ -57,41 +64,95 @@ class RuntimeApiClient:
         host, sep, port = address.rpartition(":")
         if not sep:
             host, port = address, "80"
+        self.host_header = address
         if host.startswith("[") and host.endswith("]"):
             host = host[1:-1]
         self.host = host
         self.port = int(port)
-        self.conn = None
+        self.sock = None
+        self.reader = None
 
     def _connect(self):
-        conn = http.client.HTTPConnection(self.host, self.port)
-        conn.connect()
+        sock = socket.create_connection((self.host, self.port))
         try:
-            conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError:
             pass
-        self.conn = conn
+        self.sock = sock
+        self.reader = sock.makefile("rb")
 
     def _drop(self):
-        if self.conn is not None:
-            try:
-                self.conn.close()
-            except Exception:
-                pass
-        self.conn = None
+        for closable in (self.reader, self.sock):
+            if closable is not None:
+                try:
+                    closable.close()
+                except Exception:
+                    pass
+        self.sock = None
+        self.reader = None
+
+    def _read_response(self):
+        """Returns (status, headers, body, the server closes the connection)."""
+        reader = self.reader
+        status_line = reader.readline(65537)
+        parts = status_line.split(None, 2)
+        if len(parts) < 2 or not parts[0].startswith(b"HTTP/"):
+            raise ProtocolError("bad status line %r" % status_line[:100])
+        status = int(parts[1])
+        headers = Headers()
+        while True:
+            line = reader.readline(65537)
+            if line in (b"\r\n", b"\n"):
+                break
+            if not line:
+                raise ProtocolError("connection closed in the headers")
+            name, sep, value = line.decode("latin-1").partition(":")
+            if sep:
+                headers[name.strip().lower()] = value.strip()
+        close = headers.get("connection", "").lower() == "close" or parts[0] == b"HTTP/1.0"
+        if headers.get("transfer-encoding", "").lower() == "chunked":
+            body = self._read_chunked()
+        elif headers.get("content-length") is not None:
+            length = int(headers.get("content-length"))
+            body = reader.read(length)
+            if len(body) != length:
+                raise ProtocolError("connection closed in the body")
+        else:
+            body = reader.read()
+            close = True
+        return status, headers, body, close
+
+    def _read_chunked(self):
+        chunks = []
+        while True:
+            size_line = self.reader.readline(65537)
+            if not size_line:
+                raise ProtocolError("connection closed in a chunked body")
+            size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+            if size == 0:
+                while self.reader.readline(65537) not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return b"".join(chunks)
+            chunks.append(self.reader.read(size))
+            self.reader.readline(65537)
 
     def request(self, method, path, body=None, headers=None):
         """Returns (status, headers, body bytes)."""
+        lines = ["%s %s HTTP/1.1" % (method, path), "Host: " + self.host_header]
+        for name, value in (headers or {}).items():
+            lines.append("%s: %s" % (name, value))
+        if body is not None or method == "POST":
+            lines.append("Content-Length: %d" % len(body or b""))
+        message = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
         for attempt in (0, 1):
             try:
-                if self.conn is None:
+                if self.sock is None:
                     self._connect()
-                self.conn.request(method, path, body=body, headers=headers or {})
-                resp = self.conn.getresponse()
-                data = resp.read()
-                if resp.will_close:
+                self.sock.sendall(message)
+                status, response_headers, data, close = self._read_response()
+                if close:
                     self._drop()
-                return resp.status, resp.headers, data
+                return status, response_headers, data
             except _RETRYABLE:
                 self._drop()
                 if attempt:
@@ -257,33 +318,34 @@ def _setup_output():
             pass
 
 
-class _RequestIdFilter(logging.Filter):
-    def filter(self, record):
-        record.aws_request_id = _current_request_id
-        return True
+def _setup_logging(logging):
+    """The root logger as Lambda configures it: records on stdout, tagged with
+    the request id, at AWS_LAMBDA_LOG_LEVEL (default WARNING)."""
 
+    class RequestIdFilter(logging.Filter):
+        def filter(self, record):
+            record.aws_request_id = _current_request_id
+            return True
 
-class _StdoutHandler(logging.Handler):
-    """Writes to whatever sys.stdout currently is and flushes every record."""
+    class StdoutHandler(logging.Handler):
+        """Writes to whatever sys.stdout currently is and flushes every record."""
 
-    def emit(self, record):
-        try:
-            msg = self.format(record)
-            sys.stdout.write(msg + "\n")
-            sys.stdout.flush()
-        except Exception:
-            self.handleError(record)
+        def emit(self, record):
+            try:
+                msg = self.format(record)
+                sys.stdout.write(msg + "\n")
+                sys.stdout.flush()
+            except Exception:
+                self.handleError(record)
 
-
-def _setup_logging():
     formatter = logging.Formatter(
         "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
         datefmt="%Y-%m-%dT%H:%M:%S",
     )
     formatter.converter = time.gmtime
-    handler = _StdoutHandler()
+    handler = StdoutHandler()
     handler.setFormatter(formatter)
-    handler.addFilter(_RequestIdFilter())
+    handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
     root.addHandler(handler)
     level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").strip().upper()
@@ -292,6 +354,45 @@ def _setup_logging():
     elif level == "FATAL":
         level = "CRITICAL"
     root.setLevel(level if level and isinstance(logging.getLevelName(level), int) else logging.WARNING)
+
+
+class _AfterExec:
+    """A module loader that runs `then(module)` once the module has run."""
+
+    def __init__(self, loader, then):
+        self.loader = loader
+        self.then = then
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        self.loader.exec_module(module)
+        self.then(module)
+
+
+class _ConfigureLoggingOnImport:
+    """Sets up logging the first time anything imports it: most functions
+    never do, and importing it up front would slow every cold start."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "logging":
+            return None
+        sys.meta_path.remove(self)
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None)
+            spec = find(name, path, target) if find else None
+            if spec is not None and spec.loader is not None:
+                spec.loader = _AfterExec(spec.loader, _setup_logging)
+                return spec
+        return None
+
+
+def _install_logging():
+    if "logging" in sys.modules:
+        _setup_logging(sys.modules["logging"])
+    else:
+        sys.meta_path.insert(0, _ConfigureLoggingOnImport())
 
 
 _IMPORTLIB_FILE = os.path.abspath(importlib.__file__)
@@ -307,6 +408,8 @@ def _is_runtime_frame(frame):
 def _frames(tb):
     """traceback.format_list of the traceback, without the leading frames that
     belong to this runtime or to the import machinery."""
+    import traceback
+
     frames = traceback.extract_tb(tb)
     start = 0
     while start < len(frames) and _is_runtime_frame(frames[start]):
@@ -341,7 +444,8 @@ def _log_error(body):
 
 
 def _json_default(obj):
-    if isinstance(obj, decimal.Decimal):
+    decimal = sys.modules.get("decimal")
+    if decimal is not None and isinstance(obj, decimal.Decimal):
         if obj == obj.to_integral_value() and obj.is_finite():
             return int(obj)
         return float(obj)
@@ -499,7 +603,7 @@ def main(argv):
     handler_spec = argv[1] if len(argv) > 1 else os.environ.get("_HANDLER", "")
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
 
-    _setup_logging()
+    _install_logging()
 
     try:
         handler = load_handler(handler_spec, task_root)
@@ -516,7 +620,7 @@ def main(argv):
     try:
         while True:
             handle_one(client, handler)
-    except (OSError, http.client.HTTPException, RuntimeError) as exc:
+    except (OSError, ProtocolError, RuntimeError) as exc:
         sys.stderr.write("laminar_runtime: Runtime API failure: %r\n" % (exc,))
         _flush_output()
         return 1
