@@ -339,21 +339,32 @@ impl Inner {
     }
 
     /// Decodes, checks and stores a zip from a request.
+    /// Decoding, hashing and unpacking run on a blocking thread: megabytes
+    /// of work must not stall the async workers serving other requests.
     pub(crate) async fn store_zip(&self, zip_base64: &str) -> ApiResult<StoredCode> {
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(zip_base64)
-            .map_err(|_| {
-                ApiError::invalid_parameter(
-                    "Could not unzip uploaded file. Please check your file, then try to upload again.",
-                )
-            })?;
-        if bytes.len() as u64 > ZIP_MAX_BYTES {
-            return Err(ApiError::new(
-                ErrorKind::RequestEntityTooLarge,
-                format!("Zipped size must be smaller than {ZIP_MAX_BYTES} bytes"),
-            ));
-        }
-        self.store_zip_bytes(bytes).await
+        let zip_base64 = zip_base64.to_string();
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(zip_base64)
+                .map_err(|_| {
+                    ApiError::invalid_parameter(
+                        "Could not unzip uploaded file. Please check your file, then try to upload again.",
+                    )
+                })?;
+            if bytes.len() as u64 > ZIP_MAX_BYTES {
+                return Err(ApiError::new(
+                    ErrorKind::RequestEntityTooLarge,
+                    format!("Zipped size must be smaller than {ZIP_MAX_BYTES} bytes"),
+                ));
+            }
+            store
+                .blobs
+                .put_zip(&bytes, UNZIPPED_MAX_BYTES)
+                .map_err(code_error)
+        })
+        .await
+        .map_err(|e| ApiError::service(format!("code storage task failed: {e}")))?
     }
 
     /// Fetches a zip from laminar's S3 and stores it as if it came inline.

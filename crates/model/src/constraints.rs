@@ -9,6 +9,7 @@ use crate::validate::Violations;
 use regex::Regex;
 use serde::Deserialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -87,22 +88,24 @@ pub fn check(operation: &str, parts: &RequestParts<'_>) -> Result<(), ApiError> 
     let mut v = Violations::new();
     for (name, member) in &input.members {
         let field = camel(name);
-        let value = match member.location.as_deref() {
+        // Body members are checked where they lie: a ZipFile of megabytes is
+        // not copied for it.
+        let value: Option<Cow<'_, Value>> = match member.location.as_deref() {
             Some("uri") => {
                 let label = member.location_name.as_deref().unwrap_or(name);
-                (parts.labels)(label).map(|text| typed(model, &member.shape, text))
+                (parts.labels)(label).map(|text| Cow::Owned(typed(model, &member.shape, text)))
             }
             Some("querystring") => {
                 let key = member.location_name.as_deref().unwrap_or(name);
-                query_value(model, &member.shape, key, parts.query)
+                query_value(model, &member.shape, key, parts.query).map(Cow::Owned)
             }
             Some("header") => {
                 let key = member.location_name.as_deref().unwrap_or(name);
-                (parts.header)(key).map(|text| typed(model, &member.shape, text))
+                (parts.header)(key).map(|text| Cow::Owned(typed(model, &member.shape, text)))
             }
             Some(_) => continue,
             None if input.payload.as_deref() == Some(name.as_str()) => continue,
-            None => body.get(name).cloned().filter(|v| !v.is_null()),
+            None => body.get(name).filter(|v| !v.is_null()).map(Cow::Borrowed),
         };
         match value {
             Some(value) => check_value(model, &member.shape, &value, &field, &mut v),
