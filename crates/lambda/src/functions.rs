@@ -735,7 +735,6 @@ impl LambdaService {
             registry.remove(&key)?;
         }
         self.inner.pools.retire(&key, None);
-        self.inner.logs.forget(&key);
         let _ = self.inner.concurrency.reserve(&key, None);
         tracing::info!(function = %scope.function_arn(&reference.name), "function deleted");
         Ok(())

@@ -340,11 +340,6 @@ impl LambdaService {
             events,
         })
     }
-
-    /// The log lines kept for a function (for the Logs API and tests).
-    pub fn function_logs(&self, scope: &Scope, name: &str) -> Vec<crate::LogLine> {
-        self.inner.logs.lines(&key_of(scope, name))
-    }
 }
 
 impl Inner {

@@ -58,7 +58,6 @@ pub use functions::{FunctionCodeLocation, GetFunctionOutput, ListFunctionsOutput
 pub use invoke::{InvocationType, InvokeInput, InvokeOutput, StreamEvent, StreamingInvoke};
 pub use laminar_model::arn::Scope;
 pub use layers::{LayerPermissionRequest, LayerVersionOutput, PublishLayerVersionRequest};
-pub use logs::LogLine;
 pub use permissions::AddPermissionRequest;
 pub use provisioned::{
     ListProvisionedConcurrencyOutput, ProvisionedConcurrencyConfig, ProvisionedConcurrencyRequest,

@@ -1,37 +1,22 @@
 //! Function logs: each invocation's output framed by START / END / REPORT,
 //! written to CloudWatch Logs (`/aws/lambda/<name>` or the function's
-//! LoggingConfig.LogGroup, in the environment's stream), kept in a ring per
-//! function for `function_logs`, and the tail for `LogType=Tail`.
+//! LoggingConfig.LogGroup, in the environment's stream), and the tail for
+//! `LogType=Tail`. CloudWatch Logs is where they are kept (bounded by its
+//! retention); laminar holds no other copy in memory.
 //!
 //! The write to CloudWatch Logs leaves the invoke path: it is queued for the
 //! Logs service's background writer, which commits batches.
 
 use laminar_logs::{LogEvent, LogsService};
 use laminar_store::FunctionKey;
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-
-/// Lines kept per function; older ones are dropped.
-const LINES_PER_FUNCTION: usize = 10_000;
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LogLine {
-    pub timestamp_ms: i64,
-    pub log_stream: String,
-    pub message: String,
-}
 
 pub(crate) struct FunctionLogs {
-    by_function: Mutex<HashMap<FunctionKey, VecDeque<LogLine>>>,
     cloudwatch: LogsService,
 }
 
 impl FunctionLogs {
     pub(crate) fn new(cloudwatch: LogsService) -> Self {
-        Self {
-            by_function: Mutex::default(),
-            cloudwatch,
-        }
+        Self { cloudwatch }
     }
 
     /// Records an invocation's log text, one event per line.
@@ -65,30 +50,6 @@ impl FunctionLogs {
             log_stream,
             events,
         );
-        let mut all = self.by_function.lock().unwrap_or_else(|e| e.into_inner());
-        let lines = all.entry(function.clone()).or_default();
-        for line in text.lines() {
-            if lines.len() == LINES_PER_FUNCTION {
-                lines.pop_front();
-            }
-            lines.push_back(LogLine {
-                timestamp_ms,
-                log_stream: log_stream.to_string(),
-                message: line.to_string(),
-            });
-        }
-    }
-
-    pub(crate) fn lines(&self, function: &FunctionKey) -> Vec<LogLine> {
-        let all = self.by_function.lock().unwrap_or_else(|e| e.into_inner());
-        all.get(function)
-            .map(|l| l.iter().cloned().collect())
-            .unwrap_or_default()
-    }
-
-    pub(crate) fn forget(&self, function: &FunctionKey) {
-        let mut all = self.by_function.lock().unwrap_or_else(|e| e.into_inner());
-        all.remove(function);
     }
 }
 
