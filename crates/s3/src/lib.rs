@@ -262,14 +262,7 @@ impl S3Service {
     pub fn delete_bucket(&self, name: &str) -> Result<(), S3Error> {
         let mut conn = self.store.db.lock();
         let tx = conn.transaction()?;
-        let exists: bool = tx
-            .query_row(
-                "SELECT 1 FROM s3_buckets WHERE name = ?1",
-                params![name],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some();
+        let exists = bucket_exists(&tx, name)?;
         if !exists {
             return Err(S3Error::no_such_bucket());
         }
@@ -342,14 +335,7 @@ impl S3Service {
         let headers = serde_json::to_string(&info.headers).map_err(S3Error::internal)?;
         let mut conn = self.store.db.lock();
         let tx = conn.transaction()?;
-        let bucket_exists = tx
-            .query_row(
-                "SELECT 1 FROM s3_buckets WHERE name = ?1",
-                params![bucket],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some();
+        let bucket_exists = bucket_exists(&tx, bucket)?;
         if !bucket_exists {
             return Err(S3Error::no_such_bucket());
         }
@@ -394,14 +380,7 @@ impl S3Service {
         match found {
             Some(found) => Ok(found),
             None => {
-                let bucket_exists = conn
-                    .query_row(
-                        "SELECT 1 FROM s3_buckets WHERE name = ?1",
-                        params![bucket],
-                        |_| Ok(()),
-                    )
-                    .optional()?
-                    .is_some();
+                let bucket_exists = bucket_exists(&conn, bucket)?;
                 Err(if bucket_exists {
                     S3Error::no_such_key()
                 } else {
@@ -443,14 +422,7 @@ impl S3Service {
         let removed = {
             let mut conn = self.store.db.lock();
             let tx = conn.transaction()?;
-            let bucket_exists = tx
-                .query_row(
-                    "SELECT 1 FROM s3_buckets WHERE name = ?1",
-                    params![bucket],
-                    |_| Ok(()),
-                )
-                .optional()?
-                .is_some();
+            let bucket_exists = bucket_exists(&tx, bucket)?;
             if !bucket_exists {
                 return Err(S3Error::no_such_bucket());
             }
@@ -585,4 +557,16 @@ mod tests {
         assert_eq!(s3.list_buckets("1").unwrap().len(), 2);
         assert!(s3.list_buckets("2").unwrap().is_empty());
     }
+}
+
+/// Whether a bucket of this name exists (inside the caller's transaction).
+fn bucket_exists(conn: &rusqlite::Connection, name: &str) -> Result<bool, S3Error> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM s3_buckets WHERE name = ?1",
+            params![name],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }

@@ -141,10 +141,7 @@ impl LambdaService {
 
     /// One attempt at an event, and what follows from its outcome.
     async fn attempt(&self, mut event: AsyncEvent) {
-        let scope = Scope {
-            account: event.account.clone(),
-            region: event.region.clone(),
-        };
+        let scope = event.scope();
         let Some(record) = self
             .inner
             .registry
@@ -300,10 +297,7 @@ impl LambdaService {
         condition: Condition,
         last: Option<&LastResponse>,
     ) {
-        let scope = Scope {
-            account: event.account.clone(),
-            region: event.region.clone(),
-        };
+        let scope = event.scope();
         if let Some(arn) = &policy.on_failure {
             let record = destinations::invocation_record(event, function_arn, condition, last);
             self.deliver_record(&scope, arn, record).await;

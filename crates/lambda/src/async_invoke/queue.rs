@@ -35,6 +35,16 @@ pub(crate) struct AsyncEvent {
     pub due_ms: i64,
 }
 
+impl AsyncEvent {
+    /// The account and region the event was accepted in.
+    pub(crate) fn scope(&self) -> laminar_model::arn::Scope {
+        laminar_model::arn::Scope {
+            account: self.account.clone(),
+            region: self.region.clone(),
+        }
+    }
+}
+
 #[derive(Default)]
 struct Schedule {
     /// (due, id) of the events waiting for their turn.
