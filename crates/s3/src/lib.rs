@@ -490,6 +490,18 @@ impl S3Service {
     }
 }
 
+/// Whether a bucket of this name exists (inside the caller's transaction).
+fn bucket_exists(conn: &rusqlite::Connection, name: &str) -> Result<bool, S3Error> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM s3_buckets WHERE name = ?1",
+            params![name],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -557,16 +569,4 @@ mod tests {
         assert_eq!(s3.list_buckets("1").unwrap().len(), 2);
         assert!(s3.list_buckets("2").unwrap().is_empty());
     }
-}
-
-/// Whether a bucket of this name exists (inside the caller's transaction).
-fn bucket_exists(conn: &rusqlite::Connection, name: &str) -> Result<bool, S3Error> {
-    Ok(conn
-        .query_row(
-            "SELECT 1 FROM s3_buckets WHERE name = ?1",
-            params![name],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
 }
