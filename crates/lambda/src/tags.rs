@@ -64,6 +64,10 @@ fn taggable(scope: &Scope, resource: &str) -> ApiResult<Taggable> {
             id: id.to_string(),
         });
     }
+    if resource.split(':').nth(5) == Some("network-connector") {
+        // Taggable in the model; laminar has no network connectors.
+        return Err(not_found(resource));
+    }
     let reference = FunctionRef::parse(resource)?;
     if reference.account.is_none() || reference.qualifier.is_some() {
         return Err(ApiError::invalid_parameter(format!(
@@ -231,6 +235,13 @@ mod tests {
     #[test]
     fn objects_of_other_scopes_are_not_found() {
         let arn = "arn:aws:lambda:eu-west-1:123456789012:capacity-provider:cp-1";
+        let err = taggable(&scope(), arn).err().map(|e| e.kind);
+        assert_eq!(err, Some(ErrorKind::ResourceNotFound));
+    }
+
+    #[test]
+    fn network_connectors_are_not_found() {
+        let arn = "arn:aws:lambda:us-east-1:123456789012:network-connector:nc-1";
         let err = taggable(&scope(), arn).err().map(|e| e.kind);
         assert_eq!(err, Some(ErrorKind::ResourceNotFound));
     }
