@@ -374,6 +374,14 @@ class Harness:
         if "grow" in case.tags:
             p, n = case.tags["grow"]
             current = get_path(params, path_of(p))
+            if not current:
+                # A spec value fixed the enclosing structure without this
+                # member: seed it from its shape, so that the case sends
+                # the oversized member it is named after.
+                shape = engine.shape_at(op_model.input_shape, path_of(p))
+                if shape is not None:
+                    set_path(params, path_of(p), gen.value(shape, path_of(p)))
+                    current = get_path(params, path_of(p))
             if isinstance(current, list) and current:
                 set_path(params, path_of(p), [current[0]] * n if not isinstance(current[0], str) else
                          [f"{current[0]}{i}" if i else current[0] for i in range(n)])

@@ -286,6 +286,21 @@ def limits(shape, name_or_path=None):
     return lo, hi
 
 
+def shape_at(shape, path: tuple):
+    """The shape a path (of member names, `[]` and `{}`) leads to from
+    `shape`, or None."""
+    for part in path:
+        if shape is None:
+            return None
+        if part == "[]":
+            shape = getattr(shape, "member", None)
+        elif part == "{}":
+            shape = getattr(shape, "value", None)
+        else:
+            shape = getattr(shape, "members", {}).get(part)
+    return shape
+
+
 def set_path(obj, path: tuple, value):
     head, rest = path[0], path[1:]
     if head == "[]":

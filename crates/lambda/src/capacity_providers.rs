@@ -2,7 +2,7 @@
 //! ListCapacityProviders and ListFunctionVersionsByCapacityProvider.
 
 use crate::checks::{self, KMS_KEY_ARN, ROLE_ARN};
-use crate::objects::CAPACITY_PROVIDER;
+use crate::objects::{ObjectsWriter, CAPACITY_PROVIDER};
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::Scope;
 use laminar_model::validate::Violations;
@@ -121,10 +121,19 @@ pub struct CapacityProvider {
 
 /// What laminar stores: the provider and its tags.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-struct StoredProvider {
+pub(crate) struct StoredProvider {
     provider: CapacityProvider,
     #[serde(default)]
     tags: BTreeMap<String, String>,
+}
+
+impl crate::tags::Tagged for StoredProvider {
+    fn tags(&self) -> &crate::tags::Tags {
+        &self.tags
+    }
+    fn tags_mut(&mut self) -> &mut crate::tags::Tags {
+        &mut self.tags
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -404,6 +413,28 @@ fn name_of(scope: &Scope, text: &str) -> ApiResult<String> {
     }
 }
 
+/// A function may run on a capacity provider (its `CapacityProviderConfig`)
+/// only if the provider exists in the function's scope.
+pub(crate) fn require_provider(
+    objects: &ObjectsWriter<'_>,
+    scope: &Scope,
+    config: &serde_json::Value,
+) -> ApiResult<()> {
+    let arn = config
+        .pointer("/LambdaManagedInstancesCapacityProviderConfig/CapacityProviderArn")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| {
+            ApiError::invalid_parameter(
+                "CapacityProviderConfig must name a capacity provider: LambdaManagedInstancesCapacityProviderConfig.CapacityProviderArn is required.",
+            )
+        })?;
+    let name = name_of(scope, arn)?;
+    objects
+        .get::<StoredProvider>(CAPACITY_PROVIDER, scope, &name)
+        .map(|_| ())
+        .ok_or_else(|| not_found(scope, &name))
+}
+
 impl LambdaService {
     fn stored_capacity_provider(&self, scope: &Scope, text: &str) -> ApiResult<StoredProvider> {
         let name = name_of(scope, text)?;
@@ -537,6 +568,22 @@ impl LambdaService {
         let stored: StoredProvider = objects
             .get(CAPACITY_PROVIDER, scope, &name)
             .ok_or_else(|| not_found(scope, &name))?;
+        let arn = stored.provider.capacity_provider_arn.as_str();
+        let users = self.functions_where(scope, |record| {
+            let uses = std::iter::once(&record.config)
+                .chain(record.versions.values().map(|v| &v.config))
+                .any(|c| c.capacity_provider_arn() == Some(arn));
+            uses.then(|| record.config.function_name.clone())
+        });
+        if !users.is_empty() {
+            return Err(ApiError::new(
+                ErrorKind::ResourceConflict,
+                format!(
+                    "The capacity provider {arn} cannot be deleted because it is used by the following functions: {}",
+                    users.join(", ")
+                ),
+            ));
+        }
         objects.remove(CAPACITY_PROVIDER, scope, &name)?;
         let mut provider = stored.provider;
         provider.state = "Deleting".to_string();
@@ -571,9 +618,8 @@ impl LambdaService {
         })
     }
 
-    /// Functions run on a capacity provider only when created with a
-    /// `CapacityProviderConfig`, which laminar's functions do not carry: the
-    /// list is of the provider's versions, none so far.
+    /// The published versions whose `CapacityProviderConfig` names the
+    /// provider (the versions that run on it), by function name and number.
     pub fn list_function_versions_by_capacity_provider(
         &self,
         scope: &Scope,
@@ -583,7 +629,23 @@ impl LambdaService {
     ) -> ApiResult<ListFunctionVersionsByCapacityProviderOutput> {
         checks::integer_query("maxItems", max_items, 1, 50)?;
         let stored = self.stored_capacity_provider(scope, name)?;
-        let all: Vec<FunctionVersionByCapacityProvider> = Vec::new();
+        let arn = stored.provider.capacity_provider_arn.as_str();
+        let all: Vec<FunctionVersionByCapacityProvider> = self
+            .functions_where(scope, |record| {
+                let versions: Vec<_> = record
+                    .versions
+                    .iter()
+                    .filter(|(_, v)| v.config.capacity_provider_arn() == Some(arn))
+                    .map(|(number, v)| FunctionVersionByCapacityProvider {
+                        function_arn: record.arn_for(Some(number)),
+                        state: v.config.state.clone(),
+                    })
+                    .collect();
+                Some(versions)
+            })
+            .into_iter()
+            .flatten()
+            .collect();
         let (page, next_marker) = crate::versions::page_of(&all, marker, max_items)?;
         Ok(ListFunctionVersionsByCapacityProviderOutput {
             capacity_provider_arn: stored.provider.capacity_provider_arn,

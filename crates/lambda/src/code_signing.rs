@@ -3,7 +3,7 @@
 //! ListFunctionsByCodeSigningConfig, Put/Get/DeleteFunctionCodeSigningConfig.
 
 use crate::checks::{self, name_and_qualifier};
-use crate::objects::CODE_SIGNING_CONFIG;
+use crate::objects::{ObjectsWriter, CODE_SIGNING_CONFIG};
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::Scope;
 use laminar_model::validate::Violations;
@@ -44,10 +44,19 @@ pub struct CodeSigningConfig {
 
 /// What laminar stores: the configuration and its tags.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-struct StoredConfig {
+pub(crate) struct StoredConfig {
     config: CodeSigningConfig,
     #[serde(default)]
     tags: BTreeMap<String, String>,
+}
+
+impl crate::tags::Tagged for StoredConfig {
+    fn tags(&self) -> &crate::tags::Tags {
+        &self.tags
+    }
+    fn tags_mut(&mut self) -> &mut crate::tags::Tags {
+        &mut self.tags
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -179,6 +188,25 @@ fn not_found(arn: &str) -> ApiError {
         ErrorKind::ResourceNotFound,
         format!("The code signing configuration cannot be found. Check that the provided configuration is not deleted: {arn}."),
     )
+}
+
+/// A function may name a code signing config only if it exists in its scope
+/// (CreateFunction, PutFunctionCodeSigningConfig).
+pub(crate) fn require_config(
+    objects: &ObjectsWriter<'_>,
+    scope: &Scope,
+    arn: &str,
+) -> ApiResult<()> {
+    let exists = id_of(scope, arn)?
+        .and_then(|id| objects.get::<StoredConfig>(CODE_SIGNING_CONFIG, scope, &id))
+        .is_some();
+    if !exists {
+        return Err(ApiError::new(
+            ErrorKind::CodeSigningConfigNotFound,
+            format!("The code signing configuration cannot be found. Check that the provided configuration is not deleted: {arn}."),
+        ));
+    }
+    Ok(())
 }
 
 fn new_id() -> String {
@@ -363,23 +391,14 @@ impl LambdaService {
         );
         v.finish()?;
         let arn = request.code_signing_config_arn.unwrap_or_default();
-        let id = id_of(scope, &arn)?;
+        id_of(scope, &arn)?;
         let (reference, _) = name_and_qualifier(scope, function_name, None)?;
         // The configs' lock first, then the functions': a concurrent delete
         // of the config cannot slip in between the check and the write.
         let objects = self.inner.objects.write();
         self.change_function(scope, &reference, |record| {
             refuse_images(record)?;
-            let exists = id
-                .as_deref()
-                .and_then(|id| objects.get::<StoredConfig>(CODE_SIGNING_CONFIG, scope, id))
-                .is_some();
-            if !exists {
-                return Err(ApiError::new(
-                    ErrorKind::CodeSigningConfigNotFound,
-                    format!("The code signing configuration cannot be found. Check that the provided configuration is not deleted: {arn}."),
-                ));
-            }
+            require_config(&objects, scope, &arn)?;
             record.code_signing_config_arn = Some(arn.clone());
             Ok(FunctionCodeSigningConfig {
                 code_signing_config_arn: arn.clone(),

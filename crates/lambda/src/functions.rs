@@ -1,6 +1,7 @@
 //! Control-plane operations on functions: create, read, list, update, delete,
 //! and the account settings.
 
+use crate::objects::ObjectsWriter;
 use crate::resolve::{resolve, Routing};
 use crate::versions::Readiness;
 use crate::{clock, ApiResult, Inner, LambdaService};
@@ -441,6 +442,22 @@ impl Inner {
     }
 }
 
+/// The account-level objects a new function names (its code signing config,
+/// its capacity provider) must exist.
+fn require_objects(
+    objects: &ObjectsWriter<'_>,
+    scope: &Scope,
+    request: &CreateFunctionRequest,
+) -> ApiResult<()> {
+    if let Some(arn) = &request.code_signing_config_arn {
+        crate::code_signing::require_config(objects, scope, arn)?;
+    }
+    if let Some(config) = &request.capacity_provider_config {
+        crate::capacity_providers::require_provider(objects, scope, config)?;
+    }
+    Ok(())
+}
+
 impl LambdaService {
     pub async fn create_function(
         &self,
@@ -496,6 +513,7 @@ impl LambdaService {
             ));
         }
         input.check_semantics()?;
+        require_objects(&self.inner.objects.write(), scope, &request)?;
         let package_type = request.package_type.clone().unwrap_or_else(|| "Zip".into());
         if package_type == "Zip" && (request.runtime.is_none() || request.handler.is_none()) {
             return Err(ApiError::invalid_parameter(
@@ -593,6 +611,7 @@ impl LambdaService {
             file_system_configs: request.file_system_configs.clone(),
             image_config_response: image_config_response(&image_config),
             layers: (!layer_references.is_empty()).then_some(layer_references),
+            capacity_provider_config: request.capacity_provider_config.clone(),
         };
         let mut record = FunctionRecord::new(
             config,
@@ -600,7 +619,13 @@ impl LambdaService {
             request.tags.clone().unwrap_or_default(),
         );
         record.layer_contents.extend(layer_contents);
+        record.code_signing_config_arn = request.code_signing_config_arn.clone();
         let record = {
+            // The objects' lock first, then the functions' (as
+            // PutFunctionCodeSigningConfig): what the function names cannot
+            // be deleted between the check and the write.
+            let objects = self.inner.objects.write();
+            require_objects(&objects, scope, &request)?;
             let mut registry = self.inner.registry.write();
             if registry.get(&key).is_some() {
                 return Err(function_exists(&function_arn));
@@ -848,6 +873,16 @@ impl LambdaService {
             .map(|arns| self.inner.resolve_layers(scope, arns))
             .transpose()?;
         let (record, replaced) = {
+            // Held to the write when a capacity provider is named, so that
+            // it cannot be deleted in between.
+            let _objects = match &request.capacity_provider_config {
+                Some(config) => {
+                    let objects = self.inner.objects.write();
+                    crate::capacity_providers::require_provider(&objects, scope, config)?;
+                    Some(objects)
+                }
+                None => None,
+            };
             let mut registry = self.inner.registry.write();
             let latest = lookup_locked(&registry, scope, &reference, &key)?;
             check_revision(request.revision_id.as_deref(), &latest)?;
@@ -903,6 +938,9 @@ impl LambdaService {
             }
             if let Some(fs) = &request.file_system_configs {
                 c.file_system_configs = Some(fs.clone());
+            }
+            if let Some(provider) = &request.capacity_provider_config {
+                c.capacity_provider_config = Some(provider.clone());
             }
             if let (Some(new), FunctionCode::Image { image_config, .. }) =
                 (&request.image_config, &mut record.code)

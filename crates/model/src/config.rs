@@ -99,6 +99,19 @@ pub struct FunctionConfiguration {
     pub image_config_response: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layers: Option<Vec<LayerReference>>,
+    /// `CapacityProviderConfig` as the client sent it (Lambda Managed Instances).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity_provider_config: Option<Value>,
+}
+
+impl FunctionConfiguration {
+    /// The capacity provider this configuration runs on, if any.
+    pub fn capacity_provider_arn(&self) -> Option<&str> {
+        self.capacity_provider_config
+            .as_ref()?
+            .pointer("/LambdaManagedInstancesCapacityProviderConfig/CapacityProviderArn")?
+            .as_str()
+    }
 }
 
 /// A layer version attached to a function.

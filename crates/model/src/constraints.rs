@@ -104,7 +104,13 @@ pub fn check(operation: &str, parts: &RequestParts<'_>) -> Result<(), ApiError> 
                 (parts.header)(key).map(|text| Cow::Owned(typed(model, &member.shape, text)))
             }
             Some(_) => continue,
-            None if input.payload.as_deref() == Some(name.as_str()) => continue,
+            // A payload member is the whole body: an empty body is a missing member.
+            None if input.payload.as_deref() == Some(name.as_str()) => {
+                if parts.body.is_empty() && input.required.contains(name) {
+                    v.required::<()>(&field, None);
+                }
+                continue;
+            }
             None => body.get(name).filter(|v| !v.is_null()).map(Cow::Borrowed),
         };
         match value {
@@ -389,6 +395,33 @@ mod tests {
             missing.message.starts_with("3 validation errors detected"),
             "{}",
             missing.message
+        );
+    }
+
+    #[test]
+    fn a_required_payload_member_needs_a_body() {
+        let labels = [("FunctionName", "f")];
+        let err = run("InvokeAsync", &labels, &[], "").unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Validation);
+        assert!(err.message.contains("'invokeArgs'"), "{}", err.message);
+        assert!(run("InvokeAsync", &labels, &[], "{}").is_ok());
+        // An optional payload may be left out.
+        assert!(run("Invoke", &labels, &[], "").is_ok());
+    }
+
+    #[test]
+    fn list_lengths_are_checked_inside_structures() {
+        let types: Vec<String> = (0..401).map(|i| format!("\"m{i}.large\"")).collect();
+        let body = format!(
+            r#"{{"CapacityProviderName":"cp","VpcConfig":{{"SubnetIds":["subnet-1"],"SecurityGroupIds":[]}},"PermissionsConfig":{{"CapacityProviderOperatorRoleArn":"arn:aws:iam::123456789012:role/r"}},"InstanceRequirements":{{"ExcludedInstanceTypes":[{}]}}}}"#,
+            types.join(",")
+        );
+        let err = run("CreateCapacityProvider", &[], &[], &body).unwrap_err();
+        assert!(
+            err.message
+                .contains("instanceRequirements.excludedInstanceTypes"),
+            "{}",
+            err.message
         );
     }
 

@@ -72,6 +72,8 @@ pub struct CreateFunctionRequest {
     pub kms_key_arn: Option<String>,
     pub file_system_configs: Option<Value>,
     pub image_config: Option<crate::config::ImageConfig>,
+    pub code_signing_config_arn: Option<String>,
+    pub capacity_provider_config: Option<Value>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -95,6 +97,7 @@ pub struct UpdateFunctionConfigurationRequest {
     pub kms_key_arn: Option<String>,
     pub file_system_configs: Option<Value>,
     pub image_config: Option<crate::config::ImageConfig>,
+    pub capacity_provider_config: Option<Value>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

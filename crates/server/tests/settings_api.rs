@@ -1010,3 +1010,139 @@ async fn settings_survive_a_restart() {
         .await
         .unwrap();
 }
+
+/// Tags on capacity providers and code signing configs, by ARN; a function
+/// created on a provider and with a code signing config.
+#[tokio::test]
+async fn tagged_objects_and_the_functions_that_name_them() {
+    use aws_sdk_lambda::primitives::Blob;
+    use aws_sdk_lambda::types::{
+        CapacityProviderConfig, FunctionCode, LambdaManagedInstancesCapacityProviderConfig,
+    };
+
+    let laminar = Laminar::start();
+    let client = laminar.client();
+    let provider = client
+        .create_capacity_provider()
+        .capacity_provider_name("tagged")
+        .vpc_config(vpc())
+        .permissions_config(operator_role())
+        .tags("origin", "create")
+        .send()
+        .await
+        .unwrap();
+    let provider_arn = provider
+        .capacity_provider()
+        .unwrap()
+        .capacity_provider_arn()
+        .to_string();
+    client
+        .tag_resource()
+        .resource(&provider_arn)
+        .tags("team", "blue")
+        .send()
+        .await
+        .unwrap();
+    let tags = client
+        .list_tags()
+        .resource(&provider_arn)
+        .send()
+        .await
+        .unwrap();
+    let mut keys: Vec<&String> = tags.tags().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["origin", "team"]);
+
+    let signing = client
+        .create_code_signing_config()
+        .allowed_publishers(
+            AllowedPublishers::builder()
+                .signing_profile_version_arns(SIGNING_PROFILE)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let signing_arn = signing
+        .code_signing_config()
+        .unwrap()
+        .code_signing_config_arn()
+        .to_string();
+    client
+        .untag_resource()
+        .resource(&provider_arn)
+        .tag_keys("origin")
+        .send()
+        .await
+        .unwrap();
+    client
+        .tag_resource()
+        .resource(&signing_arn)
+        .tags("team", "green")
+        .send()
+        .await
+        .unwrap();
+    let signing_tags = client
+        .list_tags()
+        .resource(&signing_arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        signing_tags.tags().unwrap().get("team").map(String::as_str),
+        Some("green")
+    );
+
+    let on_provider = CapacityProviderConfig::builder()
+        .lambda_managed_instances_capacity_provider_config(
+            LambdaManagedInstancesCapacityProviderConfig::builder()
+                .capacity_provider_arn(&provider_arn)
+                .build()
+                .unwrap(),
+        )
+        .build();
+    let created = client
+        .create_function()
+        .function_name("on-provider")
+        .runtime("python3.12".into())
+        .handler("app.handler")
+        .role(format!("arn:aws:iam::{ACCOUNT}:role/lambda-role"))
+        .memory_size(2048)
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(handler_zip()))
+                .build(),
+        )
+        .code_signing_config_arn(&signing_arn)
+        .capacity_provider_config(on_provider)
+        .publish(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.version(), Some("1"));
+    let attached = client
+        .get_function_code_signing_config()
+        .function_name("on-provider")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(attached.code_signing_config_arn(), signing_arn);
+    let versions = client
+        .list_function_versions_by_capacity_provider()
+        .capacity_provider_name("tagged")
+        .send()
+        .await
+        .unwrap();
+    let arns: Vec<&str> = versions
+        .function_versions()
+        .iter()
+        .map(|v| v.function_arn())
+        .collect();
+    assert_eq!(
+        arns,
+        [format!(
+            "arn:aws:lambda:us-east-1:{ACCOUNT}:function:on-provider:1"
+        )]
+    );
+}

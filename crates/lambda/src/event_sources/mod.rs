@@ -35,6 +35,17 @@ pub(crate) struct Mapping {
     /// The request's other members as given (BatchSize, FilterCriteria, …)
     /// with the defaults of the source's kind filled in.
     pub settings: Map<String, Value>,
+    #[serde(default)]
+    pub tags: crate::tags::Tags,
+}
+
+impl crate::tags::Tagged for Mapping {
+    fn tags(&self) -> &crate::tags::Tags {
+        &self.tags
+    }
+    fn tags_mut(&mut self) -> &mut crate::tags::Tags {
+        &mut self.tags
+    }
 }
 
 /// What kind of source a mapping reads.
@@ -292,6 +303,12 @@ impl LambdaService {
                 .or_insert(json!(0));
         }
         self.check_settings(kind, source.as_deref(), &settings)?;
+        let tags: crate::tags::Tags = match request.get("Tags") {
+            Some(tags) => serde_json::from_value(tags.clone())
+                .map_err(|_| invalid("Tags must be a map of strings to strings."))?,
+            None => Default::default(),
+        };
+        crate::checks::reserved_tags(Some(&tags))?;
         let enabled = request
             .get("Enabled")
             .and_then(Value::as_bool)
@@ -304,6 +321,7 @@ impl LambdaService {
             state_transition_reason: "USER_INITIATED".into(),
             last_modified: clock::now().timestamp_millis() as f64 / 1000.0,
             settings,
+            tags,
         };
         {
             let mut objects = self.inner.objects.write();
