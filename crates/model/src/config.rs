@@ -99,6 +99,9 @@ pub struct FunctionConfiguration {
     pub image_config_response: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layers: Option<Vec<LayerReference>>,
+    /// Set on durable functions: invoking one starts a durable execution.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub durable_config: Option<Value>,
 }
 
 /// A layer version attached to a function.

@@ -72,6 +72,7 @@ pub struct CreateFunctionRequest {
     pub kms_key_arn: Option<String>,
     pub file_system_configs: Option<Value>,
     pub image_config: Option<crate::config::ImageConfig>,
+    pub durable_config: Option<Value>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -95,6 +96,7 @@ pub struct UpdateFunctionConfigurationRequest {
     pub kms_key_arn: Option<String>,
     pub file_system_configs: Option<Value>,
     pub image_config: Option<crate::config::ImageConfig>,
+    pub durable_config: Option<Value>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
