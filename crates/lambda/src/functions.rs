@@ -582,7 +582,10 @@ impl LambdaService {
             file_system_configs: request.file_system_configs.clone(),
             image_config_response: image_config_response(&image_config),
             layers: (!layer_references.is_empty()).then_some(layer_references),
-            durable_config: request.durable_config.clone().map(crate::durable::config_response),
+            durable_config: request
+                .durable_config
+                .clone()
+                .map(crate::durable::config_response),
         };
         let mut record = FunctionRecord::new(
             config,

@@ -79,7 +79,11 @@ fn result_text(value: &Value) -> Option<String> {
 }
 
 /// Applies what one invocation answered.
-fn settle(e: &mut Execution, outcome: &Result<InvokeResult, laminar_model::ApiError>, now: f64) -> bool {
+fn settle(
+    e: &mut Execution,
+    outcome: &Result<InvokeResult, laminar_model::ApiError>,
+    now: f64,
+) -> bool {
     let mut retry_later = false;
     match outcome {
         Ok(InvokeResult::Response(body)) => {
@@ -117,7 +121,9 @@ fn settle(e: &mut Execution, outcome: &Result<InvokeResult, laminar_model::ApiEr
             let raised = serde_json::from_slice::<Value>(body).unwrap_or(Value::Null);
             let error = error_object(
                 raised["errorType"].as_str().unwrap_or("Unhandled"),
-                raised["errorMessage"].as_str().unwrap_or("The function failed."),
+                raised["errorMessage"]
+                    .as_str()
+                    .unwrap_or("The function failed."),
             );
             e.finish(now, "FAILED", None, Some(error));
         }
@@ -184,16 +190,24 @@ async fn drive(weak: &Weak<Inner>, arn: &str, notify: &tokio::sync::Notify) {
                 let service = LambdaService { inner };
                 let request_id = uuid::Uuid::new_v4().to_string();
                 let started = now_secs();
-                let outcome = run_once(&service, &scope, function_name, version, envelope, &request_id).await;
+                let outcome = run_once(
+                    &service,
+                    &scope,
+                    function_name,
+                    version,
+                    envelope,
+                    &request_id,
+                )
+                .await;
                 let now = now_secs();
                 let retry_later = service
                     .inner
                     .durable
                     .update(arn, |e| {
                         let error = match &outcome {
-                            Ok(InvokeResult::Error(body)) => Some(
-                                serde_json::from_slice::<Value>(body).unwrap_or(json!({})),
-                            ),
+                            Ok(InvokeResult::Error(body)) => {
+                                Some(serde_json::from_slice::<Value>(body).unwrap_or(json!({})))
+                            }
                             Err(err) => Some(error_object(err.kind.code(), &err.message)),
                             _ => None,
                         };

@@ -222,7 +222,11 @@ pub(crate) fn config_response(mut config: Value) -> Value {
     config
 }
 
-fn page<T: Clone>(items: &[T], marker: Option<&str>, max: usize) -> ApiResult<(Vec<T>, Option<String>)> {
+fn page<T: Clone>(
+    items: &[T],
+    marker: Option<&str>,
+    max: usize,
+) -> ApiResult<(Vec<T>, Option<String>)> {
     let start = match marker {
         None | Some("") => 0,
         Some(m) => m
@@ -368,7 +372,6 @@ fn timestamp_query(field: &str, text: Option<&str>) -> ApiResult<()> {
         format!("1 validation error detected: Value '{text}' at '{field}' failed to satisfy constraint: Member must be a timestamp"),
     ))
 }
-
 
 /// GetDurableExecution's answer.
 fn execution_output(e: &Execution, include_data: bool) -> Value {
@@ -634,7 +637,9 @@ impl LambdaService {
         let now = now_secs();
         let error = error
             .filter(|e| e.as_object().is_some_and(|m| !m.is_empty()))
-            .unwrap_or_else(|| record::error_object("Stopped", "The durable execution was stopped."));
+            .unwrap_or_else(|| {
+                record::error_object("Stopped", "The durable execution was stopped.")
+            });
         self.inner
             .durable
             .update(arn, |e| {
@@ -673,7 +678,8 @@ impl LambdaService {
         callback_id: &str,
         outcome: Option<Result<String, Value>>,
     ) -> ApiResult<()> {
-        let (arn, op) = parse_callback_id(callback_id).ok_or_else(|| callback_not_found(callback_id))?;
+        let (arn, op) =
+            parse_callback_id(callback_id).ok_or_else(|| callback_not_found(callback_id))?;
         let now = now_secs();
         self.inner
             .durable

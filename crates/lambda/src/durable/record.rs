@@ -113,7 +113,9 @@ pub(crate) fn checkpoint_token(arn: &str, seq: u64) -> String {
 
 /// The execution ARN and counter a checkpoint token carries.
 pub(crate) fn parse_token(token: &str) -> Option<(String, u64)> {
-    let bytes = base64::engine::general_purpose::STANDARD.decode(token).ok()?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(token)
+        .ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let (arn, seq) = text.rsplit_once('|')?;
     Some((arn.to_string(), seq.parse().ok()?))
@@ -137,7 +139,9 @@ impl Execution {
         now: f64,
     ) -> Self {
         let id = arn.rsplit('/').next().unwrap_or_default().to_string();
-        let timeout = durable_config["ExecutionTimeout"].as_i64().unwrap_or(86_400);
+        let timeout = durable_config["ExecutionTimeout"]
+            .as_i64()
+            .unwrap_or(86_400);
         let mut execution = Self {
             arn,
             name,
@@ -336,19 +340,24 @@ impl Execution {
                 if let Some(map) = details.as_object_mut() {
                     map.remove("NextAttemptTimestamp");
                 }
-                self.event(now, "StepStarted", Some(id), json!({"StepStartedDetails": {}}));
+                self.event(
+                    now,
+                    "StepStarted",
+                    Some(id),
+                    json!({"StepStartedDetails": {}}),
+                );
                 return Ok(());
             }
             if op.status == "STARTED" && kind == "STEP" {
                 return Ok(());
             }
-            return Err(invalid(format!(
-                "Operation {id} has already been started."
-            )));
+            return Err(invalid(format!("Operation {id} has already been started.")));
         }
         if let Some(parent) = &update.parent_id {
             if self.operation(parent).is_none() {
-                return Err(invalid(format!("Parent operation {parent} does not exist.")));
+                return Err(invalid(format!(
+                    "Parent operation {parent} does not exist."
+                )));
             }
         }
         let mut op = Operation {
@@ -371,7 +380,9 @@ impl Execution {
                     .wait_options
                     .as_ref()
                     .and_then(|w| w.wait_seconds)
-                    .ok_or_else(|| invalid("WaitOptions.WaitSeconds is required to start a WAIT operation."))?;
+                    .ok_or_else(|| {
+                        invalid("WaitOptions.WaitSeconds is required to start a WAIT operation.")
+                    })?;
                 let end = now + seconds as f64;
                 op.wait_details = Some(json!({"ScheduledEndTimestamp": end}));
                 self.timers.insert(id.to_string(), (end, Timer::WaitEnds));
@@ -396,10 +407,7 @@ impl Execution {
                     details["HeartbeatTimeout"] = json!(heartbeat);
                     self.heartbeats.insert(id.to_string(), heartbeat as f64);
                 }
-                let due = [timeout, heartbeat]
-                    .into_iter()
-                    .filter(|s| *s > 0)
-                    .min();
+                let due = [timeout, heartbeat].into_iter().filter(|s| *s > 0).min();
                 if let Some(seconds) = due {
                     self.timers.insert(
                         id.to_string(),
@@ -411,7 +419,10 @@ impl Execution {
                     self.heartbeats
                         .insert(format!("{id}#deadline"), now + timeout as f64);
                 }
-                ("CallbackStarted", json!({"CallbackStartedDetails": details}))
+                (
+                    "CallbackStarted",
+                    json!({"CallbackStartedDetails": details}),
+                )
             }
             "CHAINED_INVOKE" => {
                 let options = update.chained_invoke_options.as_ref();
@@ -548,12 +559,19 @@ impl Execution {
 
     fn cancel_wait(&mut self, id: &str, now: f64) -> Result<(), ApiError> {
         let Some(op) = self.operation_mut(id).filter(|o| o.status == "STARTED") else {
-            return Err(invalid(format!("Operation {id} is not a WAIT in progress.")));
+            return Err(invalid(format!(
+                "Operation {id} is not a WAIT in progress."
+            )));
         };
         op.status = "CANCELLED".into();
         op.end_timestamp = Some(now);
         self.timers.remove(id);
-        self.event(now, "WaitCancelled", Some(id), json!({"WaitCancelledDetails": {}}));
+        self.event(
+            now,
+            "WaitCancelled",
+            Some(id),
+            json!({"WaitCancelledDetails": {}}),
+        );
         Ok(())
     }
 
@@ -655,8 +673,7 @@ impl Execution {
                     op.status = "TIMED_OUT".into();
                     op.end_timestamp = Some(now);
                     let error = error_object("CallbackTimeout", "The callback timed out.");
-                    op.callback_details
-                        .get_or_insert_with(|| json!({}))["Error"] = error.clone();
+                    op.callback_details.get_or_insert_with(|| json!({}))["Error"] = error.clone();
                     self.event(
                         now,
                         "CallbackTimedOut",
@@ -695,7 +712,8 @@ impl Execution {
         request_id: &str,
         error: Option<Value>,
     ) {
-        let mut details = json!({"StartTimestamp": started, "EndTimestamp": now, "RequestId": request_id});
+        let mut details =
+            json!({"StartTimestamp": started, "EndTimestamp": now, "RequestId": request_id});
         if let Some(error) = error {
             details["Error"] = json!({"Payload": error});
         }
@@ -709,17 +727,24 @@ impl Execution {
 
     pub(crate) fn paused(&mut self, now: f64, reason: Option<String>, timeout_paused: bool) {
         self.status = "PAUSED".into();
-        let mut details = json!({"PauseRequestTimestamp": now, "ExecutionTimeoutPaused": timeout_paused});
+        let mut details =
+            json!({"PauseRequestTimestamp": now, "ExecutionTimeoutPaused": timeout_paused});
         if let Some(reason) = &reason {
             details["Reason"] = json!(reason);
         }
         self.pause = Some(details);
-        let mut event = json!({"PauseRequestTimestamp": now, "ExecutionTimeoutPaused": timeout_paused});
+        let mut event =
+            json!({"PauseRequestTimestamp": now, "ExecutionTimeoutPaused": timeout_paused});
         if let Some(reason) = reason {
             event["Reason"] = payload(&reason);
         }
         let id = self.execution_id();
-        self.event(now, "ExecutionPaused", Some(&id), json!({"ExecutionPausedDetails": event}));
+        self.event(
+            now,
+            "ExecutionPaused",
+            Some(&id),
+            json!({"ExecutionPausedDetails": event}),
+        );
     }
 
     pub(crate) fn resumed(&mut self, now: f64, reason: Option<String>) {
@@ -730,7 +755,12 @@ impl Execution {
             event["Reason"] = payload(&reason);
         }
         let id = self.execution_id();
-        self.event(now, "ExecutionResumed", Some(&id), json!({"ExecutionResumedDetails": event}));
+        self.event(
+            now,
+            "ExecutionResumed",
+            Some(&id),
+            json!({"ExecutionResumedDetails": event}),
+        );
     }
 }
 
@@ -795,7 +825,10 @@ mod tests {
         assert_eq!(op.status, "SUCCEEDED");
         assert_eq!(op.step_details.as_ref().unwrap()["Result"], "42");
         let types: Vec<_> = e.events.iter().map(|v| v["EventType"].clone()).collect();
-        assert_eq!(types, vec!["ExecutionStarted", "StepStarted", "StepSucceeded"]);
+        assert_eq!(
+            types,
+            vec!["ExecutionStarted", "StepStarted", "StepSucceeded"]
+        );
         assert_eq!(e.events[2]["EventId"], 3);
     }
 
@@ -803,7 +836,9 @@ mod tests {
     fn a_wait_ends_when_its_timer_fires() {
         let mut e = execution();
         let mut wait = update("w", "WAIT", "START");
-        wait.wait_options = Some(WaitOptions { wait_seconds: Some(5) });
+        wait.wait_options = Some(WaitOptions {
+            wait_seconds: Some(5),
+        });
         e.apply(&wait, 1000.0).unwrap();
         e.invoke_due = false;
         assert!(e.has_pending());
@@ -828,7 +863,10 @@ mod tests {
             .as_str()
             .unwrap()
             .to_string();
-        assert_eq!(parse_callback_id(&id), Some((ARN.to_string(), "c".to_string())));
+        assert_eq!(
+            parse_callback_id(&id),
+            Some((ARN.to_string(), "c".to_string()))
+        );
         e.heartbeat("c", 1002.0);
         e.fire_timers(1004.0);
         assert_eq!(e.operation("c").unwrap().status, "STARTED");
@@ -856,7 +894,9 @@ mod tests {
     fn history_without_data_drops_payloads() {
         let e = execution();
         let event = without_data(e.events[0].clone());
-        assert!(event["ExecutionStartedDetails"]["Input"].get("Payload").is_none());
+        assert!(event["ExecutionStartedDetails"]["Input"]
+            .get("Payload")
+            .is_none());
         assert_eq!(event["ExecutionStartedDetails"]["ExecutionTimeout"], 100);
     }
 }

@@ -20,7 +20,9 @@ pub(crate) struct Executions {
 
 fn storage(e: impl std::fmt::Display) -> ApiError {
     tracing::error!(error = %e, "durable execution store failed");
-    ApiError::service(format!("laminar could not persist the durable execution: {e}"))
+    ApiError::service(format!(
+        "laminar could not persist the durable execution: {e}"
+    ))
 }
 
 impl Executions {
@@ -134,7 +136,10 @@ impl Executions {
         self.store
             .db
             .lock()
-            .execute("DELETE FROM durable_executions WHERE arn = ?1", params![arn])
+            .execute(
+                "DELETE FROM durable_executions WHERE arn = ?1",
+                params![arn],
+            )
             .map_err(storage)?;
         Ok(records.remove(arn))
     }

@@ -311,9 +311,11 @@ pub fn get_durable_execution_state(req: &Request) -> OpResult {
 }
 
 pub fn checkpoint_durable_execution(req: &Request) -> OpResult {
-    let out =
-        req.service
-            .checkpoint_durable_execution(&req.scope, execution_arn(req), req.json_body()?)?;
+    let out = req.service.checkpoint_durable_execution(
+        &req.scope,
+        execution_arn(req),
+        req.json_body()?,
+    )?;
     ok_json(req, &out)
 }
 
