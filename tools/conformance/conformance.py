@@ -302,7 +302,9 @@ def make_cases(op_model, spec) -> list[Case]:
         elif t in ("list", "map"):
             lo, hi = md.get("min"), md.get("max")
             empty = [] if t == "list" else {}
-            if lo:
+            # An empty list in the query string is not sent at all (the
+            # serializer drops it), so no service can tell it from none.
+            if lo and site.location != "querystring":
                 add(f"invalid: {ps} with fewer than {lo} items", "invalid", include=inc, overrides={ps: empty}, expect=allowed)
             if hi is not None and hi <= 2000:
                 add(f"invalid: {ps} with more than {hi} items", "invalid", include=inc, tags={"grow": (ps, hi + 1)}, expect=allowed)

@@ -1664,7 +1664,9 @@ CHECKPOINT_STEP = [{"Id": "placeholder", "Type": "STEP", "Action": "START", "Nam
 def checkpoint_after(c, resp):
     if resp and resp.get("CheckpointToken"):
         try:
-            c.run.durable()["token"] = resp["CheckpointToken"]
+            main = c.run.durable()
+            if (getattr(c, "params", None) or {}).get("DurableExecutionArn", main["arn"]) == main["arn"]:
+                main["token"] = resp["CheckpointToken"]
         except Exception:  # noqa: BLE001
             pass
 
@@ -1673,11 +1675,38 @@ def step(action, **extra):
     return lambda c: [dict({"Id": c.run.uniq("step"), "Type": "STEP", "Action": action, "Name": "conformance step"}, **extra)]
 
 
+def checkpoint_enum_hook(path, value):
+    # An update must be coherent to succeed: the EXECUTION operation has no
+    # START (it only completes the execution: a variant on an execution of
+    # its own), a WAIT needs its WaitOptions and CANCEL applies to a WAIT
+    # (variants below).
+    if (path, value) in (("Updates[].Type", "EXECUTION"), ("Updates[].Type", "WAIT"), ("Updates[].Action", "CANCEL")):
+        return None
+    return {}
+
+
+def own_execution(c) -> dict:
+    if "own" not in c.v:
+        c.v["own"] = c.run.start_execution()
+    return c.v["own"]
+
+
 S(
     "CheckpointDurableExecution",
     values={"Updates": step("START")},
     after=checkpoint_after,
+    enum_hook=checkpoint_enum_hook,
     variants=[
+        V("EXECUTION operation succeeds the execution", include=("Updates",),
+          DurableExecutionArn=lambda c: own_execution(c)["arn"],
+          CheckpointToken=lambda c: own_execution(c)["token"],
+          Updates=lambda c: [{"Id": own_execution(c)["arn"].split("/")[-1], "Type": "EXECUTION", "Action": "SUCCEED",
+                              "Payload": '"done"'}]),
+        V("WAIT operation cancelled", include=("Updates",),
+          Updates=lambda c: (lambda i: [
+              {"Id": i, "Type": "WAIT", "Action": "START", "WaitOptions": {"WaitSeconds": 60}},
+              {"Id": i, "Type": "WAIT", "Action": "CANCEL"},
+          ])(c.run.uniq("wait"))),
         V("WAIT operation", include=("Updates",),
           Updates=lambda c: [{"Id": c.run.uniq("wait"), "Type": "WAIT", "Action": "START", "WaitOptions": {"WaitSeconds": 60}}]),
         V("CALLBACK operation", include=("Updates",),
@@ -1706,9 +1735,19 @@ S(
 )
 
 S("GetDurableExecution", values={"IncludeExecutionData": True}, unknown=UNKNOWN_EXECUTION)
-S("GetDurableExecutionHistory", values={"IncludeExecutionData": True, "ReverseOrder": False}, unknown=UNKNOWN_EXECUTION)
+
+
+def two_operations(c):
+    """Paging needs two items: a checkpointed STEP adds an operation and
+    events beside the EXECUTION operation and ExecutionStarted."""
+    c.run.once("durable-step", lambda: c.run.checkpoint(step("START")(c)))
+
+
+S("GetDurableExecutionHistory", values={"IncludeExecutionData": True, "ReverseOrder": False}, unknown=UNKNOWN_EXECUTION,
+  prepare=two_operations)
 S("GetDurableExecutionState", unknown=[("durable execution that does not exist",
-                                        {"DurableExecutionArn": missing_execution}, "InvalidParameterValueException")])
+                                        {"DurableExecutionArn": missing_execution}, "InvalidParameterValueException")],
+  prepare=two_operations)
 
 S(
     "ListDurableExecutionsByFunction",

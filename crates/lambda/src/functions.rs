@@ -612,6 +612,10 @@ impl LambdaService {
             image_config_response: image_config_response(&image_config),
             layers: (!layer_references.is_empty()).then_some(layer_references),
             capacity_provider_config: request.capacity_provider_config.clone(),
+            durable_config: request
+                .durable_config
+                .clone()
+                .map(crate::durable::config_response),
         };
         let mut record = FunctionRecord::new(
             config,
@@ -932,6 +936,9 @@ impl LambdaService {
             }
             if let Some(dlq) = &request.dead_letter_config {
                 c.dead_letter_config = Some(dlq.clone());
+            }
+            if let Some(durable) = &request.durable_config {
+                c.durable_config = Some(crate::durable::config_response(durable.clone()));
             }
             if let Some(kms) = &request.kms_key_arn {
                 c.kms_key_arn = Some(kms.clone()).filter(|k| !k.is_empty());

@@ -29,7 +29,7 @@ pub enum InvocationType {
 }
 
 impl InvocationType {
-    fn parse(text: Option<&str>) -> ApiResult<Self> {
+    pub(crate) fn parse(text: Option<&str>) -> ApiResult<Self> {
         match text {
             None | Some("RequestResponse") => Ok(Self::RequestResponse),
             Some("Event") => Ok(Self::Event),
@@ -52,6 +52,8 @@ pub struct InvokeInput {
     /// Base64 of a JSON document (`X-Amz-Client-Context`).
     pub client_context: Option<String>,
     pub payload: Bytes,
+    /// `X-Amz-Durable-Execution-Name` (durable functions only).
+    pub durable_execution_name: Option<String>,
 }
 
 #[derive(Debug)]
@@ -63,6 +65,9 @@ pub struct InvokeOutput {
     pub log_result: Option<String>,
     pub executed_version: Option<String>,
     pub payload: Bytes,
+    /// `X-Amz-Durable-Execution-Arn`: the execution an invoke of a durable
+    /// function started (or found by its name).
+    pub durable_execution_arn: Option<String>,
 }
 
 /// A validated invocation, ready to run.
@@ -76,7 +81,7 @@ pub(crate) struct Prepared {
     /// The caller wants the log tail: wait for all of the output.
     tail_logs: bool,
     invoked_arn: String,
-    payload: Bytes,
+    pub(crate) payload: Bytes,
     client_context: Option<String>,
 }
 
@@ -205,8 +210,20 @@ impl LambdaService {
 
     pub async fn invoke(&self, scope: &Scope, input: InvokeInput) -> ApiResult<InvokeOutput> {
         let client_context = input.client_context.clone();
+        let durable_name = input.durable_execution_name.clone();
         let (invocation_type, prepared) = self.prepare(scope, input)?;
         let executed_version = Some(prepared.resolved.config().version.clone());
+        let durable = prepared.resolved.config().durable_config.is_some();
+        if durable_name.is_some() && !durable {
+            return Err(ApiError::invalid_parameter(
+                "DurableExecutionName can only be given for a durable function (one with a DurableConfig).",
+            ));
+        }
+        if durable && invocation_type != InvocationType::DryRun {
+            return self
+                .start_durable_execution(scope, &prepared, invocation_type, durable_name)
+                .await;
+        }
         match invocation_type {
             InvocationType::DryRun => Ok(InvokeOutput {
                 status: 204,
@@ -214,6 +231,7 @@ impl LambdaService {
                 log_result: None,
                 executed_version: None,
                 payload: Bytes::new(),
+                durable_execution_arn: None,
             }),
             InvocationType::Event => {
                 let now = now_ms();
@@ -237,6 +255,7 @@ impl LambdaService {
                     log_result: None,
                     executed_version: None,
                     payload: Bytes::new(),
+                    durable_execution_arn: None,
                 })
             }
             InvocationType::RequestResponse => {
@@ -256,6 +275,7 @@ impl LambdaService {
                     log_result,
                     executed_version,
                     payload,
+                    durable_execution_arn: None,
                 })
             }
         }

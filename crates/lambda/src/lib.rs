@@ -118,6 +118,7 @@ struct Inner {
     pollers: event_sources::Pollers,
     processing_results: event_sources::ProcessingResults,
     companions: Companions,
+    durable: durable::Executions,
 }
 
 impl LambdaService {
@@ -137,8 +138,10 @@ impl LambdaService {
             }
         }
         let async_queue = async_invoke::AsyncQueue::load(store.clone())?;
+        let durable = durable::Executions::load(store.clone())?;
         let inner = Arc::new(Inner {
             async_queue,
+            durable,
             pollers: Default::default(),
             processing_results: Default::default(),
             concurrency,
@@ -154,6 +157,7 @@ impl LambdaService {
         service.spawn_reaper();
         service.spawn_async_dispatcher();
         service.start_event_sources();
+        service.resume_durable_executions();
         Ok(service)
     }
 

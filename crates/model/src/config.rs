@@ -102,6 +102,9 @@ pub struct FunctionConfiguration {
     /// `CapacityProviderConfig` as the client sent it (Lambda Managed Instances).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity_provider_config: Option<Value>,
+    /// Set on durable functions: invoking one starts a durable execution.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub durable_config: Option<Value>,
 }
 
 impl FunctionConfiguration {

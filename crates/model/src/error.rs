@@ -30,6 +30,8 @@ pub enum ErrorKind {
     UnknownOperation,
     ProvisionedConcurrencyConfigNotFound,
     CodeSigningConfigNotFound,
+    DurableExecutionAlreadyStarted,
+    CallbackTimeout,
 }
 
 impl ErrorKind {
@@ -54,6 +56,8 @@ impl ErrorKind {
                 "ProvisionedConcurrencyConfigNotFoundException"
             }
             Self::CodeSigningConfigNotFound => "CodeSigningConfigNotFoundException",
+            Self::DurableExecutionAlreadyStarted => "DurableExecutionAlreadyStartedException",
+            Self::CallbackTimeout => "CallbackTimeoutException",
         }
     }
 
@@ -62,12 +66,13 @@ impl ErrorKind {
             Self::Validation
             | Self::InvalidParameterValue
             | Self::InvalidRequestContent
-            | Self::ResourceInUse => 400,
+            | Self::ResourceInUse
+            | Self::CallbackTimeout => 400,
             Self::ResourceNotFound
             | Self::UnknownOperation
             | Self::ProvisionedConcurrencyConfigNotFound
             | Self::CodeSigningConfigNotFound => 404,
-            Self::ResourceConflict => 409,
+            Self::ResourceConflict | Self::DurableExecutionAlreadyStarted => 409,
             Self::PreconditionFailed => 412,
             Self::RequestTooLarge | Self::RequestEntityTooLarge => 413,
             Self::UnsupportedMediaType => 415,
@@ -85,7 +90,9 @@ impl ErrorKind {
             Self::ResourceNotFound
             | Self::ResourceInUse
             | Self::Service
-            | Self::CodeSigningConfigNotFound => "Message",
+            | Self::CodeSigningConfigNotFound
+            | Self::DurableExecutionAlreadyStarted
+            | Self::CallbackTimeout => "Message",
             _ => "message",
         }
     }

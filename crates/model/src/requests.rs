@@ -74,6 +74,7 @@ pub struct CreateFunctionRequest {
     pub image_config: Option<crate::config::ImageConfig>,
     pub code_signing_config_arn: Option<String>,
     pub capacity_provider_config: Option<Value>,
+    pub durable_config: Option<Value>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -98,6 +99,7 @@ pub struct UpdateFunctionConfigurationRequest {
     pub file_system_configs: Option<Value>,
     pub image_config: Option<crate::config::ImageConfig>,
     pub capacity_provider_config: Option<Value>,
+    pub durable_config: Option<Value>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -185,6 +185,7 @@ impl LambdaService {
                 log_type: None,
                 client_context: event.client_context.clone(),
                 payload: bytes::Bytes::from(event.payload.clone()),
+                durable_execution_name: None,
             },
         ) {
             Ok((_, mut prepared)) => {

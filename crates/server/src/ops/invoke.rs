@@ -15,6 +15,9 @@ pub async fn invoke(req: Request) -> Result<Response, ApiError> {
         log_type: req.header("x-amz-log-type").map(str::to_string),
         client_context: req.header("x-amz-client-context").map(str::to_string),
         payload: req.body.clone(),
+        durable_execution_name: req
+            .header("x-amz-durable-execution-name")
+            .map(str::to_string),
     };
     let out = req.service.invoke(&req.scope, input).await?;
     let mut response = render::raw(out.status, "application/json", out.payload);
@@ -27,6 +30,10 @@ pub async fn invoke(req: Request) -> Result<Response, ApiError> {
     set("x-amz-function-error", out.function_error);
     set("x-amz-log-result", out.log_result.as_deref());
     set("x-amz-executed-version", out.executed_version.as_deref());
+    set(
+        "x-amz-durable-execution-arn",
+        out.durable_execution_arn.as_deref(),
+    );
     Ok(response)
 }
 

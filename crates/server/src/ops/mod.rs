@@ -106,9 +106,8 @@ pub async fn dispatch(req: Request) -> Response {
         "DeleteDurableExecution" => settings::delete_durable_execution(&req),
         "ListDurableExecutionsByFunction" => settings::list_durable_executions(&req),
         "SendDurableExecutionCallbackSuccess" => settings::send_callback_success(&req),
-        "SendDurableExecutionCallbackFailure" | "SendDurableExecutionCallbackHeartbeat" => {
-            settings::send_callback(&req)
-        }
+        "SendDurableExecutionCallbackFailure" => settings::send_callback_failure(&req),
+        "SendDurableExecutionCallbackHeartbeat" => settings::send_callback_heartbeat(&req),
         "CreateEventSourceMapping" => event_sources::create(&req),
         "GetEventSourceMapping" => event_sources::get(&req),
         "UpdateEventSourceMapping" => event_sources::update(&req),

@@ -7,7 +7,6 @@ use crate::render;
 use axum::response::Response;
 use laminar_lambda::ListDurableExecutionsQuery;
 use laminar_model::ApiError;
-use serde_json::json;
 
 type OpResult = Result<Response, ApiError>;
 
@@ -271,92 +270,106 @@ fn callback_id(req: &Request) -> &str {
     req.matched.label("CallbackId")
 }
 
-/// Durable execution operations answer errors only for now (no execution
-/// exists); a success would have an empty body.
-fn durable_done(req: &Request, result: Result<(), ApiError>) -> OpResult {
-    result?;
-    ok_json(req, &json!({}))
+/// An optional JSON body (`ErrorObject` of Stop and callback failures).
+fn optional_json(req: &Request) -> Result<Option<serde_json::Value>, ApiError> {
+    if req.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    req.json_body().map(Some)
 }
 
 pub fn get_durable_execution(req: &Request) -> OpResult {
-    let result = req.service.get_durable_execution(
+    let out = req.service.get_durable_execution(
         &req.scope,
         execution_arn(req),
         req.query("IncludeExecutionData"),
-    );
-    durable_done(req, result)
+    )?;
+    ok_json(req, &out)
 }
 
 pub fn get_durable_execution_history(req: &Request) -> OpResult {
-    let result = req.service.get_durable_execution_history(
+    let out = req.service.get_durable_execution_history(
         &req.scope,
         execution_arn(req),
         req.query("IncludeExecutionData"),
         req.query("ReverseOrder"),
         req.query("MaxItems"),
-    );
-    durable_done(req, result)
+        req.query("Marker"),
+    )?;
+    ok_json(req, &out)
 }
 
 pub fn get_durable_execution_state(req: &Request) -> OpResult {
-    let result = req.service.get_durable_execution_state(
+    let out = req.service.get_durable_execution_state(
         &req.scope,
         execution_arn(req),
         req.query("CheckpointToken"),
         req.query("MaxItems"),
-    );
-    durable_done(req, result)
+        req.query("Marker"),
+    )?;
+    ok_json(req, &out)
 }
 
 pub fn checkpoint_durable_execution(req: &Request) -> OpResult {
-    let result =
-        req.service
-            .checkpoint_durable_execution(&req.scope, execution_arn(req), req.json_body()?);
-    durable_done(req, result)
+    let out = req.service.checkpoint_durable_execution(
+        &req.scope,
+        execution_arn(req),
+        req.json_body()?,
+    )?;
+    ok_json(req, &out)
 }
 
 pub fn pause_durable_execution(req: &Request) -> OpResult {
-    let result =
+    let out =
         req.service
-            .pause_durable_execution(&req.scope, execution_arn(req), req.json_body()?);
-    durable_done(req, result)
+            .pause_durable_execution(&req.scope, execution_arn(req), req.json_body()?)?;
+    ok_json(req, &out)
 }
 
 pub fn resume_durable_execution(req: &Request) -> OpResult {
-    let result =
+    let out =
         req.service
-            .resume_durable_execution(&req.scope, execution_arn(req), req.json_body()?);
-    durable_done(req, result)
+            .resume_durable_execution(&req.scope, execution_arn(req), req.json_body()?)?;
+    ok_json(req, &out)
 }
 
 pub fn stop_durable_execution(req: &Request) -> OpResult {
-    let result = req
-        .service
-        .stop_durable_execution(&req.scope, execution_arn(req));
-    durable_done(req, result)
+    let out =
+        req.service
+            .stop_durable_execution(&req.scope, execution_arn(req), optional_json(req)?)?;
+    ok_json(req, &out)
 }
 
 pub fn delete_durable_execution(req: &Request) -> OpResult {
-    let result = req
+    let out = req
         .service
-        .delete_durable_execution(&req.scope, execution_arn(req));
-    durable_done(req, result)
+        .delete_durable_execution(&req.scope, execution_arn(req))?;
+    ok_json(req, &out)
 }
 
 pub fn send_callback_success(req: &Request) -> OpResult {
-    let result = req.service.send_durable_execution_callback_success(
+    let out = req.service.send_durable_execution_callback_success(
         &req.scope,
         callback_id(req),
         &req.body,
-    );
-    durable_done(req, result)
+    )?;
+    ok_json(req, &out)
 }
 
-pub fn send_callback(req: &Request) -> OpResult {
-    let result = req
+pub fn send_callback_failure(req: &Request) -> OpResult {
+    let out = req.service.send_durable_execution_callback_failure(
+        &req.scope,
+        callback_id(req),
+        optional_json(req)?,
+    )?;
+    ok_json(req, &out)
+}
+
+pub fn send_callback_heartbeat(req: &Request) -> OpResult {
+    let out = req
         .service
-        .send_durable_execution_callback(&req.scope, callback_id(req));
-    durable_done(req, result)
+        .send_durable_execution_callback_heartbeat(&req.scope, callback_id(req))?;
+    ok_json(req, &out)
 }
 
 pub fn list_durable_executions(req: &Request) -> OpResult {

@@ -64,6 +64,7 @@ pub async fn invoke_with_response_stream(req: Request) -> Result<Response, ApiEr
         log_type: req.header("x-amz-log-type").map(str::to_string),
         client_context: req.header("x-amz-client-context").map(str::to_string),
         payload: req.body.clone(),
+        durable_execution_name: None,
     };
     let streaming = req
         .service
