@@ -372,7 +372,16 @@ class Harness:
         gen = Generator(ctx, PATH_HINTS, MEMBER_HINTS, SHAPE_HINTS)
         params = gen.value(op_model.input_shape) if op_model.input_shape is not None else {}
         for p, v in case.overrides.items():
-            set_path(params, path_of(p), OMIT if v is OMIT else engine.resolve(v, ctx))
+            path = path_of(p)
+            if v is OMIT and case.kind == "invalid" and len(path) > 1 and get_path(params, path[:-1]) is None:
+                # A spec value fixed the structures above without this
+                # member's parent: seed the parent from its shape, so that
+                # the case really sends it without the required member.
+                parent = path[:-1]
+                shape = engine.shape_at(op_model.input_shape, parent)
+                if shape is not None:
+                    set_path(params, parent, gen.value(shape, parent))
+            set_path(params, path, OMIT if v is OMIT else engine.resolve(v, ctx))
         if "grow" in case.tags:
             p, n = case.tags["grow"]
             current = get_path(params, path_of(p))
