@@ -1146,3 +1146,88 @@ async fn tagged_objects_and_the_functions_that_name_them() {
         )]
     );
 }
+
+#[tokio::test]
+async fn a_durable_function_runs_as_a_durable_execution() {
+    let laminar = Laminar::start();
+    let client = laminar.client();
+    // The durable protocol at its simplest: read the envelope, answer with
+    // the status and the result.
+    let source = "import json\n\ndef handler(event, context):\n    ops = event['InitialExecutionState']['Operations']\n    execution = next(o for o in ops if o['Type'] == 'EXECUTION')\n    request = json.loads(execution['ExecutionDetails']['InputPayload'])\n    return {'Status': 'SUCCEEDED', 'Result': json.dumps({'sum': request['a'] + request['b']})}\n";
+    client
+        .create_function()
+        .function_name("adder")
+        .runtime(aws_sdk_lambda::types::Runtime::Python312)
+        .handler("app.handler")
+        .role(ROLE)
+        .code(
+            aws_sdk_lambda::types::FunctionCode::builder()
+                .zip_file(aws_sdk_lambda::primitives::Blob::new(python_zip(source)))
+                .build(),
+        )
+        .durable_config(
+            aws_sdk_lambda::types::DurableConfig::builder()
+                .execution_timeout(60)
+                .retention_period_in_days(1)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let invoked = client
+        .invoke()
+        .function_name("adder")
+        .durable_execution_name("first-sum")
+        .payload(aws_sdk_lambda::primitives::Blob::new(r#"{"a": 2, "b": 3}"#))
+        .send()
+        .await
+        .unwrap();
+    let arn = invoked
+        .durable_execution_arn()
+        .expect("a durable execution ARN")
+        .to_string();
+    assert!(arn.contains(":function:adder:$LATEST/durable-execution/first-sum/"));
+    let payload: serde_json::Value =
+        serde_json::from_slice(invoked.payload().map(|b| b.as_ref()).unwrap_or_default()).unwrap();
+    assert_eq!(payload, serde_json::json!({"sum": 5}));
+
+    let execution = client
+        .get_durable_execution()
+        .durable_execution_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        execution.status(),
+        &aws_sdk_lambda::types::ExecutionStatus::Succeeded
+    );
+    assert_eq!(execution.durable_execution_name(), "first-sum");
+    let listed = client
+        .list_durable_executions_by_function()
+        .function_name("adder")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.durable_executions().len(), 1);
+    let history = client
+        .get_durable_execution_history()
+        .durable_execution_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    let types: Vec<String> = history
+        .events()
+        .iter()
+        .filter_map(|e| e.event_type().map(|t| t.as_str().to_string()))
+        .collect();
+    assert_eq!(
+        types.first().map(String::as_str),
+        Some("ExecutionStarted"),
+        "{types:?}"
+    );
+    assert_eq!(
+        types.last().map(String::as_str),
+        Some("ExecutionSucceeded"),
+        "{types:?}"
+    );
+}
