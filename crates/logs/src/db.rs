@@ -203,3 +203,15 @@ pub fn sweep_expired(conn: &mut Connection, now_ms: i64) -> LogsResult<usize> {
     tx.commit()?;
     Ok(deleted)
 }
+
+/// Deletes events older than the newest `keep`; how many went.
+pub(crate) fn trim_oldest(conn: &Connection, keep: i64) -> laminar_store::rusqlite::Result<usize> {
+    let newest: Option<i64> =
+        conn.query_row("SELECT max(id) FROM logs_events", [], |row| row.get(0))?;
+    match newest {
+        Some(newest) if newest > keep => {
+            conn.execute("DELETE FROM logs_events WHERE id <= ?1", [newest - keep])
+        }
+        _ => Ok(0),
+    }
+}

@@ -33,6 +33,10 @@ const FLUSH_AFTER: Duration = Duration::from_millis(50);
 /// …or when it holds this many appends.
 const BATCH_ITEMS: usize = 512;
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// Without a data directory the database lives in memory: keep at most this
+/// many function log events there, the oldest go first. (On disk,
+/// retention policies decide, as in AWS.)
+const EVENTS_IN_MEMORY_MAX: i64 = 100_000;
 
 pub(crate) struct Append {
     pub account: String,
@@ -188,6 +192,9 @@ fn run(store: &Store, receiver: &Receiver<Message>, counters: &Counters) {
                 counters
                     .committed_events
                     .fetch_add(events, Ordering::Relaxed);
+                if !store.blobs.durable() {
+                    trim(store, EVENTS_IN_MEMORY_MAX);
+                }
             }
             Err(e) => {
                 counters.dropped_events.fetch_add(events, Ordering::Relaxed);
@@ -224,6 +231,16 @@ fn commit(store: &Store, batch: &[Append]) -> crate::LogsResult<()> {
     Ok(())
 }
 
+/// Deletes the oldest events beyond `keep` (ids only grow, so the newest
+/// `keep` ids are the ones kept).
+fn trim(store: &Store, keep: i64) {
+    match db::trim_oldest(&store.db.lock(), keep) {
+        Ok(0) => {}
+        Ok(n) => tracing::debug!(deleted = n, "oldest log events dropped to bound memory"),
+        Err(e) => tracing::warn!(error = %e, "trimming log events failed"),
+    }
+}
+
 fn sweep(store: &Store) {
     match db::sweep_expired(&mut store.db.lock(), now_ms()) {
         Ok(0) => {}
@@ -236,6 +253,37 @@ fn sweep(store: &Store) {
 mod tests {
     use super::*;
     use crate::{test_service, FilterLogEventsRequest};
+
+    #[test]
+    fn in_memory_logs_keep_only_the_newest_events() {
+        let store = Arc::new(Store::open(None).expect("in-memory store"));
+        let logs = crate::LogsService::new(store.clone()).expect("logs service");
+        let events = (0..30)
+            .map(|n| LogEvent {
+                timestamp_ms: now_ms(),
+                message: format!("line {n}"),
+            })
+            .collect();
+        assert!(logs.append_later("1", "r", "/aws/lambda/f", "s", events));
+        assert!(logs.flush(Duration::from_secs(5)));
+        trim(&store, 10);
+        let count: i64 = store
+            .db
+            .lock()
+            .query_row("SELECT count(*) FROM logs_events", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(count, 10);
+        let oldest: String = store
+            .db
+            .lock()
+            .query_row(
+                "SELECT message FROM logs_events ORDER BY id LIMIT 1",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(oldest, "line 20");
+    }
 
     #[test]
     fn queued_appends_become_readable() {
