@@ -76,13 +76,34 @@ impl BlobStore {
             size: bytes.len() as u64,
         };
         let tree = self.trees.join(&code.sha256_hex);
-        if !tree.exists() {
-            unpack_atomically(bytes, &tree, unzipped_limit)?;
-        }
         let zip = self.zip_path(&code.sha256_hex);
-        if !zip.exists() {
-            write_atomically(&zip, bytes, self.durable)?;
-        }
+        // The zip is written (and synced) while the tree is unpacked: the
+        // sync is the slow part, and neither needs the other.
+        std::thread::scope(|scope| {
+            let written = (!zip.exists())
+                .then(|| scope.spawn(|| write_atomically(&zip, bytes, self.durable)));
+            let unpacked = if tree.exists() {
+                Ok(())
+            } else {
+                unpack_atomically(bytes, &tree, unzipped_limit)
+            };
+            let wrote_zip = written.is_some();
+            let written = match written {
+                Some(handle) => handle
+                    .join()
+                    .unwrap_or_else(|_| Err(io::Error::other("the zip writer panicked"))),
+                None => Ok(()),
+            };
+            if let Err(e) = unpacked {
+                // Not a package laminar keeps: leave no zip of it behind.
+                if wrote_zip && written.is_ok() {
+                    let _ = fs::remove_file(&zip);
+                }
+                return Err(e);
+            }
+            written?;
+            Ok::<(), CodeError>(())
+        })?;
         Ok(code)
     }
 
