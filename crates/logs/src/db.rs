@@ -98,11 +98,8 @@ pub fn group(conn: &Connection, account: &str, region: &str, name: &str) -> Logs
 
 pub fn stream_id(conn: &Connection, group_id: i64, name: &str) -> LogsResult<Option<i64>> {
     Ok(conn
-        .query_row(
-            "SELECT id FROM logs_streams WHERE group_id = ?1 AND name = ?2",
-            params![group_id, name],
-            |row| row.get(0),
-        )
+        .prepare_cached("SELECT id FROM logs_streams WHERE group_id = ?1 AND name = ?2")?
+        .query_row(params![group_id, name], |row| row.get(0))
         .optional()?)
 }
 
@@ -115,19 +112,21 @@ pub fn ensure_stream(
     stream: &str,
     now_ms: i64,
 ) -> LogsResult<(i64, i64)> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT OR IGNORE INTO logs_groups (account, region, name, created_ms) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(
         params![account, region, group, now_ms],
     )?;
-    let group_id: i64 = tx.query_row(
-        "SELECT id FROM logs_groups WHERE account = ?1 AND region = ?2 AND name = ?3",
-        params![account, region, group],
-        |row| row.get(0),
-    )?;
-    tx.execute(
+    let group_id: i64 = tx
+        .prepare_cached(
+            "SELECT id FROM logs_groups WHERE account = ?1 AND region = ?2 AND name = ?3",
+        )?
+        .query_row(params![account, region, group], |row| row.get(0))?;
+    tx.prepare_cached(
         "INSERT OR IGNORE INTO logs_streams (group_id, name, created_ms) VALUES (?1, ?2, ?3)",
-        params![group_id, stream, now_ms],
-    )?;
+    )?
+    .execute(params![group_id, stream, now_ms])?;
     let stream_id = stream_id(tx, group_id, stream)?.ok_or_else(LogsError::stream_not_found)?;
     Ok((group_id, stream_id))
 }
@@ -158,8 +157,9 @@ pub fn insert_events(
     }
     let first = events.iter().map(|e| e.timestamp_ms).min();
     let last = events.iter().map(|e| e.timestamp_ms).max();
-    Ok(tx.query_row(
-        "UPDATE logs_streams SET
+    Ok(tx
+        .prepare_cached(
+            "UPDATE logs_streams SET
             first_event_ms = CASE WHEN ?2 IS NULL THEN first_event_ms
                                   ELSE MIN(COALESCE(first_event_ms, ?2), ?2) END,
             last_event_ms = CASE WHEN ?3 IS NULL THEN last_event_ms
@@ -168,9 +168,11 @@ pub fn insert_events(
             sequence = sequence + 1,
             stored_bytes = stored_bytes + ?5
          WHERE id = ?1 RETURNING sequence",
-        params![stream_id, first, last, ingestion_ms, bytes],
-        |row| row.get(0),
-    )?)
+        )?
+        .query_row(
+            params![stream_id, first, last, ingestion_ms, bytes],
+            |row| row.get(0),
+        )?)
 }
 
 /// Deletes the events past every group's retention period.

@@ -8,9 +8,10 @@
 
 use crate::{db, now_ms, LogEvent};
 use laminar_store::Store;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::thread::Thread;
 use std::time::{Duration, Instant};
 
 /// How much may wait for the writer: appends, and their message bytes.
@@ -28,9 +29,9 @@ impl Default for Limits {
         }
     }
 }
-/// A batch is committed this long after its first append…
+/// The writer commits what waits this often…
 const FLUSH_AFTER: Duration = Duration::from_millis(50);
-/// …or when it holds this many appends.
+/// …or sooner, once this many appends wait.
 const BATCH_ITEMS: usize = 512;
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 /// Without a data directory the database lives in memory: keep at most this
@@ -59,40 +60,61 @@ pub struct WriterStats {
     pub dropped_events: u64,
 }
 
+/// What waits for the next commit.
 #[derive(Default)]
-struct Counters {
-    queued_bytes: AtomicUsize,
+struct Pending {
+    appends: Vec<Append>,
+    bytes: usize,
+    /// Answered once everything queued before them is committed.
+    flushes: Vec<SyncSender<()>>,
+}
+
+#[derive(Default)]
+struct Shared {
+    pending: Mutex<Pending>,
     committed_events: AtomicU64,
     dropped_events: AtomicU64,
 }
 
-enum Message {
-    Append(Append),
-    /// Answered once everything queued before it is committed.
-    Flush(SyncSender<()>),
+impl Shared {
+    fn pending(&self) -> MutexGuard<'_, Pending> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
+/// Appends wait in a shared list that the writer thread takes on a timer:
+/// an invoke never wakes another thread to log (that wake-up was a
+/// measurable share of a warm invoke).
 pub(crate) struct Writer {
-    queue: SyncSender<Message>,
-    counters: Arc<Counters>,
+    shared: Arc<Shared>,
+    thread: Option<Thread>,
     limits: Limits,
 }
 
 impl Writer {
     pub(crate) fn start(store: Arc<Store>, limits: Limits) -> Self {
-        let (queue, receiver) = sync_channel(limits.items);
-        let counters = Arc::new(Counters::default());
-        let worker_counters = counters.clone();
+        let shared = Arc::new(Shared::default());
+        let weak = Arc::downgrade(&shared);
         let spawned = std::thread::Builder::new()
             .name("logs-writer".into())
-            .spawn(move || run(&store, &receiver, &worker_counters));
-        if let Err(e) = spawned {
-            tracing::warn!(error = %e, "the CloudWatch Logs writer could not start; function logs will be dropped");
-        }
+            .spawn(move || run(&store, &weak));
+        let thread = match spawned {
+            Ok(handle) => Some(handle.thread().clone()),
+            Err(e) => {
+                tracing::warn!(error = %e, "the CloudWatch Logs writer could not start; function logs will be dropped");
+                None
+            }
+        };
         Self {
-            queue,
-            counters,
+            shared,
+            thread,
             limits,
+        }
+    }
+
+    fn wake(&self) {
+        if let Some(thread) = &self.thread {
+            thread.unpark();
         }
     }
 
@@ -100,108 +122,79 @@ impl Writer {
     pub(crate) fn submit(&self, append: Append) -> bool {
         let bytes = append.bytes();
         let events = append.events.len() as u64;
-        let queued = self
-            .counters
-            .queued_bytes
-            .fetch_add(bytes, Ordering::AcqRel);
-        let outcome = if queued + bytes > self.limits.bytes {
-            Err(())
-        } else {
-            match self.queue.try_send(Message::Append(append)) {
-                Ok(()) => Ok(()),
-                Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => Err(()),
+        let mut pending = self.shared.pending();
+        let fits = self.thread.is_some()
+            && pending.appends.len() < self.limits.items
+            && pending.bytes + bytes <= self.limits.bytes;
+        if fits {
+            pending.appends.push(append);
+            pending.bytes += bytes;
+            let full_batch = pending.appends.len() >= BATCH_ITEMS;
+            drop(pending);
+            if full_batch {
+                self.wake();
             }
-        };
-        if outcome.is_err() {
-            self.counters
-                .queued_bytes
-                .fetch_sub(bytes, Ordering::AcqRel);
-            let before = self
-                .counters
-                .dropped_events
-                .fetch_add(events, Ordering::Relaxed);
-            // One warning per thousand drops: a flood must not flood the log too.
-            if before / 1000 != (before + events) / 1000 || before == 0 {
-                tracing::warn!(
-                    dropped = before + events,
-                    "the CloudWatch Logs writer is behind; function log lines were dropped"
-                );
-            }
+            return true;
         }
-        outcome.is_ok()
+        drop(pending);
+        let before = self
+            .shared
+            .dropped_events
+            .fetch_add(events, Ordering::Relaxed);
+        // One warning per thousand drops: a flood must not flood the log too.
+        if before / 1000 != (before + events) / 1000 || before == 0 {
+            tracing::warn!(
+                dropped = before + events,
+                "the CloudWatch Logs writer is behind; function log lines were dropped"
+            );
+        }
+        false
     }
 
     /// Waits (at most `timeout`) until everything queued so far is committed.
     pub(crate) fn flush(&self, timeout: Duration) -> bool {
-        let (done, wait) = sync_channel(1);
-        let deadline = Instant::now() + timeout;
-        let mut message = Message::Flush(done);
-        loop {
-            match self.queue.try_send(message) {
-                Ok(()) => break,
-                Err(TrySendError::Full(back)) if Instant::now() < deadline => {
-                    message = back;
-                    std::thread::sleep(Duration::from_millis(5));
-                }
-                Err(_) => return false,
-            }
+        if self.thread.is_none() {
+            return false;
         }
-        wait.recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .is_ok()
+        let (done, wait) = sync_channel(1);
+        self.shared.pending().flushes.push(done);
+        self.wake();
+        wait.recv_timeout(timeout).is_ok()
     }
 
     pub(crate) fn stats(&self) -> WriterStats {
         WriterStats {
-            committed_events: self.counters.committed_events.load(Ordering::Relaxed),
-            dropped_events: self.counters.dropped_events.load(Ordering::Relaxed),
+            committed_events: self.shared.committed_events.load(Ordering::Relaxed),
+            dropped_events: self.shared.dropped_events.load(Ordering::Relaxed),
         }
     }
 }
 
-fn run(store: &Store, receiver: &Receiver<Message>, counters: &Counters) {
+fn run(store: &Store, shared: &Weak<Shared>) {
     let mut last_sweep = Instant::now();
     loop {
-        let first = match receiver.recv_timeout(SWEEP_EVERY) {
-            Ok(Message::Append(append)) => append,
-            Ok(Message::Flush(done)) => {
-                let _ = done.try_send(());
-                continue;
-            }
-            Err(RecvTimeoutError::Timeout) => {
-                sweep(store);
-                last_sweep = Instant::now();
-                continue;
-            }
-            Err(RecvTimeoutError::Disconnected) => return,
+        std::thread::park_timeout(FLUSH_AFTER);
+        let Some(shared) = shared.upgrade() else {
+            return;
         };
-        let deadline = Instant::now() + FLUSH_AFTER;
-        let mut batch = vec![first];
-        let mut flushes = Vec::new();
-        while batch.len() < BATCH_ITEMS && flushes.is_empty() {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match receiver.recv_timeout(left) {
-                Ok(Message::Append(append)) => batch.push(append),
-                Ok(Message::Flush(done)) => flushes.push(done),
-                Err(_) => break,
-            }
-        }
-        let bytes: usize = batch.iter().map(Append::bytes).sum();
-        let events: u64 = batch.iter().map(|a| a.events.len() as u64).sum();
-        match commit(store, &batch) {
-            Ok(()) => {
-                counters
-                    .committed_events
-                    .fetch_add(events, Ordering::Relaxed);
-                if !store.blobs.durable() {
-                    trim(store, EVENTS_IN_MEMORY_MAX);
+        let Pending {
+            appends, flushes, ..
+        } = std::mem::take(&mut *shared.pending());
+        if !appends.is_empty() {
+            let events: u64 = appends.iter().map(|a| a.events.len() as u64).sum();
+            match commit(store, &appends) {
+                Ok(()) => {
+                    shared.committed_events.fetch_add(events, Ordering::Relaxed);
+                    if !store.blobs.durable() {
+                        trim(store, EVENTS_IN_MEMORY_MAX);
+                    }
+                }
+                Err(e) => {
+                    shared.dropped_events.fetch_add(events, Ordering::Relaxed);
+                    tracing::warn!(error = %e, events, "function log lines could not be written");
                 }
             }
-            Err(e) => {
-                counters.dropped_events.fetch_add(events, Ordering::Relaxed);
-                tracing::warn!(error = %e, events, "function log lines could not be written");
-            }
         }
-        counters.queued_bytes.fetch_sub(bytes, Ordering::AcqRel);
         for done in flushes {
             let _ = done.try_send(());
         }
