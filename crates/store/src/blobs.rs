@@ -161,6 +161,10 @@ fn write_atomically(path: &Path, bytes: &[u8], durable: bool) -> io::Result<()> 
         tmp.as_file().sync_all()?;
     }
     tmp.persist(path).map_err(|e| e.error)?;
+    if durable {
+        // The rename is only durable once the folder holding it is synced.
+        fs::File::open(dir)?.sync_all()?;
+    }
     Ok(())
 }
 
