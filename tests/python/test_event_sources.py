@@ -40,12 +40,13 @@ def handler(event, context):
 """
 
 
-def batch_recorder(client, name: str, runs_dir: Path):
+def batch_recorder(client, name: str, runs_dir: Path, timeout: int = 20):
+    # A mapping needs the queue's visibility timeout to cover the function's.
     create_python_function(
         client,
         name,
         BATCH_RECORDER,
-        Timeout=60,
+        Timeout=timeout,
         Environment={"Variables": {"RUNS_DIR": str(runs_dir)}},
     )
 
@@ -148,6 +149,12 @@ def test_mapping_operations_states_and_errors(laminar, lambda_, tmp_path, functi
         )
     with pytest.raises(lambda_.exceptions.ResourceNotFoundException):
         lambda_.create_event_source_mapping(EventSourceArn=arn, FunctionName="no-such-function")
+    short = make_queue(sqs, f"short-{uuid.uuid4().hex[:8]}", VisibilityTimeout=5)[1]
+    with pytest.raises(
+        lambda_.exceptions.InvalidParameterValueException,
+        match="Queue visibility timeout: 5 seconds is less than Function timeout: 20 seconds",
+    ):
+        lambda_.create_event_source_mapping(EventSourceArn=short, FunctionName=function_name)
 
     deleted = lambda_.delete_event_source_mapping(UUID=created["UUID"])
     assert deleted["State"] == "Deleting"
@@ -230,7 +237,7 @@ def test_reported_item_failures_return_and_end_in_the_dead_letter_queue(
         VisibilityTimeout=1,
         RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2}),
     )
-    batch_recorder(lambda_, function_name, tmp_path)
+    batch_recorder(lambda_, function_name, tmp_path, timeout=1)
     send_all(sqs, url, [json.dumps({"n": n, "fail": n % 3 == 0}) for n in range(6)])
     lambda_.create_event_source_mapping(
         EventSourceArn=arn,
@@ -309,7 +316,7 @@ def test_messages_survive_a_crash_in_the_middle(laminar_factory, tmp_path):
     client = first.client()
     sqs = sqs_client(first.url)
     url, arn = make_queue(sqs, "crash-queue", VisibilityTimeout=2)
-    batch_recorder(client, "crash-consumer", runs_dir)
+    batch_recorder(client, "crash-consumer", runs_dir, timeout=2)
     sent = send_all(sqs, url, [json.dumps({"n": n, "sleep": 0.05}) for n in range(200)])
     client.create_event_source_mapping(
         EventSourceArn=arn, FunctionName="crash-consumer", BatchSize=5

@@ -439,3 +439,21 @@ def test_unsigned_query_in_the_url(laminar, queue_name):
         xml = r.read().decode()
     assert f"<QueueUrl>{laminar.url}/{ACCOUNT}/{queue_name}</QueueUrl>" in xml
     assert 'xmlns="http://queue.amazonaws.com/doc/2012-11-05/"' in xml
+
+
+def test_an_older_receipt_handle_does_not_delete_a_message_received_again(sqs, queue_name):
+    url = sqs.create_queue(QueueName=queue_name, Attributes={"VisibilityTimeout": "1"})["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="once")
+    first = sqs.receive_message(QueueUrl=url)["Messages"][0]
+    time.sleep(1.2)
+    second = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2)["Messages"][0]
+    assert second["MessageId"] == first["MessageId"]
+    assert second["ReceiptHandle"] != first["ReceiptHandle"]
+    # The first consumer is late: its delete succeeds but the message stays
+    # with the consumer that holds the newest handle.
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=first["ReceiptHandle"])
+    counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert counts["ApproximateNumberOfMessagesNotVisible"] == "1"
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=second["ReceiptHandle"])
+    counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert (counts["ApproximateNumberOfMessages"], counts["ApproximateNumberOfMessagesNotVisible"]) == ("0", "0")

@@ -153,9 +153,14 @@ impl Position {
     fn decode(text: &str) -> LogsResult<Self> {
         let invalid = || LogsError::invalid("The specified nextToken is invalid.");
         let (ts, id) = text.split_once('/').ok_or_else(invalid)?;
+        let id: i64 = id.parse().map_err(|_| invalid())?;
+        // Event ids are positive; a token with anything else was not ours.
+        if id < 0 {
+            return Err(invalid());
+        }
         Ok(Self {
             timestamp_ms: ts.parse().map_err(|_| invalid())?,
-            id: id.parse().map_err(|_| invalid())?,
+            id,
         })
     }
 }
@@ -229,7 +234,11 @@ fn check_batch(events: &[InputLogEvent]) -> LogsResult<()> {
             "Log events in a single PutLogEvents request must be in chronological order.",
         ));
     }
-    let span = events.last().map_or(0, |l| l.timestamp) - events.first().map_or(0, |f| f.timestamp);
+    let span = events
+        .last()
+        .map_or(0, |l| l.timestamp)
+        .checked_sub(events.first().map_or(0, |f| f.timestamp))
+        .unwrap_or(i64::MAX);
     if span > DAY_MS {
         return Err(LogsError::invalid(
             "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.",
@@ -360,7 +369,7 @@ impl LogsService {
                 Direction::Backward(p) => (
                     Position {
                         timestamp_ms: p.timestamp_ms,
-                        id: p.id - 1,
+                        id: p.id.saturating_sub(1),
                     },
                     p,
                 ),

@@ -67,12 +67,22 @@ pub enum IsTest {
     NotExists,
 }
 
+/// `FilterPattern`'s length limit in the CloudWatch Logs model.
+const PATTERN_MAX_CHARS: usize = 1024;
+
 fn invalid() -> LogsError {
     LogsError::invalid("Invalid filter pattern")
 }
 
 impl FilterPattern {
     pub fn parse(text: &str) -> LogsResult<Self> {
+        // The model's limit; it also bounds how deep the JSON pattern
+        // parser (recursive descent) can go.
+        if text.chars().count() > PATTERN_MAX_CHARS {
+            return Err(LogsError::invalid(format!(
+                "Invalid filter pattern: longer than {PATTERN_MAX_CHARS} characters"
+            )));
+        }
         let trimmed = text.trim();
         if trimmed.is_empty() || trimmed == "\"\"" {
             return Ok(Self::All);
@@ -275,8 +285,9 @@ impl<'a> Parser<'a> {
     fn eat_keyword(&mut self, word: &str) -> bool {
         self.skip_ws();
         let rest = self.rest();
-        let matches = rest.len() >= word.len()
-            && rest[..word.len()].eq_ignore_ascii_case(word)
+        let matches = rest
+            .get(..word.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(word))
             && !rest[word.len()..].starts_with(|c: char| c.is_alphanumeric());
         if matches {
             self.at += word.len();

@@ -41,8 +41,16 @@ pub fn detect(uri: &Uri, headers: &HeaderMap) -> Option<Target> {
         Some(_) => return None,
         None => {}
     }
-    if is_unsigned_sqs_query(uri.query().unwrap_or_default()) {
+    let query = uri.query().unwrap_or_default();
+    if is_unsigned_sqs_query(query) {
         return Some(Target::SqsQuery);
+    }
+    // Signature version 2, which only S3 still takes: boto3's presigned
+    // URLs (`?AWSAccessKeyId=…&Signature=…`) and `Authorization: AWS key:sig`.
+    let sigv2_query = query.split('&').any(|p| p.starts_with("AWSAccessKeyId="))
+        && query.split('&').any(|p| p.starts_with("Signature="));
+    if sigv2_query || header("authorization").is_some_and(|a| a.starts_with("AWS ")) {
+        return Some(Target::S3);
     }
     header("host")
         .filter(|host| s3_api::is_s3_host(host))
@@ -125,6 +133,10 @@ mod tests {
                 .parse()
                 .unwrap();
         assert_eq!(detect(&presigned, &HeaderMap::new()), Some(Target::S3));
+        let sigv2: Uri = "/bucket/key?AWSAccessKeyId=test&Signature=abc%3D&Expires=1"
+            .parse()
+            .unwrap();
+        assert_eq!(detect(&sigv2, &HeaderMap::new()), Some(Target::S3));
         assert_eq!(detect(&uri, &HeaderMap::new()), None);
         let unsigned: Uri = "/?Action=ListQueues&Version=2012-11-05".parse().unwrap();
         assert_eq!(detect(&unsigned, &HeaderMap::new()), Some(Target::SqsQuery));

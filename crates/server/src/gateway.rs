@@ -216,7 +216,14 @@ async fn handle(
     body: Body,
 ) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
-    let mut response = match companion::detect(&uri, &headers) {
+    // Function URLs first: whatever a URL's caller sends (an `Action=`
+    // query, an `X-Amz-Target` header) belongs to the function.
+    let host = headers.get("host").and_then(|v| v.to_str().ok());
+    let for_function_url = function_url::url_request(host, uri.path()).is_some();
+    let companion = (!for_function_url)
+        .then(|| companion::detect(&uri, &headers))
+        .flatten();
+    let mut response = match companion {
         Some(target) => companion::serve(&app, target, method, uri, headers, body).await,
         None => route(app.lambda, method, uri, headers, body).await,
     };

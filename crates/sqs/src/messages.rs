@@ -145,14 +145,17 @@ impl SqsService {
         Ok(received)
     }
 
-    /// DeleteMessage. A handle of a message already gone succeeds, as in AWS.
+    /// DeleteMessage. A handle of a message already gone succeeds, as in AWS;
+    /// so does an older handle of a message received again since, but it
+    /// does not delete it (AWS: "the request succeeds, but the message might
+    /// not be deleted"): the consumer holding the newest handle still owns it.
     pub fn delete_message(&self, queue: &QueueRef, receipt_handle: &str) -> Result<(), SqsError> {
         let handle = Handle::parse(receipt_handle)?;
         let conn = self.store.db.lock();
         let row = load(&conn, queue)?;
         conn.execute(
-            "DELETE FROM sqs_messages WHERE id = ?1 AND queue_id = ?2",
-            params![handle.row, row.id],
+            "DELETE FROM sqs_messages WHERE id = ?1 AND queue_id = ?2 AND receipt = ?3",
+            params![handle.row, row.id, handle.token],
         )?;
         Ok(())
     }

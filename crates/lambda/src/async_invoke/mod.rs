@@ -94,6 +94,15 @@ fn throttle_backoff(n: u32) -> Duration {
         .min(THROTTLE_BACKOFF_MAX)
 }
 
+/// Whether an error that kept an event from running may pass: throttles,
+/// a function not ready yet, laminar's own failures.
+fn retryable(e: &laminar_model::ApiError) -> bool {
+    matches!(
+        e.kind,
+        ErrorKind::TooManyRequests | ErrorKind::ResourceConflict
+    ) || e.status() >= 500
+}
+
 impl LambdaService {
     /// Accepts an asynchronous invocation: it is in the store before this
     /// returns, so the caller's 202 means it will run.
@@ -247,22 +256,27 @@ impl LambdaService {
                 tracing::warn!(id = %event.id, error = %e, "a queued event's function or qualifier is gone; dropping it");
                 self.inner.async_queue.finish(&event.id);
             }
+            Err(e) if !retryable(&e) => {
+                // It can never run as it is (an unsupported runtime, say):
+                // waiting six hours would not change that.
+                tracing::warn!(id = %event.id, error = %e, "a queued event cannot run");
+                self.fail(
+                    &event,
+                    &function_arn,
+                    &policy,
+                    Condition::RetriesExhausted,
+                    None,
+                )
+                .await;
+            }
             Err(e) => {
                 // Throttles, system errors, a function not Active yet: back
                 // to the queue, later each time, while the event is young.
+                // The last wait ends just past the maximum age, where the
+                // next attempt fails it.
                 event.throttles += 1;
-                let delay = throttle_backoff(event.throttles);
-                if age + delay > policy.max_age {
-                    return self
-                        .fail(
-                            &event,
-                            &function_arn,
-                            &policy,
-                            Condition::EventAgeExceeded,
-                            None,
-                        )
-                        .await;
-                }
+                let until_too_old = policy.max_age.saturating_sub(age) + Duration::from_millis(1);
+                let delay = throttle_backoff(event.throttles).min(until_too_old);
                 tracing::debug!(id = %event.id, error = %e, ?delay, "asynchronous invocation deferred");
                 event.due_ms = now_ms() + millis(delay);
                 self.requeue(event);

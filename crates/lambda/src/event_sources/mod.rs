@@ -200,6 +200,31 @@ impl LambdaService {
         Ok(resolved.record.arn_for(reference.qualifier.as_ref()))
     }
 
+    /// A queue must hide a message for at least as long as the function may
+    /// run on it, or a second batch would get it while the first still runs.
+    fn check_visibility_covers_timeout(
+        &self,
+        scope: &Scope,
+        queue_arn: &str,
+        function: &str,
+    ) -> ApiResult<()> {
+        let reference = resolve_name(scope, function)?;
+        let resolved = resolve(&self.inner.registry, scope, &reference, Routing::Primary)?;
+        let timeout = resolved.config().timeout;
+        let visibility = self
+            .inner
+            .companions
+            .sqs
+            .attributes_of_arn(queue_arn)
+            .and_then(|a| a.get("VisibilityTimeout")?.parse::<i64>().ok());
+        match visibility {
+            Some(visibility) if visibility < timeout => Err(invalid(format!(
+                "Queue visibility timeout: {visibility} seconds is less than Function timeout: {timeout} seconds"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     /// Checks the settings a request writes against the source's kind.
     fn check_settings(
         &self,
@@ -303,6 +328,9 @@ impl LambdaService {
                 .or_insert(json!(0));
         }
         self.check_settings(kind, source.as_deref(), &settings)?;
+        if let (SourceKind::Sqs, Some(queue)) = (kind, source.as_deref()) {
+            self.check_visibility_covers_timeout(scope, queue, &function_arn)?;
+        }
         let tags: crate::tags::Tags = match request.get("Tags") {
             Some(tags) => serde_json::from_value(tags.clone())
                 .map_err(|_| invalid("Tags must be a map of strings to strings."))?,
@@ -381,6 +409,9 @@ impl LambdaService {
         }
         let kind = kind_of(mapping.event_source_arn.as_deref());
         self.check_settings(kind, mapping.event_source_arn.as_deref(), &settings)?;
+        if let (SourceKind::Sqs, Some(queue)) = (kind, mapping.event_source_arn.as_deref()) {
+            self.check_visibility_covers_timeout(scope, queue, &mapping.function_arn)?;
+        }
         mapping.settings = settings;
         let transition = match request.get("Enabled").and_then(Value::as_bool) {
             Some(true) if !mapping.enabled => "Enabling",

@@ -13,22 +13,48 @@ use laminar_model::arn::Scope;
 use laminar_sqs::ReceivedMessage;
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
-use tokio::task::AbortHandle;
+use tokio::sync::Notify;
 
 /// Workers per mapping without `ScalingConfig.MaximumConcurrency`.
 const DEFAULT_WORKERS: usize = 5;
 const MAX_WORKERS: usize = 1000;
 /// The longest ReceiveMessage wait (SQS allows 20 s).
 const LONG_POLL: Duration = Duration::from_secs(20);
-/// Stop growing a batch near the 6 MB invoke payload limit.
-const BATCH_BYTES_MAX: usize = 5 * 1024 * 1024;
+/// A batch's records stay under the 6 MB invoke payload limit: what would
+/// go over it waits for the next batch.
+const BATCH_BYTES_MAX: usize = 6 * 1000 * 1000 - 64 * 1024;
+/// A record's size beyond its body and attributes (ids, handle, ARNs).
+const RECORD_OVERHEAD: usize = 1024;
 const BACKOFF: Duration = Duration::from_secs(1);
+/// How long to wait before looking again for a function that is gone.
+const MISSING_FUNCTION_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Tells a mapping's workers to stop. They finish the batch in hand (an
+/// invocation under way is not cut off, its messages are still deleted)
+/// and give back what they gathered but did not run.
+#[derive(Default)]
+struct Stop {
+    stopped: AtomicBool,
+    notify: Notify,
+}
+
+impl Stop {
+    fn stop(&self) {
+        self.stopped.store(true, Ordering::Release);
+        self.notify.notify_waiters();
+    }
+
+    fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::Acquire)
+    }
+}
 
 /// The running workers of every mapping, by UUID.
 #[derive(Default)]
-pub(crate) struct Pollers(Mutex<HashMap<String, Vec<AbortHandle>>>);
+pub(crate) struct Pollers(Mutex<HashMap<String, Arc<Stop>>>);
 
 impl Pollers {
     pub(crate) fn start(&self, service: &LambdaService, scope: Scope, mapping: Mapping) {
@@ -40,27 +66,27 @@ impl Pollers {
             .unwrap_or(DEFAULT_WORKERS)
             .clamp(1, MAX_WORKERS);
         let mapping = Arc::new(mapping);
-        let handles = (0..workers)
-            .map(|_| {
-                let worker = Worker {
-                    inner: Arc::downgrade(&service.inner),
-                    scope: scope.clone(),
-                    mapping: mapping.clone(),
-                    queue: queue.clone(),
-                };
-                tokio::spawn(worker.run()).abort_handle()
-            })
-            .collect();
+        let stop = Arc::new(Stop::default());
+        for _ in 0..workers {
+            let worker = Worker {
+                inner: Arc::downgrade(&service.inner),
+                scope: scope.clone(),
+                mapping: mapping.clone(),
+                queue: queue.clone(),
+                stop: stop.clone(),
+            };
+            tokio::spawn(worker.run());
+        }
         let mut running = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(old) = running.insert(mapping.uuid.clone(), handles) {
-            old.iter().for_each(AbortHandle::abort);
+        if let Some(old) = running.insert(mapping.uuid.clone(), stop) {
+            old.stop();
         }
     }
 
     pub(crate) fn stop(&self, uuid: &str) {
         let mut running = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(handles) = running.remove(uuid) {
-            handles.iter().for_each(AbortHandle::abort);
+        if let Some(stop) = running.remove(uuid) {
+            stop.stop();
         }
     }
 }
@@ -70,16 +96,31 @@ struct Worker {
     scope: Scope,
     mapping: Arc<Mapping>,
     queue: String,
+    stop: Arc<Stop>,
 }
 
 impl Worker {
     async fn run(self) {
         let patterns = self.mapping.patterns();
         loop {
+            if self.stop.is_stopped() {
+                return;
+            }
             let Some(inner) = self.inner.upgrade() else {
                 return;
             };
             let service = LambdaService { inner };
+            if !self.function_exists(&service) {
+                // Receiving now would only count a receive against every
+                // message: wait for the function to come back.
+                service
+                    .inner
+                    .processing_results
+                    .set(&self.mapping.uuid, "PROBLEM: Function not found.");
+                drop(service);
+                tokio::time::sleep(MISSING_FUNCTION_BACKOFF).await;
+                continue;
+            }
             let batch = match self.gather(&service).await {
                 Ok(batch) => batch,
                 Err(e) => {
@@ -88,6 +129,11 @@ impl Worker {
                     continue;
                 }
             };
+            if self.stop.is_stopped() {
+                // Stopped while gathering: the next poller gets these now.
+                self.release(&service, &batch);
+                return;
+            }
             let mut kept = Vec::with_capacity(batch.len());
             for message in batch {
                 let record = record_of(&message, &self.queue, &self.scope.region);
@@ -123,15 +169,58 @@ impl Worker {
                 None => LONG_POLL,
                 Some(at) => at.saturating_duration_since(Instant::now()).min(LONG_POLL),
             };
-            let received = sqs.receive_from_arn(&self.queue, want, None, wait).await?;
-            bytes += received.iter().map(|m| m.body.len()).sum::<usize>();
-            batch.extend(received);
+            let received = tokio::select! {
+                received = sqs.receive_from_arn(&self.queue, want, None, wait) => received?,
+                () = self.stop.notify.notified() => Vec::new(),
+            };
+            let mut overflow = Vec::new();
+            for message in received {
+                let size = record_size(&message);
+                if !batch.is_empty() && bytes + size > BATCH_BYTES_MAX {
+                    overflow.push(message);
+                } else {
+                    bytes += size;
+                    batch.push(message);
+                }
+            }
+            if !overflow.is_empty() {
+                self.release(service, &overflow);
+                return Ok(batch);
+            }
+            if self.stop.is_stopped() {
+                return Ok(batch);
+            }
             if batch.is_empty() {
                 continue;
             }
             let at = *deadline.get_or_insert_with(|| Instant::now() + window);
-            if batch.len() >= max || bytes >= BATCH_BYTES_MAX || Instant::now() >= at {
+            if batch.len() >= max || Instant::now() >= at {
                 return Ok(batch);
+            }
+        }
+    }
+
+    fn function_exists(&self, service: &LambdaService) -> bool {
+        crate::functions::resolve_name(&self.scope, &self.mapping.function_arn)
+            .map(|reference| {
+                service
+                    .inner
+                    .registry
+                    .get(&crate::functions::key_of(&self.scope, &reference.name))
+                    .is_some()
+            })
+            .unwrap_or(false)
+    }
+
+    /// Makes received messages visible again at once.
+    fn release(&self, service: &LambdaService, messages: &[ReceivedMessage]) {
+        for message in messages {
+            if let Err(e) = service.inner.companions.sqs.change_visibility_from_arn(
+                &self.queue,
+                &message.receipt_handle,
+                Duration::ZERO,
+            ) {
+                tracing::debug!(queue = %self.queue, id = %message.message_id, error = %e, "a message could not be released");
             }
         }
     }
@@ -192,10 +281,11 @@ impl Worker {
 /// The message ids a `ReportBatchItemFailures` answer names as failed;
 /// `None` when the answer is malformed, which fails the whole batch.
 fn failed_items(body: &[u8], batch: &[ReceivedMessage]) -> Option<HashSet<String>> {
-    let answer: Value = match serde_json::from_slice(body) {
-        Ok(v) => v,
-        Err(_) => return Some(HashSet::new()),
-    };
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Some(HashSet::new());
+    }
+    // An answer that is not JSON fails the whole batch.
+    let answer: Value = serde_json::from_slice(body).ok()?;
     let Some(failures) = answer.get("batchItemFailures") else {
         return Some(HashSet::new());
     };
@@ -260,6 +350,26 @@ fn record_of(message: &ReceivedMessage, queue_arn: &str, region: &str) -> Value 
     record
 }
 
+/// About how many bytes a message adds to the invocation's payload.
+fn record_size(message: &ReceivedMessage) -> usize {
+    let attributes: usize = message
+        .message_attributes
+        .iter()
+        .map(|(name, value)| {
+            name.len()
+                + value.string_value.as_ref().map_or(0, String::len)
+                + value
+                    .binary_value
+                    .as_ref()
+                    .map_or(0, |b| b.len() * 4 / 3 + 4)
+                + 96
+        })
+        .sum();
+    // The body as JSON escapes it (quotes, control characters).
+    let body = serde_json::to_string(&message.body).map_or(message.body.len() * 6, |s| s.len());
+    body + attributes + RECORD_OVERHEAD
+}
+
 /// What filters see: the record, with a JSON body as JSON.
 fn filter_view(record: &Value) -> Value {
     let mut view = record.clone();
@@ -293,6 +403,8 @@ mod tests {
     fn batch_item_failures_follow_the_documented_rules() {
         let batch = [message("a"), message("b")];
         assert_eq!(failed_items(b"null", &batch), Some(HashSet::new()));
+        assert_eq!(failed_items(b"", &batch), Some(HashSet::new()));
+        assert_eq!(failed_items(b"ok", &batch), None);
         assert_eq!(failed_items(b"{}", &batch), Some(HashSet::new()));
         assert_eq!(
             failed_items(b"{\"batchItemFailures\": []}", &batch),

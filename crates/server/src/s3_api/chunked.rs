@@ -23,7 +23,9 @@ pub fn is_aws_chunked(headers: &HeaderMap) -> bool {
 /// The object's bytes inside a chunked body, or `None` if the framing is
 /// broken or shorter than `decoded_length` says.
 pub fn decode(body: &[u8], decoded_length: Option<usize>) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(decoded_length.unwrap_or(body.len()));
+    // The decoded bytes are never more than the body: the client's claimed
+    // length is checked at the end, not trusted for an allocation.
+    let mut out = Vec::with_capacity(decoded_length.unwrap_or(body.len()).min(body.len()));
     let mut rest = body;
     loop {
         let line_end = rest.windows(2).position(|w| w == b"\r\n")?;

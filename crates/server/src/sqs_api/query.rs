@@ -98,13 +98,19 @@ fn with_id(mut response: Response, id: &str) -> Response {
 
 // -- parameters → JSON input ------------------------------------------------
 
+/// Query parameter names nest at most this deep (SQS's go to 6, e.g.
+/// `SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.StringValue`);
+/// deeper names are ignored rather than built into a tree that a recursive
+/// walk could not handle.
+const NAME_DEPTH_MAX: usize = 8;
+
 /// `A.1.B=x` pairs as nested JSON: numbered segments become lists, the
 /// query protocol's element names become the JSON member names, and
 /// Name/Value (or key/value) pair lists become maps.
 fn fold(pairs: &[(String, String)]) -> Map<String, Value> {
     let mut tree = Node::default();
     for (key, value) in pairs {
-        if key == "Action" || key == "Version" {
+        if key == "Action" || key == "Version" || key.split('.').count() > NAME_DEPTH_MAX {
             continue;
         }
         let mut node = &mut tree;
