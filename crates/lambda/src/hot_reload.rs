@@ -21,8 +21,9 @@ pub(crate) const BUCKET: &str = "hot-reload";
 const MAX_ENTRIES: usize = 20_000;
 
 /// Folders whose changes are the runtime's own (bytecode caches, VCS
-/// metadata), not the user's edits.
-const IGNORED_DIRS: &[&str] = &["__pycache__", ".git"];
+/// metadata) or that are large and rarely what is being edited
+/// (installed dependencies), not the user's edits.
+const IGNORED_DIRS: &[&str] = &["__pycache__", ".git", "node_modules"];
 
 /// Checks that the folder is absolute and exists; returns it as stored.
 pub(crate) async fn check_folder(path: &str) -> ApiResult<String> {
@@ -51,9 +52,15 @@ pub(crate) fn code_sha256(path: &str) -> String {
 
 /// The fingerprint of a hot-reloaded function's folder (`None` for other
 /// code): environments started under one fingerprint serve only it.
-pub(crate) fn stamp(code: &FunctionCode) -> Option<u64> {
+pub(crate) async fn stamp(code: &FunctionCode) -> Option<u64> {
     match code {
-        FunctionCode::LocalFolder { path } => Some(fingerprint(Path::new(path))),
+        // A walk of the folder is file system work: off the async workers.
+        FunctionCode::LocalFolder { path } => {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || fingerprint(Path::new(&path)))
+                .await
+                .ok()
+        }
         FunctionCode::Zip { .. } | FunctionCode::Image { .. } => None,
     }
 }

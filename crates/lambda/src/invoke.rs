@@ -475,7 +475,7 @@ impl Inner {
         let key = PoolKey {
             function,
             revision: config.revision_id.clone(),
-            code_stamp: crate::hot_reload::stamp(prepared.resolved.code()),
+            code_stamp: crate::hot_reload::stamp(prepared.resolved.code()).await,
         };
         let request_id = prepared
             .request_id

@@ -19,6 +19,23 @@ const DAY_MS: i64 = 86_400_000;
 const MAX_AGE_MS: i64 = 14 * DAY_MS;
 const MAX_AHEAD_MS: i64 = 2 * 3_600_000;
 const DEFAULT_EVENTS_LIMIT: i64 = 10_000;
+/// A GetLogEvents or FilterLogEvents answer holds at most this much (AWS:
+/// "up to 1 MB"); the rest is one token away.
+const RESPONSE_BYTES_MAX: usize = 1024 * 1024;
+
+/// How many events, in order, fit in one answer (at least one).
+fn fitting(message_lengths: impl Iterator<Item = usize>) -> usize {
+    let mut bytes = 0;
+    let mut count = 0;
+    for length in message_lengths {
+        bytes += length + EVENT_OVERHEAD_BYTES;
+        if count > 0 && bytes > RESPONSE_BYTES_MAX {
+            break;
+        }
+        count += 1;
+    }
+    count
+}
 /// FilterLogEvents reads the table in chunks, and stops after this many rows
 /// with a nextToken so that one call never scans forever.
 const FILTER_CHUNK: i64 = 1_000;
@@ -350,6 +367,8 @@ impl LogsService {
             },
         )?;
         let mut found = rows.collect::<Result<Vec<_>, _>>()?;
+        // In reading order (nearest the position first): keep what fits.
+        found.truncate(fitting(found.iter().map(|(_, e)| e.message.len())));
         if matches!(direction, Direction::Backward(_)) {
             found.reverse();
         }
@@ -416,6 +435,7 @@ impl LogsService {
         let end = req.end_time.unwrap_or(i64::MAX);
         let mut events = Vec::new();
         let mut scanned = 0;
+        let mut response_bytes = 0;
         let mut next_token = None;
         'scan: loop {
             let chunk = {
@@ -424,6 +444,7 @@ impl LogsService {
             };
             let exhausted = (chunk.len() as i64) < FILTER_CHUNK;
             for (at, stream_id, event) in chunk {
+                let previous = position;
                 position = at;
                 scanned += 1;
                 let Some(stream_name) = streams.get(&stream_id) else {
@@ -431,6 +452,11 @@ impl LogsService {
                 };
                 if !pattern.matches(&event.message) {
                     continue;
+                }
+                response_bytes += event.message.len() + EVENT_OVERHEAD_BYTES;
+                if !events.is_empty() && response_bytes > RESPONSE_BYTES_MAX {
+                    next_token = Some(previous.encode());
+                    break 'scan;
                 }
                 events.push(FilteredEvent {
                     log_stream_name: stream_name.clone(),
@@ -534,6 +560,15 @@ fn read_chunk(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_answer_holds_at_most_a_megabyte_but_always_one_event() {
+        assert_eq!(fitting([10, 10, 10].into_iter()), 3);
+        assert_eq!(fitting([600_000, 600_000, 10].into_iter()), 1);
+        assert_eq!(fitting([5_000_000].into_iter()), 1);
+        assert_eq!(fitting(std::iter::empty()), 0);
+    }
+
     use super::*;
     use crate::groups::CreateLogGroupRequest;
     use crate::streams::StreamRequest;

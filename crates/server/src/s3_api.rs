@@ -210,6 +210,15 @@ async fn route(
             "laminar's S3 does not implement the `{sub}` subresource"
         )));
     }
+    // ListMultipartUploads and ListParts: not built; answering with an
+    // object listing or NoSuchKey would mislead the client.
+    let listing_uploads = key.is_none() && *method == Method::GET && call.has_query("uploads");
+    let listing_parts = key.is_some() && *method == Method::GET && call.has_query("uploadId");
+    if listing_uploads || listing_parts {
+        return Err(not_implemented(
+            "laminar's S3 does not list multipart uploads or their parts",
+        ));
+    }
     match (key, method.as_str()) {
         (None, "PUT") => create_bucket(call, bucket, body),
         (None, "HEAD") => head_bucket(call, bucket),
