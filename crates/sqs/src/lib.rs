@@ -158,8 +158,9 @@ impl QueueRef {
 #[derive(Clone)]
 pub struct SqsService {
     store: Arc<Store>,
-    /// Wakes long polls when a message may have become receivable.
-    arrivals: Arc<tokio::sync::Notify>,
+    /// Per queue (by row id): wakes its long polls when a message may have
+    /// become receivable there.
+    arrivals: Arc<std::sync::Mutex<std::collections::HashMap<i64, Arc<tokio::sync::Notify>>>>,
 }
 
 impl SqsService {
@@ -167,8 +168,22 @@ impl SqsService {
         schema::create(&store.db.lock())?;
         Ok(Self {
             store,
-            arrivals: Arc::new(tokio::sync::Notify::new()),
+            arrivals: Arc::default(),
         })
+    }
+
+    /// The wake-up of one queue's long polls.
+    fn arrivals(&self, queue_id: i64) -> Arc<tokio::sync::Notify> {
+        let mut all = self.arrivals.lock().unwrap_or_else(|e| e.into_inner());
+        all.entry(queue_id).or_default().clone()
+    }
+
+    /// Wakes the long polls of one queue.
+    fn wake(&self, queue_id: i64) {
+        let all = self.arrivals.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(notify) = all.get(&queue_id) {
+            notify.notify_waiters();
+        }
     }
 
     /// Sends one message to the queue with this ARN

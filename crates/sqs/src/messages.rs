@@ -16,9 +16,10 @@ use std::time::Duration;
 
 /// FIFO deduplication window.
 const DEDUP_WINDOW_MS: i64 = 5 * 60 * 1000;
-/// How often a long poll looks again when nothing wakes it (messages
-/// becoming visible by time, not by a send).
-const POLL_INTERVAL: Duration = Duration::from_millis(200);
+/// The longest a long poll sleeps without looking again (a message that
+/// becomes visible by time wakes nobody; the poll sleeps until the next one
+/// is due, but not longer than this).
+const POLL_INTERVAL_MAX: Duration = Duration::from_secs(1);
 /// The account laminar reports as every message's sender.
 const SENDER_ID: &str = "AIDAIT2UOQQY3AUEKVGXU";
 
@@ -46,7 +47,7 @@ impl SqsService {
         let sent = insert(&tx, queue, &row, message)?;
         tx.commit()?;
         drop(conn);
-        self.arrivals.notify_waiters();
+        self.wake(row.id);
         Ok(sent)
     }
 
@@ -63,18 +64,19 @@ impl SqsService {
                 options.max
             )));
         }
-        let wait = match options.wait {
-            Some(wait) => wait,
-            None => {
-                let conn = self.store.db.lock();
-                Duration::from_secs(
-                    load(&conn, queue)?.number("ReceiveMessageWaitTimeSeconds") as u64
-                )
-            }
+        let (queue_id, queue_wait) = {
+            let conn = self.store.db.lock();
+            let row = load(&conn, queue)?;
+            (
+                row.id,
+                Duration::from_secs(row.number("ReceiveMessageWaitTimeSeconds") as u64),
+            )
         };
+        let wait = options.wait.unwrap_or(queue_wait);
         let deadline = tokio::time::Instant::now() + wait;
+        let arrivals = self.arrivals(queue_id);
         loop {
-            let notified = self.arrivals.notified();
+            let notified = arrivals.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
             let got = self.receive_now(queue, &options)?;
@@ -82,9 +84,24 @@ impl SqsService {
             if !got.is_empty() || now >= deadline {
                 return Ok(got);
             }
-            let nap = (deadline - now).min(POLL_INTERVAL);
+            let next_visible = self.next_visible_in(queue_id)?;
+            let nap = (deadline - now)
+                .min(POLL_INTERVAL_MAX)
+                .min(next_visible.unwrap_or(POLL_INTERVAL_MAX));
             let _ = tokio::time::timeout(nap, notified).await;
         }
+    }
+
+    /// How long until the next hidden (in flight or delayed) message of a
+    /// queue becomes visible, if any is.
+    fn next_visible_in(&self, queue_id: i64) -> Result<Option<Duration>, SqsError> {
+        let now = now_ms();
+        let next: Option<i64> = self.store.db.lock().query_row(
+            "SELECT min(visible_at) FROM sqs_messages WHERE queue_id = ?1 AND visible_at > ?2",
+            params![queue_id, now],
+            |row| row.get(0),
+        )?;
+        Ok(next.map(|at| Duration::from_millis((at - now).max(1) as u64)))
     }
 
     /// One attempt at receiving, in one transaction.
@@ -115,7 +132,7 @@ impl SqsService {
                 Some((p.max_receive_count as i64, dlq_id))
             });
         let mut received = Vec::new();
-        let mut moved = false;
+        let mut moved_to = None;
         while received.len() < options.max as usize {
             let want = options.max as usize - received.len();
             let candidates = candidates(&tx, &row, queue.is_fifo(), now, want)?;
@@ -130,7 +147,7 @@ impl SqsService {
                              receive_count = 0, receipt = NULL WHERE id = ?1",
                             params![candidate.id, dlq_id, now],
                         )?;
-                        moved = true;
+                        moved_to = Some(dlq_id);
                         continue;
                     }
                 }
@@ -139,8 +156,8 @@ impl SqsService {
         }
         tx.commit()?;
         drop(conn);
-        if moved {
-            self.arrivals.notify_waiters();
+        if let Some(dlq_id) = moved_to {
+            self.wake(dlq_id);
         }
         Ok(received)
     }
@@ -153,10 +170,15 @@ impl SqsService {
         let handle = Handle::parse(receipt_handle)?;
         let conn = self.store.db.lock();
         let row = load(&conn, queue)?;
-        conn.execute(
+        let deleted = conn.execute(
             "DELETE FROM sqs_messages WHERE id = ?1 AND queue_id = ?2 AND receipt = ?3",
             params![handle.row, row.id, handle.token],
         )?;
+        drop(conn);
+        if deleted > 0 && queue.is_fifo() {
+            // The message's group is free again: its next message is due.
+            self.wake(row.id);
+        }
         Ok(())
     }
 
@@ -201,7 +223,7 @@ impl SqsService {
         )?;
         drop(conn);
         if seconds == 0 {
-            self.arrivals.notify_waiters();
+            self.wake(row.id);
         }
         Ok(())
     }
