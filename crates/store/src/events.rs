@@ -23,6 +23,19 @@ impl Db {
         Ok(())
     }
 
+    /// One pending event's record.
+    pub fn get_event(&self, id: &str) -> Result<Option<String>, StoreError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT record FROM async_events WHERE id = ?1",
+                params![id],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
     /// Every pending event, for resuming the queue at start-up.
     pub fn all_events(&self) -> Result<Vec<(String, String)>, StoreError> {
         let conn = self.conn();

@@ -125,7 +125,16 @@ impl LambdaService {
                     };
                     let service = service.clone();
                     tokio::spawn(async move {
+                        let function = (
+                            event.account.clone(),
+                            event.region.clone(),
+                            event.function_name.clone(),
+                        );
                         service.attempt(event).await;
+                        service
+                            .inner
+                            .async_queue
+                            .release(&function.0, &function.1, &function.2);
                         drop(slot);
                     });
                 }

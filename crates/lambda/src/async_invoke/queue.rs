@@ -45,12 +45,36 @@ impl AsyncEvent {
     }
 }
 
+/// Events of one function run at most this many at once from the queue,
+/// so that a backlog of one function cannot hold every dispatch slot.
+pub(crate) const IN_FLIGHT_PER_FUNCTION: usize = 64;
+
+/// A function, as the queue counts its events in flight.
+type FunctionId = (String, String, String);
+
+fn function_of(event: &AsyncEvent) -> FunctionId {
+    (
+        event.account.clone(),
+        event.region.clone(),
+        event.function_name.clone(),
+    )
+}
+
 #[derive(Default)]
 struct Schedule {
     /// (due, id) of the events waiting for their turn.
     due: BTreeSet<(i64, String)>,
-    /// The waiting events by id; an event being run is in neither.
+    /// The waiting events by id, without their payload (it stays in the
+    /// store until the event runs); an event being run is in neither.
     waiting: HashMap<String, AsyncEvent>,
+    /// Events taken out to run, per function.
+    in_flight: HashMap<FunctionId, usize>,
+    /// Due events of functions at their in-flight limit, out of `due` until
+    /// one of their runs ends (so the dispatcher never rescans them).
+    held: HashMap<FunctionId, BTreeSet<(i64, String)>>,
+    /// Waiting events that were throttled, per function, oldest first: the
+    /// ones a freed slot may bring forward.
+    throttled: HashMap<FunctionId, BTreeSet<(i64, String)>>,
 }
 
 pub(crate) struct AsyncQueue {
@@ -66,7 +90,7 @@ impl AsyncQueue {
         let mut schedule = Schedule::default();
         for (id, json) in store.db.all_events().map_err(storage_error)? {
             match serde_json::from_str::<AsyncEvent>(&json) {
-                Ok(event) => schedule.insert(event),
+                Ok(event) => schedule.insert(without_payload(event)),
                 Err(e) => tracing::warn!(%id, error = %e, "dropping an unreadable queued event"),
             }
         }
@@ -95,7 +119,7 @@ impl AsyncQueue {
             .db
             .put_event(&event.id, &json)
             .map_err(storage_error)?;
-        self.schedule().insert(event);
+        self.schedule().insert(without_payload(event));
         self.wake.notify_one();
         Ok(())
     }
@@ -107,23 +131,90 @@ impl AsyncQueue {
         }
     }
 
-    /// Takes the events due at `now_ms` out of the schedule, oldest first.
+    /// Takes the events due at `now_ms` out of the schedule, oldest first,
+    /// with their payload read back from the store; a function with
+    /// [`IN_FLIGHT_PER_FUNCTION`] events running gets no more for now.
+    /// Each event taken must be [`released`](Self::release) after its attempt.
     pub(crate) fn take_due(&self, now_ms: i64, max: usize) -> Vec<AsyncEvent> {
-        let mut schedule = self.schedule();
-        let mut out = Vec::new();
-        while out.len() < max {
-            let Some(first) = schedule.due.first().cloned() else {
-                break;
-            };
-            if first.0 > now_ms {
-                break;
+        let taken: Vec<AsyncEvent> = {
+            let mut schedule = self.schedule();
+            let mut taken = Vec::new();
+            while taken.len() < max {
+                let Some(key) = schedule.due.first().cloned() else {
+                    break;
+                };
+                if key.0 > now_ms {
+                    break;
+                }
+                schedule.due.remove(&key);
+                let Some(function) = schedule.waiting.get(&key.1).map(function_of) else {
+                    continue;
+                };
+                let running = schedule.in_flight.entry(function.clone()).or_default();
+                if *running >= IN_FLIGHT_PER_FUNCTION {
+                    schedule.held.entry(function).or_default().insert(key);
+                    continue;
+                }
+                *running += 1;
+                if let Some(event) = schedule.remove_waiting(&key.1) {
+                    taken.push(event);
+                }
             }
-            schedule.due.remove(&first);
-            if let Some(event) = schedule.waiting.remove(&first.1) {
-                out.push(event);
+            taken
+        };
+        taken
+            .into_iter()
+            .filter_map(|event| match self.store.db.get_event(&event.id) {
+                Ok(Some(json)) => match serde_json::from_str::<AsyncEvent>(&json) {
+                    Ok(stored) => Some(AsyncEvent {
+                        payload: stored.payload,
+                        ..event
+                    }),
+                    Err(e) => {
+                        tracing::warn!(id = %event.id, error = %e, "dropping an unreadable queued event");
+                        self.release(&event.account, &event.region, &event.function_name);
+                        None
+                    }
+                },
+                Ok(None) => {
+                    self.release(&event.account, &event.region, &event.function_name);
+                    None
+                }
+                Err(e) => {
+                    tracing::error!(id = %event.id, error = %e, "a queued event could not be read; it will be tried again");
+                    self.schedule().insert_back(event);
+                    None
+                }
+            })
+            .collect()
+    }
+
+    /// An attempt of an event taken with `take_due` is over: the function
+    /// has a slot free, and the first event it held back is due again.
+    pub(crate) fn release(&self, account: &str, region: &str, function_name: &str) {
+        let function = (
+            account.to_string(),
+            region.to_string(),
+            function_name.to_string(),
+        );
+        let mut schedule = self.schedule();
+        if let Some(running) = schedule.in_flight.get_mut(&function) {
+            *running = running.saturating_sub(1);
+            if *running == 0 {
+                schedule.in_flight.remove(&function);
             }
         }
-        out
+        let Schedule { held, due, .. } = &mut *schedule;
+        if let Some(waiting) = held.get_mut(&function) {
+            if let Some(key) = waiting.pop_first() {
+                due.insert(key);
+            }
+            if waiting.is_empty() {
+                held.remove(&function);
+            }
+        }
+        drop(schedule);
+        self.wake.notify_one();
     }
 
     /// A run of this function ended and gave its concurrency back: the
@@ -137,18 +228,17 @@ impl AsyncQueue {
         now_ms: i64,
     ) {
         let mut schedule = self.schedule();
-        let found = schedule
-            .waiting
-            .values()
-            .filter(|e| {
-                e.throttles > 0
-                    && e.due_ms > now_ms
-                    && e.function_name == function_name
-                    && e.account == account
-                    && e.region == region
-            })
-            .min_by_key(|e| e.received_ms)
-            .cloned();
+        let function = (
+            account.to_string(),
+            region.to_string(),
+            function_name.to_string(),
+        );
+        let found = schedule.throttled.get(&function).and_then(|ids| {
+            ids.iter()
+                .filter_map(|(_, id)| schedule.waiting.get(id))
+                .find(|e| e.due_ms > now_ms)
+                .cloned()
+        });
         if let Some(mut event) = found {
             event.due_ms = now_ms;
             schedule.insert(event);
@@ -163,13 +253,52 @@ impl AsyncQueue {
     }
 }
 
+/// The event as the schedule keeps it in memory: its payload (up to 1 MB)
+/// stays in the store.
+fn without_payload(event: AsyncEvent) -> AsyncEvent {
+    AsyncEvent {
+        payload: String::new(),
+        ..event
+    }
+}
+
 impl Schedule {
+    /// Puts back an event that could not be read, counted out of flight.
+    fn insert_back(&mut self, event: AsyncEvent) {
+        let function = function_of(&event);
+        if let Some(running) = self.in_flight.get_mut(&function) {
+            *running = running.saturating_sub(1);
+        }
+        self.insert(without_payload(event));
+    }
+
     fn insert(&mut self, event: AsyncEvent) {
-        if let Some(old) = self.waiting.remove(&event.id) {
+        if let Some(old) = self.remove_waiting(&event.id) {
             self.due.remove(&(old.due_ms, old.id));
         }
         self.due.insert((event.due_ms, event.id.clone()));
+        if event.throttles > 0 {
+            self.throttled
+                .entry(function_of(&event))
+                .or_default()
+                .insert((event.received_ms, event.id.clone()));
+        }
         self.waiting.insert(event.id.clone(), event);
+    }
+
+    /// Takes an event out of the waiting set and the throttled index.
+    fn remove_waiting(&mut self, id: &str) -> Option<AsyncEvent> {
+        let event = self.waiting.remove(id)?;
+        if event.throttles > 0 {
+            let function = function_of(&event);
+            if let Some(ids) = self.throttled.get_mut(&function) {
+                ids.remove(&(event.received_ms, event.id.clone()));
+                if ids.is_empty() {
+                    self.throttled.remove(&function);
+                }
+            }
+        }
+        Some(event)
     }
 }
 
@@ -215,6 +344,32 @@ mod tests {
             .collect();
         ids.sort();
         assert_eq!(ids, ["late", "moved"]);
+    }
+
+    #[test]
+    fn one_function_cannot_take_every_slot() {
+        let queue = AsyncQueue::load(Arc::new(Store::open(None).unwrap())).unwrap();
+        for n in 0..70 {
+            queue.put(event(&format!("f{n:02}"), n)).unwrap();
+        }
+        let mut other = event("g", 100);
+        other.function_name = "g".into();
+        queue.put(other).unwrap();
+        let first = queue.take_due(1_000, 500);
+        assert_eq!(first.len(), IN_FLIGHT_PER_FUNCTION + 1);
+        assert!(first.iter().any(|e| e.function_name == "g"));
+        assert!(
+            first.iter().all(|e| e.payload == "{}"),
+            "payloads come back from the store"
+        );
+        assert!(queue.take_due(1_000, 500).is_empty());
+        queue.release("000000000000", "us-east-1", "f");
+        let next: Vec<String> = queue
+            .take_due(1_000, 500)
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(next, ["f64"]);
     }
 
     #[test]
