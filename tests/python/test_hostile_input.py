@@ -30,20 +30,24 @@ def send(url: str, method: str, path: str, headers: dict, body: bytes) -> int:
         return e.code
 
 
+def client(laminar, service: str, **config):
+    return boto3.client(
+        service,
+        endpoint_url=laminar.url,
+        region_name=REGION,
+        aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"],
+        config=Config(retries={"total_max_attempts": 1}, **config),
+    )
+
+
 def still_answers(url: str) -> None:
     with urllib.request.urlopen(f"{url}/_laminar/health", timeout=10) as response:
         assert json.loads(response.read())["status"] == "running"
 
 
 def test_a_chunked_upload_claiming_a_huge_length_is_refused(laminar):
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=laminar.url,
-        region_name=REGION,
-        aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"],
-        config=Config(s3={"addressing_style": "path"}),
-    )
+    s3 = client(laminar, "s3", s3={"addressing_style": "path"})
     s3.create_bucket(Bucket="hostile-chunks")
     status = send(
         laminar.url,
@@ -85,14 +89,7 @@ def test_an_sqs_query_with_absurdly_nested_names_is_answered(laminar):
     ],
 )
 def test_hostile_filter_patterns_are_invalid_parameters(laminar, pattern):
-    logs = boto3.client(
-        "logs",
-        endpoint_url=laminar.url,
-        region_name=REGION,
-        aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"],
-        config=Config(retries={"total_max_attempts": 1}, parameter_validation=False),
-    )
+    logs = client(laminar, "logs", parameter_validation=False)
     logs.create_log_group(logGroupName=f"/hostile/{len(pattern)}")
     with pytest.raises(logs.exceptions.InvalidParameterException):
         logs.filter_log_events(logGroupName=f"/hostile/{len(pattern)}", filterPattern=pattern)
@@ -100,14 +97,7 @@ def test_hostile_filter_patterns_are_invalid_parameters(laminar, pattern):
 
 
 def test_log_tokens_and_spans_at_the_limits_of_i64(laminar):
-    logs = boto3.client(
-        "logs",
-        endpoint_url=laminar.url,
-        region_name=REGION,
-        aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"],
-        config=Config(retries={"total_max_attempts": 1}, parameter_validation=False),
-    )
+    logs = client(laminar, "logs", parameter_validation=False)
     logs.create_log_group(logGroupName="/hostile/limits")
     logs.create_log_stream(logGroupName="/hostile/limits", logStreamName="s")
     with pytest.raises(logs.exceptions.InvalidParameterException):

@@ -571,11 +571,7 @@ impl LambdaService {
         arn: &str,
         request: PauseResumeRequest,
     ) -> ApiResult<Value> {
-        let mut v = Violations::new();
-        check_arn(&mut v, arn);
-        check_client_token(&mut v, request.client_token.as_deref());
-        v.length("reason", request.reason.as_deref(), 0, 1024);
-        v.finish()?;
+        check_pause_resume(arn, &request)?;
         let now = now_secs();
         self.inner
             .durable
@@ -600,11 +596,7 @@ impl LambdaService {
         arn: &str,
         request: PauseResumeRequest,
     ) -> ApiResult<Value> {
-        let mut v = Violations::new();
-        check_arn(&mut v, arn);
-        check_client_token(&mut v, request.client_token.as_deref());
-        v.length("reason", request.reason.as_deref(), 0, 1024);
-        v.finish()?;
+        check_pause_resume(arn, &request)?;
         let now = now_secs();
         self.inner
             .durable
@@ -830,4 +822,13 @@ impl LambdaService {
             next_marker,
         })
     }
+}
+
+/// What Pause and Resume check of their request.
+fn check_pause_resume(arn: &str, request: &PauseResumeRequest) -> ApiResult<()> {
+    let mut v = Violations::new();
+    check_arn(&mut v, arn);
+    check_client_token(&mut v, request.client_token.as_deref());
+    v.length("reason", request.reason.as_deref(), 0, 1024);
+    v.finish()
 }
