@@ -1161,7 +1161,6 @@ ESM_VALUES = {
 
 
 def esm_variants(for_update=False):
-    fn = (lambda c: c.run.esm(c.case.tags.get("esm", "main"))) if for_update else None
     stream = V(
         "Kinesis stream source",
         include=ESM_STREAM,
