@@ -79,7 +79,14 @@ impl SqsService {
             let notified = arrivals.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            let got = self.receive_now(queue, &options)?;
+            // The receive's transaction writes (and, on disk, syncs):
+            // a blocking thread runs it.
+            let got = {
+                let (this, queue, options) = (self.clone(), queue.clone(), options.clone());
+                tokio::task::spawn_blocking(move || this.receive_now(&queue, &options))
+                    .await
+                    .map_err(|e| SqsError::internal(format!("the receive task failed: {e}")))??
+            };
             let now = tokio::time::Instant::now();
             if !got.is_empty() || now >= deadline {
                 return Ok(got);

@@ -15,7 +15,32 @@ const MAX_BATCH_ENTRIES: usize = 10;
 /// AWS raised the message and batch limit from 256 KiB to 1 MiB in 2025.
 const MAX_BATCH_BYTES: usize = 1_048_576;
 
+/// Runs one operation. Everything but ReceiveMessage (which waits, and
+/// reads in short transactions) runs on a blocking thread: its SQLite
+/// commit may sync the disk, which must not stall the async workers.
 pub async fn call(
+    sqs: &SqsService,
+    scope: &Scope,
+    endpoint: &str,
+    operation: &str,
+    input: &Value,
+) -> Result<Value, SqsError> {
+    if operation == "ReceiveMessage" {
+        return receive(sqs, &queue_of(scope, input)?, input).await;
+    }
+    let (sqs, scope, endpoint, operation, input) = (
+        sqs.clone(),
+        scope.clone(),
+        endpoint.to_string(),
+        operation.to_string(),
+        input.clone(),
+    );
+    tokio::task::spawn_blocking(move || call_blocking(&sqs, &scope, &endpoint, &operation, &input))
+        .await
+        .map_err(|e| SqsError::internal(format!("the operation's task failed: {e}")))?
+}
+
+fn call_blocking(
     sqs: &SqsService,
     scope: &Scope,
     endpoint: &str,
@@ -92,7 +117,6 @@ pub async fn call(
                 Ok(sent_json(sent, entry.get("Id").cloned()))
             })
         }
-        "ReceiveMessage" => receive(sqs, &queue()?, input).await,
         "DeleteMessage" => {
             sqs.delete_message(&queue()?, &string(input, "ReceiptHandle")?)?;
             Ok(json!({}))
