@@ -235,7 +235,7 @@ impl LambdaService {
             }),
             InvocationType::Event => {
                 let now = now_ms();
-                self.enqueue_event(AsyncEvent {
+                let event = AsyncEvent {
                     id: uuid::Uuid::new_v4().to_string(),
                     account: scope.account.clone(),
                     region: scope.region.clone(),
@@ -248,7 +248,13 @@ impl LambdaService {
                     function_errors: 0,
                     throttles: 0,
                     due_ms: now,
-                })?;
+                };
+                // Committed (on disk: synced) before the 202, on a blocking
+                // thread.
+                let service = self.clone();
+                tokio::task::spawn_blocking(move || service.enqueue_event(event))
+                    .await
+                    .map_err(|e| ApiError::service(format!("queueing the event failed: {e}")))??;
                 Ok(InvokeOutput {
                     status: 202,
                     function_error: None,
