@@ -334,3 +334,25 @@ def test_messages_survive_a_crash_in_the_middle(laminar_factory, tmp_path):
         what="every message to be processed",
     )
     wait_for(lambda: queue_counts(sqs, url) == (0, 0), what="the queue to drain")
+
+
+def test_a_mapping_whose_function_is_gone_leaves_the_messages_alone(
+    laminar, lambda_, tmp_path, function_name
+):
+    sqs = sqs_client(laminar.url)
+    url, arn = make_queue(sqs, f"orphan-{uuid.uuid4().hex[:8]}")
+    batch_recorder(lambda_, function_name, tmp_path)
+    mapping = lambda_.create_event_source_mapping(EventSourceArn=arn, FunctionName=function_name)
+    lambda_.delete_function(FunctionName=function_name)
+    sqs.send_message(QueueUrl=url, MessageBody="{}")
+    wait_for(
+        lambda: "Function not found"
+        in lambda_.get_event_source_mapping(UUID=mapping["UUID"])["LastProcessingResult"],
+        what="the mapping to report the missing function",
+    )
+    # Not consumed: the message waits in the queue, visible, for the
+    # function to come back (a poller that had it in hand gave it back).
+    wait_for(lambda: queue_counts(sqs, url) == (1, 0), what="the message to be visible")
+    time.sleep(1)
+    assert queue_counts(sqs, url) == (1, 0)
+    lambda_.delete_event_source_mapping(UUID=mapping["UUID"])

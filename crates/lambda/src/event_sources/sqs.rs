@@ -102,6 +102,7 @@ struct Worker {
 impl Worker {
     async fn run(self) {
         let patterns = self.mapping.patterns();
+        let mut read_failures: u32 = 0;
         loop {
             if self.stop.is_stopped() {
                 return;
@@ -122,10 +123,24 @@ impl Worker {
                 continue;
             }
             let batch = match self.gather(&service).await {
-                Ok(batch) => batch,
+                Ok(batch) => {
+                    read_failures = 0;
+                    batch
+                }
                 Err(e) => {
-                    tracing::warn!(uuid = %self.mapping.uuid, queue = %self.queue, error = %e, "the event source cannot be read");
-                    tokio::time::sleep(BACKOFF).await;
+                    // Said once; then looked at less and less often (a
+                    // deleted queue may come back).
+                    if read_failures == 0 {
+                        tracing::warn!(uuid = %self.mapping.uuid, queue = %self.queue, error = %e, "the event source cannot be read");
+                    }
+                    read_failures += 1;
+                    service.inner.processing_results.set(
+                        &self.mapping.uuid,
+                        "PROBLEM: Unable to read the event source.",
+                    );
+                    drop(service);
+                    let wait = BACKOFF * 2u32.saturating_pow(read_failures.min(5) - 1);
+                    tokio::time::sleep(wait).await;
                     continue;
                 }
             };
@@ -133,6 +148,11 @@ impl Worker {
                 // Stopped while gathering: the next poller gets these now.
                 self.release(&service, &batch);
                 return;
+            }
+            if !self.function_exists(&service) {
+                // Deleted during the long poll: give the messages back.
+                self.release(&service, &batch);
+                continue;
             }
             let mut kept = Vec::with_capacity(batch.len());
             for message in batch {
