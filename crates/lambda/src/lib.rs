@@ -6,6 +6,7 @@
 
 mod aliases;
 mod async_invoke;
+mod blocking;
 mod capacity_providers;
 mod checks;
 mod clock;

@@ -141,10 +141,7 @@ impl Writer<'_> {
         key: FunctionKey,
         record: FunctionRecord,
     ) -> Result<Arc<FunctionRecord>, ApiError> {
-        self.registry
-            .store
-            .db
-            .put_function(&key, &record)
+        crate::blocking::disk(|| self.registry.store.db.put_function(&key, &record))
             .map_err(storage_error)?;
         let record = Arc::new(record);
         self.registry.map_mut().insert(key, record.clone());
@@ -152,10 +149,7 @@ impl Writer<'_> {
     }
 
     pub(crate) fn remove(&mut self, key: &FunctionKey) -> Result<(), ApiError> {
-        self.registry
-            .store
-            .db
-            .delete_function(key)
+        crate::blocking::disk(|| self.registry.store.db.delete_function(key))
             .map_err(storage_error)?;
         self.registry.map_mut().remove(key);
         Ok(())
