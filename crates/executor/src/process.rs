@@ -137,6 +137,11 @@ impl ProcessExecutor {
         unsafe {
             command.pre_exec(|| {
                 // If laminar dies (even by SIGKILL), the runtime goes with it.
+                // The signal follows the *thread* that spawned the child: spawn
+                // only from tokio's worker threads, which live as long as the
+                // runtime, never from a thread that may end (spawn_blocking,
+                // or a worker handed off by block_in_place): its exit would
+                // kill the runtime (measured: "signal: killed" under load).
                 libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
                 Ok(())
             });

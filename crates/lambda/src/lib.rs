@@ -6,7 +6,6 @@
 
 mod aliases;
 mod async_invoke;
-mod blocking;
 mod capacity_providers;
 mod checks;
 mod clock;

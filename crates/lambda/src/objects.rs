@@ -143,7 +143,9 @@ impl ObjectsWriter<'_> {
         let value = serde_json::to_value(object).map_err(|e| {
             laminar_model::ApiError::service(format!("laminar could not encode the {kind}: {e}"))
         })?;
-        crate::blocking::disk(|| self.store.db.put_object(&key, &value.to_string()))
+        self.store
+            .db
+            .put_object(&key, &value.to_string())
             .map_err(storage_error)?;
         self.table.insert(key, value);
         Ok(())
@@ -151,7 +153,7 @@ impl ObjectsWriter<'_> {
 
     pub(crate) fn remove(&mut self, kind: &str, scope: &Scope, id: &str) -> ApiResult<()> {
         let key = key(kind, scope, id);
-        crate::blocking::disk(|| self.store.db.delete_object(&key)).map_err(storage_error)?;
+        self.store.db.delete_object(&key).map_err(storage_error)?;
         self.table.remove(&key);
         Ok(())
     }

@@ -141,7 +141,10 @@ impl Writer<'_> {
         key: FunctionKey,
         record: FunctionRecord,
     ) -> Result<Arc<FunctionRecord>, ApiError> {
-        crate::blocking::disk(|| self.registry.store.db.put_function(&key, &record))
+        self.registry
+            .store
+            .db
+            .put_function(&key, &record)
             .map_err(storage_error)?;
         let record = Arc::new(record);
         self.registry.map_mut().insert(key, record.clone());
@@ -149,7 +152,10 @@ impl Writer<'_> {
     }
 
     pub(crate) fn remove(&mut self, key: &FunctionKey) -> Result<(), ApiError> {
-        crate::blocking::disk(|| self.registry.store.db.delete_function(key))
+        self.registry
+            .store
+            .db
+            .delete_function(key)
             .map_err(storage_error)?;
         self.registry.map_mut().remove(key);
         Ok(())

@@ -115,7 +115,9 @@ impl AsyncQueue {
     pub(crate) fn put(&self, event: AsyncEvent) -> ApiResult<()> {
         let json = serde_json::to_string(&event)
             .map_err(|e| crate::ApiError::service(format!("cannot encode the event: {e}")))?;
-        crate::blocking::disk(|| self.store.db.put_event(&event.id, &json))
+        self.store
+            .db
+            .put_event(&event.id, &json)
             .map_err(storage_error)?;
         self.schedule().insert(without_payload(event));
         self.wake.notify_one();
@@ -124,7 +126,7 @@ impl AsyncQueue {
 
     /// The event is done: forget it for good.
     pub(crate) fn finish(&self, id: &str) {
-        if let Err(e) = crate::blocking::disk(|| self.store.db.delete_event(id)) {
+        if let Err(e) = self.store.db.delete_event(id) {
             tracing::error!(%id, error = %e, "a finished event could not be removed; it may run again");
         }
     }

@@ -68,13 +68,14 @@ impl Executions {
 
     fn persist(&self, record: &Execution) -> ApiResult<()> {
         let body = serde_json::to_string(record).map_err(storage)?;
-        crate::blocking::disk(|| {
-            self.store.db.lock().execute(
+        self.store
+            .db
+            .lock()
+            .execute(
                 "INSERT OR REPLACE INTO durable_executions (arn, body) VALUES (?1, ?2)",
                 params![record.arn, body],
             )
-        })
-        .map_err(storage)?;
+            .map_err(storage)?;
         Ok(())
     }
 
