@@ -11,6 +11,11 @@ pub fn now() -> DateTime<Utc> {
     Utc::now()
 }
 
+/// Milliseconds since the epoch.
+pub fn now_ms() -> i64 {
+    now().timestamp_millis()
+}
+
 /// An RFC 3339 timestamp with milliseconds, as log lines carry it.
 pub fn log_timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)

@@ -340,12 +340,9 @@ impl Inner {
     }
 
     /// Decodes, checks and stores a zip from a request.
-    /// Decoding, hashing and unpacking run on a blocking thread: megabytes
-    /// of work must not stall the async workers serving other requests.
     pub(crate) async fn store_zip(&self, zip_base64: &str) -> ApiResult<StoredCode> {
         let zip_base64 = zip_base64.to_string();
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || {
+        self.store_package(move || {
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(zip_base64)
                 .map_err(|_| {
@@ -359,13 +356,9 @@ impl Inner {
                     format!("Zipped size must be smaller than {ZIP_MAX_BYTES} bytes"),
                 ));
             }
-            store
-                .blobs
-                .put_zip(&bytes, UNZIPPED_MAX_BYTES)
-                .map_err(code_error)
+            Ok(bytes)
         })
         .await
-        .map_err(|e| ApiError::service(format!("code storage task failed: {e}")))?
     }
 
     /// Fetches a zip from laminar's S3 and stores it as if it came inline.
@@ -393,16 +386,25 @@ impl Inner {
                 e.code, e.message
             ))
         })?;
-        self.store_zip_bytes(bytes.to_vec()).await
+        self.store_package(move || Ok(bytes.to_vec())).await
     }
 
-    /// Checks, stores and unpacks a zip's bytes.
-    async fn store_zip_bytes(&self, bytes: Vec<u8>) -> ApiResult<StoredCode> {
+    /// Checks, stores and unpacks the zip `bytes` gives, all on one blocking
+    /// thread: megabytes of decoding, hashing and unpacking must not stall
+    /// the async workers serving other requests.
+    async fn store_package(
+        &self,
+        bytes: impl FnOnce() -> ApiResult<Vec<u8>> + Send + 'static,
+    ) -> ApiResult<StoredCode> {
         let store = self.store.clone();
-        tokio::task::spawn_blocking(move || store.blobs.put_zip(&bytes, UNZIPPED_MAX_BYTES))
-            .await
-            .map_err(|e| ApiError::service(format!("code storage task failed: {e}")))?
-            .map_err(code_error)
+        tokio::task::spawn_blocking(move || {
+            store
+                .blobs
+                .put_zip(&bytes()?, UNZIPPED_MAX_BYTES)
+                .map_err(code_error)
+        })
+        .await
+        .map_err(|e| ApiError::service(format!("code storage task failed: {e}")))?
     }
 
     fn code_from_request<'a>(

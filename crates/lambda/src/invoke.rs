@@ -2,6 +2,7 @@
 //! concurrency limit, a warm or cold environment, and the function's logs.
 
 use crate::async_invoke::AsyncEvent;
+use crate::clock::now_ms;
 use crate::concurrency::Lease;
 use crate::functions::{key_of, resolve_name};
 use crate::logs::tail;
@@ -234,21 +235,13 @@ impl LambdaService {
                 durable_execution_arn: None,
             }),
             InvocationType::Event => {
-                let now = now_ms();
-                let event = AsyncEvent {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    account: scope.account.clone(),
-                    region: scope.region.clone(),
-                    function_name: prepared.resolved.config().function_name.clone(),
-                    qualifier: prepared.qualifier,
-                    payload: String::from_utf8_lossy(&prepared.payload).into_owned(),
+                let event = AsyncEvent::new(
+                    scope,
+                    &prepared.resolved.config().function_name,
+                    prepared.qualifier,
+                    String::from_utf8_lossy(&prepared.payload).into_owned(),
                     client_context,
-                    received_ms: now,
-                    invoke_count: 0,
-                    function_errors: 0,
-                    throttles: 0,
-                    due_ms: now,
-                };
+                );
                 // Committed (on disk: synced) before the 202, on a blocking
                 // thread.
                 let service = self.clone();
@@ -594,10 +587,6 @@ fn completion(
             base64::engine::general_purpose::STANDARD.encode(tail(log_text, LOG_TAIL_BYTES))
         }),
     }
-}
-
-fn now_ms() -> i64 {
-    clock::now().timestamp_millis()
 }
 
 /// The invocation's log as the service writes it.

@@ -35,13 +35,6 @@ impl FunctionLogs {
                 message: line.to_string(),
             })
             .collect();
-        let default_group;
-        let log_group = if log_group.is_empty() {
-            default_group = format!("/aws/lambda/{}", function.name);
-            &default_group
-        } else {
-            log_group
-        };
         // Never blocks: a full queue drops (and counts) the lines.
         self.cloudwatch.append_later(
             &function.account,

@@ -14,8 +14,9 @@ mod queue;
 
 pub(crate) use queue::{AsyncEvent, AsyncQueue};
 
+use crate::clock::now_ms;
 use crate::invoke::{InvokeInput, Prepared};
-use crate::{clock, LambdaService};
+use crate::LambdaService;
 use destinations::{Condition, Destination, LastResponse};
 use laminar_executor::InvokeResult;
 use laminar_model::arn::Scope;
@@ -74,10 +75,6 @@ impl Policy {
     }
 }
 
-fn now_ms() -> i64 {
-    clock::now().timestamp_millis()
-}
-
 fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
@@ -125,16 +122,9 @@ impl LambdaService {
                     };
                     let service = service.clone();
                     tokio::spawn(async move {
-                        let function = (
-                            event.account.clone(),
-                            event.region.clone(),
-                            event.function_name.clone(),
-                        );
+                        let function = event.function();
                         service.attempt(event).await;
-                        service
-                            .inner
-                            .async_queue
-                            .release(&function.0, &function.1, &function.2);
+                        service.inner.async_queue.release(&function);
                         drop(slot);
                     });
                 }
@@ -214,12 +204,9 @@ impl LambdaService {
         };
         match outcome {
             Ok((result, executed_version)) => {
-                self.inner.async_queue.expedite_throttled(
-                    &event.account,
-                    &event.region,
-                    &event.function_name,
-                    now_ms(),
-                );
+                self.inner
+                    .async_queue
+                    .expedite_throttled(&event.function(), now_ms());
                 event.invoke_count += 1;
                 event.throttles = 0;
                 let (function_error, body) = match result {
@@ -364,24 +351,12 @@ impl LambdaService {
                 name,
                 qualifier,
             } => {
-                let event = AsyncEvent {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    account: account.to_string(),
-                    region: region.to_string(),
-                    function_name: name.to_string(),
-                    qualifier: qualifier.map(str::to_string),
-                    payload: body,
-                    client_context: None,
-                    received_ms: now_ms(),
-                    invoke_count: 0,
-                    function_errors: 0,
-                    throttles: 0,
-                    due_ms: now_ms(),
-                };
                 let target = Scope {
                     account: account.to_string(),
                     region: region.to_string(),
                 };
+                let event =
+                    AsyncEvent::new(&target, name, qualifier.map(str::to_string), body, None);
                 if self
                     .inner
                     .registry

@@ -4,7 +4,7 @@
 
 use crate::registry::storage_error;
 use crate::ApiResult;
-use laminar_store::Store;
+use laminar_store::{FunctionKey, Store};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -36,6 +36,40 @@ pub(crate) struct AsyncEvent {
 }
 
 impl AsyncEvent {
+    /// A new event, due at once, never run.
+    pub(crate) fn new(
+        scope: &laminar_model::arn::Scope,
+        function_name: &str,
+        qualifier: Option<String>,
+        payload: String,
+        client_context: Option<String>,
+    ) -> Self {
+        let now = crate::clock::now_ms();
+        Self {
+            id: uuid::Uuid::new_v4().to_string(),
+            account: scope.account.clone(),
+            region: scope.region.clone(),
+            function_name: function_name.to_string(),
+            qualifier,
+            payload,
+            client_context,
+            received_ms: now,
+            invoke_count: 0,
+            function_errors: 0,
+            throttles: 0,
+            due_ms: now,
+        }
+    }
+
+    /// The function the event is for.
+    pub(crate) fn function(&self) -> FunctionKey {
+        FunctionKey {
+            account: self.account.clone(),
+            region: self.region.clone(),
+            name: self.function_name.clone(),
+        }
+    }
+
     /// The account and region the event was accepted in.
     pub(crate) fn scope(&self) -> laminar_model::arn::Scope {
         laminar_model::arn::Scope {
@@ -49,17 +83,6 @@ impl AsyncEvent {
 /// so that a backlog of one function cannot hold every dispatch slot.
 pub(crate) const IN_FLIGHT_PER_FUNCTION: usize = 64;
 
-/// A function, as the queue counts its events in flight.
-type FunctionId = (String, String, String);
-
-fn function_of(event: &AsyncEvent) -> FunctionId {
-    (
-        event.account.clone(),
-        event.region.clone(),
-        event.function_name.clone(),
-    )
-}
-
 #[derive(Default)]
 struct Schedule {
     /// (due, id) of the events waiting for their turn.
@@ -68,13 +91,13 @@ struct Schedule {
     /// store until the event runs); an event being run is in neither.
     waiting: HashMap<String, AsyncEvent>,
     /// Events taken out to run, per function.
-    in_flight: HashMap<FunctionId, usize>,
+    in_flight: HashMap<FunctionKey, usize>,
     /// Due events of functions at their in-flight limit, out of `due` until
     /// one of their runs ends (so the dispatcher never rescans them).
-    held: HashMap<FunctionId, BTreeSet<(i64, String)>>,
+    held: HashMap<FunctionKey, BTreeSet<(i64, String)>>,
     /// Waiting events that were throttled, per function, oldest first: the
     /// ones a freed slot may bring forward.
-    throttled: HashMap<FunctionId, BTreeSet<(i64, String)>>,
+    throttled: HashMap<FunctionKey, BTreeSet<(i64, String)>>,
 }
 
 pub(crate) struct AsyncQueue {
@@ -147,7 +170,7 @@ impl AsyncQueue {
                     break;
                 }
                 schedule.due.remove(&key);
-                let Some(function) = schedule.waiting.get(&key.1).map(function_of) else {
+                let Some(function) = schedule.waiting.get(&key.1).map(AsyncEvent::function) else {
                     continue;
                 };
                 let running = schedule.in_flight.entry(function.clone()).or_default();
@@ -172,12 +195,12 @@ impl AsyncQueue {
                     }),
                     Err(e) => {
                         tracing::warn!(id = %event.id, error = %e, "dropping an unreadable queued event");
-                        self.release(&event.account, &event.region, &event.function_name);
+                        self.release(&event.function());
                         None
                     }
                 },
                 Ok(None) => {
-                    self.release(&event.account, &event.region, &event.function_name);
+                    self.release(&event.function());
                     None
                 }
                 Err(e) => {
@@ -191,26 +214,21 @@ impl AsyncQueue {
 
     /// An attempt of an event taken with `take_due` is over: the function
     /// has a slot free, and the first event it held back is due again.
-    pub(crate) fn release(&self, account: &str, region: &str, function_name: &str) {
-        let function = (
-            account.to_string(),
-            region.to_string(),
-            function_name.to_string(),
-        );
+    pub(crate) fn release(&self, function: &FunctionKey) {
         let mut schedule = self.schedule();
-        if let Some(running) = schedule.in_flight.get_mut(&function) {
+        if let Some(running) = schedule.in_flight.get_mut(function) {
             *running = running.saturating_sub(1);
             if *running == 0 {
-                schedule.in_flight.remove(&function);
+                schedule.in_flight.remove(function);
             }
         }
         let Schedule { held, due, .. } = &mut *schedule;
-        if let Some(waiting) = held.get_mut(&function) {
+        if let Some(waiting) = held.get_mut(function) {
             if let Some(key) = waiting.pop_first() {
                 due.insert(key);
             }
             if waiting.is_empty() {
-                held.remove(&function);
+                held.remove(function);
             }
         }
         drop(schedule);
@@ -220,20 +238,9 @@ impl AsyncQueue {
     /// A run of this function ended and gave its concurrency back: the
     /// longest-waiting event of the function that was throttled need not sit
     /// out the rest of its backoff.
-    pub(crate) fn expedite_throttled(
-        &self,
-        account: &str,
-        region: &str,
-        function_name: &str,
-        now_ms: i64,
-    ) {
+    pub(crate) fn expedite_throttled(&self, function: &FunctionKey, now_ms: i64) {
         let mut schedule = self.schedule();
-        let function = (
-            account.to_string(),
-            region.to_string(),
-            function_name.to_string(),
-        );
-        let found = schedule.throttled.get(&function).and_then(|ids| {
+        let found = schedule.throttled.get(function).and_then(|ids| {
             ids.iter()
                 .filter_map(|(_, id)| schedule.waiting.get(id))
                 .find(|e| e.due_ms > now_ms)
@@ -265,7 +272,7 @@ fn without_payload(event: AsyncEvent) -> AsyncEvent {
 impl Schedule {
     /// Puts back an event that could not be read, counted out of flight.
     fn insert_back(&mut self, event: AsyncEvent) {
-        let function = function_of(&event);
+        let function = event.function();
         if let Some(running) = self.in_flight.get_mut(&function) {
             *running = running.saturating_sub(1);
         }
@@ -279,7 +286,7 @@ impl Schedule {
         self.due.insert((event.due_ms, event.id.clone()));
         if event.throttles > 0 {
             self.throttled
-                .entry(function_of(&event))
+                .entry(event.function())
                 .or_default()
                 .insert((event.received_ms, event.id.clone()));
         }
@@ -290,7 +297,7 @@ impl Schedule {
     fn remove_waiting(&mut self, id: &str) -> Option<AsyncEvent> {
         let event = self.waiting.remove(id)?;
         if event.throttles > 0 {
-            let function = function_of(&event);
+            let function = event.function();
             if let Some(ids) = self.throttled.get_mut(&function) {
                 ids.remove(&(event.received_ms, event.id.clone()));
                 if ids.is_empty() {
@@ -305,6 +312,14 @@ impl Schedule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn function(name: &str) -> FunctionKey {
+        FunctionKey {
+            account: "000000000000".into(),
+            region: "us-east-1".into(),
+            name: name.into(),
+        }
+    }
 
     fn event(id: &str, due_ms: i64) -> AsyncEvent {
         AsyncEvent {
@@ -363,7 +378,7 @@ mod tests {
             "payloads come back from the store"
         );
         assert!(queue.take_due(1_000, 500).is_empty());
-        queue.release("000000000000", "us-east-1", "f");
+        queue.release(&function("f"));
         let next: Vec<String> = queue
             .take_due(1_000, 500)
             .into_iter()
@@ -379,9 +394,9 @@ mod tests {
         throttled.throttles = 3;
         queue.put(throttled).unwrap();
         queue.put(event("waiting", 20_000)).unwrap();
-        queue.expedite_throttled("000000000000", "us-east-1", "other", 5);
+        queue.expedite_throttled(&function("other"), 5);
         assert!(queue.take_due(5, 10).is_empty());
-        queue.expedite_throttled("000000000000", "us-east-1", "f", 5);
+        queue.expedite_throttled(&function("f"), 5);
         let due: Vec<String> = queue.take_due(5, 10).into_iter().map(|e| e.id).collect();
         assert_eq!(due, ["throttled"]);
     }
