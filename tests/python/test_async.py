@@ -242,3 +242,26 @@ def test_accepted_events_survive_sigkill(laminar_factory, tmp_path):
         timeout=60,
         what="every accepted event to run",
     )
+
+
+def test_an_event_that_can_never_run_fails_at_once(laminar_factory, tmp_path):
+    server = laminar_factory(extra_args=FAST_RETRIES)
+    client = server.client()
+    recorder(client, "cannot-run-failures", tmp_path)
+    # The process executor has no Java: the runtime is refused on every try.
+    client.create_function(
+        FunctionName="cannot-run",
+        Runtime="java21",
+        Role=f"arn:aws:iam::{ACCOUNT}:role/lambda-role",
+        Handler="example.Handler::handleRequest",
+        Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
+    )
+    client.put_function_event_invoke_config(
+        FunctionName="cannot-run",
+        DestinationConfig={"OnFailure": {"Destination": function_arn("cannot-run-failures")}},
+    )
+    invoke_event(client, "cannot-run", {"n": 1})
+    record = wait_for(lambda: runs(tmp_path, "cannot-run-failures"), what="the record")[0]["event"]
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 0
+    assert record["requestPayload"] == {"n": 1}

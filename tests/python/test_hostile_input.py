@@ -11,7 +11,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from laminar_testing import AWS_ENV, REGION
+from laminar_testing import AWS_ENV, REGION, create_python_function
 
 
 def authorization(service: str) -> str:
@@ -116,3 +116,23 @@ def test_log_tokens_and_spans_at_the_limits_of_i64(laminar):
             nextToken="b/5/-9223372036854775808",
         )
     still_answers(laminar.url)
+
+
+def test_a_function_url_keeps_requests_that_look_like_other_services(lambda_, function_name, laminar):
+    create_python_function(
+        lambda_,
+        function_name,
+        "def handler(event, context):\n    return {'statusCode': 200, 'body': event['rawQueryString']}\n",
+    )
+    url = lambda_.create_function_url_config(FunctionName=function_name, AuthType="NONE")[
+        "FunctionUrl"
+    ]
+    url_id = url.split("//", 1)[1].split(".", 1)[0]
+    query = "Action=Hello&Version=2012-11-05"
+    request = urllib.request.Request(
+        f"{laminar.url}/lambda-url/{url_id}/?{query}",
+        headers={"X-Amz-Target": "AmazonSQS.ListQueues"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+        assert response.read().decode() == query

@@ -635,3 +635,28 @@ def test_objects_and_hot_reload_functions_survive_sigkill(laminar_factory, tmp_p
     assert invoke_json(lambda_, "hot-survivor") == {"value": "kept"}
     (folder / "app.py").write_text(returning("edited"))
     assert invoke_json(lambda_, "hot-survivor") == {"value": "edited"}
+
+
+def test_presigned_urls_reach_s3(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="shared.txt", Body=b"for anyone with the link")
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "shared.txt"})
+    with urllib.request.urlopen(url, timeout=30) as response:
+        assert response.read() == b"for anyone with the link"
+    put = s3.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "uploaded.txt"})
+    request = urllib.request.Request(put, data=b"sent by link", method="PUT")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+    assert s3.get_object(Bucket=bucket, Key="uploaded.txt")["Body"].read() == b"sent by link"
+
+
+def test_listing_uploads_and_parts_is_not_implemented(s3, bucket):
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="big")["UploadId"]
+    for call in (
+        lambda: s3.list_multipart_uploads(Bucket=bucket),
+        lambda: s3.list_parts(Bucket=bucket, Key="big", UploadId=upload),
+    ):
+        with pytest.raises(ClientError) as info:
+            call()
+        assert info.value.response["Error"]["Code"] == "NotImplemented"
+        assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+    s3.abort_multipart_upload(Bucket=bucket, Key="big", UploadId=upload)

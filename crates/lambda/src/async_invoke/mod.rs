@@ -92,12 +92,13 @@ fn throttle_backoff(n: u32) -> Duration {
 }
 
 /// Whether an error that kept an event from running may pass: throttles,
-/// a function not ready yet, laminar's own failures.
+/// a function not ready yet, laminar's own failures. (An unsupported
+/// runtime answers 502 too, but it will never pass.)
 fn retryable(e: &laminar_model::ApiError) -> bool {
     matches!(
         e.kind,
-        ErrorKind::TooManyRequests | ErrorKind::ResourceConflict
-    ) || e.status() >= 500
+        ErrorKind::TooManyRequests | ErrorKind::ResourceConflict | ErrorKind::Service
+    )
 }
 
 impl LambdaService {
