@@ -455,6 +455,25 @@ mod tests {
     }
 
     #[test]
+    fn a_record_counts_its_body_as_json_escapes_it() {
+        let mut plain = message("a");
+        plain.body = "x".repeat(1000);
+        let mut quoted = message("b");
+        quoted.body = "\"".repeat(1000);
+        assert!(record_size(&plain) >= 1000 + RECORD_OVERHEAD);
+        // Every quote becomes two characters in the invocation's JSON.
+        assert!(record_size(&quoted) >= 2000 + RECORD_OVERHEAD);
+        let actual = serde_json::to_string(&record_of(
+            &quoted,
+            "arn:aws:sqs:us-east-1:000000000000:q",
+            "us-east-1",
+        ))
+        .unwrap()
+        .len();
+        assert!(record_size(&quoted) >= actual);
+    }
+
+    #[test]
     fn filters_see_json_bodies_as_json() {
         let record = record_of(
             &message("a"),
