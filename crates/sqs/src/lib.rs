@@ -1,5 +1,5 @@
 //! Amazon SQS, as much as Lambda features need end to end: queues, messages,
-//! visibility, long polling, FIFO, redrive. State lives in the store's SQLite
+//! visibility, long polling, FIFO, redrive. State lives in the shared SQLite
 //! database, so accepted messages survive a restart.
 //!
 //! The gateway renders the wire protocols (JSON and query); Lambda calls the
@@ -17,7 +17,6 @@ pub use attributes::{validate_queue_name, RedrivePolicy};
 pub use digest::{md5_of_attributes, md5_of_body};
 pub use messages::ReceiveOptions;
 
-use laminar_store::Store;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -157,19 +156,28 @@ impl QueueRef {
 /// The SQS service of one laminar instance. Cheap to clone.
 #[derive(Clone)]
 pub struct SqsService {
-    store: Arc<Store>,
+    db: laminar_db::Db,
     /// Per queue (by row id): wakes its long polls when a message may have
     /// become receivable there.
     arrivals: Arc<std::sync::Mutex<std::collections::HashMap<i64, Arc<tokio::sync::Notify>>>>,
 }
 
 impl SqsService {
-    pub fn new(store: Arc<Store>) -> Result<Self, SqsError> {
-        schema::create(&store.db.lock())?;
+    /// The service over the shared database, its tables brought up to date.
+    pub fn new(db: laminar_db::Db) -> Result<Self, SqsError> {
+        db.migrate(&schema::SQS)?;
         Ok(Self {
-            store,
+            db,
             arrivals: Arc::default(),
         })
+    }
+
+    /// Runs `work` on the database on this thread (a blocking one).
+    fn with<T>(
+        &self,
+        work: impl FnOnce(&mut rusqlite::Connection) -> Result<T, SqsError>,
+    ) -> Result<T, SqsError> {
+        self.db.call_blocking(work)
     }
 
     /// The wake-up of one queue's long polls.
