@@ -81,10 +81,9 @@ impl SqsService {
             // The receive's transaction writes (and, on disk, syncs):
             // a blocking thread runs it.
             let got = {
-                let (this, queue, options) = (self.clone(), queue.clone(), options.clone());
-                tokio::task::spawn_blocking(move || this.receive_now(&queue, &options))
-                    .await
-                    .map_err(|e| SqsError::internal(format!("the receive task failed: {e}")))??
+                let (queue, options) = (queue.clone(), options.clone());
+                self.off_worker(move |sqs| sqs.receive_now(&queue, &options))
+                    .await?
             };
             let now = tokio::time::Instant::now();
             if !got.is_empty() || now >= deadline {
@@ -695,8 +694,8 @@ mod tests {
         ]);
         sqs.create_queue(&q, attrs, BTreeMap::new()).unwrap();
         let sent = sqs
-            .send_to_arn(
-                &q.arn(),
+            .send_message(
+                &q,
                 OutgoingMessage {
                     body: "poison".into(),
                     ..Default::default()
