@@ -2,9 +2,9 @@
 //! `S3Key` in CreateFunction, UpdateFunctionCode and PublishLayerVersion.
 //!
 //! Metadata lives in the shared SQLite database (tables `s3_*`); object bytes
-//! are files under `<store root>/s3/objects`, one per stored version, named by
+//! are files under `<data root>/s3/objects`, one per stored version, named by
 //! a random id. A row points at its file only once the file is whole (and
-//! synced when the store is durable), so no half-written object is visible.
+//! synced when the data root is durable), so no half-written object is visible.
 
 mod files;
 mod listing;
