@@ -48,8 +48,14 @@ impl LogsError {
     }
 }
 
-impl From<laminar_store::rusqlite::Error> for LogsError {
-    fn from(e: laminar_store::rusqlite::Error) -> Self {
+impl From<rusqlite::Error> for LogsError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::unavailable(format!("the log store failed: {e}"))
+    }
+}
+
+impl From<laminar_db::DbError> for LogsError {
+    fn from(e: laminar_db::DbError) -> Self {
         Self::unavailable(format!("the log store failed: {e}"))
     }
 }

@@ -1,13 +1,13 @@
 //! Log events: PutLogEvents, GetLogEvents (forward / backward tokens) and
 //! FilterLogEvents (patterns across streams).
 
-use crate::db::{self, GroupRow};
 use crate::error::{LogsError, LogsResult};
 use crate::names::{check_group_name, check_stream_name};
 use crate::pattern::FilterPattern;
 use crate::streams::{group_name, sequence_token};
+use crate::tables::{self, GroupRow};
 use crate::{now_ms, LogEvent, LogsService};
-use laminar_store::rusqlite::{params, Connection};
+use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -275,24 +275,25 @@ impl LogsService {
         check_stream_name("logStreamName", &req.log_stream_name)?;
         check_batch(&req.log_events)?;
         let now = now_ms();
-        let mut conn = self.store.db.lock();
-        let group = db::group(&conn, account, region, &req.log_group_name)?;
-        let stream_id = db::stream_id(&conn, group.id, &req.log_stream_name)?
-            .ok_or_else(LogsError::stream_not_found)?;
-        let (accepted, rejected) = triage(&req.log_events, now, group.cutoff_ms(now));
-        let events: Vec<LogEvent> = req.log_events[accepted]
-            .iter()
-            .map(|e| LogEvent {
-                timestamp_ms: e.timestamp,
-                message: e.message.clone(),
+        self.with(|conn| {
+            let group = tables::group(conn, account, region, &req.log_group_name)?;
+            let stream_id = tables::stream_id(conn, group.id, &req.log_stream_name)?
+                .ok_or_else(LogsError::stream_not_found)?;
+            let (accepted, rejected) = triage(&req.log_events, now, group.cutoff_ms(now));
+            let events: Vec<LogEvent> = req.log_events[accepted]
+                .iter()
+                .map(|e| LogEvent {
+                    timestamp_ms: e.timestamp,
+                    message: e.message.clone(),
+                })
+                .collect();
+            let tx = conn.transaction()?;
+            let sequence = tables::insert_events(&tx, group.id, stream_id, &events, now)?;
+            tx.commit()?;
+            Ok(PutLogEventsResponse {
+                next_sequence_token: sequence_token(sequence),
+                rejected_log_events_info: rejected,
             })
-            .collect();
-        let tx = conn.transaction()?;
-        let sequence = db::insert_events(&tx, group.id, stream_id, &events, now)?;
-        tx.commit()?;
-        Ok(PutLogEventsResponse {
-            next_sequence_token: sequence_token(sequence),
-            rejected_log_events_info: rejected,
         })
     }
 
@@ -319,85 +320,86 @@ impl LogsService {
             None if req.start_from_head.unwrap_or(false) => Direction::Forward(Position::START),
             None => Direction::Backward(Position::END),
         };
-        let conn = self.store.db.lock();
-        let group = db::group(&conn, account, region, &group_name)?;
-        let stream_id = db::stream_id(&conn, group.id, &req.log_stream_name)?
-            .ok_or_else(LogsError::stream_not_found)?;
-        let start = req
-            .start_time
-            .unwrap_or(i64::MIN)
-            .max(group.cutoff_ms(now_ms()));
-        let end = req.end_time.unwrap_or(i64::MAX);
-        let (sql, position) = match direction {
-            Direction::Forward(p) => (
-                "SELECT timestamp_ms, id, message, ingestion_ms FROM logs_events
-                 WHERE stream_id = ?1 AND timestamp_ms >= ?2 AND timestamp_ms < ?3 AND (timestamp_ms, id) > (?4, ?5)
-                 ORDER BY timestamp_ms, id LIMIT ?6",
-                p,
-            ),
-            Direction::Backward(p) => (
-                "SELECT timestamp_ms, id, message, ingestion_ms FROM logs_events
-                 WHERE stream_id = ?1 AND timestamp_ms >= ?2 AND timestamp_ms < ?3 AND (timestamp_ms, id) < (?4, ?5)
-                 ORDER BY timestamp_ms DESC, id DESC LIMIT ?6",
-                p,
-            ),
-        };
-        let mut query = conn.prepare_cached(sql)?;
-        let rows = query.query_map(
-            params![
-                stream_id,
-                start,
-                end,
-                position.timestamp_ms,
-                position.id,
-                limit
-            ],
-            |row| {
-                Ok((
-                    Position {
-                        timestamp_ms: row.get(0)?,
-                        id: row.get(1)?,
-                    },
-                    OutputEvent {
-                        timestamp: row.get(0)?,
-                        message: row.get(2)?,
-                        ingestion_time: row.get(3)?,
-                    },
-                ))
-            },
-        )?;
-        let mut found = rows.collect::<Result<Vec<_>, _>>()?;
-        // In reading order (nearest the position first): keep what fits.
-        found.truncate(fitting(found.iter().map(|(_, e)| e.message.len())));
-        if matches!(direction, Direction::Backward(_)) {
-            found.reverse();
-        }
-        let (forward, backward) = match (found.first(), found.last()) {
-            (Some((first, _)), Some((last, _))) => (*last, *first),
-            _ => match direction {
-                // Nothing (new) to read: the same place, so that polling
-                // with the forward token picks up only what comes later.
+        self.with(|conn| {
+            let group = tables::group(conn, account, region, &group_name)?;
+            let stream_id = tables::stream_id(conn, group.id, &req.log_stream_name)?
+                .ok_or_else(LogsError::stream_not_found)?;
+            let start = req
+                .start_time
+                .unwrap_or(i64::MIN)
+                .max(group.cutoff_ms(now_ms()));
+            let end = req.end_time.unwrap_or(i64::MAX);
+            let (sql, position) = match direction {
                 Direction::Forward(p) => (
+                    "SELECT timestamp_ms, id, message, ingestion_ms FROM logs_events
+                     WHERE stream_id = ?1 AND timestamp_ms >= ?2 AND timestamp_ms < ?3 AND (timestamp_ms, id) > (?4, ?5)
+                     ORDER BY timestamp_ms, id LIMIT ?6",
                     p,
-                    Position {
-                        timestamp_ms: p.timestamp_ms,
-                        id: p.id.saturating_add(1),
-                    },
                 ),
-                Direction::Backward(p) if p == Position::END => (Position::START, Position::START),
                 Direction::Backward(p) => (
-                    Position {
-                        timestamp_ms: p.timestamp_ms,
-                        id: p.id.saturating_sub(1),
-                    },
+                    "SELECT timestamp_ms, id, message, ingestion_ms FROM logs_events
+                     WHERE stream_id = ?1 AND timestamp_ms >= ?2 AND timestamp_ms < ?3 AND (timestamp_ms, id) < (?4, ?5)
+                     ORDER BY timestamp_ms DESC, id DESC LIMIT ?6",
                     p,
                 ),
-            },
-        };
-        Ok(GetLogEventsResponse {
-            events: found.into_iter().map(|(_, e)| e).collect(),
-            next_forward_token: format!("f/{}", forward.encode()),
-            next_backward_token: format!("b/{}", backward.encode()),
+            };
+            let mut query = conn.prepare_cached(sql)?;
+            let rows = query.query_map(
+                params![
+                    stream_id,
+                    start,
+                    end,
+                    position.timestamp_ms,
+                    position.id,
+                    limit
+                ],
+                |row| {
+                    Ok((
+                        Position {
+                            timestamp_ms: row.get(0)?,
+                            id: row.get(1)?,
+                        },
+                        OutputEvent {
+                            timestamp: row.get(0)?,
+                            message: row.get(2)?,
+                            ingestion_time: row.get(3)?,
+                        },
+                    ))
+                },
+            )?;
+            let mut found = rows.collect::<Result<Vec<_>, _>>()?;
+            // In reading order (nearest the position first): keep what fits.
+            found.truncate(fitting(found.iter().map(|(_, e)| e.message.len())));
+            if matches!(direction, Direction::Backward(_)) {
+                found.reverse();
+            }
+            let (forward, backward) = match (found.first(), found.last()) {
+                (Some((first, _)), Some((last, _))) => (*last, *first),
+                _ => match direction {
+                    // Nothing (new) to read: the same place, so that polling
+                    // with the forward token picks up only what comes later.
+                    Direction::Forward(p) => (
+                        p,
+                        Position {
+                            timestamp_ms: p.timestamp_ms,
+                            id: p.id.saturating_add(1),
+                        },
+                    ),
+                    Direction::Backward(p) if p == Position::END => (Position::START, Position::START),
+                    Direction::Backward(p) => (
+                        Position {
+                            timestamp_ms: p.timestamp_ms,
+                            id: p.id.saturating_sub(1),
+                        },
+                        p,
+                    ),
+                },
+            };
+            Ok(GetLogEventsResponse {
+                events: found.into_iter().map(|(_, e)| e).collect(),
+                next_forward_token: format!("f/{}", forward.encode()),
+                next_backward_token: format!("b/{}", backward.encode()),
+            })
         })
     }
 
@@ -422,12 +424,11 @@ impl LogsService {
             Some(token) => Position::decode(token)?,
             None => Position::START,
         };
-        let (group, streams) = {
-            let conn = self.store.db.lock();
-            let group = db::group(&conn, account, region, &group_name)?;
-            let streams = searched_streams(&conn, &group, &req)?;
-            (group, streams)
-        };
+        let (group, streams) = self.with(|conn| {
+            let group = tables::group(conn, account, region, &group_name)?;
+            let streams = searched_streams(conn, &group, &req)?;
+            Ok((group, streams))
+        })?;
         let start = req
             .start_time
             .unwrap_or(i64::MIN)
@@ -438,10 +439,7 @@ impl LogsService {
         let mut response_bytes = 0;
         let mut next_token = None;
         'scan: loop {
-            let chunk = {
-                let conn = self.store.db.lock();
-                read_chunk(&conn, group.id, start, end, position)?
-            };
+            let chunk = self.with(|conn| read_chunk(conn, group.id, start, end, position))?;
             let exhausted = (chunk.len() as i64) < FILTER_CHUNK;
             for (at, stream_id, event) in chunk {
                 let previous = position;

@@ -1,10 +1,10 @@
 //! Log groups: create, delete, describe, retention and tags.
 
-use crate::db::{self, group_from_row, GROUP_COLUMNS};
 use crate::error::{LogsError, LogsResult};
 use crate::names::{self, check_group_name, check_retention, group_arn};
+use crate::tables::{self, group_from_row, GROUP_COLUMNS};
 use crate::{now_ms, LogsService};
-use laminar_store::rusqlite::params;
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -122,36 +122,38 @@ impl LogsService {
         let tags = req.tags.unwrap_or_default();
         check_tags(&tags)?;
         let tags = serde_json::to_string(&tags).unwrap_or_else(|_| "{}".into());
-        let conn = self.store.db.lock();
-        let inserted = conn.execute(
-            "INSERT OR IGNORE INTO logs_groups (account, region, name, created_ms, kms_key_id, tags)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![account, region, req.log_group_name, now_ms(), req.kms_key_id, tags],
-        )?;
-        if inserted == 0 {
-            return Err(LogsError::already_exists(
-                "The specified log group already exists",
-            ));
-        }
-        Ok(())
+        self.with(|conn| {
+            let inserted = conn.execute(
+                "INSERT OR IGNORE INTO logs_groups (account, region, name, created_ms, kms_key_id, tags)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![account, region, req.log_group_name, now_ms(), req.kms_key_id, tags],
+            )?;
+            if inserted == 0 {
+                return Err(LogsError::already_exists(
+                    "The specified log group already exists",
+                ));
+            }
+            Ok(())
+        })
     }
 
     pub fn delete_log_group(&self, account: &str, region: &str, name: &str) -> LogsResult<()> {
         check_group_name("logGroupName", name)?;
-        let mut conn = self.store.db.lock();
-        let group = db::group(&conn, account, region, name)?;
-        let tx = conn.transaction()?;
-        tx.execute(
-            "DELETE FROM logs_events WHERE group_id = ?1",
-            params![group.id],
-        )?;
-        tx.execute(
-            "DELETE FROM logs_streams WHERE group_id = ?1",
-            params![group.id],
-        )?;
-        tx.execute("DELETE FROM logs_groups WHERE id = ?1", params![group.id])?;
-        tx.commit()?;
-        Ok(())
+        self.with(|conn| {
+            let group = tables::group(conn, account, region, name)?;
+            let tx = conn.transaction()?;
+            tx.execute(
+                "DELETE FROM logs_events WHERE group_id = ?1",
+                params![group.id],
+            )?;
+            tx.execute(
+                "DELETE FROM logs_streams WHERE group_id = ?1",
+                params![group.id],
+            )?;
+            tx.execute("DELETE FROM logs_groups WHERE id = ?1", params![group.id])?;
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     pub fn describe_log_groups(
@@ -166,50 +168,51 @@ impl LogsService {
             ));
         }
         let (offset, limit) = page_bounds(req.next_token.as_deref(), req.limit, 50)?;
-        let conn = self.store.db.lock();
-        let mut query = conn.prepare_cached(&format!(
-            "SELECT {GROUP_COLUMNS}, (SELECT COALESCE(SUM(stored_bytes), 0) FROM logs_streams WHERE group_id = g.id)
-             FROM logs_groups g WHERE account = ?1 AND region = ?2 ORDER BY name"
-        ))?;
-        let rows = query.query_map(params![account, region], |row| {
-            Ok((group_from_row(row)?, row.get::<_, i64>(6)?))
-        })?;
-        let prefix = req.log_group_name_prefix.unwrap_or_default();
-        let pattern = req.log_group_name_pattern.map(|p| p.to_lowercase());
-        let mut matching = Vec::new();
-        for row in rows {
-            let (group, stored_bytes) = row?;
-            let wanted = group.name.starts_with(&prefix)
-                && pattern
-                    .as_deref()
-                    .is_none_or(|p| group.name.to_lowercase().contains(p));
-            if wanted {
-                matching.push((group, stored_bytes));
-            }
-        }
-        let more = matching.len() > offset + limit;
-        let log_groups = matching
-            .into_iter()
-            .skip(offset)
-            .take(limit)
-            .map(|(g, stored_bytes)| {
-                let arn = group_arn(region, account, &g.name);
-                LogGroup {
-                    log_group_name: g.name,
-                    creation_time: g.created_ms,
-                    retention_in_days: g.retention_days,
-                    metric_filter_count: 0,
-                    arn: format!("{arn}:*"),
-                    stored_bytes,
-                    kms_key_id: g.kms_key_id,
-                    log_group_class: "STANDARD",
-                    log_group_arn: arn,
+        self.with(|conn| {
+            let mut query = conn.prepare_cached(&format!(
+                "SELECT {GROUP_COLUMNS}, (SELECT COALESCE(SUM(stored_bytes), 0) FROM logs_streams WHERE group_id = g.id)
+                 FROM logs_groups g WHERE account = ?1 AND region = ?2 ORDER BY name"
+            ))?;
+            let rows = query.query_map(params![account, region], |row| {
+                Ok((group_from_row(row)?, row.get::<_, i64>(6)?))
+            })?;
+            let prefix = req.log_group_name_prefix.unwrap_or_default();
+            let pattern = req.log_group_name_pattern.map(|p| p.to_lowercase());
+            let mut matching = Vec::new();
+            for row in rows {
+                let (group, stored_bytes) = row?;
+                let wanted = group.name.starts_with(&prefix)
+                    && pattern
+                        .as_deref()
+                        .is_none_or(|p| group.name.to_lowercase().contains(p));
+                if wanted {
+                    matching.push((group, stored_bytes));
                 }
+            }
+            let more = matching.len() > offset + limit;
+            let log_groups = matching
+                .into_iter()
+                .skip(offset)
+                .take(limit)
+                .map(|(g, stored_bytes)| {
+                    let arn = group_arn(region, account, &g.name);
+                    LogGroup {
+                        log_group_name: g.name,
+                        creation_time: g.created_ms,
+                        retention_in_days: g.retention_days,
+                        metric_filter_count: 0,
+                        arn: format!("{arn}:*"),
+                        stored_bytes,
+                        kms_key_id: g.kms_key_id,
+                        log_group_class: "STANDARD",
+                        log_group_arn: arn,
+                    }
+                })
+                .collect();
+            Ok(DescribeLogGroupsResponse {
+                log_groups,
+                next_token: more.then(|| (offset + limit).to_string()),
             })
-            .collect();
-        Ok(DescribeLogGroupsResponse {
-            log_groups,
-            next_token: more.then(|| (offset + limit).to_string()),
         })
     }
 
@@ -244,15 +247,16 @@ impl LogsService {
         name: &str,
         days: Option<i64>,
     ) -> LogsResult<()> {
-        let conn = self.store.db.lock();
-        let changed = conn.execute(
-            "UPDATE logs_groups SET retention_days = ?4 WHERE account = ?1 AND region = ?2 AND name = ?3",
-            params![account, region, name, days],
-        )?;
-        if changed == 0 {
-            return Err(LogsError::group_not_found());
-        }
-        Ok(())
+        self.with(|conn| {
+            let changed = conn.execute(
+                "UPDATE logs_groups SET retention_days = ?4 WHERE account = ?1 AND region = ?2 AND name = ?3",
+                params![account, region, name, days],
+            )?;
+            if changed == 0 {
+                return Err(LogsError::group_not_found());
+            }
+            Ok(())
+        })
     }
 
     /// The tags of a group named by name (`ListTagsLogGroup`) or ARN.
@@ -263,10 +267,11 @@ impl LogsService {
         req: &GroupRequest,
     ) -> LogsResult<TagsResponse> {
         let name = addressed_group(req)?;
-        let conn = self.store.db.lock();
-        let group = db::group(&conn, account, region, &name)?;
-        Ok(TagsResponse {
-            tags: serde_json::from_str(&group.tags).unwrap_or_default(),
+        self.with(|conn| {
+            let group = tables::group(conn, account, region, &name)?;
+            Ok(TagsResponse {
+                tags: serde_json::from_str(&group.tags).unwrap_or_default(),
+            })
         })
     }
 
@@ -303,18 +308,19 @@ impl LogsService {
         name: &str,
         change: impl FnOnce(&mut BTreeMap<String, String>),
     ) -> LogsResult<()> {
-        let conn = self.store.db.lock();
-        let group = db::group(&conn, account, region, name)?;
-        let mut tags: BTreeMap<String, String> =
-            serde_json::from_str(&group.tags).unwrap_or_default();
-        change(&mut tags);
-        check_tags(&tags)?;
-        let json = serde_json::to_string(&tags).unwrap_or_else(|_| "{}".into());
-        conn.execute(
-            "UPDATE logs_groups SET tags = ?2 WHERE id = ?1",
-            params![group.id, json],
-        )?;
-        Ok(())
+        self.with(|conn| {
+            let group = tables::group(conn, account, region, name)?;
+            let mut tags: BTreeMap<String, String> =
+                serde_json::from_str(&group.tags).unwrap_or_default();
+            change(&mut tags);
+            check_tags(&tags)?;
+            let json = serde_json::to_string(&tags).unwrap_or_else(|_| "{}".into());
+            conn.execute(
+                "UPDATE logs_groups SET tags = ?2 WHERE id = ?1",
+                params![group.id, json],
+            )?;
+            Ok(())
+        })
     }
 }
 

@@ -1,17 +1,17 @@
 //! Amazon CloudWatch Logs, as much as Lambda users need: log groups, streams,
 //! events, filtering and retention. Functions write here under
-//! `/aws/lambda/<name>`; state lives in the store's SQLite database.
+//! `/aws/lambda/<name>`; state lives in the shared SQLite database.
 //!
 //! Operations take and return the JSON shapes of the service model (serde,
 //! camelCase), so the protocol adapter only maps operation names.
 
-mod db;
 mod error;
 mod events;
 mod groups;
 mod names;
 mod pattern;
 mod streams;
+mod tables;
 mod writer;
 
 pub use error::{LogsError, LogsResult};
@@ -30,7 +30,6 @@ pub use streams::{
 };
 pub use writer::WriterStats;
 
-use laminar_store::Store;
 use std::sync::Arc;
 
 /// One log event.
@@ -43,20 +42,25 @@ pub struct LogEvent {
 /// The Logs service of one laminar instance. Cheap to clone.
 #[derive(Clone)]
 pub struct LogsService {
-    store: Arc<Store>,
+    db: laminar_db::Db,
     writer: Arc<writer::Writer>,
 }
 
 impl LogsService {
     /// Creates the tables and starts the background writer (which also
     /// sweeps events past their retention period).
-    pub fn new(store: Arc<Store>) -> Result<Self, LogsError> {
-        store.db.lock().execute_batch(db::SCHEMA)?;
-        let writer = Arc::new(writer::Writer::start(
-            store.clone(),
-            writer::Limits::default(),
-        ));
-        Ok(Self { store, writer })
+    pub fn new(db: laminar_db::Db) -> Result<Self, LogsError> {
+        db.migrate(&tables::LOGS)?;
+        let writer = Arc::new(writer::Writer::start(db.clone(), writer::Limits::default()));
+        Ok(Self { db, writer })
+    }
+
+    /// Runs `work` on the database on this thread (a blocking one).
+    fn with<T>(
+        &self,
+        work: impl FnOnce(&mut rusqlite::Connection) -> LogsResult<T>,
+    ) -> LogsResult<T> {
+        self.db.call_blocking(work)
     }
 
     /// Appends events to a stream, creating the group and the stream when
@@ -69,13 +73,14 @@ impl LogsService {
         stream: &str,
         events: &[LogEvent],
     ) -> Result<(), LogsError> {
-        let mut conn = self.store.db.lock();
-        let tx = conn.transaction()?;
-        let (group_id, stream_id) =
-            db::ensure_stream(&tx, account, region, group, stream, now_ms())?;
-        db::insert_events(&tx, group_id, stream_id, events, now_ms())?;
-        tx.commit()?;
-        Ok(())
+        self.with(|conn| {
+            let tx = conn.transaction()?;
+            let (group_id, stream_id) =
+                tables::ensure_stream(&tx, account, region, group, stream, now_ms())?;
+            tables::insert_events(&tx, group_id, stream_id, events, now_ms())?;
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     /// Like [`append`](Self::append), but handed to the background writer:
@@ -112,7 +117,7 @@ impl LogsService {
     /// Deletes events past their group's retention now (the writer also does
     /// this periodically). Returns how many were deleted.
     pub fn sweep_expired(&self) -> LogsResult<usize> {
-        db::sweep_expired(&mut self.store.db.lock(), now_ms())
+        self.with(|conn| tables::sweep_expired(conn, now_ms()))
     }
 }
 
@@ -125,6 +130,6 @@ pub(crate) fn now_ms() -> i64 {
 
 #[cfg(test)]
 pub(crate) fn test_service() -> LogsService {
-    let store = Arc::new(Store::open(None).expect("in-memory store"));
-    LogsService::new(store).expect("logs service")
+    let db = laminar_db::Db::open(None).expect("in-memory database");
+    LogsService::new(db).expect("logs service")
 }

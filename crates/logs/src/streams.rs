@@ -1,11 +1,11 @@
 //! Log streams: create, delete, describe.
 
-use crate::db;
 use crate::error::{LogsError, LogsResult};
 use crate::groups::page_bounds;
 use crate::names::{check_group_name, check_stream_name, group_from_identifier, stream_arn};
+use crate::tables;
 use crate::{now_ms, LogsService};
-use laminar_store::rusqlite::params;
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Default, Deserialize)]
@@ -85,18 +85,19 @@ impl LogsService {
     ) -> LogsResult<()> {
         check_group_name("logGroupName", &req.log_group_name)?;
         check_stream_name("logStreamName", &req.log_stream_name)?;
-        let conn = self.store.db.lock();
-        let group = db::group(&conn, account, region, &req.log_group_name)?;
-        let inserted = conn.execute(
-            "INSERT OR IGNORE INTO logs_streams (group_id, name, created_ms) VALUES (?1, ?2, ?3)",
-            params![group.id, req.log_stream_name, now_ms()],
-        )?;
-        if inserted == 0 {
-            return Err(LogsError::already_exists(
-                "The specified log stream already exists",
-            ));
-        }
-        Ok(())
+        self.with(|conn| {
+            let group = tables::group(conn, account, region, &req.log_group_name)?;
+            let inserted = conn.execute(
+                "INSERT OR IGNORE INTO logs_streams (group_id, name, created_ms) VALUES (?1, ?2, ?3)",
+                params![group.id, req.log_stream_name, now_ms()],
+            )?;
+            if inserted == 0 {
+                return Err(LogsError::already_exists(
+                    "The specified log stream already exists",
+                ));
+            }
+            Ok(())
+        })
     }
 
     pub fn delete_log_stream(
@@ -107,18 +108,19 @@ impl LogsService {
     ) -> LogsResult<()> {
         check_group_name("logGroupName", &req.log_group_name)?;
         check_stream_name("logStreamName", &req.log_stream_name)?;
-        let mut conn = self.store.db.lock();
-        let group = db::group(&conn, account, region, &req.log_group_name)?;
-        let stream_id = db::stream_id(&conn, group.id, &req.log_stream_name)?
-            .ok_or_else(LogsError::stream_not_found)?;
-        let tx = conn.transaction()?;
-        tx.execute(
-            "DELETE FROM logs_events WHERE stream_id = ?1",
-            params![stream_id],
-        )?;
-        tx.execute("DELETE FROM logs_streams WHERE id = ?1", params![stream_id])?;
-        tx.commit()?;
-        Ok(())
+        self.with(|conn| {
+            let group = tables::group(conn, account, region, &req.log_group_name)?;
+            let stream_id = tables::stream_id(conn, group.id, &req.log_stream_name)?
+                .ok_or_else(LogsError::stream_not_found)?;
+            let tx = conn.transaction()?;
+            tx.execute(
+                "DELETE FROM logs_events WHERE stream_id = ?1",
+                params![stream_id],
+            )?;
+            tx.execute("DELETE FROM logs_streams WHERE id = ?1", params![stream_id])?;
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     pub fn describe_log_streams(
@@ -147,41 +149,42 @@ impl LogsService {
             ));
         }
         let (offset, limit) = page_bounds(req.next_token.as_deref(), req.limit, 50)?;
-        let conn = self.store.db.lock();
-        let group = db::group(&conn, account, region, &group_name)?;
-        let order = match (by_event_time, req.descending.unwrap_or(false)) {
-            (false, false) => "name ASC",
-            (false, true) => "name DESC",
-            (true, false) => "COALESCE(last_event_ms, -1) ASC, name ASC",
-            (true, true) => "COALESCE(last_event_ms, -1) DESC, name DESC",
-        };
-        let mut query = conn.prepare(&format!(
-            "SELECT name, created_ms, first_event_ms, last_event_ms, last_ingestion_ms, sequence, stored_bytes
-             FROM logs_streams WHERE group_id = ?1 AND SUBSTR(name, 1, LENGTH(?2)) = ?2
-             ORDER BY {order} LIMIT ?3 OFFSET ?4"
-        ))?;
-        let rows = query.query_map(
-            params![group.id, prefix, (limit + 1) as i64, offset as i64],
-            |row| {
-                let name: String = row.get(0)?;
-                Ok(LogStream {
-                    arn: stream_arn(region, account, &group.name, &name),
-                    log_stream_name: name,
-                    creation_time: row.get(1)?,
-                    first_event_timestamp: row.get(2)?,
-                    last_event_timestamp: row.get(3)?,
-                    last_ingestion_time: row.get(4)?,
-                    upload_sequence_token: sequence_token(row.get(5)?),
-                    stored_bytes: row.get(6)?,
-                })
-            },
-        )?;
-        let mut log_streams = rows.collect::<Result<Vec<_>, _>>()?;
-        let more = log_streams.len() > limit;
-        log_streams.truncate(limit);
-        Ok(DescribeLogStreamsResponse {
-            log_streams,
-            next_token: more.then(|| (offset + limit).to_string()),
+        self.with(|conn| {
+            let group = tables::group(conn, account, region, &group_name)?;
+            let order = match (by_event_time, req.descending.unwrap_or(false)) {
+                (false, false) => "name ASC",
+                (false, true) => "name DESC",
+                (true, false) => "COALESCE(last_event_ms, -1) ASC, name ASC",
+                (true, true) => "COALESCE(last_event_ms, -1) DESC, name DESC",
+            };
+            let mut query = conn.prepare(&format!(
+                "SELECT name, created_ms, first_event_ms, last_event_ms, last_ingestion_ms, sequence, stored_bytes
+                 FROM logs_streams WHERE group_id = ?1 AND SUBSTR(name, 1, LENGTH(?2)) = ?2
+                 ORDER BY {order} LIMIT ?3 OFFSET ?4"
+            ))?;
+            let rows = query.query_map(
+                params![group.id, prefix, (limit + 1) as i64, offset as i64],
+                |row| {
+                    let name: String = row.get(0)?;
+                    Ok(LogStream {
+                        arn: stream_arn(region, account, &group.name, &name),
+                        log_stream_name: name,
+                        creation_time: row.get(1)?,
+                        first_event_timestamp: row.get(2)?,
+                        last_event_timestamp: row.get(3)?,
+                        last_ingestion_time: row.get(4)?,
+                        upload_sequence_token: sequence_token(row.get(5)?),
+                        stored_bytes: row.get(6)?,
+                    })
+                },
+            )?;
+            let mut log_streams = rows.collect::<Result<Vec<_>, _>>()?;
+            let more = log_streams.len() > limit;
+            log_streams.truncate(limit);
+            Ok(DescribeLogStreamsResponse {
+                log_streams,
+                next_token: more.then(|| (offset + limit).to_string()),
+            })
         })
     }
 }

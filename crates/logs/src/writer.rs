@@ -6,8 +6,8 @@
 //! Memory is bounded by the queue's length and by the bytes it holds; when
 //! either is full, appends are dropped and counted rather than blocking.
 
-use crate::{db, now_ms, LogEvent};
-use laminar_store::Store;
+use crate::{now_ms, tables, LogEvent};
+use laminar_db::Db;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -92,12 +92,12 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    pub(crate) fn start(store: Arc<Store>, limits: Limits) -> Self {
+    pub(crate) fn start(db: Db, limits: Limits) -> Self {
         let shared = Arc::new(Shared::default());
         let weak = Arc::downgrade(&shared);
         let spawned = std::thread::Builder::new()
             .name("logs-writer".into())
-            .spawn(move || run(&store, &weak));
+            .spawn(move || run(&db, &weak));
         let thread = match spawned {
             Ok(handle) => Some(handle.thread().clone()),
             Err(e) => {
@@ -170,7 +170,7 @@ impl Writer {
     }
 }
 
-fn run(store: &Store, shared: &Weak<Shared>) {
+fn run(db: &Db, shared: &Weak<Shared>) {
     let mut last_sweep = Instant::now();
     loop {
         std::thread::park_timeout(FLUSH_AFTER);
@@ -182,11 +182,11 @@ fn run(store: &Store, shared: &Weak<Shared>) {
         } = std::mem::take(&mut *shared.pending());
         if !appends.is_empty() {
             let events: u64 = appends.iter().map(|a| a.events.len() as u64).sum();
-            match commit(store, &appends) {
+            match commit(db, &appends) {
                 Ok(()) => {
                     shared.committed_events.fetch_add(events, Ordering::Relaxed);
-                    if !store.blobs.durable() {
-                        trim(store, EVENTS_IN_MEMORY_MAX);
+                    if !db.durable() {
+                        trim(db, EVENTS_IN_MEMORY_MAX);
                     }
                 }
                 Err(e) => {
@@ -199,43 +199,44 @@ fn run(store: &Store, shared: &Weak<Shared>) {
             let _ = done.try_send(());
         }
         if last_sweep.elapsed() >= SWEEP_EVERY {
-            sweep(store);
+            sweep(db);
             last_sweep = Instant::now();
         }
     }
 }
 
-fn commit(store: &Store, batch: &[Append]) -> crate::LogsResult<()> {
+fn commit(db: &Db, batch: &[Append]) -> crate::LogsResult<()> {
     let now = now_ms();
-    let mut conn = store.db.lock();
-    let tx = conn.transaction()?;
-    for append in batch {
-        let (group_id, stream_id) = db::ensure_stream(
-            &tx,
-            &append.account,
-            &append.region,
-            &append.group,
-            &append.stream,
-            now,
-        )?;
-        db::insert_events(&tx, group_id, stream_id, &append.events, now)?;
-    }
-    tx.commit()?;
-    Ok(())
+    db.call_blocking(|conn| {
+        let tx = conn.transaction()?;
+        for append in batch {
+            let (group_id, stream_id) = tables::ensure_stream(
+                &tx,
+                &append.account,
+                &append.region,
+                &append.group,
+                &append.stream,
+                now,
+            )?;
+            tables::insert_events(&tx, group_id, stream_id, &append.events, now)?;
+        }
+        tx.commit()?;
+        Ok(())
+    })
 }
 
 /// Deletes the oldest events beyond `keep` (ids only grow, so the newest
 /// `keep` ids are the ones kept).
-fn trim(store: &Store, keep: i64) {
-    match db::trim_oldest(&store.db.lock(), keep) {
+fn trim(db: &Db, keep: i64) {
+    match db.call_blocking(|conn| tables::trim_oldest(conn, keep)) {
         Ok(0) => {}
         Ok(n) => tracing::debug!(deleted = n, "oldest log events dropped to bound memory"),
         Err(e) => tracing::warn!(error = %e, "trimming log events failed"),
     }
 }
 
-fn sweep(store: &Store) {
-    match db::sweep_expired(&mut store.db.lock(), now_ms()) {
+fn sweep(db: &Db) {
+    match db.call_blocking(|conn| tables::sweep_expired(conn, now_ms())) {
         Ok(0) => {}
         Ok(n) => tracing::debug!(deleted = n, "log events past retention deleted"),
         Err(e) => tracing::warn!(error = %e, "the log retention sweep failed"),
@@ -249,8 +250,8 @@ mod tests {
 
     #[test]
     fn in_memory_logs_keep_only_the_newest_events() {
-        let store = Arc::new(Store::open(None).expect("in-memory store"));
-        let logs = crate::LogsService::new(store.clone()).expect("logs service");
+        let db = Db::open(None).expect("in-memory database");
+        let logs = crate::LogsService::new(db.clone()).expect("logs service");
         let events = (0..30)
             .map(|n| LogEvent {
                 timestamp_ms: now_ms(),
@@ -259,21 +260,21 @@ mod tests {
             .collect();
         assert!(logs.append_later("1", "r", "/aws/lambda/f", "s", events));
         assert!(logs.flush(Duration::from_secs(5)));
-        trim(&store, 10);
-        let count: i64 = store
-            .db
-            .lock()
-            .query_row("SELECT count(*) FROM logs_events", [], |row| row.get(0))
+        trim(&db, 10);
+        let count: i64 = db
+            .call_blocking(|conn| {
+                conn.query_row("SELECT count(*) FROM logs_events", [], |row| row.get(0))
+            })
             .unwrap();
         assert_eq!(count, 10);
-        let oldest: String = store
-            .db
-            .lock()
-            .query_row(
-                "SELECT message FROM logs_events ORDER BY id LIMIT 1",
-                [],
-                |row| row.get(0),
-            )
+        let oldest: String = db
+            .call_blocking(|conn| {
+                conn.query_row(
+                    "SELECT message FROM logs_events ORDER BY id LIMIT 1",
+                    [],
+                    |row| row.get(0),
+                )
+            })
             .unwrap();
         assert_eq!(oldest, "line 20");
     }
@@ -325,9 +326,8 @@ mod tests {
 
     #[test]
     fn a_full_queue_drops_and_counts_instead_of_blocking() {
-        let store = Arc::new(Store::open(None).unwrap());
         let writer = Writer::start(
-            store,
+            Db::open(None).unwrap(),
             Limits {
                 items: 8,
                 bytes: 100,

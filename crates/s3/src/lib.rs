@@ -2,23 +2,23 @@
 //! `S3Key` in CreateFunction, UpdateFunctionCode and PublishLayerVersion.
 //!
 //! Metadata lives in the shared SQLite database (tables `s3_*`); object bytes
-//! are files under `<store root>/s3/objects`, one per stored version, named by
+//! are files under `<data root>/s3/objects`, one per stored version, named by
 //! a random id. A row points at its file only once the file is whole (and
-//! synced when the store is durable), so no half-written object is visible.
+//! synced when the data root is durable), so no half-written object is visible.
 
 mod files;
 mod listing;
 mod multipart;
 mod names;
+mod schema;
 
 pub use listing::{ListPage, ListRequest};
 pub use multipart::MIN_PART_BYTES;
 pub use names::is_valid_bucket_name;
 
 use bytes::Bytes;
-use laminar_store::rusqlite::{self, params, OptionalExtension};
-use laminar_store::Store;
 use md5::{Digest, Md5};
+use rusqlite::{params, OptionalExtension};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -72,6 +72,12 @@ impl From<rusqlite::Error> for S3Error {
     }
 }
 
+impl From<laminar_db::DbError> for S3Error {
+    fn from(e: laminar_db::DbError) -> Self {
+        Self::internal(e)
+    }
+}
+
 impl From<std::io::Error> for S3Error {
     fn from(e: std::io::Error) -> Self {
         Self::internal(e)
@@ -118,30 +124,9 @@ pub const DEFAULT_CONTENT_TYPE: &str = "binary/octet-stream";
 /// The S3 service of one laminar instance. Cheap to clone.
 #[derive(Clone)]
 pub struct S3Service {
-    store: Arc<Store>,
+    db: laminar_db::Db,
     files: Arc<files::ObjectFiles>,
 }
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS s3_buckets (
-    name       TEXT PRIMARY KEY,
-    account    TEXT NOT NULL,
-    region     TEXT NOT NULL,
-    created_ms INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS s3_objects (
-    bucket           TEXT NOT NULL,
-    key              TEXT NOT NULL,
-    size             INTEGER NOT NULL,
-    etag             TEXT NOT NULL,
-    content_type     TEXT NOT NULL,
-    last_modified_ms INTEGER NOT NULL,
-    metadata         TEXT NOT NULL,
-    headers          TEXT NOT NULL,
-    file             TEXT NOT NULL,
-    PRIMARY KEY (bucket, key)
-);
-";
 
 const OBJECT_COLUMNS: &str =
     "key, size, etag, content_type, last_modified_ms, metadata, headers, file";
@@ -170,17 +155,24 @@ fn now_ms() -> i64 {
 }
 
 impl S3Service {
-    pub fn new(store: Arc<Store>) -> Result<Self, S3Error> {
-        store.db.lock().execute_batch(SCHEMA)?;
-        store.db.lock().execute_batch(multipart::SCHEMA)?;
-        let files = files::ObjectFiles::open(
-            &store.blobs.root().join("s3").join("objects"),
-            store.blobs.durable(),
-        )?;
+    /// The service over the shared database, its tables brought up to
+    /// date; object bytes go under the database's data root.
+    pub fn new(db: laminar_db::Db) -> Result<Self, S3Error> {
+        db.migrate(&schema::S3)?;
+        let files =
+            files::ObjectFiles::open(&db.data_root().join("s3").join("objects"), db.durable())?;
         Ok(Self {
-            store,
+            db,
             files: Arc::new(files),
         })
+    }
+
+    /// Runs `work` on the database on this thread (a blocking one).
+    fn with<T>(
+        &self,
+        work: impl FnOnce(&mut rusqlite::Connection) -> Result<T, S3Error>,
+    ) -> Result<T, S3Error> {
+        self.db.call_blocking(work)
     }
 
     /// Creates a bucket. Bucket names are global: another account's bucket
@@ -191,99 +183,102 @@ impl S3Service {
         if !is_valid_bucket_name(name) {
             return Err(S3Error::invalid_bucket_name());
         }
-        let conn = self.store.db.lock();
-        let inserted = conn.execute(
-            "INSERT INTO s3_buckets (name, account, region, created_ms) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (name) DO NOTHING",
-            params![name, account, region, now_ms()],
-        )?;
-        if inserted == 1 {
-            return Ok(true);
-        }
-        let (owner, existing_region): (String, String) = conn.query_row(
-            "SELECT account, region FROM s3_buckets WHERE name = ?1",
-            params![name],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )?;
-        if owner != account {
-            return Err(S3Error::new(
+        self.with(|conn| {
+            let inserted = conn.execute(
+                "INSERT INTO s3_buckets (name, account, region, created_ms) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (name) DO NOTHING",
+                params![name, account, region, now_ms()],
+            )?;
+            if inserted == 1 {
+                return Ok(true);
+            }
+            let (owner, existing_region): (String, String) = conn.query_row(
+                "SELECT account, region FROM s3_buckets WHERE name = ?1",
+                params![name],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+            if owner != account {
+                return Err(S3Error::new(
+                    409,
+                    "BucketAlreadyExists",
+                    "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.",
+                ));
+            }
+            if region == "us-east-1" && existing_region == "us-east-1" {
+                return Ok(false);
+            }
+            Err(S3Error::new(
                 409,
-                "BucketAlreadyExists",
-                "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.",
-            ));
-        }
-        if region == "us-east-1" && existing_region == "us-east-1" {
-            return Ok(false);
-        }
-        Err(S3Error::new(
-            409,
-            "BucketAlreadyOwnedByYou",
-            "Your previous request to create the named bucket succeeded and you already own it.",
-        ))
+                "BucketAlreadyOwnedByYou",
+                "Your previous request to create the named bucket succeeded and you already own it.",
+            ))
+        })
     }
 
     /// The account's buckets, by name.
     pub fn list_buckets(&self, account: &str) -> Result<Vec<BucketInfo>, S3Error> {
-        let conn = self.store.db.lock();
-        let mut stmt = conn.prepare(
-            "SELECT name, region, created_ms FROM s3_buckets WHERE account = ?1 ORDER BY name",
-        )?;
-        let rows = stmt.query_map(params![account], |row| {
-            Ok(BucketInfo {
-                name: row.get(0)?,
-                region: row.get(1)?,
-                created_ms: row.get(2)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.with(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT name, region, created_ms FROM s3_buckets WHERE account = ?1 ORDER BY name",
+            )?;
+            let rows = stmt.query_map(params![account], |row| {
+                Ok(BucketInfo {
+                    name: row.get(0)?,
+                    region: row.get(1)?,
+                    created_ms: row.get(2)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
     }
 
     /// A bucket, or `NoSuchBucket`.
     pub fn bucket(&self, name: &str) -> Result<BucketInfo, S3Error> {
-        self.store
-            .db
-            .lock()
-            .query_row(
-                "SELECT name, region, created_ms FROM s3_buckets WHERE name = ?1",
-                params![name],
-                |row| {
-                    Ok(BucketInfo {
-                        name: row.get(0)?,
-                        region: row.get(1)?,
-                        created_ms: row.get(2)?,
-                    })
-                },
-            )
-            .optional()?
-            .ok_or_else(S3Error::no_such_bucket)
+        self.with(|conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT name, region, created_ms FROM s3_buckets WHERE name = ?1",
+                    params![name],
+                    |row| {
+                        Ok(BucketInfo {
+                            name: row.get(0)?,
+                            region: row.get(1)?,
+                            created_ms: row.get(2)?,
+                        })
+                    },
+                )
+                .optional()?)
+        })?
+        .ok_or_else(S3Error::no_such_bucket)
     }
 
     /// Deletes an empty bucket.
     pub fn delete_bucket(&self, name: &str) -> Result<(), S3Error> {
-        let mut conn = self.store.db.lock();
-        let tx = conn.transaction()?;
-        let exists = bucket_exists(&tx, name)?;
-        if !exists {
-            return Err(S3Error::no_such_bucket());
-        }
-        let has_objects = tx
-            .query_row(
-                "SELECT 1 FROM s3_objects WHERE bucket = ?1 LIMIT 1",
-                params![name],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some();
-        if has_objects {
-            return Err(S3Error::new(
-                409,
-                "BucketNotEmpty",
-                "The bucket you tried to delete is not empty",
-            ));
-        }
-        tx.execute("DELETE FROM s3_buckets WHERE name = ?1", params![name])?;
-        tx.commit()?;
-        Ok(())
+        self.with(|conn| {
+            let tx = conn.transaction()?;
+            let exists = bucket_exists(&tx, name)?;
+            if !exists {
+                return Err(S3Error::no_such_bucket());
+            }
+            let has_objects = tx
+                .query_row(
+                    "SELECT 1 FROM s3_objects WHERE bucket = ?1 LIMIT 1",
+                    params![name],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if has_objects {
+                return Err(S3Error::new(
+                    409,
+                    "BucketNotEmpty",
+                    "The bucket you tried to delete is not empty",
+                ));
+            }
+            tx.execute("DELETE FROM s3_buckets WHERE name = ?1", params![name])?;
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     /// Stores an object (replacing any object of the same key). Blocking:
@@ -333,61 +328,65 @@ impl S3Service {
     ) -> Result<Option<String>, S3Error> {
         let metadata = serde_json::to_string(&info.metadata).map_err(S3Error::internal)?;
         let headers = serde_json::to_string(&info.headers).map_err(S3Error::internal)?;
-        let mut conn = self.store.db.lock();
-        let tx = conn.transaction()?;
-        let bucket_exists = bucket_exists(&tx, bucket)?;
-        if !bucket_exists {
-            return Err(S3Error::no_such_bucket());
-        }
-        let replaced: Option<String> = tx
-            .query_row(
-                "SELECT file FROM s3_objects WHERE bucket = ?1 AND key = ?2",
-                params![bucket, info.key],
-                |row| row.get(0),
-            )
-            .optional()?;
-        tx.execute(
-            "INSERT INTO s3_objects (bucket, key, size, etag, content_type, last_modified_ms, metadata, headers, file)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             ON CONFLICT (bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag,
-               content_type = excluded.content_type, last_modified_ms = excluded.last_modified_ms,
-               metadata = excluded.metadata, headers = excluded.headers, file = excluded.file",
-            params![
-                bucket,
-                info.key,
-                info.size as i64,
-                info.etag,
-                info.content_type,
-                info.last_modified_ms,
-                metadata,
-                headers,
-                file
-            ],
-        )?;
-        tx.commit()?;
-        Ok(replaced)
+        self.with(|conn| {
+            let tx = conn.transaction()?;
+            let bucket_exists = bucket_exists(&tx, bucket)?;
+            if !bucket_exists {
+                return Err(S3Error::no_such_bucket());
+            }
+            let replaced: Option<String> = tx
+                .query_row(
+                    "SELECT file FROM s3_objects WHERE bucket = ?1 AND key = ?2",
+                    params![bucket, info.key],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            tx.execute(
+                "INSERT INTO s3_objects (bucket, key, size, etag, content_type, last_modified_ms, metadata, headers, file)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag,
+                   content_type = excluded.content_type, last_modified_ms = excluded.last_modified_ms,
+                   metadata = excluded.metadata, headers = excluded.headers, file = excluded.file",
+                params![
+                    bucket,
+                    info.key,
+                    info.size as i64,
+                    info.etag,
+                    info.content_type,
+                    info.last_modified_ms,
+                    metadata,
+                    headers,
+                    file
+                ],
+            )?;
+            tx.commit()?;
+            Ok(replaced)
+        })
     }
 
     fn object_row(&self, bucket: &str, key: &str) -> Result<(ObjectInfo, String), S3Error> {
-        let conn = self.store.db.lock();
-        let found = conn
-            .query_row(
-                &format!("SELECT {OBJECT_COLUMNS} FROM s3_objects WHERE bucket = ?1 AND key = ?2"),
-                params![bucket, key],
-                object_from_row,
-            )
-            .optional()?;
-        match found {
-            Some(found) => Ok(found),
-            None => {
-                let bucket_exists = bucket_exists(&conn, bucket)?;
-                Err(if bucket_exists {
-                    S3Error::no_such_key()
-                } else {
-                    S3Error::no_such_bucket()
-                })
+        self.with(|conn| {
+            let found = conn
+                .query_row(
+                    &format!(
+                        "SELECT {OBJECT_COLUMNS} FROM s3_objects WHERE bucket = ?1 AND key = ?2"
+                    ),
+                    params![bucket, key],
+                    object_from_row,
+                )
+                .optional()?;
+            match found {
+                Some(found) => Ok(found),
+                None => {
+                    let bucket_exists = bucket_exists(conn, bucket)?;
+                    Err(if bucket_exists {
+                        S3Error::no_such_key()
+                    } else {
+                        S3Error::no_such_bucket()
+                    })
+                }
             }
-        }
+        })
     }
 
     /// An object's metadata (HeadObject).
@@ -419,8 +418,7 @@ impl S3Service {
 
     /// Deletes an object; deleting a key that does not exist succeeds.
     pub fn delete_object(&self, bucket: &str, key: &str) -> Result<(), S3Error> {
-        let removed = {
-            let mut conn = self.store.db.lock();
+        let removed = self.with(|conn| {
             let tx = conn.transaction()?;
             let bucket_exists = bucket_exists(&tx, bucket)?;
             if !bucket_exists {
@@ -434,8 +432,8 @@ impl S3Service {
                 )
                 .optional()?;
             tx.commit()?;
-            file
-        };
+            Ok(file)
+        })?;
         if let Some(file) = removed {
             self.files.remove(&file);
         }
@@ -445,33 +443,34 @@ impl S3Service {
     /// One page of a bucket listing (ListObjects and ListObjectsV2).
     pub fn list_objects(&self, bucket: &str, request: &ListRequest) -> Result<ListPage, S3Error> {
         self.bucket(bucket)?;
-        let conn = self.store.db.lock();
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {OBJECT_COLUMNS} FROM s3_objects
-             WHERE bucket = ?1 AND key >= ?2 AND key > ?3 ORDER BY key"
-        ))?;
-        let after = request.after.clone().unwrap_or_default();
-        let mut rows = stmt.query(params![bucket, request.prefix, after])?;
-        let mut failure = None;
-        let objects = std::iter::from_fn(|| match rows.next() {
-            Ok(Some(row)) => match object_from_row(row) {
-                Ok((info, _)) => Some(info),
+        self.with(|conn| {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {OBJECT_COLUMNS} FROM s3_objects
+                 WHERE bucket = ?1 AND key >= ?2 AND key > ?3 ORDER BY key"
+            ))?;
+            let after = request.after.clone().unwrap_or_default();
+            let mut rows = stmt.query(params![bucket, request.prefix, after])?;
+            let mut failure = None;
+            let objects = std::iter::from_fn(|| match rows.next() {
+                Ok(Some(row)) => match object_from_row(row) {
+                    Ok((info, _)) => Some(info),
+                    Err(e) => {
+                        failure = Some(e);
+                        None
+                    }
+                },
+                Ok(None) => None,
                 Err(e) => {
                     failure = Some(e);
                     None
                 }
-            },
-            Ok(None) => None,
-            Err(e) => {
-                failure = Some(e);
-                None
+            });
+            let page = listing::page(request, objects);
+            match failure {
+                Some(e) => Err(e.into()),
+                None => Ok(page),
             }
-        });
-        let page = listing::page(request, objects);
-        match failure {
-            Some(e) => Err(e.into()),
-            None => Ok(page),
-        }
+        })
     }
 
     /// An object's bytes (`version` is the S3ObjectVersion, if any; buckets
@@ -507,7 +506,7 @@ mod tests {
     use super::*;
 
     fn service() -> S3Service {
-        S3Service::new(Arc::new(Store::open(None).unwrap())).unwrap()
+        S3Service::new(laminar_db::Db::open(None).unwrap()).unwrap()
     }
 
     #[test]

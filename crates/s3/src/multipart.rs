@@ -3,32 +3,12 @@
 //! joins them into the object's file in one go.
 
 use crate::{now_ms, ObjectInfo, PutObjectInput, S3Error, S3Service};
-use laminar_store::rusqlite::{params, OptionalExtension};
 use md5::{Digest, Md5};
+use rusqlite::{params, OptionalExtension};
 
 /// Every part but the last must be at least this large.
 pub const MIN_PART_BYTES: u64 = 5 * 1024 * 1024;
 const MAX_PART_NUMBER: u32 = 10_000;
-
-pub(crate) const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS s3_uploads (
-    upload_id    TEXT PRIMARY KEY,
-    bucket       TEXT NOT NULL,
-    key          TEXT NOT NULL,
-    content_type TEXT,
-    metadata     TEXT NOT NULL,
-    headers      TEXT NOT NULL,
-    created_ms   INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS s3_parts (
-    upload_id   TEXT NOT NULL,
-    part_number INTEGER NOT NULL,
-    size        INTEGER NOT NULL,
-    etag        TEXT NOT NULL,
-    file        TEXT NOT NULL,
-    PRIMARY KEY (upload_id, part_number)
-);
-";
 
 fn no_such_upload() -> S3Error {
     S3Error::new(
@@ -65,27 +45,29 @@ impl S3Service {
         let upload_id = uuid::Uuid::new_v4().simple().to_string();
         let metadata = serde_json::to_string(&input.metadata).map_err(S3Error::internal)?;
         let headers = serde_json::to_string(&input.headers).map_err(S3Error::internal)?;
-        self.store.db.lock().execute(
-            "INSERT INTO s3_uploads (upload_id, bucket, key, content_type, metadata, headers, created_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![upload_id, bucket, key, input.content_type, metadata, headers, now_ms()],
-        )?;
+        self.with(|conn| {
+            conn.execute(
+                "INSERT INTO s3_uploads (upload_id, bucket, key, content_type, metadata, headers, created_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![upload_id, bucket, key, input.content_type, metadata, headers, now_ms()],
+            )?;
+            Ok(())
+        })?;
         Ok(upload_id)
     }
 
     /// Checks that the upload exists and is for this bucket and key.
     fn upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<PutObjectInput, S3Error> {
-        let row: Option<(Option<String>, String, String)> = self
-            .store
-            .db
-            .lock()
-            .query_row(
-                "SELECT content_type, metadata, headers FROM s3_uploads
-                 WHERE upload_id = ?1 AND bucket = ?2 AND key = ?3",
-                params![upload_id, bucket, key],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-            )
-            .optional()?;
+        let row: Option<(Option<String>, String, String)> = self.with(|conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT content_type, metadata, headers FROM s3_uploads
+                     WHERE upload_id = ?1 AND bucket = ?2 AND key = ?3",
+                    params![upload_id, bucket, key],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                )
+                .optional()?)
+        })?;
         let (content_type, metadata, headers) = row.ok_or_else(no_such_upload)?;
         Ok(PutObjectInput {
             content_type,
@@ -114,8 +96,7 @@ impl S3Service {
         self.upload(bucket, key, upload_id)?;
         let etag = format!("\"{}\"", hex::encode(Md5::digest(body)));
         let file = self.files.write(body)?;
-        let replaced = {
-            let mut conn = self.store.db.lock();
+        let stored = self.with(|conn| {
             let tx = conn.transaction()?;
             let alive = tx
                 .query_row(
@@ -126,10 +107,7 @@ impl S3Service {
                 .optional()?
                 .is_some();
             if !alive {
-                drop(tx);
-                drop(conn);
-                self.files.remove(&file);
-                return Err(no_such_upload());
+                return Ok(None);
             }
             let replaced: Option<String> = tx
                 .query_row(
@@ -145,7 +123,11 @@ impl S3Service {
                 params![upload_id, part_number, body.len() as i64, etag, file],
             )?;
             tx.commit()?;
-            replaced
+            Ok(Some(replaced))
+        })?;
+        let Some(replaced) = stored else {
+            self.files.remove(&file);
+            return Err(no_such_upload());
         };
         if let Some(old) = replaced {
             self.files.remove(&old);
@@ -229,29 +211,30 @@ impl S3Service {
         upload_id: &str,
         listed: &[(u32, String)],
     ) -> Result<Vec<Part>, S3Error> {
-        let conn = self.store.db.lock();
-        let mut parts = Vec::with_capacity(listed.len());
-        for (number, etag) in listed {
-            let part = conn
-                .query_row(
-                    "SELECT size, etag, file FROM s3_parts WHERE upload_id = ?1 AND part_number = ?2",
-                    params![upload_id, number],
-                    |row| {
-                        Ok(Part {
-                            size: row.get::<_, i64>(0)?.max(0) as u64,
-                            etag: row.get(1)?,
-                            file: row.get(2)?,
-                        })
-                    },
-                )
-                .optional()?
-                .ok_or_else(invalid_part)?;
-            if part.etag.trim_matches('"') != etag.trim().trim_matches('"') {
-                return Err(invalid_part());
+        self.with(|conn| {
+            let mut parts = Vec::with_capacity(listed.len());
+            for (number, etag) in listed {
+                let part = conn
+                    .query_row(
+                        "SELECT size, etag, file FROM s3_parts WHERE upload_id = ?1 AND part_number = ?2",
+                        params![upload_id, number],
+                        |row| {
+                            Ok(Part {
+                                size: row.get::<_, i64>(0)?.max(0) as u64,
+                                etag: row.get(1)?,
+                                file: row.get(2)?,
+                            })
+                        },
+                    )
+                    .optional()?
+                    .ok_or_else(invalid_part)?;
+                if part.etag.trim_matches('"') != etag.trim().trim_matches('"') {
+                    return Err(invalid_part());
+                }
+                parts.push(part);
             }
-            parts.push(part);
-        }
-        Ok(parts)
+            Ok(parts)
+        })
     }
 
     /// Drops an upload and its parts (AbortMultipartUpload).
@@ -266,8 +249,7 @@ impl S3Service {
     }
 
     fn forget_upload(&self, upload_id: &str) -> Result<(), S3Error> {
-        let files: Vec<String> = {
-            let mut conn = self.store.db.lock();
+        let files: Vec<String> = self.with(|conn| {
             let tx = conn.transaction()?;
             let files = {
                 let mut stmt =
@@ -280,8 +262,8 @@ impl S3Service {
                 params![upload_id],
             )?;
             tx.commit()?;
-            files
-        };
+            Ok(files)
+        })?;
         for file in files {
             self.files.remove(&file);
         }

@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, Uri};
 use axum::response::Response;
 use axum::Router;
+use laminar_db::Db;
 use laminar_executor::{
     CodeDelivery, DockerExecutor, DockerSettings, Executor, ImageSettings, ProcessExecutor,
 };
@@ -79,7 +80,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     };
     let endpoint_url = format!("http://{reachable_host}:{}", addr.port());
 
-    let store = Arc::new(Store::open(args.data_dir.as_deref())?);
+    // One database for Lambda and the companion services: one file, one
+    // durability rule.
+    let db = Db::open(args.data_dir.as_deref())?;
+    let store = Arc::new(Store::open(db.clone())?);
     let executor = choose_executor(&args, &store).await?;
     // Containers call laminar (AWS_ENDPOINT_URL) on their network's gateway.
     let extra_listener = match executor.extra_listen_ip() {
@@ -95,9 +99,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         _ => None,
     };
     let companions = Companions {
-        sqs: SqsService::new(store.clone())?,
-        logs: LogsService::new(store.clone())?,
-        s3: S3Service::new(store.clone())?,
+        sqs: SqsService::new(db.clone())?,
+        logs: LogsService::new(db.clone())?,
+        s3: S3Service::new(db)?,
     };
     let service = LambdaService::new(
         Settings {

@@ -141,8 +141,14 @@ impl SqsError {
     }
 }
 
-impl From<laminar_store::rusqlite::Error> for SqsError {
-    fn from(e: laminar_store::rusqlite::Error) -> Self {
+impl From<rusqlite::Error> for SqsError {
+    fn from(e: rusqlite::Error) -> Self {
+        SqsError::internal(format!("the SQS store failed: {e}"))
+    }
+}
+
+impl From<laminar_db::DbError> for SqsError {
+    fn from(e: laminar_db::DbError) -> Self {
         SqsError::internal(format!("the SQS store failed: {e}"))
     }
 }

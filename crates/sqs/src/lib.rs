@@ -1,5 +1,5 @@
 //! Amazon SQS, as much as Lambda features need end to end: queues, messages,
-//! visibility, long polling, FIFO, redrive. State lives in the store's SQLite
+//! visibility, long polling, FIFO, redrive. State lives in the shared SQLite
 //! database, so accepted messages survive a restart.
 //!
 //! The gateway renders the wire protocols (JSON and query); Lambda calls the
@@ -17,7 +17,6 @@ pub use attributes::{validate_queue_name, RedrivePolicy};
 pub use digest::{md5_of_attributes, md5_of_body};
 pub use messages::ReceiveOptions;
 
-use laminar_store::Store;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -157,19 +156,28 @@ impl QueueRef {
 /// The SQS service of one laminar instance. Cheap to clone.
 #[derive(Clone)]
 pub struct SqsService {
-    store: Arc<Store>,
+    db: laminar_db::Db,
     /// Per queue (by row id): wakes its long polls when a message may have
     /// become receivable there.
     arrivals: Arc<std::sync::Mutex<std::collections::HashMap<i64, Arc<tokio::sync::Notify>>>>,
 }
 
 impl SqsService {
-    pub fn new(store: Arc<Store>) -> Result<Self, SqsError> {
-        schema::create(&store.db.lock())?;
+    /// The service over the shared database, its tables brought up to date.
+    pub fn new(db: laminar_db::Db) -> Result<Self, SqsError> {
+        db.migrate(&schema::SQS)?;
         Ok(Self {
-            store,
+            db,
             arrivals: Arc::default(),
         })
+    }
+
+    /// Runs `work` on the database on this thread (a blocking one).
+    fn with<T>(
+        &self,
+        work: impl FnOnce(&mut rusqlite::Connection) -> Result<T, SqsError>,
+    ) -> Result<T, SqsError> {
+        self.db.call_blocking(work)
     }
 
     /// The wake-up of one queue's long polls.
@@ -186,14 +194,28 @@ impl SqsService {
         }
     }
 
+    /// Runs a blocking operation of this service on a blocking thread, for
+    /// callers on async workers: its commit syncs to disk.
+    async fn off_worker<T: Send + 'static>(
+        &self,
+        operation: impl FnOnce(&SqsService) -> Result<T, SqsError> + Send + 'static,
+    ) -> Result<T, SqsError> {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || operation(&this))
+            .await
+            .map_err(|e| SqsError::internal(format!("the SQS task failed: {e}")))?
+    }
+
     /// Sends one message to the queue with this ARN
     /// (`arn:aws:sqs:<region>:<account>:<name>`).
-    pub fn send_to_arn(
+    pub async fn send_to_arn(
         &self,
         queue_arn: &str,
         message: OutgoingMessage,
     ) -> Result<SentMessage, SqsError> {
-        self.send_message(&QueueRef::from_arn(queue_arn)?, message)
+        let queue = QueueRef::from_arn(queue_arn)?;
+        self.off_worker(move |sqs| sqs.send_message(&queue, message))
+            .await
     }
 
     /// Receives up to `max` messages (1–10) from the queue with this ARN,
@@ -217,19 +239,27 @@ impl SqsService {
     }
 
     /// Deletes a received message by its receipt handle.
-    pub fn delete_from_arn(&self, queue_arn: &str, receipt_handle: &str) -> Result<(), SqsError> {
-        self.delete_message(&QueueRef::from_arn(queue_arn)?, receipt_handle)
+    pub async fn delete_from_arn(
+        &self,
+        queue_arn: &str,
+        receipt_handle: &str,
+    ) -> Result<(), SqsError> {
+        let (queue, handle) = (QueueRef::from_arn(queue_arn)?, receipt_handle.to_string());
+        self.off_worker(move |sqs| sqs.delete_message(&queue, &handle))
+            .await
     }
 
     /// Makes a received message visible again after `visibility`.
-    pub fn change_visibility_from_arn(
+    pub async fn change_visibility_from_arn(
         &self,
         queue_arn: &str,
         receipt_handle: &str,
         visibility: Duration,
     ) -> Result<(), SqsError> {
         let seconds = i64::try_from(visibility.as_secs()).unwrap_or(i64::MAX);
-        self.change_visibility(&QueueRef::from_arn(queue_arn)?, receipt_handle, seconds)
+        let (queue, handle) = (QueueRef::from_arn(queue_arn)?, receipt_handle.to_string());
+        self.off_worker(move |sqs| sqs.change_visibility(&queue, &handle, seconds))
+            .await
     }
 
     /// The queue's attributes (as GetQueueAttributes names them), if the

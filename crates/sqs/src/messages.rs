@@ -9,7 +9,7 @@ use crate::{
     SqsError, SqsService,
 };
 use base64::Engine;
-use laminar_store::rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -41,12 +41,13 @@ impl SqsService {
         queue: &QueueRef,
         message: OutgoingMessage,
     ) -> Result<SentMessage, SqsError> {
-        let mut conn = self.store.db.lock();
-        let tx = conn.transaction()?;
-        let row = load(&tx, queue)?;
-        let sent = insert(&tx, queue, &row, message)?;
-        tx.commit()?;
-        drop(conn);
+        let (row, sent) = self.with(|conn| {
+            let tx = conn.transaction()?;
+            let row = load(&tx, queue)?;
+            let sent = insert(&tx, queue, &row, message)?;
+            tx.commit()?;
+            Ok((row, sent))
+        })?;
         self.wake(row.id);
         Ok(sent)
     }
@@ -64,14 +65,12 @@ impl SqsService {
                 options.max
             )));
         }
-        let (queue_id, queue_wait) = {
-            let conn = self.store.db.lock();
-            let row = load(&conn, queue)?;
-            (
-                row.id,
-                Duration::from_secs(row.number("ReceiveMessageWaitTimeSeconds") as u64),
-            )
+        let row = {
+            let queue = queue.clone();
+            self.db.call(move |conn| load(conn, &queue)).await?
         };
+        let queue_id = row.id;
+        let queue_wait = Duration::from_secs(row.number("ReceiveMessageWaitTimeSeconds") as u64);
         let wait = options.wait.unwrap_or(queue_wait);
         let deadline = tokio::time::Instant::now() + wait;
         let arrivals = self.arrivals(queue_id);
@@ -82,16 +81,15 @@ impl SqsService {
             // The receive's transaction writes (and, on disk, syncs):
             // a blocking thread runs it.
             let got = {
-                let (this, queue, options) = (self.clone(), queue.clone(), options.clone());
-                tokio::task::spawn_blocking(move || this.receive_now(&queue, &options))
-                    .await
-                    .map_err(|e| SqsError::internal(format!("the receive task failed: {e}")))??
+                let (queue, options) = (queue.clone(), options.clone());
+                self.off_worker(move |sqs| sqs.receive_now(&queue, &options))
+                    .await?
             };
             let now = tokio::time::Instant::now();
             if !got.is_empty() || now >= deadline {
                 return Ok(got);
             }
-            let next_visible = self.next_visible_in(queue_id)?;
+            let next_visible = self.next_visible_in(queue_id).await?;
             let nap = (deadline - now)
                 .min(POLL_INTERVAL_MAX)
                 .min(next_visible.unwrap_or(POLL_INTERVAL_MAX));
@@ -101,13 +99,19 @@ impl SqsService {
 
     /// How long until the next hidden (in flight or delayed) message of a
     /// queue becomes visible, if any is.
-    fn next_visible_in(&self, queue_id: i64) -> Result<Option<Duration>, SqsError> {
+    async fn next_visible_in(&self, queue_id: i64) -> Result<Option<Duration>, SqsError> {
         let now = now_ms();
-        let next: Option<i64> = self.store.db.lock().query_row(
-            "SELECT min(visible_at) FROM sqs_messages WHERE queue_id = ?1 AND visible_at > ?2",
-            params![queue_id, now],
-            |row| row.get(0),
-        )?;
+        let next: Option<i64> = self
+            .db
+            .call(move |conn| {
+                conn.query_row(
+                    "SELECT min(visible_at) FROM sqs_messages WHERE queue_id = ?1 AND visible_at > ?2",
+                    params![queue_id, now],
+                    |row| row.get(0),
+                )
+                .map_err(SqsError::from)
+            })
+            .await?;
         Ok(next.map(|at| Duration::from_millis((at - now).max(1) as u64)))
     }
 
@@ -117,52 +121,53 @@ impl SqsService {
         queue: &QueueRef,
         options: &ReceiveOptions,
     ) -> Result<Vec<ReceivedMessage>, SqsError> {
-        let mut conn = self.store.db.lock();
-        let tx = conn.transaction()?;
-        let row = load(&tx, queue)?;
-        let now = now_ms();
-        tx.execute(
-            "DELETE FROM sqs_messages WHERE queue_id = ?1 AND expires_at <= ?2",
-            params![row.id, now],
-        )?;
-        let visibility_ms = match options.visibility {
-            Some(v) => v.as_millis() as i64,
-            None => row.number("VisibilityTimeout") * 1000,
-        };
-        let redrive = row
-            .attributes
-            .get("RedrivePolicy")
-            .and_then(|p| RedrivePolicy::parse(p).ok())
-            .and_then(|p| {
-                let dlq = QueueRef::from_arn(&p.dead_letter_target_arn).ok()?;
-                let dlq_id = load(&tx, &dlq).ok()?.id;
-                Some((p.max_receive_count as i64, dlq_id))
-            });
-        let mut received = Vec::new();
-        let mut moved_to = None;
-        while received.len() < options.max as usize {
-            let want = options.max as usize - received.len();
-            let candidates = candidates(&tx, &row, queue.is_fifo(), now, want)?;
-            if candidates.is_empty() {
-                break;
-            }
-            for candidate in candidates {
-                if let Some((max_receives, dlq_id)) = redrive {
-                    if candidate.receive_count >= max_receives {
-                        tx.execute(
-                            "UPDATE sqs_messages SET queue_id = ?2, visible_at = ?3,
-                             receive_count = 0, receipt = NULL WHERE id = ?1",
-                            params![candidate.id, dlq_id, now],
-                        )?;
-                        moved_to = Some(dlq_id);
-                        continue;
-                    }
+        let (received, moved_to) = self.with(|conn| {
+            let tx = conn.transaction()?;
+            let row = load(&tx, queue)?;
+            let now = now_ms();
+            tx.execute(
+                "DELETE FROM sqs_messages WHERE queue_id = ?1 AND expires_at <= ?2",
+                params![row.id, now],
+            )?;
+            let visibility_ms = match options.visibility {
+                Some(v) => v.as_millis() as i64,
+                None => row.number("VisibilityTimeout") * 1000,
+            };
+            let redrive = row
+                .attributes
+                .get("RedrivePolicy")
+                .and_then(|p| RedrivePolicy::parse(p).ok())
+                .and_then(|p| {
+                    let dlq = QueueRef::from_arn(&p.dead_letter_target_arn).ok()?;
+                    let dlq_id = load(&tx, &dlq).ok()?.id;
+                    Some((p.max_receive_count as i64, dlq_id))
+                });
+            let mut received = Vec::new();
+            let mut moved_to = None;
+            while received.len() < options.max as usize {
+                let want = options.max as usize - received.len();
+                let candidates = candidates(&tx, &row, queue.is_fifo(), now, want)?;
+                if candidates.is_empty() {
+                    break;
                 }
-                received.push(hand_out(&tx, queue, candidate, now, visibility_ms)?);
+                for candidate in candidates {
+                    if let Some((max_receives, dlq_id)) = redrive {
+                        if candidate.receive_count >= max_receives {
+                            tx.execute(
+                                "UPDATE sqs_messages SET queue_id = ?2, visible_at = ?3,
+                                 receive_count = 0, receipt = NULL WHERE id = ?1",
+                                params![candidate.id, dlq_id, now],
+                            )?;
+                            moved_to = Some(dlq_id);
+                            continue;
+                        }
+                    }
+                    received.push(hand_out(&tx, queue, candidate, now, visibility_ms)?);
+                }
             }
-        }
-        tx.commit()?;
-        drop(conn);
+            tx.commit()?;
+            Ok((received, moved_to))
+        })?;
         if let Some(dlq_id) = moved_to {
             self.wake(dlq_id);
         }
@@ -175,13 +180,14 @@ impl SqsService {
     /// not be deleted"): the consumer holding the newest handle still owns it.
     pub fn delete_message(&self, queue: &QueueRef, receipt_handle: &str) -> Result<(), SqsError> {
         let handle = Handle::parse(receipt_handle)?;
-        let conn = self.store.db.lock();
-        let row = load(&conn, queue)?;
-        let deleted = conn.execute(
-            "DELETE FROM sqs_messages WHERE id = ?1 AND queue_id = ?2 AND receipt = ?3",
-            params![handle.row, row.id, handle.token],
-        )?;
-        drop(conn);
+        let (row, deleted) = self.with(|conn| {
+            let row = load(conn, queue)?;
+            let deleted = conn.execute(
+                "DELETE FROM sqs_messages WHERE id = ?1 AND queue_id = ?2 AND receipt = ?3",
+                params![handle.row, row.id, handle.token],
+            )?;
+            Ok((row, deleted))
+        })?;
         if deleted > 0 && queue.is_fifo() {
             // The message's group is free again: its next message is due.
             self.wake(row.id);
@@ -203,32 +209,33 @@ impl SqsService {
             )));
         }
         let handle = Handle::parse(receipt_handle)?;
-        let conn = self.store.db.lock();
-        let row = load(&conn, queue)?;
-        let now = now_ms();
-        let current: Option<(i64, Option<String>)> = conn
-            .query_row(
-                "SELECT visible_at, receipt FROM sqs_messages WHERE id = ?1 AND queue_id = ?2",
-                params![handle.row, row.id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        match current {
-            None => return Err(SqsError::receipt_handle_invalid(receipt_handle)),
-            Some((visible_at, receipt)) => {
-                if receipt.as_deref() != Some(handle.token.as_str()) {
-                    return Err(SqsError::receipt_handle_invalid(receipt_handle));
-                }
-                if visible_at <= now {
-                    return Err(SqsError::message_not_inflight());
+        let row = self.with(|conn| {
+            let row = load(conn, queue)?;
+            let now = now_ms();
+            let current: Option<(i64, Option<String>)> = conn
+                .query_row(
+                    "SELECT visible_at, receipt FROM sqs_messages WHERE id = ?1 AND queue_id = ?2",
+                    params![handle.row, row.id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            match current {
+                None => return Err(SqsError::receipt_handle_invalid(receipt_handle)),
+                Some((visible_at, receipt)) => {
+                    if receipt.as_deref() != Some(handle.token.as_str()) {
+                        return Err(SqsError::receipt_handle_invalid(receipt_handle));
+                    }
+                    if visible_at <= now {
+                        return Err(SqsError::message_not_inflight());
+                    }
                 }
             }
-        }
-        conn.execute(
-            "UPDATE sqs_messages SET visible_at = ?2 WHERE id = ?1",
-            params![handle.row, now + seconds * 1000],
-        )?;
-        drop(conn);
+            conn.execute(
+                "UPDATE sqs_messages SET visible_at = ?2 WHERE id = ?1",
+                params![handle.row, now + seconds * 1000],
+            )?;
+            Ok(row)
+        })?;
         if seconds == 0 {
             self.wake(row.id);
         }
@@ -553,11 +560,9 @@ impl Handle {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     fn service() -> SqsService {
-        let store = Arc::new(laminar_store::Store::open(None).unwrap());
-        SqsService::new(store).unwrap()
+        SqsService::new(laminar_db::Db::open(None).unwrap()).unwrap()
     }
 
     fn fifo_message(body: &str, group: &str, dedup: Option<&str>) -> OutgoingMessage {
@@ -657,13 +662,13 @@ mod tests {
         sqs.send_message(&q, body("old")).unwrap();
         sqs.send_message(&q, body("new")).unwrap();
         // Age the first message past MessageRetentionPeriod.
-        sqs.store
-            .db
-            .lock()
-            .execute(
-                "UPDATE sqs_messages SET expires_at = 0 WHERE body = 'old'",
-                [],
-            )
+        sqs.db
+            .call_blocking(|conn| {
+                conn.execute(
+                    "UPDATE sqs_messages SET expires_at = 0 WHERE body = 'old'",
+                    [],
+                )
+            })
             .unwrap();
         let bodies: Vec<String> = receive_now(&sqs, &q, 10)
             .into_iter()
@@ -689,8 +694,8 @@ mod tests {
         ]);
         sqs.create_queue(&q, attrs, BTreeMap::new()).unwrap();
         let sent = sqs
-            .send_to_arn(
-                &q.arn(),
+            .send_message(
+                &q,
                 OutgoingMessage {
                     body: "poison".into(),
                     ..Default::default()

@@ -2,7 +2,7 @@
 
 use crate::attributes::{self, DEFAULTS};
 use crate::{now_ms, QueueRef, SqsError, SqsService};
-use laminar_store::rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
 
 /// A queue as stored.
@@ -86,40 +86,41 @@ impl SqsService {
                 stored.insert(k.clone(), v.clone());
             }
         }
-        let conn = self.store.db.lock();
-        match load(&conn, queue) {
-            Ok(existing) => {
-                let differs = given.iter().find(|(k, v)| {
-                    k.as_str() != "FifoQueue" && existing.attributes.get(*k) != Some(*v)
-                });
-                match differs {
-                    Some((name, _)) => Err(SqsError::queue_name_exists(name)),
-                    None => Ok(()),
+        self.with(|conn| {
+            match load(conn, queue) {
+                Ok(existing) => {
+                    let differs = given.iter().find(|(k, v)| {
+                        k.as_str() != "FifoQueue" && existing.attributes.get(*k) != Some(*v)
+                    });
+                    match differs {
+                        Some((name, _)) => Err(SqsError::queue_name_exists(name)),
+                        None => Ok(()),
+                    }
                 }
+                Err(e) if e.status == 400 => {
+                    let now = now_ms() / 1000;
+                    conn.execute(
+                        "INSERT INTO sqs_queues (region, account, name, attributes, tags, created, modified)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                        params![
+                            queue.region,
+                            queue.account,
+                            queue.name,
+                            serde_json::to_string(&stored)?,
+                            serde_json::to_string(&tags)?,
+                            now
+                        ],
+                    )?;
+                    Ok(())
+                }
+                Err(e) => Err(e),
             }
-            Err(e) if e.status == 400 => {
-                let now = now_ms() / 1000;
-                conn.execute(
-                    "INSERT INTO sqs_queues (region, account, name, attributes, tags, created, modified)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-                    params![
-                        queue.region,
-                        queue.account,
-                        queue.name,
-                        serde_json::to_string(&stored)?,
-                        serde_json::to_string(&tags)?,
-                        now
-                    ],
-                )?;
-                Ok(())
-            }
-            Err(e) => Err(e),
-        }
+        })
     }
 
     /// Whether the queue exists (GetQueueUrl).
     pub fn queue_exists(&self, queue: &QueueRef) -> Result<(), SqsError> {
-        load(&self.store.db.lock(), queue).map(|_| ())
+        self.with(|conn| load(conn, queue)).map(|_| ())
     }
 
     /// Names of the account's queues in a region, sorted, that start with
@@ -130,29 +131,31 @@ impl SqsService {
         account: &str,
         prefix: &str,
     ) -> Result<Vec<String>, SqsError> {
-        let conn = self.store.db.lock();
-        let mut stmt = conn.prepare(
-            "SELECT name FROM sqs_queues WHERE region = ?1 AND account = ?2 ORDER BY name",
-        )?;
-        let names = stmt
-            .query_map(params![region, account], |r| r.get::<_, String>(0))?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(names
-            .into_iter()
-            .filter(|n| n.starts_with(prefix))
-            .collect())
+        self.with(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT name FROM sqs_queues WHERE region = ?1 AND account = ?2 ORDER BY name",
+            )?;
+            let names = stmt
+                .query_map(params![region, account], |r| r.get::<_, String>(0))?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(names
+                .into_iter()
+                .filter(|n| n.starts_with(prefix))
+                .collect())
+        })
     }
 
     /// DeleteQueue: the queue and its messages.
     pub fn delete_queue(&self, queue: &QueueRef) -> Result<(), SqsError> {
-        let mut conn = self.store.db.lock();
-        let tx = conn.transaction()?;
-        let row = load(&tx, queue)?;
-        tx.execute("DELETE FROM sqs_messages WHERE queue_id = ?1", [row.id])?;
-        tx.execute("DELETE FROM sqs_dedup WHERE queue_id = ?1", [row.id])?;
-        tx.execute("DELETE FROM sqs_queues WHERE id = ?1", [row.id])?;
-        tx.commit()?;
-        Ok(())
+        self.with(|conn| {
+            let tx = conn.transaction()?;
+            let row = load(&tx, queue)?;
+            tx.execute("DELETE FROM sqs_messages WHERE queue_id = ?1", [row.id])?;
+            tx.execute("DELETE FROM sqs_dedup WHERE queue_id = ?1", [row.id])?;
+            tx.execute("DELETE FROM sqs_queues WHERE id = ?1", [row.id])?;
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     /// GetQueueAttributes for `names` (`All` for every one); unknown names
@@ -167,41 +170,42 @@ impl SqsService {
                 return Err(SqsError::invalid_attribute_name(name));
             }
         }
-        let conn = self.store.db.lock();
-        let row = load(&conn, queue)?;
-        let now = now_ms();
-        let count = |sql: &str| -> Result<String, SqsError> {
-            Ok(conn
-                .query_row(sql, params![row.id, now], |r| r.get::<_, i64>(0))?
-                .to_string())
-        };
-        let mut all = row.attributes.clone();
-        all.insert("QueueArn".into(), queue.arn());
-        all.insert("CreatedTimestamp".into(), row.created.to_string());
-        all.insert("LastModifiedTimestamp".into(), row.modified.to_string());
-        if queue.is_fifo() {
-            all.insert("FifoQueue".into(), "true".into());
-        }
-        let wants = |name: &str| names.iter().any(|n| n == "All" || n == name);
-        if wants("ApproximateNumberOfMessages") {
-            all.insert(
-                "ApproximateNumberOfMessages".into(),
-                count("SELECT COUNT(*) FROM sqs_messages WHERE queue_id = ?1 AND visible_at <= ?2 AND expires_at > ?2")?,
-            );
-        }
-        if wants("ApproximateNumberOfMessagesNotVisible") {
-            all.insert(
-                "ApproximateNumberOfMessagesNotVisible".into(),
-                count("SELECT COUNT(*) FROM sqs_messages WHERE queue_id = ?1 AND visible_at > ?2 AND receive_count > 0")?,
-            );
-        }
-        if wants("ApproximateNumberOfMessagesDelayed") {
-            all.insert(
-                "ApproximateNumberOfMessagesDelayed".into(),
-                count("SELECT COUNT(*) FROM sqs_messages WHERE queue_id = ?1 AND visible_at > ?2 AND receive_count = 0")?,
-            );
-        }
-        Ok(all.into_iter().filter(|(k, _)| wants(k)).collect())
+        self.with(|conn| {
+            let row = load(conn, queue)?;
+            let now = now_ms();
+            let count = |sql: &str| -> Result<String, SqsError> {
+                Ok(conn
+                    .query_row(sql, params![row.id, now], |r| r.get::<_, i64>(0))?
+                    .to_string())
+            };
+            let mut all = row.attributes.clone();
+            all.insert("QueueArn".into(), queue.arn());
+            all.insert("CreatedTimestamp".into(), row.created.to_string());
+            all.insert("LastModifiedTimestamp".into(), row.modified.to_string());
+            if queue.is_fifo() {
+                all.insert("FifoQueue".into(), "true".into());
+            }
+            let wants = |name: &str| names.iter().any(|n| n == "All" || n == name);
+            if wants("ApproximateNumberOfMessages") {
+                all.insert(
+                    "ApproximateNumberOfMessages".into(),
+                    count("SELECT COUNT(*) FROM sqs_messages WHERE queue_id = ?1 AND visible_at <= ?2 AND expires_at > ?2")?,
+                );
+            }
+            if wants("ApproximateNumberOfMessagesNotVisible") {
+                all.insert(
+                    "ApproximateNumberOfMessagesNotVisible".into(),
+                    count("SELECT COUNT(*) FROM sqs_messages WHERE queue_id = ?1 AND visible_at > ?2 AND receive_count > 0")?,
+                );
+            }
+            if wants("ApproximateNumberOfMessagesDelayed") {
+                all.insert(
+                    "ApproximateNumberOfMessagesDelayed".into(),
+                    count("SELECT COUNT(*) FROM sqs_messages WHERE queue_id = ?1 AND visible_at > ?2 AND receive_count = 0")?,
+                );
+            }
+            Ok(all.into_iter().filter(|(k, _)| wants(k)).collect())
+        })
     }
 
     /// SetQueueAttributes. An empty RedrivePolicy removes it.
@@ -211,34 +215,36 @@ impl SqsService {
         given: BTreeMap<String, String>,
     ) -> Result<(), SqsError> {
         attributes::validate(&given, queue.is_fifo(), false)?;
-        let mut conn = self.store.db.lock();
-        let tx = conn.transaction()?;
-        let mut row = load(&tx, queue)?;
-        for (k, v) in given {
-            if v.is_empty() && k == "RedrivePolicy" {
-                row.attributes.remove(&k);
-            } else {
-                row.attributes.insert(k, v);
+        self.with(|conn| {
+            let tx = conn.transaction()?;
+            let mut row = load(&tx, queue)?;
+            for (k, v) in given {
+                if v.is_empty() && k == "RedrivePolicy" {
+                    row.attributes.remove(&k);
+                } else {
+                    row.attributes.insert(k, v);
+                }
             }
-        }
-        tx.execute(
-            "UPDATE sqs_queues SET attributes = ?2, modified = ?3 WHERE id = ?1",
-            params![
-                row.id,
-                serde_json::to_string(&row.attributes)?,
-                now_ms() / 1000
-            ],
-        )?;
-        tx.commit()?;
-        Ok(())
+            tx.execute(
+                "UPDATE sqs_queues SET attributes = ?2, modified = ?3 WHERE id = ?1",
+                params![
+                    row.id,
+                    serde_json::to_string(&row.attributes)?,
+                    now_ms() / 1000
+                ],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     /// PurgeQueue: every message goes.
     pub fn purge_queue(&self, queue: &QueueRef) -> Result<(), SqsError> {
-        let conn = self.store.db.lock();
-        let row = load(&conn, queue)?;
-        conn.execute("DELETE FROM sqs_messages WHERE queue_id = ?1", [row.id])?;
-        Ok(())
+        self.with(|conn| {
+            let row = load(conn, queue)?;
+            conn.execute("DELETE FROM sqs_messages WHERE queue_id = ?1", [row.id])?;
+            Ok(())
+        })
     }
 
     pub fn tag_queue(
@@ -254,7 +260,7 @@ impl SqsService {
     }
 
     pub fn queue_tags(&self, queue: &QueueRef) -> Result<BTreeMap<String, String>, SqsError> {
-        Ok(load(&self.store.db.lock(), queue)?.tags)
+        Ok(self.with(|conn| load(conn, queue))?.tags)
     }
 
     fn update_tags(
@@ -262,15 +268,16 @@ impl SqsService {
         queue: &QueueRef,
         change: impl FnOnce(&mut BTreeMap<String, String>),
     ) -> Result<(), SqsError> {
-        let mut conn = self.store.db.lock();
-        let tx = conn.transaction()?;
-        let mut row = load(&tx, queue)?;
-        change(&mut row.tags);
-        tx.execute(
-            "UPDATE sqs_queues SET tags = ?2 WHERE id = ?1",
-            params![row.id, serde_json::to_string(&row.tags)?],
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.with(|conn| {
+            let tx = conn.transaction()?;
+            let mut row = load(&tx, queue)?;
+            change(&mut row.tags);
+            tx.execute(
+                "UPDATE sqs_queues SET tags = ?2 WHERE id = ?1",
+                params![row.id, serde_json::to_string(&row.tags)?],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
     }
 }

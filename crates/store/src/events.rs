@@ -3,59 +3,59 @@
 //! failure went to the configured destination). The record is JSON owned by
 //! the Lambda service.
 
-use crate::db::{Db, StoreError};
-use rusqlite::params;
+use crate::db::{LambdaDb, StoreError};
+use rusqlite::{params, OptionalExtension};
 
-impl Db {
+impl LambdaDb {
     /// Inserts or replaces an event (a new event, or one rescheduled).
     pub fn put_event(&self, id: &str, record: &str) -> Result<(), StoreError> {
-        self.conn().execute(
-            "INSERT INTO async_events (id, record) VALUES (?1, ?2)
-             ON CONFLICT (id) DO UPDATE SET record = excluded.record",
-            params![id, record],
-        )?;
-        Ok(())
+        self.with(|conn| {
+            conn.execute(
+                "INSERT INTO async_events (id, record) VALUES (?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET record = excluded.record",
+                params![id, record],
+            )?;
+            Ok(())
+        })
     }
 
     pub fn delete_event(&self, id: &str) -> Result<(), StoreError> {
-        self.conn()
-            .execute("DELETE FROM async_events WHERE id = ?1", params![id])?;
-        Ok(())
+        self.with(|conn| {
+            conn.execute("DELETE FROM async_events WHERE id = ?1", params![id])?;
+            Ok(())
+        })
     }
 
     /// One pending event's record.
     pub fn get_event(&self, id: &str) -> Result<Option<String>, StoreError> {
-        use rusqlite::OptionalExtension;
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT record FROM async_events WHERE id = ?1",
-                params![id],
-                |row| row.get(0),
-            )
-            .optional()?)
+        self.with(|conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT record FROM async_events WHERE id = ?1",
+                    params![id],
+                    |row| row.get(0),
+                )
+                .optional()?)
+        })
     }
 
     /// Every pending event, for resuming the queue at start-up.
     pub fn all_events(&self) -> Result<Vec<(String, String)>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT id, record FROM async_events")?;
-        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(row?);
-        }
-        Ok(out)
+        self.with(|conn| {
+            let mut stmt = conn.prepare("SELECT id, record FROM async_events")?;
+            let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::Store;
 
     #[test]
     fn events_round_trip() {
-        let db = Db::open(None).unwrap();
+        let db = Store::temporary().unwrap().db;
         db.put_event("a", "{\"n\":1}").unwrap();
         db.put_event("a", "{\"n\":2}").unwrap();
         db.put_event("b", "{}").unwrap();

@@ -1,52 +1,44 @@
-//! Persistence: control-plane state in SQLite (WAL mode) and deployment
-//! packages in a content-addressed blob store on disk.
+//! Lambda's persistence: its records in the shared database (functions,
+//! layer versions, account-level objects, queued asynchronous events,
+//! durable executions) and deployment packages in a content-addressed blob
+//! store beside it.
 //!
-//! Without a data directory the database lives in memory and the blobs in a
-//! temporary folder removed on drop.
+//! The database itself (connection, migrations, blocking threads) is
+//! `laminar-db`; this crate only holds Lambda's tables and their SQL.
 
 mod blobs;
 mod db;
+mod durable;
 mod events;
 mod layers;
 mod objects;
+mod schema;
 
 pub use blobs::{BlobStore, CodeError, StoredCode};
-pub use db::{Db, FunctionKey, StoreError};
+pub use db::{FunctionKey, LambdaDb, StoreError};
 pub use layers::LayerKey;
 pub use objects::ObjectKey;
 
-pub use rusqlite;
-
-use std::path::{Path, PathBuf};
-
-/// The whole state of one laminar instance.
+/// Lambda's whole state in one laminar instance.
 pub struct Store {
-    pub db: Db,
+    pub db: LambdaDb,
     pub blobs: BlobStore,
-    /// Keeps the temporary root alive while the store is used.
-    _temp: Option<tempfile::TempDir>,
 }
 
 impl Store {
-    /// Opens (creating if needed) the state under `dir`, or a throw-away state
-    /// when `dir` is `None`.
-    pub fn open(dir: Option<&Path>) -> Result<Self, StoreError> {
-        let (root, temp, db) = match dir {
-            Some(dir) => {
-                std::fs::create_dir_all(dir)?;
-                let db = Db::open(Some(&dir.join("laminar.db")))?;
-                (dir.to_path_buf(), None, db)
-            }
-            None => {
-                let temp = tempfile::Builder::new().prefix("laminar-").tempdir()?;
-                let root: PathBuf = temp.path().to_path_buf();
-                (root, Some(temp), Db::open(None)?)
-            }
-        };
+    /// Lambda's state in `db`: its tables brought up to date, its blobs
+    /// under the database's data root.
+    pub fn open(db: laminar_db::Db) -> Result<Self, StoreError> {
+        let blobs = BlobStore::open(db.data_root(), db.durable())?;
         Ok(Self {
-            db,
-            blobs: BlobStore::open(&root, dir.is_some())?,
-            _temp: temp,
+            db: LambdaDb::open(db)?,
+            blobs,
         })
+    }
+
+    /// A throw-away state (a database in memory, blobs in a temporary
+    /// folder), for tests.
+    pub fn temporary() -> Result<Self, StoreError> {
+        Self::open(laminar_db::Db::open(None)?)
     }
 }

@@ -2,7 +2,7 @@
 //! capacity providers, resource policies of non-function resources): one row
 //! each, its record as JSON, keyed by kind, account, region and id.
 
-use crate::db::{Db, StoreError};
+use crate::db::{LambdaDb, StoreError};
 use rusqlite::params;
 
 /// Identifies one object: what it is, where it lives and its id.
@@ -14,54 +14,56 @@ pub struct ObjectKey {
     pub id: String,
 }
 
-impl Db {
+impl LambdaDb {
     pub fn put_object(&self, key: &ObjectKey, json: &str) -> Result<(), StoreError> {
-        self.conn().execute(
-            "INSERT INTO objects (kind, account, region, id, record) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (kind, account, region, id) DO UPDATE SET record = excluded.record",
-            params![key.kind, key.account, key.region, key.id, json],
-        )?;
-        Ok(())
+        self.with(|conn| {
+            conn.execute(
+                "INSERT INTO objects (kind, account, region, id, record) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (kind, account, region, id) DO UPDATE SET record = excluded.record",
+                params![key.kind, key.account, key.region, key.id, json],
+            )?;
+            Ok(())
+        })
     }
 
     pub fn delete_object(&self, key: &ObjectKey) -> Result<(), StoreError> {
-        self.conn().execute(
-            "DELETE FROM objects WHERE kind = ?1 AND account = ?2 AND region = ?3 AND id = ?4",
-            params![key.kind, key.account, key.region, key.id],
-        )?;
-        Ok(())
+        self.with(|conn| {
+            conn.execute(
+                "DELETE FROM objects WHERE kind = ?1 AND account = ?2 AND region = ?3 AND id = ?4",
+                params![key.kind, key.account, key.region, key.id],
+            )?;
+            Ok(())
+        })
     }
 
     /// Every stored object, for loading the in-memory table at start-up.
     pub fn all_objects(&self) -> Result<Vec<(ObjectKey, String)>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT kind, account, region, id, record FROM objects")?;
-        let rows = stmt.query_map([], |row| {
-            Ok((
-                ObjectKey {
-                    kind: row.get(0)?,
-                    account: row.get(1)?,
-                    region: row.get(2)?,
-                    id: row.get(3)?,
-                },
-                row.get::<_, String>(4)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(row?);
-        }
-        Ok(out)
+        self.with(|conn| {
+            let mut stmt = conn.prepare("SELECT kind, account, region, id, record FROM objects")?;
+            let rows = stmt.query_map([], |row| {
+                Ok((
+                    ObjectKey {
+                        kind: row.get(0)?,
+                        account: row.get(1)?,
+                        region: row.get(2)?,
+                        id: row.get(3)?,
+                    },
+                    row.get::<_, String>(4)?,
+                ))
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Store;
 
     #[test]
     fn objects_round_trip() {
-        let db = Db::open(None).unwrap();
+        let db = Store::temporary().unwrap().db;
         let key = ObjectKey {
             kind: "thing".into(),
             account: "000000000000".into(),

@@ -318,7 +318,7 @@ impl LambdaService {
             match destinations::destination(arn) {
                 Destination::Queue(queue) => {
                     let message = destinations::dead_letter_message(event, last);
-                    if let Err(e) = self.inner.companions.sqs.send_to_arn(queue, message) {
+                    if let Err(e) = self.inner.companions.sqs.send_to_arn(queue, message).await {
                         tracing::warn!(id = %event.id, %arn, error = %e, "the dead-letter queue refused the event");
                     }
                 }
@@ -342,7 +342,7 @@ impl LambdaService {
                     body,
                     ..Default::default()
                 };
-                if let Err(e) = self.inner.companions.sqs.send_to_arn(queue, message) {
+                if let Err(e) = self.inner.companions.sqs.send_to_arn(queue, message).await {
                     tracing::warn!(%arn, error = %e, "a destination queue refused the invocation record");
                 }
             }

@@ -340,7 +340,7 @@ mod tests {
 
     #[test]
     fn due_events_come_out_in_order_and_survive_a_reload() {
-        let store = Arc::new(Store::open(None).unwrap());
+        let store = Arc::new(Store::temporary().unwrap());
         let queue = AsyncQueue::load(store.clone()).unwrap();
         queue.put(event("late", 300)).unwrap();
         queue.put(event("early", 100)).unwrap();
@@ -363,7 +363,7 @@ mod tests {
 
     #[test]
     fn one_function_cannot_take_every_slot() {
-        let queue = AsyncQueue::load(Arc::new(Store::open(None).unwrap())).unwrap();
+        let queue = AsyncQueue::load(Arc::new(Store::temporary().unwrap())).unwrap();
         for n in 0..70 {
             queue.put(event(&format!("f{n:02}"), n)).unwrap();
         }
@@ -389,7 +389,7 @@ mod tests {
 
     #[test]
     fn a_freed_slot_brings_a_throttled_event_forward() {
-        let queue = AsyncQueue::load(Arc::new(Store::open(None).unwrap())).unwrap();
+        let queue = AsyncQueue::load(Arc::new(Store::temporary().unwrap())).unwrap();
         let mut throttled = event("throttled", 10_000);
         throttled.throttles = 3;
         queue.put(throttled).unwrap();

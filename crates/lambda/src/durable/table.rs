@@ -5,7 +5,6 @@
 use super::record::Execution;
 use crate::ApiResult;
 use laminar_model::ApiError;
-use laminar_store::rusqlite::params;
 use laminar_store::Store;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -28,30 +27,13 @@ fn storage(e: impl std::fmt::Display) -> ApiError {
 impl Executions {
     pub(crate) fn load(store: Arc<Store>) -> ApiResult<Self> {
         let mut records = HashMap::new();
-        {
-            let conn = store.db.lock();
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS durable_executions (arn TEXT PRIMARY KEY, body TEXT NOT NULL)",
-                [],
-            )
-            .map_err(storage)?;
-            let mut stmt = conn
-                .prepare("SELECT arn, body FROM durable_executions")
-                .map_err(storage)?;
-            let rows = stmt
-                .query_map([], |row| {
-                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-                })
-                .map_err(storage)?;
-            for row in rows {
-                let (arn, body) = row.map_err(storage)?;
-                match serde_json::from_str::<Execution>(&body) {
-                    Ok(record) => {
-                        records.insert(arn, record);
-                    }
-                    Err(e) => {
-                        tracing::warn!(%arn, error = %e, "skipping an unreadable durable execution")
-                    }
+        for (arn, body) in store.db.all_durable_executions().map_err(storage)? {
+            match serde_json::from_str::<Execution>(&body) {
+                Ok(record) => {
+                    records.insert(arn, record);
+                }
+                Err(e) => {
+                    tracing::warn!(%arn, error = %e, "skipping an unreadable durable execution")
                 }
             }
         }
@@ -70,11 +52,7 @@ impl Executions {
         let body = serde_json::to_string(record).map_err(storage)?;
         self.store
             .db
-            .lock()
-            .execute(
-                "INSERT OR REPLACE INTO durable_executions (arn, body) VALUES (?1, ?2)",
-                params![record.arn, body],
-            )
+            .put_durable_execution(&record.arn, &body)
             .map_err(storage)?;
         Ok(())
     }
@@ -135,11 +113,7 @@ impl Executions {
         }
         self.store
             .db
-            .lock()
-            .execute(
-                "DELETE FROM durable_executions WHERE arn = ?1",
-                params![arn],
-            )
+            .delete_durable_execution(arn)
             .map_err(storage)?;
         Ok(records.remove(arn))
     }

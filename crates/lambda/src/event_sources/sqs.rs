@@ -146,12 +146,12 @@ impl Worker {
             };
             if self.stop.is_stopped() {
                 // Stopped while gathering: the next poller gets these now.
-                self.release(&service, &batch);
+                self.release(&service, &batch).await;
                 return;
             }
             if !self.function_exists(&service) {
                 // Deleted during the long poll: give the messages back.
-                self.release(&service, &batch);
+                self.release(&service, &batch).await;
                 continue;
             }
             let mut kept = Vec::with_capacity(batch.len());
@@ -162,7 +162,7 @@ impl Worker {
                     kept.push((message, record));
                 } else {
                     // Lambda deletes the messages its filters reject.
-                    self.delete(&service, &message);
+                    self.delete(&service, &message).await;
                 }
             }
             if !kept.is_empty() {
@@ -204,7 +204,7 @@ impl Worker {
                 }
             }
             if !overflow.is_empty() {
-                self.release(service, &overflow);
+                self.release(service, &overflow).await;
                 return Ok(batch);
             }
             if self.stop.is_stopped() {
@@ -233,13 +233,15 @@ impl Worker {
     }
 
     /// Makes received messages visible again at once.
-    fn release(&self, service: &LambdaService, messages: &[ReceivedMessage]) {
+    async fn release(&self, service: &LambdaService, messages: &[ReceivedMessage]) {
         for message in messages {
-            if let Err(e) = service.inner.companions.sqs.change_visibility_from_arn(
-                &self.queue,
-                &message.receipt_handle,
-                Duration::ZERO,
-            ) {
+            if let Err(e) = service
+                .inner
+                .companions
+                .sqs
+                .change_visibility_from_arn(&self.queue, &message.receipt_handle, Duration::ZERO)
+                .await
+            {
                 tracing::debug!(queue = %self.queue, id = %message.message_id, error = %e, "a message could not be released");
             }
         }
@@ -268,7 +270,7 @@ impl Worker {
                 match failed {
                     Some(failed) => {
                         for message in messages.iter().filter(|m| !failed.contains(&m.message_id)) {
-                            self.delete(service, message);
+                            self.delete(service, message).await;
                         }
                         results.set(&self.mapping.uuid, "OK");
                     }
@@ -286,12 +288,13 @@ impl Worker {
         }
     }
 
-    fn delete(&self, service: &LambdaService, message: &ReceivedMessage) {
+    async fn delete(&self, service: &LambdaService, message: &ReceivedMessage) {
         if let Err(e) = service
             .inner
             .companions
             .sqs
             .delete_from_arn(&self.queue, &message.receipt_handle)
+            .await
         {
             tracing::warn!(queue = %self.queue, id = %message.message_id, error = %e, "a processed message could not be deleted");
         }

@@ -3,9 +3,10 @@
 
 use crate::error::{LogsError, LogsResult};
 use crate::LogEvent;
-use laminar_store::rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-pub const SCHEMA: &str = "
+/// Step 1 is the schema laminar created before versions were recorded.
+const STEP_1: &str = "
 CREATE TABLE IF NOT EXISTS logs_groups (
     id             INTEGER PRIMARY KEY,
     account        TEXT NOT NULL,
@@ -41,6 +42,11 @@ CREATE INDEX IF NOT EXISTS logs_events_by_stream ON logs_events (stream_id, time
 CREATE INDEX IF NOT EXISTS logs_events_by_group ON logs_events (group_id, timestamp_ms, id);
 ";
 
+pub(crate) const LOGS: laminar_db::Schema = laminar_db::Schema {
+    owner: "logs",
+    steps: &[STEP_1],
+};
+
 /// A log group row.
 #[derive(Debug, Clone)]
 pub struct GroupRow {
@@ -62,9 +68,7 @@ impl GroupRow {
 
 pub const GROUP_COLUMNS: &str = "id, name, created_ms, retention_days, kms_key_id, tags";
 
-pub fn group_from_row(
-    row: &laminar_store::rusqlite::Row<'_>,
-) -> laminar_store::rusqlite::Result<GroupRow> {
+pub fn group_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<GroupRow> {
     Ok(GroupRow {
         id: row.get(0)?,
         name: row.get(1)?,
@@ -207,7 +211,7 @@ pub fn sweep_expired(conn: &mut Connection, now_ms: i64) -> LogsResult<usize> {
 }
 
 /// Deletes events older than the newest `keep`; how many went.
-pub(crate) fn trim_oldest(conn: &Connection, keep: i64) -> laminar_store::rusqlite::Result<usize> {
+pub(crate) fn trim_oldest(conn: &Connection, keep: i64) -> rusqlite::Result<usize> {
     let newest: Option<i64> =
         conn.query_row("SELECT max(id) FROM logs_events", [], |row| row.get(0))?;
     match newest {

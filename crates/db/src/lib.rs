@@ -1,0 +1,191 @@
+//! The shared SQLite database of one laminar instance: opening it (a file
+//! under the data directory, or memory), versioned schema migrations per
+//! owner, and running work on the connection off the async workers.
+//!
+//! It knows no service: Lambda's store, SQS, CloudWatch Logs and S3 each
+//! register their own [`Schema`] and write their own SQL.
+
+mod migrate;
+
+pub use migrate::Schema;
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("io: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("schema of {owner}: step {step} failed: {source}")]
+    Migration {
+        owner: &'static str,
+        step: usize,
+        source: rusqlite::Error,
+    },
+    #[error("schema of {owner} is at version {found}, newer than this build knows ({known})")]
+    SchemaAhead {
+        owner: &'static str,
+        found: usize,
+        known: usize,
+    },
+    #[error("the database task was cancelled (shutting down)")]
+    Cancelled,
+}
+
+/// The database handle. Cheap to clone; every clone shares one connection,
+/// so one file holds one durability rule.
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    conn: Mutex<Connection>,
+    root: PathBuf,
+    durable: bool,
+    /// Keeps the temporary root alive while the database is used.
+    _temp: Option<tempfile::TempDir>,
+}
+
+/// The database file inside a data directory.
+const FILE_NAME: &str = "laminar.db";
+
+impl Db {
+    /// Opens (creating if needed) `laminar.db` in `dir`, or, when `dir` is
+    /// `None`, a database in memory with a temporary folder as its data root
+    /// (removed when the last handle is dropped).
+    pub fn open(dir: Option<&Path>) -> Result<Self, DbError> {
+        let (conn, root, temp) = match dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir)?;
+                let conn = Connection::open(dir.join(FILE_NAME))?;
+                // WAL + synchronous=FULL: a commit that returned survives a crash.
+                conn.pragma_update(None, "journal_mode", "WAL")?;
+                conn.pragma_update(None, "synchronous", "FULL")?;
+                (conn, dir.to_path_buf(), None)
+            }
+            None => {
+                let temp = tempfile::Builder::new().prefix("laminar-").tempdir()?;
+                (
+                    Connection::open_in_memory()?,
+                    temp.path().to_path_buf(),
+                    Some(temp),
+                )
+            }
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                conn: Mutex::new(conn),
+                root,
+                durable: dir.is_some(),
+                _temp: temp,
+            }),
+        })
+    }
+
+    /// The folder files beside the database belong in (blobs, S3 objects).
+    pub fn data_root(&self) -> &Path {
+        &self.inner.root
+    }
+
+    /// Whether files beside the database must be synced before they are
+    /// acknowledged (a data directory) or need not be (a temporary folder).
+    pub fn durable(&self) -> bool {
+        self.inner.durable
+    }
+
+    /// Brings `schema`'s owner up to its last step; steps already recorded
+    /// are skipped. Returns the owner's version.
+    pub fn migrate(&self, schema: &Schema) -> Result<usize, DbError> {
+        self.call_blocking(|conn| migrate::apply(conn, schema))
+    }
+
+    /// Runs `work` on the connection on a blocking thread, so a commit
+    /// (an fsync with `synchronous=FULL`) never stalls an async worker.
+    pub async fn call<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Connection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let db = self.clone();
+        match tokio::task::spawn_blocking(move || db.call_blocking(work)).await {
+            Ok(out) => out,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => Err(DbError::Cancelled.into()),
+        }
+    }
+
+    /// Runs `work` on the connection on this thread: for code that already
+    /// runs on a blocking thread. Hold it for one statement or one
+    /// transaction; other callers wait meanwhile.
+    pub fn call_blocking<T>(&self, work: impl FnOnce(&mut Connection) -> T) -> T {
+        // A panic while holding the lock cannot leave SQLite half-written
+        // (statements are atomic), so a poisoned lock is still usable.
+        let mut conn = self.inner.conn.lock().unwrap_or_else(|e| e.into_inner());
+        work(&mut conn)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_data_directory_is_durable_and_in_wal_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(Some(dir.path())).unwrap();
+        assert!(db.durable());
+        assert_eq!(db.data_root(), dir.path());
+        let (mode, sync): (String, i64) = db
+            .call_blocking(|conn| {
+                let mode = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+                let sync = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+                Ok::<_, rusqlite::Error>((mode, sync))
+            })
+            .unwrap();
+        assert_eq!(mode, "wal");
+        assert_eq!(sync, 2, "synchronous=FULL");
+        assert!(dir.path().join(FILE_NAME).exists());
+    }
+
+    #[test]
+    fn the_temporary_root_lives_as_long_as_the_database() {
+        let db = Db::open(None).unwrap();
+        assert!(!db.durable());
+        let root = db.data_root().to_path_buf();
+        assert!(root.is_dir());
+        let clone = db.clone();
+        drop(db);
+        assert!(root.is_dir());
+        drop(clone);
+        assert!(!root.exists());
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn call_runs_off_the_async_worker() {
+        let db = Db::open(None).unwrap();
+        let worker = std::thread::current().id();
+        let (thread, answer) = db
+            .call(|conn| {
+                let answer: i64 = conn.query_row("SELECT 6 * 7", [], |r| r.get(0))?;
+                Ok::<_, DbError>((std::thread::current().id(), answer))
+            })
+            .await
+            .unwrap();
+        assert_ne!(thread, worker);
+        assert_eq!(answer, 42);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn call_passes_the_closures_error_through() {
+        let db = Db::open(None).unwrap();
+        let out: Result<(), DbError> = db
+            .call(|conn| Ok(conn.execute_batch("SELECT * FROM missing")?))
+            .await;
+        assert!(matches!(out, Err(DbError::Sqlite(_))));
+    }
+}

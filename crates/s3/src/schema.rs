@@ -1,0 +1,48 @@
+//! The s3_* tables, as migration steps: buckets and objects (`lib`), and
+//! multipart uploads with their parts (`multipart`).
+
+use laminar_db::Schema;
+
+/// Step 1 is the schema laminar created before versions were recorded.
+const STEP_1: &str = "
+CREATE TABLE IF NOT EXISTS s3_buckets (
+    name       TEXT PRIMARY KEY,
+    account    TEXT NOT NULL,
+    region     TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS s3_objects (
+    bucket           TEXT NOT NULL,
+    key              TEXT NOT NULL,
+    size             INTEGER NOT NULL,
+    etag             TEXT NOT NULL,
+    content_type     TEXT NOT NULL,
+    last_modified_ms INTEGER NOT NULL,
+    metadata         TEXT NOT NULL,
+    headers          TEXT NOT NULL,
+    file             TEXT NOT NULL,
+    PRIMARY KEY (bucket, key)
+);
+CREATE TABLE IF NOT EXISTS s3_uploads (
+    upload_id    TEXT PRIMARY KEY,
+    bucket       TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    content_type TEXT,
+    metadata     TEXT NOT NULL,
+    headers      TEXT NOT NULL,
+    created_ms   INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS s3_parts (
+    upload_id   TEXT NOT NULL,
+    part_number INTEGER NOT NULL,
+    size        INTEGER NOT NULL,
+    etag        TEXT NOT NULL,
+    file        TEXT NOT NULL,
+    PRIMARY KEY (upload_id, part_number)
+);
+";
+
+pub(crate) const S3: Schema = Schema {
+    owner: "s3",
+    steps: &[STEP_1],
+};
