@@ -597,12 +597,11 @@ impl LambdaService {
         scope: &Scope,
         state: Option<&str>,
         marker: Option<&str>,
-        max_items: Option<&str>,
+        max_items: Option<i32>,
     ) -> ApiResult<ListCapacityProvidersOutput> {
         let mut v = Violations::new();
         v.one_of("state", state, STATES);
         v.finish()?;
-        checks::integer_query("maxItems", max_items, 1, 50)?;
         let all: Vec<CapacityProvider> = self
             .inner
             .objects
@@ -625,9 +624,8 @@ impl LambdaService {
         scope: &Scope,
         name: &str,
         marker: Option<&str>,
-        max_items: Option<&str>,
+        max_items: Option<i32>,
     ) -> ApiResult<ListFunctionVersionsByCapacityProviderOutput> {
-        checks::integer_query("maxItems", max_items, 1, 50)?;
         let stored = self.stored_capacity_provider(scope, name)?;
         let arn = stored.provider.capacity_provider_arn.as_str();
         let all: Vec<FunctionVersionByCapacityProvider> = self

@@ -9,7 +9,7 @@ use crate::{clock, ApiResult, LambdaService};
 use laminar_model::arn::{FunctionRef, Qualifier, Scope};
 use laminar_model::config::FunctionRecord;
 use laminar_model::validate::Violations;
-use laminar_model::{ApiError, ErrorKind};
+use laminar_model::ApiError;
 use regex::Regex;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Display;
@@ -157,47 +157,14 @@ pub(crate) fn reserved_tags(tags: Option<&BTreeMap<String, String>>) -> ApiResul
     Ok(())
 }
 
-/// An integer query parameter (`MaxItems`): a number within the model's range.
-pub(crate) fn integer_query(
-    field: &str,
-    text: Option<&str>,
-    min: i64,
-    max: i64,
-) -> ApiResult<Option<i64>> {
-    let Some(text) = text else { return Ok(None) };
-    let n: i64 = text.parse().map_err(|_| {
-        ApiError::new(
-            ErrorKind::Validation,
-            format!("1 validation error detected: Value '{text}' at '{field}' failed to satisfy constraint: Member must be a number"),
-        )
-    })?;
-    let mut v = Violations::new();
-    v.range(field, Some(n), min, max);
-    v.finish()?;
-    Ok(Some(n))
-}
-
-/// The page size a listing's `MaxItems` asks for: 1–10,000 by the model,
-/// at most `LIST_MAX_ITEMS` per page as the service pages.
-pub(crate) fn page_size(max_items: Option<&str>) -> ApiResult<usize> {
+/// The page size a listing's `MaxItems` asks for (the model's range is
+/// checked before the operation runs), at most `LIST_MAX_ITEMS` per page as
+/// the service pages.
+pub(crate) fn page_size(max_items: Option<i32>) -> usize {
     use laminar_model::limits::LIST_MAX_ITEMS;
-    let asked = integer_query("maxItems", max_items, 1, 10_000)?;
-    Ok(asked
+    max_items
         .and_then(|n| usize::try_from(n).ok())
-        .map_or(LIST_MAX_ITEMS, |n| n.min(LIST_MAX_ITEMS)))
-}
-
-/// A boolean query parameter.
-pub(crate) fn boolean_query(field: &str, text: Option<&str>) -> ApiResult<Option<bool>> {
-    match text {
-        None => Ok(None),
-        Some(t) if t.eq_ignore_ascii_case("true") => Ok(Some(true)),
-        Some(t) if t.eq_ignore_ascii_case("false") => Ok(Some(false)),
-        Some(t) => Err(ApiError::new(
-            ErrorKind::Validation,
-            format!("1 validation error detected: Value '{t}' at '{field}' failed to satisfy constraint: Member must be a boolean"),
-        )),
-    }
+        .map_or(LIST_MAX_ITEMS, |n| n.min(LIST_MAX_ITEMS))
 }
 
 /// `LastModified` of now, as the API spells it.

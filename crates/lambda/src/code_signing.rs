@@ -338,9 +338,8 @@ impl LambdaService {
         &self,
         scope: &Scope,
         marker: Option<&str>,
-        max_items: Option<&str>,
+        max_items: Option<i32>,
     ) -> ApiResult<ListCodeSigningConfigsOutput> {
-        checks::integer_query("maxItems", max_items, 1, 10_000)?;
         let all: Vec<CodeSigningConfig> = self
             .inner
             .objects
@@ -360,9 +359,8 @@ impl LambdaService {
         scope: &Scope,
         arn: &str,
         marker: Option<&str>,
-        max_items: Option<&str>,
+        max_items: Option<i32>,
     ) -> ApiResult<ListFunctionsByCodeSigningConfigOutput> {
-        checks::integer_query("maxItems", max_items, 1, 10_000)?;
         let own_arn = self
             .stored_code_signing_config(scope, arn)?
             .config
