@@ -50,7 +50,7 @@ pub fn get_function_scaling_config(ctx: Ctx, input: input::GetFunctionScalingCon
     let (name, q) = (&input.function_name, input.qualifier.as_str());
     ctx.json(
         &ctx.service
-            .get_function_scaling_config(&ctx.scope, name, Some(q))?,
+            .get_function_scaling_config(&ctx.scope, name, q)?,
     )
 }
 
@@ -61,6 +61,6 @@ pub fn put_function_scaling_config(
     let (name, q) = (&input.function_name, input.qualifier.as_str());
     ctx.json(
         &ctx.service
-            .put_function_scaling_config(&ctx.scope, name, Some(q), input.body)?,
+            .put_function_scaling_config(&ctx.scope, name, q, input.body)?,
     )
 }

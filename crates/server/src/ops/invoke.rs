@@ -3,14 +3,14 @@
 use super::{input, Ctx, OpResult};
 use crate::render;
 use axum::http::HeaderValue;
-use laminar_lambda::InvokeInput;
+use laminar_lambda::{InvocationType, InvokeInput};
 
 pub async fn invoke(ctx: Ctx, input: input::Invoke) -> OpResult {
     let input = InvokeInput {
         function_name: input.function_name,
         qualifier: input.qualifier,
-        invocation_type: input.invocation_type.map(|t| t.as_str().to_string()),
-        log_type: input.log_type.map(|t| t.as_str().to_string()),
+        invocation_type: input.invocation_type,
+        log_type: input.log_type,
         client_context: input.client_context,
         payload: input.payload,
         durable_execution_name: input.durable_execution_name,
@@ -37,7 +37,7 @@ pub async fn invoke(ctx: Ctx, input: input::Invoke) -> OpResult {
 pub async fn invoke_async(ctx: Ctx, input: input::InvokeAsync) -> OpResult {
     let input = InvokeInput {
         function_name: input.function_name,
-        invocation_type: Some("Event".into()),
+        invocation_type: Some(InvocationType::Event),
         payload: input.invoke_args,
         ..Default::default()
     };

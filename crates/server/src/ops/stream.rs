@@ -7,7 +7,8 @@ use aws_smithy_types::event_stream::{Header, HeaderValue as EventHeader, Message
 use axum::body::Body;
 use axum::http::HeaderValue;
 use bytes::Bytes;
-use laminar_lambda::{InvokeInput, StreamEvent};
+use laminar_lambda::{InvocationType, InvokeInput, StreamEvent};
+use laminar_model::enums::ResponseStreamingInvocationType;
 
 fn event(kind: &'static str, content_type: &'static str, payload: Bytes) -> Bytes {
     let message = Message::new(payload)
@@ -61,8 +62,11 @@ pub async fn invoke_with_response_stream(
     let input = InvokeInput {
         function_name: input.function_name,
         qualifier: input.qualifier,
-        invocation_type: input.invocation_type.map(|t| t.as_str().to_string()),
-        log_type: input.log_type.map(|t| t.as_str().to_string()),
+        invocation_type: input.invocation_type.map(|t| match t {
+            ResponseStreamingInvocationType::RequestResponse => InvocationType::RequestResponse,
+            ResponseStreamingInvocationType::DryRun => InvocationType::DryRun,
+        }),
+        log_type: input.log_type,
         client_context: input.client_context,
         payload: input.payload,
         durable_execution_name: None,
