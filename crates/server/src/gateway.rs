@@ -235,7 +235,7 @@ async fn route(
         return render::error(&e);
     }
     let scope = sigv4::scope(headers.get("authorization").and_then(|v| v.to_str().ok()));
-    ops::handle(Request {
+    ops::dispatch::handle(Request {
         service,
         scope,
         matched,

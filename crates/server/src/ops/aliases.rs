@@ -1,6 +1,7 @@
 //! Aliases.
 
-use super::{input, Ctx, OpResult};
+use super::handler::{Ctx, OpResult};
+use super::input;
 use laminar_lambda::AliasRequest;
 
 pub fn create_alias(ctx: Ctx, input: input::CreateAlias<AliasRequest>) -> OpResult {

@@ -1,6 +1,7 @@
 //! Capacity providers.
 
-use super::{input, Ctx, OpResult};
+use super::handler::{Ctx, OpResult};
+use super::input;
 use laminar_lambda::{CreateCapacityProviderRequest, UpdateCapacityProviderRequest};
 
 pub fn create_capacity_provider(

@@ -1,6 +1,7 @@
 //! Code signing configs and the functions that use them.
 
-use super::{input, Ctx, OpResult};
+use super::handler::{Ctx, OpResult};
+use super::input;
 use laminar_lambda::{CodeSigningConfigRequest, FunctionCodeSigningConfigRequest};
 
 pub fn create_code_signing_config(

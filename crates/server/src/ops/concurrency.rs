@@ -1,6 +1,7 @@
 //! Reserved and provisioned concurrency.
 
-use super::{input, Ctx, OpResult};
+use super::handler::{Ctx, OpResult};
+use super::input;
 use laminar_lambda::ProvisionedConcurrencyRequest;
 use serde::Deserialize;
 use serde_json::json;

@@ -1,6 +1,7 @@
 //! Durable executions: reads, checkpoints, pause/resume/stop and callbacks.
 
-use super::{input, Ctx, OpResult};
+use super::handler::{Ctx, OpResult};
+use super::input;
 use laminar_lambda::{CheckpointRequest, ListDurableExecutionsQuery, PauseResumeRequest};
 use serde_json::Value;
 

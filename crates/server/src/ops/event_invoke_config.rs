@@ -1,6 +1,7 @@
 //! Asynchronous invocation configs (retries, age, destinations).
 
-use super::{input, Ctx, OpResult};
+use super::handler::{Ctx, OpResult};
+use super::input;
 use laminar_lambda::{EventInvokeConfigRequest, Write};
 
 pub fn put_function_event_invoke_config(

@@ -1,6 +1,7 @@
 //! Event source mappings.
 
-use super::{input, Ctx, OpResult};
+use super::handler::{Ctx, OpResult};
+use super::input;
 use serde_json::{Map, Value};
 
 type Body = Map<String, Value>;

@@ -1,6 +1,7 @@
 //! Per-function settings: recursion loop detection, runtime management and scaling.
 
-use super::{input, Ctx, OpResult};
+use super::handler::{Ctx, OpResult};
+use super::input;
 use laminar_lambda::{PutScalingConfigRequest, RecursionConfigRequest, RuntimeManagementRequest};
 
 pub fn get_function_recursion_config(

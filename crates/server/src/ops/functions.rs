@@ -1,6 +1,7 @@
 //! Function CRUD and account settings.
 
-use super::{input, Ctx, OpResult};
+use super::handler::{Ctx, OpResult};
+use super::input;
 use laminar_model::requests::{
     CreateFunctionRequest, UpdateFunctionCodeRequest, UpdateFunctionConfigurationRequest,
 };

@@ -1,6 +1,7 @@
 //! Invoke: headers and query in, the function's payload out.
 
-use super::{input, Ctx, OpResult};
+use super::handler::{Ctx, OpResult};
+use super::input;
 use crate::render;
 use axum::http::HeaderValue;
 use laminar_lambda::{InvocationType, InvokeInput};

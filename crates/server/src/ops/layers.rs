@@ -1,6 +1,7 @@
 //! Layers, their versions and their permissions.
 
-use super::{input, Ctx, OpResult};
+use super::handler::{Ctx, OpResult};
+use super::input;
 use laminar_lambda::{LayerPermissionRequest, PublishLayerVersionRequest};
 
 pub async fn publish_layer_version(

@@ -1,6 +1,7 @@
 //! A function's resource-based policy: permission statements.
 
-use super::{input, Ctx, OpResult};
+use super::handler::{Ctx, OpResult};
+use super::input;
 use laminar_lambda::AddPermissionRequest;
 use serde_json::json;
 

@@ -1,6 +1,7 @@
 //! Resource policies of functions and event source mappings by ARN.
 
-use super::{input, Ctx, OpResult};
+use super::handler::{Ctx, OpResult};
+use super::input;
 use laminar_lambda::PutResourcePolicyRequest;
 
 pub fn get_resource_policy(ctx: Ctx, input: input::GetResourcePolicy) -> OpResult {

@@ -1,7 +1,8 @@
 //! InvokeWithResponseStream: the function's response as an AWS event stream
 //! (`PayloadChunk` events, then `InvokeComplete`), written as it arrives.
 
-use super::{input, Ctx, OpResult};
+use super::handler::{Ctx, OpResult};
+use super::input;
 use crate::render;
 use aws_smithy_types::event_stream::{Header, HeaderValue as EventHeader, Message};
 use axum::body::Body;

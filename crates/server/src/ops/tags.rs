@@ -1,6 +1,7 @@
 //! Tags of functions, code signing configs, event source mappings and capacity providers.
 
-use super::{input, Ctx, OpResult};
+use super::handler::{Ctx, OpResult};
+use super::input;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::BTreeMap;

@@ -1,6 +1,7 @@
 //! Function URL configs.
 
-use super::{input, Ctx, OpResult};
+use super::handler::{Ctx, OpResult};
+use super::input;
 use laminar_lambda::FunctionUrlRequest;
 
 pub fn create_function_url_config(

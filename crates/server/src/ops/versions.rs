@@ -1,6 +1,7 @@
 //! Published versions.
 
-use super::{input, Ctx, OpResult};
+use super::handler::{Ctx, OpResult};
+use super::input;
 use laminar_lambda::PublishVersionRequest;
 
 pub fn publish_version(ctx: Ctx, input: input::PublishVersion<PublishVersionRequest>) -> OpResult {
