@@ -115,7 +115,7 @@ def decode_expr(m):
     else:
         expr = "req.header_as(%s, %s)?" % (rust_str(m["key"].lower()), field)
     if m["required"]:
-        expr = "Request::required(%s, %s)?" % (field, expr)
+        expr = "Parts::required(%s, %s)?" % (field, expr)
     return expr
 
 
@@ -188,7 +188,7 @@ def render_inputs(model, ops, enums, version):
     w("// decoded all the same, so the input says what the model says.")
     w("#![allow(dead_code)]")
     w("")
-    w("use crate::request::{FromText, Request};")
+    w("use crate::request::{FromText, Parts};")
     w("use bytes::Bytes;")
     w("use laminar_model::enums::*;")
     w("use laminar_model::ApiError;")
@@ -230,7 +230,7 @@ def render_inputs(model, ops, enums, version):
         else:
             w("impl %s {" % name)
         arg = "req" if located or payload or body else "_req"
-        w("    pub fn decode(%s: &Request) -> Result<Self, ApiError> {" % arg)
+        w("    pub fn decode(%s: &Parts) -> Result<Self, ApiError> {" % arg)
         w("        Ok(Self {")
         for m in located:
             w("            %s: %s," % (m["field"], decode_expr(m)))
@@ -265,10 +265,10 @@ def render_dispatch(ops, version):
     w("}")
     w("")
     w("async fn dispatch(req: Request) -> OpResult {")
-    w("    match req.matched.operation {")
+    w("    match req.parts.matched.operation {")
     for name in sorted(ops):
         w("        %s => {" % rust_str(name))
-        w("            let input = input::%s::decode(&req)?;" % name)
+        w("            let input = input::%s::decode(&req.parts)?;" % name)
         w("            run(req, %s, input).await" % snake(name))
         w("        }")
     w("        other => Err(not_implemented(other)),")

@@ -4,7 +4,7 @@
 
 use crate::app::App;
 use crate::cli::{CodeDeliveryChoice, ExecutorChoice, ServeArgs};
-use crate::request::Request;
+use crate::request::{Parts, Request};
 use crate::{companion, function_url, ops, render, routes, sigv4};
 use axum::body::Body;
 use axum::extract::State;
@@ -238,10 +238,12 @@ async fn route(
     ops::dispatch::handle(Request {
         service,
         scope,
-        matched,
-        query,
-        headers,
-        body,
+        parts: Parts {
+            matched,
+            query,
+            headers,
+            body,
+        },
     })
     .await
 }

@@ -13,6 +13,11 @@ use serde::de::DeserializeOwned;
 pub struct Request {
     pub service: LambdaService,
     pub scope: Scope,
+    pub parts: Parts,
+}
+
+/// The parts of a routed request an operation's input is decoded from.
+pub struct Parts {
     pub matched: Matched,
     pub query: Vec<(String, String)>,
     pub headers: HeaderMap,
@@ -71,7 +76,7 @@ fn parsed<T: FromText>(text: &str, field: &str) -> Result<T, ApiError> {
     })
 }
 
-impl Request {
+impl Parts {
     /// A path label (the route matched, so it is there).
     pub fn label_as<T: FromText>(&self, name: &str, field: &str) -> Result<T, ApiError> {
         parsed(self.matched.label(name), field)

@@ -17,369 +17,369 @@ pub async fn handle(req: Request) -> Response {
 }
 
 async fn dispatch(req: Request) -> OpResult {
-    match req.matched.operation {
+    match req.parts.matched.operation {
         "AddLayerVersionPermission" => {
-            let input = input::AddLayerVersionPermission::decode(&req)?;
+            let input = input::AddLayerVersionPermission::decode(&req.parts)?;
             run(req, add_layer_version_permission, input).await
         }
         "AddPermission" => {
-            let input = input::AddPermission::decode(&req)?;
+            let input = input::AddPermission::decode(&req.parts)?;
             run(req, add_permission, input).await
         }
         "CheckpointDurableExecution" => {
-            let input = input::CheckpointDurableExecution::decode(&req)?;
+            let input = input::CheckpointDurableExecution::decode(&req.parts)?;
             run(req, checkpoint_durable_execution, input).await
         }
         "CreateAlias" => {
-            let input = input::CreateAlias::decode(&req)?;
+            let input = input::CreateAlias::decode(&req.parts)?;
             run(req, create_alias, input).await
         }
         "CreateCapacityProvider" => {
-            let input = input::CreateCapacityProvider::decode(&req)?;
+            let input = input::CreateCapacityProvider::decode(&req.parts)?;
             run(req, create_capacity_provider, input).await
         }
         "CreateCodeSigningConfig" => {
-            let input = input::CreateCodeSigningConfig::decode(&req)?;
+            let input = input::CreateCodeSigningConfig::decode(&req.parts)?;
             run(req, create_code_signing_config, input).await
         }
         "CreateEventSourceMapping" => {
-            let input = input::CreateEventSourceMapping::decode(&req)?;
+            let input = input::CreateEventSourceMapping::decode(&req.parts)?;
             run(req, create_event_source_mapping, input).await
         }
         "CreateFunction" => {
-            let input = input::CreateFunction::decode(&req)?;
+            let input = input::CreateFunction::decode(&req.parts)?;
             run(req, create_function, input).await
         }
         "CreateFunctionUrlConfig" => {
-            let input = input::CreateFunctionUrlConfig::decode(&req)?;
+            let input = input::CreateFunctionUrlConfig::decode(&req.parts)?;
             run(req, create_function_url_config, input).await
         }
         "DeleteAlias" => {
-            let input = input::DeleteAlias::decode(&req)?;
+            let input = input::DeleteAlias::decode(&req.parts)?;
             run(req, delete_alias, input).await
         }
         "DeleteCapacityProvider" => {
-            let input = input::DeleteCapacityProvider::decode(&req)?;
+            let input = input::DeleteCapacityProvider::decode(&req.parts)?;
             run(req, delete_capacity_provider, input).await
         }
         "DeleteCodeSigningConfig" => {
-            let input = input::DeleteCodeSigningConfig::decode(&req)?;
+            let input = input::DeleteCodeSigningConfig::decode(&req.parts)?;
             run(req, delete_code_signing_config, input).await
         }
         "DeleteDurableExecution" => {
-            let input = input::DeleteDurableExecution::decode(&req)?;
+            let input = input::DeleteDurableExecution::decode(&req.parts)?;
             run(req, delete_durable_execution, input).await
         }
         "DeleteEventSourceMapping" => {
-            let input = input::DeleteEventSourceMapping::decode(&req)?;
+            let input = input::DeleteEventSourceMapping::decode(&req.parts)?;
             run(req, delete_event_source_mapping, input).await
         }
         "DeleteFunction" => {
-            let input = input::DeleteFunction::decode(&req)?;
+            let input = input::DeleteFunction::decode(&req.parts)?;
             run(req, delete_function, input).await
         }
         "DeleteFunctionCodeSigningConfig" => {
-            let input = input::DeleteFunctionCodeSigningConfig::decode(&req)?;
+            let input = input::DeleteFunctionCodeSigningConfig::decode(&req.parts)?;
             run(req, delete_function_code_signing_config, input).await
         }
         "DeleteFunctionConcurrency" => {
-            let input = input::DeleteFunctionConcurrency::decode(&req)?;
+            let input = input::DeleteFunctionConcurrency::decode(&req.parts)?;
             run(req, delete_function_concurrency, input).await
         }
         "DeleteFunctionEventInvokeConfig" => {
-            let input = input::DeleteFunctionEventInvokeConfig::decode(&req)?;
+            let input = input::DeleteFunctionEventInvokeConfig::decode(&req.parts)?;
             run(req, delete_function_event_invoke_config, input).await
         }
         "DeleteFunctionUrlConfig" => {
-            let input = input::DeleteFunctionUrlConfig::decode(&req)?;
+            let input = input::DeleteFunctionUrlConfig::decode(&req.parts)?;
             run(req, delete_function_url_config, input).await
         }
         "DeleteLayerVersion" => {
-            let input = input::DeleteLayerVersion::decode(&req)?;
+            let input = input::DeleteLayerVersion::decode(&req.parts)?;
             run(req, delete_layer_version, input).await
         }
         "DeleteProvisionedConcurrencyConfig" => {
-            let input = input::DeleteProvisionedConcurrencyConfig::decode(&req)?;
+            let input = input::DeleteProvisionedConcurrencyConfig::decode(&req.parts)?;
             run(req, delete_provisioned_concurrency_config, input).await
         }
         "DeleteResourcePolicy" => {
-            let input = input::DeleteResourcePolicy::decode(&req)?;
+            let input = input::DeleteResourcePolicy::decode(&req.parts)?;
             run(req, delete_resource_policy, input).await
         }
         "GetAccountSettings" => {
-            let input = input::GetAccountSettings::decode(&req)?;
+            let input = input::GetAccountSettings::decode(&req.parts)?;
             run(req, get_account_settings, input).await
         }
         "GetAlias" => {
-            let input = input::GetAlias::decode(&req)?;
+            let input = input::GetAlias::decode(&req.parts)?;
             run(req, get_alias, input).await
         }
         "GetCapacityProvider" => {
-            let input = input::GetCapacityProvider::decode(&req)?;
+            let input = input::GetCapacityProvider::decode(&req.parts)?;
             run(req, get_capacity_provider, input).await
         }
         "GetCodeSigningConfig" => {
-            let input = input::GetCodeSigningConfig::decode(&req)?;
+            let input = input::GetCodeSigningConfig::decode(&req.parts)?;
             run(req, get_code_signing_config, input).await
         }
         "GetDurableExecution" => {
-            let input = input::GetDurableExecution::decode(&req)?;
+            let input = input::GetDurableExecution::decode(&req.parts)?;
             run(req, get_durable_execution, input).await
         }
         "GetDurableExecutionHistory" => {
-            let input = input::GetDurableExecutionHistory::decode(&req)?;
+            let input = input::GetDurableExecutionHistory::decode(&req.parts)?;
             run(req, get_durable_execution_history, input).await
         }
         "GetDurableExecutionState" => {
-            let input = input::GetDurableExecutionState::decode(&req)?;
+            let input = input::GetDurableExecutionState::decode(&req.parts)?;
             run(req, get_durable_execution_state, input).await
         }
         "GetEventSourceMapping" => {
-            let input = input::GetEventSourceMapping::decode(&req)?;
+            let input = input::GetEventSourceMapping::decode(&req.parts)?;
             run(req, get_event_source_mapping, input).await
         }
         "GetFunction" => {
-            let input = input::GetFunction::decode(&req)?;
+            let input = input::GetFunction::decode(&req.parts)?;
             run(req, get_function, input).await
         }
         "GetFunctionCodeSigningConfig" => {
-            let input = input::GetFunctionCodeSigningConfig::decode(&req)?;
+            let input = input::GetFunctionCodeSigningConfig::decode(&req.parts)?;
             run(req, get_function_code_signing_config, input).await
         }
         "GetFunctionConcurrency" => {
-            let input = input::GetFunctionConcurrency::decode(&req)?;
+            let input = input::GetFunctionConcurrency::decode(&req.parts)?;
             run(req, get_function_concurrency, input).await
         }
         "GetFunctionConfiguration" => {
-            let input = input::GetFunctionConfiguration::decode(&req)?;
+            let input = input::GetFunctionConfiguration::decode(&req.parts)?;
             run(req, get_function_configuration, input).await
         }
         "GetFunctionEventInvokeConfig" => {
-            let input = input::GetFunctionEventInvokeConfig::decode(&req)?;
+            let input = input::GetFunctionEventInvokeConfig::decode(&req.parts)?;
             run(req, get_function_event_invoke_config, input).await
         }
         "GetFunctionRecursionConfig" => {
-            let input = input::GetFunctionRecursionConfig::decode(&req)?;
+            let input = input::GetFunctionRecursionConfig::decode(&req.parts)?;
             run(req, get_function_recursion_config, input).await
         }
         "GetFunctionScalingConfig" => {
-            let input = input::GetFunctionScalingConfig::decode(&req)?;
+            let input = input::GetFunctionScalingConfig::decode(&req.parts)?;
             run(req, get_function_scaling_config, input).await
         }
         "GetFunctionUrlConfig" => {
-            let input = input::GetFunctionUrlConfig::decode(&req)?;
+            let input = input::GetFunctionUrlConfig::decode(&req.parts)?;
             run(req, get_function_url_config, input).await
         }
         "GetLayerVersion" => {
-            let input = input::GetLayerVersion::decode(&req)?;
+            let input = input::GetLayerVersion::decode(&req.parts)?;
             run(req, get_layer_version, input).await
         }
         "GetLayerVersionByArn" => {
-            let input = input::GetLayerVersionByArn::decode(&req)?;
+            let input = input::GetLayerVersionByArn::decode(&req.parts)?;
             run(req, get_layer_version_by_arn, input).await
         }
         "GetLayerVersionPolicy" => {
-            let input = input::GetLayerVersionPolicy::decode(&req)?;
+            let input = input::GetLayerVersionPolicy::decode(&req.parts)?;
             run(req, get_layer_version_policy, input).await
         }
         "GetPolicy" => {
-            let input = input::GetPolicy::decode(&req)?;
+            let input = input::GetPolicy::decode(&req.parts)?;
             run(req, get_policy, input).await
         }
         "GetProvisionedConcurrencyConfig" => {
-            let input = input::GetProvisionedConcurrencyConfig::decode(&req)?;
+            let input = input::GetProvisionedConcurrencyConfig::decode(&req.parts)?;
             run(req, get_provisioned_concurrency_config, input).await
         }
         "GetResourcePolicy" => {
-            let input = input::GetResourcePolicy::decode(&req)?;
+            let input = input::GetResourcePolicy::decode(&req.parts)?;
             run(req, get_resource_policy, input).await
         }
         "GetRuntimeManagementConfig" => {
-            let input = input::GetRuntimeManagementConfig::decode(&req)?;
+            let input = input::GetRuntimeManagementConfig::decode(&req.parts)?;
             run(req, get_runtime_management_config, input).await
         }
         "Invoke" => {
-            let input = input::Invoke::decode(&req)?;
+            let input = input::Invoke::decode(&req.parts)?;
             run(req, invoke, input).await
         }
         "InvokeAsync" => {
-            let input = input::InvokeAsync::decode(&req)?;
+            let input = input::InvokeAsync::decode(&req.parts)?;
             run(req, invoke_async, input).await
         }
         "InvokeWithResponseStream" => {
-            let input = input::InvokeWithResponseStream::decode(&req)?;
+            let input = input::InvokeWithResponseStream::decode(&req.parts)?;
             run(req, invoke_with_response_stream, input).await
         }
         "ListAliases" => {
-            let input = input::ListAliases::decode(&req)?;
+            let input = input::ListAliases::decode(&req.parts)?;
             run(req, list_aliases, input).await
         }
         "ListCapacityProviders" => {
-            let input = input::ListCapacityProviders::decode(&req)?;
+            let input = input::ListCapacityProviders::decode(&req.parts)?;
             run(req, list_capacity_providers, input).await
         }
         "ListCodeSigningConfigs" => {
-            let input = input::ListCodeSigningConfigs::decode(&req)?;
+            let input = input::ListCodeSigningConfigs::decode(&req.parts)?;
             run(req, list_code_signing_configs, input).await
         }
         "ListDurableExecutionsByFunction" => {
-            let input = input::ListDurableExecutionsByFunction::decode(&req)?;
+            let input = input::ListDurableExecutionsByFunction::decode(&req.parts)?;
             run(req, list_durable_executions_by_function, input).await
         }
         "ListEventSourceMappings" => {
-            let input = input::ListEventSourceMappings::decode(&req)?;
+            let input = input::ListEventSourceMappings::decode(&req.parts)?;
             run(req, list_event_source_mappings, input).await
         }
         "ListFunctionEventInvokeConfigs" => {
-            let input = input::ListFunctionEventInvokeConfigs::decode(&req)?;
+            let input = input::ListFunctionEventInvokeConfigs::decode(&req.parts)?;
             run(req, list_function_event_invoke_configs, input).await
         }
         "ListFunctionUrlConfigs" => {
-            let input = input::ListFunctionUrlConfigs::decode(&req)?;
+            let input = input::ListFunctionUrlConfigs::decode(&req.parts)?;
             run(req, list_function_url_configs, input).await
         }
         "ListFunctionVersionsByCapacityProvider" => {
-            let input = input::ListFunctionVersionsByCapacityProvider::decode(&req)?;
+            let input = input::ListFunctionVersionsByCapacityProvider::decode(&req.parts)?;
             run(req, list_function_versions_by_capacity_provider, input).await
         }
         "ListFunctions" => {
-            let input = input::ListFunctions::decode(&req)?;
+            let input = input::ListFunctions::decode(&req.parts)?;
             run(req, list_functions, input).await
         }
         "ListFunctionsByCodeSigningConfig" => {
-            let input = input::ListFunctionsByCodeSigningConfig::decode(&req)?;
+            let input = input::ListFunctionsByCodeSigningConfig::decode(&req.parts)?;
             run(req, list_functions_by_code_signing_config, input).await
         }
         "ListLayerVersions" => {
-            let input = input::ListLayerVersions::decode(&req)?;
+            let input = input::ListLayerVersions::decode(&req.parts)?;
             run(req, list_layer_versions, input).await
         }
         "ListLayers" => {
-            let input = input::ListLayers::decode(&req)?;
+            let input = input::ListLayers::decode(&req.parts)?;
             run(req, list_layers, input).await
         }
         "ListProvisionedConcurrencyConfigs" => {
-            let input = input::ListProvisionedConcurrencyConfigs::decode(&req)?;
+            let input = input::ListProvisionedConcurrencyConfigs::decode(&req.parts)?;
             run(req, list_provisioned_concurrency_configs, input).await
         }
         "ListTags" => {
-            let input = input::ListTags::decode(&req)?;
+            let input = input::ListTags::decode(&req.parts)?;
             run(req, list_tags, input).await
         }
         "ListVersionsByFunction" => {
-            let input = input::ListVersionsByFunction::decode(&req)?;
+            let input = input::ListVersionsByFunction::decode(&req.parts)?;
             run(req, list_versions_by_function, input).await
         }
         "PauseDurableExecution" => {
-            let input = input::PauseDurableExecution::decode(&req)?;
+            let input = input::PauseDurableExecution::decode(&req.parts)?;
             run(req, pause_durable_execution, input).await
         }
         "PublishLayerVersion" => {
-            let input = input::PublishLayerVersion::decode(&req)?;
+            let input = input::PublishLayerVersion::decode(&req.parts)?;
             run(req, publish_layer_version, input).await
         }
         "PublishVersion" => {
-            let input = input::PublishVersion::decode(&req)?;
+            let input = input::PublishVersion::decode(&req.parts)?;
             run(req, publish_version, input).await
         }
         "PutFunctionCodeSigningConfig" => {
-            let input = input::PutFunctionCodeSigningConfig::decode(&req)?;
+            let input = input::PutFunctionCodeSigningConfig::decode(&req.parts)?;
             run(req, put_function_code_signing_config, input).await
         }
         "PutFunctionConcurrency" => {
-            let input = input::PutFunctionConcurrency::decode(&req)?;
+            let input = input::PutFunctionConcurrency::decode(&req.parts)?;
             run(req, put_function_concurrency, input).await
         }
         "PutFunctionEventInvokeConfig" => {
-            let input = input::PutFunctionEventInvokeConfig::decode(&req)?;
+            let input = input::PutFunctionEventInvokeConfig::decode(&req.parts)?;
             run(req, put_function_event_invoke_config, input).await
         }
         "PutFunctionRecursionConfig" => {
-            let input = input::PutFunctionRecursionConfig::decode(&req)?;
+            let input = input::PutFunctionRecursionConfig::decode(&req.parts)?;
             run(req, put_function_recursion_config, input).await
         }
         "PutFunctionScalingConfig" => {
-            let input = input::PutFunctionScalingConfig::decode(&req)?;
+            let input = input::PutFunctionScalingConfig::decode(&req.parts)?;
             run(req, put_function_scaling_config, input).await
         }
         "PutProvisionedConcurrencyConfig" => {
-            let input = input::PutProvisionedConcurrencyConfig::decode(&req)?;
+            let input = input::PutProvisionedConcurrencyConfig::decode(&req.parts)?;
             run(req, put_provisioned_concurrency_config, input).await
         }
         "PutResourcePolicy" => {
-            let input = input::PutResourcePolicy::decode(&req)?;
+            let input = input::PutResourcePolicy::decode(&req.parts)?;
             run(req, put_resource_policy, input).await
         }
         "PutRuntimeManagementConfig" => {
-            let input = input::PutRuntimeManagementConfig::decode(&req)?;
+            let input = input::PutRuntimeManagementConfig::decode(&req.parts)?;
             run(req, put_runtime_management_config, input).await
         }
         "RemoveLayerVersionPermission" => {
-            let input = input::RemoveLayerVersionPermission::decode(&req)?;
+            let input = input::RemoveLayerVersionPermission::decode(&req.parts)?;
             run(req, remove_layer_version_permission, input).await
         }
         "RemovePermission" => {
-            let input = input::RemovePermission::decode(&req)?;
+            let input = input::RemovePermission::decode(&req.parts)?;
             run(req, remove_permission, input).await
         }
         "ResumeDurableExecution" => {
-            let input = input::ResumeDurableExecution::decode(&req)?;
+            let input = input::ResumeDurableExecution::decode(&req.parts)?;
             run(req, resume_durable_execution, input).await
         }
         "SendDurableExecutionCallbackFailure" => {
-            let input = input::SendDurableExecutionCallbackFailure::decode(&req)?;
+            let input = input::SendDurableExecutionCallbackFailure::decode(&req.parts)?;
             run(req, send_durable_execution_callback_failure, input).await
         }
         "SendDurableExecutionCallbackHeartbeat" => {
-            let input = input::SendDurableExecutionCallbackHeartbeat::decode(&req)?;
+            let input = input::SendDurableExecutionCallbackHeartbeat::decode(&req.parts)?;
             run(req, send_durable_execution_callback_heartbeat, input).await
         }
         "SendDurableExecutionCallbackSuccess" => {
-            let input = input::SendDurableExecutionCallbackSuccess::decode(&req)?;
+            let input = input::SendDurableExecutionCallbackSuccess::decode(&req.parts)?;
             run(req, send_durable_execution_callback_success, input).await
         }
         "StopDurableExecution" => {
-            let input = input::StopDurableExecution::decode(&req)?;
+            let input = input::StopDurableExecution::decode(&req.parts)?;
             run(req, stop_durable_execution, input).await
         }
         "TagResource" => {
-            let input = input::TagResource::decode(&req)?;
+            let input = input::TagResource::decode(&req.parts)?;
             run(req, tag_resource, input).await
         }
         "UntagResource" => {
-            let input = input::UntagResource::decode(&req)?;
+            let input = input::UntagResource::decode(&req.parts)?;
             run(req, untag_resource, input).await
         }
         "UpdateAlias" => {
-            let input = input::UpdateAlias::decode(&req)?;
+            let input = input::UpdateAlias::decode(&req.parts)?;
             run(req, update_alias, input).await
         }
         "UpdateCapacityProvider" => {
-            let input = input::UpdateCapacityProvider::decode(&req)?;
+            let input = input::UpdateCapacityProvider::decode(&req.parts)?;
             run(req, update_capacity_provider, input).await
         }
         "UpdateCodeSigningConfig" => {
-            let input = input::UpdateCodeSigningConfig::decode(&req)?;
+            let input = input::UpdateCodeSigningConfig::decode(&req.parts)?;
             run(req, update_code_signing_config, input).await
         }
         "UpdateEventSourceMapping" => {
-            let input = input::UpdateEventSourceMapping::decode(&req)?;
+            let input = input::UpdateEventSourceMapping::decode(&req.parts)?;
             run(req, update_event_source_mapping, input).await
         }
         "UpdateFunctionCode" => {
-            let input = input::UpdateFunctionCode::decode(&req)?;
+            let input = input::UpdateFunctionCode::decode(&req.parts)?;
             run(req, update_function_code, input).await
         }
         "UpdateFunctionConfiguration" => {
-            let input = input::UpdateFunctionConfiguration::decode(&req)?;
+            let input = input::UpdateFunctionConfiguration::decode(&req.parts)?;
             run(req, update_function_configuration, input).await
         }
         "UpdateFunctionEventInvokeConfig" => {
-            let input = input::UpdateFunctionEventInvokeConfig::decode(&req)?;
+            let input = input::UpdateFunctionEventInvokeConfig::decode(&req.parts)?;
             run(req, update_function_event_invoke_config, input).await
         }
         "UpdateFunctionUrlConfig" => {
-            let input = input::UpdateFunctionUrlConfig::decode(&req)?;
+            let input = input::UpdateFunctionUrlConfig::decode(&req.parts)?;
             run(req, update_function_url_config, input).await
         }
         other => Err(not_implemented(other)),

@@ -69,7 +69,7 @@ pub async fn run<I, Kind>(req: Request, handler: impl Handler<I, Kind>, input: I
     let ctx = Ctx {
         service: req.service,
         scope: req.scope,
-        status: req.matched.success_status,
+        status: req.parts.matched.success_status,
     };
     handler.call(ctx, input).await
 }

@@ -9,7 +9,7 @@
 // decoded all the same, so the input says what the model says.
 #![allow(dead_code)]
 
-use crate::request::{FromText, Request};
+use crate::request::{FromText, Parts};
 use bytes::Bytes;
 use laminar_model::enums::*;
 use laminar_model::ApiError;
@@ -71,7 +71,7 @@ pub struct AddLayerVersionPermission<B> {
 }
 
 impl<B: DeserializeOwned + Default> AddLayerVersionPermission<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             layer_name: req.label_as("LayerName", "layerName")?,
             version_number: req.label_as("VersionNumber", "versionNumber")?,
@@ -93,7 +93,7 @@ pub struct AddPermission<B> {
 }
 
 impl<B: DeserializeOwned + Default> AddPermission<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             qualifier: req.query_as("Qualifier", "qualifier")?,
@@ -112,7 +112,7 @@ pub struct CheckpointDurableExecution<B> {
 }
 
 impl<B: DeserializeOwned + Default> CheckpointDurableExecution<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             durable_execution_arn: req.label_as("DurableExecutionArn", "durableExecutionArn")?,
             body: req.json_body()?,
@@ -130,7 +130,7 @@ pub struct CreateAlias<B> {
 }
 
 impl<B: DeserializeOwned + Default> CreateAlias<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             body: req.json_body()?,
@@ -146,7 +146,7 @@ pub struct CreateCapacityProvider<B> {
 }
 
 impl<B: DeserializeOwned + Default> CreateCapacityProvider<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             body: req.json_body()?,
         })
@@ -161,7 +161,7 @@ pub struct CreateCodeSigningConfig<B> {
 }
 
 impl<B: DeserializeOwned + Default> CreateCodeSigningConfig<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             body: req.json_body()?,
         })
@@ -176,7 +176,7 @@ pub struct CreateEventSourceMapping<B> {
 }
 
 impl<B: DeserializeOwned + Default> CreateEventSourceMapping<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             body: req.json_body()?,
         })
@@ -191,7 +191,7 @@ pub struct CreateFunction<B> {
 }
 
 impl<B: DeserializeOwned + Default> CreateFunction<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             body: req.json_body()?,
         })
@@ -210,7 +210,7 @@ pub struct CreateFunctionUrlConfig<B> {
 }
 
 impl<B: DeserializeOwned + Default> CreateFunctionUrlConfig<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             qualifier: req.query_as("Qualifier", "qualifier")?,
@@ -229,7 +229,7 @@ pub struct DeleteAlias {
 }
 
 impl DeleteAlias {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             name: req.label_as("Name", "name")?,
@@ -245,7 +245,7 @@ pub struct DeleteCapacityProvider {
 }
 
 impl DeleteCapacityProvider {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             capacity_provider_name: req.label_as("CapacityProviderName", "capacityProviderName")?,
         })
@@ -260,7 +260,7 @@ pub struct DeleteCodeSigningConfig {
 }
 
 impl DeleteCodeSigningConfig {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             code_signing_config_arn: req
                 .label_as("CodeSigningConfigArn", "codeSigningConfigArn")?,
@@ -276,7 +276,7 @@ pub struct DeleteDurableExecution {
 }
 
 impl DeleteDurableExecution {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             durable_execution_arn: req.label_as("DurableExecutionArn", "durableExecutionArn")?,
         })
@@ -291,7 +291,7 @@ pub struct DeleteEventSourceMapping {
 }
 
 impl DeleteEventSourceMapping {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             uuid: req.label_as("UUID", "uUID")?,
         })
@@ -308,7 +308,7 @@ pub struct DeleteFunction {
 }
 
 impl DeleteFunction {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             qualifier: req.query_as("Qualifier", "qualifier")?,
@@ -324,7 +324,7 @@ pub struct DeleteFunctionCodeSigningConfig {
 }
 
 impl DeleteFunctionCodeSigningConfig {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
         })
@@ -339,7 +339,7 @@ pub struct DeleteFunctionConcurrency {
 }
 
 impl DeleteFunctionConcurrency {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
         })
@@ -356,7 +356,7 @@ pub struct DeleteFunctionEventInvokeConfig {
 }
 
 impl DeleteFunctionEventInvokeConfig {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             qualifier: req.query_as("Qualifier", "qualifier")?,
@@ -374,7 +374,7 @@ pub struct DeleteFunctionUrlConfig {
 }
 
 impl DeleteFunctionUrlConfig {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             qualifier: req.query_as("Qualifier", "qualifier")?,
@@ -392,7 +392,7 @@ pub struct DeleteLayerVersion {
 }
 
 impl DeleteLayerVersion {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             layer_name: req.label_as("LayerName", "layerName")?,
             version_number: req.label_as("VersionNumber", "versionNumber")?,
@@ -410,10 +410,10 @@ pub struct DeleteProvisionedConcurrencyConfig {
 }
 
 impl DeleteProvisionedConcurrencyConfig {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
-            qualifier: Request::required("qualifier", req.query_as("Qualifier", "qualifier")?)?,
+            qualifier: Parts::required("qualifier", req.query_as("Qualifier", "qualifier")?)?,
         })
     }
 }
@@ -428,7 +428,7 @@ pub struct DeleteResourcePolicy {
 }
 
 impl DeleteResourcePolicy {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             resource_arn: req.label_as("ResourceArn", "resourceArn")?,
             revision_id: req.query_as("RevisionId", "revisionId")?,
@@ -441,7 +441,7 @@ impl DeleteResourcePolicy {
 pub struct GetAccountSettings {}
 
 impl GetAccountSettings {
-    pub fn decode(_req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(_req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {})
     }
 }
@@ -456,7 +456,7 @@ pub struct GetAlias {
 }
 
 impl GetAlias {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             name: req.label_as("Name", "name")?,
@@ -472,7 +472,7 @@ pub struct GetCapacityProvider {
 }
 
 impl GetCapacityProvider {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             capacity_provider_name: req.label_as("CapacityProviderName", "capacityProviderName")?,
         })
@@ -487,7 +487,7 @@ pub struct GetCodeSigningConfig {
 }
 
 impl GetCodeSigningConfig {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             code_signing_config_arn: req
                 .label_as("CodeSigningConfigArn", "codeSigningConfigArn")?,
@@ -505,7 +505,7 @@ pub struct GetDurableExecution {
 }
 
 impl GetDurableExecution {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             durable_execution_arn: req.label_as("DurableExecutionArn", "durableExecutionArn")?,
             include_execution_data: req.query_as("IncludeExecutionData", "includeExecutionData")?,
@@ -529,7 +529,7 @@ pub struct GetDurableExecutionHistory {
 }
 
 impl GetDurableExecutionHistory {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             durable_execution_arn: req.label_as("DurableExecutionArn", "durableExecutionArn")?,
             include_execution_data: req.query_as("IncludeExecutionData", "includeExecutionData")?,
@@ -554,10 +554,10 @@ pub struct GetDurableExecutionState {
 }
 
 impl GetDurableExecutionState {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             durable_execution_arn: req.label_as("DurableExecutionArn", "durableExecutionArn")?,
-            checkpoint_token: Request::required(
+            checkpoint_token: Parts::required(
                 "checkpointToken",
                 req.query_as("CheckpointToken", "checkpointToken")?,
             )?,
@@ -575,7 +575,7 @@ pub struct GetEventSourceMapping {
 }
 
 impl GetEventSourceMapping {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             uuid: req.label_as("UUID", "uUID")?,
         })
@@ -592,7 +592,7 @@ pub struct GetFunction {
 }
 
 impl GetFunction {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             qualifier: req.query_as("Qualifier", "qualifier")?,
@@ -608,7 +608,7 @@ pub struct GetFunctionCodeSigningConfig {
 }
 
 impl GetFunctionCodeSigningConfig {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
         })
@@ -623,7 +623,7 @@ pub struct GetFunctionConcurrency {
 }
 
 impl GetFunctionConcurrency {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
         })
@@ -640,7 +640,7 @@ pub struct GetFunctionConfiguration {
 }
 
 impl GetFunctionConfiguration {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             qualifier: req.query_as("Qualifier", "qualifier")?,
@@ -658,7 +658,7 @@ pub struct GetFunctionEventInvokeConfig {
 }
 
 impl GetFunctionEventInvokeConfig {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             qualifier: req.query_as("Qualifier", "qualifier")?,
@@ -674,7 +674,7 @@ pub struct GetFunctionRecursionConfig {
 }
 
 impl GetFunctionRecursionConfig {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
         })
@@ -691,10 +691,10 @@ pub struct GetFunctionScalingConfig {
 }
 
 impl GetFunctionScalingConfig {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
-            qualifier: Request::required("qualifier", req.query_as("Qualifier", "qualifier")?)?,
+            qualifier: Parts::required("qualifier", req.query_as("Qualifier", "qualifier")?)?,
         })
     }
 }
@@ -709,7 +709,7 @@ pub struct GetFunctionUrlConfig {
 }
 
 impl GetFunctionUrlConfig {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             qualifier: req.query_as("Qualifier", "qualifier")?,
@@ -727,7 +727,7 @@ pub struct GetLayerVersion {
 }
 
 impl GetLayerVersion {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             layer_name: req.label_as("LayerName", "layerName")?,
             version_number: req.label_as("VersionNumber", "versionNumber")?,
@@ -743,9 +743,9 @@ pub struct GetLayerVersionByArn {
 }
 
 impl GetLayerVersionByArn {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
-            arn: Request::required("arn", req.query_as("Arn", "arn")?)?,
+            arn: Parts::required("arn", req.query_as("Arn", "arn")?)?,
         })
     }
 }
@@ -760,7 +760,7 @@ pub struct GetLayerVersionPolicy {
 }
 
 impl GetLayerVersionPolicy {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             layer_name: req.label_as("LayerName", "layerName")?,
             version_number: req.label_as("VersionNumber", "versionNumber")?,
@@ -778,7 +778,7 @@ pub struct GetPolicy {
 }
 
 impl GetPolicy {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             qualifier: req.query_as("Qualifier", "qualifier")?,
@@ -796,10 +796,10 @@ pub struct GetProvisionedConcurrencyConfig {
 }
 
 impl GetProvisionedConcurrencyConfig {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
-            qualifier: Request::required("qualifier", req.query_as("Qualifier", "qualifier")?)?,
+            qualifier: Parts::required("qualifier", req.query_as("Qualifier", "qualifier")?)?,
         })
     }
 }
@@ -812,7 +812,7 @@ pub struct GetResourcePolicy {
 }
 
 impl GetResourcePolicy {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             resource_arn: req.label_as("ResourceArn", "resourceArn")?,
         })
@@ -829,7 +829,7 @@ pub struct GetRuntimeManagementConfig {
 }
 
 impl GetRuntimeManagementConfig {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             qualifier: req.query_as("Qualifier", "qualifier")?,
@@ -859,7 +859,7 @@ pub struct Invoke {
 }
 
 impl Invoke {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             invocation_type: req.header_as("x-amz-invocation-type", "invocationType")?,
@@ -884,7 +884,7 @@ pub struct InvokeAsync {
 }
 
 impl InvokeAsync {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             invoke_args: req.body.clone(),
@@ -912,7 +912,7 @@ pub struct InvokeWithResponseStream {
 }
 
 impl InvokeWithResponseStream {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             log_type: req.header_as("x-amz-log-type", "logType")?,
@@ -939,7 +939,7 @@ pub struct ListAliases {
 }
 
 impl ListAliases {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             function_version: req.query_as("FunctionVersion", "functionVersion")?,
@@ -961,7 +961,7 @@ pub struct ListCapacityProviders {
 }
 
 impl ListCapacityProviders {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             state: req.query_as("State", "state")?,
             marker: req.query_as("Marker", "marker")?,
@@ -980,7 +980,7 @@ pub struct ListCodeSigningConfigs {
 }
 
 impl ListCodeSigningConfigs {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             marker: req.query_as("Marker", "marker")?,
             max_items: req.query_as("MaxItems", "maxItems")?,
@@ -1012,7 +1012,7 @@ pub struct ListDurableExecutionsByFunction {
 }
 
 impl ListDurableExecutionsByFunction {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             qualifier: req.query_as("Qualifier", "qualifier")?,
@@ -1041,7 +1041,7 @@ pub struct ListEventSourceMappings {
 }
 
 impl ListEventSourceMappings {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             event_source_arn: req.query_as("EventSourceArn", "eventSourceArn")?,
             function_name: req.query_as("FunctionName", "functionName")?,
@@ -1063,7 +1063,7 @@ pub struct ListFunctionEventInvokeConfigs {
 }
 
 impl ListFunctionEventInvokeConfigs {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             marker: req.query_as("Marker", "marker")?,
@@ -1084,7 +1084,7 @@ pub struct ListFunctionUrlConfigs {
 }
 
 impl ListFunctionUrlConfigs {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             marker: req.query_as("Marker", "marker")?,
@@ -1105,7 +1105,7 @@ pub struct ListFunctionVersionsByCapacityProvider {
 }
 
 impl ListFunctionVersionsByCapacityProvider {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             capacity_provider_name: req.label_as("CapacityProviderName", "capacityProviderName")?,
             marker: req.query_as("Marker", "marker")?,
@@ -1128,7 +1128,7 @@ pub struct ListFunctions {
 }
 
 impl ListFunctions {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             master_region: req.query_as("MasterRegion", "masterRegion")?,
             function_version: req.query_as("FunctionVersion", "functionVersion")?,
@@ -1150,7 +1150,7 @@ pub struct ListFunctionsByCodeSigningConfig {
 }
 
 impl ListFunctionsByCodeSigningConfig {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             code_signing_config_arn: req
                 .label_as("CodeSigningConfigArn", "codeSigningConfigArn")?,
@@ -1176,7 +1176,7 @@ pub struct ListLayerVersions {
 }
 
 impl ListLayerVersions {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             compatible_architecture: req
                 .query_as("CompatibleArchitecture", "compatibleArchitecture")?,
@@ -1202,7 +1202,7 @@ pub struct ListLayers {
 }
 
 impl ListLayers {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             compatible_architecture: req
                 .query_as("CompatibleArchitecture", "compatibleArchitecture")?,
@@ -1225,7 +1225,7 @@ pub struct ListProvisionedConcurrencyConfigs {
 }
 
 impl ListProvisionedConcurrencyConfigs {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             marker: req.query_as("Marker", "marker")?,
@@ -1242,7 +1242,7 @@ pub struct ListTags {
 }
 
 impl ListTags {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             resource: req.label_as("Resource", "resource")?,
         })
@@ -1261,7 +1261,7 @@ pub struct ListVersionsByFunction {
 }
 
 impl ListVersionsByFunction {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             marker: req.query_as("Marker", "marker")?,
@@ -1280,7 +1280,7 @@ pub struct PauseDurableExecution<B> {
 }
 
 impl<B: DeserializeOwned + Default> PauseDurableExecution<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             durable_execution_arn: req.label_as("DurableExecutionArn", "durableExecutionArn")?,
             body: req.json_body()?,
@@ -1298,7 +1298,7 @@ pub struct PublishLayerVersion<B> {
 }
 
 impl<B: DeserializeOwned + Default> PublishLayerVersion<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             layer_name: req.label_as("LayerName", "layerName")?,
             body: req.json_body()?,
@@ -1316,7 +1316,7 @@ pub struct PublishVersion<B> {
 }
 
 impl<B: DeserializeOwned + Default> PublishVersion<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             body: req.json_body()?,
@@ -1334,7 +1334,7 @@ pub struct PutFunctionCodeSigningConfig<B> {
 }
 
 impl<B: DeserializeOwned + Default> PutFunctionCodeSigningConfig<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             body: req.json_body()?,
@@ -1352,7 +1352,7 @@ pub struct PutFunctionConcurrency<B> {
 }
 
 impl<B: DeserializeOwned + Default> PutFunctionConcurrency<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             body: req.json_body()?,
@@ -1372,7 +1372,7 @@ pub struct PutFunctionEventInvokeConfig<B> {
 }
 
 impl<B: DeserializeOwned + Default> PutFunctionEventInvokeConfig<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             qualifier: req.query_as("Qualifier", "qualifier")?,
@@ -1391,7 +1391,7 @@ pub struct PutFunctionRecursionConfig<B> {
 }
 
 impl<B: DeserializeOwned + Default> PutFunctionRecursionConfig<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             body: req.json_body()?,
@@ -1411,10 +1411,10 @@ pub struct PutFunctionScalingConfig<B> {
 }
 
 impl<B: DeserializeOwned + Default> PutFunctionScalingConfig<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
-            qualifier: Request::required("qualifier", req.query_as("Qualifier", "qualifier")?)?,
+            qualifier: Parts::required("qualifier", req.query_as("Qualifier", "qualifier")?)?,
             body: req.json_body()?,
         })
     }
@@ -1432,10 +1432,10 @@ pub struct PutProvisionedConcurrencyConfig<B> {
 }
 
 impl<B: DeserializeOwned + Default> PutProvisionedConcurrencyConfig<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
-            qualifier: Request::required("qualifier", req.query_as("Qualifier", "qualifier")?)?,
+            qualifier: Parts::required("qualifier", req.query_as("Qualifier", "qualifier")?)?,
             body: req.json_body()?,
         })
     }
@@ -1451,7 +1451,7 @@ pub struct PutResourcePolicy<B> {
 }
 
 impl<B: DeserializeOwned + Default> PutResourcePolicy<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             resource_arn: req.label_as("ResourceArn", "resourceArn")?,
             body: req.json_body()?,
@@ -1471,7 +1471,7 @@ pub struct PutRuntimeManagementConfig<B> {
 }
 
 impl<B: DeserializeOwned + Default> PutRuntimeManagementConfig<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             qualifier: req.query_as("Qualifier", "qualifier")?,
@@ -1494,7 +1494,7 @@ pub struct RemoveLayerVersionPermission {
 }
 
 impl RemoveLayerVersionPermission {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             layer_name: req.label_as("LayerName", "layerName")?,
             version_number: req.label_as("VersionNumber", "versionNumber")?,
@@ -1518,7 +1518,7 @@ pub struct RemovePermission {
 }
 
 impl RemovePermission {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             statement_id: req.label_as("StatementId", "statementId")?,
@@ -1538,7 +1538,7 @@ pub struct ResumeDurableExecution<B> {
 }
 
 impl<B: DeserializeOwned + Default> ResumeDurableExecution<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             durable_execution_arn: req.label_as("DurableExecutionArn", "durableExecutionArn")?,
             body: req.json_body()?,
@@ -1556,7 +1556,7 @@ pub struct SendDurableExecutionCallbackFailure<B> {
 }
 
 impl<B: DeserializeOwned> SendDurableExecutionCallbackFailure<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             callback_id: req.label_as("CallbackId", "callbackId")?,
             error: req.optional_json()?,
@@ -1572,7 +1572,7 @@ pub struct SendDurableExecutionCallbackHeartbeat {
 }
 
 impl SendDurableExecutionCallbackHeartbeat {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             callback_id: req.label_as("CallbackId", "callbackId")?,
         })
@@ -1589,7 +1589,7 @@ pub struct SendDurableExecutionCallbackSuccess {
 }
 
 impl SendDurableExecutionCallbackSuccess {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             callback_id: req.label_as("CallbackId", "callbackId")?,
             result: req.body.clone(),
@@ -1607,7 +1607,7 @@ pub struct StopDurableExecution<B> {
 }
 
 impl<B: DeserializeOwned> StopDurableExecution<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             durable_execution_arn: req.label_as("DurableExecutionArn", "durableExecutionArn")?,
             error: req.optional_json()?,
@@ -1625,7 +1625,7 @@ pub struct TagResource<B> {
 }
 
 impl<B: DeserializeOwned + Default> TagResource<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             resource: req.label_as("Resource", "resource")?,
             body: req.json_body()?,
@@ -1643,7 +1643,7 @@ pub struct UntagResource {
 }
 
 impl UntagResource {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             resource: req.label_as("Resource", "resource")?,
             tag_keys: req.query_list("tagKeys"),
@@ -1663,7 +1663,7 @@ pub struct UpdateAlias<B> {
 }
 
 impl<B: DeserializeOwned + Default> UpdateAlias<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             name: req.label_as("Name", "name")?,
@@ -1682,7 +1682,7 @@ pub struct UpdateCapacityProvider<B> {
 }
 
 impl<B: DeserializeOwned + Default> UpdateCapacityProvider<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             capacity_provider_name: req.label_as("CapacityProviderName", "capacityProviderName")?,
             body: req.json_body()?,
@@ -1700,7 +1700,7 @@ pub struct UpdateCodeSigningConfig<B> {
 }
 
 impl<B: DeserializeOwned + Default> UpdateCodeSigningConfig<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             code_signing_config_arn: req
                 .label_as("CodeSigningConfigArn", "codeSigningConfigArn")?,
@@ -1719,7 +1719,7 @@ pub struct UpdateEventSourceMapping<B> {
 }
 
 impl<B: DeserializeOwned + Default> UpdateEventSourceMapping<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             uuid: req.label_as("UUID", "uUID")?,
             body: req.json_body()?,
@@ -1737,7 +1737,7 @@ pub struct UpdateFunctionCode<B> {
 }
 
 impl<B: DeserializeOwned + Default> UpdateFunctionCode<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             body: req.json_body()?,
@@ -1755,7 +1755,7 @@ pub struct UpdateFunctionConfiguration<B> {
 }
 
 impl<B: DeserializeOwned + Default> UpdateFunctionConfiguration<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             body: req.json_body()?,
@@ -1775,7 +1775,7 @@ pub struct UpdateFunctionEventInvokeConfig<B> {
 }
 
 impl<B: DeserializeOwned + Default> UpdateFunctionEventInvokeConfig<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             qualifier: req.query_as("Qualifier", "qualifier")?,
@@ -1796,7 +1796,7 @@ pub struct UpdateFunctionUrlConfig<B> {
 }
 
 impl<B: DeserializeOwned + Default> UpdateFunctionUrlConfig<B> {
-    pub fn decode(req: &Request) -> Result<Self, ApiError> {
+    pub fn decode(req: &Parts) -> Result<Self, ApiError> {
         Ok(Self {
             function_name: req.label_as("FunctionName", "functionName")?,
             qualifier: req.query_as("Qualifier", "qualifier")?,

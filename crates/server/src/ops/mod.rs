@@ -43,3 +43,6 @@ use stream::*;
 use tags::*;
 use urls::*;
 use versions::*;
+
+#[cfg(test)]
+mod tests;
