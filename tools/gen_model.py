@@ -1,5 +1,11 @@
 #!/usr/bin/env python3
-"""Generate crates/model/src/generated.rs from botocore's Lambda API model.
+"""Generate laminar's code from botocore's Lambda API model.
+
+Writes crates/model/src/generated.rs (operations, routes, runtimes, errors),
+crates/model/src/enums.rs (the enum shapes of every URI, query and header
+member), crates/server/src/ops/input.rs (every operation's typed input and its
+decoding from a routed request) and crates/server/src/ops/dispatch.rs (the
+operation -> handler table).
 
 Usage:
     python3 tools/gen_model.py MODEL [BOTOCORE_VERSION] [--out PATH]
@@ -13,8 +19,9 @@ it out if none is found.  The output defaults to
 ``crates/model/src/generated.rs`` relative to the repository root (the parent
 of this script's directory).
 
-The output is written in rustfmt's style, so ``rustfmt --edition 2021 --check``
-accepts it unchanged.  Only the standard library is used.
+generated.rs is written in rustfmt's style, so ``rustfmt --edition 2021
+--check`` accepts it unchanged; the other files are passed through rustfmt
+(from the Rust toolchain, offline).  Only the standard library is used.
 """
 
 import argparse
@@ -22,7 +29,10 @@ import gzip
 import json
 import os
 import re
+import subprocess
 import sys
+
+import gen_boundary
 
 EXPECTED_API_VERSION = "2015-03-31"
 
@@ -263,6 +273,13 @@ def main(argv):
     text = render(ops, runtimes, version)
     with open(args.out, "w", encoding="utf-8", newline="\n") as f:
         f.write(text)
+    root = os.path.dirname(here)
+    for rel, content in gen_boundary.render_all(model, version).items():
+        path = os.path.join(root, rel)
+        with open(path, "w", encoding="utf-8", newline="\n") as f:
+            f.write(content)
+        subprocess.run(["rustfmt", "--edition", "2021", path], check=True)
+        print("wrote %s" % path, file=sys.stderr)
     print(
         "wrote %s: %d operations, %d runtimes%s"
         % (

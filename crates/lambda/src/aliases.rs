@@ -299,7 +299,7 @@ impl LambdaService {
         function_name: &str,
         function_version: Option<&str>,
         marker: Option<&str>,
-        max_items: Option<&str>,
+        max_items: Option<i32>,
     ) -> ApiResult<ListAliasesOutput> {
         let reference = resolve_name(scope, function_name)?;
         let record = self

@@ -1,7 +1,7 @@
 //! Capacity providers (account-level objects): Create/Get/Update/Delete/
 //! ListCapacityProviders and ListFunctionVersionsByCapacityProvider.
 
-use crate::checks::{self, KMS_KEY_ARN, ROLE_ARN};
+use crate::checks;
 use crate::objects::{ObjectsWriter, CAPACITY_PROVIDER};
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::Scope;
@@ -12,19 +12,6 @@ use std::collections::BTreeMap;
 
 /// `CapacityProviderName`: a name or the provider's ARN.
 const NAME: &str = "(arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:capacity-provider:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+";
-const SUBNET_ID: &str = "subnet-[0-9a-z]*";
-const SECURITY_GROUP_ID: &str = "sg-[0-9a-zA-Z]*";
-const INSTANCE_TYPE: &str = "[a-zA-Z0-9\\.\\*\\-]+";
-const LOG_GROUP: &str = "[\\.\\-_/#A-Za-z0-9]+";
-const STATES: &[&str] = &["Pending", "Active", "Failed", "Deleting"];
-const ARCHITECTURES: &[&str] = &["x86_64", "arm64"];
-const SCALING_MODES: &[&str] = &["Auto", "Manual"];
-const METRICS: &[&str] = &[
-    "LambdaCapacityProviderAverageCPUUtilization",
-    "LambdaCapacityProviderAverageGPUUtilization",
-];
-const PROPAGATE_MODES: &[&str] = &["None", "Explicit"];
-const SYSTEM_LOG_LEVELS: &[&str] = &["DEBUG", "INFO", "WARN"];
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -188,176 +175,9 @@ pub struct ListFunctionVersionsByCapacityProviderOutput {
     pub next_marker: Option<String>,
 }
 
-/// A list member's constraints, each member checked on its own.
-fn list(
-    v: &mut Violations,
-    field: &str,
-    items: Option<&Vec<String>>,
-    (min, max): (usize, usize),
-    member: impl Fn(&mut Violations, &str, &str),
-) {
-    let Some(items) = items else { return };
-    checks::size(v, field, checks::shown(items), items.len(), min, max);
-    let member_field = format!("{field}.member");
-    for item in items {
-        member(v, &member_field, item);
-    }
-}
-
-fn check_scaling(v: &mut Violations, scaling: Option<&ScalingConfig>) {
-    let Some(s) = scaling else { return };
-    let field = "capacityProviderScalingConfig";
-    v.range(
-        &format!("{field}.maxVCpuCount"),
-        s.max_v_cpu_count,
-        2,
-        15_000,
-    );
-    v.one_of(
-        &format!("{field}.scalingMode"),
-        s.scaling_mode.as_deref(),
-        SCALING_MODES,
-    );
-    if let Some(policies) = &s.scaling_policies {
-        let policies_field = format!("{field}.scalingPolicies");
-        checks::size(
-            v,
-            &policies_field,
-            format!("{policies:?}"),
-            policies.len(),
-            1,
-            10,
-        );
-        for policy in policies {
-            let metric = format!("{policies_field}.member.predefinedMetricType");
-            v.required(&metric, policy.predefined_metric_type.as_ref());
-            v.one_of(&metric, policy.predefined_metric_type.as_deref(), METRICS);
-            let target = format!("{policies_field}.member.targetValue");
-            v.required(&target, policy.target_value.as_ref());
-            checks::range_f64(v, &target, policy.target_value, 0.0, 100.0);
-        }
-    }
-}
-
-fn check_propagate_tags(v: &mut Violations, propagate: Option<&PropagateTags>) {
-    let Some(p) = propagate else { return };
-    v.one_of("propagateTags.mode", p.mode.as_deref(), PROPAGATE_MODES);
-    if let Some(tags) = &p.explicit_tags {
-        checks::size(
-            v,
-            "propagateTags.explicitTags",
-            format!("{tags:?}"),
-            tags.len(),
-            0,
-            40,
-        );
-    }
-    checks::tags(v, "propagateTags.explicitTags", p.explicit_tags.as_ref());
-}
-
-fn check_telemetry(v: &mut Violations, telemetry: Option<&TelemetryConfig>) {
-    let Some(logging) = telemetry.and_then(|t| t.logging_config.as_ref()) else {
-        return;
-    };
-    v.one_of(
-        "telemetryConfig.loggingConfig.systemLogLevel",
-        logging.system_log_level.as_deref(),
-        SYSTEM_LOG_LEVELS,
-    );
-    checks::string(
-        v,
-        "telemetryConfig.loggingConfig.logGroup",
-        logging.log_group.as_deref(),
-        (1, 512),
-        Some(LOG_GROUP),
-    );
-}
-
+/// What the model cannot say about a new provider (its members' own
+/// constraints are checked against the model before the operation runs).
 fn check_create(request: &CreateCapacityProviderRequest) -> ApiResult<()> {
-    let mut v = Violations::new();
-    v.required(
-        "capacityProviderName",
-        request.capacity_provider_name.as_ref(),
-    );
-    checks::string(
-        &mut v,
-        "capacityProviderName",
-        request.capacity_provider_name.as_deref(),
-        (1, 140),
-        Some(NAME),
-    );
-    v.required("vpcConfig", request.vpc_config.as_ref());
-    if let Some(vpc) = &request.vpc_config {
-        v.required("vpcConfig.subnetIds", vpc.subnet_ids.as_ref());
-        list(
-            &mut v,
-            "vpcConfig.subnetIds",
-            vpc.subnet_ids.as_ref(),
-            (1, 16),
-            |v, f, id| checks::string(v, f, Some(id), (0, 1024), Some(SUBNET_ID)),
-        );
-        v.required(
-            "vpcConfig.securityGroupIds",
-            vpc.security_group_ids.as_ref(),
-        );
-        list(
-            &mut v,
-            "vpcConfig.securityGroupIds",
-            vpc.security_group_ids.as_ref(),
-            (0, 5),
-            |v, f, id| checks::string(v, f, Some(id), (0, 1024), Some(SECURITY_GROUP_ID)),
-        );
-    }
-    v.required("permissionsConfig", request.permissions_config.as_ref());
-    if let Some(permissions) = &request.permissions_config {
-        let field = "permissionsConfig.capacityProviderOperatorRoleArn";
-        v.required(
-            field,
-            permissions.capacity_provider_operator_role_arn.as_ref(),
-        );
-        checks::string(
-            &mut v,
-            field,
-            permissions.capacity_provider_operator_role_arn.as_deref(),
-            (0, 10_000),
-            Some(ROLE_ARN),
-        );
-    }
-    if let Some(requirements) = &request.instance_requirements {
-        list(
-            &mut v,
-            "instanceRequirements.architectures",
-            requirements.architectures.as_ref(),
-            (1, 1),
-            |v, f, a| v.one_of(f, Some(a), ARCHITECTURES),
-        );
-        for (field, types) in [
-            (
-                "instanceRequirements.allowedInstanceTypes",
-                &requirements.allowed_instance_types,
-            ),
-            (
-                "instanceRequirements.excludedInstanceTypes",
-                &requirements.excluded_instance_types,
-            ),
-        ] {
-            list(&mut v, field, types.as_ref(), (0, 400), |v, f, t| {
-                checks::string(v, f, Some(t), (1, 30), Some(INSTANCE_TYPE))
-            });
-        }
-    }
-    check_scaling(&mut v, request.capacity_provider_scaling_config.as_ref());
-    checks::string(
-        &mut v,
-        "kmsKeyArn",
-        request.kms_key_arn.as_deref(),
-        (0, 10_000),
-        Some(KMS_KEY_ARN),
-    );
-    checks::tags(&mut v, "tags", request.tags.as_ref());
-    check_propagate_tags(&mut v, request.propagate_tags.as_ref());
-    check_telemetry(&mut v, request.telemetry_config.as_ref());
-    v.finish()?;
     checks::reserved_tags(request.tags.as_ref())?;
     if let Some(r) = &request.instance_requirements {
         let given = |t: &Option<Vec<String>>| t.as_ref().is_some_and(|t| !t.is_empty());
@@ -521,11 +341,6 @@ impl LambdaService {
         request: UpdateCapacityProviderRequest,
     ) -> ApiResult<CapacityProviderOutput> {
         let name = name_of(scope, name)?;
-        let mut v = Violations::new();
-        check_scaling(&mut v, request.capacity_provider_scaling_config.as_ref());
-        check_propagate_tags(&mut v, request.propagate_tags.as_ref());
-        check_telemetry(&mut v, request.telemetry_config.as_ref());
-        v.finish()?;
         let mut objects = self.inner.objects.write();
         let mut stored: StoredProvider = objects
             .get(CAPACITY_PROVIDER, scope, &name)
@@ -597,12 +412,8 @@ impl LambdaService {
         scope: &Scope,
         state: Option<&str>,
         marker: Option<&str>,
-        max_items: Option<&str>,
+        max_items: Option<i32>,
     ) -> ApiResult<ListCapacityProvidersOutput> {
-        let mut v = Violations::new();
-        v.one_of("state", state, STATES);
-        v.finish()?;
-        checks::integer_query("maxItems", max_items, 1, 50)?;
         let all: Vec<CapacityProvider> = self
             .inner
             .objects
@@ -625,9 +436,8 @@ impl LambdaService {
         scope: &Scope,
         name: &str,
         marker: Option<&str>,
-        max_items: Option<&str>,
+        max_items: Option<i32>,
     ) -> ApiResult<ListFunctionVersionsByCapacityProviderOutput> {
-        checks::integer_query("maxItems", max_items, 1, 50)?;
         let stored = self.stored_capacity_provider(scope, name)?;
         let arn = stored.provider.capacity_provider_arn.as_str();
         let all: Vec<FunctionVersionByCapacityProvider> = self

@@ -9,7 +9,7 @@ use crate::{clock, ApiResult, LambdaService};
 use laminar_model::arn::{FunctionRef, Qualifier, Scope};
 use laminar_model::config::FunctionRecord;
 use laminar_model::validate::Violations;
-use laminar_model::{ApiError, ErrorKind};
+use laminar_model::ApiError;
 use regex::Regex;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Display;
@@ -23,10 +23,6 @@ pub(crate) const VERSION_OR_ALIAS_QUALIFIER: &str = "\\$(LATEST(\\.PUBLISHED)?)|
 pub(crate) const QUALIFIER: &str = "(|[a-zA-Z0-9$_-]+)";
 /// `TagKey` and `TagValue`.
 const TAG: &str = "([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)";
-/// `RoleArn`.
-pub(crate) const ROLE_ARN: &str = "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+";
-/// `KMSKeyArnNonEmpty`.
-pub(crate) const KMS_KEY_ARN: &str = "arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*";
 
 /// The pseudo-version naming a function's latest published version.
 pub(crate) const LATEST_PUBLISHED: &str = "$LATEST.PUBLISHED";
@@ -112,23 +108,6 @@ pub(crate) fn size(
     }
 }
 
-/// A fractional member's range.
-pub(crate) fn range_f64(v: &mut Violations, field: &str, value: Option<f64>, min: f64, max: f64) {
-    match value {
-        Some(x) if x < min => v.violation(
-            x,
-            field,
-            format!("Member must have value greater than or equal to {min}"),
-        ),
-        Some(x) if x > max => v.violation(
-            x,
-            field,
-            format!("Member must have value less than or equal to {max}"),
-        ),
-        _ => {}
-    }
-}
-
 /// A `Tags` map: key 1–128 and value 0–256 characters of the tag alphabet.
 pub(crate) fn tags(v: &mut Violations, field: &str, tags: Option<&BTreeMap<String, String>>) {
     for (key, value) in tags.into_iter().flatten() {
@@ -157,47 +136,14 @@ pub(crate) fn reserved_tags(tags: Option<&BTreeMap<String, String>>) -> ApiResul
     Ok(())
 }
 
-/// An integer query parameter (`MaxItems`): a number within the model's range.
-pub(crate) fn integer_query(
-    field: &str,
-    text: Option<&str>,
-    min: i64,
-    max: i64,
-) -> ApiResult<Option<i64>> {
-    let Some(text) = text else { return Ok(None) };
-    let n: i64 = text.parse().map_err(|_| {
-        ApiError::new(
-            ErrorKind::Validation,
-            format!("1 validation error detected: Value '{text}' at '{field}' failed to satisfy constraint: Member must be a number"),
-        )
-    })?;
-    let mut v = Violations::new();
-    v.range(field, Some(n), min, max);
-    v.finish()?;
-    Ok(Some(n))
-}
-
-/// The page size a listing's `MaxItems` asks for: 1–10,000 by the model,
-/// at most `LIST_MAX_ITEMS` per page as the service pages.
-pub(crate) fn page_size(max_items: Option<&str>) -> ApiResult<usize> {
+/// The page size a listing's `MaxItems` asks for (the model's range is
+/// checked before the operation runs), at most `LIST_MAX_ITEMS` per page as
+/// the service pages.
+pub(crate) fn page_size(max_items: Option<i32>) -> usize {
     use laminar_model::limits::LIST_MAX_ITEMS;
-    let asked = integer_query("maxItems", max_items, 1, 10_000)?;
-    Ok(asked
+    max_items
         .and_then(|n| usize::try_from(n).ok())
-        .map_or(LIST_MAX_ITEMS, |n| n.min(LIST_MAX_ITEMS)))
-}
-
-/// A boolean query parameter.
-pub(crate) fn boolean_query(field: &str, text: Option<&str>) -> ApiResult<Option<bool>> {
-    match text {
-        None => Ok(None),
-        Some(t) if t.eq_ignore_ascii_case("true") => Ok(Some(true)),
-        Some(t) if t.eq_ignore_ascii_case("false") => Ok(Some(false)),
-        Some(t) => Err(ApiError::new(
-            ErrorKind::Validation,
-            format!("1 validation error detected: Value '{t}' at '{field}' failed to satisfy constraint: Member must be a boolean"),
-        )),
-    }
+        .map_or(LIST_MAX_ITEMS, |n| n.min(LIST_MAX_ITEMS))
 }
 
 /// `LastModified` of now, as the API spells it.
@@ -347,14 +293,13 @@ mod tests {
     }
 
     #[test]
-    fn sizes_and_fractions_read_like_the_service() {
+    fn sizes_read_like_the_service() {
         let mut v = Violations::new();
         size(&mut v, "ids", shown::<String>(&[]), 0, 1, 16);
-        range_f64(&mut v, "targetValue", Some(100.5), 0.0, 100.0);
         let err = v.finish().unwrap_err();
         assert_eq!(
             err.message,
-            "2 validation errors detected: Value '[]' at 'ids' failed to satisfy constraint: Member must have length greater than or equal to 1; Value '100.5' at 'targetValue' failed to satisfy constraint: Member must have value less than or equal to 100"
+            "1 validation error detected: Value '[]' at 'ids' failed to satisfy constraint: Member must have length greater than or equal to 1"
         );
     }
 }

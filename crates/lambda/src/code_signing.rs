@@ -6,16 +6,9 @@ use crate::checks::{self, name_and_qualifier};
 use crate::objects::{ObjectsWriter, CODE_SIGNING_CONFIG};
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::Scope;
-use laminar_model::validate::Violations;
 use laminar_model::{ApiError, ErrorKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// `CodeSigningConfigArn`.
-const CSC_ARN: &str = "arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:code-signing-config:csc-[a-z0-9]{17}";
-/// `Arn`: a signing profile version.
-const SIGNING_PROFILE_ARN: &str = "arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)";
-const POLICIES: &[&str] = &["Warn", "Enforce"];
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -116,62 +109,15 @@ pub struct FunctionCodeSigningConfig {
     pub function_name: String,
 }
 
-/// Create or update: which members a write must carry.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Create,
-    Update,
-}
-
-fn check_request(request: &CodeSigningConfigRequest, mode: Mode) -> ApiResult<()> {
-    let mut v = Violations::new();
-    v.length("description", request.description.as_deref(), 0, 256);
-    if mode == Mode::Create {
-        v.required("allowedPublishers", request.allowed_publishers.as_ref());
-    }
-    if let Some(publishers) = &request.allowed_publishers {
-        let field = "allowedPublishers.signingProfileVersionArns";
-        match &publishers.signing_profile_version_arns {
-            None => v.required::<()>(field, None),
-            Some(arns) => {
-                checks::size(&mut v, field, checks::shown(arns), arns.len(), 1, 20);
-                for arn in arns {
-                    checks::string(
-                        &mut v,
-                        &format!("{field}.member"),
-                        Some(arn),
-                        (0, 10_000),
-                        Some(SIGNING_PROFILE_ARN),
-                    );
-                }
-            }
-        }
-    }
-    v.one_of(
-        "codeSigningPolicies.untrustedArtifactOnDeployment",
-        request
-            .code_signing_policies
-            .as_ref()
-            .and_then(|p| p.untrusted_artifact_on_deployment.as_deref()),
-        POLICIES,
-    );
-    checks::tags(&mut v, "tags", request.tags.as_ref());
-    v.finish()?;
+/// What the model cannot say (its constraints are checked before the
+/// operation runs).
+fn check_request(request: &CodeSigningConfigRequest) -> ApiResult<()> {
     checks::reserved_tags(request.tags.as_ref())
 }
 
 /// The id of a code signing config ARN in the caller's scope (`None` when
-/// it points elsewhere), after the ARN's pattern is checked.
+/// it points elsewhere); the model's pattern was checked before.
 fn id_of(scope: &Scope, arn: &str) -> ApiResult<Option<String>> {
-    let mut v = Violations::new();
-    checks::string(
-        &mut v,
-        "codeSigningConfigArn",
-        Some(arn),
-        (0, 200),
-        Some(CSC_ARN),
-    );
-    v.finish()?;
     let parts: Vec<&str> = arn.split(':').collect();
     match parts.as_slice() {
         [_, _, _, region, account, _, id]
@@ -228,7 +174,7 @@ impl LambdaService {
         scope: &Scope,
         request: CodeSigningConfigRequest,
     ) -> ApiResult<CodeSigningConfigOutput> {
-        check_request(&request, Mode::Create)?;
+        check_request(&request)?;
         let id = new_id();
         let config = CodeSigningConfig {
             code_signing_config_arn: format!(
@@ -281,7 +227,7 @@ impl LambdaService {
         request: CodeSigningConfigRequest,
     ) -> ApiResult<CodeSigningConfigOutput> {
         let id = id_of(scope, arn)?.ok_or_else(|| not_found(arn))?;
-        check_request(&request, Mode::Update)?;
+        check_request(&request)?;
         let mut objects = self.inner.objects.write();
         let mut stored: StoredConfig = objects
             .get(CODE_SIGNING_CONFIG, scope, &id)
@@ -338,9 +284,8 @@ impl LambdaService {
         &self,
         scope: &Scope,
         marker: Option<&str>,
-        max_items: Option<&str>,
+        max_items: Option<i32>,
     ) -> ApiResult<ListCodeSigningConfigsOutput> {
-        checks::integer_query("maxItems", max_items, 1, 10_000)?;
         let all: Vec<CodeSigningConfig> = self
             .inner
             .objects
@@ -360,9 +305,8 @@ impl LambdaService {
         scope: &Scope,
         arn: &str,
         marker: Option<&str>,
-        max_items: Option<&str>,
+        max_items: Option<i32>,
     ) -> ApiResult<ListFunctionsByCodeSigningConfigOutput> {
-        checks::integer_query("maxItems", max_items, 1, 10_000)?;
         let own_arn = self
             .stored_code_signing_config(scope, arn)?
             .config
@@ -384,12 +328,6 @@ impl LambdaService {
         function_name: &str,
         request: FunctionCodeSigningConfigRequest,
     ) -> ApiResult<FunctionCodeSigningConfig> {
-        let mut v = Violations::new();
-        v.required(
-            "codeSigningConfigArn",
-            request.code_signing_config_arn.as_ref(),
-        );
-        v.finish()?;
         let arn = request.code_signing_config_arn.unwrap_or_default();
         id_of(scope, &arn)?;
         let (reference, _) = name_and_qualifier(scope, function_name, None)?;

@@ -204,7 +204,7 @@ impl LambdaService {
         scope: &Scope,
         function_name: &str,
         marker: Option<&str>,
-        max_items: Option<&str>,
+        max_items: Option<i32>,
     ) -> ApiResult<ListEventInvokeConfigsOutput> {
         let reference = resolve_name(scope, function_name)?;
         let record = self

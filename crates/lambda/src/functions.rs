@@ -708,9 +708,9 @@ impl LambdaService {
         &self,
         scope: &Scope,
         marker: Option<&str>,
-        max_items: Option<&str>,
+        max_items: Option<i32>,
     ) -> ApiResult<ListFunctionsOutput> {
-        let max_items = crate::checks::page_size(max_items)?;
+        let max_items = crate::checks::page_size(max_items);
         let after = marker
             .filter(|m| !m.is_empty())
             .map(|m| {

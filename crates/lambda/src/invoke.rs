@@ -22,34 +22,16 @@ use std::fmt::Write as _;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InvocationType {
-    RequestResponse,
-    Event,
-    DryRun,
-}
-
-impl InvocationType {
-    pub(crate) fn parse(text: Option<&str>) -> ApiResult<Self> {
-        match text {
-            None | Some("RequestResponse") => Ok(Self::RequestResponse),
-            Some("Event") => Ok(Self::Event),
-            Some("DryRun") => Ok(Self::DryRun),
-            Some(other) => Err(ApiError::new(
-                ErrorKind::Validation,
-                format!("1 validation error detected: Value '{other}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]"),
-            )),
-        }
-    }
-}
+pub use laminar_model::enums::{InvocationType, LogType};
 
 /// An Invoke request as the gateway decoded it.
 #[derive(Debug, Default)]
 pub struct InvokeInput {
     pub function_name: String,
     pub qualifier: Option<String>,
-    pub invocation_type: Option<String>,
-    pub log_type: Option<String>,
+    /// `RequestResponse` when absent.
+    pub invocation_type: Option<InvocationType>,
+    pub log_type: Option<LogType>,
     /// Base64 of a JSON document (`X-Amz-Client-Context`).
     pub client_context: Option<String>,
     pub payload: Bytes,
@@ -154,17 +136,10 @@ impl LambdaService {
         scope: &Scope,
         input: InvokeInput,
     ) -> ApiResult<(InvocationType, Prepared)> {
-        let invocation_type = InvocationType::parse(input.invocation_type.as_deref())?;
-        let tail_logs = match input.log_type.as_deref() {
-            None | Some("None") => false,
-            Some("Tail") => true,
-            Some(other) => {
-                return Err(ApiError::new(
-                    ErrorKind::Validation,
-                    format!("1 validation error detected: Value '{other}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]"),
-                ))
-            }
-        };
+        let invocation_type = input
+            .invocation_type
+            .unwrap_or(InvocationType::RequestResponse);
+        let tail_logs = input.log_type == Some(LogType::Tail);
         let reference = resolve_name(scope, &input.function_name)?
             .with_qualifier_param(input.qualifier.as_deref())?;
         let resolved = resolve(&self.inner.registry, scope, &reference, Routing::Draw)?;
@@ -287,12 +262,6 @@ impl LambdaService {
         scope: &Scope,
         input: InvokeInput,
     ) -> ApiResult<StreamingInvoke> {
-        if input.invocation_type.as_deref() == Some("Event") {
-            return Err(ApiError::new(
-                ErrorKind::Validation,
-                "1 validation error detected: Value 'Event' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [RequestResponse, DryRun]",
-            ));
-        }
         let (invocation_type, prepared) = self.prepare(scope, input)?;
         let executed_version = prepared.resolved.config().version.clone();
         let (events_tx, events) = mpsc::channel(32);

@@ -145,13 +145,16 @@ fn layer_key(scope: &Scope, label: &str) -> ApiResult<LayerKey> {
     })
 }
 
-fn version_number(text: &str) -> ApiResult<u64> {
-    text.parse().map_err(|_| {
-        ApiError::new(
-            ErrorKind::Validation,
-            format!("1 validation error detected: Value '{text}' at 'versionNumber' failed to satisfy constraint: Member must be a number"),
-        )
-    })
+/// A layer version number (`long` in the model, so it may be negative).
+fn version_number(number: i64) -> ApiResult<u64> {
+    u64::try_from(number).map_err(|_| not_a_version_number(number))
+}
+
+fn not_a_version_number(text: impl std::fmt::Display) -> ApiError {
+    ApiError::new(
+        ErrorKind::Validation,
+        format!("1 validation error detected: Value '{text}' at 'versionNumber' failed to satisfy constraint: Member must be a number"),
+    )
 }
 
 fn not_found() -> ApiError {
@@ -337,7 +340,7 @@ impl LambdaService {
         &self,
         scope: &Scope,
         layer_name: &str,
-        version: &str,
+        version: i64,
     ) -> ApiResult<LayerVersionOutput> {
         let key = layer_key(scope, layer_name)?;
         let layer = self
@@ -350,20 +353,11 @@ impl LambdaService {
     pub fn get_layer_version_by_arn(
         &self,
         scope: &Scope,
-        arn: Option<&str>,
+        arn: &str,
     ) -> ApiResult<LayerVersionOutput> {
-        let arn = arn.ok_or_else(|| {
-            ApiError::new(
-                ErrorKind::Validation,
-                "1 validation error detected: Value null at 'arn' failed to satisfy constraint: Member must not be null",
-            )
-        })?;
-        let (layer, version) = arn.rsplit_once(':').ok_or_else(|| {
-            ApiError::new(
-                ErrorKind::Validation,
-                format!("1 validation error detected: Value '{arn}' at 'arn' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{{2}}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{{1}}:\\d{{12}}:layer:[a-zA-Z0-9-_]+:[0-9]+)"),
-            )
-        })?;
+        // The model's pattern (checked before) ends the ARN in `:<number>`.
+        let (layer, version) = arn.rsplit_once(':').unwrap_or((arn, ""));
+        let version = version.parse().map_err(|_| not_a_version_number(version))?;
         self.get_layer_version(scope, layer, version)
     }
 
@@ -371,7 +365,7 @@ impl LambdaService {
         &self,
         scope: &Scope,
         layer_name: &str,
-        version: &str,
+        version: i64,
     ) -> ApiResult<()> {
         let key = layer_key(scope, layer_name)?;
         self.inner
@@ -402,7 +396,7 @@ impl LambdaService {
         runtime: Option<&str>,
         architecture: Option<&str>,
         marker: Option<&str>,
-        max_items: Option<&str>,
+        max_items: Option<i32>,
     ) -> ApiResult<Value> {
         let key = layer_key(scope, layer_name)?;
         let all: Vec<Value> = self
@@ -425,7 +419,7 @@ impl LambdaService {
         runtime: Option<&str>,
         architecture: Option<&str>,
         marker: Option<&str>,
-        max_items: Option<&str>,
+        max_items: Option<i32>,
     ) -> ApiResult<Value> {
         let versions = self.layer_versions(scope)?;
         let mut layers: Vec<Value> = Vec::new();
@@ -455,7 +449,7 @@ impl LambdaService {
         &self,
         scope: &Scope,
         layer_name: &str,
-        version: &str,
+        version: i64,
         change: impl FnOnce(&mut Policy) -> ApiResult<Value>,
     ) -> ApiResult<Value> {
         let key = layer_key(scope, layer_name)?;
@@ -482,7 +476,7 @@ impl LambdaService {
         &self,
         scope: &Scope,
         layer_name: &str,
-        version: &str,
+        version: i64,
         revision: Option<&str>,
         request: LayerPermissionRequest,
     ) -> ApiResult<Value> {
@@ -532,7 +526,7 @@ impl LambdaService {
         &self,
         scope: &Scope,
         layer_name: &str,
-        version: &str,
+        version: i64,
         statement_id: &str,
         revision: Option<&str>,
     ) -> ApiResult<()> {
@@ -561,7 +555,7 @@ impl LambdaService {
         &self,
         scope: &Scope,
         layer_name: &str,
-        version: &str,
+        version: i64,
     ) -> ApiResult<Value> {
         let key = layer_key(scope, layer_name)?;
         let layer = self

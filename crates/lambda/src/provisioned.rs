@@ -217,9 +217,8 @@ impl LambdaService {
         scope: &Scope,
         function_name: &str,
         marker: Option<&str>,
-        max_items: Option<&str>,
+        max_items: Option<i32>,
     ) -> ApiResult<ListProvisionedConcurrencyOutput> {
-        checks::integer_query("maxItems", max_items, 1, 50)?;
         let (reference, _) = name_and_qualifier(scope, function_name, None)?;
         let record = self.function_record(scope, &reference)?;
         let all: Vec<ProvisionedConcurrencyConfig> = record

@@ -3,10 +3,8 @@
 use crate::checks::unqualified;
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::Scope;
-use laminar_model::validate::Violations;
 use serde::{Deserialize, Serialize};
 
-const RECURSIVE_LOOP: &[&str] = &["Allow", "Terminate"];
 /// What a function does about recursive loops until told otherwise.
 const DEFAULT_RECURSIVE_LOOP: &str = "Terminate";
 
@@ -44,14 +42,6 @@ impl LambdaService {
         function_name: &str,
         request: RecursionConfigRequest,
     ) -> ApiResult<RecursionConfig> {
-        let mut v = Violations::new();
-        v.required("recursiveLoop", request.recursive_loop.as_ref());
-        v.one_of(
-            "recursiveLoop",
-            request.recursive_loop.as_deref(),
-            RECURSIVE_LOOP,
-        );
-        v.finish()?;
         let reference = unqualified(scope, function_name)?;
         let recursive_loop = request.recursive_loop.unwrap_or_default();
         self.change_function(scope, &reference, |record| {

@@ -7,16 +7,9 @@ use crate::objects::RESOURCE_POLICY;
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::{FunctionRef, Scope};
 use laminar_model::config::Policy;
-use laminar_model::validate::Violations;
 use laminar_model::{ApiError, ErrorKind};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-
-/// `PolicyResourceArn`.
-const RESOURCE_ARN: &str = "arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:(function:[a-zA-Z0-9-_]+(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_])+)?|runtime/[a-zA-Z0-9-_./]+)";
-/// `RevisionId`.
-const REVISION_ID: &str = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
-const POLICY_MAX: usize = 20_480;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -41,10 +34,6 @@ enum Resource {
     },
     /// Any other resource, by the part of its ARN after the account.
     Other(String),
-}
-
-fn check_revision(v: &mut Violations, revision_id: Option<&str>) {
-    checks::string(v, "revisionId", revision_id, (36, 36), Some(REVISION_ID));
 }
 
 fn not_found(arn: &str) -> ApiError {
@@ -106,15 +95,6 @@ fn statements_of(text: &str) -> ApiResult<Vec<Value>> {
 
 impl LambdaService {
     fn policy_resource(&self, scope: &Scope, arn: &str) -> ApiResult<Resource> {
-        let mut v = Violations::new();
-        checks::string(
-            &mut v,
-            "resourceArn",
-            Some(arn),
-            (0, 512),
-            Some(RESOURCE_ARN),
-        );
-        v.finish()?;
         let parts: Vec<&str> = arn.splitn(6, ':').collect();
         let [_, _, _, region, account, rest] = parts.as_slice() else {
             return Err(not_found(arn));
@@ -164,17 +144,6 @@ impl LambdaService {
         arn: &str,
         request: PutResourcePolicyRequest,
     ) -> ApiResult<ResourcePolicy> {
-        let mut v = Violations::new();
-        v.required("policy", request.policy.as_ref());
-        checks::string(
-            &mut v,
-            "policy",
-            request.policy.as_deref(),
-            (1, POLICY_MAX),
-            Some("[\\s\\S]+"),
-        );
-        check_revision(&mut v, request.revision_id.as_deref());
-        v.finish()?;
         let statements = statements_of(request.policy.as_deref().unwrap_or_default())?;
         let revision_id = request.revision_id;
         let replace = move |current: Option<&Policy>| -> ApiResult<Policy> {
@@ -214,9 +183,6 @@ impl LambdaService {
         arn: &str,
         revision_id: Option<&str>,
     ) -> ApiResult<()> {
-        let mut v = Violations::new();
-        check_revision(&mut v, revision_id);
-        v.finish()?;
         let check = |current: Option<&Policy>| -> ApiResult<()> {
             let current = current
                 .filter(|p| !p.statements.is_empty())

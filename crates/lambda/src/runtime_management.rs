@@ -1,15 +1,11 @@
 //! Runtime update modes per version: Get/PutRuntimeManagementConfig.
 
-use crate::checks::{self, name_and_qualifier, version_of, VERSION_OR_ALIAS_QUALIFIER};
+use crate::checks::{name_and_qualifier, version_of};
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::Scope;
 use laminar_model::config::RuntimeManagement;
-use laminar_model::validate::Violations;
 use laminar_model::ApiError;
 use serde::{Deserialize, Serialize};
-
-const UPDATE_RUNTIME_ON: &[&str] = &["Auto", "Manual", "FunctionUpdate"];
-const RUNTIME_VERSION_ARN: &str = "((arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}::runtime:.+)|(arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:runtime/[A-Za-z0-9_.-]{1,128}/version/[A-Za-z0-9_.-]{1,128}))";
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -27,16 +23,6 @@ pub struct RuntimeManagementConfig {
     pub runtime_version_arn: Option<String>,
 }
 
-fn check_qualifier(v: &mut Violations, qualifier: Option<&str>) {
-    checks::string(
-        v,
-        "qualifier",
-        qualifier,
-        (1, 128),
-        Some(VERSION_OR_ALIAS_QUALIFIER),
-    );
-}
-
 /// The stored settings' slot: `$LATEST` or the version number.
 fn slot(version: Option<u64>) -> String {
     version.map_or_else(|| "$LATEST".to_string(), |n| n.to_string())
@@ -49,9 +35,6 @@ impl LambdaService {
         function_name: &str,
         qualifier: Option<&str>,
     ) -> ApiResult<RuntimeManagementConfig> {
-        let mut v = Violations::new();
-        check_qualifier(&mut v, qualifier);
-        v.finish()?;
         let (reference, qualifier) = name_and_qualifier(scope, function_name, qualifier)?;
         let record = self.function_record(scope, &reference)?;
         let version = version_of(&record, qualifier.as_deref())?;
@@ -72,22 +55,6 @@ impl LambdaService {
         qualifier: Option<&str>,
         request: RuntimeManagementRequest,
     ) -> ApiResult<RuntimeManagementConfig> {
-        let mut v = Violations::new();
-        check_qualifier(&mut v, qualifier);
-        v.required("updateRuntimeOn", request.update_runtime_on.as_ref());
-        v.one_of(
-            "updateRuntimeOn",
-            request.update_runtime_on.as_deref(),
-            UPDATE_RUNTIME_ON,
-        );
-        checks::string(
-            &mut v,
-            "runtimeVersionArn",
-            request.runtime_version_arn.as_deref(),
-            (26, 2048),
-            Some(RUNTIME_VERSION_ARN),
-        );
-        v.finish()?;
         let mode = request.update_runtime_on.unwrap_or_default();
         match (mode.as_str(), &request.runtime_version_arn) {
             ("Manual", None) => {

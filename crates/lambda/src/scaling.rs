@@ -1,17 +1,12 @@
 //! Execution environments kept per published version (functions on capacity
 //! providers): Get/PutFunctionScalingConfig.
 
-use crate::checks::{self, unqualified, version_of};
+use crate::checks::{unqualified, version_of};
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::Scope;
 use laminar_model::config::ScalingConfig;
-use laminar_model::validate::Violations;
 use laminar_model::ApiError;
 use serde::{Deserialize, Serialize};
-
-/// `PublishedFunctionQualifier`.
-const PUBLISHED_QUALIFIER: &str = "(\\$LATEST\\.PUBLISHED|[0-9]+)";
-const ENVIRONMENTS_MAX: i64 = 15_000;
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 #[serde(rename_all = "PascalCase")]
@@ -44,17 +39,6 @@ pub struct PutScalingConfigOutput {
     pub function_state: String,
 }
 
-fn check_qualifier(v: &mut Violations, qualifier: Option<&str>) {
-    v.required("qualifier", qualifier.as_ref());
-    checks::string(
-        v,
-        "qualifier",
-        qualifier,
-        (1, 128),
-        Some(PUBLISHED_QUALIFIER),
-    );
-}
-
 fn render(stored: &ScalingConfig) -> FunctionScalingConfig {
     FunctionScalingConfig {
         min_execution_environments: stored.min_execution_environments,
@@ -67,13 +51,9 @@ impl LambdaService {
         &self,
         scope: &Scope,
         function_name: &str,
-        qualifier: Option<&str>,
+        qualifier: &str,
     ) -> ApiResult<GetScalingConfigOutput> {
-        let mut v = Violations::new();
-        check_qualifier(&mut v, qualifier);
-        v.finish()?;
         let reference = unqualified(scope, function_name)?;
-        let qualifier = qualifier.unwrap_or_default();
         let record = self.function_record(scope, &reference)?;
         version_of(&record, Some(qualifier))?;
         let stored = record.scaling_configs.get(qualifier).map(render);
@@ -88,25 +68,10 @@ impl LambdaService {
         &self,
         scope: &Scope,
         function_name: &str,
-        qualifier: Option<&str>,
+        qualifier: &str,
         request: PutScalingConfigRequest,
     ) -> ApiResult<PutScalingConfigOutput> {
         let config = request.function_scaling_config.unwrap_or_default();
-        let mut v = Violations::new();
-        check_qualifier(&mut v, qualifier);
-        v.range(
-            "functionScalingConfig.minExecutionEnvironments",
-            config.min_execution_environments,
-            0,
-            ENVIRONMENTS_MAX,
-        );
-        v.range(
-            "functionScalingConfig.maxExecutionEnvironments",
-            config.max_execution_environments,
-            0,
-            ENVIRONMENTS_MAX,
-        );
-        v.finish()?;
         if let (Some(min), Some(max)) = (
             config.min_execution_environments,
             config.max_execution_environments,
@@ -118,7 +83,7 @@ impl LambdaService {
             }
         }
         let reference = unqualified(scope, function_name)?;
-        let qualifier = qualifier.unwrap_or_default().to_string();
+        let qualifier = qualifier.to_string();
         let state = self.change_function(scope, &reference, |record| {
             let version = version_of(record, Some(&qualifier))?;
             let state = version

@@ -131,7 +131,7 @@ impl LambdaService {
         scope: &Scope,
         function_name: &str,
         marker: Option<&str>,
-        max_items: Option<&str>,
+        max_items: Option<i32>,
     ) -> ApiResult<ListVersionsOutput> {
         let reference = resolve_name(scope, function_name)?;
         let record = self
@@ -195,7 +195,7 @@ impl LambdaService {
 pub(crate) fn page_of<'a, T>(
     all: &'a [T],
     marker: Option<&str>,
-    max_items: Option<&str>,
+    max_items: Option<i32>,
 ) -> ApiResult<(Vec<&'a T>, Option<String>)> {
     let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let start = match marker.filter(|m| !m.is_empty()) {
@@ -207,7 +207,7 @@ pub(crate) fn page_of<'a, T>(
             .and_then(|s| s.parse::<usize>().ok())
             .ok_or_else(|| ApiError::invalid_parameter("Invalid marker."))?,
     };
-    let max = crate::checks::page_size(max_items)?;
+    let max = crate::checks::page_size(max_items);
     let page: Vec<&T> = all.iter().skip(start).take(max).collect();
     let end = start + page.len();
     let next = (end < all.len()).then(|| engine.encode(end.to_string()));

@@ -426,6 +426,22 @@ mod tests {
     }
 
     #[test]
+    fn fractions_read_like_the_service() {
+        let body = r#"{"CapacityProviderName":"cp","CapacityProviderScalingConfig":{"ScalingPolicies":[{"PredefinedMetricType":"LambdaCapacityProviderAverageCPUUtilization","TargetValue":100.5}]}}"#;
+        let err = run(
+            "UpdateCapacityProvider",
+            &[("CapacityProviderName", "cp")],
+            &[],
+            body,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.message,
+            "1 validation error detected: Value '100.5' at 'capacityProviderScalingConfig.scalingPolicies.1.member.targetValue' failed to satisfy constraint: Member must have value less than or equal to 100"
+        );
+    }
+
+    #[test]
     fn query_members_are_checked_too() {
         let err = run(
             "GetFunction",

@@ -5,6 +5,7 @@
 pub mod arn;
 pub mod config;
 pub mod constraints;
+pub mod enums;
 pub mod error;
 pub mod generated;
 pub mod limits;

@@ -5,7 +5,7 @@
 //! unsigned requests are recognised by `X-Amz-Target` or an S3 host name.
 //! Everything else is Lambda.
 
-use crate::gateway::App;
+use crate::app::App;
 use crate::{logs_api, s3_api, sigv4, sqs_api};
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Uri};

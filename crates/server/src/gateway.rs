@@ -1,9 +1,12 @@
 //! The HTTP gateway: one listener for every API laminar serves, the request
-//! context (scope, id), and start-up / shutdown.
+//! id, routing to the companions, function URLs or a Lambda operation, and
+//! start-up / shutdown.
 
+use crate::app::App;
 use crate::cli::{CodeDeliveryChoice, ExecutorChoice, ServeArgs};
+use crate::request::{Parts, Request};
 use crate::{companion, function_url, ops, render, routes, sigv4};
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, Uri};
 use axum::response::Response;
@@ -12,7 +15,7 @@ use laminar_db::Db;
 use laminar_executor::{
     CodeDelivery, DockerExecutor, DockerSettings, Executor, ImageSettings, ProcessExecutor,
 };
-use laminar_lambda::{Companions, LambdaService, Scope, Settings};
+use laminar_lambda::{Companions, LambdaService, Settings};
 use laminar_logs::LogsService;
 use laminar_model::constraints;
 use laminar_model::limits::REQUEST_BODY_MAX_BYTES;
@@ -20,54 +23,8 @@ use laminar_model::{ApiError, ErrorKind};
 use laminar_s3::S3Service;
 use laminar_sqs::SqsService;
 use laminar_store::Store;
-use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// Every service laminar answers on its one port. Cheap to clone.
-#[derive(Clone)]
-pub struct App {
-    pub lambda: LambdaService,
-    pub sqs: SqsService,
-    pub logs: LogsService,
-    pub s3: S3Service,
-}
-
-/// A request routed to an operation, with everything an adapter reads.
-pub struct Request {
-    pub service: LambdaService,
-    pub scope: Scope,
-    pub matched: routes::Matched,
-    pub query: Vec<(String, String)>,
-    pub headers: HeaderMap,
-    pub body: Bytes,
-}
-
-impl Request {
-    pub fn query(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// The JSON body as an input shape (an empty body is an empty input).
-    pub fn json_body<T: DeserializeOwned + Default>(&self) -> Result<T, ApiError> {
-        if self.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(T::default());
-        }
-        serde_json::from_slice(&self.body).map_err(|e| {
-            ApiError::new(
-                ErrorKind::Validation,
-                format!("1 validation error detected: the request body could not be read: {e}"),
-            )
-        })
-    }
-}
 
 pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let started = std::time::Instant::now();
@@ -282,13 +239,15 @@ async fn route(
         return render::error(&e);
     }
     let scope = sigv4::scope(headers.get("authorization").and_then(|v| v.to_str().ok()));
-    ops::dispatch(Request {
+    ops::dispatch::handle(Request {
         service,
         scope,
-        matched,
-        query,
-        headers,
-        body,
+        parts: Parts {
+            matched,
+            query,
+            headers,
+            body,
+        },
     })
     .await
 }

@@ -1,5 +1,6 @@
 //! `laminar`: a local AWS Lambda on one port.
 
+mod app;
 mod cli;
 mod companion;
 mod function_url;
@@ -7,6 +8,7 @@ mod gateway;
 mod logs_api;
 mod ops;
 mod render;
+mod request;
 mod routes;
 mod s3_api;
 mod sigv4;

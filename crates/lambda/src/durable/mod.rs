@@ -131,9 +131,9 @@ pub struct ListDurableExecutionsQuery {
     pub statuses: Vec<String>,
     pub started_after: Option<String>,
     pub started_before: Option<String>,
-    pub reverse_order: Option<String>,
+    pub reverse_order: Option<bool>,
     pub marker: Option<String>,
-    pub max_items: Option<String>,
+    pub max_items: Option<i32>,
 }
 
 #[derive(Debug, Serialize)]
@@ -240,7 +240,7 @@ fn page<T: Clone>(
     Ok((items[start..end].to_vec(), next))
 }
 
-fn page_size(max_items: Option<i64>) -> usize {
+fn page_size(max_items: Option<i32>) -> usize {
     match max_items {
         None | Some(0) => STATE_PAGE,
         Some(n) => n.clamp(1, 1000) as usize,
@@ -437,40 +437,36 @@ impl LambdaService {
         &self,
         _scope: &Scope,
         arn: &str,
-        include_execution_data: Option<&str>,
+        include_execution_data: Option<bool>,
     ) -> ApiResult<Value> {
         let mut v = Violations::new();
         check_arn(&mut v, arn);
         v.finish()?;
-        let include = checks::boolean_query("includeExecutionData", include_execution_data)?;
         let e = self.execution(arn)?;
-        Ok(execution_output(&e, include.unwrap_or(true)))
+        Ok(execution_output(&e, include_execution_data.unwrap_or(true)))
     }
 
     pub fn get_durable_execution_history(
         &self,
         _scope: &Scope,
         arn: &str,
-        include_execution_data: Option<&str>,
-        reverse_order: Option<&str>,
-        max_items: Option<&str>,
+        include_execution_data: Option<bool>,
+        reverse_order: Option<bool>,
+        max_items: Option<i32>,
         marker: Option<&str>,
     ) -> ApiResult<Value> {
         let mut v = Violations::new();
         check_arn(&mut v, arn);
         v.finish()?;
-        let include = checks::boolean_query("includeExecutionData", include_execution_data)?;
-        let reverse = checks::boolean_query("reverseOrder", reverse_order)?;
-        let max = checks::integer_query("maxItems", max_items, 0, 1000)?;
         let e = self.execution(arn)?;
         let mut events = e.events.clone();
-        if reverse.unwrap_or(false) {
+        if reverse_order.unwrap_or(false) {
             events.reverse();
         }
-        if !include.unwrap_or(true) {
+        if !include_execution_data.unwrap_or(true) {
             events = events.into_iter().map(record::without_data).collect();
         }
-        let (events, next) = page(&events, marker, page_size(max))?;
+        let (events, next) = page(&events, marker, page_size(max_items))?;
         let mut out = json!({"Events": events});
         if let Some(next) = next {
             out["NextMarker"] = json!(next);
@@ -482,33 +478,31 @@ impl LambdaService {
         &self,
         _scope: &Scope,
         arn: &str,
-        checkpoint_token: Option<&str>,
-        max_items: Option<&str>,
+        checkpoint_token: &str,
+        max_items: Option<i32>,
         marker: Option<&str>,
     ) -> ApiResult<Value> {
         let mut v = Violations::new();
         check_arn(&mut v, arn);
-        v.required("checkpointToken", checkpoint_token.as_ref());
         checks::string(
             &mut v,
             "checkpointToken",
-            checkpoint_token,
+            Some(checkpoint_token),
             (1, 2048),
             Some(TOKEN),
         );
         v.finish()?;
-        let max = checks::integer_query("maxItems", max_items, 0, 1000)?;
         let e = self
             .inner
             .durable
             .get(arn)
             .ok_or_else(|| unknown_execution(arn))?;
-        let token = record::parse_token(checkpoint_token.unwrap_or_default())
+        let token = record::parse_token(checkpoint_token)
             .filter(|(token_arn, seq)| token_arn == arn && *seq >= 1 && *seq <= e.token_seq);
         if token.is_none() {
             return Err(invalid_token());
         }
-        let (operations, next) = page(&e.operations, marker, page_size(max))?;
+        let (operations, next) = page(&e.operations, marker, page_size(max_items))?;
         let mut out = json!({"Operations": operations});
         if let Some(next) = next {
             out["NextMarker"] = json!(next);
@@ -783,8 +777,7 @@ impl LambdaService {
         v.finish()?;
         timestamp_query("startedAfter", query.started_after.as_deref())?;
         timestamp_query("startedBefore", query.started_before.as_deref())?;
-        let oldest_first = checks::boolean_query("reverseOrder", query.reverse_order.as_deref())?;
-        let max = checks::integer_query("maxItems", query.max_items.as_deref(), 0, 1000)?;
+        let oldest_first = query.reverse_order;
         let (reference, qualifier) =
             name_and_qualifier(scope, function_name, query.qualifier.as_deref())?;
         let record = self.function_record(scope, &reference)?;
@@ -816,7 +809,8 @@ impl LambdaService {
         if !oldest_first.unwrap_or(false) {
             found.reverse();
         }
-        let (found, next_marker) = page(&found, query.marker.as_deref(), page_size(max))?;
+        let (found, next_marker) =
+            page(&found, query.marker.as_deref(), page_size(query.max_items))?;
         Ok(ListDurableExecutionsOutput {
             durable_executions: found.iter().map(summary).collect(),
             next_marker,

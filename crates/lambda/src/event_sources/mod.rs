@@ -446,7 +446,7 @@ impl LambdaService {
         event_source_arn: Option<&str>,
         function_name: Option<&str>,
         marker: Option<&str>,
-        max_items: Option<&str>,
+        max_items: Option<i32>,
     ) -> ApiResult<ListEventSourceMappingsOutput> {
         let function_arn = match function_name {
             Some(name) => {

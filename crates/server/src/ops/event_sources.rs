@@ -1,52 +1,52 @@
-//! Event source mappings: Create/Get/Update/Delete/List.
+//! Event source mappings.
 
-use crate::gateway::Request;
-use crate::render;
-use axum::response::Response;
-use laminar_model::ApiError;
+use super::handler::{Ctx, OpResult};
+use super::input;
 use serde_json::{Map, Value};
 
-type OpResult = Result<Response, ApiError>;
+type Body = Map<String, Value>;
 
-fn uuid(req: &Request) -> &str {
-    req.matched.label("UUID")
+pub fn create_event_source_mapping(
+    ctx: Ctx,
+    input: input::CreateEventSourceMapping<Body>,
+) -> OpResult {
+    ctx.json(
+        &ctx.service
+            .create_event_source_mapping(&ctx.scope, input.body)?,
+    )
 }
 
-pub fn create(req: &Request) -> OpResult {
-    let body: Map<String, Value> = req.json_body()?;
-    let out = req.service.create_event_source_mapping(&req.scope, body)?;
-    Ok(render::json(req.matched.success_status, &out))
+pub fn get_event_source_mapping(ctx: Ctx, input: input::GetEventSourceMapping) -> OpResult {
+    ctx.json(
+        &ctx.service
+            .get_event_source_mapping(&ctx.scope, &input.uuid)?,
+    )
 }
 
-pub fn get(req: &Request) -> OpResult {
-    let out = req
-        .service
-        .get_event_source_mapping(&req.scope, uuid(req))?;
-    Ok(render::json(req.matched.success_status, &out))
+pub fn update_event_source_mapping(
+    ctx: Ctx,
+    input: input::UpdateEventSourceMapping<Body>,
+) -> OpResult {
+    ctx.json(
+        &ctx.service
+            .update_event_source_mapping(&ctx.scope, &input.uuid, input.body)?,
+    )
 }
 
-pub fn update(req: &Request) -> OpResult {
-    let body: Map<String, Value> = req.json_body()?;
-    let out = req
-        .service
-        .update_event_source_mapping(&req.scope, uuid(req), body)?;
-    Ok(render::json(req.matched.success_status, &out))
+pub fn delete_event_source_mapping(ctx: Ctx, input: input::DeleteEventSourceMapping) -> OpResult {
+    ctx.json(
+        &ctx.service
+            .delete_event_source_mapping(&ctx.scope, &input.uuid)?,
+    )
 }
 
-pub fn delete(req: &Request) -> OpResult {
-    let out = req
-        .service
-        .delete_event_source_mapping(&req.scope, uuid(req))?;
-    Ok(render::json(req.matched.success_status, &out))
-}
-
-pub fn list(req: &Request) -> OpResult {
-    let out = req.service.list_event_source_mappings(
-        &req.scope,
-        req.query("EventSourceArn"),
-        req.query("FunctionName"),
-        req.query("Marker"),
-        req.query("MaxItems"),
+pub fn list_event_source_mappings(ctx: Ctx, input: input::ListEventSourceMappings) -> OpResult {
+    let out = ctx.service.list_event_source_mappings(
+        &ctx.scope,
+        input.event_source_arn.as_deref(),
+        input.function_name.as_deref(),
+        input.marker.as_deref(),
+        input.max_items,
     )?;
-    Ok(render::json(req.matched.success_status, &out))
+    ctx.json(&out)
 }

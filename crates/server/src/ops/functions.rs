@@ -1,74 +1,73 @@
 //! Function CRUD and account settings.
 
-use crate::gateway::Request;
-use crate::render;
-use axum::response::Response;
-use laminar_model::ApiError;
+use super::handler::{Ctx, OpResult};
+use super::input;
+use laminar_model::requests::{
+    CreateFunctionRequest, UpdateFunctionCodeRequest, UpdateFunctionConfigurationRequest,
+};
 
-type OpResult = Result<Response, ApiError>;
-
-pub async fn create(req: &Request) -> OpResult {
-    let input = req.json_body()?;
-    let config = req.service.create_function(&req.scope, input).await?;
-    Ok(render::json(req.matched.success_status, &config))
+pub async fn create_function(
+    ctx: Ctx,
+    input: input::CreateFunction<CreateFunctionRequest>,
+) -> OpResult {
+    ctx.json(&ctx.service.create_function(&ctx.scope, input.body).await?)
 }
 
-pub fn get(req: &Request) -> OpResult {
-    let out = req.service.get_function(
-        &req.scope,
-        req.matched.label("FunctionName"),
-        req.query("Qualifier"),
-    )?;
-    Ok(render::json(req.matched.success_status, &out))
+pub fn get_function(ctx: Ctx, input: input::GetFunction) -> OpResult {
+    let q = input.qualifier.as_deref();
+    ctx.json(
+        &ctx.service
+            .get_function(&ctx.scope, &input.function_name, q)?,
+    )
 }
 
-pub fn get_configuration(req: &Request) -> OpResult {
-    let out = req.service.get_function_configuration(
-        &req.scope,
-        req.matched.label("FunctionName"),
-        req.query("Qualifier"),
-    )?;
-    Ok(render::json(req.matched.success_status, &out))
+pub fn get_function_configuration(ctx: Ctx, input: input::GetFunctionConfiguration) -> OpResult {
+    let q = input.qualifier.as_deref();
+    ctx.json(
+        &ctx.service
+            .get_function_configuration(&ctx.scope, &input.function_name, q)?,
+    )
 }
 
-pub fn list(req: &Request) -> OpResult {
-    let out = req
-        .service
-        .list_functions(&req.scope, req.query("Marker"), req.query("MaxItems"))?;
-    Ok(render::json(req.matched.success_status, &out))
+pub fn list_functions(ctx: Ctx, input: input::ListFunctions) -> OpResult {
+    let marker = input.marker.as_deref();
+    ctx.json(
+        &ctx.service
+            .list_functions(&ctx.scope, marker, input.max_items)?,
+    )
 }
 
-pub fn delete(req: &Request) -> OpResult {
-    req.service.delete_function(
-        &req.scope,
-        req.matched.label("FunctionName"),
-        req.query("Qualifier"),
-    )?;
+pub fn delete_function(ctx: Ctx, input: input::DeleteFunction) -> OpResult {
+    let q = input.qualifier.as_deref();
+    ctx.service
+        .delete_function(&ctx.scope, &input.function_name, q)?;
     // The service answers 204, whatever the model's default says.
-    Ok(render::empty(204))
+    Ok(crate::render::empty(204))
 }
 
-pub async fn update_code(req: &Request) -> OpResult {
-    let input = req.json_body()?;
-    let out = req
+pub async fn update_function_code(
+    ctx: Ctx,
+    input: input::UpdateFunctionCode<UpdateFunctionCodeRequest>,
+) -> OpResult {
+    let name = &input.function_name;
+    ctx.json(
+        &ctx.service
+            .update_function_code(&ctx.scope, name, input.body)
+            .await?,
+    )
+}
+
+pub async fn update_function_configuration(
+    ctx: Ctx,
+    input: input::UpdateFunctionConfiguration<UpdateFunctionConfigurationRequest>,
+) -> OpResult {
+    let name = &input.function_name;
+    let out = ctx
         .service
-        .update_function_code(&req.scope, req.matched.label("FunctionName"), input)
-        .await?;
-    Ok(render::json(req.matched.success_status, &out))
+        .update_function_configuration(&ctx.scope, name, input.body);
+    ctx.json(&out.await?)
 }
 
-pub async fn update_configuration(req: &Request) -> OpResult {
-    let input = req.json_body()?;
-    let out = req
-        .service
-        .update_function_configuration(&req.scope, req.matched.label("FunctionName"), input)
-        .await?;
-    Ok(render::json(req.matched.success_status, &out))
-}
-
-pub fn account_settings(req: &Request) -> OpResult {
-    Ok(render::json(
-        req.matched.success_status,
-        &req.service.get_account_settings(&req.scope),
-    ))
+pub fn get_account_settings(ctx: Ctx, _: input::GetAccountSettings) -> OpResult {
+    ctx.json(&ctx.service.get_account_settings(&ctx.scope))
 }

@@ -1,25 +1,22 @@
 //! Invoke: headers and query in, the function's payload out.
 
-use crate::gateway::Request;
+use super::handler::{Ctx, OpResult};
+use super::input;
 use crate::render;
 use axum::http::HeaderValue;
-use axum::response::Response;
-use laminar_lambda::InvokeInput;
-use laminar_model::ApiError;
+use laminar_lambda::{InvocationType, InvokeInput};
 
-pub async fn invoke(req: Request) -> Result<Response, ApiError> {
+pub async fn invoke(ctx: Ctx, input: input::Invoke) -> OpResult {
     let input = InvokeInput {
-        function_name: req.matched.label("FunctionName").to_string(),
-        qualifier: req.query("Qualifier").map(str::to_string),
-        invocation_type: req.header("x-amz-invocation-type").map(str::to_string),
-        log_type: req.header("x-amz-log-type").map(str::to_string),
-        client_context: req.header("x-amz-client-context").map(str::to_string),
-        payload: req.body.clone(),
-        durable_execution_name: req
-            .header("x-amz-durable-execution-name")
-            .map(str::to_string),
+        function_name: input.function_name,
+        qualifier: input.qualifier,
+        invocation_type: input.invocation_type,
+        log_type: input.log_type,
+        client_context: input.client_context,
+        payload: input.payload,
+        durable_execution_name: input.durable_execution_name,
     };
-    let out = req.service.invoke(&req.scope, input).await?;
+    let out = ctx.service.invoke(&ctx.scope, input).await?;
     let mut response = render::raw(out.status, "application/json", out.payload);
     let headers = response.headers_mut();
     let mut set = |name: &'static str, value: Option<&str>| {
@@ -38,14 +35,14 @@ pub async fn invoke(req: Request) -> Result<Response, ApiError> {
 }
 
 /// The deprecated InvokeAsync: an `Event` invocation answering `{"Status": 202}`.
-pub async fn invoke_async(req: Request) -> Result<Response, ApiError> {
+pub async fn invoke_async(ctx: Ctx, input: input::InvokeAsync) -> OpResult {
     let input = InvokeInput {
-        function_name: req.matched.label("FunctionName").to_string(),
-        invocation_type: Some("Event".into()),
-        payload: req.body.clone(),
+        function_name: input.function_name,
+        invocation_type: Some(InvocationType::Event),
+        payload: input.invoke_args,
         ..Default::default()
     };
-    let out = req.service.invoke(&req.scope, input).await?;
+    let out = ctx.service.invoke(&ctx.scope, input).await?;
     Ok(render::json(
         out.status,
         &serde_json::json!({ "Status": out.status }),

@@ -1,96 +1,93 @@
-//! Layer operations.
+//! Layers, their versions and their permissions.
 
-use crate::gateway::Request;
-use crate::render;
-use axum::response::Response;
-use laminar_model::ApiError;
+use super::handler::{Ctx, OpResult};
+use super::input;
+use laminar_lambda::{LayerPermissionRequest, PublishLayerVersionRequest};
 
-type OpResult = Result<Response, ApiError>;
-
-fn layer(req: &Request) -> &str {
-    req.matched.label("LayerName")
-}
-
-fn version(req: &Request) -> &str {
-    req.matched.label("VersionNumber")
-}
-
-pub async fn publish(req: &Request) -> OpResult {
-    let out = req
+pub async fn publish_layer_version(
+    ctx: Ctx,
+    input: input::PublishLayerVersion<PublishLayerVersionRequest>,
+) -> OpResult {
+    let out = ctx
         .service
-        .publish_layer_version(&req.scope, layer(req), req.json_body()?)
-        .await?;
-    Ok(render::json(req.matched.success_status, &out))
+        .publish_layer_version(&ctx.scope, &input.layer_name, input.body);
+    ctx.json(&out.await?)
 }
 
-pub fn get(req: &Request) -> OpResult {
-    let out = req
-        .service
-        .get_layer_version(&req.scope, layer(req), version(req))?;
-    Ok(render::json(req.matched.success_status, &out))
+pub fn get_layer_version(ctx: Ctx, input: input::GetLayerVersion) -> OpResult {
+    let (layer, version) = (&input.layer_name, input.version_number);
+    ctx.json(&ctx.service.get_layer_version(&ctx.scope, layer, version)?)
 }
 
-pub fn get_by_arn(req: &Request) -> OpResult {
-    let out = req
-        .service
-        .get_layer_version_by_arn(&req.scope, req.query("Arn"))?;
-    Ok(render::json(req.matched.success_status, &out))
+pub fn get_layer_version_by_arn(ctx: Ctx, input: input::GetLayerVersionByArn) -> OpResult {
+    ctx.json(
+        &ctx.service
+            .get_layer_version_by_arn(&ctx.scope, &input.arn)?,
+    )
 }
 
-pub fn delete(req: &Request) -> OpResult {
-    req.service
-        .delete_layer_version(&req.scope, layer(req), version(req))?;
-    Ok(render::empty(req.matched.success_status))
+pub fn delete_layer_version(ctx: Ctx, input: input::DeleteLayerVersion) -> OpResult {
+    let (layer, version) = (&input.layer_name, input.version_number);
+    ctx.service
+        .delete_layer_version(&ctx.scope, layer, version)?;
+    ctx.empty()
 }
 
-pub fn list_versions(req: &Request) -> OpResult {
-    let out = req.service.list_layer_versions(
-        &req.scope,
-        layer(req),
-        req.query("CompatibleRuntime"),
-        req.query("CompatibleArchitecture"),
-        req.query("Marker"),
-        req.query("MaxItems"),
+pub fn list_layer_versions(ctx: Ctx, input: input::ListLayerVersions) -> OpResult {
+    let out = ctx.service.list_layer_versions(
+        &ctx.scope,
+        &input.layer_name,
+        input.compatible_runtime.map(|r| r.as_str()),
+        input.compatible_architecture.map(|a| a.as_str()),
+        input.marker.as_deref(),
+        input.max_items,
     )?;
-    Ok(render::json(req.matched.success_status, &out))
+    ctx.json(&out)
 }
 
-pub fn list(req: &Request) -> OpResult {
-    let out = req.service.list_layers(
-        &req.scope,
-        req.query("CompatibleRuntime"),
-        req.query("CompatibleArchitecture"),
-        req.query("Marker"),
-        req.query("MaxItems"),
+pub fn list_layers(ctx: Ctx, input: input::ListLayers) -> OpResult {
+    let out = ctx.service.list_layers(
+        &ctx.scope,
+        input.compatible_runtime.map(|r| r.as_str()),
+        input.compatible_architecture.map(|a| a.as_str()),
+        input.marker.as_deref(),
+        input.max_items,
     )?;
-    Ok(render::json(req.matched.success_status, &out))
+    ctx.json(&out)
 }
 
-pub fn add_permission(req: &Request) -> OpResult {
-    let out = req.service.add_layer_version_permission(
-        &req.scope,
-        layer(req),
-        version(req),
-        req.query("RevisionId"),
-        req.json_body()?,
+pub fn add_layer_version_permission(
+    ctx: Ctx,
+    input: input::AddLayerVersionPermission<LayerPermissionRequest>,
+) -> OpResult {
+    let out = ctx.service.add_layer_version_permission(
+        &ctx.scope,
+        &input.layer_name,
+        input.version_number,
+        input.revision_id.as_deref(),
+        input.body,
     )?;
-    Ok(render::json(req.matched.success_status, &out))
+    ctx.json(&out)
 }
 
-pub fn remove_permission(req: &Request) -> OpResult {
-    req.service.remove_layer_version_permission(
-        &req.scope,
-        layer(req),
-        version(req),
-        req.matched.label("StatementId"),
-        req.query("RevisionId"),
+pub fn remove_layer_version_permission(
+    ctx: Ctx,
+    input: input::RemoveLayerVersionPermission,
+) -> OpResult {
+    ctx.service.remove_layer_version_permission(
+        &ctx.scope,
+        &input.layer_name,
+        input.version_number,
+        &input.statement_id,
+        input.revision_id.as_deref(),
     )?;
-    Ok(render::empty(req.matched.success_status))
+    ctx.empty()
 }
 
-pub fn get_policy(req: &Request) -> OpResult {
-    let out = req
-        .service
-        .get_layer_version_policy(&req.scope, layer(req), version(req))?;
-    Ok(render::json(req.matched.success_status, &out))
+pub fn get_layer_version_policy(ctx: Ctx, input: input::GetLayerVersionPolicy) -> OpResult {
+    let (layer, version) = (&input.layer_name, input.version_number);
+    ctx.json(
+        &ctx.service
+            .get_layer_version_policy(&ctx.scope, layer, version)?,
+    )
 }

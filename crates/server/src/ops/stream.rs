@@ -1,15 +1,15 @@
 //! InvokeWithResponseStream: the function's response as an AWS event stream
 //! (`PayloadChunk` events, then `InvokeComplete`), written as it arrives.
 
-use crate::gateway::Request;
+use super::handler::{Ctx, OpResult};
+use super::input;
 use crate::render;
 use aws_smithy_types::event_stream::{Header, HeaderValue as EventHeader, Message};
 use axum::body::Body;
 use axum::http::HeaderValue;
-use axum::response::Response;
 use bytes::Bytes;
-use laminar_lambda::{InvokeInput, StreamEvent};
-use laminar_model::ApiError;
+use laminar_lambda::{InvocationType, InvokeInput, StreamEvent};
+use laminar_model::enums::ResponseStreamingInvocationType;
 
 fn event(kind: &'static str, content_type: &'static str, payload: Bytes) -> Bytes {
     let message = Message::new(payload)
@@ -56,26 +56,32 @@ fn encode(item: StreamEvent) -> Bytes {
     }
 }
 
-pub async fn invoke_with_response_stream(req: Request) -> Result<Response, ApiError> {
+pub async fn invoke_with_response_stream(
+    ctx: Ctx,
+    input: input::InvokeWithResponseStream,
+) -> OpResult {
     let input = InvokeInput {
-        function_name: req.matched.label("FunctionName").to_string(),
-        qualifier: req.query("Qualifier").map(str::to_string),
-        invocation_type: req.header("x-amz-invocation-type").map(str::to_string),
-        log_type: req.header("x-amz-log-type").map(str::to_string),
-        client_context: req.header("x-amz-client-context").map(str::to_string),
-        payload: req.body.clone(),
+        function_name: input.function_name,
+        qualifier: input.qualifier,
+        invocation_type: input.invocation_type.map(|t| match t {
+            ResponseStreamingInvocationType::RequestResponse => InvocationType::RequestResponse,
+            ResponseStreamingInvocationType::DryRun => InvocationType::DryRun,
+        }),
+        log_type: input.log_type,
+        client_context: input.client_context,
+        payload: input.payload,
         durable_execution_name: None,
     };
-    let streaming = req
+    let streaming = ctx
         .service
-        .invoke_with_response_stream(&req.scope, input)
+        .invoke_with_response_stream(&ctx.scope, input)
         .await?;
     let body = futures_util::stream::unfold(streaming.events, |mut events| async move {
         let item = events.recv().await?;
         Some((Ok::<_, std::convert::Infallible>(encode(item)), events))
     });
     let mut response = render::raw(
-        req.matched.success_status,
+        ctx.status,
         "application/vnd.amazon.eventstream",
         Body::from_stream(body),
     );

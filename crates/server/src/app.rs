@@ -1,0 +1,15 @@
+//! The services laminar answers on its one port.
+
+use laminar_lambda::LambdaService;
+use laminar_logs::LogsService;
+use laminar_s3::S3Service;
+use laminar_sqs::SqsService;
+
+/// Every service laminar answers on its one port. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub lambda: LambdaService,
+    pub sqs: SqsService,
+    pub logs: LogsService,
+    pub s3: S3Service,
+}

@@ -1,0 +1,142 @@
+//! Durable executions: reads, checkpoints, pause/resume/stop and callbacks.
+
+use super::handler::{Ctx, OpResult};
+use super::input;
+use laminar_lambda::{CheckpointRequest, ListDurableExecutionsQuery, PauseResumeRequest};
+use serde_json::Value;
+
+pub fn get_durable_execution(ctx: Ctx, input: input::GetDurableExecution) -> OpResult {
+    let (arn, include) = (&input.durable_execution_arn, input.include_execution_data);
+    ctx.json(
+        &ctx.service
+            .get_durable_execution(&ctx.scope, arn, include)?,
+    )
+}
+
+pub fn get_durable_execution_history(
+    ctx: Ctx,
+    input: input::GetDurableExecutionHistory,
+) -> OpResult {
+    let out = ctx.service.get_durable_execution_history(
+        &ctx.scope,
+        &input.durable_execution_arn,
+        input.include_execution_data,
+        input.reverse_order,
+        input.max_items,
+        input.marker.as_deref(),
+    )?;
+    ctx.json(&out)
+}
+
+pub fn get_durable_execution_state(ctx: Ctx, input: input::GetDurableExecutionState) -> OpResult {
+    let out = ctx.service.get_durable_execution_state(
+        &ctx.scope,
+        &input.durable_execution_arn,
+        &input.checkpoint_token,
+        input.max_items,
+        input.marker.as_deref(),
+    )?;
+    ctx.json(&out)
+}
+
+pub fn checkpoint_durable_execution(
+    ctx: Ctx,
+    input: input::CheckpointDurableExecution<CheckpointRequest>,
+) -> OpResult {
+    let arn = &input.durable_execution_arn;
+    ctx.json(
+        &ctx.service
+            .checkpoint_durable_execution(&ctx.scope, arn, input.body)?,
+    )
+}
+
+pub fn pause_durable_execution(
+    ctx: Ctx,
+    input: input::PauseDurableExecution<PauseResumeRequest>,
+) -> OpResult {
+    let arn = &input.durable_execution_arn;
+    ctx.json(
+        &ctx.service
+            .pause_durable_execution(&ctx.scope, arn, input.body)?,
+    )
+}
+
+pub fn resume_durable_execution(
+    ctx: Ctx,
+    input: input::ResumeDurableExecution<PauseResumeRequest>,
+) -> OpResult {
+    let arn = &input.durable_execution_arn;
+    ctx.json(
+        &ctx.service
+            .resume_durable_execution(&ctx.scope, arn, input.body)?,
+    )
+}
+
+pub fn stop_durable_execution(ctx: Ctx, input: input::StopDurableExecution<Value>) -> OpResult {
+    let arn = &input.durable_execution_arn;
+    ctx.json(
+        &ctx.service
+            .stop_durable_execution(&ctx.scope, arn, input.error)?,
+    )
+}
+
+pub fn delete_durable_execution(ctx: Ctx, input: input::DeleteDurableExecution) -> OpResult {
+    ctx.json(
+        &ctx.service
+            .delete_durable_execution(&ctx.scope, &input.durable_execution_arn)?,
+    )
+}
+
+pub fn send_durable_execution_callback_success(
+    ctx: Ctx,
+    input: input::SendDurableExecutionCallbackSuccess,
+) -> OpResult {
+    let (id, result) = (&input.callback_id, &input.result);
+    ctx.json(
+        &ctx.service
+            .send_durable_execution_callback_success(&ctx.scope, id, result)?,
+    )
+}
+
+pub fn send_durable_execution_callback_failure(
+    ctx: Ctx,
+    input: input::SendDurableExecutionCallbackFailure<Value>,
+) -> OpResult {
+    let id = &input.callback_id;
+    ctx.json(
+        &ctx.service
+            .send_durable_execution_callback_failure(&ctx.scope, id, input.error)?,
+    )
+}
+
+pub fn send_durable_execution_callback_heartbeat(
+    ctx: Ctx,
+    input: input::SendDurableExecutionCallbackHeartbeat,
+) -> OpResult {
+    let id = &input.callback_id;
+    ctx.json(
+        &ctx.service
+            .send_durable_execution_callback_heartbeat(&ctx.scope, id)?,
+    )
+}
+
+pub fn list_durable_executions_by_function(
+    ctx: Ctx,
+    input: input::ListDurableExecutionsByFunction,
+) -> OpResult {
+    let query = ListDurableExecutionsQuery {
+        qualifier: input.qualifier,
+        durable_execution_name: input.durable_execution_name,
+        statuses: input.statuses,
+        started_after: input.started_after,
+        started_before: input.started_before,
+        reverse_order: input.reverse_order,
+        marker: input.marker,
+        max_items: input.max_items,
+    };
+    let name = &input.function_name;
+    ctx.json(
+        &ctx.service
+            .list_durable_executions_by_function(&ctx.scope, name, query)?,
+    )
+}
