@@ -5,6 +5,7 @@ use crate::checks::{self, KMS_KEY_ARN, ROLE_ARN};
 use crate::objects::{ObjectsWriter, CAPACITY_PROVIDER};
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::Scope;
+use laminar_model::config::FunctionState;
 use laminar_model::validate::Violations;
 use laminar_model::{ApiError, ErrorKind};
 use serde::{Deserialize, Serialize};
@@ -176,7 +177,7 @@ pub struct ListCapacityProvidersOutput {
 #[serde(rename_all = "PascalCase")]
 pub struct FunctionVersionByCapacityProvider {
     pub function_arn: String,
-    pub state: String,
+    pub state: FunctionState,
 }
 
 #[derive(Debug, Serialize)]
@@ -638,7 +639,7 @@ impl LambdaService {
                     .filter(|(_, v)| v.config.capacity_provider_arn() == Some(arn))
                     .map(|(number, v)| FunctionVersionByCapacityProvider {
                         function_arn: record.arn_for(Some(number)),
-                        state: v.config.state.clone(),
+                        state: v.config.state,
                     })
                     .collect();
                 Some(versions)

@@ -9,7 +9,7 @@ use base64::Engine;
 use laminar_model::arn::{FunctionRef, Qualifier, Scope};
 use laminar_model::config::{
     EnvironmentResponse, EphemeralStorage, FunctionCode, FunctionConfiguration, FunctionRecord,
-    ImageConfig, LoggingConfig, SnapStartResponse, TracingConfig,
+    FunctionState, ImageConfig, LastUpdateStatus, LoggingConfig, SnapStartResponse, TracingConfig,
 };
 use laminar_model::limits::*;
 use laminar_model::requests::{
@@ -550,12 +550,12 @@ impl LambdaService {
         let stored = self.inner.store_code(source, image_config.clone()).await?;
         let (state, state_reason, state_reason_code) = if self.inner.pools.prepares() {
             (
-                "Pending",
+                FunctionState::Pending,
                 Some("The function is being created.".to_string()),
                 Some("Creating".to_string()),
             )
         } else {
-            ("Active", None, None)
+            (FunctionState::Active, None, None)
         };
 
         let config = FunctionConfiguration {
@@ -580,10 +580,10 @@ impl LambdaService {
                     .unwrap_or_else(|| "PassThrough".into()),
             },
             revision_id: revision_id(),
-            state: state.into(),
+            state,
             state_reason,
             state_reason_code,
-            last_update_status: "Successful".into(),
+            last_update_status: LastUpdateStatus::Successful,
             last_update_status_reason: None,
             last_update_status_reason_code: None,
             package_type,

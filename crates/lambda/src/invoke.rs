@@ -13,7 +13,7 @@ use base64::Engine;
 use bytes::Bytes;
 use laminar_executor::{EnvironmentSpec, InvokeReport, InvokeResult, Package, StartError};
 use laminar_model::arn::Scope;
-use laminar_model::config::{FunctionCode, FunctionConfiguration};
+use laminar_model::config::{FunctionCode, FunctionConfiguration, FunctionState};
 use laminar_model::limits::{ASYNC_PAYLOAD_MAX_BYTES, LOG_TAIL_BYTES, SYNC_PAYLOAD_MAX_BYTES};
 use laminar_model::{ApiError, ErrorKind};
 use laminar_runtime_api::Invocation;
@@ -558,9 +558,9 @@ impl Inner {
 
 /// Only an `Active` function runs.
 fn check_invocable(c: &FunctionConfiguration) -> ApiResult<()> {
-    match c.state.as_str() {
-        "Active" => Ok(()),
-        "Failed" => Err(ApiError::new(
+    match c.state {
+        FunctionState::Active => Ok(()),
+        FunctionState::Failed => Err(ApiError::new(
             ErrorKind::ResourceConflict,
             format!(
                 "The function could not be invoked because it is in the Failed state: {}",

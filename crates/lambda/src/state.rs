@@ -5,7 +5,7 @@
 use crate::{clock, ApiResult, Inner};
 use laminar_executor::StartError;
 use laminar_model::arn::Scope;
-use laminar_model::config::FunctionConfiguration;
+use laminar_model::config::{FunctionConfiguration, FunctionState, LastUpdateStatus};
 use laminar_model::ApiError;
 use laminar_store::FunctionKey;
 use std::sync::Arc;
@@ -17,9 +17,9 @@ impl Inner {
         config.revision_id = uuid::Uuid::new_v4().to_string();
         config.last_modified = clock::last_modified(clock::now());
         config.last_update_status = if self.pools.prepares() {
-            "InProgress".into()
+            LastUpdateStatus::InProgress
         } else {
-            "Successful".into()
+            LastUpdateStatus::Successful
         };
         config.last_update_status_reason = None;
         config.last_update_status_reason_code = None;
@@ -78,23 +78,23 @@ impl Inner {
         }
         let mut updated = (*latest).clone();
         let c = &mut updated.config;
-        let creating = c.state == "Pending";
+        let creating = c.state == FunctionState::Pending;
         match outcome {
             Ok(()) => {
-                c.state = "Active".into();
+                c.state = FunctionState::Active;
                 c.state_reason = None;
                 c.state_reason_code = None;
-                c.last_update_status = "Successful".into();
+                c.last_update_status = LastUpdateStatus::Successful;
             }
             Err((code, reason)) if creating => {
                 tracing::warn!(function = %c.function_arn, %reason, "function failed to become active");
-                c.state = "Failed".into();
+                c.state = FunctionState::Failed;
                 c.state_reason = Some(reason);
                 c.state_reason_code = Some(code.into());
             }
             Err((code, reason)) => {
                 tracing::warn!(function = %c.function_arn, %reason, "function update failed");
-                c.last_update_status = "Failed".into();
+                c.last_update_status = LastUpdateStatus::Failed;
                 c.last_update_status_reason = Some(reason);
                 c.last_update_status_reason_code = Some(code.into());
             }

@@ -4,7 +4,9 @@ use crate::functions::{key_of, resolve_name};
 use crate::{ApiResult, LambdaService};
 use base64::Engine;
 use laminar_model::arn::Scope;
-use laminar_model::config::{FunctionConfiguration, PublishedVersion};
+use laminar_model::config::{
+    FunctionConfiguration, FunctionState, LastUpdateStatus, PublishedVersion,
+};
 use laminar_model::{ApiError, ErrorKind};
 use laminar_store::FunctionKey;
 use serde::{Deserialize, Serialize};
@@ -41,8 +43,8 @@ fn same_function(a: &FunctionConfiguration, b: &FunctionConfiguration) -> bool {
         c.revision_id = String::new();
         c.last_modified = String::new();
         c.description = String::new();
-        c.state = String::new();
-        c.last_update_status = String::new();
+        c.state = FunctionState::Active;
+        c.last_update_status = LastUpdateStatus::Successful;
         c
     };
     comparable(a) == comparable(b)
@@ -89,8 +91,8 @@ impl LambdaService {
                 )));
             }
         }
-        let busy =
-            latest.config.state != "Active" || latest.config.last_update_status == "InProgress";
+        let busy = latest.config.state != FunctionState::Active
+            || latest.config.last_update_status == LastUpdateStatus::InProgress;
         if busy && readiness == Readiness::Required {
             return Err(ApiError::new(
                 ErrorKind::ResourceConflict,

@@ -6,6 +6,7 @@
 //! callback answered, Resume, Stop, Delete), then invokes again (replay).
 
 use super::record::{checkpoint_token, error_object, Execution};
+use super::status::ExecutionStatus;
 use super::STATE_PAGE;
 use crate::invoke::InvokeInput;
 use crate::{clock, Inner, LambdaService};
@@ -52,7 +53,7 @@ fn decide(e: &mut Execution, now: f64) -> Next {
     if e.is_terminal() {
         return Next::Done;
     }
-    if e.status == "RUNNING" && e.invoke_due {
+    if e.status == ExecutionStatus::Running && e.invoke_due {
         e.invoke_due = false;
         e.changed.clear();
         e.token_seq += 1;
@@ -92,11 +93,11 @@ fn settle(
                 Some("SUCCEEDED") => {
                     // A result checkpointed on the EXECUTION operation wins.
                     let result = result_text(&answer["Result"]).or(e.result.clone());
-                    e.finish(now, "SUCCEEDED", result, None);
+                    e.finish(now, ExecutionStatus::Succeeded, result, None);
                 }
                 Some("FAILED") => {
                     let error = answer.get("Error").cloned().unwrap_or(json!({}));
-                    e.finish(now, "FAILED", None, Some(error));
+                    e.finish(now, ExecutionStatus::Failed, None, Some(error));
                 }
                 Some("PENDING") if e.has_pending() || e.invoke_due => {}
                 Some("PENDING") => {
@@ -104,14 +105,14 @@ fn settle(
                         "InvalidDurableExecutionOutput",
                         "The function answered PENDING while no operation is pending.",
                     );
-                    e.finish(now, "FAILED", None, Some(error));
+                    e.finish(now, ExecutionStatus::Failed, None, Some(error));
                 }
                 _ => {
                     let error = error_object(
                         "InvalidDurableExecutionOutput",
                         "The function's output is not a durable invocation output (a JSON object with Status SUCCEEDED, FAILED or PENDING).",
                     );
-                    e.finish(now, "FAILED", None, Some(error));
+                    e.finish(now, ExecutionStatus::Failed, None, Some(error));
                 }
             }
         }
@@ -125,7 +126,7 @@ fn settle(
                     .as_str()
                     .unwrap_or("The function failed."),
             );
-            e.finish(now, "FAILED", None, Some(error));
+            e.finish(now, ExecutionStatus::Failed, None, Some(error));
         }
         Err(err) if err.kind == ErrorKind::TooManyRequests => {
             e.invoke_due = true;
@@ -133,7 +134,7 @@ fn settle(
         }
         Err(err) => {
             let error = error_object(err.kind.code(), &err.message);
-            e.finish(now, "FAILED", None, Some(error));
+            e.finish(now, ExecutionStatus::Failed, None, Some(error));
         }
     }
     retry_later

@@ -10,6 +10,7 @@
 mod driver;
 mod record;
 mod start;
+mod status;
 mod table;
 
 pub(crate) use table::Executions;
@@ -23,6 +24,7 @@ use laminar_model::{ApiError, ErrorKind};
 use record::{parse_callback_id, Execution, Operation};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+pub use status::{ExecutionStatus, OperationStatus};
 
 /// Operations in one page of execution state (the model's default).
 pub(crate) const STATE_PAGE: usize = 100;
@@ -142,7 +144,7 @@ pub struct DurableExecutionSummary {
     pub durable_execution_arn: String,
     pub durable_execution_name: String,
     pub function_arn: String,
-    pub status: String,
+    pub status: ExecutionStatus,
     pub start_timestamp: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_timestamp: Option<f64>,
@@ -409,7 +411,7 @@ fn summary(e: &Execution) -> DurableExecutionSummary {
         durable_execution_arn: e.arn.clone(),
         durable_execution_name: e.name.clone(),
         function_arn: e.function_arn.clone(),
-        status: e.status.clone(),
+        status: e.status,
         start_timestamp: e.start,
         end_timestamp: e.end,
     }
@@ -426,16 +428,16 @@ fn already_over(e: &Execution) -> ApiError {
 }
 
 impl LambdaService {
-    fn execution(&self, arn: &str) -> ApiResult<Execution> {
+    fn execution(&self, scope: &Scope, arn: &str) -> ApiResult<Execution> {
         self.inner
             .durable
-            .get(arn)
+            .get_in(scope, arn)
             .ok_or_else(|| execution_not_found(arn))
     }
 
     pub fn get_durable_execution(
         &self,
-        _scope: &Scope,
+        scope: &Scope,
         arn: &str,
         include_execution_data: Option<&str>,
     ) -> ApiResult<Value> {
@@ -443,13 +445,13 @@ impl LambdaService {
         check_arn(&mut v, arn);
         v.finish()?;
         let include = checks::boolean_query("includeExecutionData", include_execution_data)?;
-        let e = self.execution(arn)?;
+        let e = self.execution(scope, arn)?;
         Ok(execution_output(&e, include.unwrap_or(true)))
     }
 
     pub fn get_durable_execution_history(
         &self,
-        _scope: &Scope,
+        scope: &Scope,
         arn: &str,
         include_execution_data: Option<&str>,
         reverse_order: Option<&str>,
@@ -462,7 +464,7 @@ impl LambdaService {
         let include = checks::boolean_query("includeExecutionData", include_execution_data)?;
         let reverse = checks::boolean_query("reverseOrder", reverse_order)?;
         let max = checks::integer_query("maxItems", max_items, 0, 1000)?;
-        let e = self.execution(arn)?;
+        let e = self.execution(scope, arn)?;
         let mut events = e.events.clone();
         if reverse.unwrap_or(false) {
             events.reverse();
@@ -480,7 +482,7 @@ impl LambdaService {
 
     pub fn get_durable_execution_state(
         &self,
-        _scope: &Scope,
+        scope: &Scope,
         arn: &str,
         checkpoint_token: Option<&str>,
         max_items: Option<&str>,
@@ -501,7 +503,7 @@ impl LambdaService {
         let e = self
             .inner
             .durable
-            .get(arn)
+            .get_in(scope, arn)
             .ok_or_else(|| unknown_execution(arn))?;
         let token = record::parse_token(checkpoint_token.unwrap_or_default())
             .filter(|(token_arn, seq)| token_arn == arn && *seq >= 1 && *seq <= e.token_seq);
@@ -518,7 +520,7 @@ impl LambdaService {
 
     pub fn checkpoint_durable_execution(
         &self,
-        _scope: &Scope,
+        scope: &Scope,
         arn: &str,
         request: CheckpointRequest,
     ) -> ApiResult<Value> {
@@ -539,7 +541,7 @@ impl LambdaService {
         v.finish()?;
         let now = now_secs();
         let token = request.checkpoint_token.unwrap_or_default();
-        let out = self.inner.durable.update(arn, |e| {
+        let out = self.inner.durable.update_in(scope, arn, |e| {
             check_token(e, &token)?;
             let mut touched: Vec<String> = std::mem::take(&mut e.changed).into_iter().collect();
             for update in request.updates.iter().flatten() {
@@ -567,7 +569,7 @@ impl LambdaService {
 
     pub fn pause_durable_execution(
         &self,
-        _scope: &Scope,
+        scope: &Scope,
         arn: &str,
         request: PauseResumeRequest,
     ) -> ApiResult<Value> {
@@ -575,8 +577,8 @@ impl LambdaService {
         let now = now_secs();
         self.inner
             .durable
-            .update(arn, |e| {
-                if e.status != "RUNNING" {
+            .update_in(scope, arn, |e| {
+                if e.status != ExecutionStatus::Running {
                     return Err(already_over(e));
                 }
                 e.paused(
@@ -592,7 +594,7 @@ impl LambdaService {
 
     pub fn resume_durable_execution(
         &self,
-        _scope: &Scope,
+        scope: &Scope,
         arn: &str,
         request: PauseResumeRequest,
     ) -> ApiResult<Value> {
@@ -600,8 +602,8 @@ impl LambdaService {
         let now = now_secs();
         self.inner
             .durable
-            .update(arn, |e| {
-                if e.status != "PAUSED" {
+            .update_in(scope, arn, |e| {
+                if e.status != ExecutionStatus::Paused {
                     return Err(ApiError::new(
                         ErrorKind::ResourceConflict,
                         format!("Durable execution {} is {}, not PAUSED.", e.arn, e.status),
@@ -619,7 +621,7 @@ impl LambdaService {
     /// error; an invocation still running is no longer listened to.
     pub fn stop_durable_execution(
         &self,
-        _scope: &Scope,
+        scope: &Scope,
         arn: &str,
         error: Option<Value>,
     ) -> ApiResult<Value> {
@@ -634,14 +636,14 @@ impl LambdaService {
             });
         self.inner
             .durable
-            .update(arn, |e| {
+            .update_in(scope, arn, |e| {
                 if e.is_terminal() {
                     return Err(ApiError::invalid_parameter(format!(
                         "Durable execution {} has already completed with status {}.",
                         e.arn, e.status
                     )));
                 }
-                e.finish(now, "STOPPED", None, Some(error));
+                e.finish(now, ExecutionStatus::Stopped, None, Some(error));
                 Ok(())
             })?
             .ok_or_else(|| execution_not_found(arn))?;
@@ -651,14 +653,14 @@ impl LambdaService {
 
     /// DeleteDurableExecution: the execution and its history are gone (a
     /// running one is stopped first).
-    pub fn delete_durable_execution(&self, _scope: &Scope, arn: &str) -> ApiResult<Value> {
+    pub fn delete_durable_execution(&self, scope: &Scope, arn: &str) -> ApiResult<Value> {
         let mut v = Violations::new();
         check_arn(&mut v, arn);
         v.finish()?;
         let now = now_secs();
         self.inner
             .durable
-            .remove(arn)?
+            .remove_in(scope, arn)?
             .ok_or_else(|| execution_not_found(arn))?;
         self.inner.durable.wake(arn);
         Ok(json!({"DeletionRequestTimestamp": now}))
@@ -667,6 +669,7 @@ impl LambdaService {
     /// Completes a CALLBACK operation from outside and wakes the driver.
     fn answer_callback(
         &self,
+        scope: &Scope,
         callback_id: &str,
         outcome: Option<Result<String, Value>>,
     ) -> ApiResult<()> {
@@ -675,12 +678,12 @@ impl LambdaService {
         let now = now_secs();
         self.inner
             .durable
-            .update(&arn, |e| {
+            .update_in(scope, &arn, |e| {
                 let status = match e.operation(&op) {
-                    Some(o) if o.operation_type == "CALLBACK" => o.status.clone(),
+                    Some(o) if o.operation_type == "CALLBACK" => o.status,
                     _ => return Err(callback_not_found(callback_id)),
                 };
-                if status != "STARTED" || e.is_terminal() {
+                if status != OperationStatus::Started || e.is_terminal() {
                     return Err(ApiError::new(
                         ErrorKind::CallbackTimeout,
                         format!("Callback {callback_id} is no longer open ({status})."),
@@ -699,7 +702,7 @@ impl LambdaService {
 
     pub fn send_durable_execution_callback_success(
         &self,
-        _scope: &Scope,
+        scope: &Scope,
         callback_id: &str,
         result: &[u8],
     ) -> ApiResult<Value> {
@@ -714,28 +717,28 @@ impl LambdaService {
             v.finish()?;
         }
         let result = String::from_utf8_lossy(result).into_owned();
-        self.answer_callback(callback_id, Some(Ok(result)))?;
+        self.answer_callback(scope, callback_id, Some(Ok(result)))?;
         Ok(json!({}))
     }
 
     pub fn send_durable_execution_callback_failure(
         &self,
-        _scope: &Scope,
+        scope: &Scope,
         callback_id: &str,
         error: Option<Value>,
     ) -> ApiResult<Value> {
         check_callback(callback_id)?;
-        self.answer_callback(callback_id, Some(Err(error.unwrap_or(json!({})))))?;
+        self.answer_callback(scope, callback_id, Some(Err(error.unwrap_or(json!({})))))?;
         Ok(json!({}))
     }
 
     pub fn send_durable_execution_callback_heartbeat(
         &self,
-        _scope: &Scope,
+        scope: &Scope,
         callback_id: &str,
     ) -> ApiResult<Value> {
         check_callback(callback_id)?;
-        self.answer_callback(callback_id, None)?;
+        self.answer_callback(scope, callback_id, None)?;
         Ok(json!({}))
     }
 
@@ -808,7 +811,8 @@ impl LambdaService {
                     .durable_execution_name
                     .as_ref()
                     .is_none_or(|n| &e.name == n)
-                && (query.statuses.is_empty() || query.statuses.contains(&e.status))
+                && (query.statuses.is_empty()
+                    || query.statuses.iter().any(|s| s == e.status.as_str()))
                 && after.is_none_or(|t| e.start >= t)
                 && before.is_none_or(|t| e.start <= t)
         });

@@ -3,14 +3,13 @@
 //! actions, callbacks, timers and the function's answers cause. Pure logic:
 //! no I/O, no clock (the caller passes `now`, seconds since the epoch).
 
+use super::status::{ExecutionStatus, OperationStatus};
 use super::OperationUpdate;
 use base64::Engine;
 use laminar_model::ApiError;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
-
-pub(crate) const TERMINAL: &[&str] = &["SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"];
 
 /// `Operation` of the API model; the details stay JSON objects.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -28,7 +27,7 @@ pub struct Operation {
     pub start_timestamp: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_timestamp: Option<f64>,
-    pub status: String,
+    pub status: OperationStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub execution_details: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -64,7 +63,7 @@ pub(crate) struct Execution {
     /// The function's ARN with the version that runs (`…:function:f:$LATEST`).
     pub function_arn: String,
     pub version: String,
-    pub status: String,
+    pub status: ExecutionStatus,
     pub input: String,
     pub result: Option<String>,
     pub error: Option<Value>,
@@ -150,7 +149,7 @@ impl Execution {
             function_name,
             function_arn,
             version,
-            status: "RUNNING".into(),
+            status: ExecutionStatus::Running,
             input: input.clone(),
             result: None,
             error: None,
@@ -163,7 +162,7 @@ impl Execution {
                 id: id.clone(),
                 operation_type: "EXECUTION".into(),
                 start_timestamp: now,
-                status: "STARTED".into(),
+                status: OperationStatus::Started,
                 execution_details: Some(json!({"InputPayload": input})),
                 ..Default::default()
             }],
@@ -182,8 +181,13 @@ impl Execution {
         execution
     }
 
+    /// Whether the execution is in the caller's account and region.
+    pub(crate) fn belongs_to(&self, scope: &laminar_model::arn::Scope) -> bool {
+        self.account == scope.account && self.region == scope.region
+    }
+
     pub(crate) fn is_terminal(&self) -> bool {
-        TERMINAL.contains(&self.status.as_str())
+        self.status.is_terminal()
     }
 
     pub(crate) fn execution_timeout(&self) -> f64 {
@@ -235,14 +239,14 @@ impl Execution {
     pub(crate) fn finish(
         &mut self,
         now: f64,
-        status: &str,
+        status: ExecutionStatus,
         result: Option<String>,
         error: Option<Value>,
     ) {
         if self.is_terminal() {
             return;
         }
-        self.status = status.into();
+        self.status = status;
         self.end = Some(now);
         self.pause = None;
         self.timers.clear();
@@ -254,15 +258,15 @@ impl Execution {
         }
         let error_event = || json!({"Error": {"Payload": error.clone().unwrap_or(json!({}))}});
         let (event_type, details) = match status {
-            "SUCCEEDED" => (
+            ExecutionStatus::Succeeded => (
                 "ExecutionSucceeded",
                 json!({"ExecutionSucceededDetails": {"Result": payload(result.as_deref().unwrap_or(""))}}),
             ),
-            "FAILED" => (
+            ExecutionStatus::Failed => (
                 "ExecutionFailed",
                 json!({"ExecutionFailedDetails": error_event()}),
             ),
-            "TIMED_OUT" => (
+            ExecutionStatus::TimedOut => (
                 "ExecutionTimedOut",
                 json!({"ExecutionTimedOutDetails": error_event()}),
             ),
@@ -309,8 +313,13 @@ impl Execution {
                 )));
             }
             match action.as_str() {
-                "SUCCEED" => self.finish(now, "SUCCEEDED", update.payload.clone(), None),
-                _ => self.finish(now, "FAILED", None, update.error.clone()),
+                "SUCCEED" => self.finish(
+                    now,
+                    ExecutionStatus::Succeeded,
+                    update.payload.clone(),
+                    None,
+                ),
+                _ => self.finish(now, ExecutionStatus::Failed, None, update.error.clone()),
             }
             return Ok(id);
         }
@@ -332,8 +341,10 @@ impl Execution {
     ) -> Result<(), ApiError> {
         if let Some(op) = self.operation_mut(id) {
             // A STEP starts again for its next attempt.
-            if kind == "STEP" && matches!(op.status.as_str(), "PENDING" | "READY") {
-                op.status = "STARTED".into();
+            if kind == "STEP"
+                && matches!(op.status, OperationStatus::Pending | OperationStatus::Ready)
+            {
+                op.status = OperationStatus::Started;
                 let details = op.step_details.get_or_insert_with(|| json!({}));
                 let attempt = details["Attempt"].as_i64().unwrap_or(1) + 1;
                 details["Attempt"] = json!(attempt);
@@ -348,7 +359,7 @@ impl Execution {
                 );
                 return Ok(());
             }
-            if op.status == "STARTED" && kind == "STEP" {
+            if op.status == OperationStatus::Started && kind == "STEP" {
                 return Ok(());
             }
             return Err(invalid(format!("Operation {id} has already been started.")));
@@ -367,7 +378,7 @@ impl Execution {
             operation_type: kind.to_string(),
             sub_type: update.sub_type.clone(),
             start_timestamp: now,
-            status: "STARTED".into(),
+            status: OperationStatus::Started,
             ..Default::default()
         };
         let (event_type, details) = match kind {
@@ -469,14 +480,18 @@ impl Execution {
         let Some(op) = self.operation_mut(id) else {
             return Err(invalid(format!("Operation {id} does not exist.")));
         };
-        if op.status != "STARTED" && op.status != "READY" {
+        if !matches!(op.status, OperationStatus::Started | OperationStatus::Ready) {
             return Err(invalid(format!(
                 "Operation {id} is {} and cannot be completed.",
                 op.status
             )));
         }
         let succeeded = action == "SUCCEED";
-        op.status = if succeeded { "SUCCEEDED" } else { "FAILED" }.into();
+        op.status = if succeeded {
+            OperationStatus::Succeeded
+        } else {
+            OperationStatus::Failed
+        };
         op.end_timestamp = Some(now);
         let result = update.payload.clone().unwrap_or_default();
         let error = update.error.clone().unwrap_or(json!({}));
@@ -526,14 +541,14 @@ impl Execution {
         let Some(op) = self.operation_mut(id) else {
             return Err(invalid(format!("Operation {id} does not exist.")));
         };
-        if op.status != "STARTED" {
+        if op.status != OperationStatus::Started {
             return Err(invalid(format!(
                 "Operation {id} is {} and cannot be retried.",
                 op.status
             )));
         }
         let next = now + delay as f64;
-        op.status = "PENDING".into();
+        op.status = OperationStatus::Pending;
         let details = op.step_details.get_or_insert_with(|| json!({"Attempt": 1}));
         details["NextAttemptTimestamp"] = json!(next);
         if let Some(error) = &update.error {
@@ -558,12 +573,15 @@ impl Execution {
     }
 
     fn cancel_wait(&mut self, id: &str, now: f64) -> Result<(), ApiError> {
-        let Some(op) = self.operation_mut(id).filter(|o| o.status == "STARTED") else {
+        let Some(op) = self
+            .operation_mut(id)
+            .filter(|o| o.status == OperationStatus::Started)
+        else {
             return Err(invalid(format!(
                 "Operation {id} is not a WAIT in progress."
             )));
         };
-        op.status = "CANCELLED".into();
+        op.status = OperationStatus::Cancelled;
         op.end_timestamp = Some(now);
         self.timers.remove(id);
         self.event(
@@ -584,7 +602,7 @@ impl Execution {
         let details = op.callback_details.get_or_insert_with(|| json!({}));
         let (event_type, body) = match outcome {
             Ok(result) => {
-                op.status = "SUCCEEDED".into();
+                op.status = OperationStatus::Succeeded;
                 details["Result"] = json!(result);
                 (
                     "CallbackSucceeded",
@@ -592,7 +610,7 @@ impl Execution {
                 )
             }
             Err(error) => {
-                op.status = "FAILED".into();
+                op.status = OperationStatus::Failed;
                 details["Error"] = error.clone();
                 (
                     "CallbackFailed",
@@ -640,7 +658,7 @@ impl Execution {
                 "ExecutionTimedOut",
                 "The durable execution exceeded its ExecutionTimeout.",
             );
-            self.finish(now, "TIMED_OUT", None, Some(error));
+            self.finish(now, ExecutionStatus::TimedOut, None, Some(error));
             return;
         }
         let due: Vec<(String, Timer)> = self
@@ -656,7 +674,7 @@ impl Execution {
             };
             match timer {
                 Timer::WaitEnds => {
-                    op.status = "SUCCEEDED".into();
+                    op.status = OperationStatus::Succeeded;
                     op.end_timestamp = Some(now);
                     let duration = (now - op.start_timestamp).round() as i64;
                     self.event(
@@ -667,10 +685,10 @@ impl Execution {
                     );
                 }
                 Timer::RetryReady => {
-                    op.status = "READY".into();
+                    op.status = OperationStatus::Ready;
                 }
                 Timer::CallbackTimesOut => {
-                    op.status = "TIMED_OUT".into();
+                    op.status = OperationStatus::TimedOut;
                     op.end_timestamp = Some(now);
                     let error = error_object("CallbackTimeout", "The callback timed out.");
                     op.callback_details.get_or_insert_with(|| json!({}))["Error"] = error.clone();
@@ -698,8 +716,11 @@ impl Execution {
     pub(crate) fn has_pending(&self) -> bool {
         self.operations.iter().any(|o| {
             matches!(
-                (o.operation_type.as_str(), o.status.as_str()),
-                ("WAIT" | "CALLBACK" | "CHAINED_INVOKE", "STARTED") | ("STEP", "PENDING" | "READY")
+                (o.operation_type.as_str(), o.status),
+                (
+                    "WAIT" | "CALLBACK" | "CHAINED_INVOKE",
+                    OperationStatus::Started
+                ) | ("STEP", OperationStatus::Pending | OperationStatus::Ready)
             )
         })
     }
@@ -726,7 +747,7 @@ impl Execution {
     }
 
     pub(crate) fn paused(&mut self, now: f64, reason: Option<String>, timeout_paused: bool) {
-        self.status = "PAUSED".into();
+        self.status = ExecutionStatus::Paused;
         let mut details =
             json!({"PauseRequestTimestamp": now, "ExecutionTimeoutPaused": timeout_paused});
         if let Some(reason) = &reason {
@@ -748,7 +769,7 @@ impl Execution {
     }
 
     pub(crate) fn resumed(&mut self, now: f64, reason: Option<String>) {
-        self.status = "RUNNING".into();
+        self.status = ExecutionStatus::Running;
         self.pause = None;
         let mut event = json!({"ResumeRequestTimestamp": now});
         if let Some(reason) = reason {
@@ -822,7 +843,7 @@ mod tests {
         done.payload = Some("42".into());
         e.apply(&done, 1002.0).unwrap();
         let op = e.operation("s1").unwrap();
-        assert_eq!(op.status, "SUCCEEDED");
+        assert_eq!(op.status, OperationStatus::Succeeded);
         assert_eq!(op.step_details.as_ref().unwrap()["Result"], "42");
         let types: Vec<_> = e.events.iter().map(|v| v["EventType"].clone()).collect();
         assert_eq!(
@@ -844,9 +865,9 @@ mod tests {
         assert!(e.has_pending());
         assert_eq!(e.next_due(), 1005.0);
         e.fire_timers(1004.0);
-        assert_eq!(e.operation("w").unwrap().status, "STARTED");
+        assert_eq!(e.operation("w").unwrap().status, OperationStatus::Started);
         e.fire_timers(1005.0);
-        assert_eq!(e.operation("w").unwrap().status, "SUCCEEDED");
+        assert_eq!(e.operation("w").unwrap().status, OperationStatus::Succeeded);
         assert!(e.invoke_due);
     }
 
@@ -869,9 +890,9 @@ mod tests {
         );
         e.heartbeat("c", 1002.0);
         e.fire_timers(1004.0);
-        assert_eq!(e.operation("c").unwrap().status, "STARTED");
+        assert_eq!(e.operation("c").unwrap().status, OperationStatus::Started);
         e.fire_timers(1005.0);
-        assert_eq!(e.operation("c").unwrap().status, "TIMED_OUT");
+        assert_eq!(e.operation("c").unwrap().status, OperationStatus::TimedOut);
     }
 
     #[test]
@@ -886,7 +907,7 @@ mod tests {
     fn the_execution_times_out() {
         let mut e = execution();
         e.fire_timers(1100.0);
-        assert_eq!(e.status, "TIMED_OUT");
+        assert_eq!(e.status, ExecutionStatus::TimedOut);
         assert_eq!(e.events.last().unwrap()["EventType"], "ExecutionTimedOut");
     }
 

@@ -5,6 +5,7 @@
 
 use super::driver::now_secs;
 use super::record::Execution;
+use super::status::ExecutionStatus;
 use crate::invoke::{InvocationType, InvokeOutput, Prepared};
 use crate::{ApiResult, LambdaService};
 use bytes::Bytes;
@@ -80,13 +81,13 @@ impl LambdaService {
         }
         let finished = self.wait_for_end(&execution.arn).await;
         let (function_error, payload) = match finished {
-            Some(e) if e.status == "SUCCEEDED" => {
+            Some(e) if e.status == ExecutionStatus::Succeeded => {
                 (None, Bytes::from(e.result.clone().unwrap_or_default()))
             }
             Some(e) => {
                 let error = e.error.clone().unwrap_or_else(|| json!({}));
                 let body = json!({
-                    "errorType": error["ErrorType"].as_str().unwrap_or(&e.status),
+                    "errorType": error["ErrorType"].as_str().unwrap_or(e.status.as_str()),
                     "errorMessage": error["ErrorMessage"].as_str().unwrap_or_default(),
                 });
                 (Some("Unhandled"), Bytes::from(body.to_string()))

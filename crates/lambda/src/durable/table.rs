@@ -4,6 +4,7 @@
 
 use super::record::Execution;
 use crate::ApiResult;
+use laminar_model::arn::Scope;
 use laminar_model::ApiError;
 use laminar_store::rusqlite::params;
 use laminar_store::Store;
@@ -83,6 +84,26 @@ impl Executions {
         self.records().get(arn).cloned()
     }
 
+    /// The execution if it belongs to the caller's account and region: to
+    /// a caller elsewhere it does not exist, as any other resource.
+    pub(crate) fn get_in(&self, scope: &Scope, arn: &str) -> Option<Execution> {
+        self.get(arn).filter(|e| e.belongs_to(scope))
+    }
+
+    /// [`Self::update`] for a caller: `None` when the execution is not in
+    /// the caller's account and region.
+    pub(crate) fn update_in<R>(
+        &self,
+        scope: &Scope,
+        arn: &str,
+        change: impl FnOnce(&mut Execution) -> ApiResult<R>,
+    ) -> ApiResult<Option<R>> {
+        if self.get_in(scope, arn).is_none() {
+            return Ok(None);
+        }
+        self.update(arn, change)
+    }
+
     /// Every execution the filter keeps.
     pub(crate) fn find(&self, keep: impl Fn(&Execution) -> bool) -> Vec<Execution> {
         self.records()
@@ -128,9 +149,11 @@ impl Executions {
         Ok(Some(out))
     }
 
-    pub(crate) fn remove(&self, arn: &str) -> ApiResult<Option<Execution>> {
+    /// Deletes the execution if it belongs to the caller's account and
+    /// region.
+    pub(crate) fn remove_in(&self, scope: &Scope, arn: &str) -> ApiResult<Option<Execution>> {
         let mut records = self.records();
-        if !records.contains_key(arn) {
+        if !records.get(arn).is_some_and(|e| e.belongs_to(scope)) {
             return Ok(None);
         }
         self.store
