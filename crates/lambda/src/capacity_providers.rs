@@ -612,7 +612,7 @@ impl LambdaService {
             .map(|(_, s)| s.provider)
             .filter(|p| state.is_none_or(|s| p.state == s))
             .collect();
-        let (page, next_marker) = crate::versions::page_of(&all, marker, max_items)?;
+        let (page, next_marker) = crate::page::page_of(&all, marker, max_items)?;
         Ok(ListCapacityProvidersOutput {
             capacity_providers: page.into_iter().cloned().collect(),
             next_marker,
@@ -647,7 +647,7 @@ impl LambdaService {
             .into_iter()
             .flatten()
             .collect();
-        let (page, next_marker) = crate::versions::page_of(&all, marker, max_items)?;
+        let (page, next_marker) = crate::page::page_of(&all, marker, max_items)?;
         Ok(ListFunctionVersionsByCapacityProviderOutput {
             capacity_provider_arn: stored.provider.capacity_provider_arn,
             function_versions: page.into_iter().cloned().collect(),

@@ -348,7 +348,7 @@ impl LambdaService {
             .into_iter()
             .map(|(_, s)| s.config)
             .collect();
-        let (page, next_marker) = crate::versions::page_of(&all, marker, max_items)?;
+        let (page, next_marker) = crate::page::page_of(&all, marker, max_items)?;
         Ok(ListCodeSigningConfigsOutput {
             code_signing_configs: page.into_iter().cloned().collect(),
             next_marker,
@@ -371,7 +371,7 @@ impl LambdaService {
             (record.code_signing_config_arn.as_deref() == Some(own_arn.as_str()))
                 .then(|| record.config.function_arn.clone())
         });
-        let (page, next_marker) = crate::versions::page_of(&all, marker, max_items)?;
+        let (page, next_marker) = crate::page::page_of(&all, marker, max_items)?;
         Ok(ListFunctionsByCodeSigningConfigOutput {
             function_arns: page.into_iter().cloned().collect(),
             next_marker,

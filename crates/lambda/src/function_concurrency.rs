@@ -1,6 +1,6 @@
 //! Reserved concurrency of a function (Put/Get/DeleteFunctionConcurrency).
 
-use crate::functions::{key_of, resolve_name};
+use crate::naming::{key_of, resolve_name};
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::Scope;
 use laminar_model::validate::Violations;

@@ -1,6 +1,7 @@
 //! Control-plane operations on functions: create, read, list, update, delete,
 //! and the account settings.
 
+use crate::naming::{key_of, resolve_name};
 use crate::objects::ObjectsWriter;
 use crate::resolve::{resolve, Routing};
 use crate::versions::Readiness;
@@ -58,21 +59,6 @@ pub struct ListFunctionsOutput {
 
 const FUNCTION_NAME_PATTERN: &str = "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?";
 const ROLE_PATTERN: &str = "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+";
-
-pub(crate) fn key_of(scope: &Scope, name: &str) -> FunctionKey {
-    FunctionKey {
-        account: scope.account.clone(),
-        region: scope.region.clone(),
-        name: name.to_string(),
-    }
-}
-
-/// Parses a `FunctionName` and checks it points into the caller's scope.
-pub(crate) fn resolve_name(scope: &Scope, function_name: &str) -> ApiResult<FunctionRef> {
-    let reference = FunctionRef::parse(function_name)?;
-    reference.check_scope(scope)?;
-    Ok(reference)
-}
 
 fn validate_environment(env: Option<&Environment>) -> ApiResult<Option<EnvironmentResponse>> {
     let Some(variables) = env.and_then(|e| e.variables.as_ref()) else {

@@ -4,8 +4,8 @@
 use crate::async_invoke::AsyncEvent;
 use crate::clock::now_ms;
 use crate::concurrency::Lease;
-use crate::functions::{key_of, resolve_name};
 use crate::logs::tail;
+use crate::naming::{key_of, resolve_name};
 use crate::pool::PoolKey;
 use crate::resolve::{resolve, Resolved, Routing};
 use crate::{clock, ApiResult, Inner, LambdaService};

@@ -411,7 +411,7 @@ impl LambdaService {
             .filter(|v| v.name == key.name && matches(v, runtime, architecture))
             .map(|v| list_item(scope, v))
             .collect();
-        let (page, next) = crate::versions::page_of(&all, marker, max_items)?;
+        let (page, next) = crate::page::page_of(&all, marker, max_items)?;
         let mut out = json!({ "LayerVersions": page });
         if let Some(m) = next {
             out["NextMarker"] = json!(m);
@@ -443,7 +443,7 @@ impl LambdaService {
                 }));
             }
         }
-        let (page, next) = crate::versions::page_of(&layers, marker, max_items)?;
+        let (page, next) = crate::page::page_of(&layers, marker, max_items)?;
         let mut out = json!({ "Layers": page });
         if let Some(m) = next {
             out["NextMarker"] = json!(m);

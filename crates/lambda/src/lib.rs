@@ -7,8 +7,6 @@
 mod aliases;
 mod async_invoke;
 mod capacity_providers;
-mod checks;
-mod clock;
 mod code_signing;
 mod concurrency;
 mod durable;
@@ -20,13 +18,11 @@ mod hot_reload;
 mod invoke;
 mod layers;
 mod logs;
-mod objects;
 mod permissions;
 mod pool;
 mod provisioned;
+mod records;
 mod recursion;
-mod registry;
-mod resolve;
 mod resource_policies;
 mod runtime_management;
 mod scaling;
@@ -70,12 +66,13 @@ pub use urls::{FunctionUrlConfig, FunctionUrlRequest, ListFunctionUrlsOutput, Ur
 pub use versions::{ListVersionsOutput, PublishVersionRequest};
 
 use laminar_executor::Executor;
+// The shared layer, under the names the families have always used.
+pub use laminar_lambda_core::ApiResult;
+use laminar_lambda_core::{checks, clock, naming, objects, page, registry, resolve};
 use laminar_model::ApiError;
 use laminar_store::Store;
 use std::sync::Arc;
 use std::time::Duration;
-
-pub type ApiResult<T> = Result<T, ApiError>;
 
 /// Knobs of the service, set from the command line.
 #[derive(Clone, Debug)]

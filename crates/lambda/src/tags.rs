@@ -2,7 +2,7 @@
 //! on the account-level objects AWS lets you tag (code signing configs,
 //! event source mappings, capacity providers: kept with the object).
 
-use crate::functions::key_of;
+use crate::naming::key_of;
 use crate::objects::{CAPACITY_PROVIDER, CODE_SIGNING_CONFIG, EVENT_SOURCE_MAPPING};
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::{FunctionRef, Scope};

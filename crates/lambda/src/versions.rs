@@ -1,8 +1,8 @@
 //! Published versions: immutable snapshots of `$LATEST`, numbered from 1.
 
-use crate::functions::{key_of, resolve_name};
+use crate::naming::{key_of, resolve_name};
+use crate::page::page_of;
 use crate::{ApiResult, LambdaService};
-use base64::Engine;
 use laminar_model::arn::Scope;
 use laminar_model::config::{
     FunctionConfiguration, FunctionState, LastUpdateStatus, PublishedVersion,
@@ -191,27 +191,4 @@ impl LambdaService {
         self.inner.pools.retire(key, Some(&revision));
         Ok(())
     }
-}
-
-/// One page of a listing with an opaque marker (the index to resume at).
-pub(crate) fn page_of<'a, T>(
-    all: &'a [T],
-    marker: Option<&str>,
-    max_items: Option<&str>,
-) -> ApiResult<(Vec<&'a T>, Option<String>)> {
-    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let start = match marker.filter(|m| !m.is_empty()) {
-        None => 0,
-        Some(m) => engine
-            .decode(m)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .and_then(|s| s.parse::<usize>().ok())
-            .ok_or_else(|| ApiError::invalid_parameter("Invalid marker."))?,
-    };
-    let max = crate::checks::page_size(max_items)?;
-    let page: Vec<&T> = all.iter().skip(start).take(max).collect();
-    let end = start + page.len();
-    let next = (end < all.len()).then(|| engine.encode(end.to_string()));
-    Ok((page, next))
 }

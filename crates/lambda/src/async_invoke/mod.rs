@@ -154,7 +154,7 @@ impl LambdaService {
         let Some(record) = self
             .inner
             .registry
-            .get(&crate::functions::key_of(&scope, &event.function_name))
+            .get(&crate::naming::key_of(&scope, &event.function_name))
         else {
             tracing::warn!(id = %event.id, function = %event.function_name, "the function of a queued event is gone; dropping it");
             self.inner.async_queue.finish(&event.id);
@@ -361,7 +361,7 @@ impl LambdaService {
                 if self
                     .inner
                     .registry
-                    .get(&crate::functions::key_of(&target, name))
+                    .get(&crate::naming::key_of(&target, name))
                     .is_none()
                 {
                     tracing::warn!(%arn, "the destination function does not exist");

@@ -6,7 +6,7 @@
 mod filter;
 mod sqs;
 
-use crate::functions::resolve_name;
+use crate::naming::resolve_name;
 use crate::objects::EVENT_SOURCE_MAPPING;
 use crate::resolve::{resolve, Routing};
 use crate::{clock, ApiResult, LambdaService};
@@ -473,7 +473,7 @@ impl LambdaService {
                     .is_none_or(|arn| &m.function_arn == arn)
             })
             .collect();
-        let (page, next_marker) = crate::versions::page_of(&all, marker, max_items)?;
+        let (page, next_marker) = crate::page::page_of(&all, marker, max_items)?;
         Ok(ListEventSourceMappingsOutput {
             event_source_mappings: page
                 .into_iter()

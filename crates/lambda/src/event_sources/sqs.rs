@@ -221,12 +221,12 @@ impl Worker {
     }
 
     fn function_exists(&self, service: &LambdaService) -> bool {
-        crate::functions::resolve_name(&self.scope, &self.mapping.function_arn)
+        crate::naming::resolve_name(&self.scope, &self.mapping.function_arn)
             .map(|reference| {
                 service
                     .inner
                     .registry
-                    .get(&crate::functions::key_of(&self.scope, &reference.name))
+                    .get(&crate::naming::key_of(&self.scope, &reference.name))
                     .is_some()
             })
             .unwrap_or(false)

@@ -4,8 +4,8 @@
 //! of lists and maps, paging and boolean parameters, and the function and
 //! qualifier a request names.
 
-use crate::functions::{key_of, resolve_name};
-use crate::{clock, ApiResult, LambdaService};
+use crate::naming::resolve_name;
+use crate::{clock, ApiResult};
 use laminar_model::arn::{FunctionRef, Qualifier, Scope};
 use laminar_model::config::FunctionRecord;
 use laminar_model::validate::Violations;
@@ -13,27 +13,27 @@ use laminar_model::{ApiError, ErrorKind};
 use regex::Regex;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Display;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{OnceLock, RwLock};
 
 /// `UnqualifiedFunctionName`.
-pub(crate) const UNQUALIFIED_FUNCTION_NAME: &str = "(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)";
+pub const UNQUALIFIED_FUNCTION_NAME: &str = "(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)";
 /// `NumericLatestPublishedOrAliasQualifier`.
-pub(crate) const VERSION_OR_ALIAS_QUALIFIER: &str = "\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+";
+pub const VERSION_OR_ALIAS_QUALIFIER: &str = "\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+";
 /// `Qualifier`.
-pub(crate) const QUALIFIER: &str = "(|[a-zA-Z0-9$_-]+)";
+pub const QUALIFIER: &str = "(|[a-zA-Z0-9$_-]+)";
 /// `TagKey` and `TagValue`.
 const TAG: &str = "([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)";
 /// `RoleArn`.
-pub(crate) const ROLE_ARN: &str = "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+";
+pub const ROLE_ARN: &str = "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+";
 /// `KMSKeyArnNonEmpty`.
-pub(crate) const KMS_KEY_ARN: &str = "arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*";
+pub const KMS_KEY_ARN: &str = "arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*";
 
 /// The pseudo-version naming a function's latest published version.
-pub(crate) const LATEST_PUBLISHED: &str = "$LATEST.PUBLISHED";
+pub const LATEST_PUBLISHED: &str = "$LATEST.PUBLISHED";
 
 /// Whether `text` matches a pattern of the API model (whole-string matches,
 /// as the service applies them).
-pub(crate) fn matches(pattern: &'static str, text: &str) -> bool {
+pub fn matches(pattern: &'static str, text: &str) -> bool {
     static CACHE: OnceLock<RwLock<HashMap<&'static str, Regex>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     if let Some(re) = cache.read().unwrap_or_else(|e| e.into_inner()).get(pattern) {
@@ -56,7 +56,7 @@ pub(crate) fn matches(pattern: &'static str, text: &str) -> bool {
 }
 
 /// A string member against its model pattern.
-pub(crate) fn pattern(v: &mut Violations, field: &str, value: Option<&str>, pattern: &'static str) {
+pub fn pattern(v: &mut Violations, field: &str, value: Option<&str>, pattern: &'static str) {
     if let Some(text) = value {
         if !matches(pattern, text) {
             v.violation(
@@ -69,7 +69,7 @@ pub(crate) fn pattern(v: &mut Violations, field: &str, value: Option<&str>, patt
 }
 
 /// A string member: its length and pattern.
-pub(crate) fn string(
+pub fn string(
     v: &mut Violations,
     field: &str,
     value: Option<&str>,
@@ -83,13 +83,13 @@ pub(crate) fn string(
 }
 
 /// How a list appears in a violation: `[a, b]`.
-pub(crate) fn shown<T: Display>(items: &[T]) -> String {
+pub fn shown<T: Display>(items: &[T]) -> String {
     let items: Vec<String> = items.iter().map(ToString::to_string).collect();
     format!("[{}]", items.join(", "))
 }
 
 /// The number of members of a list or map.
-pub(crate) fn size(
+pub fn size(
     v: &mut Violations,
     field: &str,
     shown: impl Display,
@@ -113,7 +113,7 @@ pub(crate) fn size(
 }
 
 /// A fractional member's range.
-pub(crate) fn range_f64(v: &mut Violations, field: &str, value: Option<f64>, min: f64, max: f64) {
+pub fn range_f64(v: &mut Violations, field: &str, value: Option<f64>, min: f64, max: f64) {
     match value {
         Some(x) if x < min => v.violation(
             x,
@@ -130,7 +130,7 @@ pub(crate) fn range_f64(v: &mut Violations, field: &str, value: Option<f64>, min
 }
 
 /// A `Tags` map: key 1–128 and value 0–256 characters of the tag alphabet.
-pub(crate) fn tags(v: &mut Violations, field: &str, tags: Option<&BTreeMap<String, String>>) {
+pub fn tags(v: &mut Violations, field: &str, tags: Option<&BTreeMap<String, String>>) {
     for (key, value) in tags.into_iter().flatten() {
         string(v, &format!("{field}.key"), Some(key), (1, 128), Some(TAG));
         string(
@@ -144,7 +144,7 @@ pub(crate) fn tags(v: &mut Violations, field: &str, tags: Option<&BTreeMap<Strin
 }
 
 /// Tag keys AWS keeps for itself.
-pub(crate) fn reserved_tags(tags: Option<&BTreeMap<String, String>>) -> ApiResult<()> {
+pub fn reserved_tags(tags: Option<&BTreeMap<String, String>>) -> ApiResult<()> {
     if tags
         .into_iter()
         .flatten()
@@ -158,7 +158,7 @@ pub(crate) fn reserved_tags(tags: Option<&BTreeMap<String, String>>) -> ApiResul
 }
 
 /// An integer query parameter (`MaxItems`): a number within the model's range.
-pub(crate) fn integer_query(
+pub fn integer_query(
     field: &str,
     text: Option<&str>,
     min: i64,
@@ -179,7 +179,7 @@ pub(crate) fn integer_query(
 
 /// The page size a listing's `MaxItems` asks for: 1–10,000 by the model,
 /// at most `LIST_MAX_ITEMS` per page as the service pages.
-pub(crate) fn page_size(max_items: Option<&str>) -> ApiResult<usize> {
+pub fn page_size(max_items: Option<&str>) -> ApiResult<usize> {
     use laminar_model::limits::LIST_MAX_ITEMS;
     let asked = integer_query("maxItems", max_items, 1, 10_000)?;
     Ok(asked
@@ -188,7 +188,7 @@ pub(crate) fn page_size(max_items: Option<&str>) -> ApiResult<usize> {
 }
 
 /// A boolean query parameter.
-pub(crate) fn boolean_query(field: &str, text: Option<&str>) -> ApiResult<Option<bool>> {
+pub fn boolean_query(field: &str, text: Option<&str>) -> ApiResult<Option<bool>> {
     match text {
         None => Ok(None),
         Some(t) if t.eq_ignore_ascii_case("true") => Ok(Some(true)),
@@ -201,12 +201,12 @@ pub(crate) fn boolean_query(field: &str, text: Option<&str>) -> ApiResult<Option
 }
 
 /// `LastModified` of now, as the API spells it.
-pub(crate) fn now() -> String {
+pub fn now() -> String {
     clock::last_modified(clock::now())
 }
 
 /// A `FunctionName` that may not carry a qualifier (`UnqualifiedFunctionName`).
-pub(crate) fn unqualified(scope: &Scope, function_name: &str) -> ApiResult<FunctionRef> {
+pub fn unqualified(scope: &Scope, function_name: &str) -> ApiResult<FunctionRef> {
     let mut v = Violations::new();
     string(
         &mut v,
@@ -221,7 +221,7 @@ pub(crate) fn unqualified(scope: &Scope, function_name: &str) -> ApiResult<Funct
 
 /// A `FunctionName` and the qualifier it or the `Qualifier` parameter names
 /// (they must agree). `$LATEST.PUBLISHED` is accepted in both places.
-pub(crate) fn name_and_qualifier(
+pub fn name_and_qualifier(
     scope: &Scope,
     function_name: &str,
     qualifier: Option<&str>,
@@ -244,10 +244,7 @@ pub(crate) fn name_and_qualifier(
 
 /// The published version a qualifier names in `record`: `None` is `$LATEST`;
 /// an alias names its primary version; unknown ones are not found.
-pub(crate) fn version_of(
-    record: &FunctionRecord,
-    qualifier: Option<&str>,
-) -> ApiResult<Option<u64>> {
+pub fn version_of(record: &FunctionRecord, qualifier: Option<&str>) -> ApiResult<Option<u64>> {
     let Some(q) = qualifier else { return Ok(None) };
     let not_found = || ApiError::function_not_found(&format!("{}:{q}", record.config.function_arn));
     if q == LATEST_PUBLISHED {
@@ -272,59 +269,8 @@ pub(crate) fn version_of(
 
 /// Whether a qualifier still names something in `record` (versions and
 /// aliases can be deleted after a setting was stored for them).
-pub(crate) fn qualifier_exists(record: &FunctionRecord, qualifier: &str) -> bool {
+pub fn qualifier_exists(record: &FunctionRecord, qualifier: &str) -> bool {
     version_of(record, Some(qualifier)).is_ok()
-}
-
-impl LambdaService {
-    /// The function a reference names in the caller's scope.
-    pub(crate) fn function_record(
-        &self,
-        scope: &Scope,
-        reference: &FunctionRef,
-    ) -> ApiResult<Arc<FunctionRecord>> {
-        self.inner
-            .registry
-            .get(&key_of(scope, &reference.name))
-            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))
-    }
-
-    /// Changes one function's record under the registry's write lock:
-    /// `change` gets a copy to edit and answers what the operation returns.
-    pub(crate) fn change_function<T>(
-        &self,
-        scope: &Scope,
-        reference: &FunctionRef,
-        change: impl FnOnce(&mut FunctionRecord) -> ApiResult<T>,
-    ) -> ApiResult<T> {
-        let key = key_of(scope, &reference.name);
-        let mut registry = self.inner.registry.write();
-        let latest = registry.function(&key)?;
-        let mut record = (*latest).clone();
-        let out = change(&mut record)?;
-        if record != *latest {
-            registry.put(key, record)?;
-        }
-        Ok(out)
-    }
-
-    /// Every function of the caller's scope `pick` answers for, in name order.
-    pub(crate) fn functions_where<T>(
-        &self,
-        scope: &Scope,
-        mut pick: impl FnMut(&FunctionRecord) -> Option<T>,
-    ) -> Vec<T> {
-        let mut out = Vec::new();
-        self.inner.registry.find(|key, record| {
-            if key.account == scope.account && key.region == scope.region {
-                if let Some(t) = pick(record) {
-                    out.push(t);
-                }
-            }
-            None::<()>
-        });
-        out
-    }
 }
 
 #[cfg(test)]

@@ -12,12 +12,12 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-pub(crate) const CODE_SIGNING_CONFIG: &str = "code-signing-config";
-pub(crate) const CAPACITY_PROVIDER: &str = "capacity-provider";
-pub(crate) const RESOURCE_POLICY: &str = "resource-policy";
-pub(crate) const EVENT_SOURCE_MAPPING: &str = "event-source-mapping";
+pub const CODE_SIGNING_CONFIG: &str = "code-signing-config";
+pub const CAPACITY_PROVIDER: &str = "capacity-provider";
+pub const RESOURCE_POLICY: &str = "resource-policy";
+pub const EVENT_SOURCE_MAPPING: &str = "event-source-mapping";
 
-pub(crate) fn key(kind: &str, scope: &Scope, id: &str) -> ObjectKey {
+pub fn key(kind: &str, scope: &Scope, id: &str) -> ObjectKey {
     ObjectKey {
         kind: kind.to_string(),
         account: scope.account.clone(),
@@ -28,7 +28,7 @@ pub(crate) fn key(kind: &str, scope: &Scope, id: &str) -> ObjectKey {
 
 type Table = BTreeMap<ObjectKey, Value>;
 
-pub(crate) struct Objects {
+pub struct Objects {
     store: Arc<Store>,
     table: RwLock<Table>,
 }
@@ -57,7 +57,7 @@ fn in_scope<'a, T: DeserializeOwned>(
 }
 
 impl Objects {
-    pub(crate) fn load(store: Arc<Store>) -> ApiResult<Self> {
+    pub fn load(store: Arc<Store>) -> ApiResult<Self> {
         let mut table = Table::new();
         for (key, json) in store.db.all_objects().map_err(storage_error)? {
             match serde_json::from_str(&json) {
@@ -80,30 +80,25 @@ impl Objects {
     }
 
     /// Exclusive access for a read-check-write change.
-    pub(crate) fn write(&self) -> ObjectsWriter<'_> {
+    pub fn write(&self) -> ObjectsWriter<'_> {
         ObjectsWriter {
             store: &self.store,
             table: self.table.write().unwrap_or_else(|e| e.into_inner()),
         }
     }
 
-    pub(crate) fn get<T: DeserializeOwned>(
-        &self,
-        kind: &str,
-        scope: &Scope,
-        id: &str,
-    ) -> Option<T> {
+    pub fn get<T: DeserializeOwned>(&self, kind: &str, scope: &Scope, id: &str) -> Option<T> {
         let key = key(kind, scope, id);
         self.read().get(&key).and_then(|v| decode(&key, v))
     }
 
     /// Every object of one kind in one scope, in id order.
-    pub(crate) fn list<T: DeserializeOwned>(&self, kind: &str, scope: &Scope) -> Vec<(String, T)> {
+    pub fn list<T: DeserializeOwned>(&self, kind: &str, scope: &Scope) -> Vec<(String, T)> {
         in_scope(&self.read(), kind, scope).collect()
     }
 
     /// Every object of one kind in every scope.
-    pub(crate) fn list_all<T: DeserializeOwned>(&self, kind: &str) -> Vec<(ObjectKey, T)> {
+    pub fn list_all<T: DeserializeOwned>(&self, kind: &str) -> Vec<(ObjectKey, T)> {
         self.read()
             .iter()
             .filter(|(k, _)| k.kind == kind)
@@ -112,27 +107,22 @@ impl Objects {
     }
 }
 
-pub(crate) struct ObjectsWriter<'a> {
+pub struct ObjectsWriter<'a> {
     store: &'a Store,
     table: RwLockWriteGuard<'a, Table>,
 }
 
 impl ObjectsWriter<'_> {
-    pub(crate) fn list<T: DeserializeOwned>(&self, kind: &str, scope: &Scope) -> Vec<(String, T)> {
+    pub fn list<T: DeserializeOwned>(&self, kind: &str, scope: &Scope) -> Vec<(String, T)> {
         in_scope(&self.table, kind, scope).collect()
     }
 
-    pub(crate) fn get<T: DeserializeOwned>(
-        &self,
-        kind: &str,
-        scope: &Scope,
-        id: &str,
-    ) -> Option<T> {
+    pub fn get<T: DeserializeOwned>(&self, kind: &str, scope: &Scope, id: &str) -> Option<T> {
         let key = key(kind, scope, id);
         self.table.get(&key).and_then(|v| decode(&key, v))
     }
 
-    pub(crate) fn put<T: Serialize>(
+    pub fn put<T: Serialize>(
         &mut self,
         kind: &str,
         scope: &Scope,
@@ -151,7 +141,7 @@ impl ObjectsWriter<'_> {
         Ok(())
     }
 
-    pub(crate) fn remove(&mut self, kind: &str, scope: &Scope, id: &str) -> ApiResult<()> {
+    pub fn remove(&mut self, kind: &str, scope: &Scope, id: &str) -> ApiResult<()> {
         let key = key(kind, scope, id);
         self.store.db.delete_object(&key).map_err(storage_error)?;
         self.table.remove(&key);

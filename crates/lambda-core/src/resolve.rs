@@ -1,7 +1,7 @@
 //! From a function name and qualifier to the version that answers:
 //! `$LATEST`, a published version, or an alias (with its traffic split).
 
-use crate::functions::key_of;
+use crate::naming::key_of;
 use crate::registry::Registry;
 use crate::ApiResult;
 use laminar_model::arn::{FunctionRef, Qualifier, Scope};
@@ -10,20 +10,20 @@ use laminar_model::ApiError;
 use std::sync::Arc;
 
 /// One version of a function, as a request resolved it.
-pub(crate) struct Resolved {
+pub struct Resolved {
     pub record: Arc<FunctionRecord>,
     /// `None` is `$LATEST`.
     pub version: Option<u64>,
 }
 
 impl Resolved {
-    pub(crate) fn config(&self) -> &FunctionConfiguration {
+    pub fn config(&self) -> &FunctionConfiguration {
         self.version
             .and_then(|n| self.record.versions.get(&n))
             .map_or(&self.record.config, |v| &v.config)
     }
 
-    pub(crate) fn code(&self) -> &FunctionCode {
+    pub fn code(&self) -> &FunctionCode {
         self.version
             .and_then(|n| self.record.versions.get(&n))
             .map_or(&self.record.code, |v| &v.code)
@@ -32,18 +32,18 @@ impl Resolved {
 
 /// How an alias with a traffic split picks its version.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Routing {
+pub enum Routing {
     /// An invocation: draw by the weights.
     Draw,
     /// A read: the alias's primary version.
     Primary,
 }
 
-pub(crate) fn qualified_arn(scope: &Scope, name: &str, qualifier: &Qualifier) -> String {
+pub fn qualified_arn(scope: &Scope, name: &str, qualifier: &Qualifier) -> String {
     format!("{}:{qualifier}", scope.function_arn(name))
 }
 
-pub(crate) fn resolve(
+pub fn resolve(
     registry: &Registry,
     scope: &Scope,
     reference: &FunctionRef,
@@ -76,7 +76,7 @@ pub(crate) fn resolve(
 }
 
 /// `$LATEST` → `None`, `"3"` → `Some(3)`.
-pub(crate) fn parse_version(text: &str) -> Option<u64> {
+pub fn parse_version(text: &str) -> Option<u64> {
     text.parse().ok()
 }
 

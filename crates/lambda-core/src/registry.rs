@@ -7,7 +7,7 @@ use laminar_store::{FunctionKey, Store, StoreError};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-pub(crate) struct Registry {
+pub struct Registry {
     store: Arc<Store>,
     functions: RwLock<BTreeMap<FunctionKey, Arc<FunctionRecord>>>,
     /// Changes take turns here, so that the map's lock is only held to swap
@@ -22,13 +22,13 @@ fn not_found(key: &FunctionKey) -> ApiError {
     ))
 }
 
-pub(crate) fn storage_error(e: StoreError) -> ApiError {
+pub fn storage_error(e: StoreError) -> ApiError {
     tracing::error!(error = %e, "state store failed");
     ApiError::service(format!("laminar could not persist the change: {e}"))
 }
 
 impl Registry {
-    pub(crate) fn load(store: Arc<Store>) -> Result<Self, ApiError> {
+    pub fn load(store: Arc<Store>) -> Result<Self, ApiError> {
         let functions = store
             .db
             .all_functions()
@@ -48,7 +48,7 @@ impl Registry {
     }
 
     /// Exclusive access for a read-check-write change.
-    pub(crate) fn write(&self) -> Writer<'_> {
+    pub fn write(&self) -> Writer<'_> {
         Writer {
             registry: self,
             _turn: self.writers.lock().unwrap_or_else(|e| e.into_inner()),
@@ -59,18 +59,18 @@ impl Registry {
         self.functions.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(crate) fn get(&self, key: &FunctionKey) -> Option<Arc<FunctionRecord>> {
+    pub fn get(&self, key: &FunctionKey) -> Option<Arc<FunctionRecord>> {
         self.read().get(key).cloned()
     }
 
     /// The function, or the `ResourceNotFoundException` AWS answers.
-    pub(crate) fn function(&self, key: &FunctionKey) -> Result<Arc<FunctionRecord>, ApiError> {
+    pub fn function(&self, key: &FunctionKey) -> Result<Arc<FunctionRecord>, ApiError> {
         self.get(key).ok_or_else(|| not_found(key))
     }
 
     /// Up to `limit` functions of one scope, in name order, starting after
     /// `after`; and whether more follow.
-    pub(crate) fn page(
+    pub fn page(
         &self,
         account: &str,
         region: &str,
@@ -94,7 +94,7 @@ impl Registry {
     }
 
     /// The first answer `pick` gives over all functions.
-    pub(crate) fn find<T>(
+    pub fn find<T>(
         &self,
         mut pick: impl FnMut(&FunctionKey, &FunctionRecord) -> Option<T>,
     ) -> Option<T> {
@@ -102,14 +102,14 @@ impl Registry {
     }
 
     /// Every function's reserved concurrency, to restore the limiter.
-    pub(crate) fn reservations(&self) -> Vec<(FunctionKey, u32)> {
+    pub fn reservations(&self) -> Vec<(FunctionKey, u32)> {
         self.read()
             .iter()
             .filter_map(|(k, r)| Some((k.clone(), r.reserved_concurrency?)))
             .collect()
     }
 
-    pub(crate) fn count_and_code_size(&self, account: &str) -> (u64, u64) {
+    pub fn count_and_code_size(&self, account: &str) -> (u64, u64) {
         self.read()
             .iter()
             .filter(|(k, _)| k.account == account)
@@ -121,22 +121,22 @@ impl Registry {
 
 /// A change in progress: what it reads is current (changes take turns),
 /// and what it writes is stored before it becomes visible.
-pub(crate) struct Writer<'a> {
+pub struct Writer<'a> {
     registry: &'a Registry,
     _turn: MutexGuard<'a, ()>,
 }
 
 impl Writer<'_> {
-    pub(crate) fn get(&self, key: &FunctionKey) -> Option<Arc<FunctionRecord>> {
+    pub fn get(&self, key: &FunctionKey) -> Option<Arc<FunctionRecord>> {
         self.registry.get(key)
     }
 
     /// The function, or the `ResourceNotFoundException` AWS answers.
-    pub(crate) fn function(&self, key: &FunctionKey) -> Result<Arc<FunctionRecord>, ApiError> {
+    pub fn function(&self, key: &FunctionKey) -> Result<Arc<FunctionRecord>, ApiError> {
         self.get(key).ok_or_else(|| not_found(key))
     }
 
-    pub(crate) fn put(
+    pub fn put(
         &mut self,
         key: FunctionKey,
         record: FunctionRecord,
@@ -151,7 +151,7 @@ impl Writer<'_> {
         Ok(record)
     }
 
-    pub(crate) fn remove(&mut self, key: &FunctionKey) -> Result<(), ApiError> {
+    pub fn remove(&mut self, key: &FunctionKey) -> Result<(), ApiError> {
         self.registry
             .store
             .db
