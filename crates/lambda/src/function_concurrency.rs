@@ -49,12 +49,12 @@ impl LambdaService {
         let mut registry = self.inner.registry.write();
         let latest = registry.function(&key)?;
         let previous = latest.reserved_concurrency;
-        self.inner.concurrency.reserve(&key, n)?;
+        self.inner.invoker.concurrency.reserve(&key, n)?;
         let mut record = (*latest).clone();
         record.reserved_concurrency = n;
         if let Err(e) = registry.put(key.clone(), record) {
             // Keep the limiter in step with what is stored.
-            let _ = self.inner.concurrency.reserve(&key, previous);
+            let _ = self.inner.invoker.concurrency.reserve(&key, previous);
             return Err(e);
         }
         Ok(())

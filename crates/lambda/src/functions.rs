@@ -307,9 +307,9 @@ impl Inner {
                 })
             }
             CodeSource::LocalFolder(path) => {
-                let path = crate::hot_reload::check_folder(path).await?;
+                let path = laminar_invoke::hot_reload::check_folder(path).await?;
                 Ok(NewCode {
-                    sha256_base64: crate::hot_reload::code_sha256(&path),
+                    sha256_base64: laminar_invoke::hot_reload::code_sha256(&path),
                     code: FunctionCode::LocalFolder { path },
                     size: 0,
                 })
@@ -417,7 +417,9 @@ impl Inner {
             (Some(zip), None, None) => Ok(CodeSource::Zip(zip)),
             (None, None, Some(uri)) => Ok(CodeSource::Image(uri)),
             (None, Some(location), None) => Ok(match (location.bucket, location.key) {
-                (Some(crate::hot_reload::BUCKET), Some(path)) => CodeSource::LocalFolder(path),
+                (Some(laminar_invoke::hot_reload::BUCKET), Some(path)) => {
+                    CodeSource::LocalFolder(path)
+                }
                 _ => CodeSource::S3(location),
             }),
             (None, None, None) => Err(ApiError::invalid_parameter(
@@ -534,7 +536,7 @@ impl LambdaService {
             .inner
             .resolve_layers(scope, request.layers.as_deref().unwrap_or_default())?;
         let stored = self.inner.store_code(source, image_config.clone()).await?;
-        let (state, state_reason, state_reason_code) = if self.inner.pools.prepares() {
+        let (state, state_reason, state_reason_code) = if self.inner.invoker.pools.prepares() {
             (
                 FunctionState::Pending,
                 Some("The function is being created.".to_string()),
@@ -628,6 +630,7 @@ impl LambdaService {
         let revision = record.config.revision_id.clone();
         let config = self
             .inner
+            .invoker
             .clone()
             .settle(scope.clone(), key.clone(), revision)
             .await?;
@@ -751,8 +754,8 @@ impl LambdaService {
             lookup_locked(&registry, scope, &reference, &key)?;
             registry.remove(&key)?;
         }
-        self.inner.pools.retire(&key, None);
-        let _ = self.inner.concurrency.reserve(&key, None);
+        self.inner.invoker.pools.retire(&key, None);
+        let _ = self.inner.invoker.concurrency.reserve(&key, None);
         tracing::info!(function = %scope.function_arn(&reference.name), "function deleted");
         Ok(())
     }
@@ -813,16 +816,17 @@ impl LambdaService {
             if let Some(arch) = &request.architectures {
                 record.config.architectures = arch.clone();
             }
-            self.inner.touch(&mut record.config);
+            self.inner.invoker.touch(&mut record.config);
             (
                 registry.put(key.clone(), record)?,
                 latest.config.revision_id.clone(),
             )
         };
-        self.inner.pools.retire(&key, Some(&replaced));
+        self.inner.invoker.pools.retire(&key, Some(&replaced));
         let revision = record.config.revision_id.clone();
         let config = self
             .inner
+            .invoker
             .clone()
             .settle(scope.clone(), key.clone(), revision)
             .await?;
@@ -948,15 +952,16 @@ impl LambdaService {
                     "Runtime and Handler are mandatory parameters for functions created with deployment packages.",
                 ));
             }
-            self.inner.touch(c);
+            self.inner.invoker.touch(c);
             (
                 registry.put(key.clone(), record)?,
                 latest.config.revision_id.clone(),
             )
         };
-        self.inner.pools.retire(&key, Some(&replaced));
+        self.inner.invoker.pools.retire(&key, Some(&replaced));
         let revision = record.config.revision_id.clone();
         self.inner
+            .invoker
             .clone()
             .settle(scope.clone(), key, revision)
             .await
@@ -969,8 +974,8 @@ impl LambdaService {
                 "TotalCodeSize": CODE_STORAGE_LIMIT_BYTES,
                 "CodeSizeUnzipped": UNZIPPED_MAX_BYTES,
                 "CodeSizeZipped": ZIP_MAX_BYTES,
-                "ConcurrentExecutions": self.inner.concurrency.limit(),
-                "UnreservedConcurrentExecutions": self.inner.concurrency.unreserved(&scope.account),
+                "ConcurrentExecutions": self.inner.invoker.concurrency.limit(),
+                "UnreservedConcurrentExecutions": self.inner.invoker.concurrency.unreserved(&scope.account),
             },
             "AccountUsage": {
                 "TotalCodeSize": code_size,

@@ -8,25 +8,20 @@ mod aliases;
 mod async_invoke;
 mod capacity_providers;
 mod code_signing;
-mod concurrency;
 mod durable;
 mod event_invoke_config;
 mod event_sources;
 mod function_concurrency;
 mod functions;
-mod hot_reload;
 mod invoke;
 mod layers;
-mod logs;
 mod permissions;
-mod pool;
 mod provisioned;
 mod records;
 mod recursion;
 mod resource_policies;
 mod runtime_management;
 mod scaling;
-mod state;
 mod tags;
 mod urls;
 mod versions;
@@ -51,7 +46,7 @@ pub use event_invoke_config::{
 };
 pub use event_sources::ListEventSourceMappingsOutput;
 pub use functions::{FunctionCodeLocation, GetFunctionOutput, ListFunctionsOutput};
-pub use invoke::{InvocationType, InvokeInput, InvokeOutput, StreamEvent, StreamingInvoke};
+pub use laminar_invoke::{InvocationType, InvokeInput, InvokeOutput, StreamEvent, StreamingInvoke};
 pub use laminar_model::arn::Scope;
 pub use layers::{LayerPermissionRequest, LayerVersionOutput, PublishLayerVersionRequest};
 pub use permissions::AddPermissionRequest;
@@ -66,10 +61,10 @@ pub use urls::{FunctionUrlConfig, FunctionUrlRequest, ListFunctionUrlsOutput, Ur
 pub use versions::{ListVersionsOutput, PublishVersionRequest};
 
 use laminar_executor::Executor;
+use laminar_invoke::Invoker;
 // The shared layer, under the names the families have always used.
 pub use laminar_lambda_core::ApiResult;
 use laminar_lambda_core::{checks, clock, naming, objects, page, registry, resolve};
-use laminar_model::ApiError;
 use laminar_store::Store;
 use std::sync::Arc;
 use std::time::Duration;
@@ -106,10 +101,8 @@ pub struct LambdaService {
 struct Inner {
     settings: Settings,
     store: Arc<Store>,
-    registry: registry::Registry,
-    pools: pool::Pools,
-    concurrency: concurrency::AccountConcurrency,
-    logs: logs::FunctionLogs,
+    registry: Arc<registry::Registry>,
+    invoker: Arc<Invoker>,
     objects: objects::Objects,
     async_queue: async_invoke::AsyncQueue,
     pollers: event_sources::Pollers,
@@ -126,14 +119,16 @@ impl LambdaService {
         executor: Executor,
         companions: Companions,
     ) -> ApiResult<Self> {
-        let registry = registry::Registry::load(store.clone())?;
+        let registry = Arc::new(registry::Registry::load(store.clone())?);
         let objects = objects::Objects::load(store.clone())?;
-        let concurrency = concurrency::AccountConcurrency::new(settings.account_concurrency);
-        for (key, reserved) in registry.reservations() {
-            if let Err(e) = concurrency.reserve(&key, Some(reserved)) {
-                tracing::warn!(function = %key.name, error = %e, "stored reservation no longer fits");
-            }
-        }
+        let invoker = Arc::new(Invoker::new(
+            settings.endpoint_url.clone(),
+            settings.account_concurrency,
+            store.clone(),
+            registry.clone(),
+            executor,
+            companions.logs.clone(),
+        ));
         let async_queue = async_invoke::AsyncQueue::load(store.clone())?;
         let durable = durable::Executions::load(store.clone())?;
         let inner = Arc::new(Inner {
@@ -141,17 +136,15 @@ impl LambdaService {
             durable,
             pollers: Default::default(),
             processing_results: Default::default(),
-            concurrency,
-            pools: pool::Pools::new(Arc::new(executor)),
-            logs: logs::FunctionLogs::new(companions.logs.clone()),
+            invoker,
             objects,
             companions,
             settings,
             store,
             registry,
         });
+        inner.invoker.spawn_reaper(inner.settings.keep_alive);
         let service = Self { inner };
-        service.spawn_reaper();
         service.spawn_async_dispatcher();
         service.start_event_sources();
         service.resume_durable_executions();
@@ -159,7 +152,7 @@ impl LambdaService {
     }
 
     pub fn executor_name(&self) -> &'static str {
-        self.inner.pools.executor_name()
+        self.inner.invoker.pools.executor_name()
     }
 
     pub fn settings(&self) -> &Settings {
@@ -176,21 +169,7 @@ impl LambdaService {
 
     /// Stops every execution environment (idle or busy).
     pub async fn shutdown(&self) {
-        self.inner.pools.shutdown_all().await;
-    }
-
-    fn spawn_reaper(&self) {
-        let weak = Arc::downgrade(&self.inner);
-        let keep_alive = self.inner.settings.keep_alive;
-        let period = (keep_alive / 4).clamp(Duration::from_millis(100), Duration::from_secs(30));
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(period);
-            loop {
-                tick.tick().await;
-                let Some(inner) = weak.upgrade() else { return };
-                inner.pools.stop_idle_longer_than(keep_alive);
-            }
-        });
+        self.inner.invoker.pools.shutdown_all().await;
     }
 }
 

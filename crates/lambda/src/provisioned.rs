@@ -126,7 +126,7 @@ impl LambdaService {
             })
             .into_iter()
             .sum();
-        let unreserved = self.inner.concurrency.unreserved(&scope.account);
+        let unreserved = self.inner.invoker.concurrency.unreserved(&scope.account);
         let available = unreserved.saturating_sub(UNRESERVED_MINIMUM.min(unreserved));
         let stored = ProvisionedConcurrency {
             requested,

@@ -188,7 +188,7 @@ impl LambdaService {
         record.versions.remove(&number);
         registry.put(key.clone(), record)?;
         drop(registry);
-        self.inner.pools.retire(key, Some(&revision));
+        self.inner.invoker.pools.retire(key, Some(&revision));
         Ok(())
     }
 }

@@ -15,10 +15,10 @@ mod queue;
 pub(crate) use queue::{AsyncEvent, AsyncQueue};
 
 use crate::clock::now_ms;
-use crate::invoke::{InvokeInput, Prepared};
 use crate::LambdaService;
 use destinations::{Condition, Destination, LastResponse};
 use laminar_executor::InvokeResult;
+use laminar_invoke::{InvokeInput, Prepared};
 use laminar_model::arn::Scope;
 use laminar_model::config::FunctionRecord;
 use laminar_model::ErrorKind;
@@ -185,7 +185,7 @@ impl LambdaService {
                 )
                 .await;
         }
-        let outcome = match self.prepare(
+        let outcome = match self.inner.invoker.prepare(
             &scope,
             InvokeInput {
                 function_name: event.function_name.clone(),
@@ -288,7 +288,7 @@ impl LambdaService {
         prepared: &Prepared,
     ) -> crate::ApiResult<(InvokeResult, String)> {
         let version = prepared.resolved.config().version.clone();
-        let (result, _log) = self.inner.run(scope, prepared, None).await?;
+        let (result, _log) = self.inner.invoker.run(scope, prepared, None).await?;
         Ok((result, version))
     }
 

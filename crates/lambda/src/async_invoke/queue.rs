@@ -136,8 +136,9 @@ impl AsyncQueue {
 
     /// Persists the event (new, or back from an attempt) and schedules it.
     pub(crate) fn put(&self, event: AsyncEvent) -> ApiResult<()> {
-        let json = serde_json::to_string(&event)
-            .map_err(|e| crate::ApiError::service(format!("cannot encode the event: {e}")))?;
+        let json = serde_json::to_string(&event).map_err(|e| {
+            laminar_model::ApiError::service(format!("cannot encode the event: {e}"))
+        })?;
         self.store
             .db
             .put_event(&event.id, &json)

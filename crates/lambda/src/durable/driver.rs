@@ -8,10 +8,10 @@
 use super::record::{checkpoint_token, error_object, Execution};
 use super::status::ExecutionStatus;
 use super::STATE_PAGE;
-use crate::invoke::InvokeInput;
 use crate::{clock, Inner, LambdaService};
 use bytes::Bytes;
 use laminar_executor::InvokeResult;
+use laminar_invoke::InvokeInput;
 use laminar_model::arn::Scope;
 use laminar_model::ErrorKind;
 use serde_json::{json, Value};
@@ -244,8 +244,8 @@ async fn run_once(
         payload: Bytes::from(envelope.to_string()),
         ..Default::default()
     };
-    let (_, mut prepared) = service.prepare(scope, input)?;
+    let (_, mut prepared) = service.inner.invoker.prepare(scope, input)?;
     prepared.request_id = Some(request_id.to_string());
-    let (result, _logs) = service.inner.run(scope, &prepared, None).await?;
+    let (result, _logs) = service.inner.invoker.run(scope, &prepared, None).await?;
     Ok(result)
 }

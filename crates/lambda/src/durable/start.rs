@@ -6,9 +6,9 @@
 use super::driver::now_secs;
 use super::record::Execution;
 use super::status::ExecutionStatus;
-use crate::invoke::{InvocationType, InvokeOutput, Prepared};
 use crate::{ApiResult, LambdaService};
 use bytes::Bytes;
+use laminar_invoke::{InvocationType, InvokeOutput, Prepared};
 use laminar_model::arn::Scope;
 use laminar_model::{ApiError, ErrorKind};
 use serde_json::json;

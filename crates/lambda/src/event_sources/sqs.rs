@@ -5,10 +5,10 @@
 //! queue through its redrive policy).
 
 use super::Mapping;
-use crate::invoke::InvokeInput;
 use crate::{Inner, LambdaService};
 use base64::Engine;
 use laminar_executor::InvokeResult;
+use laminar_invoke::InvokeInput;
 use laminar_model::arn::Scope;
 use laminar_sqs::ReceivedMessage;
 use serde_json::{json, Map, Value};
@@ -253,8 +253,14 @@ impl Worker {
             payload: bytes::Bytes::from(payload),
             ..InvokeInput::default()
         };
-        let outcome = match service.prepare(&self.scope, input) {
-            Ok((_, prepared)) => service.inner.run(&self.scope, &prepared, None).await,
+        let outcome = match service.inner.invoker.prepare(&self.scope, input) {
+            Ok((_, prepared)) => {
+                service
+                    .inner
+                    .invoker
+                    .run(&self.scope, &prepared, None)
+                    .await
+            }
             Err(e) => Err(e),
         };
         let results = &service.inner.processing_results;

@@ -10,17 +10,17 @@
 use laminar_logs::{LogEvent, LogsService};
 use laminar_store::FunctionKey;
 
-pub(crate) struct FunctionLogs {
+pub struct FunctionLogs {
     cloudwatch: LogsService,
 }
 
 impl FunctionLogs {
-    pub(crate) fn new(cloudwatch: LogsService) -> Self {
+    pub fn new(cloudwatch: LogsService) -> Self {
         Self { cloudwatch }
     }
 
     /// Records an invocation's log text, one event per line.
-    pub(crate) fn append(
+    pub fn append(
         &self,
         function: &FunctionKey,
         log_group: &str,
@@ -47,7 +47,7 @@ impl FunctionLogs {
 }
 
 /// The last `max` bytes of `text`, cut at a character boundary.
-pub(crate) fn tail(text: &str, max: usize) -> &str {
+pub fn tail(text: &str, max: usize) -> &str {
     if text.len() <= max {
         return text;
     }

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 /// The unreserved pool may not shrink below this (or the whole limit, if smaller).
 const UNRESERVED_MINIMUM: u32 = 100;
 
-pub(crate) struct AccountConcurrency {
+pub struct AccountConcurrency {
     limit: u32,
     accounts: Mutex<HashMap<String, Account>>,
 }
@@ -29,7 +29,7 @@ impl Account {
 }
 
 /// One running invocation's share, returned on drop.
-pub(crate) struct Lease {
+pub struct Lease {
     counter: Arc<AtomicU32>,
 }
 
@@ -51,7 +51,7 @@ fn take_one(counter: &Arc<AtomicU32>, limit: u32) -> Option<Lease> {
 }
 
 impl AccountConcurrency {
-    pub(crate) fn new(limit: u32) -> Self {
+    pub fn new(limit: u32) -> Self {
         Self {
             limit,
             accounts: Mutex::new(HashMap::new()),
@@ -62,11 +62,11 @@ impl AccountConcurrency {
         self.accounts.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(crate) fn limit(&self) -> u32 {
+    pub fn limit(&self) -> u32 {
         self.limit
     }
 
-    pub(crate) fn unreserved(&self, account: &str) -> u32 {
+    pub fn unreserved(&self, account: &str) -> u32 {
         let reserved = self
             .accounts()
             .get(account)
@@ -76,7 +76,7 @@ impl AccountConcurrency {
 
     /// Sets (or with `None` removes) a function's reservation, keeping the
     /// unreserved pool at its minimum.
-    pub(crate) fn reserve(
+    pub fn reserve(
         &self,
         function: &FunctionKey,
         reservation: Option<u32>,
@@ -109,7 +109,7 @@ impl AccountConcurrency {
     }
 
     /// A share for one invocation of `function`, or the throttle AWS answers.
-    pub(crate) fn acquire(&self, function: &FunctionKey) -> Result<Lease, ApiError> {
+    pub fn acquire(&self, function: &FunctionKey) -> Result<Lease, ApiError> {
         let mut accounts = self.accounts();
         let account = accounts.entry(function.account.clone()).or_default();
         if let Some((reserved, running)) = account.reserved.get(function) {

@@ -2,18 +2,19 @@
 //! `InProgress`) while the executor prepares to run it, e.g. pulls its image,
 //! then `Active` / `Successful`, or `Failed` with the reason.
 
-use crate::{clock, ApiResult, Inner};
+use crate::{ApiResult, Invoker};
 use laminar_executor::StartError;
+use laminar_lambda_core::clock;
 use laminar_model::arn::Scope;
 use laminar_model::config::{FunctionConfiguration, FunctionState, LastUpdateStatus};
 use laminar_model::ApiError;
 use laminar_store::FunctionKey;
 use std::sync::Arc;
 
-impl Inner {
+impl Invoker {
     /// A change to `$LATEST`: a new revision and modification time, and an
     /// update in progress until the executor is ready for it.
-    pub(crate) fn touch(&self, config: &mut FunctionConfiguration) {
+    pub fn touch(&self, config: &mut FunctionConfiguration) {
         config.revision_id = uuid::Uuid::new_v4().to_string();
         config.last_modified = clock::last_modified(clock::now());
         config.last_update_status = if self.pools.prepares() {
@@ -28,7 +29,7 @@ impl Inner {
     /// Gets the executor ready for a function revision and records the
     /// outcome: inline where that is instant, in the background where it
     /// takes time. Returns the configuration as it stands now.
-    pub(crate) async fn settle(
+    pub async fn settle(
         self: Arc<Self>,
         scope: Scope,
         key: FunctionKey,

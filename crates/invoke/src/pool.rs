@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 /// The environments of one function revision are interchangeable.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct PoolKey {
+pub struct PoolKey {
     pub function: FunctionKey,
     pub revision: String,
     /// For code run live from a folder (hot reload): the folder's
@@ -22,20 +22,20 @@ pub(crate) struct PoolKey {
 }
 
 /// An environment with what the invoke path needs to know about it.
-pub(crate) struct WarmEnvironment {
+pub struct WarmEnvironment {
     pub environment: Environment,
     pub log_stream: String,
     last_used: Instant,
 }
 
-pub(crate) struct Pools {
+pub struct Pools {
     executor: Arc<Executor>,
     idle: Mutex<HashMap<PoolKey, Vec<WarmEnvironment>>>,
     closed: AtomicBool,
 }
 
 impl Pools {
-    pub(crate) fn new(executor: Arc<Executor>) -> Self {
+    pub fn new(executor: Arc<Executor>) -> Self {
         Self {
             executor,
             idle: Mutex::new(HashMap::new()),
@@ -43,16 +43,16 @@ impl Pools {
         }
     }
 
-    pub(crate) fn executor_name(&self) -> &'static str {
+    pub fn executor_name(&self) -> &'static str {
         self.executor.name()
     }
 
     /// Whether getting ready for a function takes time (see `state`).
-    pub(crate) fn prepares(&self) -> bool {
+    pub fn prepares(&self) -> bool {
         self.executor.prepares()
     }
 
-    pub(crate) async fn prepare(&self, spec: &EnvironmentSpec) -> Result<(), StartError> {
+    pub async fn prepare(&self, spec: &EnvironmentSpec) -> Result<(), StartError> {
         self.executor.prepare(spec).await
     }
 
@@ -63,7 +63,7 @@ impl Pools {
     /// The most recently used idle environment of `key`, if any. Idle
     /// environments of the same revision started from an older folder
     /// fingerprint (hot reload) run stale code: they are stopped.
-    pub(crate) fn take_idle(&self, key: &PoolKey) -> Option<WarmEnvironment> {
+    pub fn take_idle(&self, key: &PoolKey) -> Option<WarmEnvironment> {
         let (taken, stale) = {
             let mut idle = self.idle();
             let stale: Vec<WarmEnvironment> = match key.code_stamp {
@@ -94,10 +94,7 @@ impl Pools {
     }
 
     /// Starts a new environment (a cold start).
-    pub(crate) async fn start(
-        &self,
-        spec: &EnvironmentSpec,
-    ) -> Result<WarmEnvironment, StartError> {
+    pub async fn start(&self, spec: &EnvironmentSpec) -> Result<WarmEnvironment, StartError> {
         let environment = self.executor.start(spec).await?;
         Ok(WarmEnvironment {
             environment,
@@ -108,7 +105,7 @@ impl Pools {
 
     /// Puts an environment back after an invocation. `live` says whether its
     /// revision still runs (not replaced, not deleted); if not, it is stopped.
-    pub(crate) fn release(&self, key: PoolKey, mut env: WarmEnvironment, live: bool) {
+    pub fn release(&self, key: PoolKey, mut env: WarmEnvironment, live: bool) {
         if self.closed.load(Ordering::Acquire) || !live {
             env.environment.shutdown();
             return;
@@ -119,7 +116,7 @@ impl Pools {
 
     /// Stops the idle environments of one revision of a function, or of all
     /// of them with `None`.
-    pub(crate) fn retire(&self, function: &FunctionKey, revision: Option<&str>) {
+    pub fn retire(&self, function: &FunctionKey, revision: Option<&str>) {
         let retired: Vec<WarmEnvironment> = {
             let mut idle = self.idle();
             let keys: Vec<PoolKey> = idle
@@ -137,7 +134,7 @@ impl Pools {
         }
     }
 
-    pub(crate) fn stop_idle_longer_than(&self, keep_alive: Duration) {
+    pub fn stop_idle_longer_than(&self, keep_alive: Duration) {
         let expired: Vec<WarmEnvironment> = {
             let mut idle = self.idle();
             let mut expired = Vec::new();
@@ -160,7 +157,7 @@ impl Pools {
     }
 
     /// Stops every environment, idle or busy, and keeps none afterwards.
-    pub(crate) async fn shutdown_all(&self) {
+    pub async fn shutdown_all(&self) {
         self.closed.store(true, Ordering::Release);
         let all: Vec<WarmEnvironment> = self.idle().drain().flat_map(|(_, e)| e).collect();
         for env in all {

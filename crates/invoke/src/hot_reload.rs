@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 /// The bucket name that marks a local folder instead of an S3 object.
-pub(crate) const BUCKET: &str = "hot-reload";
+pub const BUCKET: &str = "hot-reload";
 
 /// Entries walked at most per fingerprint, so a huge tree stays cheap.
 const MAX_ENTRIES: usize = 20_000;
@@ -26,7 +26,7 @@ const MAX_ENTRIES: usize = 20_000;
 const IGNORED_DIRS: &[&str] = &["__pycache__", ".git", "node_modules"];
 
 /// Checks that the folder is absolute and exists; returns it as stored.
-pub(crate) async fn check_folder(path: &str) -> ApiResult<String> {
+pub async fn check_folder(path: &str) -> ApiResult<String> {
     let invalid = || {
         ApiError::invalid_parameter(format!(
             "The hot-reload S3Key must be the absolute path of an existing folder on laminar's host: {path}"
@@ -46,13 +46,13 @@ pub(crate) async fn check_folder(path: &str) -> ApiResult<String> {
 }
 
 /// `CodeSha256` of a hot-reloaded function: a stable hash of the path.
-pub(crate) fn code_sha256(path: &str) -> String {
+pub fn code_sha256(path: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(Sha256::digest(path.as_bytes()))
 }
 
 /// The fingerprint of a hot-reloaded function's folder (`None` for other
 /// code): environments started under one fingerprint serve only it.
-pub(crate) async fn stamp(code: &FunctionCode) -> Option<u64> {
+pub async fn stamp(code: &FunctionCode) -> Option<u64> {
     match code {
         // A walk of the folder is file system work: off the async workers.
         FunctionCode::LocalFolder { path } => {
@@ -67,7 +67,7 @@ pub(crate) async fn stamp(code: &FunctionCode) -> Option<u64> {
 
 /// Variables a hot-reloaded environment needs: Python must not trust
 /// bytecode caches keyed on a one-second mtime when files change live.
-pub(crate) fn with_variables(
+pub fn with_variables(
     code: &FunctionCode,
     mut variables: Vec<(String, String)>,
 ) -> Vec<(String, String)> {
