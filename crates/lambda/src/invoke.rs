@@ -2,10 +2,10 @@
 //! execution, `Event` goes to the asynchronous queue, the rest runs through
 //! the [`laminar_invoke::Invoker`].
 
-use crate::async_invoke::AsyncEvent;
 use crate::{ApiResult, LambdaService};
 use base64::Engine;
 use bytes::Bytes;
+use laminar_async_invoke::AsyncEvent;
 use laminar_executor::InvokeResult;
 use laminar_invoke::logs::tail;
 use laminar_invoke::{InvocationType, InvokeInput, InvokeOutput, StreamingInvoke};
@@ -50,7 +50,7 @@ impl LambdaService {
                 // Committed (on disk: synced) before the 202, on a blocking
                 // thread.
                 let service = self.clone();
-                tokio::task::spawn_blocking(move || service.enqueue_event(event))
+                tokio::task::spawn_blocking(move || service.inner.async_queue.enqueue(event))
                     .await
                     .map_err(|e| ApiError::service(format!("queueing the event failed: {e}")))??;
                 Ok(InvokeOutput {

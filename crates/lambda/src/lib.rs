@@ -5,7 +5,6 @@
 //! typed outputs or [`ApiError`]s for the gateway to render.
 
 mod aliases;
-mod async_invoke;
 mod capacity_providers;
 mod code_signing;
 mod durable;
@@ -60,6 +59,7 @@ pub use scaling::{GetScalingConfigOutput, PutScalingConfigOutput, PutScalingConf
 pub use urls::{FunctionUrlConfig, FunctionUrlRequest, ListFunctionUrlsOutput, UrlTarget};
 pub use versions::{ListVersionsOutput, PublishVersionRequest};
 
+use laminar_async_invoke::AsyncInvocations;
 use laminar_executor::Executor;
 use laminar_invoke::Invoker;
 // The shared layer, under the names the families have always used.
@@ -104,7 +104,7 @@ struct Inner {
     registry: Arc<registry::Registry>,
     invoker: Arc<Invoker>,
     objects: objects::Objects,
-    async_queue: async_invoke::AsyncQueue,
+    async_queue: Arc<AsyncInvocations>,
     pollers: event_sources::Pollers,
     processing_results: event_sources::ProcessingResults,
     companions: Companions,
@@ -129,7 +129,12 @@ impl LambdaService {
             executor,
             companions.logs.clone(),
         ));
-        let async_queue = async_invoke::AsyncQueue::load(store.clone())?;
+        let async_queue = Arc::new(AsyncInvocations::load(
+            store.clone(),
+            invoker.clone(),
+            companions.sqs.clone(),
+            settings.async_retry_delay,
+        )?);
         let durable = durable::Executions::load(store.clone())?;
         let inner = Arc::new(Inner {
             async_queue,
@@ -145,7 +150,7 @@ impl LambdaService {
         });
         inner.invoker.spawn_reaper(inner.settings.keep_alive);
         let service = Self { inner };
-        service.spawn_async_dispatcher();
+        service.inner.async_queue.spawn_dispatcher();
         service.start_event_sources();
         service.resume_durable_executions();
         Ok(service)

@@ -9,16 +9,14 @@
 //!   old (default 6 h).
 //! - Reserved concurrency 0 sends events straight to failure.
 
-mod destinations;
-mod queue;
-
-pub(crate) use queue::{AsyncEvent, AsyncQueue};
-
-use crate::clock::now_ms;
-use crate::LambdaService;
-use destinations::{Condition, Destination, LastResponse};
+use crate::destinations::{self, Condition, Destination, LastResponse};
+use crate::queue::{AsyncEvent, AsyncQueue};
+use crate::ApiResult;
 use laminar_executor::InvokeResult;
+use laminar_invoke::Invoker;
 use laminar_invoke::{InvokeInput, Prepared};
+use laminar_lambda_core::clock::now_ms;
+use laminar_lambda_core::naming::key_of;
 use laminar_model::arn::Scope;
 use laminar_model::config::FunctionRecord;
 use laminar_model::ErrorKind;
@@ -101,23 +99,49 @@ fn retryable(e: &laminar_model::ApiError) -> bool {
     )
 }
 
-impl LambdaService {
-    /// Accepts an asynchronous invocation: it is in the store before this
-    /// returns, so the caller's 202 means it will run.
-    pub(crate) fn enqueue_event(&self, event: AsyncEvent) -> crate::ApiResult<()> {
-        self.inner.async_queue.put(event)
+/// The asynchronous invocations of one laminar: the queue and what runs it.
+pub struct AsyncInvocations {
+    queue: AsyncQueue,
+    invoker: Arc<Invoker>,
+    /// Destinations and dead-letter queues.
+    sqs: laminar_sqs::SqsService,
+    /// The wait before the first retry after a function error.
+    retry_delay: Duration,
+}
+
+impl AsyncInvocations {
+    /// Loads the queued events; [`Self::spawn_dispatcher`] starts running them.
+    pub fn load(
+        store: Arc<laminar_store::Store>,
+        invoker: Arc<Invoker>,
+        sqs: laminar_sqs::SqsService,
+        retry_delay: Duration,
+    ) -> ApiResult<Self> {
+        Ok(Self {
+            queue: AsyncQueue::load(store)?,
+            invoker,
+            sqs,
+            retry_delay,
+        })
     }
 
-    /// Runs queued events as they come due, for as long as the service lives.
-    pub(crate) fn spawn_async_dispatcher(&self) {
-        let weak = Arc::downgrade(&self.inner);
+    /// Accepts an asynchronous invocation: it is in the store before this
+    /// returns, so the caller's 202 means it will run.
+    pub fn enqueue(&self, event: AsyncEvent) -> ApiResult<()> {
+        self.queue.put(event)
+    }
+
+    /// Runs queued events as they come due, for as long as the engine lives.
+    pub fn spawn_dispatcher(self: &Arc<Self>) {
+        let weak = Arc::downgrade(self);
         let slots = Arc::new(tokio::sync::Semaphore::new(DISPATCH_WIDTH));
         tokio::spawn(async move {
             loop {
-                let Some(inner) = weak.upgrade() else { return };
-                let service = LambdaService { inner };
+                let Some(service) = weak.upgrade() else {
+                    return;
+                };
                 let free = slots.available_permits().max(1);
-                for event in service.inner.async_queue.take_due(now_ms(), free) {
+                for event in service.queue.take_due(now_ms(), free) {
                     let Ok(slot) = slots.clone().acquire_owned().await else {
                         return;
                     };
@@ -125,19 +149,18 @@ impl LambdaService {
                     tokio::spawn(async move {
                         let function = event.function();
                         service.attempt(event).await;
-                        service.inner.async_queue.release(&function);
+                        service.queue.release(&function);
                         drop(slot);
                     });
                 }
                 let wait = service
-                    .inner
-                    .async_queue
+                    .queue
                     .next_due_ms()
                     .map_or(Duration::from_secs(1), |due| {
                         Duration::from_millis((due - now_ms()).clamp(0, 1000) as u64)
                     });
                 let queue_wake = async {
-                    service.inner.async_queue.wake.notified().await;
+                    service.queue.wake.notified().await;
                 };
                 tokio::select! {
                     () = queue_wake => {}
@@ -152,12 +175,12 @@ impl LambdaService {
     async fn attempt(&self, mut event: AsyncEvent) {
         let scope = event.scope();
         let Some(record) = self
-            .inner
-            .registry
-            .get(&crate::naming::key_of(&scope, &event.function_name))
+            .invoker
+            .registry()
+            .get(&key_of(&scope, &event.function_name))
         else {
             tracing::warn!(id = %event.id, function = %event.function_name, "the function of a queued event is gone; dropping it");
-            self.inner.async_queue.finish(&event.id);
+            self.queue.finish(&event.id);
             return;
         };
         let policy = Policy::of(&record, event.qualifier.as_deref());
@@ -185,7 +208,7 @@ impl LambdaService {
                 )
                 .await;
         }
-        let outcome = match self.inner.invoker.prepare(
+        let outcome = match self.invoker.prepare(
             &scope,
             InvokeInput {
                 function_name: event.function_name.clone(),
@@ -205,9 +228,7 @@ impl LambdaService {
         };
         match outcome {
             Ok((result, executed_version)) => {
-                self.inner
-                    .async_queue
-                    .expedite_throttled(&event.function(), now_ms());
+                self.queue.expedite_throttled(&event.function(), now_ms());
                 event.invoke_count += 1;
                 event.throttles = 0;
                 let (function_error, body) = match result {
@@ -229,7 +250,7 @@ impl LambdaService {
                         );
                         self.deliver_record(&scope, arn, record).await;
                     }
-                    self.inner.async_queue.finish(&event.id);
+                    self.queue.finish(&event.id);
                     return;
                 }
                 event.function_errors += 1;
@@ -244,14 +265,13 @@ impl LambdaService {
                         )
                         .await;
                 }
-                let delay =
-                    retry_delay(self.inner.settings.async_retry_delay, event.function_errors);
+                let delay = retry_delay(self.retry_delay, event.function_errors);
                 event.due_ms = now_ms() + millis(delay);
                 self.requeue(event);
             }
             Err(e) if e.kind == ErrorKind::ResourceNotFound => {
                 tracing::warn!(id = %event.id, error = %e, "a queued event's function or qualifier is gone; dropping it");
-                self.inner.async_queue.finish(&event.id);
+                self.queue.finish(&event.id);
             }
             Err(e) if !retryable(&e) => {
                 // It can never run as it is (an unsupported runtime, say):
@@ -286,15 +306,15 @@ impl LambdaService {
         &self,
         scope: &Scope,
         prepared: &Prepared,
-    ) -> crate::ApiResult<(InvokeResult, String)> {
+    ) -> ApiResult<(InvokeResult, String)> {
         let version = prepared.resolved.config().version.clone();
-        let (result, _log) = self.inner.invoker.run(scope, prepared, None).await?;
+        let (result, _log) = self.invoker.run(scope, prepared, None).await?;
         Ok((result, version))
     }
 
     fn requeue(&self, event: AsyncEvent) {
         let id = event.id.clone();
-        if let Err(e) = self.inner.async_queue.put(event) {
+        if let Err(e) = self.queue.put(event) {
             tracing::error!(%id, error = %e, "a queued event could not be rescheduled");
         }
     }
@@ -318,7 +338,7 @@ impl LambdaService {
             match destinations::destination(arn) {
                 Destination::Queue(queue) => {
                     let message = destinations::dead_letter_message(event, last);
-                    if let Err(e) = self.inner.companions.sqs.send_to_arn(queue, message) {
+                    if let Err(e) = self.sqs.send_to_arn(queue, message) {
                         tracing::warn!(id = %event.id, %arn, error = %e, "the dead-letter queue refused the event");
                     }
                 }
@@ -330,7 +350,7 @@ impl LambdaService {
         if policy.on_failure.is_none() && policy.dead_letter.is_none() {
             tracing::info!(id = %event.id, function = %event.function_name, condition = ?condition, "asynchronous invocation discarded");
         }
-        self.inner.async_queue.finish(&event.id);
+        self.queue.finish(&event.id);
     }
 
     /// Sends an invocation record to a destination.
@@ -342,7 +362,7 @@ impl LambdaService {
                     body,
                     ..Default::default()
                 };
-                if let Err(e) = self.inner.companions.sqs.send_to_arn(queue, message) {
+                if let Err(e) = self.sqs.send_to_arn(queue, message) {
                     tracing::warn!(%arn, error = %e, "a destination queue refused the invocation record");
                 }
             }
@@ -359,15 +379,15 @@ impl LambdaService {
                 let event =
                     AsyncEvent::new(&target, name, qualifier.map(str::to_string), body, None);
                 if self
-                    .inner
-                    .registry
-                    .get(&crate::naming::key_of(&target, name))
+                    .invoker
+                    .registry()
+                    .get(&key_of(&target, name))
                     .is_none()
                 {
                     tracing::warn!(%arn, "the destination function does not exist");
                     return;
                 }
-                if let Err(e) = self.enqueue_event(event) {
+                if let Err(e) = self.enqueue(event) {
                     tracing::warn!(%arn, error = %e, "the destination function could not take the record");
                 }
             }

@@ -2,8 +2,8 @@
 //! the store before Invoke answers 202, and stays there until it is done.
 //! In memory, a schedule orders the pending events by when they are due.
 
-use crate::registry::storage_error;
 use crate::ApiResult;
+use laminar_lambda_core::registry::storage_error;
 use laminar_store::{FunctionKey, Store};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
@@ -12,7 +12,7 @@ use tokio::sync::Notify;
 
 /// An accepted asynchronous invocation, as persisted.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub(crate) struct AsyncEvent {
+pub struct AsyncEvent {
     /// The request id Invoke answered with; every attempt reuses it.
     pub id: String,
     pub account: String,
@@ -37,14 +37,14 @@ pub(crate) struct AsyncEvent {
 
 impl AsyncEvent {
     /// A new event, due at once, never run.
-    pub(crate) fn new(
+    pub fn new(
         scope: &laminar_model::arn::Scope,
         function_name: &str,
         qualifier: Option<String>,
         payload: String,
         client_context: Option<String>,
     ) -> Self {
-        let now = crate::clock::now_ms();
+        let now = laminar_lambda_core::clock::now_ms();
         Self {
             id: uuid::Uuid::new_v4().to_string(),
             account: scope.account.clone(),

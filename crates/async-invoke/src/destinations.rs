@@ -2,8 +2,8 @@
 //! for OnSuccess / OnFailure destinations, and the bare event for a
 //! dead-letter queue.
 
-use super::queue::AsyncEvent;
-use crate::clock;
+use crate::queue::AsyncEvent;
+use laminar_lambda_core::clock;
 use laminar_sqs::{MessageAttributeValue, OutgoingMessage};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
