@@ -14,6 +14,7 @@ pub mod objects;
 pub mod page;
 pub mod registry;
 pub mod resolve;
+pub mod tags;
 
 use laminar_model::ApiError;
 

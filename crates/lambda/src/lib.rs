@@ -9,7 +9,7 @@ mod capacity_providers;
 mod code_signing;
 mod durable;
 mod event_invoke_config;
-mod event_sources;
+mod event_source_mappings;
 mod function_concurrency;
 mod functions;
 mod invoke;
@@ -43,7 +43,7 @@ pub use durable::{
 pub use event_invoke_config::{
     EventInvokeConfigRequest, FunctionEventInvokeConfig, ListEventInvokeConfigsOutput, Write,
 };
-pub use event_sources::ListEventSourceMappingsOutput;
+pub use event_source_mappings::ListEventSourceMappingsOutput;
 pub use functions::{FunctionCodeLocation, GetFunctionOutput, ListFunctionsOutput};
 pub use laminar_invoke::{InvocationType, InvokeInput, InvokeOutput, StreamEvent, StreamingInvoke};
 pub use laminar_model::arn::Scope;
@@ -60,6 +60,7 @@ pub use urls::{FunctionUrlConfig, FunctionUrlRequest, ListFunctionUrlsOutput, Ur
 pub use versions::{ListVersionsOutput, PublishVersionRequest};
 
 use laminar_async_invoke::AsyncInvocations;
+use laminar_event_sources::EventSources;
 use laminar_executor::Executor;
 use laminar_invoke::Invoker;
 // The shared layer, under the names the families have always used.
@@ -105,8 +106,7 @@ struct Inner {
     invoker: Arc<Invoker>,
     objects: objects::Objects,
     async_queue: Arc<AsyncInvocations>,
-    pollers: event_sources::Pollers,
-    processing_results: event_sources::ProcessingResults,
+    event_sources: Arc<EventSources>,
     companions: Companions,
     durable: durable::Executions,
 }
@@ -139,8 +139,7 @@ impl LambdaService {
         let inner = Arc::new(Inner {
             async_queue,
             durable,
-            pollers: Default::default(),
-            processing_results: Default::default(),
+            event_sources: EventSources::new(invoker.clone(), companions.sqs.clone()),
             invoker,
             objects,
             companions,

@@ -8,19 +8,10 @@ use crate::{ApiResult, LambdaService};
 use laminar_model::arn::{FunctionRef, Scope};
 use laminar_model::validate::Violations;
 use laminar_model::{ApiError, ErrorKind};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-use std::collections::BTreeMap;
 
 const MAX_TAGS: usize = 50;
 
-pub(crate) type Tags = BTreeMap<String, String>;
-
-/// A stored object that carries its own tags.
-pub(crate) trait Tagged: Serialize + DeserializeOwned {
-    fn tags(&self) -> &Tags;
-    fn tags_mut(&mut self) -> &mut Tags;
-}
+pub(crate) use laminar_lambda_core::tags::{Tagged, Tags};
 
 /// What a taggable ARN names.
 #[derive(Debug, PartialEq, Eq)]
@@ -113,7 +104,7 @@ impl LambdaService {
                 CAPACITY_PROVIDER => {
                     self.object_tags::<crate::capacity_providers::StoredProvider>(kind, scope, &id)
                 }
-                _ => self.object_tags::<crate::event_sources::Mapping>(kind, scope, &id),
+                _ => self.object_tags::<laminar_event_sources::Mapping>(kind, scope, &id),
             }
             .ok_or_else(|| not_found(resource)),
         }
@@ -168,7 +159,7 @@ impl LambdaService {
                         .change_object_tags::<crate::capacity_providers::StoredProvider>(
                             kind, scope, &id, change,
                         ),
-                    _ => self.change_object_tags::<crate::event_sources::Mapping>(
+                    _ => self.change_object_tags::<laminar_event_sources::Mapping>(
                         kind, scope, &id, change,
                     ),
                 }

@@ -4,11 +4,11 @@
 //! back after their visibility timeout (and end in the queue's dead-letter
 //! queue through its redrive policy).
 
-use super::Mapping;
-use crate::{Inner, LambdaService};
+use crate::{EventSources, Mapping};
 use base64::Engine;
 use laminar_executor::InvokeResult;
 use laminar_invoke::InvokeInput;
+use laminar_lambda_core::naming::{key_of, resolve_name};
 use laminar_model::arn::Scope;
 use laminar_sqs::ReceivedMessage;
 use serde_json::{json, Map, Value};
@@ -57,7 +57,7 @@ impl Stop {
 pub(crate) struct Pollers(Mutex<HashMap<String, Arc<Stop>>>);
 
 impl Pollers {
-    pub(crate) fn start(&self, service: &LambdaService, scope: Scope, mapping: Mapping) {
+    pub(crate) fn start(&self, service: &Arc<EventSources>, scope: Scope, mapping: Mapping) {
         let Some(queue) = mapping.event_source_arn.clone() else {
             return;
         };
@@ -69,7 +69,7 @@ impl Pollers {
         let stop = Arc::new(Stop::default());
         for _ in 0..workers {
             let worker = Worker {
-                inner: Arc::downgrade(&service.inner),
+                engine: Arc::downgrade(service),
                 scope: scope.clone(),
                 mapping: mapping.clone(),
                 queue: queue.clone(),
@@ -92,7 +92,7 @@ impl Pollers {
 }
 
 struct Worker {
-    inner: Weak<Inner>,
+    engine: Weak<EventSources>,
     scope: Scope,
     mapping: Arc<Mapping>,
     queue: String,
@@ -107,16 +107,14 @@ impl Worker {
             if self.stop.is_stopped() {
                 return;
             }
-            let Some(inner) = self.inner.upgrade() else {
+            let Some(service) = self.engine.upgrade() else {
                 return;
             };
-            let service = LambdaService { inner };
             if !self.function_exists(&service) {
                 // Receiving now would only count a receive against every
                 // message: wait for the function to come back.
                 service
-                    .inner
-                    .processing_results
+                    .results
                     .set(&self.mapping.uuid, "PROBLEM: Function not found.");
                 drop(service);
                 tokio::time::sleep(MISSING_FUNCTION_BACKOFF).await;
@@ -134,7 +132,7 @@ impl Worker {
                         tracing::warn!(uuid = %self.mapping.uuid, queue = %self.queue, error = %e, "the event source cannot be read");
                     }
                     read_failures += 1;
-                    service.inner.processing_results.set(
+                    service.results.set(
                         &self.mapping.uuid,
                         "PROBLEM: Unable to read the event source.",
                     );
@@ -175,9 +173,9 @@ impl Worker {
     /// a message is in, more are gathered for the batching window.
     async fn gather(
         &self,
-        service: &LambdaService,
+        service: &EventSources,
     ) -> Result<Vec<ReceivedMessage>, laminar_sqs::SqsError> {
-        let sqs = &service.inner.companions.sqs;
+        let sqs = &service.sqs;
         let max = self.mapping.batch_size();
         let window = Duration::from_secs(self.mapping.batching_window_secs());
         let mut batch: Vec<ReceivedMessage> = Vec::new();
@@ -220,22 +218,22 @@ impl Worker {
         }
     }
 
-    fn function_exists(&self, service: &LambdaService) -> bool {
-        crate::naming::resolve_name(&self.scope, &self.mapping.function_arn)
+    fn function_exists(&self, service: &EventSources) -> bool {
+        resolve_name(&self.scope, &self.mapping.function_arn)
             .map(|reference| {
                 service
-                    .inner
-                    .registry
-                    .get(&crate::naming::key_of(&self.scope, &reference.name))
+                    .invoker
+                    .registry()
+                    .get(&key_of(&self.scope, &reference.name))
                     .is_some()
             })
             .unwrap_or(false)
     }
 
     /// Makes received messages visible again at once.
-    fn release(&self, service: &LambdaService, messages: &[ReceivedMessage]) {
+    fn release(&self, service: &EventSources, messages: &[ReceivedMessage]) {
         for message in messages {
-            if let Err(e) = service.inner.companions.sqs.change_visibility_from_arn(
+            if let Err(e) = service.sqs.change_visibility_from_arn(
                 &self.queue,
                 &message.receipt_handle,
                 Duration::ZERO,
@@ -245,7 +243,7 @@ impl Worker {
         }
     }
 
-    async fn process(&self, service: &LambdaService, kept: Vec<(ReceivedMessage, Value)>) {
+    async fn process(&self, service: &EventSources, kept: Vec<(ReceivedMessage, Value)>) {
         let (messages, records): (Vec<ReceivedMessage>, Vec<Value>) = kept.into_iter().unzip();
         let payload = json!({ "Records": records }).to_string();
         let input = InvokeInput {
@@ -253,17 +251,11 @@ impl Worker {
             payload: bytes::Bytes::from(payload),
             ..InvokeInput::default()
         };
-        let outcome = match service.inner.invoker.prepare(&self.scope, input) {
-            Ok((_, prepared)) => {
-                service
-                    .inner
-                    .invoker
-                    .run(&self.scope, &prepared, None)
-                    .await
-            }
+        let outcome = match service.invoker.prepare(&self.scope, input) {
+            Ok((_, prepared)) => service.invoker.run(&self.scope, &prepared, None).await,
             Err(e) => Err(e),
         };
-        let results = &service.inner.processing_results;
+        let results = &service.results;
         match outcome {
             Ok((InvokeResult::Response(body), _)) => {
                 let failed = if self.mapping.reports_item_failures() {
@@ -292,10 +284,8 @@ impl Worker {
         }
     }
 
-    fn delete(&self, service: &LambdaService, message: &ReceivedMessage) {
+    fn delete(&self, service: &EventSources, message: &ReceivedMessage) {
         if let Err(e) = service
-            .inner
-            .companions
             .sqs
             .delete_from_arn(&self.queue, &message.receipt_handle)
         {

@@ -11,19 +11,19 @@ use serde_json::{Map, Value};
 
 /// A filter pattern, checked when the mapping is written.
 #[derive(Clone, Debug)]
-pub(crate) struct Pattern(Map<String, Value>);
+pub struct Pattern(Map<String, Value>);
 
 impl Pattern {
     /// Parses the `Pattern` string of a filter; `None` when it is not a
     /// pattern Lambda accepts.
-    pub(crate) fn parse(text: &str) -> Option<Self> {
+    pub fn parse(text: &str) -> Option<Self> {
         match serde_json::from_str::<Value>(text).ok()? {
             Value::Object(map) if valid_object(&map) => Some(Self(map)),
             _ => None,
         }
     }
 
-    pub(crate) fn matches(&self, record: &Value) -> bool {
+    pub fn matches(&self, record: &Value) -> bool {
         object_matches(&self.0, Some(record))
     }
 }

@@ -1,156 +1,21 @@
-//! Event source mappings: the five operations, and the pollers that feed
-//! SQS messages to functions. Other kinds of source (Kinesis, DynamoDB,
+//! Event source mappings: the five operations; the pollers that feed SQS
+//! messages to functions are `laminar-event-sources`'. Other kinds of source (Kinesis, DynamoDB,
 //! Kafka, MQ, DocumentDB) are validated and stored; laminar has no such
 //! services to read from.
-
-mod filter;
-mod sqs;
 
 use crate::naming::resolve_name;
 use crate::objects::EVENT_SOURCE_MAPPING;
 use crate::resolve::{resolve, Routing};
 use crate::{clock, ApiResult, LambdaService};
-use filter::Pattern;
+use laminar_event_sources::filter::Pattern;
+use laminar_event_sources::{filters_of, kind_of, Mapping, SourceKind};
 use laminar_model::arn::Scope;
 use laminar_model::{ApiError, ErrorKind};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
-use std::sync::Mutex;
-
-pub(crate) use sqs::Pollers;
 
 /// Request members that only the service sets or that are not settings.
 const NOT_SETTINGS: [&str; 4] = ["FunctionName", "Enabled", "Tags", "UUID"];
-
-/// One mapping, as stored.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub(crate) struct Mapping {
-    pub uuid: String,
-    pub function_arn: String,
-    pub event_source_arn: Option<String>,
-    pub enabled: bool,
-    pub state_transition_reason: String,
-    pub last_modified: f64,
-    /// The request's other members as given (BatchSize, FilterCriteria, …)
-    /// with the defaults of the source's kind filled in.
-    pub settings: Map<String, Value>,
-    #[serde(default)]
-    pub tags: crate::tags::Tags,
-}
-
-impl crate::tags::Tagged for Mapping {
-    fn tags(&self) -> &crate::tags::Tags {
-        &self.tags
-    }
-    fn tags_mut(&mut self) -> &mut crate::tags::Tags {
-        &mut self.tags
-    }
-}
-
-/// What kind of source a mapping reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum SourceKind {
-    Sqs,
-    Stream,
-    Kafka,
-    Other,
-}
-
-fn kind_of(arn: Option<&str>) -> SourceKind {
-    let service = arn.and_then(|a| a.split(':').nth(2)).unwrap_or_default();
-    match service {
-        "sqs" => SourceKind::Sqs,
-        "kinesis" | "dynamodb" => SourceKind::Stream,
-        "kafka" | "" => SourceKind::Kafka,
-        _ => SourceKind::Other,
-    }
-}
-
-impl Mapping {
-    pub(crate) fn batch_size(&self) -> usize {
-        self.settings
-            .get("BatchSize")
-            .and_then(Value::as_u64)
-            .unwrap_or(10)
-            .clamp(1, 10_000) as usize
-    }
-
-    pub(crate) fn batching_window_secs(&self) -> u64 {
-        self.settings
-            .get("MaximumBatchingWindowInSeconds")
-            .and_then(Value::as_u64)
-            .unwrap_or(0)
-    }
-
-    pub(crate) fn maximum_concurrency(&self) -> Option<usize> {
-        self.settings
-            .get("ScalingConfig")
-            .and_then(|s| s.get("MaximumConcurrency"))
-            .and_then(Value::as_u64)
-            .map(|n| n as usize)
-    }
-
-    pub(crate) fn reports_item_failures(&self) -> bool {
-        self.settings
-            .get("FunctionResponseTypes")
-            .and_then(Value::as_array)
-            .is_some_and(|types| types.iter().any(|t| t == "ReportBatchItemFailures"))
-    }
-
-    /// The mapping's filters (none: every record passes).
-    pub(crate) fn patterns(&self) -> Vec<Pattern> {
-        filters_of(&self.settings)
-            .iter()
-            .filter_map(|p| Pattern::parse(p))
-            .collect()
-    }
-
-    fn state(&self) -> &'static str {
-        if self.enabled {
-            "Enabled"
-        } else {
-            "Disabled"
-        }
-    }
-
-    fn arn(&self, scope: &Scope) -> String {
-        format!(
-            "arn:aws:lambda:{}:{}:event-source-mapping:{}",
-            scope.region, scope.account, self.uuid
-        )
-    }
-}
-
-fn filters_of(settings: &Map<String, Value>) -> Vec<&str> {
-    settings
-        .get("FilterCriteria")
-        .and_then(|f| f.get("Filters"))
-        .and_then(Value::as_array)
-        .map(|filters| {
-            filters
-                .iter()
-                .filter_map(|f| f.get("Pattern").and_then(Value::as_str))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The last batch's outcome per mapping, kept in memory only.
-#[derive(Default)]
-pub(crate) struct ProcessingResults(Mutex<HashMap<String, &'static str>>);
-
-impl ProcessingResults {
-    pub(crate) fn set(&self, uuid: &str, result: &'static str) {
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        map.insert(uuid.to_string(), result);
-    }
-
-    fn get(&self, uuid: &str) -> &'static str {
-        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(uuid).copied().unwrap_or("No records processed")
-    }
-}
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -188,7 +53,7 @@ impl LambdaService {
         );
         out.insert(
             "LastProcessingResult".into(),
-            json!(self.inner.processing_results.get(&mapping.uuid)),
+            json!(self.inner.event_sources.last_result(&mapping.uuid)),
         );
         Value::Object(out)
     }
@@ -374,7 +239,7 @@ impl LambdaService {
             }
             objects.put(EVENT_SOURCE_MAPPING, scope, &mapping.uuid, &mapping)?;
         }
-        self.start_mapping(scope, &mapping);
+        self.inner.event_sources.start(scope, &mapping);
         Ok(self.render_mapping(scope, &mapping, "Creating"))
     }
 
@@ -426,7 +291,7 @@ impl LambdaService {
             .objects
             .write()
             .put(EVENT_SOURCE_MAPPING, scope, uuid, &mapping)?;
-        self.start_mapping(scope, &mapping);
+        self.inner.event_sources.start(scope, &mapping);
         Ok(self.render_mapping(scope, &mapping, transition))
     }
 
@@ -436,7 +301,7 @@ impl LambdaService {
             .objects
             .write()
             .remove(EVENT_SOURCE_MAPPING, scope, uuid)?;
-        self.inner.pollers.stop(uuid);
+        self.inner.event_sources.stop(uuid);
         Ok(self.render_mapping(scope, &mapping, "Deleting"))
     }
 
@@ -483,16 +348,6 @@ impl LambdaService {
         })
     }
 
-    /// (Re)starts the poller of a mapping as its configuration says.
-    fn start_mapping(&self, scope: &Scope, mapping: &Mapping) {
-        self.inner.pollers.stop(&mapping.uuid);
-        if mapping.enabled && kind_of(mapping.event_source_arn.as_deref()) == SourceKind::Sqs {
-            self.inner
-                .pollers
-                .start(self, scope.clone(), mapping.clone());
-        }
-    }
-
     /// Starts the pollers of every stored, enabled mapping (at start-up).
     pub(crate) fn start_event_sources(&self) {
         for (key, mapping) in self.inner.objects.list_all::<Mapping>(EVENT_SOURCE_MAPPING) {
@@ -500,7 +355,7 @@ impl LambdaService {
                 account: key.account,
                 region: key.region,
             };
-            self.start_mapping(&scope, &mapping);
+            self.inner.event_sources.start(&scope, &mapping);
         }
     }
 }
