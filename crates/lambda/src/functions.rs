@@ -605,7 +605,7 @@ impl LambdaService {
             durable_config: request
                 .durable_config
                 .clone()
-                .map(crate::durable::config_response),
+                .map(laminar_durable::config_response),
         };
         let mut record = FunctionRecord::new(
             config,
@@ -930,7 +930,7 @@ impl LambdaService {
                 c.dead_letter_config = Some(dlq.clone());
             }
             if let Some(durable) = &request.durable_config {
-                c.durable_config = Some(crate::durable::config_response(durable.clone()));
+                c.durable_config = Some(laminar_durable::config_response(durable.clone()));
             }
             if let Some(kms) = &request.kms_key_arn {
                 c.kms_key_arn = Some(kms.clone()).filter(|k| !k.is_empty());

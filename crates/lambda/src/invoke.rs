@@ -27,7 +27,9 @@ impl LambdaService {
         }
         if durable && invocation_type != InvocationType::DryRun {
             return self
-                .start_durable_execution(scope, &prepared, invocation_type, durable_name)
+                .inner
+                .durable
+                .start(scope, &prepared, invocation_type, durable_name)
                 .await;
         }
         match invocation_type {

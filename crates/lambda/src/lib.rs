@@ -7,7 +7,7 @@
 mod aliases;
 mod capacity_providers;
 mod code_signing;
-mod durable;
+mod durable_executions;
 mod event_invoke_config;
 mod event_source_mappings;
 mod function_concurrency;
@@ -36,15 +36,15 @@ pub use code_signing::{
     FunctionCodeSigningConfig, FunctionCodeSigningConfigRequest, ListCodeSigningConfigsOutput,
     ListFunctionsByCodeSigningConfigOutput,
 };
-pub use durable::{
-    CheckpointRequest, DurableExecutionSummary, ListDurableExecutionsOutput,
-    ListDurableExecutionsQuery, PauseResumeRequest,
-};
 pub use event_invoke_config::{
     EventInvokeConfigRequest, FunctionEventInvokeConfig, ListEventInvokeConfigsOutput, Write,
 };
 pub use event_source_mappings::ListEventSourceMappingsOutput;
 pub use functions::{FunctionCodeLocation, GetFunctionOutput, ListFunctionsOutput};
+pub use laminar_durable::{
+    CheckpointRequest, DurableExecutionSummary, ListDurableExecutionsOutput,
+    ListDurableExecutionsQuery, PauseResumeRequest,
+};
 pub use laminar_invoke::{InvocationType, InvokeInput, InvokeOutput, StreamEvent, StreamingInvoke};
 pub use laminar_model::arn::Scope;
 pub use layers::{LayerPermissionRequest, LayerVersionOutput, PublishLayerVersionRequest};
@@ -60,6 +60,7 @@ pub use urls::{FunctionUrlConfig, FunctionUrlRequest, ListFunctionUrlsOutput, Ur
 pub use versions::{ListVersionsOutput, PublishVersionRequest};
 
 use laminar_async_invoke::AsyncInvocations;
+use laminar_durable::DurableExecutions;
 use laminar_event_sources::EventSources;
 use laminar_executor::Executor;
 use laminar_invoke::Invoker;
@@ -108,7 +109,7 @@ struct Inner {
     async_queue: Arc<AsyncInvocations>,
     event_sources: Arc<EventSources>,
     companions: Companions,
-    durable: durable::Executions,
+    durable: Arc<DurableExecutions>,
 }
 
 impl LambdaService {
@@ -135,7 +136,7 @@ impl LambdaService {
             companions.sqs.clone(),
             settings.async_retry_delay,
         )?);
-        let durable = durable::Executions::load(store.clone())?;
+        let durable = DurableExecutions::load(store.clone(), invoker.clone())?;
         let inner = Arc::new(Inner {
             async_queue,
             durable,
@@ -151,7 +152,7 @@ impl LambdaService {
         let service = Self { inner };
         service.inner.async_queue.spawn_dispatcher();
         service.start_event_sources();
-        service.resume_durable_executions();
+        service.inner.durable.resume();
         Ok(service)
     }
 

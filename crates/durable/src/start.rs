@@ -3,20 +3,25 @@
 //! `Event` answers 202 at once; `RequestResponse` waits for the end of the
 //! execution and answers its result (or its error as a function error).
 
-use super::driver::now_secs;
-use super::record::Execution;
-use super::status::ExecutionStatus;
-use crate::{ApiResult, LambdaService};
+use crate::driver::now_secs;
+use crate::record::Execution;
+use crate::status::ExecutionStatus;
+use crate::DurableExecutions;
 use bytes::Bytes;
 use laminar_invoke::{InvocationType, InvokeOutput, Prepared};
+use laminar_lambda_core::ApiResult;
 use laminar_model::arn::Scope;
 use laminar_model::{ApiError, ErrorKind};
 use serde_json::json;
+use std::sync::Arc;
 use std::time::Duration;
 
-impl LambdaService {
-    pub(crate) async fn start_durable_execution(
-        &self,
+impl DurableExecutions {
+    /// Starts a durable execution for an invocation of a durable function
+    /// (or finds the one of the same name and input); a synchronous
+    /// invocation waits for its end.
+    pub async fn start(
+        self: &Arc<Self>,
         scope: &Scope,
         prepared: &Prepared,
         invocation_type: InvocationType,
@@ -52,9 +57,9 @@ impl LambdaService {
                 && e.function_name == config.function_name
                 && e.name == name
         };
-        let execution = match self.inner.durable.insert_unless(record, same_name)? {
+        let execution = match self.table.insert_unless(record, same_name)? {
             Ok(new) => {
-                self.spawn_durable_driver(new.arn.clone());
+                self.spawn_driver(new.arn.clone());
                 new
             }
             Err(existing) if existing.input == input => existing,
@@ -112,7 +117,7 @@ impl LambdaService {
     /// The execution once it is over (`None` if it was deleted).
     async fn wait_for_end(&self, arn: &str) -> Option<Execution> {
         loop {
-            let e = self.inner.durable.get(arn)?;
+            let e = self.table.get(arn)?;
             if e.is_terminal() {
                 return Some(e);
             }

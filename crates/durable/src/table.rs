@@ -2,8 +2,8 @@
 //! shared SQLite database (one JSON document per execution), mirrored in
 //! memory. Every change is committed before it is visible or answered.
 
-use super::record::Execution;
-use crate::ApiResult;
+use crate::record::Execution;
+use laminar_lambda_core::ApiResult;
 use laminar_model::arn::Scope;
 use laminar_model::ApiError;
 use laminar_store::rusqlite::params;

@@ -5,13 +5,14 @@
 //! STEP retry is ready, a callback times out) or something wakes it (a
 //! callback answered, Resume, Stop, Delete), then invokes again (replay).
 
-use super::record::{checkpoint_token, error_object, Execution};
-use super::status::ExecutionStatus;
-use super::STATE_PAGE;
-use crate::{clock, Inner, LambdaService};
+use crate::input::STATE_PAGE;
+use crate::record::{checkpoint_token, error_object, Execution};
+use crate::status::ExecutionStatus;
+use crate::DurableExecutions;
 use bytes::Bytes;
 use laminar_executor::InvokeResult;
 use laminar_invoke::InvokeInput;
+use laminar_lambda_core::clock;
 use laminar_model::arn::Scope;
 use laminar_model::ErrorKind;
 use serde_json::{json, Value};
@@ -140,34 +141,34 @@ fn settle(
     retry_later
 }
 
-impl LambdaService {
+impl DurableExecutions {
     /// Starts the execution's driver unless one is running already.
-    pub(crate) fn spawn_durable_driver(&self, arn: String) {
-        let Some(notify) = self.inner.durable.claim_driver(&arn) else {
+    pub(crate) fn spawn_driver(self: &Arc<Self>, arn: String) {
+        let Some(notify) = self.table.claim_driver(&arn) else {
             return;
         };
-        let weak = Arc::downgrade(&self.inner);
+        let weak = Arc::downgrade(self);
         tokio::spawn(async move {
             drive(&weak, &arn, &notify).await;
             if let Some(inner) = weak.upgrade() {
-                inner.durable.release_driver(&arn);
+                inner.table.release_driver(&arn);
             }
         });
     }
 
     /// Drivers for the executions a previous run left unfinished.
-    pub(crate) fn resume_durable_executions(&self) {
-        for arn in self.inner.durable.live() {
-            self.spawn_durable_driver(arn);
+    pub fn resume(self: &Arc<Self>) {
+        for arn in self.table.live() {
+            self.spawn_driver(arn);
         }
     }
 }
 
-async fn drive(weak: &Weak<Inner>, arn: &str, notify: &tokio::sync::Notify) {
+async fn drive(weak: &Weak<DurableExecutions>, arn: &str, notify: &tokio::sync::Notify) {
     loop {
         let Some(inner) = weak.upgrade() else { return };
         let now = now_secs();
-        let next = match inner.durable.update(arn, |e| Ok(decide(e, now))) {
+        let next = match inner.table.update(arn, |e| Ok(decide(e, now))) {
             Ok(Some(next)) => next,
             Ok(None) => return,
             Err(_) => Next::Sleep(now + 1.0),
@@ -188,7 +189,7 @@ async fn drive(weak: &Weak<Inner>, arn: &str, notify: &tokio::sync::Notify) {
                 version,
                 envelope,
             } => {
-                let service = LambdaService { inner };
+                let service = inner;
                 let request_id = uuid::Uuid::new_v4().to_string();
                 let started = now_secs();
                 let outcome = run_once(
@@ -202,8 +203,7 @@ async fn drive(weak: &Weak<Inner>, arn: &str, notify: &tokio::sync::Notify) {
                 .await;
                 let now = now_secs();
                 let retry_later = service
-                    .inner
-                    .durable
+                    .table
                     .update(arn, |e| {
                         let error = match &outcome {
                             Ok(InvokeResult::Error(body)) => {
@@ -231,7 +231,7 @@ async fn drive(weak: &Weak<Inner>, arn: &str, notify: &tokio::sync::Notify) {
 }
 
 async fn run_once(
-    service: &LambdaService,
+    service: &DurableExecutions,
     scope: &Scope,
     function_name: String,
     version: String,
@@ -244,8 +244,8 @@ async fn run_once(
         payload: Bytes::from(envelope.to_string()),
         ..Default::default()
     };
-    let (_, mut prepared) = service.inner.invoker.prepare(scope, input)?;
+    let (_, mut prepared) = service.invoker.prepare(scope, input)?;
     prepared.request_id = Some(request_id.to_string());
-    let (result, _logs) = service.inner.invoker.run(scope, &prepared, None).await?;
+    let (result, _logs) = service.invoker.run(scope, &prepared, None).await?;
     Ok(result)
 }

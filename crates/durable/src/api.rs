@@ -1,185 +1,20 @@
-//! Durable executions. Invoking a function that has a `DurableConfig`
-//! starts one (`start`); a driver task (`driver`) invokes the function with
-//! the durable invocation envelope and re-invokes it when what it waits for
-//! is done; the function's SDK checkpoints operations
-//! (CheckpointDurableExecution), which `record` turns into operations and
-//! history events; `table` keeps every execution in the store.
-//! Here: the API operations (validation as the service does it, then the
-//! behaviour).
+//! The durable-execution operations of the API (validation as the service
+//! does it, then the behaviour), on [`DurableExecutions`].
 
-mod driver;
-mod record;
-mod start;
-mod status;
-mod table;
-
-pub(crate) use table::Executions;
-
-use crate::checks::{self, name_and_qualifier, version_of, VERSION_OR_ALIAS_QUALIFIER};
-use crate::{ApiResult, LambdaService};
-use driver::now_secs;
+use crate::driver::now_secs;
+use crate::input::*;
+use crate::record::{self, parse_callback_id, Execution, Operation};
+use crate::status::{ExecutionStatus, OperationStatus};
+use crate::DurableExecutions;
+use laminar_lambda_core::checks::{
+    self, name_and_qualifier, version_of, VERSION_OR_ALIAS_QUALIFIER,
+};
+use laminar_lambda_core::naming::key_of;
+use laminar_lambda_core::ApiResult;
 use laminar_model::arn::Scope;
 use laminar_model::validate::Violations;
 use laminar_model::{ApiError, ErrorKind};
-use record::{parse_callback_id, Execution, Operation};
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-pub use status::{ExecutionStatus, OperationStatus};
-
-/// Operations in one page of execution state (the model's default).
-pub(crate) const STATE_PAGE: usize = 100;
-
-const EXECUTION_ARN: &str = "arn:([a-zA-Z0-9-]+):lambda:([a-zA-Z0-9-]+):(\\d{12}):function:([a-zA-Z0-9_-]+):(\\$LATEST(?:\\.PUBLISHED)?|[0-9]+)/durable-execution/([a-zA-Z0-9_-]+)/([a-zA-Z0-9_-]+)";
-/// `CallbackId` and `CheckpointToken`.
-const TOKEN: &str = "[A-Za-z0-9+/]+={0,2}";
-const CLIENT_TOKEN: &str = "[\\x21-\\x7E]+";
-const EXECUTION_NAME: &str = "[a-zA-Z0-9-_]+";
-const OPERATION_ID: &str = "[a-zA-Z0-9-_]+";
-const OPERATION_NAME: &str = "[\\x20-\\x7E]+";
-const TENANT_ID: &str = "[a-zA-Z0-9\\._:\\/=+\\-@ ]+";
-const NAMESPACED_FUNCTION_NAME: &str = "(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?";
-const OPERATION_TYPES: &[&str] = &[
-    "EXECUTION",
-    "CONTEXT",
-    "STEP",
-    "WAIT",
-    "CALLBACK",
-    "CHAINED_INVOKE",
-];
-const ACTIONS: &[&str] = &["START", "SUCCEED", "FAIL", "RETRY", "CANCEL"];
-const STATUSES: &[&str] = &[
-    "RUNNING",
-    "SUCCEEDED",
-    "FAILED",
-    "TIMED_OUT",
-    "STOPPED",
-    "DELETING",
-    "PAUSING",
-    "PAUSED",
-];
-const PAYLOAD_MAX: usize = 6_291_456;
-const CALLBACK_RESULT_MAX: usize = 1_048_576;
-const DELAY_MAX: i64 = 31_622_400;
-const CALLBACK_TIMEOUT_MAX: i64 = 99_999_999;
-
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct StepOptions {
-    pub next_attempt_delay_seconds: Option<i64>,
-}
-
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct WaitOptions {
-    pub wait_seconds: Option<i64>,
-}
-
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct CallbackOptions {
-    pub timeout_seconds: Option<i64>,
-    pub heartbeat_timeout_seconds: Option<i64>,
-}
-
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct ChainedInvokeOptions {
-    pub function_name: Option<String>,
-    pub tenant_id: Option<String>,
-    pub x_amzn_trace_id: Option<String>,
-}
-
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct OperationUpdate {
-    pub id: Option<String>,
-    pub parent_id: Option<String>,
-    pub name: Option<String>,
-    #[serde(rename = "Type")]
-    pub operation_type: Option<String>,
-    pub sub_type: Option<String>,
-    pub action: Option<String>,
-    pub payload: Option<String>,
-    pub error: Option<serde_json::Value>,
-    pub context_options: Option<serde_json::Value>,
-    pub step_options: Option<StepOptions>,
-    pub wait_options: Option<WaitOptions>,
-    pub callback_options: Option<CallbackOptions>,
-    pub chained_invoke_options: Option<ChainedInvokeOptions>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct CheckpointRequest {
-    pub checkpoint_token: Option<String>,
-    pub updates: Option<Vec<OperationUpdate>>,
-    pub client_token: Option<String>,
-}
-
-/// The body of PauseDurableExecution and ResumeDurableExecution.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct PauseResumeRequest {
-    pub client_token: Option<String>,
-    pub reason: Option<String>,
-    pub execution_timeout_paused: Option<bool>,
-}
-
-/// The query of ListDurableExecutionsByFunction.
-#[derive(Debug, Default)]
-pub struct ListDurableExecutionsQuery {
-    pub qualifier: Option<String>,
-    pub durable_execution_name: Option<String>,
-    pub statuses: Vec<String>,
-    pub started_after: Option<String>,
-    pub started_before: Option<String>,
-    pub reverse_order: Option<String>,
-    pub marker: Option<String>,
-    pub max_items: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct DurableExecutionSummary {
-    pub durable_execution_arn: String,
-    pub durable_execution_name: String,
-    pub function_arn: String,
-    pub status: ExecutionStatus,
-    pub start_timestamp: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub end_timestamp: Option<f64>,
-}
-
-/// A time given as ISO 8601 or seconds since the epoch, in seconds.
-fn seconds_of(text: Option<&str>) -> Option<f64> {
-    let text = text?;
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(|t| t.timestamp_millis() as f64 / 1000.0)
-        .ok()
-        .or_else(|| text.parse::<f64>().ok())
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct ListDurableExecutionsOutput {
-    pub durable_executions: Vec<DurableExecutionSummary>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_marker: Option<String>,
-}
-
-fn check_arn(v: &mut Violations, arn: &str) {
-    checks::string(
-        v,
-        "durableExecutionArn",
-        Some(arn),
-        (1, 1024),
-        Some(EXECUTION_ARN),
-    );
-}
-
-fn check_client_token(v: &mut Violations, token: Option<&str>) {
-    checks::string(v, "clientToken", token, (1, 64), Some(CLIENT_TOKEN));
-}
 
 fn execution_not_found(arn: &str) -> ApiError {
     ApiError::new(
@@ -214,14 +49,6 @@ fn check_token(e: &Execution, token: &str) -> ApiResult<()> {
         )));
     }
     Ok(())
-}
-
-/// `DurableConfig` as GetFunctionConfiguration shows it.
-pub(crate) fn config_response(mut config: Value) -> Value {
-    if config.get("RetentionPeriodInDays").is_none() {
-        config["RetentionPeriodInDays"] = json!(14);
-    }
-    config
 }
 
 fn page<T: Clone>(
@@ -260,119 +87,6 @@ fn check_callback(id: &str) -> ApiResult<()> {
     let mut v = Violations::new();
     checks::string(&mut v, "callbackId", Some(id), (1, 1024), Some(TOKEN));
     v.finish()
-}
-
-fn check_update(v: &mut Violations, update: &OperationUpdate) {
-    let field = "updates.member";
-    let id = format!("{field}.id");
-    v.required(&id, update.id.as_ref());
-    checks::string(v, &id, update.id.as_deref(), (1, 64), Some(OPERATION_ID));
-    checks::string(
-        v,
-        &format!("{field}.parentId"),
-        update.parent_id.as_deref(),
-        (1, 64),
-        Some(OPERATION_ID),
-    );
-    checks::string(
-        v,
-        &format!("{field}.name"),
-        update.name.as_deref(),
-        (1, 256),
-        Some(OPERATION_NAME),
-    );
-    let kind = format!("{field}.type");
-    v.required(&kind, update.operation_type.as_ref());
-    v.one_of(&kind, update.operation_type.as_deref(), OPERATION_TYPES);
-    checks::string(
-        v,
-        &format!("{field}.subType"),
-        update.sub_type.as_deref(),
-        (1, 32),
-        Some(OPERATION_ID),
-    );
-    let action = format!("{field}.action");
-    v.required(&action, update.action.as_ref());
-    v.one_of(&action, update.action.as_deref(), ACTIONS);
-    if update
-        .payload
-        .as_ref()
-        .is_some_and(|p| p.len() > PAYLOAD_MAX)
-    {
-        v.violation(
-            "...",
-            &format!("{field}.payload"),
-            format!("Member must have length less than or equal to {PAYLOAD_MAX}"),
-        );
-    }
-    if let Some(step) = &update.step_options {
-        v.range(
-            &format!("{field}.stepOptions.nextAttemptDelaySeconds"),
-            step.next_attempt_delay_seconds,
-            1,
-            DELAY_MAX,
-        );
-    }
-    if let Some(wait) = &update.wait_options {
-        v.range(
-            &format!("{field}.waitOptions.waitSeconds"),
-            wait.wait_seconds,
-            1,
-            DELAY_MAX,
-        );
-    }
-    if let Some(callback) = &update.callback_options {
-        v.range(
-            &format!("{field}.callbackOptions.timeoutSeconds"),
-            callback.timeout_seconds,
-            0,
-            CALLBACK_TIMEOUT_MAX,
-        );
-        v.range(
-            &format!("{field}.callbackOptions.heartbeatTimeoutSeconds"),
-            callback.heartbeat_timeout_seconds,
-            0,
-            CALLBACK_TIMEOUT_MAX,
-        );
-    }
-    if let Some(chained) = &update.chained_invoke_options {
-        let name = format!("{field}.chainedInvokeOptions.functionName");
-        v.required(&name, chained.function_name.as_ref());
-        checks::string(
-            v,
-            &name,
-            chained.function_name.as_deref(),
-            (1, 256),
-            Some(NAMESPACED_FUNCTION_NAME),
-        );
-        checks::string(
-            v,
-            &format!("{field}.chainedInvokeOptions.tenantId"),
-            chained.tenant_id.as_deref(),
-            (1, 256),
-            Some(TENANT_ID),
-        );
-        v.length(
-            &format!("{field}.chainedInvokeOptions.xAmznTraceId"),
-            chained.x_amzn_trace_id.as_deref(),
-            0,
-            8192,
-        );
-    }
-}
-
-/// A timestamp query parameter: ISO 8601 (as the SDKs send it) or seconds
-/// since the epoch.
-fn timestamp_query(field: &str, text: Option<&str>) -> ApiResult<()> {
-    let Some(text) = text else { return Ok(()) };
-    let valid = chrono::DateTime::parse_from_rfc3339(text).is_ok() || text.parse::<f64>().is_ok();
-    if valid {
-        return Ok(());
-    }
-    Err(ApiError::new(
-        ErrorKind::Validation,
-        format!("1 validation error detected: Value '{text}' at '{field}' failed to satisfy constraint: Member must be a timestamp"),
-    ))
 }
 
 /// GetDurableExecution's answer.
@@ -427,10 +141,9 @@ fn already_over(e: &Execution) -> ApiError {
     )
 }
 
-impl LambdaService {
+impl DurableExecutions {
     fn execution(&self, scope: &Scope, arn: &str) -> ApiResult<Execution> {
-        self.inner
-            .durable
+        self.table
             .get_in(scope, arn)
             .ok_or_else(|| execution_not_found(arn))
     }
@@ -501,8 +214,7 @@ impl LambdaService {
         v.finish()?;
         let max = checks::integer_query("maxItems", max_items, 0, 1000)?;
         let e = self
-            .inner
-            .durable
+            .table
             .get_in(scope, arn)
             .ok_or_else(|| unknown_execution(arn))?;
         let token = record::parse_token(checkpoint_token.unwrap_or_default())
@@ -541,7 +253,7 @@ impl LambdaService {
         v.finish()?;
         let now = now_secs();
         let token = request.checkpoint_token.unwrap_or_default();
-        let out = self.inner.durable.update_in(scope, arn, |e| {
+        let out = self.table.update_in(scope, arn, |e| {
             check_token(e, &token)?;
             let mut touched: Vec<String> = std::mem::take(&mut e.changed).into_iter().collect();
             for update in request.updates.iter().flatten() {
@@ -563,7 +275,7 @@ impl LambdaService {
         let out = out.ok_or_else(|| unknown_execution(arn))?;
         // New timers (a WAIT, a retry) or a completed execution: the driver
         // re-plans.
-        self.inner.durable.wake(arn);
+        self.table.wake(arn);
         Ok(out)
     }
 
@@ -575,8 +287,7 @@ impl LambdaService {
     ) -> ApiResult<Value> {
         check_pause_resume(arn, &request)?;
         let now = now_secs();
-        self.inner
-            .durable
+        self.table
             .update_in(scope, arn, |e| {
                 if e.status != ExecutionStatus::Running {
                     return Err(already_over(e));
@@ -600,8 +311,7 @@ impl LambdaService {
     ) -> ApiResult<Value> {
         check_pause_resume(arn, &request)?;
         let now = now_secs();
-        self.inner
-            .durable
+        self.table
             .update_in(scope, arn, |e| {
                 if e.status != ExecutionStatus::Paused {
                     return Err(ApiError::new(
@@ -613,7 +323,7 @@ impl LambdaService {
                 Ok(())
             })?
             .ok_or_else(|| execution_not_found(arn))?;
-        self.inner.durable.wake(arn);
+        self.table.wake(arn);
         Ok(json!({}))
     }
 
@@ -634,8 +344,7 @@ impl LambdaService {
             .unwrap_or_else(|| {
                 record::error_object("Stopped", "The durable execution was stopped.")
             });
-        self.inner
-            .durable
+        self.table
             .update_in(scope, arn, |e| {
                 if e.is_terminal() {
                     return Err(ApiError::invalid_parameter(format!(
@@ -647,7 +356,7 @@ impl LambdaService {
                 Ok(())
             })?
             .ok_or_else(|| execution_not_found(arn))?;
-        self.inner.durable.wake(arn);
+        self.table.wake(arn);
         Ok(json!({"StopTimestamp": now}))
     }
 
@@ -658,11 +367,10 @@ impl LambdaService {
         check_arn(&mut v, arn);
         v.finish()?;
         let now = now_secs();
-        self.inner
-            .durable
+        self.table
             .remove_in(scope, arn)?
             .ok_or_else(|| execution_not_found(arn))?;
-        self.inner.durable.wake(arn);
+        self.table.wake(arn);
         Ok(json!({"DeletionRequestTimestamp": now}))
     }
 
@@ -676,8 +384,7 @@ impl LambdaService {
         let (arn, op) =
             parse_callback_id(callback_id).ok_or_else(|| callback_not_found(callback_id))?;
         let now = now_secs();
-        self.inner
-            .durable
+        self.table
             .update_in(scope, &arn, |e| {
                 let status = match e.operation(&op) {
                     Some(o) if o.operation_type == "CALLBACK" => o.status,
@@ -696,7 +403,7 @@ impl LambdaService {
                 Ok(())
             })?
             .ok_or_else(|| callback_not_found(callback_id))?;
-        self.inner.durable.wake(&arn);
+        self.table.wake(&arn);
         Ok(())
     }
 
@@ -790,7 +497,11 @@ impl LambdaService {
         let max = checks::integer_query("maxItems", query.max_items.as_deref(), 0, 1000)?;
         let (reference, qualifier) =
             name_and_qualifier(scope, function_name, query.qualifier.as_deref())?;
-        let record = self.function_record(scope, &reference)?;
+        let record = self
+            .invoker
+            .registry()
+            .get(&key_of(scope, &reference.name))
+            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
         let version = match qualifier.as_deref() {
             None => None,
             Some("$LATEST") => Some("$LATEST".to_string()),
@@ -802,7 +513,7 @@ impl LambdaService {
         let after = seconds_of(query.started_after.as_deref());
         let before = seconds_of(query.started_before.as_deref());
         let name = record.config.function_name.clone();
-        let mut found = self.inner.durable.find(|e| {
+        let mut found = self.table.find(|e| {
             e.account == scope.account
                 && e.region == scope.region
                 && e.function_name == name
