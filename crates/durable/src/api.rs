@@ -3,8 +3,9 @@
 
 use crate::driver::now_secs;
 use crate::input::*;
-use crate::record::{self, parse_callback_id, Execution, Operation};
+use crate::record::{self, Execution, Operation};
 use crate::status::{ExecutionStatus, OperationStatus};
+use crate::tokens::{self, parse_callback_id};
 use crate::DurableExecutions;
 use laminar_lambda_core::checks::{
     self, name_and_qualifier, version_of, VERSION_OR_ALIAS_QUALIFIER,
@@ -38,7 +39,7 @@ fn invalid_token() -> ApiError {
 /// the execution is not over. (AWS also refuses tokens already consumed;
 /// laminar accepts any token it issued for the execution.)
 fn check_token(e: &Execution, token: &str) -> ApiResult<()> {
-    let parts = record::parse_token(token).ok_or_else(invalid_token)?;
+    let parts = tokens::parse_token(token).ok_or_else(invalid_token)?;
     if parts.0 != e.arn || parts.1 > e.token_seq || parts.1 == 0 {
         return Err(invalid_token());
     }
@@ -217,7 +218,7 @@ impl DurableExecutions {
             .table
             .get_in(scope, arn)
             .ok_or_else(|| unknown_execution(arn))?;
-        let token = record::parse_token(checkpoint_token.unwrap_or_default())
+        let token = tokens::parse_token(checkpoint_token.unwrap_or_default())
             .filter(|(token_arn, seq)| token_arn == arn && *seq >= 1 && *seq <= e.token_seq);
         if token.is_none() {
             return Err(invalid_token());
@@ -268,7 +269,7 @@ impl DurableExecutions {
                 .filter_map(|id| e.operation(id).cloned())
                 .collect();
             Ok(json!({
-                "CheckpointToken": record::checkpoint_token(&e.arn, e.token_seq),
+                "CheckpointToken": tokens::checkpoint_token(&e.arn, e.token_seq),
                 "NewExecutionState": {"Operations": operations},
             }))
         })?;

@@ -6,8 +6,9 @@
 //! callback answered, Resume, Stop, Delete), then invokes again (replay).
 
 use crate::input::STATE_PAGE;
-use crate::record::{checkpoint_token, error_object, Execution};
+use crate::record::{error_object, Execution};
 use crate::status::ExecutionStatus;
+use crate::tokens::checkpoint_token;
 use crate::DurableExecutions;
 use bytes::Bytes;
 use laminar_executor::InvokeResult;

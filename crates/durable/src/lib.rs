@@ -17,6 +17,7 @@ mod record;
 mod start;
 mod status;
 mod table;
+mod tokens;
 
 pub use input::{
     config_response, CallbackOptions, ChainedInvokeOptions, CheckpointRequest,

@@ -5,7 +5,7 @@
 
 use crate::input::OperationUpdate;
 use crate::status::{ExecutionStatus, OperationStatus};
-use base64::Engine;
+use crate::tokens::callback_id;
 use laminar_model::ApiError;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -92,32 +92,6 @@ pub(crate) fn error_object(error_type: &str, message: &str) -> Value {
 
 fn payload(text: &str) -> Value {
     json!({"Payload": text})
-}
-
-pub(crate) fn callback_id(arn: &str, operation: &str) -> String {
-    base64::engine::general_purpose::STANDARD.encode(format!("{arn}#{operation}"))
-}
-
-/// The execution ARN and operation id a callback id names, if it names any.
-pub(crate) fn parse_callback_id(id: &str) -> Option<(String, String)> {
-    let bytes = base64::engine::general_purpose::STANDARD.decode(id).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let (arn, op) = text.rsplit_once('#')?;
-    Some((arn.to_string(), op.to_string()))
-}
-
-pub(crate) fn checkpoint_token(arn: &str, seq: u64) -> String {
-    base64::engine::general_purpose::STANDARD.encode(format!("{arn}|{seq}"))
-}
-
-/// The execution ARN and counter a checkpoint token carries.
-pub(crate) fn parse_token(token: &str) -> Option<(String, u64)> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(token)
-        .ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let (arn, seq) = text.rsplit_once('|')?;
-    Some((arn.to_string(), seq.parse().ok()?))
 }
 
 fn invalid(message: impl Into<String>) -> ApiError {

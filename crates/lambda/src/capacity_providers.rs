@@ -128,11 +128,11 @@ pub(crate) struct StoredProvider {
     tags: BTreeMap<String, String>,
 }
 
-impl crate::tags::Tagged for StoredProvider {
-    fn tags(&self) -> &crate::tags::Tags {
+impl laminar_lambda_core::tags::Tagged for StoredProvider {
+    fn tags(&self) -> &laminar_lambda_core::tags::Tags {
         &self.tags
     }
-    fn tags_mut(&mut self) -> &mut crate::tags::Tags {
+    fn tags_mut(&mut self) -> &mut laminar_lambda_core::tags::Tags {
         &mut self.tags
     }
 }

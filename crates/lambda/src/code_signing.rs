@@ -50,11 +50,11 @@ pub(crate) struct StoredConfig {
     tags: BTreeMap<String, String>,
 }
 
-impl crate::tags::Tagged for StoredConfig {
-    fn tags(&self) -> &crate::tags::Tags {
+impl laminar_lambda_core::tags::Tagged for StoredConfig {
+    fn tags(&self) -> &laminar_lambda_core::tags::Tags {
         &self.tags
     }
-    fn tags_mut(&mut self) -> &mut crate::tags::Tags {
+    fn tags_mut(&mut self) -> &mut laminar_lambda_core::tags::Tags {
         &mut self.tags
     }
 }

@@ -285,7 +285,7 @@ impl LambdaService {
         let content = request.content.as_ref();
         let zip = content.and_then(|c| c.zip_file.as_deref());
         let s3 = content.and_then(|c| {
-            crate::functions::S3Location::of(
+            crate::function_code::S3Location::of(
                 c.s3_bucket.as_deref(),
                 c.s3_key.as_deref(),
                 c.s3_object_version.as_deref(),

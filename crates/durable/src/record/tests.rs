@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::input::{CallbackOptions, WaitOptions};
+use crate::tokens::parse_callback_id;
 
 const ARN: &str =
     "arn:aws:lambda:us-east-1:000000000000:function:f:$LATEST/durable-execution/run/abc";
