@@ -1,6 +1,9 @@
 //! The functions of every account and region: kept in memory for reads,
 //! written through to the store before any change is acknowledged.
 
+use crate::naming::key_of;
+use crate::ApiResult;
+use laminar_model::arn::{FunctionRef, Scope};
 use laminar_model::config::FunctionRecord;
 use laminar_model::ApiError;
 use laminar_store::{FunctionKey, Store, StoreError};
@@ -28,6 +31,53 @@ pub fn storage_error(e: StoreError) -> ApiError {
 }
 
 impl Registry {
+    /// The function a reference names in the caller's scope.
+    pub fn function_record(
+        &self,
+        scope: &Scope,
+        reference: &FunctionRef,
+    ) -> ApiResult<Arc<FunctionRecord>> {
+        self.get(&key_of(scope, &reference.name))
+            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))
+    }
+
+    /// Changes one function's record under the registry's write lock:
+    /// `change` gets a copy to edit and answers what the operation returns.
+    pub fn change_function<T>(
+        &self,
+        scope: &Scope,
+        reference: &FunctionRef,
+        change: impl FnOnce(&mut FunctionRecord) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        let key = key_of(scope, &reference.name);
+        let mut registry = self.write();
+        let latest = registry.function(&key)?;
+        let mut record = (*latest).clone();
+        let out = change(&mut record)?;
+        if record != *latest {
+            registry.put(key, record)?;
+        }
+        Ok(out)
+    }
+
+    /// Every function of the caller's scope `pick` answers for, in name order.
+    pub fn functions_where<T>(
+        &self,
+        scope: &Scope,
+        mut pick: impl FnMut(&FunctionRecord) -> Option<T>,
+    ) -> Vec<T> {
+        let mut out = Vec::new();
+        self.find(|key, record| {
+            if key.account == scope.account && key.region == scope.region {
+                if let Some(t) = pick(record) {
+                    out.push(t);
+                }
+            }
+            None::<()>
+        });
+        out
+    }
+
     pub fn load(store: Arc<Store>) -> Result<Self, ApiError> {
         let functions = store
             .db

@@ -81,10 +81,10 @@ fn require_objects(
     request: &CreateFunctionRequest,
 ) -> ApiResult<()> {
     if let Some(arn) = &request.code_signing_config_arn {
-        crate::code_signing::require_config(objects, scope, arn)?;
+        laminar_account_objects::require_config(objects, scope, arn)?;
     }
     if let Some(config) = &request.capacity_provider_config {
-        crate::capacity_providers::require_provider(objects, scope, config)?;
+        laminar_account_objects::require_provider(objects, scope, config)?;
     }
     Ok(())
 }
@@ -515,7 +515,7 @@ impl LambdaService {
             let _objects = match &request.capacity_provider_config {
                 Some(config) => {
                     let objects = self.inner.objects.write();
-                    crate::capacity_providers::require_provider(&objects, scope, config)?;
+                    laminar_account_objects::require_provider(&objects, scope, config)?;
                     Some(objects)
                 }
                 None => None,

@@ -4,9 +4,20 @@
 //! Requests arrive here already decoded by the gateway; answers leave as
 //! typed outputs or [`ApiError`]s for the gateway to render.
 
+/// `LambdaService` methods that hand the call, unchanged, to one of the
+/// services it holds (`self.inner.<field>`).
+macro_rules! delegate {
+    ($field:ident => $(fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)*) => {
+        $(
+            pub fn $name(&self $(, $arg: $ty)*) -> $ret {
+                self.inner.$field.$name($($arg),*)
+            }
+        )*
+    };
+}
+
+mod account_objects;
 mod aliases;
-mod capacity_providers;
-mod code_signing;
 mod durable_executions;
 mod event_invoke_config;
 mod event_source_mappings;
@@ -28,21 +39,21 @@ mod urls;
 mod versions;
 
 pub use aliases::{AliasConfiguration, AliasRequest, ListAliasesOutput, RoutingConfig};
-pub use capacity_providers::{
-    CapacityProvider, CapacityProviderOutput, CreateCapacityProviderRequest,
-    ListCapacityProvidersOutput, ListFunctionVersionsByCapacityProviderOutput,
-    UpdateCapacityProviderRequest,
-};
-pub use code_signing::{
-    CodeSigningConfig, CodeSigningConfigOutput, CodeSigningConfigRequest,
-    FunctionCodeSigningConfig, FunctionCodeSigningConfigRequest, ListCodeSigningConfigsOutput,
-    ListFunctionsByCodeSigningConfigOutput,
-};
 pub use event_invoke_config::{
     EventInvokeConfigRequest, FunctionEventInvokeConfig, ListEventInvokeConfigsOutput, Write,
 };
 pub use event_source_mappings::ListEventSourceMappingsOutput;
 pub use functions::{FunctionCodeLocation, GetFunctionOutput, ListFunctionsOutput};
+pub use laminar_account_objects::{
+    CapacityProvider, CapacityProviderOutput, CreateCapacityProviderRequest,
+    ListCapacityProvidersOutput, ListFunctionVersionsByCapacityProviderOutput,
+    UpdateCapacityProviderRequest,
+};
+pub use laminar_account_objects::{
+    CodeSigningConfig, CodeSigningConfigOutput, CodeSigningConfigRequest,
+    FunctionCodeSigningConfig, FunctionCodeSigningConfigRequest, ListCodeSigningConfigsOutput,
+    ListFunctionsByCodeSigningConfigOutput,
+};
 pub use laminar_durable::{
     CheckpointRequest, DurableExecutionSummary, ListDurableExecutionsOutput,
     ListDurableExecutionsQuery, PauseResumeRequest,
@@ -61,6 +72,7 @@ pub use scaling::{GetScalingConfigOutput, PutScalingConfigOutput, PutScalingConf
 pub use urls::{FunctionUrlConfig, FunctionUrlRequest, ListFunctionUrlsOutput, UrlTarget};
 pub use versions::{ListVersionsOutput, PublishVersionRequest};
 
+use laminar_account_objects::AccountObjects;
 use laminar_async_invoke::AsyncInvocations;
 use laminar_durable::DurableExecutions;
 use laminar_event_sources::EventSources;
@@ -107,7 +119,8 @@ struct Inner {
     store: Arc<Store>,
     registry: Arc<registry::Registry>,
     invoker: Arc<Invoker>,
-    objects: objects::Objects,
+    objects: Arc<objects::Objects>,
+    account_objects: AccountObjects,
     async_queue: Arc<AsyncInvocations>,
     event_sources: Arc<EventSources>,
     companions: Companions,
@@ -123,7 +136,7 @@ impl LambdaService {
         companions: Companions,
     ) -> ApiResult<Self> {
         let registry = Arc::new(registry::Registry::load(store.clone())?);
-        let objects = objects::Objects::load(store.clone())?;
+        let objects = Arc::new(objects::Objects::load(store.clone())?);
         let invoker = Arc::new(Invoker::new(
             settings.endpoint_url.clone(),
             settings.account_concurrency,
@@ -144,6 +157,7 @@ impl LambdaService {
             durable,
             event_sources: EventSources::new(invoker.clone(), companions.sqs.clone()),
             invoker,
+            account_objects: AccountObjects::new(objects.clone(), registry.clone()),
             objects,
             companions,
             settings,

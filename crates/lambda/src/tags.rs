@@ -99,10 +99,10 @@ impl LambdaService {
             }
             Taggable::Object { kind, id } => match kind {
                 CODE_SIGNING_CONFIG => {
-                    self.object_tags::<crate::code_signing::StoredConfig>(kind, scope, &id)
+                    self.object_tags::<laminar_account_objects::StoredConfig>(kind, scope, &id)
                 }
                 CAPACITY_PROVIDER => {
-                    self.object_tags::<crate::capacity_providers::StoredProvider>(kind, scope, &id)
+                    self.object_tags::<laminar_account_objects::StoredProvider>(kind, scope, &id)
                 }
                 _ => self.object_tags::<laminar_event_sources::Mapping>(kind, scope, &id),
             }
@@ -152,11 +152,11 @@ impl LambdaService {
                 let change = |tags: &mut Tags| change(tags, &what);
                 match kind {
                     CODE_SIGNING_CONFIG => self
-                        .change_object_tags::<crate::code_signing::StoredConfig>(
+                        .change_object_tags::<laminar_account_objects::StoredConfig>(
                             kind, scope, &id, change,
                         ),
                     CAPACITY_PROVIDER => self
-                        .change_object_tags::<crate::capacity_providers::StoredProvider>(
+                        .change_object_tags::<laminar_account_objects::StoredProvider>(
                             kind, scope, &id, change,
                         ),
                     _ => self.change_object_tags::<laminar_event_sources::Mapping>(

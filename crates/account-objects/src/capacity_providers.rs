@@ -1,9 +1,10 @@
 //! Capacity providers (account-level objects): Create/Get/Update/Delete/
 //! ListCapacityProviders and ListFunctionVersionsByCapacityProvider.
 
-use crate::checks::{self, KMS_KEY_ARN, ROLE_ARN};
-use crate::objects::{ObjectsWriter, CAPACITY_PROVIDER};
-use crate::{ApiResult, LambdaService};
+use crate::AccountObjects;
+use laminar_lambda_core::checks::{self, KMS_KEY_ARN, ROLE_ARN};
+use laminar_lambda_core::objects::{ObjectsWriter, CAPACITY_PROVIDER};
+use laminar_lambda_core::ApiResult;
 use laminar_model::arn::Scope;
 use laminar_model::config::FunctionState;
 use laminar_model::validate::Violations;
@@ -122,7 +123,7 @@ pub struct CapacityProvider {
 
 /// What laminar stores: the provider and its tags.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub(crate) struct StoredProvider {
+pub struct StoredProvider {
     provider: CapacityProvider,
     #[serde(default)]
     tags: BTreeMap<String, String>,
@@ -416,7 +417,7 @@ fn name_of(scope: &Scope, text: &str) -> ApiResult<String> {
 
 /// A function may run on a capacity provider (its `CapacityProviderConfig`)
 /// only if the provider exists in the function's scope.
-pub(crate) fn require_provider(
+pub fn require_provider(
     objects: &ObjectsWriter<'_>,
     scope: &Scope,
     config: &serde_json::Value,
@@ -436,11 +437,10 @@ pub(crate) fn require_provider(
         .ok_or_else(|| not_found(scope, &name))
 }
 
-impl LambdaService {
+impl AccountObjects {
     fn stored_capacity_provider(&self, scope: &Scope, text: &str) -> ApiResult<StoredProvider> {
         let name = name_of(scope, text)?;
-        self.inner
-            .objects
+        self.objects
             .get(CAPACITY_PROVIDER, scope, &name)
             .ok_or_else(|| not_found(scope, &name))
     }
@@ -482,7 +482,7 @@ impl LambdaService {
             propagate_tags: request.propagate_tags,
             telemetry_config: request.telemetry_config,
         };
-        let mut objects = self.inner.objects.write();
+        let mut objects = self.objects.write();
         if objects
             .get::<StoredProvider>(CAPACITY_PROVIDER, scope, &name)
             .is_some()
@@ -527,7 +527,7 @@ impl LambdaService {
         check_propagate_tags(&mut v, request.propagate_tags.as_ref());
         check_telemetry(&mut v, request.telemetry_config.as_ref());
         v.finish()?;
-        let mut objects = self.inner.objects.write();
+        let mut objects = self.objects.write();
         let mut stored: StoredProvider = objects
             .get(CAPACITY_PROVIDER, scope, &name)
             .ok_or_else(|| not_found(scope, &name))?;
@@ -565,12 +565,12 @@ impl LambdaService {
         name: &str,
     ) -> ApiResult<CapacityProviderOutput> {
         let name = name_of(scope, name)?;
-        let mut objects = self.inner.objects.write();
+        let mut objects = self.objects.write();
         let stored: StoredProvider = objects
             .get(CAPACITY_PROVIDER, scope, &name)
             .ok_or_else(|| not_found(scope, &name))?;
         let arn = stored.provider.capacity_provider_arn.as_str();
-        let users = self.functions_where(scope, |record| {
+        let users = self.registry.functions_where(scope, |record| {
             let uses = std::iter::once(&record.config)
                 .chain(record.versions.values().map(|v| &v.config))
                 .any(|c| c.capacity_provider_arn() == Some(arn));
@@ -605,14 +605,13 @@ impl LambdaService {
         v.finish()?;
         checks::integer_query("maxItems", max_items, 1, 50)?;
         let all: Vec<CapacityProvider> = self
-            .inner
             .objects
             .list::<StoredProvider>(CAPACITY_PROVIDER, scope)
             .into_iter()
             .map(|(_, s)| s.provider)
             .filter(|p| state.is_none_or(|s| p.state == s))
             .collect();
-        let (page, next_marker) = crate::page::page_of(&all, marker, max_items)?;
+        let (page, next_marker) = laminar_lambda_core::page::page_of(&all, marker, max_items)?;
         Ok(ListCapacityProvidersOutput {
             capacity_providers: page.into_iter().cloned().collect(),
             next_marker,
@@ -632,6 +631,7 @@ impl LambdaService {
         let stored = self.stored_capacity_provider(scope, name)?;
         let arn = stored.provider.capacity_provider_arn.as_str();
         let all: Vec<FunctionVersionByCapacityProvider> = self
+            .registry
             .functions_where(scope, |record| {
                 let versions: Vec<_> = record
                     .versions
@@ -647,7 +647,7 @@ impl LambdaService {
             .into_iter()
             .flatten()
             .collect();
-        let (page, next_marker) = crate::page::page_of(&all, marker, max_items)?;
+        let (page, next_marker) = laminar_lambda_core::page::page_of(&all, marker, max_items)?;
         Ok(ListFunctionVersionsByCapacityProviderOutput {
             capacity_provider_arn: stored.provider.capacity_provider_arn,
             function_versions: page.into_iter().cloned().collect(),

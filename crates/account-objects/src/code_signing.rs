@@ -2,9 +2,10 @@
 //! function uses: Create/Get/Update/Delete/ListCodeSigningConfigs,
 //! ListFunctionsByCodeSigningConfig, Put/Get/DeleteFunctionCodeSigningConfig.
 
-use crate::checks::{self, name_and_qualifier};
-use crate::objects::{ObjectsWriter, CODE_SIGNING_CONFIG};
-use crate::{ApiResult, LambdaService};
+use crate::AccountObjects;
+use laminar_lambda_core::checks::{self, name_and_qualifier};
+use laminar_lambda_core::objects::{ObjectsWriter, CODE_SIGNING_CONFIG};
+use laminar_lambda_core::ApiResult;
 use laminar_model::arn::Scope;
 use laminar_model::validate::Violations;
 use laminar_model::{ApiError, ErrorKind};
@@ -44,7 +45,7 @@ pub struct CodeSigningConfig {
 
 /// What laminar stores: the configuration and its tags.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub(crate) struct StoredConfig {
+pub struct StoredConfig {
     config: CodeSigningConfig,
     #[serde(default)]
     tags: BTreeMap<String, String>,
@@ -192,11 +193,7 @@ fn not_found(arn: &str) -> ApiError {
 
 /// A function may name a code signing config only if it exists in its scope
 /// (CreateFunction, PutFunctionCodeSigningConfig).
-pub(crate) fn require_config(
-    objects: &ObjectsWriter<'_>,
-    scope: &Scope,
-    arn: &str,
-) -> ApiResult<()> {
+pub fn require_config(objects: &ObjectsWriter<'_>, scope: &Scope, arn: &str) -> ApiResult<()> {
     let exists = id_of(scope, arn)?
         .and_then(|id| objects.get::<StoredConfig>(CODE_SIGNING_CONFIG, scope, &id))
         .is_some();
@@ -214,11 +211,10 @@ fn new_id() -> String {
     format!("csc-{}", &hex[..17])
 }
 
-impl LambdaService {
+impl AccountObjects {
     fn stored_code_signing_config(&self, scope: &Scope, arn: &str) -> ApiResult<StoredConfig> {
         let id = id_of(scope, arn)?.ok_or_else(|| not_found(arn))?;
-        self.inner
-            .objects
+        self.objects
             .get(CODE_SIGNING_CONFIG, scope, &id)
             .ok_or_else(|| not_found(arn))
     }
@@ -255,8 +251,7 @@ impl LambdaService {
             config: config.clone(),
             tags: request.tags.unwrap_or_default(),
         };
-        self.inner
-            .objects
+        self.objects
             .write()
             .put(CODE_SIGNING_CONFIG, scope, &id, &stored)?;
         Ok(CodeSigningConfigOutput {
@@ -282,7 +277,7 @@ impl LambdaService {
     ) -> ApiResult<CodeSigningConfigOutput> {
         let id = id_of(scope, arn)?.ok_or_else(|| not_found(arn))?;
         check_request(&request, Mode::Update)?;
-        let mut objects = self.inner.objects.write();
+        let mut objects = self.objects.write();
         let mut stored: StoredConfig = objects
             .get(CODE_SIGNING_CONFIG, scope, &id)
             .ok_or_else(|| not_found(arn))?;
@@ -313,12 +308,12 @@ impl LambdaService {
 
     pub fn delete_code_signing_config(&self, scope: &Scope, arn: &str) -> ApiResult<()> {
         let id = id_of(scope, arn)?.ok_or_else(|| not_found(arn))?;
-        let mut objects = self.inner.objects.write();
+        let mut objects = self.objects.write();
         let stored: StoredConfig = objects
             .get(CODE_SIGNING_CONFIG, scope, &id)
             .ok_or_else(|| not_found(arn))?;
         let own_arn = stored.config.code_signing_config_arn;
-        let users = self.functions_where(scope, |record| {
+        let users = self.registry.functions_where(scope, |record| {
             (record.code_signing_config_arn.as_deref() == Some(own_arn.as_str()))
                 .then(|| record.config.function_name.clone())
         });
@@ -342,13 +337,12 @@ impl LambdaService {
     ) -> ApiResult<ListCodeSigningConfigsOutput> {
         checks::integer_query("maxItems", max_items, 1, 10_000)?;
         let all: Vec<CodeSigningConfig> = self
-            .inner
             .objects
             .list::<StoredConfig>(CODE_SIGNING_CONFIG, scope)
             .into_iter()
             .map(|(_, s)| s.config)
             .collect();
-        let (page, next_marker) = crate::page::page_of(&all, marker, max_items)?;
+        let (page, next_marker) = laminar_lambda_core::page::page_of(&all, marker, max_items)?;
         Ok(ListCodeSigningConfigsOutput {
             code_signing_configs: page.into_iter().cloned().collect(),
             next_marker,
@@ -367,11 +361,11 @@ impl LambdaService {
             .stored_code_signing_config(scope, arn)?
             .config
             .code_signing_config_arn;
-        let all = self.functions_where(scope, |record| {
+        let all = self.registry.functions_where(scope, |record| {
             (record.code_signing_config_arn.as_deref() == Some(own_arn.as_str()))
                 .then(|| record.config.function_arn.clone())
         });
-        let (page, next_marker) = crate::page::page_of(&all, marker, max_items)?;
+        let (page, next_marker) = laminar_lambda_core::page::page_of(&all, marker, max_items)?;
         Ok(ListFunctionsByCodeSigningConfigOutput {
             function_arns: page.into_iter().cloned().collect(),
             next_marker,
@@ -395,8 +389,8 @@ impl LambdaService {
         let (reference, _) = name_and_qualifier(scope, function_name, None)?;
         // The configs' lock first, then the functions': a concurrent delete
         // of the config cannot slip in between the check and the write.
-        let objects = self.inner.objects.write();
-        self.change_function(scope, &reference, |record| {
+        let objects = self.objects.write();
+        self.registry.change_function(scope, &reference, |record| {
             refuse_images(record)?;
             require_config(&objects, scope, &arn)?;
             record.code_signing_config_arn = Some(arn.clone());
@@ -413,7 +407,7 @@ impl LambdaService {
         function_name: &str,
     ) -> ApiResult<FunctionCodeSigningConfig> {
         let (reference, _) = name_and_qualifier(scope, function_name, None)?;
-        let record = self.function_record(scope, &reference)?;
+        let record = self.registry.function_record(scope, &reference)?;
         refuse_images(&record)?;
         Ok(FunctionCodeSigningConfig {
             code_signing_config_arn: record.code_signing_config_arn.clone().unwrap_or_default(),
@@ -427,7 +421,7 @@ impl LambdaService {
         function_name: &str,
     ) -> ApiResult<()> {
         let (reference, _) = name_and_qualifier(scope, function_name, None)?;
-        self.change_function(scope, &reference, |record| {
+        self.registry.change_function(scope, &reference, |record| {
             refuse_images(record)?;
             record.code_signing_config_arn = None;
             Ok(())
