@@ -1,5 +1,10 @@
-//! The Lambda service: control-plane operations and invoke orchestration
-//! (pools of execution environments, concurrency, function logs).
+//! The Lambda control plane: `LambdaService`, the facade the server calls,
+//! with one module per family. It owns the handles of the rooms below it
+//! and wires them together at start-up: the invoke path
+//! (`laminar-invoke`), the asynchronous queue (`laminar-async-invoke`),
+//! event source pollers (`laminar-event-sources`), durable executions
+//! (`laminar-durable`) and account-level objects
+//! (`laminar-account-objects`), all over `laminar-lambda-core`.
 //!
 //! Requests arrive here already decoded by the gateway; answers leave as
 //! typed outputs or [`ApiError`]s for the gateway to render.
