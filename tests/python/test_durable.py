@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 
+import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from laminar_testing import create_python_function, wait_for
@@ -233,6 +235,36 @@ def test_pause_resume_stop_and_delete(lambda_, function_name):
         lambda_.get_durable_execution(DurableExecutionArn=arn)
     assert error_code(excinfo) == ("ResourceNotFoundException", 404)
     assert lambda_.list_durable_executions_by_function(FunctionName=function_name)["DurableExecutions"] == []
+
+
+def test_another_account_or_region_cannot_see_an_execution(laminar, lambda_, function_name):
+    """Durable executions are scoped like every other resource: a caller of
+    another account or region gets the ResourceNotFoundException it would
+    get for a missing one, and cannot change the execution."""
+    create_durable(lambda_, function_name)
+    arn = start(lambda_, function_name, {"callback": True})
+    cb = callback_id(lambda_, arn)
+    def client(access_key: str, region: str):
+        return boto3.client(
+            "lambda", endpoint_url=laminar.url, region_name=region,
+            aws_access_key_id=access_key, aws_secret_access_key="secret",
+            config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+
+    other_account = client("111122223333", "us-east-1")
+    other_region = client("000000000000", "eu-west-1")
+    for stranger in (other_account, other_region):
+        for call in (
+            lambda c: c.get_durable_execution(DurableExecutionArn=arn),
+            lambda c: c.get_durable_execution_history(DurableExecutionArn=arn),
+            lambda c: c.stop_durable_execution(DurableExecutionArn=arn),
+            lambda c: c.delete_durable_execution(DurableExecutionArn=arn),
+            lambda c: c.send_durable_execution_callback_success(CallbackId=cb, Result=b"1"),
+        ):
+            with pytest.raises(ClientError) as excinfo:
+                call(stranger)
+            assert error_code(excinfo) == ("ResourceNotFoundException", 404)
+    assert lambda_.get_durable_execution(DurableExecutionArn=arn)["Status"] == "RUNNING"
+    lambda_.stop_durable_execution(DurableExecutionArn=arn)
 
 
 def test_executions_survive_a_restart(laminar_factory, tmp_path):

@@ -17,6 +17,8 @@ pub use environment::{Environment, InvokeReport, InvokeResult};
 pub use process::ProcessExecutor;
 pub use spec::{EnvironmentSpec, Package, StartError};
 
+use sandbox::Sandbox;
+
 /// The executors laminar can run functions with.
 pub enum Executor {
     Process(ProcessExecutor),
@@ -34,8 +36,14 @@ impl Executor {
     /// Starts an execution environment (a cold start).
     pub async fn start(&self, spec: &EnvironmentSpec) -> Result<Environment, StartError> {
         match self {
-            Self::Process(p) => p.start(spec).await,
-            Self::Docker(d) => d.start(spec).await,
+            Self::Process(p) => {
+                let (api, child, output) = p.spawn(spec).await?;
+                Ok(Environment::new(api, Sandbox::Process { child, output }))
+            }
+            Self::Docker(d) => {
+                let (api, container) = d.spawn(spec).await?;
+                Ok(Environment::new(api, Sandbox::Container(container)))
+            }
         }
     }
 

@@ -1,9 +1,7 @@
 //! The process executor: each environment is a child process of laminar,
 //! running the function's code from its unpacked folder on this host.
 
-use crate::environment::Environment;
 use crate::logs::OutputPipe;
-use crate::sandbox::Sandbox;
 use crate::spec::{EnvironmentSpec, Package, StartError};
 use laminar_model::runtime::{family, RuntimeFamily};
 use laminar_runtime_api::RuntimeApi;
@@ -96,7 +94,12 @@ impl ProcessExecutor {
         Ok(command)
     }
 
-    pub async fn start(&self, spec: &EnvironmentSpec) -> Result<Environment, StartError> {
+    /// Spawns the runtime of one environment; the caller wraps it into an
+    /// [`crate::Environment`] (this module knows processes, not environments).
+    pub(crate) async fn spawn(
+        &self,
+        spec: &EnvironmentSpec,
+    ) -> Result<(RuntimeApi, ChildProcess, OutputPipe), StartError> {
         let Package::Zip { code_dir } = &spec.package else {
             return Err(StartError::UnsupportedRuntime(
                 "The process executor cannot run container image functions; start laminar with --executor docker.".into(),
@@ -147,13 +150,7 @@ impl ProcessExecutor {
             });
         }
         let child = command.spawn()?;
-        Ok(Environment::new(
-            api,
-            Sandbox::Process {
-                child: ChildProcess::watch(child),
-                output,
-            },
-        ))
+        Ok((api, ChildProcess::watch(child), output))
     }
 }
 

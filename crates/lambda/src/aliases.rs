@@ -1,8 +1,8 @@
 //! Aliases: names for versions, with an optional weighted second version.
 
-use crate::functions::{key_of, resolve_name};
+use crate::naming::{key_of, resolve_name};
+use crate::page::page_of;
 use crate::resolve::parse_version;
-use crate::versions::page_of;
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::Scope;
 use laminar_model::config::{AliasRecord, FunctionRecord};

@@ -1,7 +1,7 @@
 //! Asynchronous invocation settings per function or qualifier: retries,
 //! maximum event age and destinations (Put/Update/Get/Delete/List).
 
-use crate::functions::{key_of, resolve_name};
+use crate::naming::{key_of, resolve_name};
 use crate::{clock, ApiResult, LambdaService};
 use laminar_model::arn::Scope;
 use laminar_model::config::EventInvokeConfig;
@@ -219,7 +219,7 @@ impl LambdaService {
                 (arn, c)
             })
             .collect();
-        let (page, next_marker) = crate::versions::page_of(&all, marker, max_items)?;
+        let (page, next_marker) = crate::page::page_of(&all, marker, max_items)?;
         Ok(ListEventInvokeConfigsOutput {
             function_event_invoke_configs: page
                 .into_iter()

@@ -1,6 +1,6 @@
 //! Reserved concurrency of a function (Put/Get/DeleteFunctionConcurrency).
 
-use crate::functions::{key_of, resolve_name};
+use crate::naming::{key_of, resolve_name};
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::Scope;
 use laminar_model::validate::Violations;
@@ -49,12 +49,12 @@ impl LambdaService {
         let mut registry = self.inner.registry.write();
         let latest = registry.function(&key)?;
         let previous = latest.reserved_concurrency;
-        self.inner.concurrency.reserve(&key, n)?;
+        self.inner.invoker.concurrency.reserve(&key, n)?;
         let mut record = (*latest).clone();
         record.reserved_concurrency = n;
         if let Err(e) = registry.put(key.clone(), record) {
             // Keep the limiter in step with what is stored.
-            let _ = self.inner.concurrency.reserve(&key, previous);
+            let _ = self.inner.invoker.concurrency.reserve(&key, previous);
             return Err(e);
         }
         Ok(())

@@ -1,25 +1,26 @@
 //! Control-plane operations on functions: create, read, list, update, delete,
 //! and the account settings.
 
+use crate::function_code::{hex_of, S3Location};
+use crate::function_config::{logging_config, validate_environment, ConfigInput};
+use crate::naming::{key_of, resolve_name};
 use crate::objects::ObjectsWriter;
 use crate::resolve::{resolve, Routing};
 use crate::versions::Readiness;
-use crate::{clock, ApiResult, Inner, LambdaService};
+use crate::{clock, ApiResult, LambdaService};
 use base64::Engine;
 use laminar_model::arn::{FunctionRef, Qualifier, Scope};
 use laminar_model::config::{
-    EnvironmentResponse, EphemeralStorage, FunctionCode, FunctionConfiguration, FunctionRecord,
-    ImageConfig, LoggingConfig, SnapStartResponse, TracingConfig,
+    EphemeralStorage, FunctionCode, FunctionConfiguration, FunctionRecord, FunctionState,
+    ImageConfig, LastUpdateStatus, SnapStartResponse, TracingConfig,
 };
 use laminar_model::limits::*;
 use laminar_model::requests::{
-    CreateFunctionRequest, Environment, EphemeralStorageInput, LoggingConfigInput,
-    TracingConfigInput, UpdateFunctionCodeRequest, UpdateFunctionConfigurationRequest,
+    CreateFunctionRequest, UpdateFunctionCodeRequest, UpdateFunctionConfigurationRequest,
 };
-use laminar_model::runtime;
-use laminar_model::validate::{self, Violations};
+use laminar_model::validate::Violations;
 use laminar_model::{ApiError, ErrorKind};
-use laminar_store::{CodeError, FunctionKey, StoredCode};
+use laminar_store::FunctionKey;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -57,227 +58,6 @@ pub struct ListFunctionsOutput {
 }
 
 const FUNCTION_NAME_PATTERN: &str = "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?";
-const ROLE_PATTERN: &str = "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+";
-
-pub(crate) fn key_of(scope: &Scope, name: &str) -> FunctionKey {
-    FunctionKey {
-        account: scope.account.clone(),
-        region: scope.region.clone(),
-        name: name.to_string(),
-    }
-}
-
-/// Parses a `FunctionName` and checks it points into the caller's scope.
-pub(crate) fn resolve_name(scope: &Scope, function_name: &str) -> ApiResult<FunctionRef> {
-    let reference = FunctionRef::parse(function_name)?;
-    reference.check_scope(scope)?;
-    Ok(reference)
-}
-
-fn validate_environment(env: Option<&Environment>) -> ApiResult<Option<EnvironmentResponse>> {
-    let Some(variables) = env.and_then(|e| e.variables.as_ref()) else {
-        return Ok(None);
-    };
-    let reserved: Vec<&str> = variables
-        .keys()
-        .map(String::as_str)
-        .filter(|k| validate::RESERVED_ENV_KEYS.contains(k))
-        .collect();
-    if !reserved.is_empty() {
-        return Err(ApiError::invalid_parameter(format!(
-            "Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: {}",
-            reserved.join(",")
-        )));
-    }
-    if let Some(bad) = variables.keys().find(|k| !validate::is_env_key(k)) {
-        return Err(ApiError::new(
-            ErrorKind::Validation,
-            format!("1 validation error detected: Value '{bad}' at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]"),
-        ));
-    }
-    let measured = serde_json::to_string(variables).unwrap_or_default();
-    let size: usize = variables.iter().map(|(k, v)| k.len() + v.len()).sum();
-    if size > ENVIRONMENT_MAX_BYTES {
-        return Err(ApiError::invalid_parameter(format!(
-            "Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: {measured}"
-        )));
-    }
-    Ok(Some(EnvironmentResponse {
-        variables: variables.clone(),
-    }))
-}
-
-/// Constraint checks shared by create and update-configuration.
-struct ConfigInput<'a> {
-    runtime: Option<&'a str>,
-    role: Option<&'a str>,
-    handler: Option<&'a str>,
-    description: Option<&'a str>,
-    timeout: Option<i64>,
-    memory_size: Option<i64>,
-    ephemeral: Option<&'a EphemeralStorageInput>,
-    tracing: Option<&'a TracingConfigInput>,
-    logging: Option<&'a LoggingConfigInput>,
-}
-
-impl ConfigInput<'_> {
-    fn check(&self, v: &mut Violations) {
-        v.one_of("runtime", self.runtime, laminar_model::generated::RUNTIMES);
-        v.pattern("role", self.role, validate::is_role_arn, ROLE_PATTERN);
-        v.length("handler", self.handler, 0, 128);
-        v.pattern("handler", self.handler, validate::is_handler, "[^\\s]+");
-        v.length("description", self.description, 0, 256);
-        v.range("timeout", self.timeout, TIMEOUT_MIN_S, TIMEOUT_MAX_S);
-        v.range("memorySize", self.memory_size, MEMORY_MIN_MB, MEMORY_MAX_MB);
-        v.range(
-            "ephemeralStorage.size",
-            self.ephemeral.and_then(|e| e.size),
-            EPHEMERAL_MIN_MB,
-            EPHEMERAL_MAX_MB,
-        );
-        v.one_of(
-            "tracingConfig.mode",
-            self.tracing.and_then(|t| t.mode.as_deref()),
-            &["Active", "PassThrough"],
-        );
-        if let Some(logging) = self.logging {
-            v.one_of(
-                "loggingConfig.logFormat",
-                logging.log_format.as_deref(),
-                &["JSON", "Text"],
-            );
-            v.one_of(
-                "loggingConfig.applicationLogLevel",
-                logging.application_log_level.as_deref(),
-                &["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"],
-            );
-            v.one_of(
-                "loggingConfig.systemLogLevel",
-                logging.system_log_level.as_deref(),
-                &["DEBUG", "INFO", "WARN"],
-            );
-            v.length(
-                "loggingConfig.logGroup",
-                logging.log_group.as_deref(),
-                1,
-                512,
-            );
-        }
-    }
-
-    /// Semantic checks the service makes after the constraints hold.
-    fn check_semantics(&self) -> ApiResult<()> {
-        if let Some(rt) = self.runtime {
-            if runtime::creation_blocked(rt) {
-                return Err(ApiError::invalid_parameter(format!(
-                    "The runtime parameter of {rt} is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions."
-                )));
-            }
-        }
-        if let Some(logging) = self.logging {
-            if logging.log_format.as_deref() != Some("JSON")
-                && (logging.application_log_level.is_some() || logging.system_log_level.is_some())
-            {
-                return Err(ApiError::invalid_parameter(
-                    "ApplicationLogLevel and SystemLogLevel can only be set when LogFormat is JSON.",
-                ));
-            }
-        }
-        Ok(())
-    }
-}
-
-fn logging_config(
-    input: Option<&LoggingConfigInput>,
-    current: Option<&LoggingConfig>,
-    name: &str,
-) -> LoggingConfig {
-    let default_group = format!("/aws/lambda/{name}");
-    let mut config = current.cloned().unwrap_or(LoggingConfig {
-        log_format: "Text".into(),
-        application_log_level: None,
-        system_log_level: None,
-        log_group: default_group,
-    });
-    if let Some(input) = input {
-        if let Some(f) = &input.log_format {
-            config.log_format = f.clone();
-        }
-        if let Some(g) = &input.log_group {
-            config.log_group = g.clone();
-        }
-        if config.log_format == "JSON" {
-            config.application_log_level = Some(
-                input
-                    .application_log_level
-                    .clone()
-                    .unwrap_or_else(|| "INFO".into()),
-            );
-            config.system_log_level = Some(
-                input
-                    .system_log_level
-                    .clone()
-                    .unwrap_or_else(|| "INFO".into()),
-            );
-        } else {
-            config.application_log_level = None;
-            config.system_log_level = None;
-        }
-    }
-    config
-}
-
-fn code_error(e: CodeError) -> ApiError {
-    match e {
-        CodeError::NotAZip | CodeError::EscapingEntry(_) => ApiError::invalid_parameter(
-            "Could not unzip uploaded file. Please check your file, then try to upload again.",
-        ),
-        CodeError::UnzippedTooLarge { limit } => {
-            ApiError::invalid_parameter(format!("Unzipped size must be smaller than {limit} bytes"))
-        }
-        CodeError::Io(e) => ApiError::service(format!("laminar could not store the code: {e}")),
-    }
-}
-
-/// The code a request brings.
-enum CodeSource<'a> {
-    /// Base64 of a zip.
-    Zip(&'a str),
-    /// A zip in an S3 bucket of laminar's S3.
-    S3(S3Location<'a>),
-    /// A folder run live (the `hot-reload` bucket).
-    LocalFolder(&'a str),
-    Image(&'a str),
-}
-
-/// `S3Bucket`, `S3Key` and `S3ObjectVersion` of a request.
-#[derive(Clone, Copy)]
-pub(crate) struct S3Location<'a> {
-    pub bucket: Option<&'a str>,
-    pub key: Option<&'a str>,
-    pub version: Option<&'a str>,
-}
-
-impl<'a> S3Location<'a> {
-    pub(crate) fn of(
-        bucket: Option<&'a str>,
-        key: Option<&'a str>,
-        version: Option<&'a str>,
-    ) -> Option<Self> {
-        (bucket.is_some() || key.is_some()).then_some(Self {
-            bucket,
-            key,
-            version,
-        })
-    }
-}
-
-/// Stored code: where it lives, its size and its `CodeSha256`.
-struct NewCode {
-    code: FunctionCode,
-    size: u64,
-    sha256_base64: String,
-}
 
 fn revision_id() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -293,157 +73,6 @@ fn check_revision(expected: Option<&str>, record: &FunctionRecord) -> ApiResult<
     }
 }
 
-impl Inner {
-    async fn store_code(
-        &self,
-        source: CodeSource<'_>,
-        image_config: ImageConfig,
-    ) -> ApiResult<NewCode> {
-        match source {
-            CodeSource::Zip(zip) => {
-                let stored = self.store_zip(zip).await?;
-                Ok(NewCode {
-                    code: FunctionCode::Zip {
-                        sha256_hex: stored.sha256_hex,
-                    },
-                    size: stored.size,
-                    sha256_base64: stored.sha256_base64,
-                })
-            }
-            CodeSource::S3(location) => {
-                let stored = self.store_zip_from_s3(location).await?;
-                Ok(NewCode {
-                    code: FunctionCode::Zip {
-                        sha256_hex: stored.sha256_hex,
-                    },
-                    size: stored.size,
-                    sha256_base64: stored.sha256_base64,
-                })
-            }
-            CodeSource::LocalFolder(path) => {
-                let path = crate::hot_reload::check_folder(path).await?;
-                Ok(NewCode {
-                    sha256_base64: crate::hot_reload::code_sha256(&path),
-                    code: FunctionCode::LocalFolder { path },
-                    size: 0,
-                })
-            }
-            CodeSource::Image(uri) => Ok(NewCode {
-                code: FunctionCode::Image {
-                    image_uri: uri.to_string(),
-                    image_config,
-                },
-                size: 0,
-                sha256_base64: hex_of(uri),
-            }),
-        }
-    }
-
-    /// Decodes, checks and stores a zip from a request.
-    pub(crate) async fn store_zip(&self, zip_base64: &str) -> ApiResult<StoredCode> {
-        let zip_base64 = zip_base64.to_string();
-        self.store_package(move || {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(zip_base64)
-                .map_err(|_| {
-                    ApiError::invalid_parameter(
-                        "Could not unzip uploaded file. Please check your file, then try to upload again.",
-                    )
-                })?;
-            if bytes.len() as u64 > ZIP_MAX_BYTES {
-                return Err(ApiError::new(
-                    ErrorKind::RequestEntityTooLarge,
-                    format!("Zipped size must be smaller than {ZIP_MAX_BYTES} bytes"),
-                ));
-            }
-            Ok(bytes)
-        })
-        .await
-    }
-
-    /// Fetches a zip from laminar's S3 and stores it as if it came inline.
-    /// (The zipped-size limit of inline uploads does not apply to S3.)
-    pub(crate) async fn store_zip_from_s3(
-        &self,
-        location: S3Location<'_>,
-    ) -> ApiResult<StoredCode> {
-        let (Some(bucket), Some(key)) = (location.bucket, location.key) else {
-            return Err(ApiError::invalid_parameter(
-                "Please provide both S3Bucket and S3Key for code in S3.",
-            ));
-        };
-        let s3 = self.companions.s3.clone();
-        let (bucket, key) = (bucket.to_string(), key.to_string());
-        let version = location.version.map(str::to_string);
-        let bytes = tokio::task::spawn_blocking(move || {
-            s3.get_object_bytes(&bucket, &key, version.as_deref())
-        })
-        .await
-        .map_err(|e| ApiError::service(format!("reading the code from S3 failed: {e}")))?
-        .map_err(|e| {
-            ApiError::invalid_parameter(format!(
-                "Error occurred while GetObject. S3 Error Code: {}. S3 Error Message: {}",
-                e.code, e.message
-            ))
-        })?;
-        self.store_package(move || Ok(bytes.to_vec())).await
-    }
-
-    /// Checks, stores and unpacks the zip `bytes` gives, all on one blocking
-    /// thread: megabytes of decoding, hashing and unpacking must not stall
-    /// the async workers serving other requests.
-    async fn store_package(
-        &self,
-        bytes: impl FnOnce() -> ApiResult<Vec<u8>> + Send + 'static,
-    ) -> ApiResult<StoredCode> {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || {
-            store
-                .blobs
-                .put_zip(&bytes()?, UNZIPPED_MAX_BYTES)
-                .map_err(code_error)
-        })
-        .await
-        .map_err(|e| ApiError::service(format!("code storage task failed: {e}")))?
-    }
-
-    fn code_from_request<'a>(
-        &self,
-        package_type: &str,
-        zip_file: Option<&'a str>,
-        s3: Option<S3Location<'a>>,
-        image: Option<&'a str>,
-    ) -> ApiResult<CodeSource<'a>> {
-        match (package_type, image) {
-            ("Image", None) => {
-                return Err(ApiError::invalid_parameter(
-                    "Please provide ImageUri when PackageType is Image.",
-                ))
-            }
-            ("Zip", Some(_)) => {
-                return Err(ApiError::invalid_parameter(
-                    "Please don't provide ImageUri when PackageType is Zip.",
-                ))
-            }
-            _ => {}
-        }
-        match (zip_file, s3, image) {
-            (Some(zip), None, None) => Ok(CodeSource::Zip(zip)),
-            (None, None, Some(uri)) => Ok(CodeSource::Image(uri)),
-            (None, Some(location), None) => Ok(match (location.bucket, location.key) {
-                (Some(crate::hot_reload::BUCKET), Some(path)) => CodeSource::LocalFolder(path),
-                _ => CodeSource::S3(location),
-            }),
-            (None, None, None) => Err(ApiError::invalid_parameter(
-                "Please provide a source for function code.",
-            )),
-            _ => Err(ApiError::invalid_parameter(
-                "Please don't provide more than one source for function code.",
-            )),
-        }
-    }
-}
-
 /// The account-level objects a new function names (its code signing config,
 /// its capacity provider) must exist.
 fn require_objects(
@@ -452,10 +81,10 @@ fn require_objects(
     request: &CreateFunctionRequest,
 ) -> ApiResult<()> {
     if let Some(arn) = &request.code_signing_config_arn {
-        crate::code_signing::require_config(objects, scope, arn)?;
+        laminar_account_objects::require_config(objects, scope, arn)?;
     }
     if let Some(config) = &request.capacity_provider_config {
-        crate::capacity_providers::require_provider(objects, scope, config)?;
+        laminar_account_objects::require_provider(objects, scope, config)?;
     }
     Ok(())
 }
@@ -548,14 +177,14 @@ impl LambdaService {
             .inner
             .resolve_layers(scope, request.layers.as_deref().unwrap_or_default())?;
         let stored = self.inner.store_code(source, image_config.clone()).await?;
-        let (state, state_reason, state_reason_code) = if self.inner.pools.prepares() {
+        let (state, state_reason, state_reason_code) = if self.inner.invoker.pools.prepares() {
             (
-                "Pending",
+                FunctionState::Pending,
                 Some("The function is being created.".to_string()),
                 Some("Creating".to_string()),
             )
         } else {
-            ("Active", None, None)
+            (FunctionState::Active, None, None)
         };
 
         let config = FunctionConfiguration {
@@ -580,10 +209,10 @@ impl LambdaService {
                     .unwrap_or_else(|| "PassThrough".into()),
             },
             revision_id: revision_id(),
-            state: state.into(),
+            state,
             state_reason,
             state_reason_code,
-            last_update_status: "Successful".into(),
+            last_update_status: LastUpdateStatus::Successful,
             last_update_status_reason: None,
             last_update_status_reason_code: None,
             package_type,
@@ -617,7 +246,7 @@ impl LambdaService {
             durable_config: request
                 .durable_config
                 .clone()
-                .map(crate::durable::config_response),
+                .map(laminar_durable::config_response),
         };
         let mut record = FunctionRecord::new(
             config,
@@ -642,6 +271,7 @@ impl LambdaService {
         let revision = record.config.revision_id.clone();
         let config = self
             .inner
+            .invoker
             .clone()
             .settle(scope.clone(), key.clone(), revision)
             .await?;
@@ -765,8 +395,8 @@ impl LambdaService {
             lookup_locked(&registry, scope, &reference, &key)?;
             registry.remove(&key)?;
         }
-        self.inner.pools.retire(&key, None);
-        let _ = self.inner.concurrency.reserve(&key, None);
+        self.inner.invoker.pools.retire(&key, None);
+        let _ = self.inner.invoker.concurrency.reserve(&key, None);
         tracing::info!(function = %scope.function_arn(&reference.name), "function deleted");
         Ok(())
     }
@@ -827,16 +457,17 @@ impl LambdaService {
             if let Some(arch) = &request.architectures {
                 record.config.architectures = arch.clone();
             }
-            self.inner.touch(&mut record.config);
+            self.inner.invoker.touch(&mut record.config);
             (
                 registry.put(key.clone(), record)?,
                 latest.config.revision_id.clone(),
             )
         };
-        self.inner.pools.retire(&key, Some(&replaced));
+        self.inner.invoker.pools.retire(&key, Some(&replaced));
         let revision = record.config.revision_id.clone();
         let config = self
             .inner
+            .invoker
             .clone()
             .settle(scope.clone(), key.clone(), revision)
             .await?;
@@ -884,7 +515,7 @@ impl LambdaService {
             let _objects = match &request.capacity_provider_config {
                 Some(config) => {
                     let objects = self.inner.objects.write();
-                    crate::capacity_providers::require_provider(&objects, scope, config)?;
+                    laminar_account_objects::require_provider(&objects, scope, config)?;
                     Some(objects)
                 }
                 None => None,
@@ -940,7 +571,7 @@ impl LambdaService {
                 c.dead_letter_config = Some(dlq.clone());
             }
             if let Some(durable) = &request.durable_config {
-                c.durable_config = Some(crate::durable::config_response(durable.clone()));
+                c.durable_config = Some(laminar_durable::config_response(durable.clone()));
             }
             if let Some(kms) = &request.kms_key_arn {
                 c.kms_key_arn = Some(kms.clone()).filter(|k| !k.is_empty());
@@ -962,15 +593,16 @@ impl LambdaService {
                     "Runtime and Handler are mandatory parameters for functions created with deployment packages.",
                 ));
             }
-            self.inner.touch(c);
+            self.inner.invoker.touch(c);
             (
                 registry.put(key.clone(), record)?,
                 latest.config.revision_id.clone(),
             )
         };
-        self.inner.pools.retire(&key, Some(&replaced));
+        self.inner.invoker.pools.retire(&key, Some(&replaced));
         let revision = record.config.revision_id.clone();
         self.inner
+            .invoker
             .clone()
             .settle(scope.clone(), key, revision)
             .await
@@ -983,8 +615,8 @@ impl LambdaService {
                 "TotalCodeSize": CODE_STORAGE_LIMIT_BYTES,
                 "CodeSizeUnzipped": UNZIPPED_MAX_BYTES,
                 "CodeSizeZipped": ZIP_MAX_BYTES,
-                "ConcurrentExecutions": self.inner.concurrency.limit(),
-                "UnreservedConcurrentExecutions": self.inner.concurrency.unreserved(&scope.account),
+                "ConcurrentExecutions": self.inner.invoker.concurrency.limit(),
+                "UnreservedConcurrentExecutions": self.inner.invoker.concurrency.unreserved(&scope.account),
             },
             "AccountUsage": {
                 "TotalCodeSize": code_size,
@@ -1040,13 +672,6 @@ fn runtime_version(scope: &Scope, runtime: &str) -> laminar_model::config::Runti
             hex_of(runtime)
         ),
     }
-}
-
-/// A stable, runtime-specific identifier for the runtime version ARN.
-fn hex_of(text: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(text.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `VpcConfigResponse`: the request's members plus the VPC id.

@@ -288,7 +288,7 @@ impl LambdaService {
         let content = request.content.as_ref();
         let zip = content.and_then(|c| c.zip_file.as_deref());
         let s3 = content.and_then(|c| {
-            crate::functions::S3Location::of(
+            crate::function_code::S3Location::of(
                 c.s3_bucket.as_deref(),
                 c.s3_key.as_deref(),
                 c.s3_object_version.as_deref(),
@@ -405,7 +405,7 @@ impl LambdaService {
             .filter(|v| v.name == key.name && matches(v, runtime, architecture))
             .map(|v| list_item(scope, v))
             .collect();
-        let (page, next) = crate::versions::page_of(&all, marker, max_items)?;
+        let (page, next) = crate::page::page_of(&all, marker, max_items)?;
         let mut out = json!({ "LayerVersions": page });
         if let Some(m) = next {
             out["NextMarker"] = json!(m);
@@ -437,7 +437,7 @@ impl LambdaService {
                 }));
             }
         }
-        let (page, next) = crate::versions::page_of(&layers, marker, max_items)?;
+        let (page, next) = crate::page::page_of(&layers, marker, max_items)?;
         let mut out = json!({ "Layers": page });
         if let Some(m) = next {
             out["NextMarker"] = json!(m);

@@ -1,61 +1,55 @@
-//! The Lambda service: control-plane operations and invoke orchestration
-//! (pools of execution environments, concurrency, function logs).
+//! The Lambda control plane: `LambdaService`, the facade the server calls,
+//! with one module per family. It owns the handles of the rooms below it
+//! and wires them together at start-up: the invoke path
+//! (`laminar-invoke`), the asynchronous queue (`laminar-async-invoke`),
+//! event source pollers (`laminar-event-sources`), durable executions
+//! (`laminar-durable`) and account-level objects
+//! (`laminar-account-objects`), all over `laminar-lambda-core`.
 //!
 //! Requests arrive here already decoded by the gateway; answers leave as
 //! typed outputs or [`ApiError`]s for the gateway to render.
 
 mod aliases;
-mod async_invoke;
-mod capacity_providers;
-mod checks;
-mod clock;
-mod code_signing;
-mod concurrency;
-mod durable;
 mod event_invoke_config;
-mod event_sources;
+mod event_source_mappings;
+mod function_code;
 mod function_concurrency;
+mod function_config;
 mod functions;
-mod hot_reload;
 mod invoke;
 mod layers;
-mod logs;
-mod objects;
 mod permissions;
-mod pool;
 mod provisioned;
+mod records;
 mod recursion;
-mod registry;
-mod resolve;
 mod resource_policies;
 mod runtime_management;
 mod scaling;
-mod state;
 mod tags;
 mod urls;
 mod versions;
 
 pub use aliases::{AliasConfiguration, AliasRequest, ListAliasesOutput, RoutingConfig};
-pub use capacity_providers::{
+pub use event_invoke_config::{
+    EventInvokeConfigRequest, FunctionEventInvokeConfig, ListEventInvokeConfigsOutput, Write,
+};
+pub use event_source_mappings::ListEventSourceMappingsOutput;
+pub use functions::{FunctionCodeLocation, GetFunctionOutput, ListFunctionsOutput};
+pub use laminar_account_objects::{
     CapacityProvider, CapacityProviderOutput, CreateCapacityProviderRequest,
     ListCapacityProvidersOutput, ListFunctionVersionsByCapacityProviderOutput,
     UpdateCapacityProviderRequest,
 };
-pub use code_signing::{
+pub use laminar_account_objects::{
     CodeSigningConfig, CodeSigningConfigOutput, CodeSigningConfigRequest,
     FunctionCodeSigningConfig, FunctionCodeSigningConfigRequest, ListCodeSigningConfigsOutput,
     ListFunctionsByCodeSigningConfigOutput,
 };
-pub use durable::{
+pub use laminar_durable::{
     CheckpointRequest, DurableExecutionSummary, ListDurableExecutionsOutput,
     ListDurableExecutionsQuery, PauseResumeRequest,
 };
-pub use event_invoke_config::{
-    EventInvokeConfigRequest, FunctionEventInvokeConfig, ListEventInvokeConfigsOutput, Write,
-};
-pub use event_sources::ListEventSourceMappingsOutput;
-pub use functions::{FunctionCodeLocation, GetFunctionOutput, ListFunctionsOutput};
-pub use invoke::{InvocationType, InvokeInput, InvokeOutput, StreamEvent, StreamingInvoke};
+pub use laminar_invoke::{InvocationType, InvokeInput, InvokeOutput, StreamEvent, StreamingInvoke};
 pub use laminar_model::arn::Scope;
 pub use layers::{LayerPermissionRequest, LayerVersionOutput, PublishLayerVersionRequest};
 pub use permissions::AddPermissionRequest;
@@ -69,13 +63,18 @@ pub use scaling::{GetScalingConfigOutput, PutScalingConfigOutput, PutScalingConf
 pub use urls::{FunctionUrlConfig, FunctionUrlRequest, ListFunctionUrlsOutput, UrlTarget};
 pub use versions::{ListVersionsOutput, PublishVersionRequest};
 
+use laminar_account_objects::AccountObjects;
+use laminar_async_invoke::AsyncInvocations;
+use laminar_durable::DurableExecutions;
+use laminar_event_sources::EventSources;
 use laminar_executor::Executor;
-use laminar_model::ApiError;
+use laminar_invoke::Invoker;
+// The shared layer, under the names the families have always used.
+pub use laminar_lambda_core::ApiResult;
+use laminar_lambda_core::{checks, clock, naming, objects, page, registry, resolve};
 use laminar_store::Store;
 use std::sync::Arc;
 use std::time::Duration;
-
-pub type ApiResult<T> = Result<T, ApiError>;
 
 /// Knobs of the service, set from the command line.
 #[derive(Clone, Debug)]
@@ -109,16 +108,14 @@ pub struct LambdaService {
 struct Inner {
     settings: Settings,
     store: Arc<Store>,
-    registry: registry::Registry,
-    pools: pool::Pools,
-    concurrency: concurrency::AccountConcurrency,
-    logs: logs::FunctionLogs,
-    objects: objects::Objects,
-    async_queue: async_invoke::AsyncQueue,
-    pollers: event_sources::Pollers,
-    processing_results: event_sources::ProcessingResults,
+    registry: Arc<registry::Registry>,
+    invoker: Arc<Invoker>,
+    objects: Arc<objects::Objects>,
+    account_objects: AccountObjects,
+    async_queue: Arc<AsyncInvocations>,
+    event_sources: Arc<EventSources>,
     companions: Companions,
-    durable: durable::Executions,
+    durable: Arc<DurableExecutions>,
 }
 
 impl LambdaService {
@@ -129,40 +126,55 @@ impl LambdaService {
         executor: Executor,
         companions: Companions,
     ) -> ApiResult<Self> {
-        let registry = registry::Registry::load(store.clone())?;
-        let objects = objects::Objects::load(store.clone())?;
-        let concurrency = concurrency::AccountConcurrency::new(settings.account_concurrency);
-        for (key, reserved) in registry.reservations() {
-            if let Err(e) = concurrency.reserve(&key, Some(reserved)) {
-                tracing::warn!(function = %key.name, error = %e, "stored reservation no longer fits");
-            }
-        }
-        let async_queue = async_invoke::AsyncQueue::load(store.clone())?;
-        let durable = durable::Executions::load(store.clone())?;
+        let registry = Arc::new(registry::Registry::load(store.clone())?);
+        let objects = Arc::new(objects::Objects::load(store.clone())?);
+        let invoker = Arc::new(Invoker::new(
+            settings.endpoint_url.clone(),
+            settings.account_concurrency,
+            store.clone(),
+            registry.clone(),
+            executor,
+            companions.logs.clone(),
+        ));
+        let async_queue = Arc::new(AsyncInvocations::load(
+            store.clone(),
+            invoker.clone(),
+            companions.sqs.clone(),
+            settings.async_retry_delay,
+        )?);
+        let durable = DurableExecutions::load(store.clone(), invoker.clone())?;
         let inner = Arc::new(Inner {
             async_queue,
             durable,
-            pollers: Default::default(),
-            processing_results: Default::default(),
-            concurrency,
-            pools: pool::Pools::new(Arc::new(executor)),
-            logs: logs::FunctionLogs::new(companions.logs.clone()),
+            event_sources: EventSources::new(invoker.clone(), companions.sqs.clone()),
+            invoker,
+            account_objects: AccountObjects::new(objects.clone(), registry.clone()),
             objects,
             companions,
             settings,
             store,
             registry,
         });
+        inner.invoker.spawn_reaper(inner.settings.keep_alive);
         let service = Self { inner };
-        service.spawn_reaper();
-        service.spawn_async_dispatcher();
+        service.inner.async_queue.spawn_dispatcher();
         service.start_event_sources();
-        service.resume_durable_executions();
+        service.inner.durable.resume();
         Ok(service)
     }
 
     pub fn executor_name(&self) -> &'static str {
-        self.inner.pools.executor_name()
+        self.inner.invoker.pools.executor_name()
+    }
+
+    /// Durable executions: their API operations are `laminar-durable`'s.
+    pub fn durable_executions(&self) -> &DurableExecutions {
+        &self.inner.durable
+    }
+
+    /// Code signing configs and capacity providers, `laminar-account-objects`'.
+    pub fn account_objects(&self) -> &AccountObjects {
+        &self.inner.account_objects
     }
 
     pub fn settings(&self) -> &Settings {
@@ -179,21 +191,7 @@ impl LambdaService {
 
     /// Stops every execution environment (idle or busy).
     pub async fn shutdown(&self) {
-        self.inner.pools.shutdown_all().await;
-    }
-
-    fn spawn_reaper(&self) {
-        let weak = Arc::downgrade(&self.inner);
-        let keep_alive = self.inner.settings.keep_alive;
-        let period = (keep_alive / 4).clamp(Duration::from_millis(100), Duration::from_secs(30));
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(period);
-            loop {
-                tick.tick().await;
-                let Some(inner) = weak.upgrade() else { return };
-                inner.pools.stop_idle_longer_than(keep_alive);
-            }
-        });
+        self.inner.invoker.pools.shutdown_all().await;
     }
 }
 

@@ -1,6 +1,6 @@
 //! Resource-based policies: AddPermission, RemovePermission, GetPolicy.
 
-use crate::functions::{key_of, resolve_name};
+use crate::naming::{key_of, resolve_name};
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::{Qualifier, Scope};
 use laminar_model::config::Policy;

@@ -126,7 +126,7 @@ impl LambdaService {
             })
             .into_iter()
             .sum();
-        let unreserved = self.inner.concurrency.unreserved(&scope.account);
+        let unreserved = self.inner.invoker.concurrency.unreserved(&scope.account);
         let available = unreserved.saturating_sub(UNRESERVED_MINIMUM.min(unreserved));
         let stored = ProvisionedConcurrency {
             requested,
@@ -227,7 +227,7 @@ impl LambdaService {
             .filter(|(q, _)| checks::qualifier_exists(&record, q))
             .map(|(q, c)| render(Some(format!("{}:{q}", record.config.function_arn)), c))
             .collect();
-        let (page, next_marker) = crate::versions::page_of(&all, marker, max_items)?;
+        let (page, next_marker) = crate::page::page_of(&all, marker, max_items)?;
         Ok(ListProvisionedConcurrencyOutput {
             provisioned_concurrency_configs: page.into_iter().cloned().collect(),
             next_marker,

@@ -4,7 +4,7 @@
 use crate::checks::{unqualified, version_of};
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::Scope;
-use laminar_model::config::ScalingConfig;
+use laminar_model::config::{FunctionState, ScalingConfig};
 use laminar_model::ApiError;
 use serde::{Deserialize, Serialize};
 
@@ -36,7 +36,7 @@ pub struct GetScalingConfigOutput {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PutScalingConfigOutput {
-    pub function_state: String,
+    pub function_state: FunctionState,
 }
 
 fn render(stored: &ScalingConfig) -> FunctionScalingConfig {
@@ -88,8 +88,7 @@ impl LambdaService {
             let version = version_of(record, Some(&qualifier))?;
             let state = version
                 .and_then(|n| record.versions.get(&n))
-                .map_or(&record.config.state, |v| &v.config.state)
-                .clone();
+                .map_or(record.config.state, |v| v.config.state);
             record.scaling_configs.insert(
                 qualifier.clone(),
                 ScalingConfig {

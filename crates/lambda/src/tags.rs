@@ -2,25 +2,16 @@
 //! on the account-level objects AWS lets you tag (code signing configs,
 //! event source mappings, capacity providers: kept with the object).
 
-use crate::functions::key_of;
+use crate::naming::key_of;
 use crate::objects::{CAPACITY_PROVIDER, CODE_SIGNING_CONFIG, EVENT_SOURCE_MAPPING};
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::{FunctionRef, Scope};
 use laminar_model::validate::Violations;
 use laminar_model::{ApiError, ErrorKind};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-use std::collections::BTreeMap;
 
 const MAX_TAGS: usize = 50;
 
-pub(crate) type Tags = BTreeMap<String, String>;
-
-/// A stored object that carries its own tags.
-pub(crate) trait Tagged: Serialize + DeserializeOwned {
-    fn tags(&self) -> &Tags;
-    fn tags_mut(&mut self) -> &mut Tags;
-}
+pub(crate) use laminar_lambda_core::tags::{Tagged, Tags};
 
 /// What a taggable ARN names.
 #[derive(Debug, PartialEq, Eq)]
@@ -108,12 +99,12 @@ impl LambdaService {
             }
             Taggable::Object { kind, id } => match kind {
                 CODE_SIGNING_CONFIG => {
-                    self.object_tags::<crate::code_signing::StoredConfig>(kind, scope, &id)
+                    self.object_tags::<laminar_account_objects::StoredConfig>(kind, scope, &id)
                 }
                 CAPACITY_PROVIDER => {
-                    self.object_tags::<crate::capacity_providers::StoredProvider>(kind, scope, &id)
+                    self.object_tags::<laminar_account_objects::StoredProvider>(kind, scope, &id)
                 }
-                _ => self.object_tags::<crate::event_sources::Mapping>(kind, scope, &id),
+                _ => self.object_tags::<laminar_event_sources::Mapping>(kind, scope, &id),
             }
             .ok_or_else(|| not_found(resource)),
         }
@@ -161,14 +152,14 @@ impl LambdaService {
                 let change = |tags: &mut Tags| change(tags, &what);
                 match kind {
                     CODE_SIGNING_CONFIG => self
-                        .change_object_tags::<crate::code_signing::StoredConfig>(
+                        .change_object_tags::<laminar_account_objects::StoredConfig>(
                             kind, scope, &id, change,
                         ),
                     CAPACITY_PROVIDER => self
-                        .change_object_tags::<crate::capacity_providers::StoredProvider>(
+                        .change_object_tags::<laminar_account_objects::StoredProvider>(
                             kind, scope, &id, change,
                         ),
-                    _ => self.change_object_tags::<crate::event_sources::Mapping>(
+                    _ => self.change_object_tags::<laminar_event_sources::Mapping>(
                         kind, scope, &id, change,
                     ),
                 }

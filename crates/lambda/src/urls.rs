@@ -1,7 +1,7 @@
 //! Function URL configurations (the HTTP endpoint itself lives in the
 //! gateway, which asks [`LambdaService::function_url`] where a URL points).
 
-use crate::functions::{key_of, resolve_name};
+use crate::naming::{key_of, resolve_name};
 use crate::{clock, ApiResult, LambdaService};
 use laminar_model::arn::{Qualifier, Scope};
 use laminar_model::config::FunctionUrl;
@@ -257,7 +257,7 @@ impl LambdaService {
                 (arn, url)
             })
             .collect();
-        let (page, next_marker) = crate::versions::page_of(&all, marker, max_items)?;
+        let (page, next_marker) = crate::page::page_of(&all, marker, max_items)?;
         Ok(ListFunctionUrlsOutput {
             function_url_configs: page
                 .into_iter()

@@ -1,10 +1,12 @@
 //! Published versions: immutable snapshots of `$LATEST`, numbered from 1.
 
-use crate::functions::{key_of, resolve_name};
+use crate::naming::{key_of, resolve_name};
+use crate::page::page_of;
 use crate::{ApiResult, LambdaService};
-use base64::Engine;
 use laminar_model::arn::Scope;
-use laminar_model::config::{FunctionConfiguration, PublishedVersion};
+use laminar_model::config::{
+    FunctionConfiguration, FunctionState, LastUpdateStatus, PublishedVersion,
+};
 use laminar_model::{ApiError, ErrorKind};
 use laminar_store::FunctionKey;
 use serde::{Deserialize, Serialize};
@@ -41,8 +43,8 @@ fn same_function(a: &FunctionConfiguration, b: &FunctionConfiguration) -> bool {
         c.revision_id = String::new();
         c.last_modified = String::new();
         c.description = String::new();
-        c.state = String::new();
-        c.last_update_status = String::new();
+        c.state = FunctionState::Active;
+        c.last_update_status = LastUpdateStatus::Successful;
         c
     };
     comparable(a) == comparable(b)
@@ -89,8 +91,8 @@ impl LambdaService {
                 )));
             }
         }
-        let busy =
-            latest.config.state != "Active" || latest.config.last_update_status == "InProgress";
+        let busy = latest.config.state != FunctionState::Active
+            || latest.config.last_update_status == LastUpdateStatus::InProgress;
         if busy && readiness == Readiness::Required {
             return Err(ApiError::new(
                 ErrorKind::ResourceConflict,
@@ -186,30 +188,7 @@ impl LambdaService {
         record.versions.remove(&number);
         registry.put(key.clone(), record)?;
         drop(registry);
-        self.inner.pools.retire(key, Some(&revision));
+        self.inner.invoker.pools.retire(key, Some(&revision));
         Ok(())
     }
-}
-
-/// One page of a listing with an opaque marker (the index to resume at).
-pub(crate) fn page_of<'a, T>(
-    all: &'a [T],
-    marker: Option<&str>,
-    max_items: Option<i32>,
-) -> ApiResult<(Vec<&'a T>, Option<String>)> {
-    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let start = match marker.filter(|m| !m.is_empty()) {
-        None => 0,
-        Some(m) => engine
-            .decode(m)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .and_then(|s| s.parse::<usize>().ok())
-            .ok_or_else(|| ApiError::invalid_parameter("Invalid marker."))?,
-    };
-    let max = crate::checks::page_size(max_items);
-    let page: Vec<&T> = all.iter().skip(start).take(max).collect();
-    let end = start + page.len();
-    let next = (end < all.len()).then(|| engine.encode(end.to_string()));
-    Ok((page, next))
 }

@@ -70,12 +70,12 @@ pub struct FunctionConfiguration {
     pub environment: Option<EnvironmentResponse>,
     pub tracing_config: TracingConfig,
     pub revision_id: String,
-    pub state: String,
+    pub state: FunctionState,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state_reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state_reason_code: Option<String>,
-    pub last_update_status: String,
+    pub last_update_status: LastUpdateStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_update_status_reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -105,6 +105,42 @@ pub struct FunctionConfiguration {
     /// Set on durable functions: invoking one starts a durable execution.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub durable_config: Option<Value>,
+}
+
+/// `State` of a function: `Pending` while the executor prepares it (pulls
+/// its image), then `Active`, or `Failed` with the reason.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FunctionState {
+    Pending,
+    Active,
+    Inactive,
+    Failed,
+}
+
+impl FunctionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "Pending",
+            Self::Active => "Active",
+            Self::Inactive => "Inactive",
+            Self::Failed => "Failed",
+        }
+    }
+}
+
+impl std::fmt::Display for FunctionState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `LastUpdateStatus` of a function: `InProgress` while an update is being
+/// prepared, then `Successful` or `Failed`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LastUpdateStatus {
+    Successful,
+    Failed,
+    InProgress,
 }
 
 impl FunctionConfiguration {

@@ -9,8 +9,6 @@ mod images;
 pub(crate) use container::Container;
 pub use images::{ImageSettings, OFFICIAL_PREFIX};
 
-use crate::environment::Environment;
-use crate::sandbox::Sandbox;
 use crate::spec::{EnvironmentSpec, Package, StartError};
 use bollard::models::{ContainerCreateBody, HostConfig};
 use bollard::query_parameters::{
@@ -233,7 +231,12 @@ impl DockerExecutor {
         }
     }
 
-    pub async fn start(&self, spec: &EnvironmentSpec) -> Result<Environment, StartError> {
+    /// Creates and starts the container of one environment; the caller wraps
+    /// it into an [`crate::Environment`].
+    pub(crate) async fn spawn(
+        &self,
+        spec: &EnvironmentSpec,
+    ) -> Result<(RuntimeApi, Container), StartError> {
         let image = self.image_of(spec)?;
         self.ensure_image(&image).await?;
         let api = RuntimeApi::bind(self.host_ip).await?;
@@ -334,7 +337,7 @@ impl DockerExecutor {
             return Err(engine(e));
         }
         container.follow_output();
-        Ok(Environment::new(api, Sandbox::Container(container)))
+        Ok((api, container))
     }
 }
 

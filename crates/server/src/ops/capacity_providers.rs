@@ -10,6 +10,7 @@ pub fn create_capacity_provider(
 ) -> OpResult {
     ctx.json(
         &ctx.service
+            .account_objects()
             .create_capacity_provider(&ctx.scope, input.body)?,
     )
 }
@@ -17,6 +18,7 @@ pub fn create_capacity_provider(
 pub fn get_capacity_provider(ctx: Ctx, input: input::GetCapacityProvider) -> OpResult {
     ctx.json(
         &ctx.service
+            .account_objects()
             .get_capacity_provider(&ctx.scope, &input.capacity_provider_name)?,
     )
 }
@@ -28,6 +30,7 @@ pub fn update_capacity_provider(
     let name = &input.capacity_provider_name;
     ctx.json(
         &ctx.service
+            .account_objects()
             .update_capacity_provider(&ctx.scope, name, input.body)?,
     )
 }
@@ -35,6 +38,7 @@ pub fn update_capacity_provider(
 pub fn delete_capacity_provider(ctx: Ctx, input: input::DeleteCapacityProvider) -> OpResult {
     ctx.json(
         &ctx.service
+            .account_objects()
             .delete_capacity_provider(&ctx.scope, &input.capacity_provider_name)?,
     )
 }
@@ -42,10 +46,12 @@ pub fn delete_capacity_provider(ctx: Ctx, input: input::DeleteCapacityProvider) 
 pub fn list_capacity_providers(ctx: Ctx, input: input::ListCapacityProviders) -> OpResult {
     let state = input.state.map(|s| s.as_str());
     let marker = input.marker.as_deref();
-    ctx.json(
-        &ctx.service
-            .list_capacity_providers(&ctx.scope, state, marker, input.max_items)?,
-    )
+    ctx.json(&ctx.service.account_objects().list_capacity_providers(
+        &ctx.scope,
+        state,
+        marker,
+        input.max_items,
+    )?)
 }
 
 pub fn list_function_versions_by_capacity_provider(
@@ -53,11 +59,9 @@ pub fn list_function_versions_by_capacity_provider(
     input: input::ListFunctionVersionsByCapacityProvider,
 ) -> OpResult {
     let (name, marker) = (&input.capacity_provider_name, input.marker.as_deref());
-    let out = ctx.service.list_function_versions_by_capacity_provider(
-        &ctx.scope,
-        name,
-        marker,
-        input.max_items,
-    );
+    let out = ctx
+        .service
+        .account_objects()
+        .list_function_versions_by_capacity_provider(&ctx.scope, name, marker, input.max_items);
     ctx.json(&out?)
 }

@@ -10,6 +10,7 @@ pub fn create_code_signing_config(
 ) -> OpResult {
     ctx.json(
         &ctx.service
+            .account_objects()
             .create_code_signing_config(&ctx.scope, input.body)?,
     )
 }
@@ -17,6 +18,7 @@ pub fn create_code_signing_config(
 pub fn get_code_signing_config(ctx: Ctx, input: input::GetCodeSigningConfig) -> OpResult {
     ctx.json(
         &ctx.service
+            .account_objects()
             .get_code_signing_config(&ctx.scope, &input.code_signing_config_arn)?,
     )
 }
@@ -28,22 +30,25 @@ pub fn update_code_signing_config(
     let arn = &input.code_signing_config_arn;
     ctx.json(
         &ctx.service
+            .account_objects()
             .update_code_signing_config(&ctx.scope, arn, input.body)?,
     )
 }
 
 pub fn delete_code_signing_config(ctx: Ctx, input: input::DeleteCodeSigningConfig) -> OpResult {
     ctx.service
+        .account_objects()
         .delete_code_signing_config(&ctx.scope, &input.code_signing_config_arn)?;
     ctx.empty()
 }
 
 pub fn list_code_signing_configs(ctx: Ctx, input: input::ListCodeSigningConfigs) -> OpResult {
     let marker = input.marker.as_deref();
-    ctx.json(
-        &ctx.service
-            .list_code_signing_configs(&ctx.scope, marker, input.max_items)?,
-    )
+    ctx.json(&ctx.service.account_objects().list_code_signing_configs(
+        &ctx.scope,
+        marker,
+        input.max_items,
+    )?)
 }
 
 pub fn list_functions_by_code_signing_config(
@@ -51,9 +56,10 @@ pub fn list_functions_by_code_signing_config(
     input: input::ListFunctionsByCodeSigningConfig,
 ) -> OpResult {
     let (arn, marker) = (&input.code_signing_config_arn, input.marker.as_deref());
-    let out =
-        ctx.service
-            .list_functions_by_code_signing_config(&ctx.scope, arn, marker, input.max_items);
+    let out = ctx
+        .service
+        .account_objects()
+        .list_functions_by_code_signing_config(&ctx.scope, arn, marker, input.max_items);
     ctx.json(&out?)
 }
 
@@ -64,6 +70,7 @@ pub fn put_function_code_signing_config(
     let name = &input.function_name;
     ctx.json(
         &ctx.service
+            .account_objects()
             .put_function_code_signing_config(&ctx.scope, name, input.body)?,
     )
 }
@@ -74,6 +81,7 @@ pub fn get_function_code_signing_config(
 ) -> OpResult {
     ctx.json(
         &ctx.service
+            .account_objects()
             .get_function_code_signing_config(&ctx.scope, &input.function_name)?,
     )
 }
@@ -83,6 +91,7 @@ pub fn delete_function_code_signing_config(
     input: input::DeleteFunctionCodeSigningConfig,
 ) -> OpResult {
     ctx.service
+        .account_objects()
         .delete_function_code_signing_config(&ctx.scope, &input.function_name)?;
     ctx.empty()
 }

@@ -9,6 +9,7 @@ pub fn get_durable_execution(ctx: Ctx, input: input::GetDurableExecution) -> OpR
     let (arn, include) = (&input.durable_execution_arn, input.include_execution_data);
     ctx.json(
         &ctx.service
+            .durable_executions()
             .get_durable_execution(&ctx.scope, arn, include)?,
     )
 }
@@ -17,25 +18,31 @@ pub fn get_durable_execution_history(
     ctx: Ctx,
     input: input::GetDurableExecutionHistory,
 ) -> OpResult {
-    let out = ctx.service.get_durable_execution_history(
-        &ctx.scope,
-        &input.durable_execution_arn,
-        input.include_execution_data,
-        input.reverse_order,
-        input.max_items,
-        input.marker.as_deref(),
-    )?;
+    let out = ctx
+        .service
+        .durable_executions()
+        .get_durable_execution_history(
+            &ctx.scope,
+            &input.durable_execution_arn,
+            input.include_execution_data,
+            input.reverse_order,
+            input.max_items,
+            input.marker.as_deref(),
+        )?;
     ctx.json(&out)
 }
 
 pub fn get_durable_execution_state(ctx: Ctx, input: input::GetDurableExecutionState) -> OpResult {
-    let out = ctx.service.get_durable_execution_state(
-        &ctx.scope,
-        &input.durable_execution_arn,
-        &input.checkpoint_token,
-        input.max_items,
-        input.marker.as_deref(),
-    )?;
+    let out = ctx
+        .service
+        .durable_executions()
+        .get_durable_execution_state(
+            &ctx.scope,
+            &input.durable_execution_arn,
+            &input.checkpoint_token,
+            input.max_items,
+            input.marker.as_deref(),
+        )?;
     ctx.json(&out)
 }
 
@@ -46,6 +53,7 @@ pub fn checkpoint_durable_execution(
     let arn = &input.durable_execution_arn;
     ctx.json(
         &ctx.service
+            .durable_executions()
             .checkpoint_durable_execution(&ctx.scope, arn, input.body)?,
     )
 }
@@ -57,6 +65,7 @@ pub fn pause_durable_execution(
     let arn = &input.durable_execution_arn;
     ctx.json(
         &ctx.service
+            .durable_executions()
             .pause_durable_execution(&ctx.scope, arn, input.body)?,
     )
 }
@@ -68,21 +77,24 @@ pub fn resume_durable_execution(
     let arn = &input.durable_execution_arn;
     ctx.json(
         &ctx.service
+            .durable_executions()
             .resume_durable_execution(&ctx.scope, arn, input.body)?,
     )
 }
 
 pub fn stop_durable_execution(ctx: Ctx, input: input::StopDurableExecution<Value>) -> OpResult {
     let arn = &input.durable_execution_arn;
-    ctx.json(
-        &ctx.service
-            .stop_durable_execution(&ctx.scope, arn, input.error)?,
-    )
+    ctx.json(&ctx.service.durable_executions().stop_durable_execution(
+        &ctx.scope,
+        arn,
+        input.error,
+    )?)
 }
 
 pub fn delete_durable_execution(ctx: Ctx, input: input::DeleteDurableExecution) -> OpResult {
     ctx.json(
         &ctx.service
+            .durable_executions()
             .delete_durable_execution(&ctx.scope, &input.durable_execution_arn)?,
     )
 }
@@ -94,6 +106,7 @@ pub fn send_durable_execution_callback_success(
     let (id, result) = (&input.callback_id, &input.result);
     ctx.json(
         &ctx.service
+            .durable_executions()
             .send_durable_execution_callback_success(&ctx.scope, id, result)?,
     )
 }
@@ -105,6 +118,7 @@ pub fn send_durable_execution_callback_failure(
     let id = &input.callback_id;
     ctx.json(
         &ctx.service
+            .durable_executions()
             .send_durable_execution_callback_failure(&ctx.scope, id, input.error)?,
     )
 }
@@ -116,6 +130,7 @@ pub fn send_durable_execution_callback_heartbeat(
     let id = &input.callback_id;
     ctx.json(
         &ctx.service
+            .durable_executions()
             .send_durable_execution_callback_heartbeat(&ctx.scope, id)?,
     )
 }
@@ -137,6 +152,7 @@ pub fn list_durable_executions_by_function(
     let name = &input.function_name;
     ctx.json(
         &ctx.service
+            .durable_executions()
             .list_durable_executions_by_function(&ctx.scope, name, query)?,
     )
 }

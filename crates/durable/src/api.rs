@@ -1,0 +1,544 @@
+//! The durable-execution operations of the API (validation as the service
+//! does it, then the behaviour), on [`DurableExecutions`].
+
+use crate::driver::now_secs;
+use crate::input::*;
+use crate::record::{self, Execution, Operation};
+use crate::status::{ExecutionStatus, OperationStatus};
+use crate::tokens::{self, parse_callback_id};
+use crate::DurableExecutions;
+use laminar_lambda_core::checks::{
+    self, name_and_qualifier, version_of, VERSION_OR_ALIAS_QUALIFIER,
+};
+use laminar_lambda_core::naming::key_of;
+use laminar_lambda_core::ApiResult;
+use laminar_model::arn::Scope;
+use laminar_model::validate::Violations;
+use laminar_model::{ApiError, ErrorKind};
+use serde_json::{json, Value};
+
+fn execution_not_found(arn: &str) -> ApiError {
+    ApiError::new(
+        ErrorKind::ResourceNotFound,
+        format!("Durable execution not found: {arn}"),
+    )
+}
+
+/// For operations whose model lists no not-found error.
+fn unknown_execution(arn: &str) -> ApiError {
+    ApiError::invalid_parameter(format!(
+        "Invalid checkpoint token: durable execution {arn} does not exist."
+    ))
+}
+
+fn invalid_token() -> ApiError {
+    ApiError::invalid_parameter("Invalid checkpoint token.")
+}
+
+/// A checkpoint token is good for the execution it was issued for, while
+/// the execution is not over. (AWS also refuses tokens already consumed;
+/// laminar accepts any token it issued for the execution.)
+fn check_token(e: &Execution, token: &str) -> ApiResult<()> {
+    let parts = tokens::parse_token(token).ok_or_else(invalid_token)?;
+    if parts.0 != e.arn || parts.1 > e.token_seq || parts.1 == 0 {
+        return Err(invalid_token());
+    }
+    if e.is_terminal() {
+        return Err(ApiError::invalid_parameter(format!(
+            "Invalid checkpoint token: durable execution {} has already completed.",
+            e.arn
+        )));
+    }
+    Ok(())
+}
+
+fn page<T: Clone>(
+    items: &[T],
+    marker: Option<&str>,
+    max: usize,
+) -> ApiResult<(Vec<T>, Option<String>)> {
+    let start = match marker {
+        None | Some("") => 0,
+        Some(m) => m
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n <= items.len())
+            .ok_or_else(|| ApiError::invalid_parameter("Invalid marker."))?,
+    };
+    let end = (start + max).min(items.len());
+    let next = (end < items.len()).then(|| end.to_string());
+    Ok((items[start..end].to_vec(), next))
+}
+
+fn page_size(max_items: Option<i32>) -> usize {
+    match max_items {
+        None | Some(0) => STATE_PAGE,
+        Some(n) => n.clamp(1, 1000) as usize,
+    }
+}
+
+fn callback_not_found(id: &str) -> ApiError {
+    ApiError::new(
+        ErrorKind::ResourceNotFound,
+        format!("Callback not found: {id}"),
+    )
+}
+
+fn check_callback(id: &str) -> ApiResult<()> {
+    let mut v = Violations::new();
+    checks::string(&mut v, "callbackId", Some(id), (1, 1024), Some(TOKEN));
+    v.finish()
+}
+
+/// GetDurableExecution's answer.
+fn execution_output(e: &Execution, include_data: bool) -> Value {
+    let mut out = json!({
+        "DurableExecutionArn": e.arn,
+        "DurableExecutionName": e.name,
+        "FunctionArn": e.function_arn,
+        "Status": e.status,
+        "StartTimestamp": e.start,
+        "Version": e.version,
+        "DurableConfig": e.durable_config,
+        "ExecutionDataIncluded": include_data,
+        "ExpectedExecutionTimeoutTimestamp": e.start + e.execution_timeout(),
+    });
+    if let Some(end) = e.end {
+        out["EndTimestamp"] = json!(end);
+    }
+    if let Some(pause) = &e.pause {
+        out["PauseDetails"] = pause.clone();
+    }
+    if include_data {
+        out["InputPayload"] = json!(e.input);
+        if let Some(result) = &e.result {
+            out["Result"] = json!(result);
+        }
+        if let Some(error) = &e.error {
+            out["Error"] = error.clone();
+        }
+    }
+    out
+}
+
+fn summary(e: &Execution) -> DurableExecutionSummary {
+    DurableExecutionSummary {
+        durable_execution_arn: e.arn.clone(),
+        durable_execution_name: e.name.clone(),
+        function_arn: e.function_arn.clone(),
+        status: e.status,
+        start_timestamp: e.start,
+        end_timestamp: e.end,
+    }
+}
+
+fn already_over(e: &Execution) -> ApiError {
+    ApiError::new(
+        ErrorKind::ResourceConflict,
+        format!(
+            "Durable execution {} is {} and cannot be changed.",
+            e.arn, e.status
+        ),
+    )
+}
+
+impl DurableExecutions {
+    fn execution(&self, scope: &Scope, arn: &str) -> ApiResult<Execution> {
+        self.table
+            .get_in(scope, arn)
+            .ok_or_else(|| execution_not_found(arn))
+    }
+
+    pub fn get_durable_execution(
+        &self,
+        scope: &Scope,
+        arn: &str,
+        include_execution_data: Option<bool>,
+    ) -> ApiResult<Value> {
+        let mut v = Violations::new();
+        check_arn(&mut v, arn);
+        v.finish()?;
+        let e = self.execution(scope, arn)?;
+        Ok(execution_output(&e, include_execution_data.unwrap_or(true)))
+    }
+
+    pub fn get_durable_execution_history(
+        &self,
+        scope: &Scope,
+        arn: &str,
+        include_execution_data: Option<bool>,
+        reverse_order: Option<bool>,
+        max_items: Option<i32>,
+        marker: Option<&str>,
+    ) -> ApiResult<Value> {
+        let mut v = Violations::new();
+        check_arn(&mut v, arn);
+        v.finish()?;
+        let e = self.execution(scope, arn)?;
+        let mut events = e.events.clone();
+        if reverse_order.unwrap_or(false) {
+            events.reverse();
+        }
+        if !include_execution_data.unwrap_or(true) {
+            events = events.into_iter().map(record::without_data).collect();
+        }
+        let (events, next) = page(&events, marker, page_size(max_items))?;
+        let mut out = json!({"Events": events});
+        if let Some(next) = next {
+            out["NextMarker"] = json!(next);
+        }
+        Ok(out)
+    }
+
+    pub fn get_durable_execution_state(
+        &self,
+        scope: &Scope,
+        arn: &str,
+        checkpoint_token: &str,
+        max_items: Option<i32>,
+        marker: Option<&str>,
+    ) -> ApiResult<Value> {
+        let mut v = Violations::new();
+        check_arn(&mut v, arn);
+        checks::string(
+            &mut v,
+            "checkpointToken",
+            Some(checkpoint_token),
+            (1, 2048),
+            Some(TOKEN),
+        );
+        v.finish()?;
+        let e = self
+            .table
+            .get_in(scope, arn)
+            .ok_or_else(|| unknown_execution(arn))?;
+        let token = tokens::parse_token(checkpoint_token)
+            .filter(|(token_arn, seq)| token_arn == arn && *seq >= 1 && *seq <= e.token_seq);
+        if token.is_none() {
+            return Err(invalid_token());
+        }
+        let (operations, next) = page(&e.operations, marker, page_size(max_items))?;
+        let mut out = json!({"Operations": operations});
+        if let Some(next) = next {
+            out["NextMarker"] = json!(next);
+        }
+        Ok(out)
+    }
+
+    pub fn checkpoint_durable_execution(
+        &self,
+        scope: &Scope,
+        arn: &str,
+        request: CheckpointRequest,
+    ) -> ApiResult<Value> {
+        let mut v = Violations::new();
+        check_arn(&mut v, arn);
+        v.required("checkpointToken", request.checkpoint_token.as_ref());
+        checks::string(
+            &mut v,
+            "checkpointToken",
+            request.checkpoint_token.as_deref(),
+            (1, 2048),
+            Some(TOKEN),
+        );
+        check_client_token(&mut v, request.client_token.as_deref());
+        for update in request.updates.iter().flatten() {
+            check_update(&mut v, update);
+        }
+        v.finish()?;
+        let now = now_secs();
+        let token = request.checkpoint_token.unwrap_or_default();
+        let out = self.table.update_in(scope, arn, |e| {
+            check_token(e, &token)?;
+            let mut touched: Vec<String> = std::mem::take(&mut e.changed).into_iter().collect();
+            for update in request.updates.iter().flatten() {
+                let id = e.apply(update, now)?;
+                if !touched.contains(&id) {
+                    touched.push(id);
+                }
+            }
+            e.token_seq += 1;
+            let operations: Vec<Operation> = touched
+                .iter()
+                .filter_map(|id| e.operation(id).cloned())
+                .collect();
+            Ok(json!({
+                "CheckpointToken": tokens::checkpoint_token(&e.arn, e.token_seq),
+                "NewExecutionState": {"Operations": operations},
+            }))
+        })?;
+        let out = out.ok_or_else(|| unknown_execution(arn))?;
+        // New timers (a WAIT, a retry) or a completed execution: the driver
+        // re-plans.
+        self.table.wake(arn);
+        Ok(out)
+    }
+
+    pub fn pause_durable_execution(
+        &self,
+        scope: &Scope,
+        arn: &str,
+        request: PauseResumeRequest,
+    ) -> ApiResult<Value> {
+        check_pause_resume(arn, &request)?;
+        let now = now_secs();
+        self.table
+            .update_in(scope, arn, |e| {
+                if e.status != ExecutionStatus::Running {
+                    return Err(already_over(e));
+                }
+                e.paused(
+                    now,
+                    request.reason.clone(),
+                    request.execution_timeout_paused.unwrap_or(false),
+                );
+                Ok(())
+            })?
+            .ok_or_else(|| execution_not_found(arn))?;
+        Ok(json!({}))
+    }
+
+    pub fn resume_durable_execution(
+        &self,
+        scope: &Scope,
+        arn: &str,
+        request: PauseResumeRequest,
+    ) -> ApiResult<Value> {
+        check_pause_resume(arn, &request)?;
+        let now = now_secs();
+        self.table
+            .update_in(scope, arn, |e| {
+                if e.status != ExecutionStatus::Paused {
+                    return Err(ApiError::new(
+                        ErrorKind::ResourceConflict,
+                        format!("Durable execution {} is {}, not PAUSED.", e.arn, e.status),
+                    ));
+                }
+                e.resumed(now, request.reason.clone());
+                Ok(())
+            })?
+            .ok_or_else(|| execution_not_found(arn))?;
+        self.table.wake(arn);
+        Ok(json!({}))
+    }
+
+    /// StopDurableExecution: the execution ends STOPPED with the given
+    /// error; an invocation still running is no longer listened to.
+    pub fn stop_durable_execution(
+        &self,
+        scope: &Scope,
+        arn: &str,
+        error: Option<Value>,
+    ) -> ApiResult<Value> {
+        let mut v = Violations::new();
+        check_arn(&mut v, arn);
+        v.finish()?;
+        let now = now_secs();
+        let error = error
+            .filter(|e| e.as_object().is_some_and(|m| !m.is_empty()))
+            .unwrap_or_else(|| {
+                record::error_object("Stopped", "The durable execution was stopped.")
+            });
+        self.table
+            .update_in(scope, arn, |e| {
+                if e.is_terminal() {
+                    return Err(ApiError::invalid_parameter(format!(
+                        "Durable execution {} has already completed with status {}.",
+                        e.arn, e.status
+                    )));
+                }
+                e.finish(now, ExecutionStatus::Stopped, None, Some(error));
+                Ok(())
+            })?
+            .ok_or_else(|| execution_not_found(arn))?;
+        self.table.wake(arn);
+        Ok(json!({"StopTimestamp": now}))
+    }
+
+    /// DeleteDurableExecution: the execution and its history are gone (a
+    /// running one is stopped first).
+    pub fn delete_durable_execution(&self, scope: &Scope, arn: &str) -> ApiResult<Value> {
+        let mut v = Violations::new();
+        check_arn(&mut v, arn);
+        v.finish()?;
+        let now = now_secs();
+        self.table
+            .remove_in(scope, arn)?
+            .ok_or_else(|| execution_not_found(arn))?;
+        self.table.wake(arn);
+        Ok(json!({"DeletionRequestTimestamp": now}))
+    }
+
+    /// Completes a CALLBACK operation from outside and wakes the driver.
+    fn answer_callback(
+        &self,
+        scope: &Scope,
+        callback_id: &str,
+        outcome: Option<Result<String, Value>>,
+    ) -> ApiResult<()> {
+        let (arn, op) =
+            parse_callback_id(callback_id).ok_or_else(|| callback_not_found(callback_id))?;
+        let now = now_secs();
+        self.table
+            .update_in(scope, &arn, |e| {
+                let status = match e.operation(&op) {
+                    Some(o) if o.operation_type == "CALLBACK" => o.status,
+                    _ => return Err(callback_not_found(callback_id)),
+                };
+                if status != OperationStatus::Started || e.is_terminal() {
+                    return Err(ApiError::new(
+                        ErrorKind::CallbackTimeout,
+                        format!("Callback {callback_id} is no longer open ({status})."),
+                    ));
+                }
+                match outcome {
+                    Some(outcome) => e.complete_callback(&op, outcome, now),
+                    None => e.heartbeat(&op, now),
+                }
+                Ok(())
+            })?
+            .ok_or_else(|| callback_not_found(callback_id))?;
+        self.table.wake(&arn);
+        Ok(())
+    }
+
+    pub fn send_durable_execution_callback_success(
+        &self,
+        scope: &Scope,
+        callback_id: &str,
+        result: &[u8],
+    ) -> ApiResult<Value> {
+        check_callback(callback_id)?;
+        if result.len() > CALLBACK_RESULT_MAX {
+            let mut v = Violations::new();
+            v.violation(
+                "...",
+                "result",
+                format!("Member must have length less than or equal to {CALLBACK_RESULT_MAX}"),
+            );
+            v.finish()?;
+        }
+        let result = String::from_utf8_lossy(result).into_owned();
+        self.answer_callback(scope, callback_id, Some(Ok(result)))?;
+        Ok(json!({}))
+    }
+
+    pub fn send_durable_execution_callback_failure(
+        &self,
+        scope: &Scope,
+        callback_id: &str,
+        error: Option<Value>,
+    ) -> ApiResult<Value> {
+        check_callback(callback_id)?;
+        self.answer_callback(scope, callback_id, Some(Err(error.unwrap_or(json!({})))))?;
+        Ok(json!({}))
+    }
+
+    pub fn send_durable_execution_callback_heartbeat(
+        &self,
+        scope: &Scope,
+        callback_id: &str,
+    ) -> ApiResult<Value> {
+        check_callback(callback_id)?;
+        self.answer_callback(scope, callback_id, None)?;
+        Ok(json!({}))
+    }
+
+    pub fn list_durable_executions_by_function(
+        &self,
+        scope: &Scope,
+        function_name: &str,
+        query: ListDurableExecutionsQuery,
+    ) -> ApiResult<ListDurableExecutionsOutput> {
+        let mut v = Violations::new();
+        checks::string(
+            &mut v,
+            "functionName",
+            Some(function_name),
+            (1, 256),
+            Some(NAMESPACED_FUNCTION_NAME),
+        );
+        checks::string(
+            &mut v,
+            "qualifier",
+            query.qualifier.as_deref(),
+            (1, 128),
+            Some(VERSION_OR_ALIAS_QUALIFIER),
+        );
+        checks::string(
+            &mut v,
+            "durableExecutionName",
+            query.durable_execution_name.as_deref(),
+            (1, 64),
+            Some(EXECUTION_NAME),
+        );
+        if !query.statuses.is_empty() {
+            checks::size(
+                &mut v,
+                "statuses",
+                checks::shown(&query.statuses),
+                query.statuses.len(),
+                1,
+                10,
+            );
+        }
+        for status in &query.statuses {
+            v.one_of("statuses.member", Some(status), STATUSES);
+        }
+        v.finish()?;
+        timestamp_query("startedAfter", query.started_after.as_deref())?;
+        timestamp_query("startedBefore", query.started_before.as_deref())?;
+        let oldest_first = query.reverse_order;
+        let (reference, qualifier) =
+            name_and_qualifier(scope, function_name, query.qualifier.as_deref())?;
+        let record = self
+            .invoker
+            .registry()
+            .get(&key_of(scope, &reference.name))
+            .ok_or_else(|| ApiError::function_not_found(&scope.function_arn(&reference.name)))?;
+        let version = match qualifier.as_deref() {
+            None => None,
+            Some("$LATEST") => Some("$LATEST".to_string()),
+            Some(q) => Some(
+                version_of(&record, Some(q))?
+                    .map_or_else(|| "$LATEST".to_string(), |n| n.to_string()),
+            ),
+        };
+        let after = seconds_of(query.started_after.as_deref());
+        let before = seconds_of(query.started_before.as_deref());
+        let name = record.config.function_name.clone();
+        let mut found = self.table.find(|e| {
+            e.account == scope.account
+                && e.region == scope.region
+                && e.function_name == name
+                && version.as_ref().is_none_or(|v| &e.version == v)
+                && query
+                    .durable_execution_name
+                    .as_ref()
+                    .is_none_or(|n| &e.name == n)
+                && (query.statuses.is_empty()
+                    || query.statuses.iter().any(|s| s == e.status.as_str()))
+                && after.is_none_or(|t| e.start >= t)
+                && before.is_none_or(|t| e.start <= t)
+        });
+        found.sort_by(|a, b| a.start.total_cmp(&b.start).then_with(|| a.arn.cmp(&b.arn)));
+        if !oldest_first.unwrap_or(false) {
+            found.reverse();
+        }
+        let (found, next_marker) =
+            page(&found, query.marker.as_deref(), page_size(query.max_items))?;
+        Ok(ListDurableExecutionsOutput {
+            durable_executions: found.iter().map(summary).collect(),
+            next_marker,
+        })
+    }
+}
+
+/// What Pause and Resume check of their request.
+fn check_pause_resume(arn: &str, request: &PauseResumeRequest) -> ApiResult<()> {
+    let mut v = Violations::new();
+    check_arn(&mut v, arn);
+    check_client_token(&mut v, request.client_token.as_deref());
+    v.length("reason", request.reason.as_deref(), 0, 1024);
+    v.finish()
+}

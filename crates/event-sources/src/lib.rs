@@ -1,0 +1,72 @@
+//! Event source mappings at work: pollers that read a source, drop what
+//! the mapping's filters reject (`filter`), and invoke the function through
+//! the [`laminar_invoke::Invoker`] (`sqs`: the SQS poller). The mappings'
+//! API (create, update, list, delete) stays with the control plane, which
+//! starts and stops them here.
+//!
+//! A new source (Kinesis, DynamoDB Streams) is one more poller module
+//! against the `Invoker`, started from [`EventSources::start`].
+
+pub mod filter;
+mod mapping;
+mod sqs;
+
+pub use mapping::{filters_of, kind_of, Mapping, SourceKind};
+
+use laminar_invoke::Invoker;
+use laminar_model::arn::Scope;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// The pollers of every mapping and their last outcomes.
+pub struct EventSources {
+    invoker: Arc<Invoker>,
+    sqs: laminar_sqs::SqsService,
+    pollers: sqs::Pollers,
+    results: ProcessingResults,
+}
+
+impl EventSources {
+    pub fn new(invoker: Arc<Invoker>, sqs: laminar_sqs::SqsService) -> Arc<Self> {
+        Arc::new(Self {
+            invoker,
+            sqs,
+            pollers: Default::default(),
+            results: Default::default(),
+        })
+    }
+
+    /// (Re)starts the pollers of a mapping as its configuration says.
+    pub fn start(self: &Arc<Self>, scope: &Scope, mapping: &Mapping) {
+        self.pollers.stop(&mapping.uuid);
+        if mapping.enabled && kind_of(mapping.event_source_arn.as_deref()) == SourceKind::Sqs {
+            self.pollers.start(self, scope.clone(), mapping.clone());
+        }
+    }
+
+    /// Stops a mapping's pollers (a batch under way finishes).
+    pub fn stop(&self, uuid: &str) {
+        self.pollers.stop(uuid);
+    }
+
+    /// `LastProcessingResult` of a mapping.
+    pub fn last_result(&self, uuid: &str) -> &'static str {
+        self.results.get(uuid)
+    }
+}
+
+/// The last batch's outcome per mapping, kept in memory only.
+#[derive(Default)]
+pub(crate) struct ProcessingResults(Mutex<HashMap<String, &'static str>>);
+
+impl ProcessingResults {
+    pub(crate) fn set(&self, uuid: &str, result: &'static str) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.insert(uuid.to_string(), result);
+    }
+
+    pub(crate) fn get(&self, uuid: &str) -> &'static str {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(uuid).copied().unwrap_or("No records processed")
+    }
+}

@@ -1,0 +1,88 @@
+//! The invoke path as one handle, [`Invoker`]: a request is checked and
+//! resolved to a version (`request`), takes a concurrency lease, a warm or
+//! cold environment of its revision from the pools, runs in the executor,
+//! and leaves its log with CloudWatch Logs (`run`; `stream` for responses
+//! that travel as they are produced). Function states (`state`) live here
+//! too: preparing a function is the executor's work.
+//!
+//! The control plane (`laminar-lambda`) and the engines (asynchronous
+//! queue, event sources, durable executions) invoke through this handle;
+//! this crate imports none of them.
+
+pub mod concurrency;
+pub mod hot_reload;
+pub mod logs;
+pub mod pool;
+mod request;
+mod run;
+mod state;
+mod stream;
+
+pub use laminar_lambda_core::ApiResult;
+pub use request::{InvocationType, InvokeInput, InvokeOutput, LogType, Prepared};
+pub use stream::{StreamEvent, StreamingInvoke};
+
+use laminar_executor::Executor;
+use laminar_lambda_core::registry::Registry;
+use laminar_store::Store;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Everything an invocation passes through. Shared as `Arc<Invoker>`.
+pub struct Invoker {
+    /// How functions reach laminar (`AWS_ENDPOINT_URL` of their environment).
+    endpoint_url: String,
+    store: Arc<Store>,
+    registry: Arc<Registry>,
+    pub pools: pool::Pools,
+    pub concurrency: concurrency::AccountConcurrency,
+    logs: logs::FunctionLogs,
+}
+
+impl Invoker {
+    /// Restores the stored reservations of the registry's functions.
+    pub fn new(
+        endpoint_url: String,
+        account_concurrency: u32,
+        store: Arc<Store>,
+        registry: Arc<Registry>,
+        executor: Executor,
+        cloudwatch: laminar_logs::LogsService,
+    ) -> Self {
+        let concurrency = concurrency::AccountConcurrency::new(account_concurrency);
+        for (key, reserved) in registry.reservations() {
+            if let Err(e) = concurrency.reserve(&key, Some(reserved)) {
+                tracing::warn!(function = %key.name, error = %e, "stored reservation no longer fits");
+            }
+        }
+        Self {
+            endpoint_url,
+            store,
+            registry,
+            pools: pool::Pools::new(Arc::new(executor)),
+            concurrency,
+            logs: logs::FunctionLogs::new(cloudwatch),
+        }
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Stops idle environments after `keep_alive`, for as long as the
+    /// invoker lives.
+    pub fn spawn_reaper(self: &Arc<Self>, keep_alive: Duration) {
+        let weak = Arc::downgrade(self);
+        let period = (keep_alive / 4).clamp(Duration::from_millis(100), Duration::from_secs(30));
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(period);
+            loop {
+                tick.tick().await;
+                let Some(invoker) = weak.upgrade() else {
+                    return;
+                };
+                invoker.pools.stop_idle_longer_than(keep_alive);
+            }
+        });
+    }
+}

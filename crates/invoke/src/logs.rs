@@ -1,0 +1,71 @@
+//! Function logs: each invocation's output framed by START / END / REPORT,
+//! written to CloudWatch Logs (`/aws/lambda/<name>` or the function's
+//! LoggingConfig.LogGroup, in the environment's stream), and the tail for
+//! `LogType=Tail`. CloudWatch Logs is where they are kept (bounded by its
+//! retention); laminar holds no other copy in memory.
+//!
+//! The write to CloudWatch Logs leaves the invoke path: it is queued for the
+//! Logs service's background writer, which commits batches.
+
+use laminar_logs::{LogEvent, LogsService};
+use laminar_store::FunctionKey;
+
+pub struct FunctionLogs {
+    cloudwatch: LogsService,
+}
+
+impl FunctionLogs {
+    pub fn new(cloudwatch: LogsService) -> Self {
+        Self { cloudwatch }
+    }
+
+    /// Records an invocation's log text, one event per line.
+    pub fn append(
+        &self,
+        function: &FunctionKey,
+        log_group: &str,
+        log_stream: &str,
+        timestamp_ms: i64,
+        text: &str,
+    ) {
+        let events: Vec<LogEvent> = text
+            .lines()
+            .map(|line| LogEvent {
+                timestamp_ms,
+                message: line.to_string(),
+            })
+            .collect();
+        // Never blocks: a full queue drops (and counts) the lines.
+        self.cloudwatch.append_later(
+            &function.account,
+            &function.region,
+            log_group,
+            log_stream,
+            events,
+        );
+    }
+}
+
+/// The last `max` bytes of `text`, cut at a character boundary.
+pub fn tail(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut start = text.len() - max;
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    &text[start..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tail_respects_char_boundaries() {
+        assert_eq!(tail("abc", 10), "abc");
+        assert_eq!(tail("abcdef", 3), "def");
+        assert_eq!(tail("aé", 1), "");
+    }
+}

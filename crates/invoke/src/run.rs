@@ -1,0 +1,266 @@
+//! One run of a prepared invocation: a concurrency lease, a warm or cold
+//! environment of the function's revision, the executor, the function's log.
+
+use crate::concurrency::Lease;
+use crate::pool::PoolKey;
+use crate::request::Prepared;
+use crate::{ApiResult, Invoker};
+use bytes::Bytes;
+use laminar_executor::{EnvironmentSpec, InvokeReport, InvokeResult, Package, StartError};
+use laminar_lambda_core::clock::{self, now_ms};
+use laminar_lambda_core::naming::key_of;
+use laminar_model::arn::Scope;
+use laminar_model::config::{FunctionCode, FunctionConfiguration};
+use laminar_model::{ApiError, ErrorKind};
+use laminar_runtime_api::Invocation;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+fn trace_id() -> String {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let secs = chrono::Utc::now().timestamp();
+    format!(
+        "Root=1-{secs:08x}-{};Parent={};Sampled=0",
+        &id[..24],
+        &id[16..32]
+    )
+}
+
+fn log_stream_name(version: &str) -> String {
+    format!(
+        "{}/[{version}]{}",
+        chrono::Utc::now().format("%Y/%m/%d"),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+impl Invoker {
+    pub async fn spec(
+        &self,
+        scope: &Scope,
+        c: &FunctionConfiguration,
+        code: &FunctionCode,
+        layer_contents: &BTreeMap<String, String>,
+    ) -> ApiResult<EnvironmentSpec> {
+        let opt_dir = match &c.layers {
+            Some(layers) if !layers.is_empty() => {
+                let packages = layers
+                    .iter()
+                    .map(|l| {
+                        layer_contents.get(&l.arn).cloned().ok_or_else(|| {
+                            ApiError::service(format!("the package of layer {} is unknown", l.arn))
+                        })
+                    })
+                    .collect::<ApiResult<Vec<String>>>()?;
+                let store = self.store.clone();
+                let merged = tokio::task::spawn_blocking(move || store.blobs.merged(&packages))
+                    .await
+                    .map_err(|e| ApiError::service(format!("merging layers failed: {e}")))?;
+                Some(merged.map_err(|e| {
+                    ApiError::service(format!("the function's layers are unavailable: {e}"))
+                })?)
+            }
+            _ => None,
+        };
+        let package = match code {
+            FunctionCode::Zip { sha256_hex } => Package::Zip {
+                code_dir: self.store.blobs.code_dir(sha256_hex).map_err(|e| {
+                    ApiError::service(format!("the function's code is unavailable: {e}"))
+                })?,
+            },
+            FunctionCode::LocalFolder { path } => Package::Zip {
+                code_dir: path.into(),
+            },
+            FunctionCode::Image {
+                image_uri,
+                image_config,
+            } => Package::Image {
+                image_uri: image_uri.clone(),
+                entry_point: image_config.entry_point.clone(),
+                command: image_config.command.clone(),
+                working_directory: image_config.working_directory.clone(),
+            },
+        };
+        Ok(EnvironmentSpec {
+            function_arn: c.function_arn.clone(),
+            package,
+            opt_dir,
+            ephemeral_storage_mb: c.ephemeral_storage.size,
+            architecture: c
+                .architectures
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "x86_64".into()),
+            function_name: c.function_name.clone(),
+            version: c.version.clone(),
+            runtime: c.runtime.clone().unwrap_or_default(),
+            handler: c.handler.clone().unwrap_or_default(),
+            memory_mb: c.memory_size,
+            timeout: Duration::from_secs(c.timeout.max(1) as u64),
+            region: scope.region.clone(),
+            log_group: c.logging_config.log_group.clone(),
+            log_stream: log_stream_name(&c.version),
+            variables: crate::hot_reload::with_variables(
+                code,
+                c.environment
+                    .as_ref()
+                    .map(|e| {
+                        e.variables
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            ),
+            endpoint_url: self.endpoint_url.clone(),
+            access_key_id: scope.account.clone(),
+        })
+    }
+
+    /// One synchronous run: returns the function's result and the log text
+    /// of the invocation.
+    pub async fn run(
+        &self,
+        scope: &Scope,
+        prepared: &Prepared,
+        sink: Option<&mpsc::Sender<Bytes>>,
+    ) -> ApiResult<(InvokeResult, String)> {
+        let lease = self.lease(scope, prepared)?;
+        self.run_leased(scope, prepared, sink, lease).await
+    }
+
+    /// The concurrency share an invocation of this function needs.
+    pub(crate) fn lease(&self, scope: &Scope, prepared: &Prepared) -> ApiResult<Lease> {
+        let function = key_of(scope, &prepared.resolved.config().function_name);
+        self.concurrency.acquire(&function)
+    }
+
+    pub(crate) async fn run_leased(
+        &self,
+        scope: &Scope,
+        prepared: &Prepared,
+        sink: Option<&mpsc::Sender<Bytes>>,
+        _lease: Lease,
+    ) -> ApiResult<(InvokeResult, String)> {
+        let config = prepared.resolved.config();
+        let function = key_of(scope, &config.function_name);
+        let key = PoolKey {
+            function,
+            revision: config.revision_id.clone(),
+            code_stamp: crate::hot_reload::stamp(prepared.resolved.code()).await,
+        };
+        let request_id = prepared
+            .request_id
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let mut env = match self.pools.take_idle(&key) {
+            Some(env) => env,
+            None => {
+                let spec = self
+                    .spec(
+                        scope,
+                        config,
+                        prepared.resolved.code(),
+                        &prepared.resolved.record.layer_contents,
+                    )
+                    .await?;
+                match self.pools.start(&spec).await {
+                    Ok(env) => env,
+                    Err(StartError::InvalidEntrypoint { message }) => {
+                        let body = serde_json::json!({
+                            "errorType": "Runtime.InvalidEntrypoint",
+                            "errorMessage": format!("RequestId: {request_id} Error: {message}"),
+                        });
+                        let text = format!("START RequestId: {request_id} Version: {}\n{message}\nRuntime.InvalidEntrypoint\nEND RequestId: {request_id}\n", config.version);
+                        self.logs.append(
+                            &key.function,
+                            &spec.log_group,
+                            &spec.log_stream,
+                            now_ms(),
+                            &text,
+                        );
+                        return Ok((InvokeResult::Error(Bytes::from(body.to_string())), text));
+                    }
+                    Err(StartError::UnsupportedRuntime(message)) => {
+                        return Err(ApiError::new(ErrorKind::InvalidRuntime, message))
+                    }
+                    Err(e @ (StartError::Io(_) | StartError::Engine(_) | StartError::Image(_))) => {
+                        return Err(ApiError::service(e.to_string()))
+                    }
+                }
+            }
+        };
+        let invocation = Invocation {
+            request_id: request_id.clone(),
+            payload: prepared.payload.clone(),
+            deadline_ms: 0,
+            invoked_function_arn: prepared.invoked_arn.clone(),
+            trace_id: trace_id(),
+            client_context: prepared.client_context.clone(),
+            cognito_identity: None,
+        };
+        let timeout = Duration::from_secs(config.timeout.max(1) as u64);
+        let report = env
+            .environment
+            .invoke(invocation, timeout, prepared.tail_logs, sink)
+            .await;
+        let text = log_text(&request_id, &config.version, config.memory_size, &report);
+        self.logs.append(
+            &key.function,
+            &config.logging_config.log_group,
+            &env.log_stream,
+            now_ms(),
+            &text,
+        );
+        tracing::debug!(function = %config.function_name, "{}", text.trim_end());
+        let InvokeReport {
+            result, reusable, ..
+        } = report;
+        if reusable {
+            let live = self
+                .registry
+                .get(&key.function)
+                .is_some_and(|r| r.has_revision(&key.revision));
+            self.pools.release(key, env, live);
+        } else {
+            env.environment.shutdown();
+        }
+        Ok((result, text))
+    }
+}
+
+/// The invocation's log as the service writes it.
+fn log_text(request_id: &str, version: &str, memory_mb: i64, report: &InvokeReport) -> String {
+    let mut text = String::with_capacity(report.output.len() + 256);
+    let _ = writeln!(text, "START RequestId: {request_id} Version: {version}");
+    text.push_str(&String::from_utf8_lossy(&report.output));
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    if let Some(message) = &report.platform_message {
+        let _ = writeln!(
+            text,
+            "{} {request_id} {message}",
+            clock::log_timestamp(clock::now())
+        );
+    }
+    let _ = writeln!(text, "END RequestId: {request_id}");
+    let duration_ms = report.duration.as_secs_f64() * 1000.0;
+    let _ = write!(
+        text,
+        "REPORT RequestId: {request_id}\tDuration: {duration_ms:.2} ms\tBilled Duration: {} ms\tMemory Size: {memory_mb} MB\tMax Memory Used: {} MB\t",
+        duration_ms.ceil().max(1.0) as u64,
+        report.max_memory_used_mb,
+    );
+    if let Some(init) = report.init_duration {
+        let _ = write!(
+            text,
+            "Init Duration: {:.2} ms\t",
+            init.as_secs_f64() * 1000.0
+        );
+    }
+    text.push('\n');
+    text
+}
