@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test of laminar: formatting and lints, the Rust unit and
+# Runs every test of laminar: the shape of the crates, formatting and lints, the Rust unit and
 # integration tests (aws-sdk-lambda, lambda_runtime), and the Python suite
 # (AWS CLI, boto3, awslambdaric). Installs what it needs into ./.venv.
 set -euo pipefail
@@ -10,6 +10,9 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 .venv/bin/pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
+
+echo "==> the rooms keep their shape (import circles, layering, file and crate sizes)"
+python3 tools/check_layers.py
 
 echo "==> cargo fmt --check, cargo clippy"
 cargo fmt --all -- --check
