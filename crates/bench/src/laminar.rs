@@ -147,6 +147,12 @@ impl Laminar {
         memory_of(self.pid)
     }
 
+    /// CPU time laminar itself has used so far (all its threads, user and
+    /// system; not its runtimes), from /proc at clock-tick resolution.
+    pub fn cpu_time(&self) -> Option<Duration> {
+        cpu_time_of(self.pid)
+    }
+
     /// SIGTERM, then waits for the exit (SIGKILL after `grace`).
     pub fn stop(&mut self, grace: Duration) -> Result<std::process::ExitStatus> {
         let Some(mut child) = self.child.take() else {
@@ -200,6 +206,21 @@ pub fn memory_of(pid: u32) -> Option<Memory> {
         rss_kib: field("VmRSS:")?,
         hwm_kib: field("VmHWM:")?,
     })
+}
+
+pub fn cpu_time_of(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name, which may itself hold spaces.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace();
+    // utime and stime are the 14th and 15th fields of the line, the 12th and
+    // 13th after the command name.
+    let utime: u64 = fields.nth(11)?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    // SAFETY: sysconf reads a constant of the system.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    let ticks = u64::try_from(ticks).ok().filter(|t| *t > 0)?;
+    Some(Duration::from_micros((utime + stime) * 1_000_000 / ticks))
 }
 
 /// Samples a process's resident memory on a thread of its own until dropped.

@@ -7,7 +7,7 @@ use crate::fixtures::{self, Noise};
 use crate::http::Conn;
 use crate::laminar::{Laminar, Launch};
 use crate::report::Figure;
-use crate::stats::ms;
+use crate::stats::{ms, summarize};
 use crate::{docker, Counts, Result};
 use bytes::Bytes;
 use serde_json::{Map, Value};
@@ -39,6 +39,16 @@ pub(super) const NULL_NOTE: &str = "provided.al2023 whose bootstrap is laminar-b
 pub(super) struct LoadResult {
     pub(super) per_round: Vec<f64>,
     pub(super) latencies: Vec<f64>,
+}
+
+/// Warm invokes: latencies without and with the log tail, the REPORT
+/// Durations, and laminar's own CPU time per warm invoke (a figure that
+/// other load on the machine barely moves, unlike latencies).
+pub(super) struct WarmSeries {
+    pub(super) warm: Vec<f64>,
+    pub(super) tail: Vec<f64>,
+    pub(super) durations: Vec<f64>,
+    pub(super) cpu_per_invoke_us: Option<f64>,
 }
 
 /// One cold-start series.
@@ -167,14 +177,48 @@ impl Bench {
     /// of both and the REPORT Durations.
     pub(super) async fn warm_series(
         &self,
+        laminar: &Laminar,
         conn: &mut Conn,
         name: &str,
         tail_runs: usize,
-    ) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
+    ) -> Result<WarmSeries> {
         let path = invoke_path(name);
-        let (warm, _) = series(conn, &path, &self.payload, self.counts.warm_runs, false).await?;
+        let runs = self.counts.warm_runs;
+        let cpu_before = laminar.cpu_time();
+        let (warm, _) = series(conn, &path, &self.payload, runs, false).await?;
+        let cpu_after = laminar.cpu_time();
+        let invokes = runs + unmeasured_runs(runs);
+        let cpu_per_invoke_us = cpu_before.zip(cpu_after).map(|(before, after)| {
+            after.saturating_sub(before).as_secs_f64() * 1e6 / invokes.max(1) as f64
+        });
         let (tail, durations) = series(conn, &path, &self.payload, tail_runs, true).await?;
-        Ok((warm, tail, durations))
+        Ok(WarmSeries {
+            warm,
+            tail,
+            durations,
+            cpu_per_invoke_us,
+        })
+    }
+
+    /// laminar's CPU time per warm invoke of a series, when /proc told it.
+    pub(super) fn push_cpu_per_invoke(
+        &mut self,
+        executor_id: &str,
+        executor: &str,
+        kind: &str,
+        series: &WarmSeries,
+    ) {
+        if let Some(us) = series.cpu_per_invoke_us {
+            self.push(
+                Figure::new(
+                    &format!("cpu_per_warm_invoke.{executor_id}.{kind}"),
+                    &format!("laminar CPU time per warm invoke, {executor}, {kind}"),
+                    "µs",
+                    summarize(&[us]),
+                )
+                .note("laminar's own user + system time over the warm series (not the runtime's), per invoke"),
+            );
+        }
     }
 
     /// `runs` CreateFunction calls with fresh 1 MB packages (prepared before

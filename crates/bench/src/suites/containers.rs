@@ -223,13 +223,15 @@ impl Bench {
 
             progress(&format!("docker executor, {kind}: warm invokes"));
             let tail_runs = (self.counts.tail_runs / 2).max(1);
-            let (warm, tail, durations) = self.warm_series(&mut conn, name, tail_runs).await?;
+            let series = self
+                .warm_series(laminar, &mut conn, name, tail_runs)
+                .await?;
             self.push(
                 Figure::new(
                     &format!("warm.docker.{kind}"),
                     &format!("warm invoke, Docker, {kind}"),
                     "ms",
-                    summarize(&warm),
+                    summarize(&series.warm),
                 )
                 .target(Target::at_most("≤ 1 ms", 1.0)),
             );
@@ -238,7 +240,7 @@ impl Bench {
                     &format!("warm_tail.docker.{kind}"),
                     &format!("warm invoke with LogType=Tail, Docker, {kind}"),
                     "ms",
-                    summarize(&tail),
+                    summarize(&series.tail),
                 )
                 .note("the tail waits for the container's log stream to go quiet"),
             );
@@ -246,8 +248,9 @@ impl Bench {
                 &format!("duration.docker.{kind}"),
                 &format!("  function run time (REPORT Duration), Docker, {kind}"),
                 "ms",
-                summarize(&durations),
+                summarize(&series.durations),
             ));
+            self.push_cpu_per_invoke("docker", "Docker", kind, &series);
         }
         if let Some(m) = laminar.memory_kib() {
             self.details.insert(

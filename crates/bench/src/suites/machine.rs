@@ -116,6 +116,11 @@ pub(super) struct Phase {
     pub(super) first_error: Option<String>,
 }
 
+/// The unmeasured invokes before a series of `runs`.
+pub(super) fn unmeasured_runs(runs: usize) -> usize {
+    (runs / 10).clamp(1, 200)
+}
+
 /// `runs` sequential invokes after a few unmeasured ones; with `tail`, also
 /// the REPORT Durations.
 pub(super) async fn series(
@@ -125,7 +130,7 @@ pub(super) async fn series(
     runs: usize,
     tail: bool,
 ) -> Result<(Vec<f64>, Vec<f64>)> {
-    for _ in 0..(runs / 10).clamp(1, 200) {
+    for _ in 0..unmeasured_runs(runs) {
         api::invoke(conn, path, payload, tail).await?;
     }
     let mut latencies = Vec::with_capacity(runs);

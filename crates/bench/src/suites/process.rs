@@ -107,14 +107,14 @@ impl Bench {
             ));
 
             progress(&format!("process executor, {kind}: warm invokes"));
-            let (warm, tail, durations) = self
-                .warm_series(&mut conn, name, self.counts.tail_runs)
+            let series = self
+                .warm_series(&laminar, &mut conn, name, self.counts.tail_runs)
                 .await?;
             let mut figure = Figure::new(
                 &format!("warm.process.{kind}"),
                 &format!("warm invoke, process, {kind}"),
                 "ms",
-                summarize(&warm),
+                summarize(&series.warm),
             );
             if kind == "provided.al2023" {
                 figure = figure.target(
@@ -130,17 +130,18 @@ impl Bench {
                 &format!("warm_tail.process.{kind}"),
                 &format!("warm invoke with LogType=Tail, process, {kind}"),
                 "ms",
-                summarize(&tail),
+                summarize(&series.tail),
             ));
             self.push(
                 Figure::new(
                     &format!("duration.process.{kind}"),
                     &format!("  function run time (REPORT Duration), process, {kind}"),
                     "ms",
-                    summarize(&durations),
+                    summarize(&series.durations),
                 )
                 .note("laminar's clock from hand-off to the runtime's answer: includes the Runtime API exchange"),
             );
+            self.push_cpu_per_invoke("process", "process", kind, &series);
         }
 
         progress("CreateFunction with a 1 MB zip (state in memory)");
