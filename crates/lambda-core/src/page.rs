@@ -66,19 +66,10 @@ impl MarkerFormat {
 }
 
 /// One page of a listing and the marker of the next, if more follow.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_marker: Option<String>,
-}
-
-impl<T> Page<T> {
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            next_marker: self.next_marker,
-        }
-    }
 }
 
 impl<T: Serialize> Page<T> {
