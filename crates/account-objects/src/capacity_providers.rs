@@ -4,6 +4,7 @@
 use crate::AccountObjects;
 use laminar_lambda_core::checks;
 use laminar_lambda_core::objects::{ObjectsWriter, CAPACITY_PROVIDER};
+use laminar_lambda_core::page::LAMBDA;
 use laminar_lambda_core::ApiResult;
 use laminar_model::arn::Scope;
 use laminar_model::config::FunctionState;
@@ -422,10 +423,10 @@ impl AccountObjects {
             .map(|(_, s)| s.provider)
             .filter(|p| state.is_none_or(|s| p.state == s))
             .collect();
-        let (page, next_marker) = laminar_lambda_core::page::page_of(&all, marker, max_items)?;
+        let page = LAMBDA.page(&all, marker, max_items)?;
         Ok(ListCapacityProvidersOutput {
-            capacity_providers: page.into_iter().cloned().collect(),
-            next_marker,
+            capacity_providers: page.items.into_iter().cloned().collect(),
+            next_marker: page.next_marker,
         })
     }
 
@@ -457,11 +458,11 @@ impl AccountObjects {
             .into_iter()
             .flatten()
             .collect();
-        let (page, next_marker) = laminar_lambda_core::page::page_of(&all, marker, max_items)?;
+        let page = LAMBDA.page(&all, marker, max_items)?;
         Ok(ListFunctionVersionsByCapacityProviderOutput {
             capacity_provider_arn: stored.provider.capacity_provider_arn,
-            function_versions: page.into_iter().cloned().collect(),
-            next_marker,
+            function_versions: page.items.into_iter().cloned().collect(),
+            next_marker: page.next_marker,
         })
     }
 }

@@ -5,6 +5,7 @@
 use crate::AccountObjects;
 use laminar_lambda_core::checks::{self, name_and_qualifier};
 use laminar_lambda_core::objects::{ObjectsWriter, CODE_SIGNING_CONFIG};
+use laminar_lambda_core::page::LAMBDA;
 use laminar_lambda_core::ApiResult;
 use laminar_model::arn::Scope;
 use laminar_model::{ApiError, ErrorKind};
@@ -287,10 +288,10 @@ impl AccountObjects {
             .into_iter()
             .map(|(_, s)| s.config)
             .collect();
-        let (page, next_marker) = laminar_lambda_core::page::page_of(&all, marker, max_items)?;
+        let page = LAMBDA.page(&all, marker, max_items)?;
         Ok(ListCodeSigningConfigsOutput {
-            code_signing_configs: page.into_iter().cloned().collect(),
-            next_marker,
+            code_signing_configs: page.items.into_iter().cloned().collect(),
+            next_marker: page.next_marker,
         })
     }
 
@@ -309,10 +310,10 @@ impl AccountObjects {
             (record.code_signing_config_arn.as_deref() == Some(own_arn.as_str()))
                 .then(|| record.config.function_arn.clone())
         });
-        let (page, next_marker) = laminar_lambda_core::page::page_of(&all, marker, max_items)?;
+        let page = LAMBDA.page(&all, marker, max_items)?;
         Ok(ListFunctionsByCodeSigningConfigOutput {
-            function_arns: page.into_iter().cloned().collect(),
-            next_marker,
+            function_arns: page.items.into_iter().cloned().collect(),
+            next_marker: page.next_marker,
         })
     }
 

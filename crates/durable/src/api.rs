@@ -52,31 +52,6 @@ fn check_token(e: &Execution, token: &str) -> ApiResult<()> {
     Ok(())
 }
 
-fn page<T: Clone>(
-    items: &[T],
-    marker: Option<&str>,
-    max: usize,
-) -> ApiResult<(Vec<T>, Option<String>)> {
-    let start = match marker {
-        None | Some("") => 0,
-        Some(m) => m
-            .parse::<usize>()
-            .ok()
-            .filter(|n| *n <= items.len())
-            .ok_or_else(|| ApiError::invalid_parameter("Invalid marker."))?,
-    };
-    let end = (start + max).min(items.len());
-    let next = (end < items.len()).then(|| end.to_string());
-    Ok((items[start..end].to_vec(), next))
-}
-
-fn page_size(max_items: Option<i32>) -> usize {
-    match max_items {
-        None | Some(0) => STATE_PAGE,
-        Some(n) => n.clamp(1, 1000) as usize,
-    }
-}
-
 fn callback_not_found(id: &str) -> ApiError {
     ApiError::new(
         ErrorKind::ResourceNotFound,
@@ -182,12 +157,7 @@ impl DurableExecutions {
         if !include_execution_data.unwrap_or(true) {
             events = events.into_iter().map(record::without_data).collect();
         }
-        let (events, next) = page(&events, marker, page_size(max_items))?;
-        let mut out = json!({"Events": events});
-        if let Some(next) = next {
-            out["NextMarker"] = json!(next);
-        }
-        Ok(out)
+        Ok(PAGING.page(&events, marker, max_items)?.into_json("Events"))
     }
 
     pub fn get_durable_execution_state(
@@ -217,12 +187,9 @@ impl DurableExecutions {
         if token.is_none() {
             return Err(invalid_token());
         }
-        let (operations, next) = page(&e.operations, marker, page_size(max_items))?;
-        let mut out = json!({"Operations": operations});
-        if let Some(next) = next {
-            out["NextMarker"] = json!(next);
-        }
-        Ok(out)
+        Ok(PAGING
+            .page(&e.operations, marker, max_items)?
+            .into_json("Operations"))
     }
 
     pub fn checkpoint_durable_execution(
@@ -525,11 +492,10 @@ impl DurableExecutions {
         if !oldest_first.unwrap_or(false) {
             found.reverse();
         }
-        let (found, next_marker) =
-            page(&found, query.marker.as_deref(), page_size(query.max_items))?;
+        let page = PAGING.page(&found, query.marker.as_deref(), query.max_items)?;
         Ok(ListDurableExecutionsOutput {
-            durable_executions: found.iter().map(summary).collect(),
-            next_marker,
+            durable_executions: page.items.into_iter().map(summary).collect(),
+            next_marker: page.next_marker,
         })
     }
 }

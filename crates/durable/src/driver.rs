@@ -5,7 +5,7 @@
 //! STEP retry is ready, a callback times out) or something wakes it (a
 //! callback answered, Resume, Stop, Delete), then invokes again (replay).
 
-use crate::input::STATE_PAGE;
+use crate::input::PAGING;
 use crate::record::{error_object, Execution};
 use crate::status::ExecutionStatus;
 use crate::tokens::checkpoint_token;
@@ -38,11 +38,7 @@ enum Next {
 
 /// The event a durable function receives.
 fn envelope(e: &Execution) -> Value {
-    let page: Vec<_> = e.operations.iter().take(STATE_PAGE).collect();
-    let mut state = json!({"Operations": page});
-    if e.operations.len() > STATE_PAGE {
-        state["NextMarker"] = json!(STATE_PAGE.to_string());
-    }
+    let state = PAGING.first_page(&e.operations).into_json("Operations");
     json!({
         "DurableExecutionArn": e.arn,
         "CheckpointToken": checkpoint_token(&e.arn, e.token_seq),

@@ -3,13 +3,20 @@
 
 use crate::status::ExecutionStatus;
 use laminar_lambda_core::checks;
+use laminar_lambda_core::page::{MarkerFormat, Paging};
 use laminar_lambda_core::ApiResult;
 use laminar_model::validate::Violations;
 use laminar_model::{ApiError, ErrorKind};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-pub(crate) const STATE_PAGE: usize = 100;
+/// How durable executions page: plain index markers (the SDK passes back the
+/// `NextMarker` of the state it receives), 100 items unless `MaxItems` asks.
+pub(crate) const PAGING: Paging = Paging {
+    marker: MarkerFormat::Plain,
+    default_size: 100,
+    max_size: 1000,
+};
 
 pub(crate) const EXECUTION_ARN: &str = "arn:([a-zA-Z0-9-]+):lambda:([a-zA-Z0-9-]+):(\\d{12}):function:([a-zA-Z0-9_-]+):(\\$LATEST(?:\\.PUBLISHED)?|[0-9]+)/durable-execution/([a-zA-Z0-9_-]+)/([a-zA-Z0-9_-]+)";
 /// `CallbackId` and `CheckpointToken`.

@@ -136,16 +136,6 @@ pub fn reserved_tags(tags: Option<&BTreeMap<String, String>>) -> ApiResult<()> {
     Ok(())
 }
 
-/// The page size a listing's `MaxItems` asks for (the model's range is
-/// checked before the operation runs), at most `LIST_MAX_ITEMS` per page as
-/// the service pages.
-pub fn page_size(max_items: Option<i32>) -> usize {
-    use laminar_model::limits::LIST_MAX_ITEMS;
-    max_items
-        .and_then(|n| usize::try_from(n).ok())
-        .map_or(LIST_MAX_ITEMS, |n| n.min(LIST_MAX_ITEMS))
-}
-
 /// `LastModified` of now, as the API spells it.
 pub fn now() -> String {
     clock::last_modified(clock::now())

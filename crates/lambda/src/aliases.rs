@@ -1,7 +1,7 @@
 //! Aliases: names for versions, with an optional weighted second version.
 
 use crate::naming::{key_of, resolve_name};
-use crate::page::page_of;
+use crate::page::LAMBDA;
 use crate::resolve::parse_version;
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::Scope;
@@ -186,10 +186,7 @@ impl LambdaService {
         alias: &str,
     ) -> ApiResult<(String, AliasRecord)> {
         let reference = resolve_name(scope, function_name)?;
-        let record = self
-            .inner
-            .registry
-            .function(&key_of(scope, &reference.name))?;
+        let record = self.function_record(scope, &reference)?;
         let found = record.aliases.get(alias).cloned().ok_or_else(|| {
             ApiError::new(
                 ErrorKind::ResourceNotFound,
@@ -302,22 +299,20 @@ impl LambdaService {
         max_items: Option<i32>,
     ) -> ApiResult<ListAliasesOutput> {
         let reference = resolve_name(scope, function_name)?;
-        let record = self
-            .inner
-            .registry
-            .function(&key_of(scope, &reference.name))?;
+        let record = self.function_record(scope, &reference)?;
         let all: Vec<&AliasRecord> = record
             .aliases
             .values()
             .filter(|a| function_version.is_none_or(|v| a.function_version == v))
             .collect();
-        let (page, next_marker) = page_of(&all, marker, max_items)?;
+        let page = LAMBDA.page(&all, marker, max_items)?;
         Ok(ListAliasesOutput {
             aliases: page
+                .items
                 .into_iter()
                 .map(|a| configuration(scope, &reference.name, a))
                 .collect(),
-            next_marker,
+            next_marker: page.next_marker,
         })
     }
 }

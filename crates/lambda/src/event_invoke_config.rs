@@ -2,6 +2,7 @@
 //! maximum event age and destinations (Put/Update/Get/Delete/List).
 
 use crate::naming::{key_of, resolve_name};
+use crate::page::LAMBDA;
 use crate::{clock, ApiResult, LambdaService};
 use laminar_model::arn::Scope;
 use laminar_model::config::EventInvokeConfig;
@@ -156,10 +157,7 @@ impl LambdaService {
         qualifier: Option<&str>,
     ) -> ApiResult<FunctionEventInvokeConfig> {
         let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
-        let record = self
-            .inner
-            .registry
-            .function(&key_of(scope, &reference.name))?;
+        let record = self.function_record(scope, &reference)?;
         let slot = reference
             .qualifier
             .as_ref()
@@ -207,10 +205,7 @@ impl LambdaService {
         max_items: Option<i32>,
     ) -> ApiResult<ListEventInvokeConfigsOutput> {
         let reference = resolve_name(scope, function_name)?;
-        let record = self
-            .inner
-            .registry
-            .function(&key_of(scope, &reference.name))?;
+        let record = self.function_record(scope, &reference)?;
         let all: Vec<(String, &EventInvokeConfig)> = record
             .event_invoke_configs
             .iter()
@@ -219,13 +214,14 @@ impl LambdaService {
                 (arn, c)
             })
             .collect();
-        let (page, next_marker) = crate::page::page_of(&all, marker, max_items)?;
+        let page = LAMBDA.page(&all, marker, max_items)?;
         Ok(ListEventInvokeConfigsOutput {
             function_event_invoke_configs: page
+                .items
                 .into_iter()
                 .map(|(arn, c)| render(arn.clone(), c))
                 .collect(),
-            next_marker,
+            next_marker: page.next_marker,
         })
     }
 }

@@ -5,6 +5,7 @@
 
 use crate::naming::resolve_name;
 use crate::objects::EVENT_SOURCE_MAPPING;
+use crate::page::LAMBDA;
 use crate::resolve::{resolve, Routing};
 use crate::{clock, ApiResult, LambdaService};
 use laminar_event_sources::filter::Pattern;
@@ -338,13 +339,14 @@ impl LambdaService {
                     .is_none_or(|arn| &m.function_arn == arn)
             })
             .collect();
-        let (page, next_marker) = crate::page::page_of(&all, marker, max_items)?;
+        let page = LAMBDA.page(&all, marker, max_items)?;
         Ok(ListEventSourceMappingsOutput {
             event_source_mappings: page
+                .items
                 .into_iter()
                 .map(|m| self.render_mapping(scope, m, m.state()))
                 .collect(),
-            next_marker,
+            next_marker: page.next_marker,
         })
     }
 

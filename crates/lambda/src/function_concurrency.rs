@@ -36,10 +36,7 @@ impl LambdaService {
         function_name: &str,
     ) -> ApiResult<Option<u32>> {
         let reference = resolve_name(scope, function_name)?;
-        let record = self
-            .inner
-            .registry
-            .function(&key_of(scope, &reference.name))?;
+        let record = self.function_record(scope, &reference)?;
         Ok(record.reserved_concurrency)
     }
 

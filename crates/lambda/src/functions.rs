@@ -5,10 +5,10 @@ use crate::function_code::{hex_of, S3Location};
 use crate::function_config::{logging_config, validate_environment, ConfigInput};
 use crate::naming::{key_of, resolve_name};
 use crate::objects::ObjectsWriter;
+use crate::page::LAMBDA;
 use crate::resolve::{resolve, Routing};
 use crate::versions::Readiness;
 use crate::{clock, ApiResult, LambdaService};
-use base64::Engine;
 use laminar_model::arn::{FunctionRef, Qualifier, Scope};
 use laminar_model::config::{
     EphemeralStorage, FunctionCode, FunctionConfiguration, FunctionRecord, FunctionState,
@@ -340,31 +340,16 @@ impl LambdaService {
         marker: Option<&str>,
         max_items: Option<i32>,
     ) -> ApiResult<ListFunctionsOutput> {
-        let max_items = crate::checks::page_size(max_items);
-        let after = marker
-            .filter(|m| !m.is_empty())
-            .map(|m| {
-                base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .decode(m)
-                    .ok()
-                    .and_then(|b| String::from_utf8(b).ok())
-                    .ok_or_else(|| ApiError::invalid_parameter("Invalid marker."))
-            })
-            .transpose()?;
-        let (page, more) =
-            self.inner
-                .registry
-                .page(&scope.account, &scope.region, after.as_deref(), max_items);
-        let next_marker = match (more, page.last()) {
-            (true, Some(last)) => Some(
-                base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .encode(last.config.function_name.as_bytes()),
-            ),
-            _ => None,
-        };
+        let registry = &self.inner.registry;
+        let page = LAMBDA.page_after(
+            marker,
+            max_items,
+            |after, limit| registry.page(&scope.account, &scope.region, after, limit),
+            |record| record.config.function_name.as_str(),
+        )?;
         Ok(ListFunctionsOutput {
-            functions: page.iter().map(|r| r.config.clone()).collect(),
-            next_marker,
+            functions: page.items.iter().map(|r| r.config.clone()).collect(),
+            next_marker: page.next_marker,
         })
     }
 

@@ -1,6 +1,7 @@
 //! Layers: versioned packages of libraries, runtimes or data that functions
 //! attach (at most five, in order) and find under `/opt` at run time.
 
+use crate::page::LAMBDA;
 use crate::permissions::{check_statement, statement};
 use crate::{clock, ApiResult, Inner, LambdaService};
 use laminar_model::arn::Scope;
@@ -405,12 +406,8 @@ impl LambdaService {
             .filter(|v| v.name == key.name && matches(v, runtime, architecture))
             .map(|v| list_item(scope, v))
             .collect();
-        let (page, next) = crate::page::page_of(&all, marker, max_items)?;
-        let mut out = json!({ "LayerVersions": page });
-        if let Some(m) = next {
-            out["NextMarker"] = json!(m);
-        }
-        Ok(out)
+        let page = LAMBDA.page(&all, marker, max_items)?;
+        Ok(page.into_json("LayerVersions"))
     }
 
     pub fn list_layers(
@@ -437,12 +434,8 @@ impl LambdaService {
                 }));
             }
         }
-        let (page, next) = crate::page::page_of(&layers, marker, max_items)?;
-        let mut out = json!({ "Layers": page });
-        if let Some(m) = next {
-            out["NextMarker"] = json!(m);
-        }
-        Ok(out)
+        let page = LAMBDA.page(&layers, marker, max_items)?;
+        Ok(page.into_json("Layers"))
     }
 
     fn update_layer_policy(

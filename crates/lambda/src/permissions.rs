@@ -200,10 +200,7 @@ impl LambdaService {
         qualifier: Option<&str>,
     ) -> ApiResult<Value> {
         let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
-        let record = self
-            .inner
-            .registry
-            .function(&key_of(scope, &reference.name))?;
+        let record = self.function_record(scope, &reference)?;
         let policy = record
             .policies
             .get(&policy_key(reference.qualifier.as_ref()))

@@ -2,6 +2,7 @@
 //! Put/Get/Delete/ListProvisionedConcurrencyConfigs.
 
 use crate::checks::{self, name_and_qualifier, version_of, QUALIFIER};
+use crate::page::LAMBDA;
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::Scope;
 use laminar_model::config::{FunctionRecord, ProvisionedConcurrency};
@@ -227,10 +228,10 @@ impl LambdaService {
             .filter(|(q, _)| checks::qualifier_exists(&record, q))
             .map(|(q, c)| render(Some(format!("{}:{q}", record.config.function_arn)), c))
             .collect();
-        let (page, next_marker) = crate::page::page_of(&all, marker, max_items)?;
+        let page = LAMBDA.page(&all, marker, max_items)?;
         Ok(ListProvisionedConcurrencyOutput {
-            provisioned_concurrency_configs: page.into_iter().cloned().collect(),
-            next_marker,
+            provisioned_concurrency_configs: page.items.into_iter().cloned().collect(),
+            next_marker: page.next_marker,
         })
     }
 }

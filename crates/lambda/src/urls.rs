@@ -2,6 +2,7 @@
 //! gateway, which asks [`LambdaService::function_url`] where a URL points).
 
 use crate::naming::{key_of, resolve_name};
+use crate::page::LAMBDA;
 use crate::{clock, ApiResult, LambdaService};
 use laminar_model::arn::{Qualifier, Scope};
 use laminar_model::config::FunctionUrl;
@@ -157,10 +158,7 @@ impl LambdaService {
     ) -> ApiResult<(String, String, FunctionUrl)> {
         let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
         let slot = url_qualifier(reference.qualifier.as_ref())?;
-        let record = self
-            .inner
-            .registry
-            .function(&key_of(scope, &reference.name))?;
+        let record = self.function_record(scope, &reference)?;
         let arn = record.arn_for(reference.qualifier.as_ref());
         let url = record.urls.get(&slot).cloned().ok_or_else(|| {
             ApiError::new(
@@ -245,10 +243,7 @@ impl LambdaService {
         max_items: Option<i32>,
     ) -> ApiResult<ListFunctionUrlsOutput> {
         let reference = resolve_name(scope, function_name)?;
-        let record = self
-            .inner
-            .registry
-            .function(&key_of(scope, &reference.name))?;
+        let record = self.function_record(scope, &reference)?;
         let all: Vec<(String, &FunctionUrl)> = record
             .urls
             .iter()
@@ -257,13 +252,14 @@ impl LambdaService {
                 (arn, url)
             })
             .collect();
-        let (page, next_marker) = crate::page::page_of(&all, marker, max_items)?;
+        let page = LAMBDA.page(&all, marker, max_items)?;
         Ok(ListFunctionUrlsOutput {
             function_url_configs: page
+                .items
                 .into_iter()
                 .map(|(arn, url)| self.url_config(scope, arn.clone(), url))
                 .collect(),
-            next_marker,
+            next_marker: page.next_marker,
         })
     }
 

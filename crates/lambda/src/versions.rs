@@ -1,7 +1,7 @@
 //! Published versions: immutable snapshots of `$LATEST`, numbered from 1.
 
 use crate::naming::{key_of, resolve_name};
-use crate::page::page_of;
+use crate::page::LAMBDA;
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::Scope;
 use laminar_model::config::{
@@ -136,17 +136,14 @@ impl LambdaService {
         max_items: Option<i32>,
     ) -> ApiResult<ListVersionsOutput> {
         let reference = resolve_name(scope, function_name)?;
-        let record = self
-            .inner
-            .registry
-            .function(&key_of(scope, &reference.name))?;
+        let record = self.function_record(scope, &reference)?;
         let all: Vec<&FunctionConfiguration> = std::iter::once(&record.config)
             .chain(record.versions.values().map(|v| &v.config))
             .collect();
-        let (page, next) = page_of(&all, marker, max_items)?;
+        let page = LAMBDA.page(&all, marker, max_items)?;
         Ok(ListVersionsOutput {
-            versions: page.into_iter().map(|c| (*c).clone()).collect(),
-            next_marker: next,
+            versions: page.items.into_iter().map(|c| (*c).clone()).collect(),
+            next_marker: page.next_marker,
         })
     }
 
