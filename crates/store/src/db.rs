@@ -46,6 +46,12 @@ impl LambdaDb {
         &self,
         work: impl FnOnce(&mut rusqlite::Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        // A commit syncs the disk, and a read waits for the commit holding
+        // the connection: either would stall every task of an async worker.
+        debug_assert!(
+            !laminar_db::on_async_worker(),
+            "Lambda's store used on an async worker; move the call into laminar_db::blocking"
+        );
         self.db.call_blocking(work)
     }
 
