@@ -17,6 +17,7 @@ def laminar(tmp_path_factory):
     server = Laminar(tmp_dir=tmp_path_factory.mktemp("laminar")).start()
     yield server
     server.stop()
+    assert_no_panics(server)
 
 
 @pytest.fixture
@@ -34,6 +35,16 @@ def laminar_factory(tmp_path_factory):
     yield start
     for server in started:
         server.stop()
+    for server in started:
+        assert_no_panics(server)
+
+
+def assert_no_panics(server: Laminar) -> None:
+    """A panic in a background task answers nothing, so a test may miss it;
+    in a debug build it is also how the store refuses a commit on an async
+    worker."""
+    panics = [line for line in server.lines if " panicked at " in line]
+    assert not panics, "laminar panicked:\n" + "\n".join(panics)
 
 
 @pytest.fixture

@@ -101,7 +101,7 @@ fn retryable(e: &laminar_model::ApiError) -> bool {
 
 /// The asynchronous invocations of one laminar: the queue and what runs it.
 pub struct AsyncInvocations {
-    queue: AsyncQueue,
+    queue: Arc<AsyncQueue>,
     invoker: Arc<Invoker>,
     /// Destinations and dead-letter queues.
     sqs: laminar_sqs::SqsService,
@@ -118,7 +118,7 @@ impl AsyncInvocations {
         retry_delay: Duration,
     ) -> ApiResult<Self> {
         Ok(Self {
-            queue: AsyncQueue::load(store)?,
+            queue: Arc::new(AsyncQueue::load(store)?),
             invoker,
             sqs,
             retry_delay,
@@ -141,7 +141,7 @@ impl AsyncInvocations {
                     return;
                 };
                 let free = slots.available_permits().max(1);
-                for event in service.queue.take_due(now_ms(), free) {
+                for event in service.queue.take_due_off_worker(now_ms(), free).await {
                     let Ok(slot) = slots.clone().acquire_owned().await else {
                         return;
                     };
@@ -180,7 +180,7 @@ impl AsyncInvocations {
             .get(&key_of(&scope, &event.function_name))
         else {
             tracing::warn!(id = %event.id, function = %event.function_name, "the function of a queued event is gone; dropping it");
-            self.queue.finish(&event.id);
+            self.queue.finish_off_worker(&event.id).await;
             return;
         };
         let policy = Policy::of(&record, event.qualifier.as_deref());
@@ -250,7 +250,7 @@ impl AsyncInvocations {
                         );
                         self.deliver_record(&scope, arn, record).await;
                     }
-                    self.queue.finish(&event.id);
+                    self.queue.finish_off_worker(&event.id).await;
                     return;
                 }
                 event.function_errors += 1;
@@ -267,11 +267,11 @@ impl AsyncInvocations {
                 }
                 let delay = retry_delay(self.retry_delay, event.function_errors);
                 event.due_ms = now_ms() + millis(delay);
-                self.requeue(event);
+                self.requeue(event).await;
             }
             Err(e) if e.kind == ErrorKind::ResourceNotFound => {
                 tracing::warn!(id = %event.id, error = %e, "a queued event's function or qualifier is gone; dropping it");
-                self.queue.finish(&event.id);
+                self.queue.finish_off_worker(&event.id).await;
             }
             Err(e) if !retryable(&e) => {
                 // It can never run as it is (an unsupported runtime, say):
@@ -296,7 +296,7 @@ impl AsyncInvocations {
                 let delay = throttle_backoff(event.throttles).min(until_too_old);
                 tracing::debug!(id = %event.id, error = %e, ?delay, "asynchronous invocation deferred");
                 event.due_ms = now_ms() + millis(delay);
-                self.requeue(event);
+                self.requeue(event).await;
             }
         }
     }
@@ -312,9 +312,9 @@ impl AsyncInvocations {
         Ok((result, version))
     }
 
-    fn requeue(&self, event: AsyncEvent) {
+    async fn requeue(&self, event: AsyncEvent) {
         let id = event.id.clone();
-        if let Err(e) = self.queue.put(event) {
+        if let Err(e) = self.queue.put_off_worker(event).await {
             tracing::error!(%id, error = %e, "a queued event could not be rescheduled");
         }
     }
@@ -350,7 +350,7 @@ impl AsyncInvocations {
         if policy.on_failure.is_none() && policy.dead_letter.is_none() {
             tracing::info!(id = %event.id, function = %event.function_name, condition = ?condition, "asynchronous invocation discarded");
         }
-        self.queue.finish(&event.id);
+        self.queue.finish_off_worker(&event.id).await;
     }
 
     /// Sends an invocation record to a destination.
@@ -387,7 +387,7 @@ impl AsyncInvocations {
                     tracing::warn!(%arn, "the destination function does not exist");
                     return;
                 }
-                if let Err(e) = self.enqueue(event) {
+                if let Err(e) = self.queue.put_off_worker(event).await {
                     tracing::warn!(%arn, error = %e, "the destination function could not take the record");
                 }
             }

@@ -155,6 +155,46 @@ impl AsyncQueue {
         }
     }
 
+    /// Runs `work` on the queue on a blocking thread: the dispatcher's tasks
+    /// store and read events there, never on an async worker.
+    async fn off_worker<T, F>(self: &Arc<Self>, work: F) -> ApiResult<T>
+    where
+        F: FnOnce(&Self) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let queue = self.clone();
+        laminar_lambda_core::blocking::off_worker(move || work(&queue)).await
+    }
+
+    /// [`Self::put`] from async code.
+    pub(crate) async fn put_off_worker(self: &Arc<Self>, event: AsyncEvent) -> ApiResult<()> {
+        self.off_worker(move |queue| queue.put(event)).await
+    }
+
+    /// [`Self::finish`] from async code.
+    pub(crate) async fn finish_off_worker(self: &Arc<Self>, id: &str) {
+        let owned = id.to_string();
+        let finished = self.off_worker(move |queue| {
+            queue.finish(&owned);
+            Ok(())
+        });
+        if let Err(e) = finished.await {
+            tracing::error!(%id, error = %e, "a finished event could not be removed; it may run again");
+        }
+    }
+
+    /// [`Self::take_due`] from async code. Shutting down, it takes none (the
+    /// events stay in the store for the next run).
+    pub(crate) async fn take_due_off_worker(
+        self: &Arc<Self>,
+        now_ms: i64,
+        max: usize,
+    ) -> Vec<AsyncEvent> {
+        self.off_worker(move |queue| Ok(queue.take_due(now_ms, max)))
+            .await
+            .unwrap_or_default()
+    }
+
     /// Takes the events due at `now_ms` out of the schedule, oldest first,
     /// with their payload read back from the store; a function with
     /// [`IN_FLIGHT_PER_FUNCTION`] events running gets no more for now.

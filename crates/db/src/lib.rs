@@ -6,8 +6,10 @@
 //! register their own [`Schema`] and write their own SQL.
 
 mod migrate;
+mod off_worker;
 
 pub use migrate::Schema;
+pub use off_worker::{blocking, on_async_worker};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -112,11 +114,7 @@ impl Db {
         E: From<DbError> + Send + 'static,
     {
         let db = self.clone();
-        match tokio::task::spawn_blocking(move || db.call_blocking(work)).await {
-            Ok(out) => out,
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(_) => Err(DbError::Cancelled.into()),
-        }
+        blocking(move || db.call_blocking(work)).await?
     }
 
     /// Runs `work` on the connection on this thread: for code that already

@@ -165,7 +165,11 @@ async fn drive(weak: &Weak<DurableExecutions>, arn: &str, notify: &tokio::sync::
     loop {
         let Some(inner) = weak.upgrade() else { return };
         let now = now_secs();
-        let next = match inner.table.update(arn, |e| Ok(decide(e, now))) {
+        let next = match inner
+            .table
+            .update_off_worker(arn, move |e| Ok(decide(e, now)))
+            .await
+        {
             Ok(Some(next)) => next,
             Ok(None) => return,
             Err(_) => Next::Sleep(now + 1.0),
@@ -201,7 +205,7 @@ async fn drive(weak: &Weak<DurableExecutions>, arn: &str, notify: &tokio::sync::
                 let now = now_secs();
                 let retry_later = service
                     .table
-                    .update(arn, |e| {
+                    .update_off_worker(arn, move |e| {
                         let error = match &outcome {
                             Ok(InvokeResult::Error(body)) => {
                                 Some(serde_json::from_slice::<Value>(body).unwrap_or(json!({})))
@@ -216,6 +220,7 @@ async fn drive(weak: &Weak<DurableExecutions>, arn: &str, notify: &tokio::sync::
                         }
                         Ok(settle(e, &outcome, now))
                     })
+                    .await
                     .ok()
                     .flatten()
                     .unwrap_or(false);

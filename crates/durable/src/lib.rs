@@ -33,7 +33,7 @@ use std::sync::Arc;
 
 /// The durable executions of one laminar and what drives them.
 pub struct DurableExecutions {
-    table: table::Executions,
+    table: Arc<table::Executions>,
     invoker: Arc<Invoker>,
 }
 
@@ -42,7 +42,7 @@ impl DurableExecutions {
     /// of those a previous run left unfinished.
     pub fn load(store: Arc<Store>, invoker: Arc<Invoker>) -> ApiResult<Arc<Self>> {
         Ok(Arc::new(Self {
-            table: table::Executions::load(store)?,
+            table: Arc::new(table::Executions::load(store)?),
             invoker,
         }))
     }

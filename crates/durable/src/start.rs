@@ -51,13 +51,18 @@ impl DurableExecutions {
             durable_config,
             now_secs(),
         );
-        let same_name = |e: &Execution| {
-            e.account == scope.account
-                && e.region == scope.region
-                && e.function_name == config.function_name
+        let (owner, function_name) = (scope.clone(), config.function_name.clone());
+        let same_name = move |e: &Execution| {
+            e.account == owner.account
+                && e.region == owner.region
+                && e.function_name == function_name
                 && e.name == name
         };
-        let execution = match self.table.insert_unless(record, same_name)? {
+        let execution = match self
+            .table
+            .insert_unless_off_worker(record, same_name)
+            .await?
+        {
             Ok(new) => {
                 self.spawn_driver(new.arn.clone());
                 new

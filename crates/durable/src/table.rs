@@ -3,6 +3,7 @@
 //! memory. Every change is committed before it is visible or answered.
 
 use crate::record::Execution;
+use laminar_lambda_core::blocking::off_worker;
 use laminar_lambda_core::ApiResult;
 use laminar_model::arn::Scope;
 use laminar_model::ApiError;
@@ -125,6 +126,26 @@ impl Executions {
             records.insert(arn.to_string(), copy);
         }
         Ok(Some(out))
+    }
+
+    /// [`Self::insert_unless`] from async code, on a blocking thread.
+    pub(crate) async fn insert_unless_off_worker(
+        self: &Arc<Self>,
+        record: Execution,
+        existing: impl Fn(&Execution) -> bool + Send + 'static,
+    ) -> ApiResult<Result<Execution, Execution>> {
+        let table = self.clone();
+        off_worker(move || table.insert_unless(record, existing)).await
+    }
+
+    /// [`Self::update`] from async code, on a blocking thread.
+    pub(crate) async fn update_off_worker<R: Send + 'static>(
+        self: &Arc<Self>,
+        arn: &str,
+        change: impl FnOnce(&mut Execution) -> ApiResult<R> + Send + 'static,
+    ) -> ApiResult<Option<R>> {
+        let (table, arn) = (self.clone(), arn.to_string());
+        off_worker(move || table.update(&arn, change)).await
     }
 
     /// Deletes the execution if it belongs to the caller's account and

@@ -4,7 +4,9 @@
 
 use crate::{ApiResult, Invoker};
 use laminar_executor::StartError;
+use laminar_lambda_core::blocking::off_worker;
 use laminar_lambda_core::clock;
+use laminar_lambda_core::registry::Registry;
 use laminar_model::arn::Scope;
 use laminar_model::config::{FunctionConfiguration, FunctionState, LastUpdateStatus};
 use laminar_model::ApiError;
@@ -71,44 +73,62 @@ impl Invoker {
             }),
             Err(e) => Err(("InternalError", e.message)),
         };
-        let mut registry = self.registry.write();
-        let latest = registry.get(key)?;
-        if latest.config.revision_id != revision {
-            // A newer change took over; it records its own outcome.
-            return Some(latest.config.clone());
+        let registry = self.registry.clone();
+        let (owned_key, revision) = (key.clone(), revision.to_string());
+        let recorded =
+            off_worker(move || Ok(record_outcome(&registry, &owned_key, &revision, outcome))).await;
+        recorded.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "could not record the function's state");
+            self.registry.get(key).map(|r| r.config.clone())
+        })
+    }
+}
+
+/// Records a preparation's outcome on the function, unless a newer change
+/// took over; answers the configuration as it stands then.
+fn record_outcome(
+    registry: &Registry,
+    key: &FunctionKey,
+    revision: &str,
+    outcome: Result<(), (&'static str, String)>,
+) -> Option<FunctionConfiguration> {
+    let mut registry = registry.write();
+    let latest = registry.get(key)?;
+    if latest.config.revision_id != revision {
+        // A newer change took over; it records its own outcome.
+        return Some(latest.config.clone());
+    }
+    let mut updated = (*latest).clone();
+    let c = &mut updated.config;
+    let creating = c.state == FunctionState::Pending;
+    match outcome {
+        Ok(()) => {
+            c.state = FunctionState::Active;
+            c.state_reason = None;
+            c.state_reason_code = None;
+            c.last_update_status = LastUpdateStatus::Successful;
         }
-        let mut updated = (*latest).clone();
-        let c = &mut updated.config;
-        let creating = c.state == FunctionState::Pending;
-        match outcome {
-            Ok(()) => {
-                c.state = FunctionState::Active;
-                c.state_reason = None;
-                c.state_reason_code = None;
-                c.last_update_status = LastUpdateStatus::Successful;
-            }
-            Err((code, reason)) if creating => {
-                tracing::warn!(function = %c.function_arn, %reason, "function failed to become active");
-                c.state = FunctionState::Failed;
-                c.state_reason = Some(reason);
-                c.state_reason_code = Some(code.into());
-            }
-            Err((code, reason)) => {
-                tracing::warn!(function = %c.function_arn, %reason, "function update failed");
-                c.last_update_status = LastUpdateStatus::Failed;
-                c.last_update_status_reason = Some(reason);
-                c.last_update_status_reason_code = Some(code.into());
-            }
+        Err((code, reason)) if creating => {
+            tracing::warn!(function = %c.function_arn, %reason, "function failed to become active");
+            c.state = FunctionState::Failed;
+            c.state_reason = Some(reason);
+            c.state_reason_code = Some(code.into());
         }
-        if *c == latest.config {
-            return Some(updated.config);
+        Err((code, reason)) => {
+            tracing::warn!(function = %c.function_arn, %reason, "function update failed");
+            c.last_update_status = LastUpdateStatus::Failed;
+            c.last_update_status_reason = Some(reason);
+            c.last_update_status_reason_code = Some(code.into());
         }
-        match registry.put(key.clone(), updated) {
-            Ok(record) => Some(record.config.clone()),
-            Err(e) => {
-                tracing::error!(error = %e, "could not record the function's state");
-                Some(latest.config.clone())
-            }
+    }
+    if *c == latest.config {
+        return Some(updated.config);
+    }
+    match registry.put(key.clone(), updated) {
+        Ok(record) => Some(record.config.clone()),
+        Err(e) => {
+            tracing::error!(error = %e, "could not record the function's state");
+            Some(latest.config.clone())
         }
     }
 }

@@ -7,6 +7,7 @@
 //! event sources, durable executions) and the control plane
 //! (`laminar-lambda`) all build on this crate; it imports none of them.
 
+pub mod blocking;
 pub mod checks;
 pub mod clock;
 pub mod naming;

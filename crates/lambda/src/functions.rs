@@ -7,7 +7,6 @@ use crate::naming::{key_of, resolve_name};
 use crate::objects::ObjectsWriter;
 use crate::page::LAMBDA;
 use crate::resolve::{resolve, Routing};
-use crate::versions::Readiness;
 use crate::{clock, ApiResult, LambdaService};
 use laminar_model::arn::{FunctionRef, Qualifier, Scope};
 use laminar_model::config::{
@@ -173,9 +172,11 @@ impl LambdaService {
         if self.inner.registry.get(&key).is_some() {
             return Err(function_exists(&function_arn));
         }
-        let (layer_references, layer_contents) = self
-            .inner
-            .resolve_layers(scope, request.layers.as_deref().unwrap_or_default())?;
+        let (layer_references, layer_contents) = {
+            let (scope, arns) = (scope.clone(), request.layers.clone().unwrap_or_default());
+            self.off_worker(move |service| service.inner.resolve_layers(&scope, &arns))
+                .await?
+        };
         let stored = self.inner.store_code(source, image_config.clone()).await?;
         let (state, state_reason, state_reason_code) = if self.inner.invoker.pools.prepares() {
             (
@@ -255,17 +256,23 @@ impl LambdaService {
         );
         record.layer_contents.extend(layer_contents);
         record.code_signing_config_arn = request.code_signing_config_arn.clone();
+        let publish = request.publish == Some(true);
         let record = {
-            // The objects' lock first, then the functions' (as
-            // PutFunctionCodeSigningConfig): what the function names cannot
-            // be deleted between the check and the write.
-            let objects = self.inner.objects.write();
-            require_objects(&objects, scope, &request)?;
-            let mut registry = self.inner.registry.write();
-            if registry.get(&key).is_some() {
-                return Err(function_exists(&function_arn));
-            }
-            registry.put(key.clone(), record)?
+            let (scope, key) = (scope.clone(), key.clone());
+            let function_arn = function_arn.clone();
+            self.off_worker(move |service| {
+                // The objects' lock first, then the functions' (as
+                // PutFunctionCodeSigningConfig): what the function names
+                // cannot be deleted between the check and the write.
+                let objects = service.inner.objects.write();
+                require_objects(&objects, &scope, &request)?;
+                let mut registry = service.inner.registry.write();
+                if registry.get(&key).is_some() {
+                    return Err(function_exists(&function_arn));
+                }
+                registry.put(key, record)
+            })
+            .await?
         };
         tracing::info!(function = %function_arn, "function created");
         let revision = record.config.revision_id.clone();
@@ -275,8 +282,8 @@ impl LambdaService {
             .clone()
             .settle(scope.clone(), key.clone(), revision)
             .await?;
-        if request.publish == Some(true) {
-            return self.publish(scope, &key, Default::default(), Readiness::Assumed);
+        if publish {
+            return self.publish_off_worker(scope, key).await;
         }
         Ok(config)
     }
@@ -430,23 +437,27 @@ impl LambdaService {
             preview.code_size = stored.size;
             return Ok(preview);
         }
-        let key = key_of(scope, &reference.name);
+        let publish = request.publish == Some(true);
         let (record, replaced) = {
-            let mut registry = self.inner.registry.write();
-            let latest = lookup_locked(&registry, scope, &reference, &key)?;
-            check_revision(request.revision_id.as_deref(), &latest)?;
-            let mut record = (*latest).clone();
-            record.code = stored.code;
-            record.config.code_sha256 = stored.sha256_base64;
-            record.config.code_size = stored.size;
-            if let Some(arch) = &request.architectures {
-                record.config.architectures = arch.clone();
-            }
-            self.inner.invoker.touch(&mut record.config);
-            (
-                registry.put(key.clone(), record)?,
-                latest.config.revision_id.clone(),
-            )
+            let (scope, key) = (scope.clone(), key.clone());
+            self.off_worker(move |service| {
+                let mut registry = service.inner.registry.write();
+                let latest = lookup_locked(&registry, &scope, &reference, &key)?;
+                check_revision(request.revision_id.as_deref(), &latest)?;
+                let mut record = (*latest).clone();
+                record.code = stored.code;
+                record.config.code_sha256 = stored.sha256_base64;
+                record.config.code_size = stored.size;
+                if let Some(arch) = &request.architectures {
+                    record.config.architectures = arch.clone();
+                }
+                service.inner.invoker.touch(&mut record.config);
+                Ok((
+                    registry.put(key, record)?,
+                    latest.config.revision_id.clone(),
+                ))
+            })
+            .await?
         };
         self.inner.invoker.pools.retire(&key, Some(&replaced));
         let revision = record.config.revision_id.clone();
@@ -456,8 +467,8 @@ impl LambdaService {
             .clone()
             .settle(scope.clone(), key.clone(), revision)
             .await?;
-        if request.publish == Some(true) {
-            return self.publish(scope, &key, Default::default(), Readiness::Assumed);
+        if publish {
+            return self.publish_off_worker(scope, key).await;
         }
         Ok(config)
     }
@@ -489,24 +500,26 @@ impl LambdaService {
             None => None,
         };
         let key = key_of(scope, &reference.name);
-        let layers = request
-            .layers
-            .as_deref()
-            .map(|arns| self.inner.resolve_layers(scope, arns))
-            .transpose()?;
         let (record, replaced) = {
+            let (scope, key) = (scope.clone(), key.clone());
+            self.off_worker(move |service| {
+            let layers = request
+                .layers
+                .as_deref()
+                .map(|arns| service.inner.resolve_layers(&scope, arns))
+                .transpose()?;
             // Held to the write when a capacity provider is named, so that
             // it cannot be deleted in between.
             let _objects = match &request.capacity_provider_config {
                 Some(config) => {
-                    let objects = self.inner.objects.write();
-                    laminar_account_objects::require_provider(&objects, scope, config)?;
+                    let objects = service.inner.objects.write();
+                    laminar_account_objects::require_provider(&objects, &scope, config)?;
                     Some(objects)
                 }
                 None => None,
             };
-            let mut registry = self.inner.registry.write();
-            let latest = lookup_locked(&registry, scope, &reference, &key)?;
+            let mut registry = service.inner.registry.write();
+            let latest = lookup_locked(&registry, &scope, &reference, &key)?;
             check_revision(request.revision_id.as_deref(), &latest)?;
             let mut record = (*latest).clone();
             if let Some((references, contents)) = layers {
@@ -516,7 +529,7 @@ impl LambdaService {
             let c = &mut record.config;
             if let Some(rt) = &request.runtime {
                 c.runtime = Some(rt.clone());
-                c.runtime_version_config = Some(runtime_version(scope, rt));
+                c.runtime_version_config = Some(runtime_version(&scope, rt));
             }
             if let Some(role) = &request.role {
                 c.role = role.clone();
@@ -578,11 +591,10 @@ impl LambdaService {
                     "Runtime and Handler are mandatory parameters for functions created with deployment packages.",
                 ));
             }
-            self.inner.invoker.touch(c);
-            (
-                registry.put(key.clone(), record)?,
-                latest.config.revision_id.clone(),
-            )
+            service.inner.invoker.touch(c);
+            Ok((registry.put(key, record)?, latest.config.revision_id.clone()))
+            })
+            .await?
         };
         self.inner.invoker.pools.retire(&key, Some(&replaced));
         let revision = record.config.revision_id.clone();

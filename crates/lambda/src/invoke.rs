@@ -49,12 +49,9 @@ impl LambdaService {
                     String::from_utf8_lossy(&prepared.payload).into_owned(),
                     client_context,
                 );
-                // Committed (on disk: synced) before the 202, on a blocking
-                // thread.
-                let service = self.clone();
-                tokio::task::spawn_blocking(move || service.inner.async_queue.enqueue(event))
-                    .await
-                    .map_err(|e| ApiError::service(format!("queueing the event failed: {e}")))??;
+                // Committed (on disk: synced) before the 202.
+                self.off_worker(move |service| service.inner.async_queue.enqueue(event))
+                    .await?;
                 Ok(InvokeOutput {
                     status: 202,
                     function_error: None,

@@ -322,16 +322,18 @@ impl LambdaService {
             code_size: stored.size,
             policy: None,
         };
+        let committed = template.clone();
         let (version, _) = self
-            .inner
-            .store
-            .db
-            .publish_layer_version(&key, |n| {
-                let mut record = template.clone();
-                record.version = n;
-                serde_json::to_string(&record)
+            .off_worker(move |service| {
+                let db = &service.inner.store.db;
+                db.publish_layer_version(&key, |n| {
+                    let mut record = committed.clone();
+                    record.version = n;
+                    serde_json::to_string(&record)
+                })
+                .map_err(storage)
             })
-            .map_err(storage)?;
+            .await?;
         let mut published = template;
         published.version = version;
         Ok(self.layer_output(scope, &published))

@@ -189,6 +189,18 @@ impl LambdaService {
         &self.inner.store
     }
 
+    /// Runs `work` on the service on a blocking thread and answers what it
+    /// answers: for what async operations commit (or read) in the store,
+    /// which must not stall an async worker.
+    async fn off_worker<T, F>(&self, work: F) -> ApiResult<T>
+    where
+        F: FnOnce(&Self) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let service = self.clone();
+        laminar_lambda_core::blocking::off_worker(move || work(&service)).await
+    }
+
     /// Stops every execution environment (idle or busy).
     pub async fn shutdown(&self) {
         self.inner.invoker.pools.shutdown_all().await;

@@ -64,6 +64,20 @@ impl LambdaService {
 
     /// `Readiness::Assumed` when the caller just changed `$LATEST` and
     /// publishes as part of the same request (`Publish: true`).
+    /// [`Self::publish`] for the async operations that publish on request
+    /// (CreateFunction, UpdateFunctionCode).
+    pub(crate) async fn publish_off_worker(
+        &self,
+        scope: &Scope,
+        key: FunctionKey,
+    ) -> ApiResult<FunctionConfiguration> {
+        let scope = scope.clone();
+        self.off_worker(move |service| {
+            service.publish(&scope, &key, Default::default(), Readiness::Assumed)
+        })
+        .await
+    }
+
     pub(crate) fn publish(
         &self,
         scope: &Scope,

@@ -46,6 +46,12 @@ impl LambdaDb {
         &self,
         work: impl FnOnce(&mut rusqlite::Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        // A commit syncs the disk, and a read waits for the commit holding
+        // the connection: either would stall every task of an async worker.
+        debug_assert!(
+            !laminar_db::on_async_worker(),
+            "Lambda's store used on an async worker; move the call into laminar_db::blocking"
+        );
         self.db.call_blocking(work)
     }
 
@@ -107,5 +113,36 @@ impl LambdaDb {
         rows.into_iter()
             .map(|(key, json)| Ok((key, serde_json::from_str(&json)?)))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FunctionKey;
+    use crate::Store;
+    use std::sync::Arc;
+
+    fn key() -> FunctionKey {
+        FunctionKey {
+            account: "000000000000".into(),
+            region: "us-east-1".into(),
+            name: "f".into(),
+        }
+    }
+
+    /// The check that keeps commits off the async workers: a regressed
+    /// write path panics in a debug build (every test suite runs one).
+    #[cfg(debug_assertions)]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_commit_on_an_async_worker_is_refused_in_debug_builds() {
+        let store = Arc::new(Store::temporary().unwrap());
+        let on_worker = store.clone();
+        let refused = tokio::spawn(async move { on_worker.db.delete_function(&key()) }).await;
+        assert!(refused.is_err_and(|e| e.is_panic()));
+        let off_worker = store.clone();
+        let allowed = tokio::spawn(async move {
+            laminar_db::blocking(move || off_worker.db.delete_function(&key())).await
+        });
+        assert!(matches!(allowed.await, Ok(Ok(Ok(())))));
     }
 }

@@ -16,6 +16,7 @@ mod schema;
 
 pub use blobs::{BlobStore, CodeError, StoredCode};
 pub use db::{FunctionKey, LambdaDb, StoreError};
+pub use laminar_db::blocking;
 pub use layers::LayerKey;
 pub use objects::ObjectKey;
 

@@ -48,7 +48,7 @@ where
     F: FnOnce(Ctx, I) -> OpResult + Send + 'static,
 {
     async fn call(self, ctx: Ctx, input: I) -> OpResult {
-        tokio::task::spawn_blocking(move || self(ctx, input))
+        laminar_db::blocking(move || self(ctx, input))
             .await
             .unwrap_or_else(|e| Err(ApiError::service(format!("the operation failed: {e}"))))
     }
