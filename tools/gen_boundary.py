@@ -16,7 +16,8 @@ no table of them.  A blob payload is the raw ``Bytes``.
 import re
 
 ENUMS_RS = "crates/model/src/enums.rs"
-INPUT_RS = "crates/server/src/ops/input.rs"
+INPUT_RS = "crates/model/src/input.rs"
+DECODE_RS = "crates/server/src/ops/decode.rs"
 DISPATCH_RS = "crates/server/src/ops/dispatch.rs"
 
 SCALARS = {"integer": "i32", "long": "i64", "boolean": "bool"}
@@ -120,7 +121,8 @@ def decode_expr(m):
 
 
 def enum_shapes(model, ops):
-    names = set()
+    # `Runtime` always: the service checks runtimes against its values.
+    names = {"Runtime"}
     for op in ops.values():
         located, _, _ = members_of(model, op)
         names.update(m["shape"] for m in located if m["enum"] and m["type"] != "list")
@@ -176,36 +178,27 @@ def render_enums(model, names, version):
     return "\n".join(out) + "\n"
 
 
-def render_inputs(model, ops, enums, version):
+def input_generic(model, op):
+    """`<B>` when the operation's body is the handler's to type, else ``""``."""
+    _, payload, body = members_of(model, op)
+    return "<B>" if body or (payload and payload["type"] == "structure") else ""
+
+
+def render_inputs(model, ops, version):
     out = header(version)
     w = out.append
     w("")
-    w("//! Every operation's typed input, decoded from a routed request. Runs after")
-    w("//! the gateway checked the model's constraints, so decoding only fails on")
-    w("//! what those checks let through (a JSON body of the wrong shape).")
+    w("//! Every operation's typed input: its URI labels, query and header members")
+    w("//! with the model's types and enums, and its body. The server decodes them")
+    w("//! from a routed request (`laminar::ops::decode`); services may take them")
+    w("//! as they are.")
     w("")
-    w("// Members laminar does not read yet (`TenantId`, `MasterRegion`, ...) are")
-    w("// decoded all the same, so the input says what the model says.")
-    w("#![allow(dead_code)]")
-    w("")
-    w("use crate::request::{FromText, Parts};")
+    w("use crate::enums::*;")
     w("use bytes::Bytes;")
-    w("use laminar_model::enums::*;")
-    w("use laminar_model::ApiError;")
-    w("use serde::de::DeserializeOwned;")
-    for name in enums:
-        w("")
-        w("impl FromText for %s {" % name)
-        w("    fn from_text(text: &str) -> Result<Self, String> {")
-        w("        Self::from_model(text).ok_or_else(|| crate::request::enum_constraint(Self::VALUES))")
-        w("    }")
-        w("}")
     for name in sorted(ops):
         op = ops[name]
         located, payload, body = members_of(model, op)
-        generic = ""
-        if body or (payload and payload["type"] == "structure"):
-            generic = "<B>"
+        generic = input_generic(model, op)
         http = op["http"]
         w("")
         w("/// The input of `%s` (`%s %s`)." % (name, http["method"], http["requestUri"]))
@@ -222,15 +215,47 @@ def render_inputs(model, ops, enums, version):
             w("    /// The JSON body's members.")
             w("    pub body: B,")
         w("}")
+    return "\n".join(out) + "\n"
+
+
+def render_decoders(model, ops, enums, version):
+    out = header(version)
+    w = out.append
+    w("")
+    w("//! Every operation's input decoded from a routed request. Runs after the")
+    w("//! gateway checked the model's constraints, so decoding only fails on what")
+    w("//! those checks let through (a JSON body of the wrong shape).")
+    w("")
+    w("use crate::request::{enum_constraint, FromText, Parts};")
+    w("use laminar_model::enums::*;")
+    w("use laminar_model::input::*;")
+    w("use laminar_model::ApiError;")
+    w("use serde::de::DeserializeOwned;")
+    w("")
+    w("/// An input decoded from the parts of a request.")
+    w("pub trait Decode: Sized {")
+    w("    fn decode(req: &Parts) -> Result<Self, ApiError>;")
+    w("}")
+    for name in enums:
+        w("")
+        w("impl FromText for %s {" % name)
+        w("    fn from_text(text: &str) -> Result<Self, String> {")
+        w("        Self::from_model(text).ok_or_else(|| enum_constraint(Self::VALUES))")
+        w("    }")
+        w("}")
+    for name in sorted(ops):
+        op = ops[name]
+        located, payload, body = members_of(model, op)
+        generic = input_generic(model, op)
         w("")
         if generic and payload:
-            w("impl<B: DeserializeOwned> %s<B> {" % name)
+            w("impl<B: DeserializeOwned> Decode for %s<B> {" % name)
         elif generic:
-            w("impl<B: DeserializeOwned + Default> %s<B> {" % name)
+            w("impl<B: DeserializeOwned + Default> Decode for %s<B> {" % name)
         else:
-            w("impl %s {" % name)
+            w("impl Decode for %s {" % name)
         arg = "req" if located or payload or body else "_req"
-        w("    pub fn decode(%s: &Parts) -> Result<Self, ApiError> {" % arg)
+        w("    fn decode(%s: &Parts) -> Result<Self, ApiError> {" % arg)
         w("        Ok(Self {")
         for m in located:
             w("            %s: %s," % (m["field"], decode_expr(m)))
@@ -245,15 +270,16 @@ def render_inputs(model, ops, enums, version):
     return "\n".join(out) + "\n"
 
 
-def render_dispatch(ops, version):
+def render_dispatch(model, ops, version):
     out = header(version)
     w = out.append
     w("")
     w("//! Operation name -> input decoding -> handler. A handler is the function")
     w("//! named after the operation in snake case, from the family modules of `ops`.")
     w("")
+    w("use super::decode::Decode;")
     w("use super::handler::{not_implemented, run, OpResult};")
-    w("use super::input;")
+    w("use laminar_model::input;")
     w("use super::*;")
     w("use crate::render;")
     w("use crate::request::Request;")
@@ -268,7 +294,7 @@ def render_dispatch(ops, version):
     w("    match req.parts.matched.operation {")
     for name in sorted(ops):
         w("        %s => {" % rust_str(name))
-        w("            let input = input::%s::decode(&req.parts)?;" % name)
+        w("            let input: input::%s%s = Decode::decode(&req.parts)?;" % (name, "<_>" if input_generic(model, ops[name]) else ""))
         w("            run(req, %s, input).await" % snake(name))
         w("        }")
     w("        other => Err(not_implemented(other)),")
@@ -282,6 +308,7 @@ def render_all(model, version):
     enums = enum_shapes(model, ops)
     return {
         ENUMS_RS: render_enums(model, enums, version),
-        INPUT_RS: render_inputs(model, ops, enums, version),
-        DISPATCH_RS: render_dispatch(ops, version),
+        INPUT_RS: render_inputs(model, ops, version),
+        DECODE_RS: render_decoders(model, ops, enums, version),
+        DISPATCH_RS: render_dispatch(model, ops, version),
     }

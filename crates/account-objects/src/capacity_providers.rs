@@ -8,13 +8,11 @@ use laminar_lambda_core::page::LAMBDA;
 use laminar_lambda_core::ApiResult;
 use laminar_model::arn::Scope;
 use laminar_model::config::FunctionState;
-use laminar_model::validate::Violations;
 use laminar_model::{ApiError, ErrorKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// `CapacityProviderName`: a name or the provider's ARN.
-const NAME: &str = "(arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:capacity-provider:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+";
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -207,18 +205,9 @@ fn not_found(scope: &Scope, name: &str) -> ApiError {
     )
 }
 
-/// The provider name a `CapacityProviderName` spells (a name or an ARN),
-/// after its constraints are checked; ARNs of other scopes are not found.
+/// The provider name a `CapacityProviderName` spells (a name or an ARN);
+/// ARNs of other scopes are not found.
 fn name_of(scope: &Scope, text: &str) -> ApiResult<String> {
-    let mut v = Violations::new();
-    checks::string(
-        &mut v,
-        "capacityProviderName",
-        Some(text),
-        (1, 140),
-        Some(NAME),
-    );
-    v.finish()?;
     if !text.starts_with("arn:") {
         return Ok(text.to_string());
     }

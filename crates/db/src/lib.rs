@@ -9,7 +9,7 @@ mod migrate;
 mod off_worker;
 
 pub use migrate::Schema;
-pub use off_worker::{blocking, on_async_worker};
+pub use off_worker::{blocking, on_async_worker, try_blocking};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};

@@ -27,6 +27,17 @@ where
     }
 }
 
+/// [`blocking`] for work that answers a `Result`, in the caller's error
+/// type (a service's error converts from [`DbError`]).
+pub async fn try_blocking<T, E, F>(work: F) -> Result<T, E>
+where
+    F: FnOnce() -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<DbError> + Send + 'static,
+{
+    blocking(work).await.map_err(E::from)?
+}
+
 fn marked<T>(work: impl FnOnce() -> T) -> T {
     /// Clears the mark however `work` ends.
     struct Unmark(bool);

@@ -1,5 +1,6 @@
-//! The durable-execution operations of the API (validation as the service
-//! does it, then the behaviour), on [`DurableExecutions`].
+//! The durable-execution operations of the API on [`DurableExecutions`]
+//! (the gateway has checked the model's constraints; what is left here is
+//! what the model cannot say: existence, tokens, states).
 
 use crate::driver::now_secs;
 use crate::input::*;
@@ -7,13 +8,11 @@ use crate::record::{self, Execution, Operation};
 use crate::status::{ExecutionStatus, OperationStatus};
 use crate::tokens::{self, parse_callback_id};
 use crate::DurableExecutions;
-use laminar_lambda_core::checks::{
-    self, name_and_qualifier, version_of, VERSION_OR_ALIAS_QUALIFIER,
-};
+use laminar_lambda_core::checks::{name_and_qualifier, version_of};
 use laminar_lambda_core::naming::key_of;
 use laminar_lambda_core::ApiResult;
 use laminar_model::arn::Scope;
-use laminar_model::validate::Violations;
+use laminar_model::input::ListDurableExecutionsByFunction;
 use laminar_model::{ApiError, ErrorKind};
 use serde_json::{json, Value};
 
@@ -57,12 +56,6 @@ fn callback_not_found(id: &str) -> ApiError {
         ErrorKind::ResourceNotFound,
         format!("Callback not found: {id}"),
     )
-}
-
-fn check_callback(id: &str) -> ApiResult<()> {
-    let mut v = Violations::new();
-    checks::string(&mut v, "callbackId", Some(id), (1, 1024), Some(TOKEN));
-    v.finish()
 }
 
 /// GetDurableExecution's answer.
@@ -130,9 +123,6 @@ impl DurableExecutions {
         arn: &str,
         include_execution_data: Option<bool>,
     ) -> ApiResult<Value> {
-        let mut v = Violations::new();
-        check_arn(&mut v, arn);
-        v.finish()?;
         let e = self.execution(scope, arn)?;
         Ok(execution_output(&e, include_execution_data.unwrap_or(true)))
     }
@@ -146,9 +136,6 @@ impl DurableExecutions {
         max_items: Option<i32>,
         marker: Option<&str>,
     ) -> ApiResult<Value> {
-        let mut v = Violations::new();
-        check_arn(&mut v, arn);
-        v.finish()?;
         let e = self.execution(scope, arn)?;
         let mut events = e.events.clone();
         if reverse_order.unwrap_or(false) {
@@ -168,16 +155,6 @@ impl DurableExecutions {
         max_items: Option<i32>,
         marker: Option<&str>,
     ) -> ApiResult<Value> {
-        let mut v = Violations::new();
-        check_arn(&mut v, arn);
-        checks::string(
-            &mut v,
-            "checkpointToken",
-            Some(checkpoint_token),
-            (1, 2048),
-            Some(TOKEN),
-        );
-        v.finish()?;
         let e = self
             .table
             .get_in(scope, arn)
@@ -198,21 +175,6 @@ impl DurableExecutions {
         arn: &str,
         request: CheckpointRequest,
     ) -> ApiResult<Value> {
-        let mut v = Violations::new();
-        check_arn(&mut v, arn);
-        v.required("checkpointToken", request.checkpoint_token.as_ref());
-        checks::string(
-            &mut v,
-            "checkpointToken",
-            request.checkpoint_token.as_deref(),
-            (1, 2048),
-            Some(TOKEN),
-        );
-        check_client_token(&mut v, request.client_token.as_deref());
-        for update in request.updates.iter().flatten() {
-            check_update(&mut v, update);
-        }
-        v.finish()?;
         let now = now_secs();
         let token = request.checkpoint_token.unwrap_or_default();
         let out = self.table.update_in(scope, arn, |e| {
@@ -247,7 +209,6 @@ impl DurableExecutions {
         arn: &str,
         request: PauseResumeRequest,
     ) -> ApiResult<Value> {
-        check_pause_resume(arn, &request)?;
         let now = now_secs();
         self.table
             .update_in(scope, arn, |e| {
@@ -271,7 +232,6 @@ impl DurableExecutions {
         arn: &str,
         request: PauseResumeRequest,
     ) -> ApiResult<Value> {
-        check_pause_resume(arn, &request)?;
         let now = now_secs();
         self.table
             .update_in(scope, arn, |e| {
@@ -297,9 +257,6 @@ impl DurableExecutions {
         arn: &str,
         error: Option<Value>,
     ) -> ApiResult<Value> {
-        let mut v = Violations::new();
-        check_arn(&mut v, arn);
-        v.finish()?;
         let now = now_secs();
         let error = error
             .filter(|e| e.as_object().is_some_and(|m| !m.is_empty()))
@@ -325,9 +282,6 @@ impl DurableExecutions {
     /// DeleteDurableExecution: the execution and its history are gone (a
     /// running one is stopped first).
     pub fn delete_durable_execution(&self, scope: &Scope, arn: &str) -> ApiResult<Value> {
-        let mut v = Violations::new();
-        check_arn(&mut v, arn);
-        v.finish()?;
         let now = now_secs();
         self.table
             .remove_in(scope, arn)?
@@ -375,16 +329,6 @@ impl DurableExecutions {
         callback_id: &str,
         result: &[u8],
     ) -> ApiResult<Value> {
-        check_callback(callback_id)?;
-        if result.len() > CALLBACK_RESULT_MAX {
-            let mut v = Violations::new();
-            v.violation(
-                "...",
-                "result",
-                format!("Member must have length less than or equal to {CALLBACK_RESULT_MAX}"),
-            );
-            v.finish()?;
-        }
         let result = String::from_utf8_lossy(result).into_owned();
         self.answer_callback(scope, callback_id, Some(Ok(result)))?;
         Ok(json!({}))
@@ -396,7 +340,6 @@ impl DurableExecutions {
         callback_id: &str,
         error: Option<Value>,
     ) -> ApiResult<Value> {
-        check_callback(callback_id)?;
         self.answer_callback(scope, callback_id, Some(Err(error.unwrap_or(json!({})))))?;
         Ok(json!({}))
     }
@@ -406,7 +349,6 @@ impl DurableExecutions {
         scope: &Scope,
         callback_id: &str,
     ) -> ApiResult<Value> {
-        check_callback(callback_id)?;
         self.answer_callback(scope, callback_id, None)?;
         Ok(json!({}))
     }
@@ -414,50 +356,13 @@ impl DurableExecutions {
     pub fn list_durable_executions_by_function(
         &self,
         scope: &Scope,
-        function_name: &str,
-        query: ListDurableExecutionsQuery,
+        query: ListDurableExecutionsByFunction,
     ) -> ApiResult<ListDurableExecutionsOutput> {
-        let mut v = Violations::new();
-        checks::string(
-            &mut v,
-            "functionName",
-            Some(function_name),
-            (1, 256),
-            Some(NAMESPACED_FUNCTION_NAME),
-        );
-        checks::string(
-            &mut v,
-            "qualifier",
-            query.qualifier.as_deref(),
-            (1, 128),
-            Some(VERSION_OR_ALIAS_QUALIFIER),
-        );
-        checks::string(
-            &mut v,
-            "durableExecutionName",
-            query.durable_execution_name.as_deref(),
-            (1, 64),
-            Some(EXECUTION_NAME),
-        );
-        if !query.statuses.is_empty() {
-            checks::size(
-                &mut v,
-                "statuses",
-                checks::shown(&query.statuses),
-                query.statuses.len(),
-                1,
-                10,
-            );
-        }
-        for status in &query.statuses {
-            v.one_of("statuses.member", Some(status), STATUSES);
-        }
-        v.finish()?;
         timestamp_query("startedAfter", query.started_after.as_deref())?;
         timestamp_query("startedBefore", query.started_before.as_deref())?;
         let oldest_first = query.reverse_order;
         let (reference, qualifier) =
-            name_and_qualifier(scope, function_name, query.qualifier.as_deref())?;
+            name_and_qualifier(scope, &query.function_name, query.qualifier.as_deref())?;
         let record = self
             .invoker
             .registry()
@@ -498,13 +403,4 @@ impl DurableExecutions {
             next_marker: page.next_marker,
         })
     }
-}
-
-/// What Pause and Resume check of their request.
-fn check_pause_resume(arn: &str, request: &PauseResumeRequest) -> ApiResult<()> {
-    let mut v = Violations::new();
-    check_arn(&mut v, arn);
-    check_client_token(&mut v, request.client_token.as_deref());
-    v.length("reason", request.reason.as_deref(), 0, 1024);
-    v.finish()
 }

@@ -21,8 +21,8 @@ mod tokens;
 
 pub use input::{
     config_response, CallbackOptions, ChainedInvokeOptions, CheckpointRequest,
-    DurableExecutionSummary, ListDurableExecutionsOutput, ListDurableExecutionsQuery,
-    OperationUpdate, PauseResumeRequest, StepOptions, WaitOptions,
+    DurableExecutionSummary, ListDurableExecutionsOutput, OperationUpdate, PauseResumeRequest,
+    StepOptions, WaitOptions,
 };
 pub use status::{ExecutionStatus, OperationStatus};
 

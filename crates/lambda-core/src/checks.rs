@@ -17,12 +17,6 @@ use std::sync::{OnceLock, RwLock};
 
 /// `UnqualifiedFunctionName`.
 pub const UNQUALIFIED_FUNCTION_NAME: &str = "(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)";
-/// `NumericLatestPublishedOrAliasQualifier`.
-pub const VERSION_OR_ALIAS_QUALIFIER: &str = "\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+";
-/// `Qualifier`.
-pub const QUALIFIER: &str = "(|[a-zA-Z0-9$_-]+)";
-/// `TagKey` and `TagValue`.
-const TAG: &str = "([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)";
 
 /// The pseudo-version naming a function's latest published version.
 pub const LATEST_PUBLISHED: &str = "$LATEST.PUBLISHED";
@@ -104,20 +98,6 @@ pub fn size(
             shown,
             field,
             format!("Member must have length less than or equal to {max}"),
-        );
-    }
-}
-
-/// A `Tags` map: key 1–128 and value 0–256 characters of the tag alphabet.
-pub fn tags(v: &mut Violations, field: &str, tags: Option<&BTreeMap<String, String>>) {
-    for (key, value) in tags.into_iter().flatten() {
-        string(v, &format!("{field}.key"), Some(key), (1, 128), Some(TAG));
-        string(
-            v,
-            &format!("{field}.value"),
-            Some(value),
-            (0, 256),
-            Some(TAG),
         );
     }
 }
@@ -221,11 +201,6 @@ mod tests {
             "arn:aws:lambda:us-east-1:123456789012:function:my-fn"
         ));
         assert!(!matches(UNQUALIFIED_FUNCTION_NAME, "my-fn:1"));
-        assert!(matches(VERSION_OR_ALIAS_QUALIFIER, "$LATEST.PUBLISHED"));
-        assert!(matches(QUALIFIER, "live"));
-        assert!(!matches(QUALIFIER, "a b"));
-        assert!(matches(TAG, "Team: a/b"));
-        assert!(!matches(TAG, "no*stars"));
     }
 
     #[test]

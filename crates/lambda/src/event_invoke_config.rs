@@ -6,7 +6,6 @@ use crate::page::LAMBDA;
 use crate::{clock, ApiResult, LambdaService};
 use laminar_model::arn::Scope;
 use laminar_model::config::EventInvokeConfig;
-use laminar_model::validate::Violations;
 use laminar_model::{ApiError, ErrorKind};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -49,15 +48,6 @@ pub enum Write {
 }
 
 fn check(request: &EventInvokeConfigRequest) -> ApiResult<()> {
-    let mut v = Violations::new();
-    v.range("maximumRetryAttempts", request.maximum_retry_attempts, 0, 2);
-    v.range(
-        "maximumEventAgeInSeconds",
-        request.maximum_event_age_in_seconds,
-        60,
-        21_600,
-    );
-    v.finish()?;
     if let Some(destinations) = &request.destination_config {
         for side in ["OnSuccess", "OnFailure"] {
             let Some(target) = destinations.get(side).and_then(|d| d.get("Destination")) else {

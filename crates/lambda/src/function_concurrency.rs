@@ -3,7 +3,6 @@
 use crate::naming::{key_of, resolve_name};
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::Scope;
-use laminar_model::validate::Violations;
 
 impl LambdaService {
     pub fn put_function_concurrency(
@@ -12,15 +11,6 @@ impl LambdaService {
         function_name: &str,
         reserved: Option<i64>,
     ) -> ApiResult<u32> {
-        let mut v = Violations::new();
-        v.required("reservedConcurrentExecutions", reserved.as_ref());
-        v.range(
-            "reservedConcurrentExecutions",
-            reserved,
-            0,
-            i64::from(u32::MAX),
-        );
-        v.finish()?;
         let n = u32::try_from(reserved.unwrap_or_default()).unwrap_or(u32::MAX);
         self.set_reservation(scope, function_name, Some(n))?;
         Ok(n)

@@ -3,14 +3,11 @@
 
 use crate::ApiResult;
 
-const ROLE_PATTERN: &str = "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+";
 use laminar_model::config::{EnvironmentResponse, LoggingConfig};
 use laminar_model::limits::*;
-use laminar_model::requests::{
-    Environment, EphemeralStorageInput, LoggingConfigInput, TracingConfigInput,
-};
+use laminar_model::requests::{Environment, LoggingConfigInput};
 use laminar_model::runtime;
-use laminar_model::validate::{self, Violations};
+use laminar_model::validate;
 use laminar_model::{ApiError, ErrorKind};
 
 pub(crate) fn validate_environment(
@@ -48,64 +45,14 @@ pub(crate) fn validate_environment(
     }))
 }
 
-/// Constraint checks shared by create and update-configuration.
+/// What create and update-configuration check beyond the model's
+/// constraints (which the gateway has checked).
 pub(crate) struct ConfigInput<'a> {
     pub runtime: Option<&'a str>,
-    pub role: Option<&'a str>,
-    pub handler: Option<&'a str>,
-    pub description: Option<&'a str>,
-    pub timeout: Option<i64>,
-    pub memory_size: Option<i64>,
-    pub ephemeral: Option<&'a EphemeralStorageInput>,
-    pub tracing: Option<&'a TracingConfigInput>,
     pub logging: Option<&'a LoggingConfigInput>,
 }
 
 impl ConfigInput<'_> {
-    pub(crate) fn check(&self, v: &mut Violations) {
-        v.one_of("runtime", self.runtime, laminar_model::generated::RUNTIMES);
-        v.pattern("role", self.role, validate::is_role_arn, ROLE_PATTERN);
-        v.length("handler", self.handler, 0, 128);
-        v.pattern("handler", self.handler, validate::is_handler, "[^\\s]+");
-        v.length("description", self.description, 0, 256);
-        v.range("timeout", self.timeout, TIMEOUT_MIN_S, TIMEOUT_MAX_S);
-        v.range("memorySize", self.memory_size, MEMORY_MIN_MB, MEMORY_MAX_MB);
-        v.range(
-            "ephemeralStorage.size",
-            self.ephemeral.and_then(|e| e.size),
-            EPHEMERAL_MIN_MB,
-            EPHEMERAL_MAX_MB,
-        );
-        v.one_of(
-            "tracingConfig.mode",
-            self.tracing.and_then(|t| t.mode.as_deref()),
-            &["Active", "PassThrough"],
-        );
-        if let Some(logging) = self.logging {
-            v.one_of(
-                "loggingConfig.logFormat",
-                logging.log_format.as_deref(),
-                &["JSON", "Text"],
-            );
-            v.one_of(
-                "loggingConfig.applicationLogLevel",
-                logging.application_log_level.as_deref(),
-                &["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"],
-            );
-            v.one_of(
-                "loggingConfig.systemLogLevel",
-                logging.system_log_level.as_deref(),
-                &["DEBUG", "INFO", "WARN"],
-            );
-            v.length(
-                "loggingConfig.logGroup",
-                logging.log_group.as_deref(),
-                1,
-                512,
-            );
-        }
-    }
-
     /// Semantic checks the service makes after the constraints hold.
     pub(crate) fn check_semantics(&self) -> ApiResult<()> {
         if let Some(rt) = self.runtime {

@@ -95,38 +95,10 @@ impl LambdaService {
         request: CreateFunctionRequest,
     ) -> ApiResult<FunctionConfiguration> {
         let mut v = Violations::new();
-        v.required("functionName", request.function_name.as_ref());
-        v.required("role", request.role.as_ref());
-        v.required("code", request.code.as_ref());
-        v.length("functionName", request.function_name.as_deref(), 1, 140);
-        v.one_of(
-            "packageType",
-            request.package_type.as_deref(),
-            &["Zip", "Image"],
-        );
-        v.one_of(
-            "architectures",
-            request
-                .architectures
-                .as_ref()
-                .and_then(|a| (a.len() == 1).then(|| a[0].as_str())),
-            &["x86_64", "arm64"],
-        );
-        if request.architectures.as_ref().is_some_and(|a| a.len() != 1) {
-            v.length("architectures", Some(""), 1, 1);
-        }
         let input = ConfigInput {
             runtime: request.runtime.as_deref(),
-            role: request.role.as_deref(),
-            handler: request.handler.as_deref(),
-            description: request.description.as_deref(),
-            timeout: request.timeout,
-            memory_size: request.memory_size,
-            ephemeral: request.ephemeral_storage.as_ref(),
-            tracing: request.tracing_config.as_ref(),
             logging: request.logging_config.as_ref(),
         };
-        input.check(&mut v);
         let reference = match request.function_name.as_deref() {
             Some(name) => FunctionRef::parse(name).map(Some).unwrap_or_else(|_| {
                 v.pattern("functionName", Some(name), |_| false, FUNCTION_NAME_PATTERN);
@@ -406,16 +378,6 @@ impl LambdaService {
             lookup_locked(&registry, scope, &reference, &key)?
         };
         check_revision(request.revision_id.as_deref(), &current)?;
-        let mut v = Violations::new();
-        v.one_of(
-            "architectures",
-            request
-                .architectures
-                .as_ref()
-                .and_then(|a| (a.len() == 1).then(|| a[0].as_str())),
-            &["x86_64", "arm64"],
-        );
-        v.finish()?;
         let source = self.inner.code_from_request(
             &current.config.package_type,
             request.zip_file.as_deref(),
@@ -482,18 +444,8 @@ impl LambdaService {
         let reference = resolve_name(scope, function_name)?;
         let input = ConfigInput {
             runtime: request.runtime.as_deref(),
-            role: request.role.as_deref(),
-            handler: request.handler.as_deref(),
-            description: request.description.as_deref(),
-            timeout: request.timeout,
-            memory_size: request.memory_size,
-            ephemeral: request.ephemeral_storage.as_ref(),
-            tracing: request.tracing_config.as_ref(),
             logging: request.logging_config.as_ref(),
         };
-        let mut v = Violations::new();
-        input.check(&mut v);
-        v.finish()?;
         input.check_semantics()?;
         let environment = match &request.environment {
             Some(env) => Some(validate_environment(Some(env))?),

@@ -6,7 +6,6 @@ use crate::permissions::{check_statement, statement};
 use crate::{clock, ApiResult, Inner, LambdaService};
 use laminar_model::arn::Scope;
 use laminar_model::config::{LayerReference, Policy};
-use laminar_model::validate::Violations;
 use laminar_model::{ApiError, ErrorKind};
 use laminar_store::LayerKey;
 use serde::{Deserialize, Serialize};
@@ -257,34 +256,6 @@ impl LambdaService {
         layer_name: &str,
         request: PublishLayerVersionRequest,
     ) -> ApiResult<LayerVersionOutput> {
-        let mut v = Violations::new();
-        v.required("content", request.content.as_ref());
-        v.length("description", request.description.as_deref(), 0, 256);
-        v.length("licenseInfo", request.license_info.as_deref(), 0, 512);
-        for runtime in request.compatible_runtimes.iter().flatten() {
-            v.one_of(
-                "compatibleRuntimes",
-                Some(runtime),
-                laminar_model::generated::RUNTIMES,
-            );
-        }
-        for arch in request.compatible_architectures.iter().flatten() {
-            v.one_of("compatibleArchitectures", Some(arch), &["x86_64", "arm64"]);
-        }
-        v.finish()?;
-        if request
-            .compatible_runtimes
-            .as_ref()
-            .is_some_and(|r| r.len() > 15)
-            || request
-                .compatible_architectures
-                .as_ref()
-                .is_some_and(|a| a.len() > 2)
-        {
-            return Err(ApiError::invalid_parameter(
-                "A layer has at most 15 compatible runtimes and 2 compatible architectures.",
-            ));
-        }
         let key = layer_key(scope, layer_name)?;
         let content = request.content.as_ref();
         let zip = content.and_then(|c| c.zip_file.as_deref());
@@ -475,11 +446,6 @@ impl LambdaService {
         revision: Option<&str>,
         request: LayerPermissionRequest,
     ) -> ApiResult<Value> {
-        let mut v = Violations::new();
-        v.required("statementId", request.statement_id.as_ref());
-        v.required("action", request.action.as_ref());
-        v.required("principal", request.principal.as_ref());
-        v.finish()?;
         if request.action.as_deref() != Some("lambda:GetLayerVersion") {
             return Err(ApiError::new(
                 ErrorKind::Validation,

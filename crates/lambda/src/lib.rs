@@ -46,8 +46,7 @@ pub use laminar_account_objects::{
     ListFunctionsByCodeSigningConfigOutput,
 };
 pub use laminar_durable::{
-    CheckpointRequest, DurableExecutionSummary, ListDurableExecutionsOutput,
-    ListDurableExecutionsQuery, PauseResumeRequest,
+    CheckpointRequest, DurableExecutionSummary, ListDurableExecutionsOutput, PauseResumeRequest,
 };
 pub use laminar_invoke::{InvocationType, InvokeInput, InvokeOutput, StreamEvent, StreamingInvoke};
 pub use laminar_model::arn::Scope;

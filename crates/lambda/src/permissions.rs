@@ -4,7 +4,6 @@ use crate::naming::{key_of, resolve_name};
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::{Qualifier, Scope};
 use laminar_model::config::Policy;
-use laminar_model::validate::Violations;
 use laminar_model::{ApiError, ErrorKind};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -22,22 +21,6 @@ pub struct AddPermissionRequest {
     #[serde(rename = "PrincipalOrgID")]
     pub principal_org_id: Option<String>,
     pub function_url_auth_type: Option<String>,
-}
-
-fn is_statement_id(s: &str) -> bool {
-    s.bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-}
-
-fn is_action(s: &str) -> bool {
-    s == "*"
-        || s == "lambda:*"
-        || s.strip_prefix("lambda:")
-            .is_some_and(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_alphabetic()))
-}
-
-fn is_principal(s: &str) -> bool {
-    !s.is_empty() && !s.chars().any(char::is_whitespace)
 }
 
 /// The `Principal` element: a service, an account, or anyone.
@@ -104,35 +87,6 @@ impl LambdaService {
         qualifier: Option<&str>,
         request: AddPermissionRequest,
     ) -> ApiResult<String> {
-        let mut v = Violations::new();
-        v.required("statementId", request.statement_id.as_ref());
-        v.required("action", request.action.as_ref());
-        v.required("principal", request.principal.as_ref());
-        v.length("statementId", request.statement_id.as_deref(), 1, 100);
-        v.pattern(
-            "statementId",
-            request.statement_id.as_deref(),
-            is_statement_id,
-            "([a-zA-Z0-9-_.]+)",
-        );
-        v.pattern(
-            "action",
-            request.action.as_deref(),
-            is_action,
-            "(lambda:[*]|lambda:[a-zA-Z]+|[*])",
-        );
-        v.pattern(
-            "principal",
-            request.principal.as_deref(),
-            is_principal,
-            "[^\\s]+",
-        );
-        v.one_of(
-            "functionUrlAuthType",
-            request.function_url_auth_type.as_deref(),
-            &["NONE", "AWS_IAM"],
-        );
-        v.finish()?;
         let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
         let key = key_of(scope, &reference.name);
         let mut registry = self.inner.registry.write();

@@ -1,12 +1,11 @@
 //! Provisioned concurrency of aliases and published versions:
 //! Put/Get/Delete/ListProvisionedConcurrencyConfigs.
 
-use crate::checks::{self, name_and_qualifier, version_of, QUALIFIER};
+use crate::checks::{self, name_and_qualifier, version_of};
 use crate::page::LAMBDA;
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::Scope;
 use laminar_model::config::{FunctionRecord, ProvisionedConcurrency};
-use laminar_model::validate::Violations;
 use laminar_model::{ApiError, ErrorKind};
 use serde::{Deserialize, Serialize};
 
@@ -55,11 +54,6 @@ fn render(
     }
 }
 
-fn check_qualifier(v: &mut Violations, qualifier: Option<&str>) {
-    v.required("qualifier", qualifier.as_ref());
-    checks::string(v, "qualifier", qualifier, (1, 128), Some(QUALIFIER));
-}
-
 fn config_not_found() -> ApiError {
     ApiError::new(
         ErrorKind::ProvisionedConcurrencyConfigNotFound,
@@ -99,19 +93,6 @@ impl LambdaService {
         qualifier: Option<&str>,
         request: ProvisionedConcurrencyRequest,
     ) -> ApiResult<ProvisionedConcurrencyConfig> {
-        let mut v = Violations::new();
-        check_qualifier(&mut v, qualifier);
-        v.required(
-            "provisionedConcurrentExecutions",
-            request.provisioned_concurrent_executions.as_ref(),
-        );
-        v.range(
-            "provisionedConcurrentExecutions",
-            request.provisioned_concurrent_executions,
-            1,
-            i64::from(u32::MAX),
-        );
-        v.finish()?;
         let requested = u32::try_from(request.provisioned_concurrent_executions.unwrap_or(1))
             .unwrap_or(u32::MAX);
         let (reference, qualifier) = name_and_qualifier(scope, function_name, qualifier)?;
@@ -181,9 +162,6 @@ impl LambdaService {
         function_name: &str,
         qualifier: Option<&str>,
     ) -> ApiResult<ProvisionedConcurrencyConfig> {
-        let mut v = Violations::new();
-        check_qualifier(&mut v, qualifier);
-        v.finish()?;
         let (reference, qualifier) = name_and_qualifier(scope, function_name, qualifier)?;
         let qualifier = qualifier.unwrap_or_default();
         let record = self.function_record(scope, &reference)?;
@@ -201,9 +179,6 @@ impl LambdaService {
         function_name: &str,
         qualifier: Option<&str>,
     ) -> ApiResult<()> {
-        let mut v = Violations::new();
-        check_qualifier(&mut v, qualifier);
-        v.finish()?;
         let (reference, qualifier) = name_and_qualifier(scope, function_name, qualifier)?;
         let qualifier = qualifier.unwrap_or_default();
         self.change_function(scope, &reference, |record| {

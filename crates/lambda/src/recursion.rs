@@ -1,6 +1,6 @@
 //! Recursive loop detection settings: Get/PutFunctionRecursionConfig.
 
-use crate::checks::unqualified;
+use crate::naming::resolve_name;
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::Scope;
 use serde::{Deserialize, Serialize};
@@ -26,7 +26,7 @@ impl LambdaService {
         scope: &Scope,
         function_name: &str,
     ) -> ApiResult<RecursionConfig> {
-        let reference = unqualified(scope, function_name)?;
+        let reference = resolve_name(scope, function_name)?;
         let record = self.function_record(scope, &reference)?;
         Ok(RecursionConfig {
             recursive_loop: record
@@ -42,7 +42,7 @@ impl LambdaService {
         function_name: &str,
         request: RecursionConfigRequest,
     ) -> ApiResult<RecursionConfig> {
-        let reference = unqualified(scope, function_name)?;
+        let reference = resolve_name(scope, function_name)?;
         let recursive_loop = request.recursive_loop.unwrap_or_default();
         self.change_function(scope, &reference, |record| {
             record.recursive_loop = Some(recursive_loop.clone());

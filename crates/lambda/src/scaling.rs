@@ -1,7 +1,8 @@
 //! Execution environments kept per published version (functions on capacity
 //! providers): Get/PutFunctionScalingConfig.
 
-use crate::checks::{unqualified, version_of};
+use crate::checks::version_of;
+use crate::naming::resolve_name;
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::Scope;
 use laminar_model::config::{FunctionState, ScalingConfig};
@@ -53,7 +54,7 @@ impl LambdaService {
         function_name: &str,
         qualifier: &str,
     ) -> ApiResult<GetScalingConfigOutput> {
-        let reference = unqualified(scope, function_name)?;
+        let reference = resolve_name(scope, function_name)?;
         let record = self.function_record(scope, &reference)?;
         version_of(&record, Some(qualifier))?;
         let stored = record.scaling_configs.get(qualifier).map(render);
@@ -82,7 +83,7 @@ impl LambdaService {
                 )));
             }
         }
-        let reference = unqualified(scope, function_name)?;
+        let reference = resolve_name(scope, function_name)?;
         let qualifier = qualifier.to_string();
         let state = self.change_function(scope, &reference, |record| {
             let version = version_of(record, Some(&qualifier))?;

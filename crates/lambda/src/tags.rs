@@ -6,7 +6,6 @@ use crate::naming::key_of;
 use crate::objects::{CAPACITY_PROVIDER, CODE_SIGNING_CONFIG, EVENT_SOURCE_MAPPING};
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::{FunctionRef, Scope};
-use laminar_model::validate::Violations;
 use laminar_model::{ApiError, ErrorKind};
 
 const MAX_TAGS: usize = 50;
@@ -70,9 +69,6 @@ fn taggable(scope: &Scope, resource: &str) -> ApiResult<Taggable> {
 }
 
 fn check_new_tags(tags: &Tags) -> ApiResult<()> {
-    let mut v = Violations::new();
-    crate::checks::tags(&mut v, "tags", Some(tags));
-    v.finish()?;
     crate::checks::reserved_tags(Some(tags))
 }
 

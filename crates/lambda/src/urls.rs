@@ -6,7 +6,6 @@ use crate::page::LAMBDA;
 use crate::{clock, ApiResult, LambdaService};
 use laminar_model::arn::{Qualifier, Scope};
 use laminar_model::config::FunctionUrl;
-use laminar_model::validate::Violations;
 use laminar_model::{ApiError, ErrorKind};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -62,24 +61,6 @@ fn url_qualifier(qualifier: Option<&Qualifier>) -> ApiResult<String> {
     }
 }
 
-fn check(request: &FunctionUrlRequest, auth_required: bool) -> ApiResult<()> {
-    let mut v = Violations::new();
-    if auth_required {
-        v.required("authType", request.auth_type.as_ref());
-    }
-    v.one_of(
-        "authType",
-        request.auth_type.as_deref(),
-        &["NONE", "AWS_IAM"],
-    );
-    v.one_of(
-        "invokeMode",
-        request.invoke_mode.as_deref(),
-        &["BUFFERED", "RESPONSE_STREAM"],
-    );
-    v.finish()
-}
-
 fn new_url_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
@@ -114,7 +95,6 @@ impl LambdaService {
         qualifier: Option<&str>,
         request: FunctionUrlRequest,
     ) -> ApiResult<FunctionUrlConfig> {
-        check(&request, true)?;
         let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
         let slot = url_qualifier(reference.qualifier.as_ref())?;
         let key = key_of(scope, &reference.name);
@@ -186,7 +166,6 @@ impl LambdaService {
         qualifier: Option<&str>,
         request: FunctionUrlRequest,
     ) -> ApiResult<FunctionUrlConfig> {
-        check(&request, false)?;
         let (name, arn, _) = self.find_url(scope, function_name, qualifier)?;
         let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
         let slot = url_qualifier(reference.qualifier.as_ref())?;

@@ -109,6 +109,7 @@ pub fn check(operation: &str, parts: &RequestParts<'_>) -> Result<(), ApiError> 
                 if parts.body.is_empty() && input.required.contains(name) {
                     v.required::<()>(&field, None);
                 }
+                check_blob_payload(model, &member.shape, parts.body.len(), &field, &mut v);
                 continue;
             }
             None => body.get(name).filter(|v| !v.is_null()).map(Cow::Borrowed),
@@ -120,6 +121,24 @@ pub fn check(operation: &str, parts: &RequestParts<'_>) -> Result<(), ApiError> 
         }
     }
     v.finish()
+}
+
+/// A blob payload is the body itself: its length is the body's (the value
+/// is shown as `...` rather than echoed).
+fn check_blob_payload(model: &Model, shape: &str, length: usize, field: &str, v: &mut Violations) {
+    let Some(shape) = model.shapes.get(shape).filter(|s| s.kind == "blob") else {
+        return;
+    };
+    if shape.max.is_some_and(|max| length as f64 > max) {
+        v.violation(
+            "...",
+            field,
+            format!(
+                "Member must have length less than or equal to {}",
+                shape.max.unwrap_or_default()
+            ),
+        );
+    }
 }
 
 /// Query values arrive as text; numbers and lists are read as the shape says.

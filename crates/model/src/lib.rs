@@ -8,6 +8,7 @@ pub mod constraints;
 pub mod enums;
 pub mod error;
 pub mod generated;
+pub mod input;
 pub mod limits;
 pub mod requests;
 pub mod runtime;

@@ -1,6 +1,6 @@
 //! Runtime identifiers: which are valid, and how each family is run.
 
-use crate::generated::RUNTIMES;
+use crate::enums::Runtime;
 
 /// How a runtime's code is started, whatever the executor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,7 +16,7 @@ pub enum RuntimeFamily {
 }
 
 pub fn is_known(runtime: &str) -> bool {
-    RUNTIMES.contains(&runtime)
+    Runtime::from_model(runtime).is_some()
 }
 
 pub fn family(runtime: &str) -> Option<RuntimeFamily> {

@@ -113,37 +113,6 @@ impl Violations {
     }
 }
 
-/// `[^\s]+`, the model's Handler pattern.
-pub fn is_handler(text: &str) -> bool {
-    !text.is_empty() && !text.chars().any(char::is_whitespace)
-}
-
-/// `arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`
-pub fn is_role_arn(text: &str) -> bool {
-    let Some(rest) = text.strip_prefix("arn:") else {
-        return false;
-    };
-    let Some((partition, rest)) = rest.split_once(":iam::") else {
-        return false;
-    };
-    let partition_ok = partition.is_empty()
-        || (partition.starts_with("aws")
-            && partition
-                .bytes()
-                .all(|b| b.is_ascii_alphabetic() || b == b'-'));
-    let Some((account, path)) = rest.split_once(":role") else {
-        return false;
-    };
-    let path = path.strip_prefix('/').unwrap_or(path);
-    partition_ok
-        && account.len() == 12
-        && account.bytes().all(|b| b.is_ascii_digit())
-        && !path.is_empty()
-        && path
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-/".contains(&b))
-}
-
 /// Environment variable keys: `[a-zA-Z]([a-zA-Z0-9_])+`.
 pub fn is_env_key(key: &str) -> bool {
     let mut bytes = key.bytes();
@@ -192,11 +161,7 @@ mod tests {
     }
 
     #[test]
-    fn role_and_env_patterns() {
-        assert!(is_role_arn("arn:aws:iam::123456789012:role/lambda-role"));
-        assert!(is_role_arn("arn:aws:iam::000000000000:role/service-role/x"));
-        assert!(!is_role_arn("arn:aws:iam::1234:role/x"));
-        assert!(!is_role_arn("role"));
+    fn env_key_pattern() {
         assert!(is_env_key("A1"));
         assert!(!is_env_key("1A"));
         assert!(!is_env_key("A"));

@@ -28,14 +28,9 @@ pub async fn serve(logs: &LogsService, scope: &Scope, headers: &HeaderMap, body:
     let logs = logs.clone();
     let scope = scope.clone();
     // SQLite work (a commit is an fsync with --data-dir) stays off the async workers.
-    let outcome =
-        tokio::task::spawn_blocking(move || dispatch(&logs, &scope, &operation, &body)).await;
-    match outcome {
-        Ok(Ok(value)) => ok(value),
-        Ok(Err(e)) => error(&e),
-        Err(e) => error(&LogsError::unavailable(format!(
-            "the operation failed: {e}"
-        ))),
+    match laminar_db::try_blocking(move || dispatch(&logs, &scope, &operation, &body)).await {
+        Ok(value) => ok(value),
+        Err(e) => error(&e),
     }
 }
 

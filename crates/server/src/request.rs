@@ -1,5 +1,5 @@
 //! A Lambda API request routed to its operation, and the decoding of its
-//! parts into the model's types (used by the generated `ops::input`).
+//! parts into the model's types (used by the generated `ops::decode`).
 
 use crate::routes::Matched;
 use axum::body::Bytes;

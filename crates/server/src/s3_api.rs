@@ -603,9 +603,7 @@ async fn blocking<T: Send + 'static>(
     work: impl FnOnce(&S3Service) -> Result<T, S3Error> + Send + 'static,
 ) -> Result<T, S3Error> {
     let s3 = s3.clone();
-    tokio::task::spawn_blocking(move || work(&s3))
-        .await
-        .map_err(S3Error::internal)?
+    laminar_db::try_blocking(move || work(&s3)).await
 }
 
 // ---- rendering ----------------------------------------------------------

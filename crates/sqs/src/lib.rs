@@ -201,9 +201,7 @@ impl SqsService {
         operation: impl FnOnce(&SqsService) -> Result<T, SqsError> + Send + 'static,
     ) -> Result<T, SqsError> {
         let this = self.clone();
-        tokio::task::spawn_blocking(move || operation(&this))
-            .await
-            .map_err(|e| SqsError::internal(format!("the SQS task failed: {e}")))?
+        laminar_db::try_blocking(move || operation(&this)).await
     }
 
     /// Sends one message to the queue with this ARN

@@ -74,7 +74,7 @@ mod tests {
         for (runtime, image) in cases {
             assert_eq!(s.image_for(runtime).as_deref(), Some(image), "{runtime}");
         }
-        for runtime in laminar_model::generated::RUNTIMES {
+        for runtime in laminar_model::enums::Runtime::VALUES {
             assert!(s.image_for(runtime).is_some(), "{runtime} has an image");
         }
     }

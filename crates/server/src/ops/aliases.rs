@@ -1,8 +1,8 @@
 //! Aliases.
 
 use super::handler::{Ctx, OpResult};
-use super::input;
 use laminar_lambda::AliasRequest;
+use laminar_model::input;
 
 pub fn create_alias(ctx: Ctx, input: input::CreateAlias<AliasRequest>) -> OpResult {
     ctx.json(

@@ -1,8 +1,8 @@
 //! Capacity providers.
 
 use super::handler::{Ctx, OpResult};
-use super::input;
 use laminar_lambda::{CreateCapacityProviderRequest, UpdateCapacityProviderRequest};
+use laminar_model::input;
 
 pub fn create_capacity_provider(
     ctx: Ctx,

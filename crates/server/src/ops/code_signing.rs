@@ -1,8 +1,8 @@
 //! Code signing configs and the functions that use them.
 
 use super::handler::{Ctx, OpResult};
-use super::input;
 use laminar_lambda::{CodeSigningConfigRequest, FunctionCodeSigningConfigRequest};
+use laminar_model::input;
 
 pub fn create_code_signing_config(
     ctx: Ctx,

@@ -1,8 +1,8 @@
 //! Reserved and provisioned concurrency.
 
 use super::handler::{Ctx, OpResult};
-use super::input;
 use laminar_lambda::ProvisionedConcurrencyRequest;
+use laminar_model::input;
 use serde::Deserialize;
 use serde_json::json;
 

@@ -4,12 +4,13 @@
 //! Operation name -> input decoding -> handler. A handler is the function
 //! named after the operation in snake case, from the family modules of `ops`.
 
+use super::decode::Decode;
 use super::handler::{not_implemented, run, OpResult};
-use super::input;
 use super::*;
 use crate::render;
 use crate::request::Request;
 use axum::response::Response;
+use laminar_model::input;
 
 /// Runs the operation the request was routed to.
 pub async fn handle(req: Request) -> Response {
@@ -19,367 +20,367 @@ pub async fn handle(req: Request) -> Response {
 async fn dispatch(req: Request) -> OpResult {
     match req.parts.matched.operation {
         "AddLayerVersionPermission" => {
-            let input = input::AddLayerVersionPermission::decode(&req.parts)?;
+            let input: input::AddLayerVersionPermission<_> = Decode::decode(&req.parts)?;
             run(req, add_layer_version_permission, input).await
         }
         "AddPermission" => {
-            let input = input::AddPermission::decode(&req.parts)?;
+            let input: input::AddPermission<_> = Decode::decode(&req.parts)?;
             run(req, add_permission, input).await
         }
         "CheckpointDurableExecution" => {
-            let input = input::CheckpointDurableExecution::decode(&req.parts)?;
+            let input: input::CheckpointDurableExecution<_> = Decode::decode(&req.parts)?;
             run(req, checkpoint_durable_execution, input).await
         }
         "CreateAlias" => {
-            let input = input::CreateAlias::decode(&req.parts)?;
+            let input: input::CreateAlias<_> = Decode::decode(&req.parts)?;
             run(req, create_alias, input).await
         }
         "CreateCapacityProvider" => {
-            let input = input::CreateCapacityProvider::decode(&req.parts)?;
+            let input: input::CreateCapacityProvider<_> = Decode::decode(&req.parts)?;
             run(req, create_capacity_provider, input).await
         }
         "CreateCodeSigningConfig" => {
-            let input = input::CreateCodeSigningConfig::decode(&req.parts)?;
+            let input: input::CreateCodeSigningConfig<_> = Decode::decode(&req.parts)?;
             run(req, create_code_signing_config, input).await
         }
         "CreateEventSourceMapping" => {
-            let input = input::CreateEventSourceMapping::decode(&req.parts)?;
+            let input: input::CreateEventSourceMapping<_> = Decode::decode(&req.parts)?;
             run(req, create_event_source_mapping, input).await
         }
         "CreateFunction" => {
-            let input = input::CreateFunction::decode(&req.parts)?;
+            let input: input::CreateFunction<_> = Decode::decode(&req.parts)?;
             run(req, create_function, input).await
         }
         "CreateFunctionUrlConfig" => {
-            let input = input::CreateFunctionUrlConfig::decode(&req.parts)?;
+            let input: input::CreateFunctionUrlConfig<_> = Decode::decode(&req.parts)?;
             run(req, create_function_url_config, input).await
         }
         "DeleteAlias" => {
-            let input = input::DeleteAlias::decode(&req.parts)?;
+            let input: input::DeleteAlias = Decode::decode(&req.parts)?;
             run(req, delete_alias, input).await
         }
         "DeleteCapacityProvider" => {
-            let input = input::DeleteCapacityProvider::decode(&req.parts)?;
+            let input: input::DeleteCapacityProvider = Decode::decode(&req.parts)?;
             run(req, delete_capacity_provider, input).await
         }
         "DeleteCodeSigningConfig" => {
-            let input = input::DeleteCodeSigningConfig::decode(&req.parts)?;
+            let input: input::DeleteCodeSigningConfig = Decode::decode(&req.parts)?;
             run(req, delete_code_signing_config, input).await
         }
         "DeleteDurableExecution" => {
-            let input = input::DeleteDurableExecution::decode(&req.parts)?;
+            let input: input::DeleteDurableExecution = Decode::decode(&req.parts)?;
             run(req, delete_durable_execution, input).await
         }
         "DeleteEventSourceMapping" => {
-            let input = input::DeleteEventSourceMapping::decode(&req.parts)?;
+            let input: input::DeleteEventSourceMapping = Decode::decode(&req.parts)?;
             run(req, delete_event_source_mapping, input).await
         }
         "DeleteFunction" => {
-            let input = input::DeleteFunction::decode(&req.parts)?;
+            let input: input::DeleteFunction = Decode::decode(&req.parts)?;
             run(req, delete_function, input).await
         }
         "DeleteFunctionCodeSigningConfig" => {
-            let input = input::DeleteFunctionCodeSigningConfig::decode(&req.parts)?;
+            let input: input::DeleteFunctionCodeSigningConfig = Decode::decode(&req.parts)?;
             run(req, delete_function_code_signing_config, input).await
         }
         "DeleteFunctionConcurrency" => {
-            let input = input::DeleteFunctionConcurrency::decode(&req.parts)?;
+            let input: input::DeleteFunctionConcurrency = Decode::decode(&req.parts)?;
             run(req, delete_function_concurrency, input).await
         }
         "DeleteFunctionEventInvokeConfig" => {
-            let input = input::DeleteFunctionEventInvokeConfig::decode(&req.parts)?;
+            let input: input::DeleteFunctionEventInvokeConfig = Decode::decode(&req.parts)?;
             run(req, delete_function_event_invoke_config, input).await
         }
         "DeleteFunctionUrlConfig" => {
-            let input = input::DeleteFunctionUrlConfig::decode(&req.parts)?;
+            let input: input::DeleteFunctionUrlConfig = Decode::decode(&req.parts)?;
             run(req, delete_function_url_config, input).await
         }
         "DeleteLayerVersion" => {
-            let input = input::DeleteLayerVersion::decode(&req.parts)?;
+            let input: input::DeleteLayerVersion = Decode::decode(&req.parts)?;
             run(req, delete_layer_version, input).await
         }
         "DeleteProvisionedConcurrencyConfig" => {
-            let input = input::DeleteProvisionedConcurrencyConfig::decode(&req.parts)?;
+            let input: input::DeleteProvisionedConcurrencyConfig = Decode::decode(&req.parts)?;
             run(req, delete_provisioned_concurrency_config, input).await
         }
         "DeleteResourcePolicy" => {
-            let input = input::DeleteResourcePolicy::decode(&req.parts)?;
+            let input: input::DeleteResourcePolicy = Decode::decode(&req.parts)?;
             run(req, delete_resource_policy, input).await
         }
         "GetAccountSettings" => {
-            let input = input::GetAccountSettings::decode(&req.parts)?;
+            let input: input::GetAccountSettings = Decode::decode(&req.parts)?;
             run(req, get_account_settings, input).await
         }
         "GetAlias" => {
-            let input = input::GetAlias::decode(&req.parts)?;
+            let input: input::GetAlias = Decode::decode(&req.parts)?;
             run(req, get_alias, input).await
         }
         "GetCapacityProvider" => {
-            let input = input::GetCapacityProvider::decode(&req.parts)?;
+            let input: input::GetCapacityProvider = Decode::decode(&req.parts)?;
             run(req, get_capacity_provider, input).await
         }
         "GetCodeSigningConfig" => {
-            let input = input::GetCodeSigningConfig::decode(&req.parts)?;
+            let input: input::GetCodeSigningConfig = Decode::decode(&req.parts)?;
             run(req, get_code_signing_config, input).await
         }
         "GetDurableExecution" => {
-            let input = input::GetDurableExecution::decode(&req.parts)?;
+            let input: input::GetDurableExecution = Decode::decode(&req.parts)?;
             run(req, get_durable_execution, input).await
         }
         "GetDurableExecutionHistory" => {
-            let input = input::GetDurableExecutionHistory::decode(&req.parts)?;
+            let input: input::GetDurableExecutionHistory = Decode::decode(&req.parts)?;
             run(req, get_durable_execution_history, input).await
         }
         "GetDurableExecutionState" => {
-            let input = input::GetDurableExecutionState::decode(&req.parts)?;
+            let input: input::GetDurableExecutionState = Decode::decode(&req.parts)?;
             run(req, get_durable_execution_state, input).await
         }
         "GetEventSourceMapping" => {
-            let input = input::GetEventSourceMapping::decode(&req.parts)?;
+            let input: input::GetEventSourceMapping = Decode::decode(&req.parts)?;
             run(req, get_event_source_mapping, input).await
         }
         "GetFunction" => {
-            let input = input::GetFunction::decode(&req.parts)?;
+            let input: input::GetFunction = Decode::decode(&req.parts)?;
             run(req, get_function, input).await
         }
         "GetFunctionCodeSigningConfig" => {
-            let input = input::GetFunctionCodeSigningConfig::decode(&req.parts)?;
+            let input: input::GetFunctionCodeSigningConfig = Decode::decode(&req.parts)?;
             run(req, get_function_code_signing_config, input).await
         }
         "GetFunctionConcurrency" => {
-            let input = input::GetFunctionConcurrency::decode(&req.parts)?;
+            let input: input::GetFunctionConcurrency = Decode::decode(&req.parts)?;
             run(req, get_function_concurrency, input).await
         }
         "GetFunctionConfiguration" => {
-            let input = input::GetFunctionConfiguration::decode(&req.parts)?;
+            let input: input::GetFunctionConfiguration = Decode::decode(&req.parts)?;
             run(req, get_function_configuration, input).await
         }
         "GetFunctionEventInvokeConfig" => {
-            let input = input::GetFunctionEventInvokeConfig::decode(&req.parts)?;
+            let input: input::GetFunctionEventInvokeConfig = Decode::decode(&req.parts)?;
             run(req, get_function_event_invoke_config, input).await
         }
         "GetFunctionRecursionConfig" => {
-            let input = input::GetFunctionRecursionConfig::decode(&req.parts)?;
+            let input: input::GetFunctionRecursionConfig = Decode::decode(&req.parts)?;
             run(req, get_function_recursion_config, input).await
         }
         "GetFunctionScalingConfig" => {
-            let input = input::GetFunctionScalingConfig::decode(&req.parts)?;
+            let input: input::GetFunctionScalingConfig = Decode::decode(&req.parts)?;
             run(req, get_function_scaling_config, input).await
         }
         "GetFunctionUrlConfig" => {
-            let input = input::GetFunctionUrlConfig::decode(&req.parts)?;
+            let input: input::GetFunctionUrlConfig = Decode::decode(&req.parts)?;
             run(req, get_function_url_config, input).await
         }
         "GetLayerVersion" => {
-            let input = input::GetLayerVersion::decode(&req.parts)?;
+            let input: input::GetLayerVersion = Decode::decode(&req.parts)?;
             run(req, get_layer_version, input).await
         }
         "GetLayerVersionByArn" => {
-            let input = input::GetLayerVersionByArn::decode(&req.parts)?;
+            let input: input::GetLayerVersionByArn = Decode::decode(&req.parts)?;
             run(req, get_layer_version_by_arn, input).await
         }
         "GetLayerVersionPolicy" => {
-            let input = input::GetLayerVersionPolicy::decode(&req.parts)?;
+            let input: input::GetLayerVersionPolicy = Decode::decode(&req.parts)?;
             run(req, get_layer_version_policy, input).await
         }
         "GetPolicy" => {
-            let input = input::GetPolicy::decode(&req.parts)?;
+            let input: input::GetPolicy = Decode::decode(&req.parts)?;
             run(req, get_policy, input).await
         }
         "GetProvisionedConcurrencyConfig" => {
-            let input = input::GetProvisionedConcurrencyConfig::decode(&req.parts)?;
+            let input: input::GetProvisionedConcurrencyConfig = Decode::decode(&req.parts)?;
             run(req, get_provisioned_concurrency_config, input).await
         }
         "GetResourcePolicy" => {
-            let input = input::GetResourcePolicy::decode(&req.parts)?;
+            let input: input::GetResourcePolicy = Decode::decode(&req.parts)?;
             run(req, get_resource_policy, input).await
         }
         "GetRuntimeManagementConfig" => {
-            let input = input::GetRuntimeManagementConfig::decode(&req.parts)?;
+            let input: input::GetRuntimeManagementConfig = Decode::decode(&req.parts)?;
             run(req, get_runtime_management_config, input).await
         }
         "Invoke" => {
-            let input = input::Invoke::decode(&req.parts)?;
+            let input: input::Invoke = Decode::decode(&req.parts)?;
             run(req, invoke, input).await
         }
         "InvokeAsync" => {
-            let input = input::InvokeAsync::decode(&req.parts)?;
+            let input: input::InvokeAsync = Decode::decode(&req.parts)?;
             run(req, invoke_async, input).await
         }
         "InvokeWithResponseStream" => {
-            let input = input::InvokeWithResponseStream::decode(&req.parts)?;
+            let input: input::InvokeWithResponseStream = Decode::decode(&req.parts)?;
             run(req, invoke_with_response_stream, input).await
         }
         "ListAliases" => {
-            let input = input::ListAliases::decode(&req.parts)?;
+            let input: input::ListAliases = Decode::decode(&req.parts)?;
             run(req, list_aliases, input).await
         }
         "ListCapacityProviders" => {
-            let input = input::ListCapacityProviders::decode(&req.parts)?;
+            let input: input::ListCapacityProviders = Decode::decode(&req.parts)?;
             run(req, list_capacity_providers, input).await
         }
         "ListCodeSigningConfigs" => {
-            let input = input::ListCodeSigningConfigs::decode(&req.parts)?;
+            let input: input::ListCodeSigningConfigs = Decode::decode(&req.parts)?;
             run(req, list_code_signing_configs, input).await
         }
         "ListDurableExecutionsByFunction" => {
-            let input = input::ListDurableExecutionsByFunction::decode(&req.parts)?;
+            let input: input::ListDurableExecutionsByFunction = Decode::decode(&req.parts)?;
             run(req, list_durable_executions_by_function, input).await
         }
         "ListEventSourceMappings" => {
-            let input = input::ListEventSourceMappings::decode(&req.parts)?;
+            let input: input::ListEventSourceMappings = Decode::decode(&req.parts)?;
             run(req, list_event_source_mappings, input).await
         }
         "ListFunctionEventInvokeConfigs" => {
-            let input = input::ListFunctionEventInvokeConfigs::decode(&req.parts)?;
+            let input: input::ListFunctionEventInvokeConfigs = Decode::decode(&req.parts)?;
             run(req, list_function_event_invoke_configs, input).await
         }
         "ListFunctionUrlConfigs" => {
-            let input = input::ListFunctionUrlConfigs::decode(&req.parts)?;
+            let input: input::ListFunctionUrlConfigs = Decode::decode(&req.parts)?;
             run(req, list_function_url_configs, input).await
         }
         "ListFunctionVersionsByCapacityProvider" => {
-            let input = input::ListFunctionVersionsByCapacityProvider::decode(&req.parts)?;
+            let input: input::ListFunctionVersionsByCapacityProvider = Decode::decode(&req.parts)?;
             run(req, list_function_versions_by_capacity_provider, input).await
         }
         "ListFunctions" => {
-            let input = input::ListFunctions::decode(&req.parts)?;
+            let input: input::ListFunctions = Decode::decode(&req.parts)?;
             run(req, list_functions, input).await
         }
         "ListFunctionsByCodeSigningConfig" => {
-            let input = input::ListFunctionsByCodeSigningConfig::decode(&req.parts)?;
+            let input: input::ListFunctionsByCodeSigningConfig = Decode::decode(&req.parts)?;
             run(req, list_functions_by_code_signing_config, input).await
         }
         "ListLayerVersions" => {
-            let input = input::ListLayerVersions::decode(&req.parts)?;
+            let input: input::ListLayerVersions = Decode::decode(&req.parts)?;
             run(req, list_layer_versions, input).await
         }
         "ListLayers" => {
-            let input = input::ListLayers::decode(&req.parts)?;
+            let input: input::ListLayers = Decode::decode(&req.parts)?;
             run(req, list_layers, input).await
         }
         "ListProvisionedConcurrencyConfigs" => {
-            let input = input::ListProvisionedConcurrencyConfigs::decode(&req.parts)?;
+            let input: input::ListProvisionedConcurrencyConfigs = Decode::decode(&req.parts)?;
             run(req, list_provisioned_concurrency_configs, input).await
         }
         "ListTags" => {
-            let input = input::ListTags::decode(&req.parts)?;
+            let input: input::ListTags = Decode::decode(&req.parts)?;
             run(req, list_tags, input).await
         }
         "ListVersionsByFunction" => {
-            let input = input::ListVersionsByFunction::decode(&req.parts)?;
+            let input: input::ListVersionsByFunction = Decode::decode(&req.parts)?;
             run(req, list_versions_by_function, input).await
         }
         "PauseDurableExecution" => {
-            let input = input::PauseDurableExecution::decode(&req.parts)?;
+            let input: input::PauseDurableExecution<_> = Decode::decode(&req.parts)?;
             run(req, pause_durable_execution, input).await
         }
         "PublishLayerVersion" => {
-            let input = input::PublishLayerVersion::decode(&req.parts)?;
+            let input: input::PublishLayerVersion<_> = Decode::decode(&req.parts)?;
             run(req, publish_layer_version, input).await
         }
         "PublishVersion" => {
-            let input = input::PublishVersion::decode(&req.parts)?;
+            let input: input::PublishVersion<_> = Decode::decode(&req.parts)?;
             run(req, publish_version, input).await
         }
         "PutFunctionCodeSigningConfig" => {
-            let input = input::PutFunctionCodeSigningConfig::decode(&req.parts)?;
+            let input: input::PutFunctionCodeSigningConfig<_> = Decode::decode(&req.parts)?;
             run(req, put_function_code_signing_config, input).await
         }
         "PutFunctionConcurrency" => {
-            let input = input::PutFunctionConcurrency::decode(&req.parts)?;
+            let input: input::PutFunctionConcurrency<_> = Decode::decode(&req.parts)?;
             run(req, put_function_concurrency, input).await
         }
         "PutFunctionEventInvokeConfig" => {
-            let input = input::PutFunctionEventInvokeConfig::decode(&req.parts)?;
+            let input: input::PutFunctionEventInvokeConfig<_> = Decode::decode(&req.parts)?;
             run(req, put_function_event_invoke_config, input).await
         }
         "PutFunctionRecursionConfig" => {
-            let input = input::PutFunctionRecursionConfig::decode(&req.parts)?;
+            let input: input::PutFunctionRecursionConfig<_> = Decode::decode(&req.parts)?;
             run(req, put_function_recursion_config, input).await
         }
         "PutFunctionScalingConfig" => {
-            let input = input::PutFunctionScalingConfig::decode(&req.parts)?;
+            let input: input::PutFunctionScalingConfig<_> = Decode::decode(&req.parts)?;
             run(req, put_function_scaling_config, input).await
         }
         "PutProvisionedConcurrencyConfig" => {
-            let input = input::PutProvisionedConcurrencyConfig::decode(&req.parts)?;
+            let input: input::PutProvisionedConcurrencyConfig<_> = Decode::decode(&req.parts)?;
             run(req, put_provisioned_concurrency_config, input).await
         }
         "PutResourcePolicy" => {
-            let input = input::PutResourcePolicy::decode(&req.parts)?;
+            let input: input::PutResourcePolicy<_> = Decode::decode(&req.parts)?;
             run(req, put_resource_policy, input).await
         }
         "PutRuntimeManagementConfig" => {
-            let input = input::PutRuntimeManagementConfig::decode(&req.parts)?;
+            let input: input::PutRuntimeManagementConfig<_> = Decode::decode(&req.parts)?;
             run(req, put_runtime_management_config, input).await
         }
         "RemoveLayerVersionPermission" => {
-            let input = input::RemoveLayerVersionPermission::decode(&req.parts)?;
+            let input: input::RemoveLayerVersionPermission = Decode::decode(&req.parts)?;
             run(req, remove_layer_version_permission, input).await
         }
         "RemovePermission" => {
-            let input = input::RemovePermission::decode(&req.parts)?;
+            let input: input::RemovePermission = Decode::decode(&req.parts)?;
             run(req, remove_permission, input).await
         }
         "ResumeDurableExecution" => {
-            let input = input::ResumeDurableExecution::decode(&req.parts)?;
+            let input: input::ResumeDurableExecution<_> = Decode::decode(&req.parts)?;
             run(req, resume_durable_execution, input).await
         }
         "SendDurableExecutionCallbackFailure" => {
-            let input = input::SendDurableExecutionCallbackFailure::decode(&req.parts)?;
+            let input: input::SendDurableExecutionCallbackFailure<_> = Decode::decode(&req.parts)?;
             run(req, send_durable_execution_callback_failure, input).await
         }
         "SendDurableExecutionCallbackHeartbeat" => {
-            let input = input::SendDurableExecutionCallbackHeartbeat::decode(&req.parts)?;
+            let input: input::SendDurableExecutionCallbackHeartbeat = Decode::decode(&req.parts)?;
             run(req, send_durable_execution_callback_heartbeat, input).await
         }
         "SendDurableExecutionCallbackSuccess" => {
-            let input = input::SendDurableExecutionCallbackSuccess::decode(&req.parts)?;
+            let input: input::SendDurableExecutionCallbackSuccess = Decode::decode(&req.parts)?;
             run(req, send_durable_execution_callback_success, input).await
         }
         "StopDurableExecution" => {
-            let input = input::StopDurableExecution::decode(&req.parts)?;
+            let input: input::StopDurableExecution<_> = Decode::decode(&req.parts)?;
             run(req, stop_durable_execution, input).await
         }
         "TagResource" => {
-            let input = input::TagResource::decode(&req.parts)?;
+            let input: input::TagResource<_> = Decode::decode(&req.parts)?;
             run(req, tag_resource, input).await
         }
         "UntagResource" => {
-            let input = input::UntagResource::decode(&req.parts)?;
+            let input: input::UntagResource = Decode::decode(&req.parts)?;
             run(req, untag_resource, input).await
         }
         "UpdateAlias" => {
-            let input = input::UpdateAlias::decode(&req.parts)?;
+            let input: input::UpdateAlias<_> = Decode::decode(&req.parts)?;
             run(req, update_alias, input).await
         }
         "UpdateCapacityProvider" => {
-            let input = input::UpdateCapacityProvider::decode(&req.parts)?;
+            let input: input::UpdateCapacityProvider<_> = Decode::decode(&req.parts)?;
             run(req, update_capacity_provider, input).await
         }
         "UpdateCodeSigningConfig" => {
-            let input = input::UpdateCodeSigningConfig::decode(&req.parts)?;
+            let input: input::UpdateCodeSigningConfig<_> = Decode::decode(&req.parts)?;
             run(req, update_code_signing_config, input).await
         }
         "UpdateEventSourceMapping" => {
-            let input = input::UpdateEventSourceMapping::decode(&req.parts)?;
+            let input: input::UpdateEventSourceMapping<_> = Decode::decode(&req.parts)?;
             run(req, update_event_source_mapping, input).await
         }
         "UpdateFunctionCode" => {
-            let input = input::UpdateFunctionCode::decode(&req.parts)?;
+            let input: input::UpdateFunctionCode<_> = Decode::decode(&req.parts)?;
             run(req, update_function_code, input).await
         }
         "UpdateFunctionConfiguration" => {
-            let input = input::UpdateFunctionConfiguration::decode(&req.parts)?;
+            let input: input::UpdateFunctionConfiguration<_> = Decode::decode(&req.parts)?;
             run(req, update_function_configuration, input).await
         }
         "UpdateFunctionEventInvokeConfig" => {
-            let input = input::UpdateFunctionEventInvokeConfig::decode(&req.parts)?;
+            let input: input::UpdateFunctionEventInvokeConfig<_> = Decode::decode(&req.parts)?;
             run(req, update_function_event_invoke_config, input).await
         }
         "UpdateFunctionUrlConfig" => {
-            let input = input::UpdateFunctionUrlConfig::decode(&req.parts)?;
+            let input: input::UpdateFunctionUrlConfig<_> = Decode::decode(&req.parts)?;
             run(req, update_function_url_config, input).await
         }
         other => Err(not_implemented(other)),

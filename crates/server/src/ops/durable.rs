@@ -1,8 +1,8 @@
 //! Durable executions: reads, checkpoints, pause/resume/stop and callbacks.
 
 use super::handler::{Ctx, OpResult};
-use super::input;
-use laminar_lambda::{CheckpointRequest, ListDurableExecutionsQuery, PauseResumeRequest};
+use laminar_lambda::{CheckpointRequest, PauseResumeRequest};
+use laminar_model::input;
 use serde_json::Value;
 
 pub fn get_durable_execution(ctx: Ctx, input: input::GetDurableExecution) -> OpResult {
@@ -139,20 +139,9 @@ pub fn list_durable_executions_by_function(
     ctx: Ctx,
     input: input::ListDurableExecutionsByFunction,
 ) -> OpResult {
-    let query = ListDurableExecutionsQuery {
-        qualifier: input.qualifier,
-        durable_execution_name: input.durable_execution_name,
-        statuses: input.statuses,
-        started_after: input.started_after,
-        started_before: input.started_before,
-        reverse_order: input.reverse_order,
-        marker: input.marker,
-        max_items: input.max_items,
-    };
-    let name = &input.function_name;
     ctx.json(
         &ctx.service
             .durable_executions()
-            .list_durable_executions_by_function(&ctx.scope, name, query)?,
+            .list_durable_executions_by_function(&ctx.scope, input)?,
     )
 }

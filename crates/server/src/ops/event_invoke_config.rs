@@ -1,8 +1,8 @@
 //! Asynchronous invocation configs (retries, age, destinations).
 
 use super::handler::{Ctx, OpResult};
-use super::input;
 use laminar_lambda::{EventInvokeConfigRequest, Write};
+use laminar_model::input;
 
 pub fn put_function_event_invoke_config(
     ctx: Ctx,

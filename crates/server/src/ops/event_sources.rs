@@ -1,7 +1,7 @@
 //! Event source mappings.
 
 use super::handler::{Ctx, OpResult};
-use super::input;
+use laminar_model::input;
 use serde_json::{Map, Value};
 
 type Body = Map<String, Value>;

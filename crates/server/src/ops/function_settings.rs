@@ -1,8 +1,8 @@
 //! Per-function settings: recursion loop detection, runtime management and scaling.
 
 use super::handler::{Ctx, OpResult};
-use super::input;
 use laminar_lambda::{PutScalingConfigRequest, RecursionConfigRequest, RuntimeManagementRequest};
+use laminar_model::input;
 
 pub fn get_function_recursion_config(
     ctx: Ctx,

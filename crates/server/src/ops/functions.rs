@@ -1,7 +1,7 @@
 //! Function CRUD and account settings.
 
 use super::handler::{Ctx, OpResult};
-use super::input;
+use laminar_model::input;
 use laminar_model::requests::{
     CreateFunctionRequest, UpdateFunctionCodeRequest, UpdateFunctionConfigurationRequest,
 };

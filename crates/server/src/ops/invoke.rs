@@ -1,10 +1,10 @@
 //! Invoke: headers and query in, the function's payload out.
 
 use super::handler::{Ctx, OpResult};
-use super::input;
 use crate::render;
 use axum::http::HeaderValue;
 use laminar_lambda::{InvocationType, InvokeInput};
+use laminar_model::input;
 
 pub async fn invoke(ctx: Ctx, input: input::Invoke) -> OpResult {
     let input = InvokeInput {

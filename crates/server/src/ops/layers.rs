@@ -1,8 +1,8 @@
 //! Layers, their versions and their permissions.
 
 use super::handler::{Ctx, OpResult};
-use super::input;
 use laminar_lambda::{LayerPermissionRequest, PublishLayerVersionRequest};
+use laminar_model::input;
 
 pub async fn publish_layer_version(
     ctx: Ctx,

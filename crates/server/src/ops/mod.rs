@@ -1,12 +1,13 @@
 //! The Lambda operations: the generated table (`dispatch::handle`) decodes
-//! each routed request into its generated typed input (`input`) and hands it
+//! (`decode`) each routed request into its typed input (`laminar_model::input`,
+//! generated from the model) and hands it
 //! to the handler named after the operation, found here among the families'
 //! modules (one per family). A handler is one service call and the answer's
 //! rendering; `handler` says how it runs.
 
+mod decode;
 pub mod dispatch;
 mod handler;
-mod input;
 
 mod aliases;
 mod capacity_providers;

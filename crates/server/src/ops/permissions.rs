@@ -1,8 +1,8 @@
 //! A function's resource-based policy: permission statements.
 
 use super::handler::{Ctx, OpResult};
-use super::input;
 use laminar_lambda::AddPermissionRequest;
+use laminar_model::input;
 use serde_json::json;
 
 pub fn add_permission(ctx: Ctx, input: input::AddPermission<AddPermissionRequest>) -> OpResult {

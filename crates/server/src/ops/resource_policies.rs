@@ -1,8 +1,8 @@
 //! Resource policies of functions and event source mappings by ARN.
 
 use super::handler::{Ctx, OpResult};
-use super::input;
 use laminar_lambda::PutResourcePolicyRequest;
+use laminar_model::input;
 
 pub fn get_resource_policy(ctx: Ctx, input: input::GetResourcePolicy) -> OpResult {
     ctx.json(

@@ -2,7 +2,6 @@
 //! (`PayloadChunk` events, then `InvokeComplete`), written as it arrives.
 
 use super::handler::{Ctx, OpResult};
-use super::input;
 use crate::render;
 use aws_smithy_types::event_stream::{Header, HeaderValue as EventHeader, Message};
 use axum::body::Body;
@@ -10,6 +9,7 @@ use axum::http::HeaderValue;
 use bytes::Bytes;
 use laminar_lambda::{InvocationType, InvokeInput, StreamEvent};
 use laminar_model::enums::ResponseStreamingInvocationType;
+use laminar_model::input;
 
 fn event(kind: &'static str, content_type: &'static str, payload: Bytes) -> Bytes {
     let message = Message::new(payload)

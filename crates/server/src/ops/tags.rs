@@ -1,7 +1,7 @@
 //! Tags of functions, code signing configs, event source mappings and capacity providers.
 
 use super::handler::{Ctx, OpResult};
-use super::input;
+use laminar_model::input;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::BTreeMap;

@@ -1,12 +1,13 @@
 //! The generated inputs: typed values from labels, query and headers, and
 //! the gateway's own answers for values its checks would have refused.
 
-use super::input;
+use super::decode::Decode;
 use crate::request::Parts;
 use crate::routes;
 use axum::http::HeaderMap;
 use laminar_model::constraints::{self, RequestParts};
 use laminar_model::enums::{FunctionVersion, InvocationType, LogType};
+use laminar_model::input;
 
 fn parts(method: &str, path: &str, query: &[(&str, &str)], headers: &[(&str, &str)]) -> Parts {
     let query: Vec<(String, String)> = query

@@ -1,8 +1,8 @@
 //! Function URL configs.
 
 use super::handler::{Ctx, OpResult};
-use super::input;
 use laminar_lambda::FunctionUrlRequest;
+use laminar_model::input;
 
 pub fn create_function_url_config(
     ctx: Ctx,

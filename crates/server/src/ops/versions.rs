@@ -1,8 +1,8 @@
 //! Published versions.
 
 use super::handler::{Ctx, OpResult};
-use super::input;
 use laminar_lambda::PublishVersionRequest;
+use laminar_model::input;
 
 pub fn publish_version(ctx: Ctx, input: input::PublishVersion<PublishVersionRequest>) -> OpResult {
     ctx.json(

@@ -35,9 +35,8 @@ pub async fn call(
         operation.to_string(),
         input.clone(),
     );
-    tokio::task::spawn_blocking(move || call_blocking(&sqs, &scope, &endpoint, &operation, &input))
+    laminar_db::try_blocking(move || call_blocking(&sqs, &scope, &endpoint, &operation, &input))
         .await
-        .map_err(|e| SqsError::internal(format!("the operation's task failed: {e}")))?
 }
 
 fn call_blocking(
