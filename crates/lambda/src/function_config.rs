@@ -5,9 +5,9 @@ use crate::ApiResult;
 
 use laminar_model::config::{EnvironmentResponse, LoggingConfig};
 use laminar_model::limits::*;
-use laminar_model::requests::{Environment, LoggingConfigInput};
+use laminar_model::requests::{Environment, EphemeralStorageInput, LoggingConfigInput};
 use laminar_model::runtime;
-use laminar_model::validate;
+use laminar_model::validate::{self, Violations};
 use laminar_model::{ApiError, ErrorKind};
 
 pub(crate) fn validate_environment(
@@ -49,10 +49,26 @@ pub(crate) fn validate_environment(
 /// constraints (which the gateway has checked).
 pub(crate) struct ConfigInput<'a> {
     pub runtime: Option<&'a str>,
+    pub timeout: Option<i64>,
+    pub memory_size: Option<i64>,
+    pub ephemeral: Option<&'a EphemeralStorageInput>,
     pub logging: Option<&'a LoggingConfigInput>,
 }
 
 impl ConfigInput<'_> {
+    /// Lambda's limits, tighter than the model's ranges (Timeout up to 5,400
+    /// and memory up to 32,768 there), refused in the same words.
+    pub(crate) fn check_limits(&self, v: &mut Violations) {
+        v.range("timeout", self.timeout, TIMEOUT_MIN_S, TIMEOUT_MAX_S);
+        v.range("memorySize", self.memory_size, MEMORY_MIN_MB, MEMORY_MAX_MB);
+        v.range(
+            "ephemeralStorage.size",
+            self.ephemeral.and_then(|e| e.size),
+            EPHEMERAL_MIN_MB,
+            EPHEMERAL_MAX_MB,
+        );
+    }
+
     /// Semantic checks the service makes after the constraints hold.
     pub(crate) fn check_semantics(&self) -> ApiResult<()> {
         if let Some(rt) = self.runtime {

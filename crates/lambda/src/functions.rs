@@ -97,8 +97,12 @@ impl LambdaService {
         let mut v = Violations::new();
         let input = ConfigInput {
             runtime: request.runtime.as_deref(),
+            timeout: request.timeout,
+            memory_size: request.memory_size,
+            ephemeral: request.ephemeral_storage.as_ref(),
             logging: request.logging_config.as_ref(),
         };
+        input.check_limits(&mut v);
         let reference = match request.function_name.as_deref() {
             Some(name) => FunctionRef::parse(name).map(Some).unwrap_or_else(|_| {
                 v.pattern("functionName", Some(name), |_| false, FUNCTION_NAME_PATTERN);
@@ -444,8 +448,14 @@ impl LambdaService {
         let reference = resolve_name(scope, function_name)?;
         let input = ConfigInput {
             runtime: request.runtime.as_deref(),
+            timeout: request.timeout,
+            memory_size: request.memory_size,
+            ephemeral: request.ephemeral_storage.as_ref(),
             logging: request.logging_config.as_ref(),
         };
+        let mut v = Violations::new();
+        input.check_limits(&mut v);
+        v.finish()?;
         input.check_semantics()?;
         let environment = match &request.environment {
             Some(env) => Some(validate_environment(Some(env))?),
