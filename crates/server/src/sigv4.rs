@@ -27,6 +27,14 @@ pub fn scope(authorization: Option<&str>) -> Scope {
     }
 }
 
+/// The access key id a request was signed with.
+pub fn access_key(authorization: Option<&str>) -> Option<&str> {
+    let credential = authorization?
+        .split([' ', ','])
+        .find_map(|part| part.trim().strip_prefix("Credential="))?;
+    credential.split('/').next().filter(|s| !s.is_empty())
+}
+
 /// The service a request was signed for (`lambda`, `sqs`, `logs`, `s3`, …).
 pub fn service(authorization: Option<&str>) -> Option<&str> {
     let credential = authorization?
