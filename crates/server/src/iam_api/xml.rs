@@ -11,9 +11,17 @@ const DOCUMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'*');
 
+/// Operations whose model output is an empty structure: their answer still
+/// has the (empty) result element, which the SDKs look for. Every other
+/// operation that answers nothing has no output shape.
+const EMPTY_RESULT: &[&str] = &["UpdateRole"];
+
 pub fn response(namespace: &str, action: &str, out: &Out, request_id: &str) -> String {
     let mut xml = format!("<{action}Response xmlns=\"{namespace}\">");
-    if !matches!(out, Out::Members(m) if m.is_empty()) {
+    let empty = matches!(out, Out::Members(m) if m.is_empty());
+    if empty && EMPTY_RESULT.contains(&action) {
+        xml.push_str(&format!("<{action}Result/>"));
+    } else if !empty {
         xml.push_str(&format!("<{action}Result>"));
         write_members(&mut xml, out);
         xml.push_str(&format!("</{action}Result>"));
