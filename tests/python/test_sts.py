@@ -141,3 +141,37 @@ def test_lambda_checks_the_execution_roles_trust_policy(lambda_, iam, name):
         lambda_.update_function_configuration(FunctionName=name, Role=ec2_role["Arn"])
     assert error_of(e)[1]["Message"] == "The role defined for the function cannot be assumed by Lambda."
     assert lambda_.get_function_configuration(FunctionName=name)["Role"] == lambda_role["Arn"]
+
+
+HANDLER = '''import os, sys
+sys.path.append(os.environ["TEST_SITE_PACKAGES"])
+import boto3
+
+
+def handler(event, context):
+    identity = boto3.client("sts").get_caller_identity()
+    identity.pop("ResponseMetadata")
+    return {"identity": identity, "key": os.environ["AWS_ACCESS_KEY_ID"]}
+'''
+
+
+def test_a_function_runs_as_its_execution_role(lambda_, iam, name):
+    """The handler's own boto3 (the test's, put on its path) finds laminar
+    through AWS_ENDPOINT_URL and signs with the role's session credentials."""
+    import boto3
+
+    site_packages = str(__import__("pathlib").Path(boto3.__file__).parents[1])
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]
+    create_python_function(
+        lambda_, name, HANDLER, Role=role["Arn"], Timeout=30,
+        Environment={"Variables": {"TEST_SITE_PACKAGES": site_packages}},
+    )
+    out = lambda_.invoke(FunctionName=name)
+    payload = json.loads(out["Payload"].read())
+    assert "FunctionError" not in out, payload
+    assert re.fullmatch(r"ASIA[A-Z2-7]{16}", payload["key"])
+    assert payload["identity"] == {
+        "UserId": f"{role['RoleId']}:{name}",
+        "Account": ACCOUNT,
+        "Arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{name}/{name}",
+    }

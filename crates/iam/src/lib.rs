@@ -30,17 +30,52 @@ pub use out::Out;
 pub use policies::{CreatePolicy, ListPolicies};
 pub use roles::CreateRole;
 
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
 /// The IAM (and STS) service of one laminar instance. Cheap to clone.
 #[derive(Clone)]
 pub struct IamService {
     db: laminar_db::Db,
+    /// The account of every IAM access key and live STS session, so that
+    /// the gateway names a request's account without touching SQLite.
+    keys: Arc<RwLock<HashMap<String, String>>>,
 }
 
 impl IamService {
     /// The service over the shared database, its tables brought up to date.
     pub fn new(db: laminar_db::Db) -> Result<Self, IamError> {
         db.migrate(&schema::IAM)?;
-        Ok(Self { db })
+        let keys = db.call_blocking(|conn| -> Result<_, IamError> {
+            let mut stmt = conn.prepare(
+                "SELECT key_id, account FROM iam_access_keys
+                 UNION ALL SELECT key_id, account FROM sts_sessions WHERE expires > ?1",
+            )?;
+            let rows = stmt.query_map([chrono::Utc::now().timestamp()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?;
+            Ok(rows.collect::<Result<HashMap<_, _>, _>>()?)
+        })?;
+        Ok(Self {
+            db,
+            keys: Arc::new(RwLock::new(keys)),
+        })
+    }
+
+    /// The account an IAM access key or STS session key belongs to.
+    pub fn account_of_key(&self, key_id: &str) -> Option<String> {
+        let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
+        keys.get(key_id).cloned()
+    }
+
+    fn remember_key(&self, key_id: &str, account: &str) {
+        let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
+        keys.insert(key_id.into(), account.into());
+    }
+
+    fn forget_key(&self, key_id: &str) {
+        let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
+        keys.remove(key_id);
     }
 
     /// Runs `work` on the database on this thread (a blocking one).

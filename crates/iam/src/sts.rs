@@ -35,6 +35,25 @@ pub struct Credentials {
     pub expiration: String,
 }
 
+/// Who asks for a session: a principal with long-term keys, a session
+/// (role chaining: at most an hour), or a service (Lambda for a function).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Chain {
+    Direct,
+    Chained,
+    Service,
+}
+
+impl Chain {
+    fn of(assumed_role: bool) -> Self {
+        if assumed_role {
+            Chain::Chained
+        } else {
+            Chain::Direct
+        }
+    }
+}
+
 fn now_secs() -> i64 {
     chrono::Utc::now().timestamp()
 }
@@ -124,7 +143,7 @@ impl IamService {
                 caller.arn, input.role_arn
             ))
         };
-        let (creds, role_id) = self.issue(&input, &who, caller.assumed_role, denied)?;
+        let (creds, role_id) = self.issue(&input, &who, Chain::of(caller.assumed_role), denied)?;
         let arn = format!(
             "arn:aws:sts::{}:assumed-role/{}/{}",
             split_role_arn(&input.role_arn)
@@ -164,11 +183,12 @@ impl IamService {
         let input = AssumeRole {
             role_arn: role_arn.into(),
             session_name: session_name.chars().take(64).collect(),
-            duration_seconds: None,
+            // An environment lives up to 12 hours; its credentials as long.
+            duration_seconds: Some(43200),
             source_identity: None,
         };
         let who = Principal::Service(service.into());
-        self.issue(&input, &who, false, || IamError::access_denied(""))
+        self.issue(&input, &who, Chain::Service, || IamError::access_denied(""))
             .ok()
             .map(|(creds, _)| creds)
     }
@@ -177,7 +197,7 @@ impl IamService {
         &self,
         input: &AssumeRole,
         who: &Principal,
-        chained: bool,
+        chain: Chain,
         denied: impl Fn() -> IamError,
     ) -> Result<(Credentials, String), IamError> {
         check_session_name(&input.session_name)?;
@@ -198,12 +218,12 @@ impl IamService {
             if role.arn() != input.role_arn || !trust_allows(&role.trust, who, "sts:AssumeRole") {
                 return Err(denied());
             }
-            if chained && duration > 3600 {
+            if chain == Chain::Chained && duration > 3600 {
                 return Err(IamError::validation(
                     "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
                 ));
             }
-            if duration > role.max_session {
+            if chain != Chain::Service && duration > role.max_session {
                 return Err(IamError::validation(
                     "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
                 ));
@@ -236,5 +256,6 @@ impl IamService {
             )?;
             Ok((creds, role.id))
         })
+        .inspect(|(creds, _)| self.remember_key(&creds.access_key_id, &account))
     }
 }

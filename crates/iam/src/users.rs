@@ -190,6 +190,7 @@ impl IamService {
                 "INSERT INTO iam_access_keys (key_id, account, user, secret, status, created) VALUES (?1, ?2, ?3, ?4, 'Active', ?5)",
                 params![key_id, account, user.name, secret, created],
             )?;
+            self.remember_key(&key_id, account);
             Ok(Out::members().with(
                 "AccessKey",
                 Out::members()
@@ -237,6 +238,7 @@ impl IamService {
                     "The Access Key with id {key_id} cannot be found."
                 )));
             }
+            self.forget_key(key_id);
             Ok(Out::members())
         })
     }

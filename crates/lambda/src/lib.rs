@@ -137,6 +137,7 @@ impl LambdaService {
             registry.clone(),
             executor,
             companions.logs.clone(),
+            companions.iam.clone(),
         ));
         let async_queue = Arc::new(AsyncInvocations::load(
             store.clone(),

@@ -107,7 +107,10 @@ pub async fn serve(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let scope = sigv4::scope(headers.get("authorization").and_then(|v| v.to_str().ok()));
+    let scope = sigv4::scope_with(
+        headers.get("authorization").and_then(|v| v.to_str().ok()),
+        |key| app.iam.account_of_key(key),
+    );
     match target {
         Target::SqsJson => sqs_api::serve_json(&app.sqs, &scope, &headers, body).await,
         Target::SqsQuery => sqs_api::serve_query(&app.sqs, &scope, &uri, &headers, body).await,

@@ -241,7 +241,11 @@ async fn route(
     if let Err(e) = check_constraints(&matched, &query, &headers, &body) {
         return render::error(&e);
     }
-    let scope = sigv4::scope(headers.get("authorization").and_then(|v| v.to_str().ok()));
+    let iam = &service.companions().iam;
+    let scope = sigv4::scope_with(
+        headers.get("authorization").and_then(|v| v.to_str().ok()),
+        |key| iam.account_of_key(key),
+    );
     ops::dispatch::handle(Request {
         service,
         scope,

@@ -7,6 +7,19 @@ use laminar_lambda::Scope;
 pub const DEFAULT_ACCOUNT: &str = "000000000000";
 pub const DEFAULT_REGION: &str = "us-east-1";
 
+/// The scope, the account of an access key IAM knows (an IAM user's, an STS
+/// session's) taking the place of the default account.
+pub fn scope_with(
+    authorization: Option<&str>,
+    account_of_key: impl Fn(&str) -> Option<String>,
+) -> Scope {
+    let mut scope = scope(authorization);
+    if let Some(account) = access_key(authorization).and_then(account_of_key) {
+        scope.account = account;
+    }
+    scope
+}
+
 /// `AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/lambda/aws4_request, …`
 pub fn scope(authorization: Option<&str>) -> Scope {
     let credential = authorization.and_then(|auth| {
