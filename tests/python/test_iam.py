@@ -367,3 +367,18 @@ def test_aws_cli_creates_and_reads_a_role(laminar, name, tmp_path):
     missing = subprocess.run([*aws, "iam", "get-role", "--role-name", f"{name}-absent"], env=env, capture_output=True, text=True, timeout=60)
     assert missing.returncode == 255
     assert f"An error occurred (NoSuchEntity) when calling the GetRole operation: The role with name {name}-absent cannot be found." in missing.stderr
+
+
+def test_iam_state_survives_a_restart(laminar_factory, tmp_path, name):
+    data = tmp_path / "data"
+    first = laminar_factory(data_dir=data)
+    iam = client("iam", first.url)
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]
+    iam.create_user(UserName=name)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    first.stop()
+    second = laminar_factory(data_dir=data)
+    again = client("iam", second.url)
+    assert again.get_role(RoleName=name)["Role"]["RoleId"] == role["RoleId"]
+    as_user = client("sts", second.url, key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    assert as_user.get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/{name}"
