@@ -15,7 +15,7 @@ mod spec;
 pub use docker::{CodeDelivery, DockerExecutor, DockerSettings, ImageSettings, OFFICIAL_PREFIX};
 pub use environment::{Environment, InvokeReport, InvokeResult};
 pub use process::ProcessExecutor;
-pub use spec::{EnvironmentSpec, Package, StartError};
+pub use spec::{Credentials, EnvironmentSpec, Package, StartError};
 
 use sandbox::Sandbox;
 

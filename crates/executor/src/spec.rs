@@ -42,8 +42,18 @@ pub struct EnvironmentSpec {
     pub variables: Vec<(String, String)>,
     /// Where the function's AWS SDK should send its calls (laminar itself).
     pub endpoint_url: String,
-    /// Credentials handed to the function, as its role's would be.
+    /// Credentials handed to the function: its execution role's, from an
+    /// AssumeRole, when laminar's IAM holds the role.
+    pub credentials: Credentials,
+}
+
+/// The `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`
+/// of an environment.
+#[derive(Clone, Debug)]
+pub struct Credentials {
     pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
 }
 
 /// Why an environment could not be started. Reported to the invoker as the
@@ -89,9 +99,12 @@ impl EnvironmentSpec {
             ("_HANDLER", self.handler.as_str()),
             ("TZ", ":UTC"),
             ("LANG", "en_US.UTF-8"),
-            ("AWS_ACCESS_KEY_ID", self.access_key_id.as_str()),
-            ("AWS_SECRET_ACCESS_KEY", "laminar"),
-            ("AWS_SESSION_TOKEN", "laminar"),
+            ("AWS_ACCESS_KEY_ID", self.credentials.access_key_id.as_str()),
+            (
+                "AWS_SECRET_ACCESS_KEY",
+                self.credentials.secret_access_key.as_str(),
+            ),
+            ("AWS_SESSION_TOKEN", self.credentials.session_token.as_str()),
             ("AWS_ENDPOINT_URL", self.endpoint_url.as_str()),
             ("AWS_XRAY_CONTEXT_MISSING", "LOG_ERROR"),
         ]

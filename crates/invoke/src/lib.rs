@@ -37,6 +37,8 @@ pub struct Invoker {
     pub pools: pool::Pools,
     pub concurrency: concurrency::AccountConcurrency,
     logs: logs::FunctionLogs,
+    /// Execution roles' credentials for the environments.
+    iam: laminar_iam::IamService,
 }
 
 impl Invoker {
@@ -48,6 +50,7 @@ impl Invoker {
         registry: Arc<Registry>,
         executor: Executor,
         cloudwatch: laminar_logs::LogsService,
+        iam: laminar_iam::IamService,
     ) -> Self {
         let concurrency = concurrency::AccountConcurrency::new(account_concurrency);
         for (key, reserved) in registry.reservations() {
@@ -62,6 +65,7 @@ impl Invoker {
             pools: pool::Pools::new(Arc::new(executor)),
             concurrency,
             logs: logs::FunctionLogs::new(cloudwatch),
+            iam,
         }
     }
 

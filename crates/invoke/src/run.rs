@@ -6,7 +6,9 @@ use crate::pool::PoolKey;
 use crate::request::Prepared;
 use crate::{ApiResult, Invoker};
 use bytes::Bytes;
-use laminar_executor::{EnvironmentSpec, InvokeReport, InvokeResult, Package, StartError};
+use laminar_executor::{
+    Credentials, EnvironmentSpec, InvokeReport, InvokeResult, Package, StartError,
+};
 use laminar_lambda_core::clock::{self, now_ms};
 use laminar_lambda_core::naming::key_of;
 use laminar_model::arn::Scope;
@@ -36,7 +38,35 @@ fn log_stream_name(version: &str) -> String {
     )
 }
 
+/// The principal Lambda assumes execution roles as.
+const LAMBDA_PRINCIPAL: &str = "lambda.amazonaws.com";
+
 impl Invoker {
+    /// The execution role's credentials from an AssumeRole (session name:
+    /// the function's name), when laminar's IAM holds a role that trusts
+    /// Lambda; otherwise placeholders whose access key names the account.
+    async fn role_credentials(&self, scope: &Scope, c: &FunctionConfiguration) -> Credentials {
+        let (iam, role, name) = (self.iam.clone(), c.role.clone(), c.function_name.clone());
+        let assumed = laminar_db::blocking(move || {
+            iam.assume_role_as_service(&role, &name, LAMBDA_PRINCIPAL)
+        })
+        .await
+        .ok()
+        .flatten();
+        match assumed {
+            Some(creds) => Credentials {
+                access_key_id: creds.access_key_id,
+                secret_access_key: creds.secret_access_key,
+                session_token: creds.session_token,
+            },
+            None => Credentials {
+                access_key_id: scope.account.clone(),
+                secret_access_key: "laminar".into(),
+                session_token: "laminar".into(),
+            },
+        }
+    }
+
     pub async fn spec(
         &self,
         scope: &Scope,
@@ -115,7 +145,7 @@ impl Invoker {
                     .unwrap_or_default(),
             ),
             endpoint_url: self.endpoint_url.clone(),
-            access_key_id: scope.account.clone(),
+            credentials: self.role_credentials(scope, c).await,
         })
     }
 

@@ -119,6 +119,7 @@ impl LambdaService {
             ));
         }
         input.check_semantics()?;
+        self.check_execution_role(request.role.as_deref()).await?;
         require_objects(&self.inner.objects.write(), scope, &request)?;
         let package_type = request.package_type.clone().unwrap_or_else(|| "Zip".into());
         if package_type == "Zip" && (request.runtime.is_none() || request.handler.is_none()) {
@@ -457,6 +458,7 @@ impl LambdaService {
         input.check_limits(&mut v);
         v.finish()?;
         input.check_semantics()?;
+        self.check_execution_role(request.role.as_deref()).await?;
         let environment = match &request.environment {
             Some(env) => Some(validate_environment(Some(env))?),
             None => None,

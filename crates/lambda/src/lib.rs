@@ -12,6 +12,7 @@
 mod aliases;
 mod event_invoke_config;
 mod event_source_mappings;
+mod execution_role;
 mod function_code;
 mod function_concurrency;
 mod function_config;
@@ -96,6 +97,7 @@ pub struct Companions {
     pub sqs: laminar_sqs::SqsService,
     pub logs: laminar_logs::LogsService,
     pub s3: laminar_s3::S3Service,
+    pub iam: laminar_iam::IamService,
 }
 
 /// The Lambda service of one laminar instance. Cheap to clone.
@@ -134,6 +136,7 @@ impl LambdaService {
             registry.clone(),
             executor,
             companions.logs.clone(),
+            companions.iam.clone(),
         ));
         let async_queue = Arc::new(AsyncInvocations::load(
             store.clone(),

@@ -1,5 +1,6 @@
 //! The services laminar answers on its one port.
 
+use laminar_iam::IamService;
 use laminar_lambda::LambdaService;
 use laminar_logs::LogsService;
 use laminar_s3::S3Service;
@@ -12,4 +13,5 @@ pub struct App {
     pub sqs: SqsService,
     pub logs: LogsService,
     pub s3: S3Service,
+    pub iam: IamService,
 }

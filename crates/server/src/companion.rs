@@ -2,10 +2,13 @@
 //! for, and the hand-off to its protocol adapter.
 //!
 //! The SigV4 credential scope names the service (`…/us-east-1/sqs/aws4_request`);
-//! unsigned requests are recognised by `X-Amz-Target` or an S3 host name.
-//! Everything else is Lambda.
+//! unsigned requests are recognised by `X-Amz-Target`, `Action=…&Version=…`
+//! or an S3 host name. A service laminar does not serve gets an error in its
+//! own protocol (`unknown_service.rs`). Everything else is Lambda.
 
 use crate::app::App;
+use crate::iam_api::{self, Service as IamOrSts};
+use crate::unknown_service::Unserved;
 use crate::{logs_api, s3_api, sigv4, sqs_api};
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Uri};
@@ -21,6 +24,10 @@ pub enum Target {
     /// `X-Amz-Target: Logs_20140328.<Operation>`.
     Logs,
     S3,
+    /// IAM or STS (query protocol).
+    Iam(IamOrSts),
+    /// A service laminar does not serve.
+    Unserved(Unserved),
 }
 
 pub fn detect(uri: &Uri, headers: &HeaderMap) -> Option<Target> {
@@ -32,18 +39,30 @@ pub fn detect(uri: &Uri, headers: &HeaderMap) -> Option<Target> {
     if amz_target.starts_with("Logs_20140328.") {
         return Some(Target::Logs);
     }
+    if !amz_target.is_empty() {
+        return Some(Target::Unserved(Unserved::by_target(amz_target)));
+    }
     let signed_for = sigv4::service(header("authorization"))
         .or_else(|| presigned_service(uri.query().unwrap_or_default()));
     match signed_for {
         Some("sqs") => return Some(Target::SqsQuery),
         Some("logs") => return Some(Target::Logs),
         Some("s3") => return Some(Target::S3),
-        Some(_) => return None,
+        Some("iam") => return Some(Target::Iam(IamOrSts::Iam)),
+        Some("sts") => return Some(Target::Iam(IamOrSts::Sts)),
+        // Lambda, and function URLs with AWS_IAM auth.
+        Some("lambda") => return None,
+        Some(other) => return Some(Target::Unserved(Unserved::by_signing_name(other))),
         None => {}
     }
     let query = uri.query().unwrap_or_default();
-    if is_unsigned_sqs_query(query) {
-        return Some(Target::SqsQuery);
+    if let Some(version) = unsigned_query_version(query) {
+        return Some(match version {
+            "2012-11-05" => Target::SqsQuery,
+            "2010-05-08" => Target::Iam(IamOrSts::Iam),
+            "2011-06-15" => Target::Iam(IamOrSts::Sts),
+            other => Target::Unserved(Unserved::by_query_version(other)),
+        });
     }
     // Signature version 2, which only S3 still takes: boto3's presigned
     // URLs (`?AWSAccessKeyId=…&Signature=…`) and `Authorization: AWS key:sig`.
@@ -57,11 +76,14 @@ pub fn detect(uri: &Uri, headers: &HeaderMap) -> Option<Target> {
         .map(|_| Target::S3)
 }
 
-/// An unsigned query-protocol call in the URL (`?Action=…&Version=2012-11-05`).
-fn is_unsigned_sqs_query(query: &str) -> bool {
+/// The API version of an unsigned query-protocol call in the URL
+/// (`?Action=…&Version=2012-11-05`).
+fn unsigned_query_version(query: &str) -> Option<&str> {
     let mut pairs = query.split('&');
-    pairs.clone().any(|pair| pair.starts_with("Action="))
-        && pairs.any(|pair| pair == "Version=2012-11-05")
+    if !pairs.clone().any(|pair| pair.starts_with("Action=")) {
+        return None;
+    }
+    pairs.find_map(|pair| pair.strip_prefix("Version="))
 }
 
 /// The service in a presigned URL's `X-Amz-Credential`.
@@ -85,12 +107,25 @@ pub async fn serve(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let scope = sigv4::scope(headers.get("authorization").and_then(|v| v.to_str().ok()));
+    let scope = sigv4::scope_with(
+        headers.get("authorization").and_then(|v| v.to_str().ok()),
+        |key| app.iam.account_of_key(key),
+    );
     match target {
         Target::SqsJson => sqs_api::serve_json(&app.sqs, &scope, &headers, body).await,
         Target::SqsQuery => sqs_api::serve_query(&app.sqs, &scope, &uri, &headers, body).await,
         Target::Logs => logs_api::serve(&app.logs, &scope, &headers, body).await,
         Target::S3 => s3_api::serve(&app.s3, &scope, method, &uri, &headers, body).await,
+        Target::Iam(service) => {
+            iam_api::serve(&app.iam, service, &scope, &uri, &headers, body).await
+        }
+        Target::Unserved(unserved) => {
+            let asked = sigv4::service(headers.get("authorization").and_then(|v| v.to_str().ok()))
+                .or_else(|| headers.get("x-amz-target").and_then(|v| v.to_str().ok()))
+                .unwrap_or("unknown")
+                .to_string();
+            unserved.respond(&asked, &uuid::Uuid::new_v4().to_string())
+        }
     }
 }
 
@@ -140,5 +175,27 @@ mod tests {
         assert_eq!(detect(&uri, &HeaderMap::new()), None);
         let unsigned: Uri = "/?Action=ListQueues&Version=2012-11-05".parse().unwrap();
         assert_eq!(detect(&unsigned, &HeaderMap::new()), Some(Target::SqsQuery));
+        let iam = headers(&[(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=x",
+        )]);
+        assert_eq!(detect(&uri, &iam), Some(Target::Iam(IamOrSts::Iam)));
+        let sns = headers(&[(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=x",
+        )]);
+        assert_eq!(
+            detect(&uri, &sns),
+            Some(Target::Unserved(Unserved::by_signing_name("sns")))
+        );
+        let dynamo = headers(&[("x-amz-target", "DynamoDB_20120810.PutItem")]);
+        assert!(matches!(detect(&uri, &dynamo), Some(Target::Unserved(_))));
+        let sts: Uri = "/?Action=GetCallerIdentity&Version=2011-06-15"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            detect(&sts, &HeaderMap::new()),
+            Some(Target::Iam(IamOrSts::Sts))
+        );
     }
 }

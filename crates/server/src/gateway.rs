@@ -15,6 +15,7 @@ use laminar_db::Db;
 use laminar_executor::{
     CodeDelivery, DockerExecutor, DockerSettings, Executor, ImageSettings, ProcessExecutor,
 };
+use laminar_iam::IamService;
 use laminar_lambda::{Companions, LambdaService, Settings};
 use laminar_logs::LogsService;
 use laminar_model::constraints;
@@ -58,7 +59,8 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let companions = Companions {
         sqs: SqsService::new(db.clone())?,
         logs: LogsService::new(db.clone())?,
-        s3: S3Service::new(db)?,
+        s3: S3Service::new(db.clone())?,
+        iam: IamService::new(db)?,
     };
     let service = LambdaService::new(
         Settings {
@@ -77,6 +79,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         sqs: companions.sqs,
         logs: companions.logs,
         s3: companions.s3,
+        iam: companions.iam,
     };
     let state_where = match &args.data_dir {
         Some(dir) => format!("state in {}", dir.display()),
@@ -238,7 +241,11 @@ async fn route(
     if let Err(e) = check_constraints(&matched, &query, &headers, &body) {
         return render::error(&e);
     }
-    let scope = sigv4::scope(headers.get("authorization").and_then(|v| v.to_str().ok()));
+    let iam = &service.companions().iam;
+    let scope = sigv4::scope_with(
+        headers.get("authorization").and_then(|v| v.to_str().ok()),
+        |key| iam.account_of_key(key),
+    );
     ops::dispatch::handle(Request {
         service,
         scope,

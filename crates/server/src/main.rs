@@ -5,14 +5,17 @@ mod cli;
 mod companion;
 mod function_url;
 mod gateway;
+mod iam_api;
 mod logs_api;
 mod ops;
 mod render;
 mod request;
 mod routes;
 mod s3_api;
+mod services;
 mod sigv4;
 mod sqs_api;
+mod unknown_service;
 
 use clap::Parser;
 

@@ -7,6 +7,19 @@ use laminar_lambda::Scope;
 pub const DEFAULT_ACCOUNT: &str = "000000000000";
 pub const DEFAULT_REGION: &str = "us-east-1";
 
+/// The scope, the account of an access key IAM knows (an IAM user's, an STS
+/// session's) taking the place of the default account.
+pub fn scope_with(
+    authorization: Option<&str>,
+    account_of_key: impl Fn(&str) -> Option<String>,
+) -> Scope {
+    let mut scope = scope(authorization);
+    if let Some(account) = access_key(authorization).and_then(account_of_key) {
+        scope.account = account;
+    }
+    scope
+}
+
 /// `AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/lambda/aws4_request, …`
 pub fn scope(authorization: Option<&str>) -> Scope {
     let credential = authorization.and_then(|auth| {
@@ -25,6 +38,14 @@ pub fn scope(authorization: Option<&str>) -> Scope {
         account: account.to_string(),
         region: region.unwrap_or(DEFAULT_REGION).to_string(),
     }
+}
+
+/// The access key id a request was signed with.
+pub fn access_key(authorization: Option<&str>) -> Option<&str> {
+    let credential = authorization?
+        .split([' ', ','])
+        .find_map(|part| part.trim().strip_prefix("Credential="))?;
+    credential.split('/').next().filter(|s| !s.is_empty())
 }
 
 /// The service a request was signed for (`lambda`, `sqs`, `logs`, `s3`, …).
