@@ -212,7 +212,28 @@ def make_zip(files: dict[str, str | bytes], modes: dict[str, int] | None = None)
     return buf.getvalue()
 
 
-def create_python_function(client, name: str, source: str, **kwargs):
+# laminar keeps a new function Pending (an update InProgress) for a moment,
+# as AWS does; tests wait as a user must, with the SDK's waiters, polling
+# more often than their default second.
+WAITER_CONFIG = {"Delay": 0.05, "MaxAttempts": 600}
+
+
+def wait_active(client, name: str, qualifier: str | None = None) -> None:
+    """function_active_v2, or published_version_active for a version."""
+    if qualifier is None:
+        client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig=WAITER_CONFIG)
+    else:
+        client.get_waiter("published_version_active").wait(
+            FunctionName=name, Qualifier=qualifier, WaiterConfig=WAITER_CONFIG
+        )
+
+
+def wait_updated(client, name: str) -> None:
+    client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig=WAITER_CONFIG)
+
+
+def create_python_function(client, name: str, source: str, wait: bool = True, **kwargs):
+    """CreateFunction's answer; with `wait`, once the function is Active."""
     params = dict(
         FunctionName=name,
         Runtime="python3.12",
@@ -221,7 +242,10 @@ def create_python_function(client, name: str, source: str, **kwargs):
         Code={"ZipFile": make_zip({"app.py": source})},
     )
     params.update(kwargs)
-    return client.create_function(**params)
+    created = client.create_function(**params)
+    if wait:
+        wait_active(client, name)
+    return created
 
 
 def runs(runs_dir: Path, name: str) -> list[dict]:

@@ -37,6 +37,9 @@ pub struct Invoker {
     pub pools: pool::Pools,
     pub concurrency: concurrency::AccountConcurrency,
     logs: logs::FunctionLogs,
+    /// How long a new function stays `Pending` (an update `InProgress`) at
+    /// least; see `state`.
+    pending: Duration,
 }
 
 impl Invoker {
@@ -48,6 +51,7 @@ impl Invoker {
         registry: Arc<Registry>,
         executor: Executor,
         cloudwatch: laminar_logs::LogsService,
+        pending: Duration,
     ) -> Self {
         let concurrency = concurrency::AccountConcurrency::new(account_concurrency);
         for (key, reserved) in registry.reservations() {
@@ -62,6 +66,7 @@ impl Invoker {
             pools: pool::Pools::new(Arc::new(executor)),
             concurrency,
             logs: logs::FunctionLogs::new(cloudwatch),
+            pending,
         }
     }
 

@@ -62,6 +62,21 @@ fn revision_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// AWS refuses a change while the function is being created or updated.
+pub(crate) fn check_updatable(c: &FunctionConfiguration) -> ApiResult<()> {
+    let detail = if c.state == FunctionState::Pending {
+        "The function is currently in the following state: Pending".to_string()
+    } else if c.last_update_status == Some(LastUpdateStatus::InProgress) {
+        format!("An update is in progress for resource: {}", c.function_arn)
+    } else {
+        return Ok(());
+    };
+    Err(ApiError::new(
+        ErrorKind::ResourceConflict,
+        format!("The operation cannot be performed at this time. {detail}"),
+    ))
+}
+
 fn check_revision(expected: Option<&str>, record: &FunctionRecord) -> ApiResult<()> {
     match expected {
         Some(id) if id != record.config.revision_id => Err(ApiError::new(
@@ -178,17 +193,7 @@ impl LambdaService {
                 .await?
         };
         let stored = self.inner.store_code(source, image_config.clone()).await?;
-        let (state, state_reason, state_reason_code) = if self.inner.invoker.pools.prepares() {
-            (
-                FunctionState::Pending,
-                Some("The function is being created.".to_string()),
-                Some("Creating".to_string()),
-            )
-        } else {
-            (FunctionState::Active, None, None)
-        };
-
-        let config = FunctionConfiguration {
+        let mut config = FunctionConfiguration {
             function_name: reference.name.clone(),
             function_arn: function_arn.clone(),
             runtime: request.runtime.clone(),
@@ -210,10 +215,11 @@ impl LambdaService {
                     .unwrap_or_else(|| "PassThrough".into()),
             },
             revision_id: revision_id(),
-            state,
-            state_reason,
-            state_reason_code,
-            last_update_status: LastUpdateStatus::Successful,
+            // Set below: a new function is Pending until it settles.
+            state: FunctionState::Pending,
+            state_reason: None,
+            state_reason_code: None,
+            last_update_status: None,
             last_update_status_reason: None,
             last_update_status_reason_code: None,
             package_type,
@@ -249,6 +255,7 @@ impl LambdaService {
                 .clone()
                 .map(laminar_durable::config_response),
         };
+        config.set_pending();
         let mut record = FunctionRecord::new(
             config,
             stored.code,
@@ -443,6 +450,7 @@ impl LambdaService {
             self.off_worker(move |service| {
                 let mut registry = service.inner.registry.write();
                 let latest = lookup_locked(&registry, &scope, &reference, &key)?;
+                check_updatable(&latest.config)?;
                 check_revision(request.revision_id.as_deref(), &latest)?;
                 let mut record = (*latest).clone();
                 record.code = stored.code;
@@ -520,6 +528,7 @@ impl LambdaService {
             };
             let mut registry = service.inner.registry.write();
             let latest = lookup_locked(&registry, &scope, &reference, &key)?;
+            check_updatable(&latest.config)?;
             check_revision(request.revision_id.as_deref(), &latest)?;
             let mut record = (*latest).clone();
             if let Some((references, contents)) = layers {
