@@ -173,7 +173,9 @@ impl Registry {
             .iter()
             .filter(|(k, _)| k.account == account)
             .fold((0, 0), |(n, size), (_, r)| {
-                (n + 1, size + r.config.code_size)
+                // Every published version keeps its package, as in AWS.
+                let versions: u64 = r.versions.values().map(|v| v.config.code_size).sum();
+                (n + 1, size + r.config.code_size + versions)
             })
     }
 }

@@ -290,7 +290,11 @@ impl LambdaService {
             .settle(scope.clone(), key.clone(), revision)
             .await?;
         if publish {
-            return self.publish_off_worker(scope, key).await;
+            // AWS answers the new version's configuration under the
+            // function's unqualified ARN.
+            let mut version = self.publish_off_worker(scope, key).await?;
+            version.function_arn = function_arn;
+            return Ok(version);
         }
         Ok(config)
     }
@@ -328,7 +332,7 @@ impl LambdaService {
             },
         };
         Ok(GetFunctionOutput {
-            configuration: resolved.config().clone(),
+            configuration: as_addressed(scope, &reference, resolved.config()),
             code,
             concurrency: record
                 .reserved_concurrency
@@ -345,16 +349,33 @@ impl LambdaService {
     ) -> ApiResult<FunctionConfiguration> {
         let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
         let resolved = resolve(&self.inner.registry, scope, &reference, Routing::Primary)?;
-        Ok(resolved.config().clone())
+        Ok(as_addressed(scope, &reference, resolved.config()))
     }
 
+    /// `all_versions` (`FunctionVersion=ALL`): each function's `$LATEST`
+    /// followed by its published versions, paged by position.
     pub fn list_functions(
         &self,
         scope: &Scope,
         marker: Option<&str>,
         max_items: Option<i32>,
+        all_versions: bool,
     ) -> ApiResult<ListFunctionsOutput> {
         let registry = &self.inner.registry;
+        if all_versions {
+            let (records, _) = registry.page(&scope.account, &scope.region, None, usize::MAX);
+            let all: Vec<&FunctionConfiguration> = records
+                .iter()
+                .flat_map(|r| {
+                    std::iter::once(&r.config).chain(r.versions.values().map(|v| &v.config))
+                })
+                .collect();
+            let page = LAMBDA.page(&all, marker, max_items)?;
+            return Ok(ListFunctionsOutput {
+                functions: page.items.into_iter().map(|c| (*c).clone()).collect(),
+                next_marker: page.next_marker,
+            });
+        }
         let page = LAMBDA.page_after(
             marker,
             max_items,
@@ -654,6 +675,20 @@ fn lookup_locked(
             &crate::resolve::qualified_arn(scope, &reference.name, q),
         )),
     }
+}
+
+/// A read through an alias answers the alias's ARN (with the version it
+/// points at in `Version`), as AWS does.
+fn as_addressed(
+    scope: &Scope,
+    reference: &FunctionRef,
+    config: &FunctionConfiguration,
+) -> FunctionConfiguration {
+    let mut config = config.clone();
+    if let Some(Qualifier::Alias(alias)) = &reference.qualifier {
+        config.function_arn = format!("{}:{alias}", scope.function_arn(&reference.name));
+    }
+    config
 }
 
 fn function_exists(arn: &str) -> ApiError {
