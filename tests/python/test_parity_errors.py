@@ -16,6 +16,12 @@ from laminar_testing import ACCOUNT, REGION, create_python_function, make_zip
 HELLO = "def handler(event, context):\n    return 'hello'\n"
 
 
+@pytest.fixture
+def raw(laminar):
+    """A client that leaves the checks to the server."""
+    return laminar.client(parameter_validation=False)
+
+
 def error(call) -> dict:
     """A failed call's whole answer as boto3 parses it, without the metadata
     that differs per request (the id, the date)."""
@@ -115,3 +121,26 @@ def test_provisioned_concurrency_on_a_missing_alias(lambda_, function_name):
     assert error(
         lambda: lambda_.delete_provisioned_concurrency_config(FunctionName=function_name, Qualifier="nope")
     ) == expected
+
+
+def test_a_request_over_aws_size_limit(raw, function_name):
+    # 52,700,000 bytes are 70,266,668 as base64: over AWS's 70,167,211.
+    too_big = b"\0" * 52_700_000
+    assert error(
+        lambda: raw.create_function(
+            FunctionName=function_name,
+            Runtime="python3.12",
+            Role=f"arn:aws:iam::{ACCOUNT}:role/lambda-role",
+            Handler="app.handler",
+            Code={"ZipFile": too_big},
+        )
+    ) == {
+        # CreateFunction's model does not list this error, so botocore keeps
+        # only its code and message.
+        "status": 413,
+        "x-amzn-errortype": "RequestEntityTooLargeException",
+        "Error": {
+            "Code": "RequestEntityTooLargeException",
+            "Message": "Request must be smaller than 70167211 bytes for the CreateFunction operation",
+        },
+    }
