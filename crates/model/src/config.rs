@@ -316,6 +316,9 @@ pub struct FunctionUrl {
     pub auth_type: String,
     /// `BUFFERED` or `RESPONSE_STREAM`.
     pub invoke_mode: String,
+    /// Whether a client set `InvokeMode`: AWS answers it only then.
+    #[serde(default)]
+    pub invoke_mode_set: bool,
     /// The `Cors` member as the client sent it.
     pub cors: Option<serde_json::Value>,
     pub creation_time: String,
