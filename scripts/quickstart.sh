@@ -50,6 +50,8 @@ echo "==> aws lambda create-function hello"
     --role arn:aws:iam::000000000000:role/lambda-role \
     --zip-file "fileb://$WORK/function.zip" --query '{FunctionArn: FunctionArn, State: State}' 2>/dev/null \
     || echo "(hello already exists)"
+echo "==> aws lambda wait function-active-v2 hello"
+"${AWS[@]}" lambda wait function-active-v2 --endpoint-url "$ENDPOINT" --function-name hello
 echo "==> aws lambda invoke hello"
 "${AWS[@]}" lambda invoke --endpoint-url "$ENDPOINT" --function-name hello \
     "${BINARY_FORMAT[@]}" --payload '{"name":"laminar"}' "$WORK/response.json"

@@ -8,6 +8,8 @@ from the start-up line on stderr, and the process is stopped with SIGTERM
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
 import os
@@ -212,7 +214,28 @@ def make_zip(files: dict[str, str | bytes], modes: dict[str, int] | None = None)
     return buf.getvalue()
 
 
-def create_python_function(client, name: str, source: str, **kwargs):
+# laminar keeps a new function Pending (an update InProgress) for a moment,
+# as AWS does; tests wait as a user must, with the SDK's waiters, polling
+# more often than their default second.
+WAITER_CONFIG = {"Delay": 0.05, "MaxAttempts": 600}
+
+
+def wait_active(client, name: str, qualifier: str | None = None) -> None:
+    """function_active_v2, or published_version_active for a version."""
+    if qualifier is None:
+        client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig=WAITER_CONFIG)
+    else:
+        client.get_waiter("published_version_active").wait(
+            FunctionName=name, Qualifier=qualifier, WaiterConfig=WAITER_CONFIG
+        )
+
+
+def wait_updated(client, name: str) -> None:
+    client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig=WAITER_CONFIG)
+
+
+def create_python_function(client, name: str, source: str, wait: bool = True, **kwargs):
+    """CreateFunction's answer; with `wait`, once the function is Active."""
     params = dict(
         FunctionName=name,
         Runtime="python3.12",
@@ -221,7 +244,10 @@ def create_python_function(client, name: str, source: str, **kwargs):
         Code={"ZipFile": make_zip({"app.py": source})},
     )
     params.update(kwargs)
-    return client.create_function(**params)
+    created = client.create_function(**params)
+    if wait:
+        wait_active(client, name)
+    return created
 
 
 def runs(runs_dir: Path, name: str) -> list[dict]:
@@ -251,3 +277,68 @@ def sqs_client(endpoint_url: str):
         aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"],
         config=Config(retries={"total_max_attempts": 1}),
     )
+
+
+# -- whole configuration documents, as AWS answers them ----------------------
+
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+LAST_MODIFIED = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$")
+RUNTIME_VERSION = re.compile(rf"^arn:aws:lambda:{REGION}::runtime:[0-9a-f]{{64}}$")
+
+
+def redacted(config: dict) -> dict:
+    """The answer without its metadata, with ids and times checked for form
+    and replaced by placeholders."""
+    config = {k: v for k, v in config.items() if k != "ResponseMetadata"}
+    assert UUID.match(config["RevisionId"]), config["RevisionId"]
+    assert LAST_MODIFIED.match(config["LastModified"]), config["LastModified"]
+    config["RevisionId"] = "<revision>"
+    config["LastModified"] = "<time>"
+    if "RuntimeVersionConfig" in config:
+        arn = config["RuntimeVersionConfig"]["RuntimeVersionArn"]
+        assert RUNTIME_VERSION.match(arn), arn
+        config["RuntimeVersionConfig"] = {"RuntimeVersionArn": "<runtime version>"}
+    return config
+
+
+def expected_config(name: str, package: bytes, **changes) -> dict:
+    """A python3.12 function's configuration as AWS answers it, Active."""
+    config = {
+        "FunctionName": name,
+        "FunctionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}",
+        "Runtime": "python3.12",
+        "Role": ROLE,
+        "Handler": "app.handler",
+        "CodeSize": len(package),
+        "Description": "",
+        "Timeout": 3,
+        "MemorySize": 128,
+        "LastModified": "<time>",
+        "CodeSha256": base64.b64encode(hashlib.sha256(package).digest()).decode(),
+        "Version": "$LATEST",
+        "TracingConfig": {"Mode": "PassThrough"},
+        "RevisionId": "<revision>",
+        "State": "Active",
+        "LastUpdateStatus": "Successful",
+        "PackageType": "Zip",
+        "Architectures": ["x86_64"],
+        "EphemeralStorage": {"Size": 512},
+        "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
+        "RuntimeVersionConfig": {"RuntimeVersionArn": "<runtime version>"},
+        "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{name}"},
+    }
+    config.update(changes)
+    return {k: v for k, v in config.items() if v is not None}
+
+
+PENDING = dict(
+    State="Pending",
+    StateReason="The function is being created.",
+    StateReasonCode="Creating",
+    LastUpdateStatus=None,
+)
+IN_PROGRESS = dict(
+    LastUpdateStatus="InProgress",
+    LastUpdateStatusReason="The function is being created.",
+    LastUpdateStatusReasonCode="Creating",
+)

@@ -12,6 +12,8 @@ from laminar_testing import (
     ACCOUNT,
     REGION,
     create_python_function,
+    wait_active,
+    wait_updated,
     runs,
     sqs_client,
     wait_for,
@@ -136,6 +138,7 @@ def test_a_version_qualifier_runs_that_version_and_uses_its_config(laminar_facto
     recorder(client, "versioned", tmp_path)
     recorder(client, "v1-success", tmp_path)
     version = client.publish_version(FunctionName="versioned")["Version"]
+    wait_active(client, "versioned", version)
     client.put_function_event_invoke_config(
         FunctionName="versioned",
         Qualifier=version,
@@ -180,6 +183,7 @@ def test_destinations_and_dead_letter_queue_on_sqs(laminar_factory, tmp_path):
     client.update_function_configuration(
         FunctionName="queued", DeadLetterConfig={"TargetArn": queues["dead-letters"][1]}
     )
+    wait_updated(client, "queued")
     client.put_function_event_invoke_config(
         FunctionName="queued",
         MaximumRetryAttempts=1,
@@ -256,6 +260,7 @@ def test_an_event_that_can_never_run_fails_at_once(laminar_factory, tmp_path):
         Handler="example.Handler::handleRequest",
         Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
     )
+    wait_active(client, "cannot-run")
     client.put_function_event_invoke_config(
         FunctionName="cannot-run",
         DestinationConfig={"OnFailure": {"Destination": function_arn("cannot-run-failures")}},

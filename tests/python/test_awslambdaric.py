@@ -13,7 +13,7 @@ import pytest
 
 import awslambdaric  # noqa: F401  (the runtime below needs it in this interpreter)
 
-from laminar_testing import ACCOUNT, REGION, ROLE, make_zip
+from laminar_testing import ACCOUNT, REGION, ROLE, make_zip, wait_active
 
 APP_PY = """\
 import os
@@ -86,8 +86,7 @@ def ric_function(lambda_, function_name):
             Timeout=30,
             **kwargs,
         )
-        waiter = lambda_.get_waiter("function_active_v2")
-        waiter.wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+        wait_active(lambda_, name)
         return name
 
     return create

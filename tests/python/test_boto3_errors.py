@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from laminar_testing import ACCOUNT, REGION, ROLE, create_python_function, make_zip
+from laminar_testing import ACCOUNT, REGION, ROLE, create_python_function, make_zip, wait_active
 
 HELLO = "def handler(event, context):\n    return {'ok': True}\n"
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
@@ -114,6 +114,7 @@ def test_timeout_out_of_range(raw, function_name, timeout, constraint):
 def test_memory_and_timeout_limits_themselves_are_accepted(lambda_, function_name):
     created = lambda_.create_function(**create_kwargs(function_name, MemorySize=10240, Timeout=900))
     assert (created["MemorySize"], created["Timeout"]) == (10240, 900)
+    wait_active(lambda_, function_name)
     updated = lambda_.update_function_configuration(
         FunctionName=function_name, MemorySize=128, Timeout=1
     )
@@ -175,7 +176,8 @@ def test_environment_over_4kb(lambda_, function_name):
 
 
 def test_duplicate_create_is_a_conflict(lambda_, function_name):
-    first = create_python_function(lambda_, function_name, HELLO)
+    create_python_function(lambda_, function_name, HELLO)
+    first = lambda_.get_function_configuration(FunctionName=function_name)
     err = expect_error(
         lambda: create_python_function(lambda_, function_name, "def handler(e, c):\n    return 2\n"),
         "ResourceConflictException",
@@ -279,7 +281,8 @@ def test_not_a_zip(lambda_, function_name):
 
 
 def test_not_a_zip_on_update_keeps_the_old_code(lambda_, function_name):
-    created = create_python_function(lambda_, function_name, HELLO)
+    create_python_function(lambda_, function_name, HELLO)
+    created = lambda_.get_function_configuration(FunctionName=function_name)
     expect_error(
         lambda: lambda_.update_function_code(FunctionName=function_name, ZipFile=b"PK\x03\x04junk"),
         "InvalidParameterValueException",
@@ -295,7 +298,8 @@ def test_not_a_zip_on_update_keeps_the_old_code(lambda_, function_name):
 
 
 def test_bad_revision_id_on_update(lambda_, function_name):
-    created = create_python_function(lambda_, function_name, HELLO, Description="before")
+    create_python_function(lambda_, function_name, HELLO, Description="before")
+    created = lambda_.get_function_configuration(FunctionName=function_name)
     stale = "00000000-0000-0000-0000-000000000000"
     err = expect_error(
         lambda: lambda_.update_function_configuration(

@@ -77,8 +77,6 @@ DURABLE_CONFIG = {"ExecutionTimeout": 600, "RetentionPeriodInDays": 1}
 
 def create_durable(client, name: str):
     create_python_function(client, name, DURABLE_PY, Timeout=30, DurableConfig=DURABLE_CONFIG)
-    wait_for(lambda: client.get_function_configuration(FunctionName=name)["State"] == "Active",
-             what="the function to be active")
 
 
 def start(client, name: str, payload: dict, execution_name: str | None = None) -> str:

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from laminar_testing import ACCOUNT, REGION, ROLE, create_python_function, sqs_client
+from laminar_testing import ACCOUNT, REGION, ROLE, create_python_function, sqs_client, wait_active, wait_updated
 
 HELLO = "def handler(event, context):\n    return {'ok': True}\n"
 SIGNING_PROFILE = f"arn:aws:signer:{REGION}:{ACCOUNT}:/signing-profiles/laminar/abcdef1234"
@@ -149,8 +149,9 @@ def test_function_versions_by_capacity_provider(lambda_, function_name):
     assert created["CapacityProviderConfig"] == on_provider(provider)
     first = lambda_.publish_version(FunctionName=function_name)["Version"]
     lambda_.update_function_configuration(FunctionName=function_name, Timeout=30)
-    lambda_.get_waiter("function_updated_v2").wait(FunctionName=function_name)
+    wait_updated(lambda_, function_name)
     second = lambda_.publish_version(FunctionName=function_name)["Version"]
+    wait_active(lambda_, function_name, second)
 
     page = lambda_.list_function_versions_by_capacity_provider(CapacityProviderName=provider, MaxItems=1)
     assert page["CapacityProviderArn"] == provider
@@ -165,7 +166,7 @@ def test_function_versions_by_capacity_provider(lambda_, function_name):
 
     # Moving the function moves the versions published after.
     lambda_.update_function_configuration(FunctionName=function_name, CapacityProviderConfig=on_provider(other))
-    lambda_.get_waiter("function_updated_v2").wait(FunctionName=function_name)
+    wait_updated(lambda_, function_name)
     third = lambda_.publish_version(FunctionName=function_name)["Version"]
     moved = lambda_.list_function_versions_by_capacity_provider(CapacityProviderName=other)
     assert [v["FunctionArn"] for v in moved["FunctionVersions"]] == [f"{base}:{third}"]

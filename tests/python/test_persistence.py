@@ -8,7 +8,7 @@ import json
 import signal
 import urllib.request
 
-from laminar_testing import ROLE, make_zip
+from laminar_testing import ROLE, make_zip, wait_active, wait_updated
 
 APP_PY = """\
 import os
@@ -47,10 +47,12 @@ def test_functions_survive_sigkill(laminar_factory, tmp_path):
         Environment={"Variables": {"COLOUR": "teal"}},
         Tags={"team": "core"},
     )
-    updated = client.update_function_configuration(FunctionName=name, Description="updated once")
+    wait_active(client, name)
+    client.update_function_configuration(FunctionName=name, Description="updated once")
+    wait_updated(client, name)
     before = client.get_function(FunctionName=name)
     assert before["Configuration"]["CodeSha256"] == sha
-    assert before["Configuration"]["RevisionId"] == updated["RevisionId"]
+    assert before["Configuration"]["LastUpdateStatus"] == "Successful"
     assert invoke(client, name, {"run": 1}) == {"echo": {"run": 1}, "colour": "teal"}
 
     # A crash: no graceful shutdown.
@@ -87,9 +89,11 @@ def test_functions_survive_sigkill(laminar_factory, tmp_path):
     assert invoke(client, name, {"run": 2}) == {"echo": {"run": 2}, "colour": "teal"}
 
     # And the restarted laminar keeps writing to the same state.
-    changed = client.update_function_configuration(
+    client.update_function_configuration(
         FunctionName=name, Environment={"Variables": {"COLOUR": "amber"}}
     )
+    wait_updated(client, name)
+    changed = client.get_function_configuration(FunctionName=name)
     assert changed["RevisionId"] != a["RevisionId"]
     assert second.stop() == 0
 

@@ -193,7 +193,8 @@ def test_quickstart_with_the_aws_cli(server, tmp_path):
     assert config["State"] == "Active"
     assert config["LastUpdateStatus"] == "Successful"
     assert config["CodeSha256"] == expected_sha
-    assert config["RevisionId"] == created["RevisionId"]
+    # Becoming Active gave the function a new revision, as in AWS.
+    assert config["RevisionId"] != created["RevisionId"]
     assert got["Code"]["RepositoryType"] == "S3"
     with urllib.request.urlopen(got["Code"]["Location"], timeout=30) as r:
         assert r.read() == package

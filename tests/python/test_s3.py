@@ -20,7 +20,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from laminar_testing import AWS_ENV, REGION, ROLE, make_zip
+from laminar_testing import AWS_ENV, REGION, ROLE, make_zip, wait_active, wait_updated
 
 VIRTUAL_HOST_DOMAIN = "s3.localhost.localstack.cloud"
 
@@ -507,14 +507,14 @@ def test_function_code_from_s3(lambda_, s3, bucket, function_name):
     )
     assert created["CodeSha256"] == base64.b64encode(hashlib.sha256(first).digest()).decode()
     assert created["CodeSize"] == len(first)
-    lambda_.get_waiter("function_active_v2").wait(FunctionName=function_name)
+    wait_active(lambda_, function_name)
     assert invoke_json(lambda_, function_name) == {"value": "first"}
 
     second = make_zip({"app.py": returning("second")})
     s3.put_object(Bucket=bucket, Key="code/v2.zip", Body=second)
     updated = lambda_.update_function_code(FunctionName=function_name, S3Bucket=bucket, S3Key="code/v2.zip")
     assert updated["CodeSha256"] == base64.b64encode(hashlib.sha256(second).digest()).decode()
-    lambda_.get_waiter("function_updated_v2").wait(FunctionName=function_name)
+    wait_updated(lambda_, function_name)
     assert invoke_json(lambda_, function_name) == {"value": "second"}
 
 
@@ -537,7 +537,7 @@ def test_layer_from_s3(lambda_, s3, bucket, function_name):
         Code={"ZipFile": make_zip({"app.py": source})},
         Layers=[layer["LayerVersionArn"]],
     )
-    lambda_.get_waiter("function_active_v2").wait(FunctionName=function_name)
+    wait_active(lambda_, function_name)
     assert invoke_json(lambda_, function_name) == {"value": "from the layer"}
 
 
@@ -579,7 +579,7 @@ def test_hot_reload_runs_the_folder_live(lambda_, function_name, tmp_path):
     )
     assert created["CodeSize"] == 0
     assert created["CodeSha256"] == base64.b64encode(hashlib.sha256(str(folder).encode()).digest()).decode()
-    lambda_.get_waiter("function_active_v2").wait(FunctionName=function_name)
+    wait_active(lambda_, function_name)
     assert invoke_json(lambda_, function_name) == {"value": "one"}
     assert invoke_json(lambda_, function_name) == {"value": "one"}
 
@@ -631,7 +631,7 @@ def test_objects_and_hot_reload_functions_survive_sigkill(laminar_factory, tmp_p
     assert got["Body"].read() == data
     assert (got["ETag"], got["Metadata"]) == (put["ETag"], {"kept": "yes"})
     lambda_ = second.client()
-    lambda_.get_waiter("function_active_v2").wait(FunctionName="hot-survivor")
+    wait_active(lambda_, "hot-survivor")
     assert invoke_json(lambda_, "hot-survivor") == {"value": "kept"}
     (folder / "app.py").write_text(returning("edited"))
     assert invoke_json(lambda_, "hot-survivor") == {"value": "edited"}

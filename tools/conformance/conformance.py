@@ -440,6 +440,18 @@ class Harness:
             resp.pop("EventStream")
         return resp
 
+    def settle(self, operation: str, params: dict) -> None:
+        """Waits, as a client of AWS must, until the function the case names
+        is no longer Pending or updating (a previous case changed it)."""
+        name = params.get("FunctionName")
+        if not isinstance(name, str):
+            return
+        qualifier = params.get("Qualifier") if operation.startswith("Invoke") else None
+        try:
+            self.run.wait_ready(name, qualifier if isinstance(qualifier, str) else None)
+        except (ClientError, PrereqError):
+            pass  # a case about a function that does not exist, or a bad name
+
     def run_case(self, op_model, spec, case: Case) -> Result:
         ctx = Ctx(self.run, spec, case, op_model.input_shape)
         try:
@@ -448,6 +460,15 @@ class Harness:
             return Result(case, False, str(e))
         except Exception as e:  # noqa: BLE001
             return Result(case, False, f"harness error while building the request: {type(e).__name__}: {e}")
+        if op_model.name in REFUSED_WHILE_BUSY:
+            self.settle(op_model.name, params)
+            if "RevisionId" in params:
+                # Settling gave the function a new revision: read it again.
+                ctx = Ctx(self.run, spec, case, op_model.input_shape)
+                try:
+                    params = self.build(op_model, spec, case, ctx)
+                except PrereqError as e:
+                    return Result(case, False, str(e))
         try:
             resp = self.send(op_model, params)
         except ClientError as e:
@@ -494,6 +515,18 @@ class Harness:
         if modeled is not None and modeled != status:
             return Result(case, False, f"{code} is modeled with HTTP {modeled}, got {got}", status, code, params)
         return Result(case, True, f"{status} {code}", status, code, params)
+
+
+# AWS answers these with ResourceConflictException while the function is
+# Pending or its last update InProgress.
+REFUSED_WHILE_BUSY = {
+    "UpdateFunctionConfiguration",
+    "UpdateFunctionCode",
+    "PublishVersion",
+    "Invoke",
+    "InvokeAsync",
+    "InvokeWithResponseStream",
+}
 
 
 def expected_text(expect) -> str:

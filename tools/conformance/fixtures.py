@@ -159,7 +159,7 @@ class Run:
                 return cfg
             if time.monotonic() > deadline:
                 raise PrereqError(f"prerequisite: function {name} still {cfg.get('State')}/{cfg.get('LastUpdateStatus')}")
-            time.sleep(0.2)
+            time.sleep(0.05)
 
     def create_fn(self, name: str, **extra) -> str:
         params = dict(

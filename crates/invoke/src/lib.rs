@@ -39,6 +39,9 @@ pub struct Invoker {
     logs: logs::FunctionLogs,
     /// Execution roles' credentials for the environments.
     iam: laminar_iam::IamService,
+    /// How long a new function stays `Pending` (an update `InProgress`) at
+    /// least; see `state`.
+    pending: Duration,
 }
 
 impl Invoker {
@@ -51,6 +54,7 @@ impl Invoker {
         executor: Executor,
         cloudwatch: laminar_logs::LogsService,
         iam: laminar_iam::IamService,
+        pending: Duration,
     ) -> Self {
         let concurrency = concurrency::AccountConcurrency::new(account_concurrency);
         for (key, reserved) in registry.reservations() {
@@ -66,6 +70,7 @@ impl Invoker {
             concurrency,
             logs: logs::FunctionLogs::new(cloudwatch),
             iam,
+            pending,
         }
     }
 

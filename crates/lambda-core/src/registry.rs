@@ -151,6 +151,15 @@ impl Registry {
         self.read().iter().find_map(|(k, r)| pick(k, r))
     }
 
+    /// The keys of the functions `pick` selects (start-up work).
+    pub fn select(&self, mut pick: impl FnMut(&FunctionRecord) -> bool) -> Vec<FunctionKey> {
+        self.read()
+            .iter()
+            .filter(|(_, r)| pick(r))
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
     /// Every function's reserved concurrency, to restore the limiter.
     pub fn reservations(&self) -> Vec<(FunctionKey, u32)> {
         self.read()
@@ -164,7 +173,9 @@ impl Registry {
             .iter()
             .filter(|(k, _)| k.account == account)
             .fold((0, 0), |(n, size), (_, r)| {
-                (n + 1, size + r.config.code_size)
+                // Every published version keeps its package, as in AWS.
+                let versions: u64 = r.versions.values().map(|v| v.config.code_size).sum();
+                (n + 1, size + r.config.code_size + versions)
             })
     }
 }

@@ -62,6 +62,21 @@ fn revision_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// AWS refuses a change while the function is being created or updated.
+pub(crate) fn check_updatable(c: &FunctionConfiguration) -> ApiResult<()> {
+    let detail = if c.state == FunctionState::Pending {
+        "The function is currently in the following state: Pending".to_string()
+    } else if c.last_update_status == Some(LastUpdateStatus::InProgress) {
+        format!("An update is in progress for resource: {}", c.function_arn)
+    } else {
+        return Ok(());
+    };
+    Err(ApiError::new(
+        ErrorKind::ResourceConflict,
+        format!("The operation cannot be performed at this time. {detail}"),
+    ))
+}
+
 fn check_revision(expected: Option<&str>, record: &FunctionRecord) -> ApiResult<()> {
     match expected {
         Some(id) if id != record.config.revision_id => Err(ApiError::new(
@@ -155,17 +170,7 @@ impl LambdaService {
                 .await?
         };
         let stored = self.inner.store_code(source, image_config.clone()).await?;
-        let (state, state_reason, state_reason_code) = if self.inner.invoker.pools.prepares() {
-            (
-                FunctionState::Pending,
-                Some("The function is being created.".to_string()),
-                Some("Creating".to_string()),
-            )
-        } else {
-            (FunctionState::Active, None, None)
-        };
-
-        let config = FunctionConfiguration {
+        let mut config = FunctionConfiguration {
             function_name: reference.name.clone(),
             function_arn: function_arn.clone(),
             runtime: request.runtime.clone(),
@@ -187,10 +192,11 @@ impl LambdaService {
                     .unwrap_or_else(|| "PassThrough".into()),
             },
             revision_id: revision_id(),
-            state,
-            state_reason,
-            state_reason_code,
-            last_update_status: LastUpdateStatus::Successful,
+            // Set below: a new function is Pending until it settles.
+            state: FunctionState::Pending,
+            state_reason: None,
+            state_reason_code: None,
+            last_update_status: None,
             last_update_status_reason: None,
             last_update_status_reason_code: None,
             package_type,
@@ -226,6 +232,7 @@ impl LambdaService {
                 .clone()
                 .map(laminar_durable::config_response),
         };
+        config.set_pending();
         let mut record = FunctionRecord::new(
             config,
             stored.code,
@@ -260,7 +267,11 @@ impl LambdaService {
             .settle(scope.clone(), key.clone(), revision)
             .await?;
         if publish {
-            return self.publish_off_worker(scope, key).await;
+            // AWS answers the new version's configuration under the
+            // function's unqualified ARN.
+            let mut version = self.publish_off_worker(scope, key).await?;
+            version.function_arn = function_arn;
+            return Ok(version);
         }
         Ok(config)
     }
@@ -298,7 +309,7 @@ impl LambdaService {
             },
         };
         Ok(GetFunctionOutput {
-            configuration: resolved.config().clone(),
+            configuration: as_addressed(scope, &reference, resolved.config()),
             code,
             concurrency: record
                 .reserved_concurrency
@@ -315,16 +326,33 @@ impl LambdaService {
     ) -> ApiResult<FunctionConfiguration> {
         let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
         let resolved = resolve(&self.inner.registry, scope, &reference, Routing::Primary)?;
-        Ok(resolved.config().clone())
+        Ok(as_addressed(scope, &reference, resolved.config()))
     }
 
+    /// `all_versions` (`FunctionVersion=ALL`): each function's `$LATEST`
+    /// followed by its published versions, paged by position.
     pub fn list_functions(
         &self,
         scope: &Scope,
         marker: Option<&str>,
         max_items: Option<i32>,
+        all_versions: bool,
     ) -> ApiResult<ListFunctionsOutput> {
         let registry = &self.inner.registry;
+        if all_versions {
+            let (records, _) = registry.page(&scope.account, &scope.region, None, usize::MAX);
+            let all: Vec<&FunctionConfiguration> = records
+                .iter()
+                .flat_map(|r| {
+                    std::iter::once(&r.config).chain(r.versions.values().map(|v| &v.config))
+                })
+                .collect();
+            let page = LAMBDA.page(&all, marker, max_items)?;
+            return Ok(ListFunctionsOutput {
+                functions: page.items.into_iter().map(|c| (*c).clone()).collect(),
+                next_marker: page.next_marker,
+            });
+        }
         let page = LAMBDA.page_after(
             marker,
             max_items,
@@ -410,6 +438,7 @@ impl LambdaService {
             self.off_worker(move |service| {
                 let mut registry = service.inner.registry.write();
                 let latest = lookup_locked(&registry, &scope, &reference, &key)?;
+                check_updatable(&latest.config)?;
                 check_revision(request.revision_id.as_deref(), &latest)?;
                 let mut record = (*latest).clone();
                 record.code = stored.code;
@@ -484,6 +513,7 @@ impl LambdaService {
             };
             let mut registry = service.inner.registry.write();
             let latest = lookup_locked(&registry, &scope, &reference, &key)?;
+            check_updatable(&latest.config)?;
             check_revision(request.revision_id.as_deref(), &latest)?;
             let mut record = (*latest).clone();
             if let Some((references, contents)) = layers {
@@ -609,6 +639,20 @@ fn lookup_locked(
             &crate::resolve::qualified_arn(scope, &reference.name, q),
         )),
     }
+}
+
+/// A read through an alias answers the alias's ARN (with the version it
+/// points at in `Version`), as AWS does.
+fn as_addressed(
+    scope: &Scope,
+    reference: &FunctionRef,
+    config: &FunctionConfiguration,
+) -> FunctionConfiguration {
+    let mut config = config.clone();
+    if let Some(Qualifier::Alias(alias)) = &reference.qualifier {
+        config.function_arn = format!("{}:{alias}", scope.function_arn(&reference.name));
+    }
+    config
 }
 
 fn function_exists(arn: &str) -> ApiError {

@@ -526,7 +526,13 @@ impl LambdaService {
         let policy = layer
             .policy
             .filter(|p| !p.statements.is_empty())
-            .ok_or_else(not_found)?;
+            .ok_or_else(|| {
+                // AWS's words when the version exists but has no policy.
+                ApiError::new(
+                    ErrorKind::ResourceNotFound,
+                    "No policy is associated with the given resource.",
+                )
+            })?;
         let document =
             json!({ "Version": "2012-10-17", "Id": "default", "Statement": policy.statements });
         Ok(json!({ "Policy": document.to_string(), "RevisionId": policy.revision_id }))

@@ -87,6 +87,9 @@ pub struct Settings {
     /// The wait before the first retry of a failed asynchronous invocation
     /// (the second waits twice as long); AWS waits one minute.
     pub async_retry_delay: Duration,
+    /// How long a new function stays `Pending` and an update `InProgress`
+    /// (AWS: about a second).
+    pub pending: Duration,
 }
 
 /// The other services Lambda features reach: SQS (destinations, dead-letter
@@ -137,6 +140,7 @@ impl LambdaService {
             executor,
             companions.logs.clone(),
             companions.iam.clone(),
+            settings.pending,
         ));
         let async_queue = Arc::new(AsyncInvocations::load(
             store.clone(),
@@ -158,6 +162,7 @@ impl LambdaService {
             registry,
         });
         inner.invoker.spawn_reaper(inner.settings.keep_alive);
+        inner.invoker.resume_settling();
         let service = Self { inner };
         service.inner.async_queue.spawn_dispatcher();
         service.start_event_sources();

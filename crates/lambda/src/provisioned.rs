@@ -71,6 +71,17 @@ fn published_qualifier(record: &FunctionRecord, qualifier: &str, writing: bool) 
             "The function resource provided must be an alias or a published version."
         }));
     }
+    let is_alias_name = !qualifier.bytes().all(|b| b.is_ascii_digit());
+    if is_alias_name && !record.aliases.contains_key(qualifier) {
+        // AWS's words for a missing alias here (recorded answers).
+        return Err(ApiError::new(
+            ErrorKind::ResourceNotFound,
+            format!(
+                "Cannot find alias arn: {}:{qualifier}",
+                record.config.function_arn
+            ),
+        ));
+    }
     version_of(record, Some(qualifier)).map(|_| ())
 }
 

@@ -59,7 +59,12 @@ fn taggable(scope: &Scope, resource: &str) -> ApiResult<Taggable> {
         return Err(not_found(resource));
     }
     let reference = FunctionRef::parse(resource)?;
-    if reference.account.is_none() || reference.qualifier.is_some() {
+    if reference.qualifier.is_some() {
+        return Err(ApiError::invalid_parameter(
+            "Tags on function aliases and versions are not supported. Please specify a function ARN.",
+        ));
+    }
+    if reference.account.is_none() {
         return Err(ApiError::invalid_parameter(format!(
             "Tags can only be set on a function ARN without a qualifier: {resource}"
         )));

@@ -28,7 +28,8 @@ pub struct FunctionUrlConfig {
     pub cors: Option<Value>,
     pub creation_time: String,
     pub last_modified_time: String,
-    pub invoke_mode: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invoke_mode: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -84,7 +85,10 @@ impl LambdaService {
             cors: url.cors.clone(),
             creation_time: url.creation_time.clone(),
             last_modified_time: url.last_modified_time.clone(),
-            invoke_mode: url.invoke_mode.clone(),
+            // Omitted until a client sets it, as AWS does (stored before
+            // laminar tracked that: shown unless it is the default).
+            invoke_mode: (url.invoke_mode_set || url.invoke_mode != "BUFFERED")
+                .then(|| url.invoke_mode.clone()),
         }
     }
 
@@ -119,6 +123,7 @@ impl LambdaService {
         let url = FunctionUrl {
             url_id: new_url_id(),
             auth_type: request.auth_type.unwrap_or_default(),
+            invoke_mode_set: request.invoke_mode.is_some(),
             invoke_mode: request.invoke_mode.unwrap_or_else(|| "BUFFERED".into()),
             cors: request.cors,
             creation_time: now.clone(),
@@ -184,6 +189,7 @@ impl LambdaService {
         }
         if let Some(mode) = request.invoke_mode {
             url.invoke_mode = mode;
+            url.invoke_mode_set = true;
         }
         if let Some(cors) = request.cors {
             url.cors = Some(cors);

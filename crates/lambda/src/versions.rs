@@ -4,9 +4,7 @@ use crate::naming::{key_of, resolve_name};
 use crate::page::LAMBDA;
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::Scope;
-use laminar_model::config::{
-    FunctionConfiguration, FunctionState, LastUpdateStatus, PublishedVersion,
-};
+use laminar_model::config::{FunctionConfiguration, PublishedVersion};
 use laminar_model::{ApiError, ErrorKind};
 use laminar_store::FunctionKey;
 use serde::{Deserialize, Serialize};
@@ -43,8 +41,7 @@ fn same_function(a: &FunctionConfiguration, b: &FunctionConfiguration) -> bool {
         c.revision_id = String::new();
         c.last_modified = String::new();
         c.description = String::new();
-        c.state = FunctionState::Active;
-        c.last_update_status = LastUpdateStatus::Successful;
+        c.set_ready();
         c
     };
     comparable(a) == comparable(b)
@@ -105,9 +102,7 @@ impl LambdaService {
                 )));
             }
         }
-        let busy = latest.config.state != FunctionState::Active
-            || latest.config.last_update_status == LastUpdateStatus::InProgress;
-        if busy && readiness == Readiness::Required {
+        if latest.config.busy() && readiness == Readiness::Required {
             return Err(ApiError::new(
                 ErrorKind::ResourceConflict,
                 format!(
@@ -129,6 +124,11 @@ impl LambdaService {
         if let Some(d) = request.description {
             config.description = d;
         }
+        // A new version is Pending until it settles, with no LastUpdateStatus
+        // yet, as a new function.
+        config.set_ready();
+        config.set_pending();
+        config.last_update_status = None;
         let mut record = (*latest).clone();
         record.last_version = number;
         record.versions.insert(
@@ -139,6 +139,13 @@ impl LambdaService {
             },
         );
         registry.put(key.clone(), record)?;
+        drop(registry);
+        self.inner.invoker.settle_version(
+            scope.clone(),
+            key.clone(),
+            number,
+            config.revision_id.clone(),
+        );
         Ok(config)
     }
 

@@ -153,9 +153,18 @@ impl FunctionRef {
 
     /// Checks that an ARN-spelled name points into the caller's scope.
     pub fn check_scope(&self, scope: &Scope) -> Result<(), ApiError> {
+        // AWS's own words for an ARN of another region (recorded answers).
+        if let Some(region) = self.region.as_deref().filter(|r| *r != scope.region) {
+            return Err(ApiError::new(
+                ErrorKind::ResourceNotFound,
+                format!(
+                    "Functions from '{region}' are not reachable in this region ('{}')",
+                    scope.region
+                ),
+            ));
+        }
         let foreign_account = self.account.as_deref().is_some_and(|a| a != scope.account);
-        let foreign_region = self.region.as_deref().is_some_and(|r| r != scope.region);
-        if foreign_account || foreign_region {
+        if foreign_account {
             return Err(ApiError::new(
                 ErrorKind::ResourceNotFound,
                 format!(

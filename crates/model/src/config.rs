@@ -75,7 +75,9 @@ pub struct FunctionConfiguration {
     pub state_reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state_reason_code: Option<String>,
-    pub last_update_status: LastUpdateStatus,
+    /// Absent until a new function first becomes `Active`, as in AWS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_update_status: Option<LastUpdateStatus>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_update_status_reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -108,7 +110,8 @@ pub struct FunctionConfiguration {
 }
 
 /// `State` of a function: `Pending` while the executor prepares it (pulls
-/// its image), then `Active`, or `Failed` with the reason.
+/// its image, or for the configured pending time), then `Active`, or
+/// `Failed` with the reason.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FunctionState {
     Pending,
@@ -143,7 +146,43 @@ pub enum LastUpdateStatus {
     InProgress,
 }
 
+/// What AWS says while a function is being created or updated
+/// (`StateReason` / `LastUpdateStatusReason` and their codes).
+pub const CREATING_REASON: &str = "The function is being created.";
+pub const CREATING_CODE: &str = "Creating";
+
 impl FunctionConfiguration {
+    /// `Pending`, as CreateFunction and PublishVersion answer.
+    pub fn set_pending(&mut self) {
+        self.state = FunctionState::Pending;
+        self.state_reason = Some(CREATING_REASON.into());
+        self.state_reason_code = Some(CREATING_CODE.into());
+    }
+
+    /// `LastUpdateStatus: InProgress`, as the update operations answer.
+    pub fn set_update_in_progress(&mut self) {
+        self.last_update_status = Some(LastUpdateStatus::InProgress);
+        self.last_update_status_reason = Some(CREATING_REASON.into());
+        self.last_update_status_reason_code = Some(CREATING_CODE.into());
+    }
+
+    /// `Active` with its last update `Successful` and no reasons.
+    pub fn set_ready(&mut self) {
+        self.state = FunctionState::Active;
+        self.state_reason = None;
+        self.state_reason_code = None;
+        self.last_update_status = Some(LastUpdateStatus::Successful);
+        self.last_update_status_reason = None;
+        self.last_update_status_reason_code = None;
+    }
+
+    /// Whether the function is being created or updated: AWS refuses
+    /// another change until it settles.
+    pub fn busy(&self) -> bool {
+        self.state == FunctionState::Pending
+            || self.last_update_status == Some(LastUpdateStatus::InProgress)
+    }
+
     /// The capacity provider this configuration runs on, if any.
     pub fn capacity_provider_arn(&self) -> Option<&str> {
         self.capacity_provider_config
@@ -277,6 +316,9 @@ pub struct FunctionUrl {
     pub auth_type: String,
     /// `BUFFERED` or `RESPONSE_STREAM`.
     pub invoke_mode: String,
+    /// Whether a client set `InvokeMode`: AWS answers it only then.
+    #[serde(default)]
+    pub invoke_mode_set: bool,
     /// The `Cors` member as the client sent it.
     pub cors: Option<serde_json::Value>,
     pub creation_time: String,

@@ -45,6 +45,12 @@ pub struct ServeArgs {
     /// failed (the second retry waits twice as long). AWS waits 60.
     #[arg(long, env = "LAMINAR_ASYNC_RETRY_DELAY", default_value_t = 60.0)]
     pub async_retry_delay: f64,
+    /// Milliseconds a new function (and a new version) stays `Pending`, and
+    /// an update `InProgress`, before it becomes `Active` / `Successful`, as
+    /// in AWS (where it takes about a second): invokes and updates in that
+    /// time are refused as AWS refuses them. Wait with the SDKs' waiters.
+    #[arg(long, env = "LAMINAR_PENDING_MS", default_value_t = 100)]
+    pub pending_ms: u64,
     /// Concurrent executions allowed per account.
     #[arg(long, env = "LAMINAR_ACCOUNT_CONCURRENCY", default_value_t = 1000)]
     pub account_concurrency: u32,

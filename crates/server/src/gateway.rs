@@ -69,6 +69,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
             keep_alive: Duration::from_secs(args.keep_alive),
             async_retry_delay: Duration::try_from_secs_f64(args.async_retry_delay)
                 .map_err(|e| format!("--async-retry-delay: {e}"))?,
+            pending: Duration::from_millis(args.pending_ms),
         },
         store,
         executor,

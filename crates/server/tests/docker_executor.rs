@@ -105,16 +105,6 @@ where
     }
 }
 
-async fn wait_active(client: &aws_sdk_lambda::Client, name: &str) {
-    use aws_sdk_lambda::client::Waiters;
-    client
-        .wait_until_function_active_v2()
-        .function_name(name)
-        .wait(Duration::from_secs(60))
-        .await
-        .unwrap_or_else(|e| panic!("{name} became active: {e:?}"));
-}
-
 #[tokio::test]
 async fn python_zip_function_runs_in_the_official_image_and_stays_warm() {
     let Some(docker) = engine().await else { return };
@@ -218,7 +208,7 @@ async fn a_missing_image_leaves_the_function_failed() {
     };
     let laminar = Laminar::start_executor("docker", &["--image-prefix", "localhost:1/nowhere/"]);
     let client = laminar.client_without_retries();
-    create(
+    create_unwaited(
         &client,
         "noimage",
         "python3.12",
@@ -311,13 +301,7 @@ async fn memory_limit_and_timeout_end_in_errors_then_a_fresh_container() {
         .send()
         .await
         .unwrap();
-    use aws_sdk_lambda::client::Waiters;
-    client
-        .wait_until_function_updated_v2()
-        .function_name("hog")
-        .wait(Duration::from_secs(30))
-        .await
-        .unwrap();
+    wait_updated(&client, "hog").await;
 
     let (_, first) = invoke_json(&client, "hog", json!({})).await;
     let (error, body) = invoke_json(&client, "hog", json!({"alloc_mb": 400})).await;

@@ -67,7 +67,8 @@ async fn create_get_update_delete_with_waiters() {
         .await
         .unwrap();
     let config = got.configuration().unwrap();
-    assert_eq!(config.revision_id(), created.revision_id());
+    // Becoming Active gave the function a new revision, as in AWS.
+    assert_ne!(config.revision_id(), created.revision_id());
     assert_eq!(
         got.tags().unwrap().get("team").map(String::as_str),
         Some("core")
@@ -103,6 +104,7 @@ async fn create_get_update_delete_with_waiters() {
         .unwrap();
     assert_eq!(code.code_size(), new_zip.len() as i64);
     assert_ne!(code.code_sha256(), created.code_sha256());
+    wait_updated(&client, "crud").await;
     let (_, answer) = invoke_json(&client, "crud", serde_json::json!({})).await;
     assert_eq!(answer, "v2");
 

@@ -83,6 +83,7 @@ async fn python_handler_runs_with_context_environment_and_warm_reuse() {
         .send()
         .await
         .unwrap();
+    wait_updated(&client, "py").await;
 
     let context = base64::engine::general_purpose::STANDARD
         .encode(json!({"custom": {"k": "v"}, "env": {}, "client": {}}).to_string());
@@ -246,6 +247,7 @@ async fn timeout_fails_the_invoke_and_the_next_one_gets_a_fresh_environment() {
         .send()
         .await
         .unwrap();
+    wait_updated(&client, "slow").await;
     let (_, first) = invoke_json(&client, "slow", json!({})).await;
     let out = client
         .invoke()
@@ -529,6 +531,7 @@ async fn code_update_retires_warm_environments() {
         .send()
         .await
         .unwrap();
+    wait_updated(&client, "upd").await;
     let old_pid = before["pid"].as_u64().unwrap();
     assert!(
         eventually(Duration::from_secs(5), || !process_alive(old_pid)).await,
@@ -662,6 +665,7 @@ async fn a_hanging_init_ends_in_a_timeout_and_a_fresh_start() {
         .send()
         .await
         .unwrap();
+    wait_updated(&client, "stuck").await;
     let (error, body) = invoke_json(&client, "stuck", json!({})).await;
     assert_eq!(error.as_deref(), Some("Unhandled"));
     assert_eq!(body["errorType"], "Sandbox.Timedout", "{body}");

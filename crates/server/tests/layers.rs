@@ -65,6 +65,7 @@ async fn layers_are_on_the_search_paths_in_order() {
         .send()
         .await
         .unwrap();
+    wait_active(&client, "layered").await;
     let config = client
         .get_function_configuration()
         .function_name("layered")
@@ -94,6 +95,7 @@ async fn layers_are_on_the_search_paths_in_order() {
         .send()
         .await
         .unwrap();
+    wait_updated(&client, "layered").await;
     let (error, _) = invoke_json(&client, "layered", json!({})).await;
     assert_eq!(error, None);
     // ...but new attachments of it fail.
@@ -140,6 +142,7 @@ async fn node_modules_and_bootstrap_can_come_from_layers() {
         .send()
         .await
         .unwrap();
+    wait_active(&client, "node-layered").await;
     let (error, body) = invoke_json(&client, "node-layered", json!({})).await;
     assert_eq!(error, None, "{body}");
     assert_eq!(body, "hello from a node layer");
@@ -162,6 +165,7 @@ async fn node_modules_and_bootstrap_can_come_from_layers() {
         .send()
         .await
         .unwrap();
+    wait_active(&client, "bootstrap-in-layer").await;
     let (error, body) = invoke_json(&client, "bootstrap-in-layer", json!({"via": "layer"})).await;
     assert_eq!(error, None, "{body}");
     assert_eq!(body["echo"], json!({"via": "layer"}));

@@ -197,6 +197,7 @@ async fn function_scaling_config_of_a_published_version() {
         .send()
         .await
         .unwrap();
+    wait_version(&client, "scaled", "1").await;
     let config = FunctionScalingConfig::builder()
         .min_execution_environments(1)
         .max_execution_environments(3)
@@ -1120,6 +1121,7 @@ async fn tagged_objects_and_the_functions_that_name_them() {
         .send()
         .await
         .unwrap();
+    wait_active(&client, "on-provider").await;
     assert_eq!(created.version(), Some("1"));
     let attached = client
         .get_function_code_signing_config()
@@ -1174,6 +1176,7 @@ async fn a_durable_function_runs_as_a_durable_execution() {
         .send()
         .await
         .unwrap();
+    wait_active(&client, "adder").await;
     let invoked = client
         .invoke()
         .function_name("adder")

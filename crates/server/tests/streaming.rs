@@ -129,6 +129,7 @@ async fn a_streaming_runtime_streams_chunk_by_chunk() {
         .send()
         .await
         .unwrap();
+    wait_updated(&client, "streamer").await;
     let dir = tempfile::tempdir().unwrap();
     let gate = dir.path().join("gate");
     let event = serde_json::json!({"parts": ["first ", "second ", "third"], "gate": gate});

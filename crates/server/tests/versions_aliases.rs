@@ -29,7 +29,12 @@ async fn update_code(
         .send()
         .await
         .unwrap();
-    out.version().unwrap().to_string()
+    wait_updated(client, name).await;
+    let version = out.version().unwrap().to_string();
+    if publish {
+        wait_version(client, name, &version).await;
+    }
+    version
 }
 
 #[tokio::test]

@@ -31,9 +31,10 @@ pub fn get_function_configuration(ctx: Ctx, input: input::GetFunctionConfigurati
 
 pub fn list_functions(ctx: Ctx, input: input::ListFunctions) -> OpResult {
     let marker = input.marker.as_deref();
+    let all_versions = input.function_version.is_some();
     ctx.json(
         &ctx.service
-            .list_functions(&ctx.scope, marker, input.max_items)?,
+            .list_functions(&ctx.scope, marker, input.max_items, all_versions)?,
     )
 }
 

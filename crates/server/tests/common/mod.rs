@@ -158,7 +158,20 @@ pub fn rust_bootstrap_zip() -> Vec<u8> {
     zip_of(&[("bootstrap", &bytes, 0o755)])
 }
 
+/// Creates a function and waits until it is `Active`.
 pub async fn create(client: &Client, name: &str, runtime: &str, handler: &str, zip: Vec<u8>) {
+    create_unwaited(client, name, runtime, handler, zip).await;
+    wait_active(client, name).await;
+}
+
+/// Creates a function, answered while it is still `Pending`.
+pub async fn create_unwaited(
+    client: &Client,
+    name: &str,
+    runtime: &str,
+    handler: &str,
+    zip: Vec<u8>,
+) {
     client
         .create_function()
         .function_name(name)
@@ -173,6 +186,40 @@ pub async fn create(client: &Client, name: &str, runtime: &str, handler: &str, z
         .send()
         .await
         .unwrap_or_else(|e| panic!("create {name}: {e:?}"));
+}
+
+/// laminar keeps a new function `Pending` (an update `InProgress`, a new
+/// version `Pending`) for a moment, as AWS does: tests wait as users must,
+/// with the SDK's waiters.
+pub async fn wait_active(client: &Client, name: &str) {
+    use aws_sdk_lambda::client::Waiters;
+    client
+        .wait_until_function_active_v2()
+        .function_name(name)
+        .wait(Duration::from_secs(60))
+        .await
+        .unwrap_or_else(|e| panic!("{name} becomes Active: {e:?}"));
+}
+
+pub async fn wait_updated(client: &Client, name: &str) {
+    use aws_sdk_lambda::client::Waiters;
+    client
+        .wait_until_function_updated_v2()
+        .function_name(name)
+        .wait(Duration::from_secs(60))
+        .await
+        .unwrap_or_else(|e| panic!("{name}'s update succeeds: {e:?}"));
+}
+
+pub async fn wait_version(client: &Client, name: &str, version: &str) {
+    use aws_sdk_lambda::client::Waiters;
+    client
+        .wait_until_published_version_active()
+        .function_name(name)
+        .qualifier(version)
+        .wait(Duration::from_secs(60))
+        .await
+        .unwrap_or_else(|e| panic!("{name}:{version} becomes Active: {e:?}"));
 }
 
 /// Invokes and returns (function error, payload as JSON).
