@@ -96,6 +96,7 @@ pub struct Settings {
 pub struct Companions {
     pub sqs: laminar_sqs::SqsService,
     pub logs: laminar_logs::LogsService,
+    pub kinesis: laminar_kinesis::KinesisService,
     pub s3: laminar_s3::S3Service,
 }
 

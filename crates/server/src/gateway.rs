@@ -15,6 +15,7 @@ use laminar_db::Db;
 use laminar_executor::{
     CodeDelivery, DockerExecutor, DockerSettings, Executor, ImageSettings, ProcessExecutor,
 };
+use laminar_kinesis::KinesisService;
 use laminar_lambda::{Companions, LambdaService, Settings};
 use laminar_logs::LogsService;
 use laminar_model::constraints;
@@ -58,6 +59,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let companions = Companions {
         sqs: SqsService::new(db.clone())?,
         logs: LogsService::new(db.clone())?,
+        kinesis: KinesisService::new(db.clone())?,
         s3: S3Service::new(db)?,
     };
     let service = LambdaService::new(
@@ -76,6 +78,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         lambda: service.clone(),
         sqs: companions.sqs,
         logs: companions.logs,
+        kinesis: companions.kinesis,
         s3: companions.s3,
     };
     let state_where = match &args.data_dir {

@@ -5,6 +5,7 @@ mod cli;
 mod companion;
 mod function_url;
 mod gateway;
+mod kinesis_api;
 mod logs_api;
 mod ops;
 mod render;
