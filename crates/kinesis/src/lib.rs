@@ -8,6 +8,7 @@
 //! Operations take and return the model's JSON shapes ([`types`]), so the
 //! protocol adapter only maps operation names.
 
+mod checkpoints;
 mod consumers;
 mod error;
 pub mod keys;
@@ -17,6 +18,7 @@ mod shards;
 mod streams;
 pub mod types;
 
+pub use checkpoints::Checkpoint;
 pub use error::{KinesisError, KinesisResult};
 pub use records::ShardPosition;
 pub use streams::ShardInfo;

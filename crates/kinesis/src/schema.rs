@@ -38,6 +38,16 @@ CREATE TABLE kinesis_records (
     PRIMARY KEY (shard, counter)
 ) WITHOUT ROWID;
 CREATE INDEX kinesis_records_arrival ON kinesis_records (shard, arrival_ms);
+-- Where a reader of the stream (an event source mapping, by an id of its
+-- own) has got to in each shard, and whether it finished a closed shard.
+CREATE TABLE kinesis_checkpoints (
+    reader         TEXT NOT NULL,
+    stream_id      INTEGER NOT NULL,
+    shard_index    INTEGER NOT NULL,
+    sequence       TEXT,
+    finished       INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (reader, stream_id, shard_index)
+);
 CREATE TABLE kinesis_consumers (
     stream_id      INTEGER NOT NULL,
     name           TEXT NOT NULL,

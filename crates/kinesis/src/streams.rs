@@ -359,6 +359,10 @@ impl KinesisService {
                 params![stream.id],
             )?;
             tx.execute(
+                "DELETE FROM kinesis_checkpoints WHERE stream_id = ?1",
+                params![stream.id],
+            )?;
+            tx.execute(
                 "DELETE FROM kinesis_streams WHERE id = ?1",
                 params![stream.id],
             )?;

@@ -302,7 +302,7 @@ impl LambdaService {
             .objects
             .write()
             .remove(EVENT_SOURCE_MAPPING, scope, uuid)?;
-        self.inner.event_sources.stop(uuid);
+        self.inner.event_sources.forget(uuid);
         Ok(self.render_mapping(scope, &mapping, "Deleting"))
     }
 

@@ -147,7 +147,11 @@ impl LambdaService {
         let inner = Arc::new(Inner {
             async_queue,
             durable,
-            event_sources: EventSources::new(invoker.clone(), companions.sqs.clone()),
+            event_sources: EventSources::new(
+                invoker.clone(),
+                companions.sqs.clone(),
+                companions.kinesis.clone(),
+            ),
             invoker,
             account_objects: AccountObjects::new(objects.clone(), registry.clone()),
             objects,
