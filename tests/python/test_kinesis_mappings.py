@@ -89,7 +89,27 @@ def test_records_arrive_in_order_per_shard_as_aws_sends_them(laminar, runs_dir, 
     mapping = laminar.client().create_event_source_mapping(
         EventSourceArn=arn, FunctionName=function_name, StartingPosition="TRIM_HORIZON", BatchSize=7
     )
-    assert mapping["StartingPosition"] == "TRIM_HORIZON"
+    mapping.pop("ResponseMetadata")
+    assert mapping == {
+        "UUID": mapping["UUID"],
+        "StartingPosition": "TRIM_HORIZON",
+        "BatchSize": 7,
+        "MaximumBatchingWindowInSeconds": 0,
+        "ParallelizationFactor": 1,
+        "EventSourceArn": arn,
+        "FunctionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function_name}",
+        "LastModified": mapping["LastModified"],
+        "LastProcessingResult": "No records processed",
+        "State": "Creating",
+        "StateTransitionReason": "USER_INITIATED",
+        "DestinationConfig": {"OnFailure": {}},
+        "MaximumRecordAgeInSeconds": -1,
+        "BisectBatchOnFunctionError": False,
+        "MaximumRetryAttempts": -1,
+        "TumblingWindowInSeconds": 0,
+        "FunctionResponseTypes": [],
+        "EventSourceMappingArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:event-source-mapping:{mapping['UUID']}",
+    }
     wait_for(lambda: len(delivered(runs_dir, function_name)) >= 60, what="60 records")
     time.sleep(0.5)
     got = delivered(runs_dir, function_name)
