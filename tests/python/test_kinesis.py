@@ -542,3 +542,27 @@ def test_acknowledged_records_survive_kill_9(laminar_factory, tmp_path, stream_n
     again = client.put_record(StreamName=stream_name, Data=b"new", PartitionKey="k0")
     old = [r["SequenceNumber"] for r in put["Records"] if r["ShardId"] == again["ShardId"]]
     assert int(again["SequenceNumber"]) > max(int(s) for s in old)
+
+
+def test_cbor_is_refused_with_a_hint(laminar):
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        laminar.url + "/",
+        data=b"\xa0",
+        headers={
+            "Content-Type": "application/x-amz-cbor-1.1",
+            "X-Amz-Target": "Kinesis_20131202.ListStreams",
+        },
+        method="POST",
+    )
+    with pytest.raises(urllib.error.HTTPError) as excinfo:
+        urllib.request.urlopen(request, timeout=10)
+    assert excinfo.value.code == 415
+    assert excinfo.value.headers["x-amzn-ErrorType"] == "UnsupportedMediaTypeException"
+    assert json.loads(excinfo.value.read()) == {
+        "__type": "UnsupportedMediaTypeException",
+        "message": "laminar's Kinesis speaks JSON 1.1 only; switch CBOR off in the client "
+        "(AWS_CBOR_DISABLE=true or -Dcom.amazonaws.sdk.disableCbor=true).",
+    }

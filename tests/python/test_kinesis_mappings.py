@@ -291,3 +291,28 @@ def test_checkpoints_survive_kill_9(laminar_factory, tmp_path, runs_dir, functio
     seen = [r["n"] for b in batches(runs_dir, function_name) for r in b]
     # At most the batches in flight at the crash (one per shard) come twice.
     assert len(seen) - 250 <= 20, len(seen)
+
+
+def test_at_timestamp_and_disable_enable_resume_from_the_checkpoint(laminar, runs_dir, function_name):
+    kinesis, stream, arn, _ = setup(laminar, runs_dir, function_name, records=[("k", {"n": 0})])
+    time.sleep(0.2)
+    mark = time.time()
+    time.sleep(0.2)
+    kinesis.put_record(StreamName=stream, Data=json.dumps({"n": 1}).encode(), PartitionKey="k")
+    client = laminar.client()
+    mapping = client.create_event_source_mapping(
+        EventSourceArn=arn,
+        FunctionName=function_name,
+        StartingPosition="AT_TIMESTAMP",
+        StartingPositionTimestamp=mark,
+    )["UUID"]
+    wait_for(lambda: delivered(runs_dir, function_name), what="the record after the timestamp")
+    client.update_event_source_mapping(UUID=mapping, Enabled=False)
+    wait_for(lambda: client.get_event_source_mapping(UUID=mapping)["State"] == "Disabled", what="Disabled")
+    kinesis.put_record(StreamName=stream, Data=json.dumps({"n": 2}).encode(), PartitionKey="k")
+    time.sleep(1.5)
+    assert [r for b in batches(runs_dir, function_name) for r in b] == [{"n": 1}]
+    client.update_event_source_mapping(UUID=mapping, Enabled=True)
+    wait_for(lambda: len(delivered(runs_dir, function_name)) >= 2, what="the record put while disabled")
+    time.sleep(1)
+    assert [r for b in batches(runs_dir, function_name) for r in b] == [{"n": 1}, {"n": 2}]
