@@ -26,6 +26,7 @@ import base64, json, os, time
 
 
 def handler(event, context):
+    started = time.time()
     path = os.path.join(os.environ["RUNS_DIR"], context.function_name + ".jsonl")
     seen_path = path + ".seen"
     seen = set(open(seen_path).read().split()) if os.path.exists(seen_path) else set()
@@ -42,6 +43,8 @@ def handler(event, context):
             failures.append({"itemIdentifier": seq})
             with open(seen_path, "a") as f:
                 f.write(seq + "\\n")
+    with open(path + ".times", "a") as f:
+        f.write(json.dumps({"started": started, "ended": time.time()}) + "\\n")
     return {"batchItemFailures": failures}
 """
 
@@ -337,3 +340,40 @@ def test_at_timestamp_and_disable_enable_resume_from_the_checkpoint(laminar, run
     wait_for(lambda: len(delivered(runs_dir, function_name)) >= 2, what="the record put while disabled")
     time.sleep(1)
     assert [r for b in batches(runs_dir, function_name) for r in b] == [{"n": 1}, {"n": 2}]
+
+
+def test_parallelization_factor_runs_lanes_at_once_and_keeps_key_order(laminar, runs_dir, function_name):
+    import hashlib
+
+    def lane(key):
+        return int.from_bytes(hashlib.md5(key.encode()).digest(), "big") % 4
+
+    keys, candidate = {}, 0
+    while len(keys) < 4:
+        key = f"key-{candidate}"
+        keys.setdefault(lane(key), key)
+        candidate += 1
+    entries = [(keys[i % 4], {"n": i, "key": keys[i % 4], "sleep": 0.3}) for i in range(12)]
+    kinesis, stream, arn, _ = setup(laminar, runs_dir, function_name, records=entries)
+    laminar.client().create_event_source_mapping(
+        EventSourceArn=arn,
+        FunctionName=function_name,
+        StartingPosition="TRIM_HORIZON",
+        BatchSize=1,
+        ParallelizationFactor=4,
+    )
+    wait_for(lambda: len(delivered(runs_dir, function_name)) >= 12, timeout=60, what="12 records")
+    got = [r for b in batches(runs_dir, function_name) for r in b]
+    assert sorted(r["n"] for r in got) == list(range(12))
+    for lane_of_key, key in keys.items():
+        assert [r["n"] for r in got if r["key"] == key] == [n for n in range(12) if n % 4 == lane_of_key]
+    times_path = runs_dir / f"{function_name}.jsonl.times"
+    wait_for(lambda: len(times_path.read_text().splitlines()) >= 12, what="every end time")
+    times = [json.loads(line) for line in times_path.read_text().splitlines()]
+    overlapping = sum(
+        1
+        for i, a in enumerate(times)
+        for b in times[i + 1 :]
+        if a["started"] < b["ended"] and b["started"] < a["ended"]
+    )
+    assert overlapping >= 4, times

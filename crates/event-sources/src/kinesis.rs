@@ -197,7 +197,7 @@ impl ShardReader {
                 self.shard_id.clone(),
                 position.clone(),
             );
-            let limit = self.mapping.batch_size() as i64;
+            let limit = self.mapping.batch_size() as i64 * self.parallelization() as i64;
             let read = blocking(&service.kinesis, move |k| {
                 k.read_shard(&arn, &shard, &from, limit)
             })
@@ -225,7 +225,10 @@ impl ShardReader {
             }
             // MaximumBatchingWindowInSeconds: a short batch waits for more.
             let window = Duration::from_secs(self.mapping.batching_window_secs());
-            if (records.len() as i64) < limit && !window.is_zero() && !ended {
+            if (records.len() as i64) < self.mapping.batch_size() as i64
+                && !window.is_zero()
+                && !ended
+            {
                 let started = *window_started.get_or_insert_with(Instant::now);
                 if started.elapsed() < window {
                     drop(service);
@@ -245,7 +248,7 @@ impl ShardReader {
                 })
                 .collect();
             if !kept.is_empty() {
-                match self.deliver(&service, kept).await {
+                match self.deliver_in_lanes(&service, kept).await {
                     Outcome::Done => {}
                     Outcome::Stopped => return,
                 }
@@ -319,7 +322,12 @@ impl ShardReader {
 
     /// Invokes until the batch is processed or given up. Each part that
     /// succeeds is checkpointed at once.
-    async fn deliver(&self, service: &EventSources, batch: Vec<Record>) -> Outcome {
+    async fn deliver(
+        &self,
+        service: &EventSources,
+        batch: Vec<Record>,
+        checkpoint: bool,
+    ) -> Outcome {
         let max_retries = setting_i64(&self.mapping, "MaximumRetryAttempts", -1);
         let max_age = setting_i64(&self.mapping, "MaximumRecordAgeInSeconds", -1);
         let bisect = self
@@ -348,12 +356,12 @@ impl ShardReader {
                     }
                     Invoked::Partial(index) => {
                         // Checkpoint before the lowest failed record; retry from it.
-                        if index > 0 {
+                        if index > 0 && checkpoint {
                             let done = part[index - 1].sequence_number.clone();
                             self.save(service, &ShardPosition::AfterSequenceNumber(done), false)
                                 .await;
-                            part.drain(..index);
                         }
+                        part.drain(..index);
                     }
                     Invoked::Failed => {
                         if bisect && part.len() > 1 {
@@ -380,10 +388,59 @@ impl ShardReader {
                 let backoff = Duration::from_millis(100 * attempts.min(20) as u64);
                 pause(&self.stop, backoff.min(RETRY_BACKOFF_MAX)).await;
             }
-            if let Some(last) = part.last() {
+            if let (true, Some(last)) = (checkpoint, part.last()) {
                 let position = ShardPosition::AfterSequenceNumber(last.sequence_number.clone());
                 self.save(service, &position, false).await;
             }
+        }
+        Outcome::Done
+    }
+
+    fn parallelization(&self) -> usize {
+        setting_i64(&self.mapping, "ParallelizationFactor", 1).clamp(1, 10) as usize
+    }
+
+    /// `ParallelizationFactor`: the records are dealt to lanes by partition
+    /// key (so one key's records stay in order in one lane), the lanes run
+    /// their batches at the same time, and the shard is checkpointed once
+    /// all of them are done. With one lane each batch is checkpointed as it
+    /// completes.
+    async fn deliver_in_lanes(&self, service: &EventSources, records: Vec<Record>) -> Outcome {
+        let lanes = self.parallelization();
+        let batch = self.mapping.batch_size();
+        if lanes == 1 {
+            for chunk in chunks(records, batch) {
+                if let Outcome::Stopped = self.deliver(service, chunk, true).await {
+                    return Outcome::Stopped;
+                }
+            }
+            return Outcome::Done;
+        }
+        let last = records.last().map(|r| r.sequence_number.clone());
+        let mut dealt: Vec<Vec<Record>> = vec![Vec::new(); lanes];
+        for record in records {
+            let lane =
+                (laminar_kinesis::keys::hash_of(&record.partition_key) % lanes as u128) as usize;
+            dealt[lane].push(record);
+        }
+        let runs = dealt
+            .into_iter()
+            .filter(|l| !l.is_empty())
+            .map(|lane| async move {
+                for chunk in chunks(lane, batch) {
+                    if let Outcome::Stopped = self.deliver(service, chunk, false).await {
+                        return Outcome::Stopped;
+                    }
+                }
+                Outcome::Done
+            });
+        let outcomes = futures_util::future::join_all(runs).await;
+        if outcomes.iter().any(|o| matches!(o, Outcome::Stopped)) {
+            return Outcome::Stopped;
+        }
+        if let Some(last) = last {
+            self.save(service, &ShardPosition::AfterSequenceNumber(last), false)
+                .await;
         }
         Outcome::Done
     }
@@ -512,6 +569,17 @@ fn iso(ms: i64) -> String {
         .unwrap_or_default()
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string()
+}
+
+fn chunks(records: Vec<Record>, size: usize) -> Vec<Vec<Record>> {
+    let mut out: Vec<Vec<Record>> = Vec::new();
+    for record in records {
+        match out.last_mut() {
+            Some(last) if last.len() < size.max(1) => last.push(record),
+            _ => out.push(vec![record]),
+        }
+    }
+    out
 }
 
 /// Keeps a batch under the invoke payload limit (the rest is read again).
