@@ -25,6 +25,8 @@ pub use streams::ShardInfo;
 
 use rusqlite::Connection;
 
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The model's constraints on every operation's input, generated from
 /// botocore's Kinesis model by `tools/gen_constraints.py`.
 pub const CONSTRAINTS: &str = include_str!("constraints.json");
@@ -43,9 +45,40 @@ pub struct Caller<'a> {
 }
 
 impl KinesisService {
+    /// Creates the tables and starts a thread that deletes records past
+    /// their stream's retention period (reads already hide them).
     pub fn new(db: laminar_db::Db) -> KinesisResult<Self> {
         db.migrate(&schema::KINESIS)?;
-        Ok(Self { db })
+        let service = Self { db };
+        let sweeper = service.clone();
+        let spawned = std::thread::Builder::new()
+            .name("kinesis-retention".into())
+            .spawn(move || loop {
+                std::thread::sleep(SWEEP_EVERY);
+                if let Err(e) = sweeper.sweep_expired() {
+                    tracing::warn!(error = %e, "expired Kinesis records could not be deleted");
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::warn!(error = %e, "the Kinesis retention sweeper did not start");
+        }
+        Ok(service)
+    }
+
+    /// Deletes the records past their stream's retention period now.
+    /// Returns how many were deleted.
+    pub fn sweep_expired(&self) -> KinesisResult<usize> {
+        let now = now_ms();
+        self.with(|conn| {
+            let deleted = conn.execute(
+                "DELETE FROM kinesis_records WHERE arrival_ms < (
+                     SELECT ?1 - t.retention_hours * 3600000
+                     FROM kinesis_shards s JOIN kinesis_streams t ON s.stream_id = t.id
+                     WHERE s.id = kinesis_records.shard)",
+                rusqlite::params![now],
+            )?;
+            Ok(deleted)
+        })
     }
 
     /// Runs `work` on the database on this thread (a blocking one).

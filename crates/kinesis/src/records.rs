@@ -546,6 +546,49 @@ mod tests {
     }
 
     #[test]
+    fn records_past_retention_are_hidden_then_swept() {
+        let k = test_service();
+        k.create_stream(
+            CALLER,
+            CreateStreamInput {
+                stream_name: "s".into(),
+                shard_count: Some(1),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        for data in ["YQ==", "Yg=="] {
+            k.put_record(
+                CALLER,
+                PutRecordInput {
+                    stream: stream("s"),
+                    data: data.into(),
+                    partition_key: "p".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        }
+        // The first record arrived 25 hours ago: past the default 24.
+        k.db.call_blocking(|conn| {
+            conn.execute(
+                "UPDATE kinesis_records SET arrival_ms = arrival_ms - 90000000 WHERE counter = 1",
+                [],
+            )
+        })
+        .unwrap();
+        let arn = "arn:aws:kinesis:us-east-1:123456789012:stream/s";
+        let shard = "shardId-000000000000";
+        let (visible, _) = k
+            .read_shard(arn, shard, &ShardPosition::TrimHorizon, 10)
+            .unwrap();
+        assert_eq!(visible.len(), 1);
+        assert_eq!(visible[0].data, "Yg==");
+        assert_eq!(k.sweep_expired().unwrap(), 1);
+        assert_eq!(k.sweep_expired().unwrap(), 0);
+    }
+
+    #[test]
     fn read_shard_follows_positions_and_reports_a_finished_parent() {
         let k = test_service();
         k.create_stream(
