@@ -377,3 +377,49 @@ def test_parallelization_factor_runs_lanes_at_once_and_keeps_key_order(laminar, 
         if a["started"] < b["ended"] and b["started"] < a["ended"]
     )
     assert overlapping >= 4, times
+
+
+WINDOW_SUMMER = """\
+import base64, json, os
+
+
+def handler(event, context):
+    path = os.path.join(os.environ["RUNS_DIR"], context.function_name + ".jsonl")
+    total = event["state"].get("sum", 0)
+    total += sum(json.loads(base64.b64decode(r["kinesis"]["data"]))["n"] for r in event["Records"])
+    with open(path, "a") as f:
+        f.write(json.dumps({"records": [], "event": {k: v for k, v in event.items() if k != "Records"},
+                            "count": len(event["Records"]), "sum": total}) + "\\n")
+    return {"state": {"sum": total}}
+"""
+
+
+def test_a_tumbling_window_carries_state_and_ends_with_a_final_invoke(laminar, runs_dir, function_name):
+    kinesis, stream, arn, _ = setup(laminar, runs_dir, function_name)
+    laminar.client().update_function_code(
+        FunctionName=function_name,
+        ZipFile=__import__("laminar_testing").make_zip({"app.py": WINDOW_SUMMER}),
+    )
+    time.sleep(1)
+    laminar.client().create_event_source_mapping(
+        EventSourceArn=arn,
+        FunctionName=function_name,
+        StartingPosition="TRIM_HORIZON",
+        BatchSize=3,
+        TumblingWindowInSeconds=2,
+    )
+    for i in range(1, 11):
+        kinesis.put_record(StreamName=stream, Data=json.dumps({"n": i}).encode(), PartitionKey="k")
+    finals = lambda: [r for r in runs(runs_dir, function_name) if r["event"]["isFinalInvokeForWindow"]]  # noqa: E731
+    wait_for(lambda: sum(r["count"] for r in runs(runs_dir, function_name)) >= 10 and finals(), timeout=30, what="the windows to close")
+    wait_for(lambda: sum(f["sum"] for f in finals()) == 55, timeout=10, what="every window's final invoke")
+    invocations = runs(runs_dir, function_name)
+    for run in invocations:
+        event = run["event"]
+        assert set(event) == {"window", "state", "shardId", "eventSourceARN", "isFinalInvokeForWindow", "isWindowTerminatedEarly"}
+        assert event["shardId"] == "shardId-000000000000" and event["eventSourceARN"] == arn
+        assert event["isWindowTerminatedEarly"] is False
+        start = event["window"]["start"]
+        assert start.endswith("Z") and int(start[17:19]) % 2 == 0
+    for final in finals():
+        assert final["count"] == 0

@@ -8,6 +8,7 @@
 //! store, so a restarted laminar resumes after the last processed record.
 
 use crate::sqs::Stop;
+use crate::window::{iso, returned_state, Tumbling};
 use crate::{EventSources, Mapping};
 use base64::Engine;
 use laminar_executor::InvokeResult;
@@ -146,6 +147,7 @@ impl Follower {
                     from_start: has_parents,
                     stop: self.stop.clone(),
                     done: done_tx.clone(),
+                    window: Mutex::new(None),
                 };
                 running.insert(shard.shard_id.clone());
                 tokio::spawn(reader.run());
@@ -175,6 +177,8 @@ struct ShardReader {
     from_start: bool,
     stop: Arc<Stop>,
     done: tokio::sync::mpsc::UnboundedSender<String>,
+    /// The open tumbling window and its state (`TumblingWindowInSeconds`).
+    window: Mutex<Option<Tumbling>>,
 }
 
 impl ShardReader {
@@ -219,6 +223,7 @@ impl ShardReader {
                     let _ = self.done.send(self.shard_id.clone());
                     return;
                 }
+                self.close_window(&service, clock::now_ms()).await;
                 drop(service);
                 pause(&self.stop, IDLE_POLL).await;
                 continue;
@@ -409,7 +414,12 @@ impl ShardReader {
         let lanes = self.parallelization();
         let batch = self.mapping.batch_size();
         if lanes == 1 {
-            for chunk in chunks(records, batch) {
+            let seconds = self.window_seconds();
+            for chunk in chunks_by_window(records, batch, seconds) {
+                if seconds > 0 {
+                    self.open_window(service, chunk[0].arrival_ms, seconds)
+                        .await;
+                }
                 if let Outcome::Stopped = self.deliver(service, chunk, true).await {
                     return Outcome::Stopped;
                 }
@@ -445,7 +455,51 @@ impl ShardReader {
         Outcome::Done
     }
 
+    fn window_seconds(&self) -> i64 {
+        setting_i64(&self.mapping, "TumblingWindowInSeconds", 0).clamp(0, 900)
+    }
+
+    /// Makes the window of a record arriving at `arrival_ms` the open one,
+    /// closing the one before it.
+    async fn open_window(&self, service: &EventSources, arrival_ms: i64, seconds: i64) {
+        let next = Tumbling::of(arrival_ms, seconds);
+        let current = self.current_window();
+        if current
+            .as_ref()
+            .is_some_and(|w| w.start_ms == next.start_ms)
+        {
+            return;
+        }
+        if current.is_some() {
+            self.close_window(service, i64::MAX).await;
+        }
+        *self.window.lock().unwrap_or_else(|e| e.into_inner()) = Some(next);
+    }
+
+    /// The final invocation of the open window once `now` is past its end.
+    async fn close_window(&self, service: &EventSources, now: i64) {
+        match self.current_window() {
+            Some(w) if now >= w.end_ms => {}
+            _ => return,
+        }
+        if let Invoked::NoFunction = self.invoke_with(service, &[], true).await {
+            return;
+        }
+        *self.window.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    fn current_window(&self) -> Option<Tumbling> {
+        self.window
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     async fn invoke(&self, service: &EventSources, part: &[Record]) -> Invoked {
+        self.invoke_with(service, part, false).await
+    }
+
+    async fn invoke_with(&self, service: &EventSources, part: &[Record], last: bool) -> Invoked {
         let input = InvokeInput {
             function_name: self.mapping.function_arn.clone(),
             payload: bytes::Bytes::new(),
@@ -474,9 +528,18 @@ impl ShardReader {
                 )
             })
             .collect();
-        prepared.payload = bytes::Bytes::from(json!({ "Records": records }).to_string());
+        let window = self.current_window();
+        let event = match &window {
+            Some(w) => w.event(records, &self.shard_id, &self.stream_arn, last),
+            None => json!({ "Records": records }),
+        };
+        prepared.payload = bytes::Bytes::from(event.to_string());
         match service.invoker.run(&self.scope, &prepared, None).await {
             Ok((InvokeResult::Response(body), _)) => {
+                if let (Some(state), Some(w)) = (returned_state(&body), window) {
+                    *self.window.lock().unwrap_or_else(|e| e.into_inner()) =
+                        Some(Tumbling { state, ..w });
+                }
                 if !self.mapping.reports_item_failures() {
                     return Invoked::Ok;
                 }
@@ -563,12 +626,25 @@ fn setting_i64(mapping: &Mapping, name: &str, default: i64) -> i64 {
         .unwrap_or(default)
 }
 
-/// `2019-11-14T00:38:06.021Z`.
-fn iso(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
+/// Batches that do not cross a tumbling window's edge (`seconds` > 0).
+fn chunks_by_window(records: Vec<Record>, size: usize, seconds: i64) -> Vec<Vec<Record>> {
+    if seconds <= 0 {
+        return chunks(records, size);
+    }
+    let mut out: Vec<Vec<Record>> = Vec::new();
+    for record in records {
+        let start = Tumbling::of(record.arrival_ms, seconds).start_ms;
+        match out.last_mut() {
+            Some(last)
+                if last.len() < size.max(1)
+                    && Tumbling::of(last[0].arrival_ms, seconds).start_ms == start =>
+            {
+                last.push(record)
+            }
+            _ => out.push(vec![record]),
+        }
+    }
+    out
 }
 
 fn chunks(records: Vec<Record>, size: usize) -> Vec<Vec<Record>> {

@@ -12,6 +12,7 @@ pub mod filter;
 mod kinesis;
 mod mapping;
 mod sqs;
+mod window;
 
 pub use mapping::{filters_of, kind_of, Mapping, SourceKind};
 
