@@ -5,6 +5,8 @@ every operation's input shape and the constraints of every shape it reaches
 laminar checks each request against it before any operation runs.
 
 Usage: python3 tools/gen_constraints.py path/to/service-2.json[.gz]
+       python3 tools/gen_constraints.py path/to/kinesis/service-2.json.gz crates/kinesis/src/constraints.json
+(a companion's model, written where its crate includes it)
 """
 
 import gzip
@@ -24,8 +26,8 @@ def load(path):
 
 def main():
     model = load(sys.argv[1])
-    if model["metadata"]["apiVersion"] != "2015-03-31":
-        sys.exit("not the Lambda 2015-03-31 model")
+    if len(sys.argv) < 3 and model["metadata"]["apiVersion"] != "2015-03-31":
+        sys.exit("not the Lambda 2015-03-31 model (name the output file for another service)")
     operations = {
         name: op["input"]["shape"]
         for name, op in sorted(model["operations"].items())
@@ -57,6 +59,8 @@ def main():
             pending += [out["key"], out["value"]]
         shapes[name] = out
     target = Path(__file__).resolve().parent.parent / "crates/model/src/constraints.json"
+    if len(sys.argv) >= 3:
+        target = Path(sys.argv[2])
     target.write_text(json.dumps({"operations": operations, "shapes": shapes}, sort_keys=True, separators=(",", ":")) + "\n")
     print(f"{target}: {len(operations)} operations, {len(shapes)} shapes")
 

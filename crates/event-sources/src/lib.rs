@@ -1,15 +1,18 @@
 //! Event source mappings at work: pollers that read a source, drop what
 //! the mapping's filters reject (`filter`), and invoke the function through
-//! the [`laminar_invoke::Invoker`] (`sqs`: the SQS poller). The mappings'
+//! the [`laminar_invoke::Invoker`] (`sqs`: the SQS poller; `kinesis`: the
+//! Kinesis stream poller with its durable per-shard checkpoints). The mappings'
 //! API (create, update, list, delete) stays with the control plane, which
 //! starts and stops them here.
 //!
-//! A new source (Kinesis, DynamoDB Streams) is one more poller module
-//! against the `Invoker`, started from [`EventSources::start`].
+//! A new source (DynamoDB Streams) is one more poller module against the
+//! `Invoker`, started from [`EventSources::start`].
 
 pub mod filter;
+mod kinesis;
 mod mapping;
 mod sqs;
+mod window;
 
 pub use mapping::{filters_of, kind_of, Mapping, SourceKind};
 
@@ -22,16 +25,24 @@ use std::sync::{Arc, Mutex};
 pub struct EventSources {
     invoker: Arc<Invoker>,
     sqs: laminar_sqs::SqsService,
+    kinesis: laminar_kinesis::KinesisService,
     pollers: sqs::Pollers,
+    streams: kinesis::StreamPollers,
     results: ProcessingResults,
 }
 
 impl EventSources {
-    pub fn new(invoker: Arc<Invoker>, sqs: laminar_sqs::SqsService) -> Arc<Self> {
+    pub fn new(
+        invoker: Arc<Invoker>,
+        sqs: laminar_sqs::SqsService,
+        kinesis: laminar_kinesis::KinesisService,
+    ) -> Arc<Self> {
         Arc::new(Self {
             invoker,
             sqs,
+            kinesis,
             pollers: Default::default(),
+            streams: Default::default(),
             results: Default::default(),
         })
     }
@@ -39,14 +50,32 @@ impl EventSources {
     /// (Re)starts the pollers of a mapping as its configuration says.
     pub fn start(self: &Arc<Self>, scope: &Scope, mapping: &Mapping) {
         self.pollers.stop(&mapping.uuid);
-        if mapping.enabled && kind_of(mapping.event_source_arn.as_deref()) == SourceKind::Sqs {
-            self.pollers.start(self, scope.clone(), mapping.clone());
+        self.streams.stop(&mapping.uuid);
+        if !mapping.enabled {
+            return;
+        }
+        let source = mapping.event_source_arn.as_deref();
+        match kind_of(source) {
+            SourceKind::Sqs => self.pollers.start(self, scope.clone(), mapping.clone()),
+            SourceKind::Stream if source.is_some_and(|a| a.contains(":kinesis:")) => {
+                self.streams.start(self, scope.clone(), mapping.clone())
+            }
+            _ => {}
         }
     }
 
     /// Stops a mapping's pollers (a batch under way finishes).
     pub fn stop(&self, uuid: &str) {
         self.pollers.stop(uuid);
+        self.streams.stop(uuid);
+    }
+
+    /// Forgets what a deleted mapping kept (its stream checkpoints).
+    pub fn forget(&self, uuid: &str) {
+        self.stop(uuid);
+        if let Err(e) = self.kinesis.forget_reader(uuid) {
+            tracing::warn!(uuid, error = %e, "a deleted mapping's checkpoints could not be removed");
+        }
     }
 
     /// `LastProcessingResult` of a mapping.

@@ -36,18 +36,18 @@ const MISSING_FUNCTION_BACKOFF: Duration = Duration::from_secs(5);
 /// invocation under way is not cut off, its messages are still deleted)
 /// and give back what they gathered but did not run.
 #[derive(Default)]
-struct Stop {
+pub(crate) struct Stop {
     stopped: AtomicBool,
-    notify: Notify,
+    pub(crate) notify: Notify,
 }
 
 impl Stop {
-    fn stop(&self) {
+    pub(crate) fn stop(&self) {
         self.stopped.store(true, Ordering::Release);
         self.notify.notify_waiters();
     }
 
-    fn is_stopped(&self) -> bool {
+    pub(crate) fn is_stopped(&self) -> bool {
         self.stopped.load(Ordering::Acquire)
     }
 }

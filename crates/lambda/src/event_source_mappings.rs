@@ -193,6 +193,20 @@ impl LambdaService {
                 .entry("MaximumBatchingWindowInSeconds")
                 .or_insert(json!(0));
         }
+        if kind == SourceKind::Stream {
+            // What Lambda reports for a stream mapping given none of these.
+            for (member, default) in [
+                ("ParallelizationFactor", json!(1)),
+                ("DestinationConfig", json!({"OnFailure": {}})),
+                ("MaximumRecordAgeInSeconds", json!(-1)),
+                ("BisectBatchOnFunctionError", json!(false)),
+                ("MaximumRetryAttempts", json!(-1)),
+                ("TumblingWindowInSeconds", json!(0)),
+                ("FunctionResponseTypes", json!([])),
+            ] {
+                settings.entry(member).or_insert(default);
+            }
+        }
         self.check_settings(kind, source.as_deref(), &settings)?;
         if let (SourceKind::Sqs, Some(queue)) = (kind, source.as_deref()) {
             self.check_visibility_covers_timeout(scope, queue, &function_arn)?;
@@ -302,7 +316,7 @@ impl LambdaService {
             .objects
             .write()
             .remove(EVENT_SOURCE_MAPPING, scope, uuid)?;
-        self.inner.event_sources.stop(uuid);
+        self.inner.event_sources.forget(uuid);
         Ok(self.render_mapping(scope, &mapping, "Deleting"))
     }
 

@@ -99,6 +99,7 @@ pub struct Settings {
 pub struct Companions {
     pub sqs: laminar_sqs::SqsService,
     pub logs: laminar_logs::LogsService,
+    pub kinesis: laminar_kinesis::KinesisService,
     pub s3: laminar_s3::S3Service,
     pub iam: laminar_iam::IamService,
 }
@@ -152,7 +153,11 @@ impl LambdaService {
         let inner = Arc::new(Inner {
             async_queue,
             durable,
-            event_sources: EventSources::new(invoker.clone(), companions.sqs.clone()),
+            event_sources: EventSources::new(
+                invoker.clone(),
+                companions.sqs.clone(),
+                companions.kinesis.clone(),
+            ),
             invoker,
             account_objects: AccountObjects::new(objects.clone(), registry.clone()),
             objects,

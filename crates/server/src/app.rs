@@ -1,6 +1,7 @@
 //! The services laminar answers on its one port.
 
 use laminar_iam::IamService;
+use laminar_kinesis::KinesisService;
 use laminar_lambda::LambdaService;
 use laminar_logs::LogsService;
 use laminar_s3::S3Service;
@@ -12,6 +13,7 @@ pub struct App {
     pub lambda: LambdaService,
     pub sqs: SqsService,
     pub logs: LogsService,
+    pub kinesis: KinesisService,
     pub s3: S3Service,
     pub iam: IamService,
 }

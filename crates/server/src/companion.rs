@@ -9,7 +9,7 @@
 use crate::app::App;
 use crate::iam_api::{self, Service as IamOrSts};
 use crate::unknown_service::Unserved;
-use crate::{logs_api, s3_api, sigv4, sqs_api};
+use crate::{kinesis_api, logs_api, s3_api, sigv4, sqs_api};
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
@@ -23,6 +23,8 @@ pub enum Target {
     SqsQuery,
     /// `X-Amz-Target: Logs_20140328.<Operation>`.
     Logs,
+    /// `X-Amz-Target: Kinesis_20131202.<Operation>`.
+    Kinesis,
     S3,
     /// IAM or STS (query protocol).
     Iam(IamOrSts),
@@ -39,6 +41,9 @@ pub fn detect(uri: &Uri, headers: &HeaderMap) -> Option<Target> {
     if amz_target.starts_with("Logs_20140328.") {
         return Some(Target::Logs);
     }
+    if amz_target.starts_with("Kinesis_20131202.") {
+        return Some(Target::Kinesis);
+    }
     if !amz_target.is_empty() {
         return Some(Target::Unserved(Unserved::by_target(amz_target)));
     }
@@ -47,6 +52,7 @@ pub fn detect(uri: &Uri, headers: &HeaderMap) -> Option<Target> {
     match signed_for {
         Some("sqs") => return Some(Target::SqsQuery),
         Some("logs") => return Some(Target::Logs),
+        Some("kinesis") => return Some(Target::Kinesis),
         Some("s3") => return Some(Target::S3),
         Some("iam") => return Some(Target::Iam(IamOrSts::Iam)),
         Some("sts") => return Some(Target::Iam(IamOrSts::Sts)),
@@ -115,6 +121,7 @@ pub async fn serve(
         Target::SqsJson => sqs_api::serve_json(&app.sqs, &scope, &headers, body).await,
         Target::SqsQuery => sqs_api::serve_query(&app.sqs, &scope, &uri, &headers, body).await,
         Target::Logs => logs_api::serve(&app.logs, &scope, &headers, body).await,
+        Target::Kinesis => kinesis_api::serve(&app.kinesis, &scope, &headers, body).await,
         Target::S3 => s3_api::serve(&app.s3, &scope, method, &uri, &headers, body).await,
         Target::Iam(service) => {
             iam_api::serve(&app.iam, service, &scope, &uri, &headers, body).await
@@ -148,6 +155,8 @@ mod tests {
         assert_eq!(detect(&uri, &sqs), Some(Target::SqsJson));
         let logs = headers(&[("x-amz-target", "Logs_20140328.PutLogEvents")]);
         assert_eq!(detect(&uri, &logs), Some(Target::Logs));
+        let kinesis = headers(&[("x-amz-target", "Kinesis_20131202.PutRecord")]);
+        assert_eq!(detect(&uri, &kinesis), Some(Target::Kinesis));
         let query = headers(&[(
             "authorization",
             "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=x",

@@ -16,6 +16,7 @@ use laminar_executor::{
     CodeDelivery, DockerExecutor, DockerSettings, Executor, ImageSettings, ProcessExecutor,
 };
 use laminar_iam::IamService;
+use laminar_kinesis::KinesisService;
 use laminar_lambda::{Companions, LambdaService, Settings};
 use laminar_logs::LogsService;
 use laminar_model::constraints;
@@ -59,6 +60,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let companions = Companions {
         sqs: SqsService::new(db.clone())?,
         logs: LogsService::new(db.clone())?,
+        kinesis: KinesisService::new(db.clone())?,
         s3: S3Service::new(db.clone())?,
         iam: IamService::new(db)?,
     };
@@ -79,6 +81,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         lambda: service.clone(),
         sqs: companions.sqs,
         logs: companions.logs,
+        kinesis: companions.kinesis,
         s3: companions.s3,
         iam: companions.iam,
     };

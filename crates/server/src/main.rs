@@ -6,6 +6,7 @@ mod companion;
 mod function_url;
 mod gateway;
 mod iam_api;
+mod kinesis_api;
 mod logs_api;
 mod ops;
 mod render;
