@@ -44,18 +44,32 @@ pub struct Invoker {
     pending: Duration,
 }
 
+/// The invoker's settings from the command line.
+pub struct InvokerSettings {
+    /// How functions reach laminar (`AWS_ENDPOINT_URL` of their environment).
+    pub endpoint_url: String,
+    /// The account's concurrency limit.
+    pub account_concurrency: u32,
+    /// How long a new function stays `Pending` (an update `InProgress`) at
+    /// least.
+    pub pending: Duration,
+}
+
 impl Invoker {
     /// Restores the stored reservations of the registry's functions.
     pub fn new(
-        endpoint_url: String,
-        account_concurrency: u32,
+        settings: InvokerSettings,
         store: Arc<Store>,
         registry: Arc<Registry>,
         executor: Executor,
         cloudwatch: laminar_logs::LogsService,
         iam: laminar_iam::IamService,
-        pending: Duration,
     ) -> Self {
+        let InvokerSettings {
+            endpoint_url,
+            account_concurrency,
+            pending,
+        } = settings;
         let concurrency = concurrency::AccountConcurrency::new(account_concurrency);
         for (key, reserved) in registry.reservations() {
             if let Err(e) = concurrency.reserve(&key, Some(reserved)) {

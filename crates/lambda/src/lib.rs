@@ -68,7 +68,7 @@ use laminar_async_invoke::AsyncInvocations;
 use laminar_durable::DurableExecutions;
 use laminar_event_sources::EventSources;
 use laminar_executor::Executor;
-use laminar_invoke::Invoker;
+use laminar_invoke::{Invoker, InvokerSettings};
 // The shared layer, under the names the families have always used.
 pub use laminar_lambda_core::ApiResult;
 use laminar_lambda_core::{checks, clock, naming, objects, page, registry, resolve};
@@ -134,14 +134,16 @@ impl LambdaService {
         let registry = Arc::new(registry::Registry::load(store.clone())?);
         let objects = Arc::new(objects::Objects::load(store.clone())?);
         let invoker = Arc::new(Invoker::new(
-            settings.endpoint_url.clone(),
-            settings.account_concurrency,
+            InvokerSettings {
+                endpoint_url: settings.endpoint_url.clone(),
+                account_concurrency: settings.account_concurrency,
+                pending: settings.pending,
+            },
             store.clone(),
             registry.clone(),
             executor,
             companions.logs.clone(),
             companions.iam.clone(),
-            settings.pending,
         ));
         let async_queue = Arc::new(AsyncInvocations::load(
             store.clone(),
