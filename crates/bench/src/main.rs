@@ -98,6 +98,12 @@ pub struct Args {
     /// laminar start-ups per start-up figure.
     #[arg(long)]
     pub startup_runs: Option<usize>,
+    /// Records put through the Kinesis mapping per run.
+    #[arg(long)]
+    pub stream_records: Option<usize>,
+    /// Runs of the Kinesis mapping figure.
+    #[arg(long)]
+    pub stream_runs: Option<usize>,
     /// Before starting, wait up to this many seconds for the machine to be
     /// idle (CPU pressure avg10 under 5% for 5 s), e.g. on a shared machine.
     #[arg(long, default_value_t = 0)]
@@ -126,6 +132,8 @@ pub struct Counts {
     pub list_page_runs: usize,
     pub list_walk_runs: usize,
     pub startup_runs: usize,
+    pub stream_records: usize,
+    pub stream_runs: usize,
 }
 
 impl Counts {
@@ -151,6 +159,8 @@ impl Counts {
             list_page_runs: pick(a.list_page_runs, 500, 100),
             list_walk_runs: pick(a.list_walk_runs, 50, 10),
             startup_runs: pick(a.startup_runs, 10, 3),
+            stream_records: pick(a.stream_records, 20_000, 4_000),
+            stream_runs: pick(a.stream_runs, 3, 1),
         }
     }
 }

@@ -10,6 +10,10 @@ use hyper::Method;
 use std::net::{SocketAddr, ToSocketAddrs};
 
 const VARIABLE: &str = "AWS_LAMBDA_RUNTIME_API";
+/// Set on the stream-mapping bench's function: each environment keeps the
+/// number of records it has seen in `<dir>/<pid>`, so the bench knows when
+/// every record went through.
+pub const COUNT_DIR: &str = "LAMINAR_BENCH_COUNT_DIR";
 
 /// Started by laminar as a function's bootstrap.
 pub fn wanted() -> bool {
@@ -46,12 +50,27 @@ async fn serve() -> Result<()> {
             .ok_or("AWS_LAMBDA_RUNTIME_API names no address")?,
     };
     let mut conn = Conn::connect(addr).await?;
+    let count_file = std::env::var_os(COUNT_DIR)
+        .map(|dir| std::path::PathBuf::from(dir).join(std::process::id().to_string()));
+    let mut records = 0usize;
     loop {
         let next = conn.get("/2018-06-01/runtime/invocation/next").await?;
         let Some(id) = next.header("lambda-runtime-aws-request-id") else {
             return Err(format!("/next answered {} without a request id", next.status).into());
         };
+        if let Some(file) = &count_file {
+            records += count(&next.body, b"\"eventID\"");
+            std::fs::write(file, records.to_string())?;
+        }
         let path = format!("/2018-06-01/runtime/invocation/{id}/response");
         conn.send(Method::POST, &path, &[], next.body).await?;
     }
+}
+
+/// How many times `needle` stands in `haystack`.
+fn count(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count()
 }

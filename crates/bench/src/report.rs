@@ -95,7 +95,9 @@ impl Figure {
                 self.x_floor_1hop = Some(p50 / floor_1hop_ms);
                 self.x_floor_2hop = Some(p50 / floor_2hop_ms);
             }
-            "invokes/s" => self.x_floor_2hop = Some(p50 / floor_throughput),
+            // Records move in batches: records/s over the floor's round
+            // trips/s says how many records one loopback round trip carries.
+            "invokes/s" | "records/s" => self.x_floor_2hop = Some(p50 / floor_throughput),
             _ => {}
         }
         let Some(t) = &self.target else { return };

@@ -1,12 +1,14 @@
 //! The measurements, in the order they run: the floor, the process executor
 //! (start-up, cold, warm, throughput), the control plane with 1,000 stored
-//! functions (and start-up with them), the Docker executor, the floor again.
+//! functions (and start-up with them), a Kinesis stream mapping, the Docker
+//! executor, the floor again.
 
 mod bench;
 mod containers;
 mod control;
 mod machine;
 mod process;
+mod streams;
 
 use crate::fixtures::Noise;
 use crate::http;
@@ -72,6 +74,9 @@ pub async fn run(args: Args) -> Result<()> {
     let mark = CpuMark::now();
     bench.control_suite().await?;
     foreign.insert("control".into(), json!(mark.foreign_share(cores)));
+    let mark = CpuMark::now();
+    bench.streams_suite().await?;
+    foreign.insert("streams".into(), json!(mark.foreign_share(cores)));
     if matches!(args.executor, ExecutorArg::Docker | ExecutorArg::Both) {
         let mark = CpuMark::now();
         bench.docker_suite(&mut machine).await?;
@@ -163,7 +168,8 @@ pub async fn run(args: Args) -> Result<()> {
             "counts": bench.counts,
             "units": { "ms": "milliseconds, client to client unless the label says otherwise",
                        "MiB": "VmRSS of the laminar process from /proc/<pid>/status",
-                       "invokes/s": "completed RequestResponse invokes per second per round; p99 holds the 1st percentile of rounds" },
+                       "invokes/s": "completed RequestResponse invokes per second per round; p99 holds the 1st percentile of rounds",
+                       "records/s": "Kinesis records a mapping delivered to the function per second, per run" },
             "figures": bench.figures,
             "notes": bench.notes,
             "details": bench.details,
