@@ -17,6 +17,7 @@ import pytest
 
 from laminar_testing import ACCOUNT, REGION, ROLE, create_python_function, runs, sqs_client, wait_for
 from test_kinesis import kinesis_client
+from test_parity_errors import aws_error, error
 
 # Records every batch to $RUNS_DIR/<function>.jsonl. Record data is JSON:
 # {"poison": true} fails the whole batch (an exception); {"fail": true} is
@@ -105,7 +106,7 @@ def test_records_arrive_in_order_per_shard_as_aws_sends_them(laminar, runs_dir, 
         "LastModified": mapping["LastModified"],
         "LastProcessingResult": "No records processed",
         "State": "Creating",
-        "StateTransitionReason": "USER_INITIATED",
+        "StateTransitionReason": "User action",
         "DestinationConfig": {"OnFailure": {}},
         "MaximumRecordAgeInSeconds": -1,
         "BisectBatchOnFunctionError": False,
@@ -274,47 +275,54 @@ def test_children_wait_for_their_parent_after_a_split(laminar, runs_dir, functio
 
 
 def test_checkpoints_survive_kill_9_during_consumption(laminar_factory, tmp_path, runs_dir, function_name):
+    """kill -9 while 10,000 records are consumed, then restart: every record
+    (by shard and sequence number) reaches the function, in order per shard,
+    and only the batches in flight at the crash come twice."""
     first = laminar_factory(data_dir=tmp_path / "state")
-    entries = [(f"k{i}", {"n": i, "sleep": 0.002}) for i in range(2000)]
-    kinesis, stream, arn, _ = setup(first, runs_dir, function_name, shards=2, records=entries[:500])
-    for chunk in range(500, 2000, 500):
-        kinesis.put_records(
+    shards, total, batch = 4, 10_000, 100
+    kinesis, stream, arn, _ = setup(first, runs_dir, function_name, shards=shards)
+    put = []
+    for start in range(0, total, 500):
+        # A millisecond per record paces each shard's batches (about 0.1 s each).
+        answer = kinesis.put_records(
             StreamName=stream,
-            Records=[{"Data": json.dumps(r).encode(), "PartitionKey": k} for k, r in entries[chunk : chunk + 500]],
+            Records=[
+                {"Data": json.dumps({"n": i, "sleep": 0.001}).encode(), "PartitionKey": f"k{i}"}
+                for i in range(start, start + 500)
+            ],
         )
+        assert answer["FailedRecordCount"] == 0
+        put += answer["Records"]
     first.client().create_event_source_mapping(
-        EventSourceArn=arn, FunctionName=function_name, StartingPosition="TRIM_HORIZON", BatchSize=10
+        EventSourceArn=arn, FunctionName=function_name, StartingPosition="TRIM_HORIZON", BatchSize=batch
     )
-    wait_for(lambda: len(delivered(runs_dir, function_name)) >= 300, what="some records")
+    wait_for(lambda: len(delivered(runs_dir, function_name)) >= 2_000, timeout=60, what="2,000 records")
     assert first.kill() == -signal.SIGKILL
     at_crash = len(delivered(runs_dir, function_name))
-    assert at_crash < 2000, "the crash came after the whole stream was read"
+    assert at_crash < total, "the crash came after the whole stream was read"
     second = laminar_factory(data_dir=tmp_path / "state")
     kinesis = kinesis_client(second.url)
-    kinesis.put_records(
+    late = kinesis.put_records(
         StreamName=stream,
-        Records=[{"Data": json.dumps({"n": i}).encode(), "PartitionKey": f"k{i}"} for i in range(2000, 2050)],
-    )
-    wait_for(
-        lambda: {r["n"] for b in batches(runs_dir, function_name) for r in b} == set(range(2050)),
-        timeout=120,
-        what="every record",
-    )
-    seen = [r["n"] for b in batches(runs_dir, function_name) for r in b]
-    # Only the batches in flight at the crash (one per shard) come twice.
-    assert len(seen) - 2050 <= 20, len(seen)
-    # Per partition key (one record each here) and per shard, order held:
-    # after the restart each shard went on from its checkpoint.
-    for shard in ("shardId-000000000000", "shardId-000000000001"):
-        seqs = [
-            int(r["kinesis"]["sequenceNumber"])
-            for r in delivered(runs_dir, function_name)
-            if r["eventID"].startswith(shard)
-        ]
-        firsts = {}
-        for s_ in seqs:
-            firsts.setdefault(s_, len(firsts))
-        assert list(firsts) == sorted(firsts)
+        Records=[{"Data": json.dumps({"n": i}).encode(), "PartitionKey": f"k{i}"} for i in range(total, total + 50)],
+    )["Records"]
+    expected = {(p["ShardId"], p["SequenceNumber"]) for p in put + late}
+    assert len(expected) == total + 50
+
+    def seen():
+        return [tuple(r["eventID"].split(":", 1)) for r in delivered(runs_dir, function_name)]
+
+    wait_for(lambda: set(seen()) >= expected, timeout=60, what="every record")
+    time.sleep(0.5)
+    got = seen()
+    assert set(got) == expected
+    # Only the batches in flight at the crash (at most one per shard) come twice.
+    assert len(got) - len(expected) <= shards * batch, len(got)
+    # Per shard, the first sightings are in sequence order: after the
+    # restart each shard went on from its checkpoint, nothing skipped.
+    for shard in {s for s, _ in expected}:
+        firsts = list(dict.fromkeys(int(seq) for s, seq in got if s == shard))
+        assert firsts == sorted(int(seq) for s, seq in expected if s == shard)
 
 
 def test_at_timestamp_and_disable_enable_resume_from_the_checkpoint(laminar, runs_dir, function_name):
@@ -423,3 +431,100 @@ def test_a_tumbling_window_carries_state_and_ends_with_a_final_invoke(laminar, r
         assert start.endswith("Z") and int(start[17:19]) % 2 == 0
     for final in finals():
         assert final["count"] == 0
+
+
+def test_stream_mappings_are_refused_as_aws_refuses_them(laminar, runs_dir, function_name):
+    """AWS's answers as recorded by AWS-validated suites: a stream mapping
+    needs a StartingPosition, a timestamp only with AT_TIMESTAMP, and a
+    stream that exists. Nothing is stored for a refused request."""
+    kinesis, stream, arn, _ = setup(laminar, runs_dir, function_name)
+    client = laminar.client(parameter_validation=False)
+    assert error(lambda: client.create_event_source_mapping(EventSourceArn=arn, FunctionName=function_name)) == (
+        aws_error(
+            400,
+            "InvalidParameterValueException",
+            "1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: "
+            "Member must not be null.",
+        )
+    )
+    assert error(
+        lambda: client.create_event_source_mapping(
+            EventSourceArn=arn,
+            FunctionName=function_name,
+            StartingPosition="LATEST",
+            StartingPositionTimestamp=time.time(),
+        )
+    ) == aws_error(400, "InvalidParameterValueException", "Timestamp only valid with StartingPosition AT_TIMESTAMP")
+    missing = f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/no-such-stream"
+    assert error(
+        lambda: client.create_event_source_mapping(
+            EventSourceArn=missing, FunctionName=function_name, StartingPosition="LATEST"
+        )
+    ) == aws_error(400, "InvalidParameterValueException", f"Stream not found: {missing}")
+    assert client.list_event_source_mappings(FunctionName=function_name)["EventSourceMappings"] == []
+
+
+FAILER = """\
+def handler(event, context):
+    raise Exception("always")
+"""
+
+
+def test_mapping_states_and_results_as_aws_reports_them(laminar, runs_dir, function_name):
+    """Creating → Enabled, Disabling → Disabled, Enabling → Enabled;
+    LastProcessingResult "No records processed", then "OK", then
+    "PROBLEM: Function call failed" once the function fails; the whole
+    GetEventSourceMapping answer as AWS documents it for a Kinesis mapping."""
+    kinesis, stream, arn, _ = setup(laminar, runs_dir, function_name)
+    client = laminar.client()
+    created = client.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=function_name, StartingPosition="LATEST", BatchSize=3
+    )
+    uuid_ = created["UUID"]
+    assert (created["State"], created["StateTransitionReason"]) == ("Creating", "User action")
+
+    def get():
+        answer = client.get_event_source_mapping(UUID=uuid_)
+        answer.pop("ResponseMetadata")
+        return answer
+
+    expected = {
+        "UUID": uuid_,
+        "StartingPosition": "LATEST",
+        "BatchSize": 3,
+        "MaximumBatchingWindowInSeconds": 0,
+        "ParallelizationFactor": 1,
+        "EventSourceArn": arn,
+        "FunctionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function_name}",
+        "LastModified": created["LastModified"],
+        "LastProcessingResult": "No records processed",
+        "State": "Enabled",
+        "StateTransitionReason": "User action",
+        "DestinationConfig": {"OnFailure": {}},
+        "MaximumRecordAgeInSeconds": -1,
+        "BisectBatchOnFunctionError": False,
+        "MaximumRetryAttempts": -1,
+        "TumblingWindowInSeconds": 0,
+        "FunctionResponseTypes": [],
+        "EventSourceMappingArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:event-source-mapping:{uuid_}",
+    }
+    assert get() == expected
+    time.sleep(1.5)  # LATEST is pinned once the shard is first read
+    kinesis.put_record(StreamName=stream, Data=json.dumps({"n": 0}).encode(), PartitionKey="k")
+    wait_for(lambda: get()["LastProcessingResult"] == "OK", what="OK")
+    assert get() == {**expected, "LastProcessingResult": "OK"}
+
+    disabling = client.update_event_source_mapping(UUID=uuid_, Enabled=False)
+    assert (disabling["State"], disabling["StateTransitionReason"]) == ("Disabling", "User action")
+    assert get()["State"] == "Disabled"
+    enabling = client.update_event_source_mapping(UUID=uuid_, Enabled=True)
+    assert enabling["State"] == "Enabling"
+    assert get()["State"] == "Enabled"
+
+    client.update_function_code(
+        FunctionName=function_name, ZipFile=__import__("laminar_testing").make_zip({"app.py": FAILER})
+    )
+    wait_for(lambda: client.get_function(FunctionName=function_name)["Configuration"]["LastUpdateStatus"] == "Successful")
+    kinesis.put_record(StreamName=stream, Data=json.dumps({"n": 1}).encode(), PartitionKey="k")
+    wait_for(lambda: get()["LastProcessingResult"] == "PROBLEM: Function call failed", what="the failure")
+    client.delete_event_source_mapping(UUID=uuid_)

@@ -495,6 +495,27 @@ class Run:
 
         return self.once(("queue", name), make)
 
+    def stream(self, name: str) -> str:
+        """A Kinesis stream on laminar's own Kinesis (stream mappings need a real one); its ARN."""
+
+        def make():
+            import boto3
+
+            client = boto3.client(
+                "kinesis",
+                endpoint_url=self.client.meta.endpoint_url,
+                region_name=REGION,
+                aws_access_key_id="conformance",
+                aws_secret_access_key="conformance",
+            )
+            try:
+                client.create_stream(StreamName=name, ShardCount=1)
+            except Exception as e:  # noqa: BLE001 - a prerequisite failure
+                raise PrereqError("prerequisite " + describe_error("CreateStream", e)) from None
+            return f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/{name}"
+
+        return self.once(("stream", name), make)
+
     def new_esm(self, function: str | None = None, queue: str | None = None) -> str:
         resp = self.call(
             "CreateEventSourceMapping",

@@ -1116,7 +1116,6 @@ ESM_KAFKA = (
     "ProvisionedPollerConfig",
 )
 ESM_OTHER = ("Queues", "SourceAccessConfigurations", "DocumentDBEventSourceConfig")
-KINESIS = f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/conformance"
 MSK = f"arn:aws:kafka:{REGION}:{ACCOUNT}:cluster/conformance/11111111-2222-3333-4444-555555555555-1"
 MQ = f"arn:aws:mq:{REGION}:{ACCOUNT}:broker:conformance:b-11111111-2222-3333-4444-555555555555"
 DOCDB = f"arn:aws:rds:{REGION}:{ACCOUNT}:cluster:conformance"
@@ -1125,6 +1124,12 @@ SECRET = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:conformance-AbCdEf"
 
 def esm_source(c):
     return c.run.queue(c.run.uniq("conf-q"))
+
+
+def kinesis_source(c):
+    """A stream of its own per case, created first: AWS refuses a mapping on
+    a stream that does not exist."""
+    return c.run.stream(c.run.uniq("conformance"))
 
 
 def unique_source(arn):
@@ -1164,7 +1169,7 @@ def esm_variants(for_update=False):
     stream = V(
         "Kinesis stream source",
         include=ESM_STREAM,
-        EventSourceArn=unique_source(KINESIS),
+        EventSourceArn=kinesis_source,
         ScalingConfig=OMIT,
         MaximumBatchingWindowInSeconds=OMIT,
         FunctionResponseTypes=OMIT,
@@ -1172,7 +1177,7 @@ def esm_variants(for_update=False):
     at_timestamp = V(
         "Kinesis stream from a timestamp",
         include=("StartingPosition", "StartingPositionTimestamp"),
-        EventSourceArn=unique_source(KINESIS),
+        EventSourceArn=kinesis_source,
         StartingPosition="AT_TIMESTAMP",
         StartingPositionTimestamp=lambda c: dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(hours=1),
     )

@@ -36,8 +36,13 @@ pub(crate) struct StreamPollers(Mutex<HashMap<String, Arc<Stop>>>);
 
 impl StreamPollers {
     pub(crate) fn start(&self, service: &Arc<EventSources>, scope: Scope, mapping: Mapping) {
-        let Some(stream_arn) = mapping.event_source_arn.clone() else {
+        let Some(source) = mapping.event_source_arn.as_deref() else {
             return;
+        };
+        // A mapping on an enhanced fan-out consumer reads the consumer's stream.
+        let stream_arn = match source.split_once("/consumer/") {
+            Some((stream, _)) => stream.to_string(),
+            None => source.to_string(),
         };
         let stop = Arc::new(Stop::default());
         let follower = Follower {

@@ -103,6 +103,9 @@ impl LambdaService {
                 return Err(invalid("Invalid filter pattern definition."));
             }
         }
+        if kind == SourceKind::Stream {
+            return check_stream_settings(settings);
+        }
         if kind != SourceKind::Sqs {
             return Ok(());
         }
@@ -158,6 +161,30 @@ impl LambdaService {
         Ok(())
     }
 
+    /// A Kinesis stream (or its enhanced fan-out consumer) must exist; AWS
+    /// refuses the mapping otherwise. DynamoDB streams are not served here.
+    fn check_stream_exists(&self, source: &str) -> ApiResult<()> {
+        if kind_of(Some(source)) != SourceKind::Stream || !source.contains(":kinesis:") {
+            return Ok(());
+        }
+        let kinesis = &self.inner.companions.kinesis;
+        let found = if source.contains("/consumer/") {
+            kinesis
+                .describe_consumer(laminar_kinesis::types::ConsumerInput {
+                    consumer_arn: Some(source.to_string()),
+                    ..Default::default()
+                })
+                .is_ok()
+        } else {
+            kinesis.shards_of(source).is_ok()
+        };
+        if found {
+            Ok(())
+        } else {
+            Err(invalid(format!("Stream not found: {source}")))
+        }
+    }
+
     pub fn create_event_source_mapping(
         &self,
         scope: &Scope,
@@ -211,6 +238,9 @@ impl LambdaService {
         if let (SourceKind::Sqs, Some(queue)) = (kind, source.as_deref()) {
             self.check_visibility_covers_timeout(scope, queue, &function_arn)?;
         }
+        if let Some(source) = source.as_deref() {
+            self.check_stream_exists(source)?;
+        }
         let tags: crate::tags::Tags = match request.get("Tags") {
             Some(tags) => serde_json::from_value(tags.clone())
                 .map_err(|_| invalid("Tags must be a map of strings to strings."))?,
@@ -226,7 +256,12 @@ impl LambdaService {
             function_arn,
             event_source_arn: source,
             enabled,
-            state_transition_reason: "USER_INITIATED".into(),
+            // AWS's words differ by kind: SQS says USER_INITIATED, streams "User action".
+            state_transition_reason: if kind == SourceKind::Stream {
+                "User action".into()
+            } else {
+                "USER_INITIATED".into()
+            },
             last_modified: clock::now().timestamp_millis() as f64 / 1000.0,
             settings,
             tags,
@@ -374,4 +409,21 @@ impl LambdaService {
             self.inner.event_sources.start(&scope, &mapping);
         }
     }
+}
+
+/// What AWS checks of a stream mapping's position: it must have one, and a
+/// timestamp only with AT_TIMESTAMP.
+fn check_stream_settings(settings: &Map<String, Value>) -> ApiResult<()> {
+    let position = settings.get("StartingPosition").and_then(Value::as_str);
+    let Some(position) = position else {
+        return Err(invalid(
+            "1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member must not be null.",
+        ));
+    };
+    if settings.contains_key("StartingPositionTimestamp") && position != "AT_TIMESTAMP" {
+        return Err(invalid(
+            "Timestamp only valid with StartingPosition AT_TIMESTAMP",
+        ));
+    }
+    Ok(())
 }
