@@ -18,6 +18,7 @@ import pytest
 from laminar_testing import ACCOUNT, REGION, ROLE, create_python_function, runs, sqs_client, wait_for
 from test_kinesis import kinesis_client
 from test_parity_errors import aws_error, error
+from test_s3 import s3_client
 
 # Records every batch to $RUNS_DIR/<function>.jsonl. Record data is JSON:
 # {"poison": true} fails the whole batch (an exception); {"fail": true} is
@@ -190,6 +191,112 @@ def test_a_poison_batch_is_retried_then_sent_to_on_failure(laminar, runs_dir, fu
     # The shard moved on: a new record is delivered on its own.
     kinesis.put_record(StreamName=stream, Data=json.dumps({"n": 3}).encode(), PartitionKey="k")
     wait_for(lambda: batches(runs_dir, function_name)[-1] == [{"n": 3}], what="the next record")
+
+
+def test_records_older_than_maximum_record_age_go_to_on_failure(laminar, runs_dir, function_name):
+    """MaximumRecordAgeInSeconds (60, the least AWS takes): a batch that keeps
+    failing with unlimited retries is given up once its records are older
+    than that, and OnFailure gets AWS's record with RecordAgeExceeded."""
+    entries = [("k", {"n": 0, "poison": True}), ("k", {"n": 1})]
+    kinesis, stream, arn, put = setup(laminar, runs_dir, function_name, records=entries)
+    sqs = sqs_client(laminar.url)
+    url = sqs.create_queue(QueueName=f"dlq-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    laminar.client().create_event_source_mapping(
+        EventSourceArn=arn,
+        FunctionName=function_name,
+        StartingPosition="TRIM_HORIZON",
+        MaximumRecordAgeInSeconds=60,
+        DestinationConfig={"OnFailure": {"Destination": queue_arn}},
+    )
+    messages = wait_for(
+        lambda: sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages"),
+        timeout=90,
+        what="the OnFailure record",
+    )
+    given_up = time.time()
+    tries = batches(runs_dir, function_name)
+    assert tries == [[r for _, r in entries]] * len(tries) and len(tries) > 5
+    record = json.loads(messages[0]["Body"])
+    timestamp = record.pop("timestamp")
+    assert timestamp.endswith("Z") and len(timestamp) == 24
+    assert len(record["requestContext"].pop("requestId")) == 36
+    info = record["KinesisBatchInfo"]
+    first_arrival = info["approximateArrivalOfFirstRecord"]
+    assert record == {
+        "requestContext": {
+            "functionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function_name}",
+            "condition": "RecordAgeExceeded",
+            "approximateInvokeCount": len(tries),
+        },
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+        "version": "1.0",
+        "KinesisBatchInfo": {
+            "shardId": "shardId-000000000000",
+            "startSequenceNumber": put[0]["SequenceNumber"],
+            "endSequenceNumber": put[1]["SequenceNumber"],
+            "approximateArrivalOfFirstRecord": first_arrival,
+            "approximateArrivalOfLastRecord": info["approximateArrivalOfLastRecord"],
+            "batchSize": 2,
+            "streamArn": arn,
+        },
+    }
+    arrived = time.mktime(time.strptime(first_arrival[:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone
+    assert 60 <= given_up - arrived < 70
+    # The shard moved on.
+    kinesis.put_record(StreamName=stream, Data=json.dumps({"n": 2}).encode(), PartitionKey="k")
+    wait_for(lambda: batches(runs_dir, function_name)[-1] == [{"n": 2}], what="the next record")
+
+
+def test_on_failure_to_s3_writes_the_record_and_the_payload(laminar, runs_dir, function_name):
+    """An S3 bucket as OnFailure destination: one object per given-up batch
+    under aws/lambda/<mapping UUID>/<shard id>/YYYY/MM/DD/, holding AWS's
+    invocation record and the whole event the function was given."""
+    entries = [("k", {"n": 0, "poison": True}), ("k", {"n": 1})]
+    kinesis, stream, arn, put = setup(laminar, runs_dir, function_name, records=entries)
+    s3 = s3_client(laminar.url)
+    bucket = f"failures-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    mapping = laminar.client().create_event_source_mapping(
+        EventSourceArn=arn,
+        FunctionName=function_name,
+        StartingPosition="TRIM_HORIZON",
+        MaximumRetryAttempts=1,
+        DestinationConfig={"OnFailure": {"Destination": f"arn:aws:s3:::{bucket}"}},
+    )["UUID"]
+    objects = wait_for(lambda: s3.list_objects_v2(Bucket=bucket).get("Contents"), what="the OnFailure object")
+    assert len(objects) == 1
+    key = objects[0]["Key"]
+    day = time.strftime("%Y/%m/%d", time.gmtime())
+    prefix = f"aws/lambda/{mapping}/shardId-000000000000/{day}/"
+    assert key.startswith(prefix), key
+    stamp, random = key[len(prefix) : len(prefix) + 19], key[len(prefix) + 20 :]
+    assert time.strptime(stamp, "%Y-%m-%dT%H.%M.%S") and uuid.UUID(random) and key[len(prefix) + 19] == "-"
+    document = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    timestamp = document.pop("timestamp")
+    assert timestamp.endswith("Z") and timestamp[:19].replace(":", ".") == stamp
+    assert len(document["requestContext"].pop("requestId")) == 36
+    info = document["KinesisBatchInfo"]
+    delivered_event = runs(runs_dir, function_name)[-1]
+    assert document == {
+        "requestContext": {
+            "functionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function_name}",
+            "condition": "RetryAttemptsExhausted",
+            "approximateInvokeCount": 2,
+        },
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+        "version": "1.0",
+        "KinesisBatchInfo": {
+            "shardId": "shardId-000000000000",
+            "startSequenceNumber": put[0]["SequenceNumber"],
+            "endSequenceNumber": put[1]["SequenceNumber"],
+            "approximateArrivalOfFirstRecord": info["approximateArrivalOfFirstRecord"],
+            "approximateArrivalOfLastRecord": info["approximateArrivalOfLastRecord"],
+            "batchSize": 2,
+            "streamArn": arn,
+        },
+        "payload": {"Records": delivered_event["records"]},
+    }
 
 
 def test_bisect_isolates_the_poison_record(laminar, runs_dir, function_name):

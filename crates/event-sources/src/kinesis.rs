@@ -3,12 +3,13 @@
 //! per shard reads it in order. A batch that fails blocks its shard and is
 //! retried (split in two first with `BisectBatchOnFunctionError`) until it
 //! succeeds or `MaximumRetryAttempts` / `MaximumRecordAgeInSeconds` run
-//! out; then `DestinationConfig.OnFailure` (SQS) gets AWS's failure record
+//! out; then `DestinationConfig.OnFailure` (SQS or S3, `on_failure`) gets AWS's failure record
 //! and the shard moves on. Checkpoints are kept durably in the Kinesis
 //! store, so a restarted laminar resumes after the last processed record.
 
 use crate::sqs::Stop;
-use crate::window::{iso, returned_state, Tumbling};
+use crate::on_failure;
+use crate::window::{returned_state, Tumbling};
 use crate::{EventSources, Mapping};
 use base64::Engine;
 use laminar_executor::InvokeResult;
@@ -577,41 +578,32 @@ impl ShardReader {
             .and_then(|d| d.get("OnFailure"))
             .and_then(|d| d.get("Destination"))
             .and_then(Value::as_str);
-        let (Some(destination), Some(first), Some(last)) = (destination, part.first(), part.last())
-        else {
+        let Some(destination) = destination else {
             return;
         };
-        let record = json!({
-            "requestContext": {
-                "requestId": uuid::Uuid::new_v4().to_string(),
-                "functionArn": self.mapping.function_arn,
-                "condition": condition,
-                "approximateInvokeCount": attempts.max(1),
-            },
-            "responseContext": {
-                "statusCode": 200,
-                "executedVersion": "$LATEST",
-                "functionError": "Unhandled",
-            },
-            "version": "1.0",
-            "timestamp": iso(clock::now_ms()),
-            "KinesisBatchInfo": {
-                "shardId": self.shard_id,
-                "startSequenceNumber": first.sequence_number,
-                "endSequenceNumber": last.sequence_number,
-                "approximateArrivalOfFirstRecord": iso(first.arrival_ms),
-                "approximateArrivalOfLastRecord": iso(last.arrival_ms),
-                "batchSize": part.len(),
-                "streamArn": self.stream_arn,
-            },
-        });
-        let message = laminar_sqs::OutgoingMessage {
-            body: record.to_string(),
-            ..Default::default()
+        let input = InvokeInput {
+            function_name: self.mapping.function_arn.clone(),
+            ..InvokeInput::default()
         };
-        if let Err(e) = service.sqs.send_to_arn(destination, message).await {
-            tracing::warn!(destination, error = %e, "the OnFailure record could not be sent");
-        }
+        let role = match service.invoker.prepare(&self.scope, input) {
+            Ok((_, prepared)) => prepared.resolved.config().role.clone(),
+            Err(_) => String::new(),
+        };
+        let records: Vec<Value> = part
+            .iter()
+            .map(|r| event_record(r, &self.shard_id, &self.stream_arn, &self.scope.region, &role))
+            .collect();
+        let failure = on_failure::Failure {
+            uuid: &self.mapping.uuid,
+            function_arn: &self.mapping.function_arn,
+            shard_id: &self.shard_id,
+            stream_arn: &self.stream_arn,
+            condition,
+            attempts,
+            part,
+            payload: json!({ "Records": records }),
+        };
+        on_failure::send(service, destination, failure).await;
     }
 }
 

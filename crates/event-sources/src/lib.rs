@@ -11,6 +11,7 @@
 pub mod filter;
 mod kinesis;
 mod mapping;
+mod on_failure;
 mod sqs;
 mod window;
 
@@ -26,6 +27,7 @@ pub struct EventSources {
     invoker: Arc<Invoker>,
     sqs: laminar_sqs::SqsService,
     kinesis: laminar_kinesis::KinesisService,
+    s3: laminar_s3::S3Service,
     pollers: sqs::Pollers,
     streams: kinesis::StreamPollers,
     results: ProcessingResults,
@@ -36,11 +38,13 @@ impl EventSources {
         invoker: Arc<Invoker>,
         sqs: laminar_sqs::SqsService,
         kinesis: laminar_kinesis::KinesisService,
+        s3: laminar_s3::S3Service,
     ) -> Arc<Self> {
         Arc::new(Self {
             invoker,
             sqs,
             kinesis,
+            s3,
             pollers: Default::default(),
             streams: Default::default(),
             results: Default::default(),

@@ -159,6 +159,7 @@ impl LambdaService {
                 invoker.clone(),
                 companions.sqs.clone(),
                 companions.kinesis.clone(),
+                companions.s3.clone(),
             ),
             invoker,
             account_objects: AccountObjects::new(objects.clone(), registry.clone()),
