@@ -381,6 +381,67 @@ def test_children_wait_for_their_parent_after_a_split(laminar, runs_dir, functio
     assert not got[1]["eventID"].startswith("shardId-000000000000:")
 
 
+def test_lineage_over_generations_of_resharding(laminar, runs_dir, function_name):
+    """Split, then merge, then UpdateShardCount: three generations. Every
+    record arrives, in order per partition key, and no shard's records come
+    before all of its parents' records are processed."""
+    kinesis, stream, arn, _ = setup(laminar, runs_dir, function_name)
+    keys = [f"key-{i}" for i in range(6)]
+    counter = iter(range(10_000))
+
+    def put_round():
+        kinesis.put_records(
+            StreamName=stream,
+            Records=[
+                {"Data": json.dumps({"n": next(counter), "key": k}).encode(), "PartitionKey": k}
+                for k in keys
+                for _ in range(3)
+            ],
+        )
+
+    def open_shards():
+        return [s_["ShardId"] for s_ in kinesis.list_shards(StreamName=stream)["Shards"]
+                if "EndingSequenceNumber" not in s_["SequenceNumberRange"]]
+
+    put_round()
+    kinesis.split_shard(StreamName=stream, ShardToSplit="shardId-000000000000", NewStartingHashKey=str(2**127))
+    put_round()
+    first, second = sorted(open_shards())
+    kinesis.merge_shards(StreamName=stream, ShardToMerge=first, AdjacentShardToMerge=second)
+    put_round()
+    kinesis.update_shard_count(StreamName=stream, TargetShardCount=2, ScalingType="UNIFORM_SCALING")
+    put_round()
+    shards = kinesis.list_shards(StreamName=stream)["Shards"]
+    parents = {
+        s_["ShardId"]: [p for p in (s_.get("ParentShardId"), s_.get("AdjacentParentShardId")) if p] for s_ in shards
+    }
+    generations = {}
+    for shard in sorted(parents):
+        generations[shard] = 1 + max((generations[p] for p in parents[shard]), default=0)
+    assert max(generations.values()) >= 4, parents
+    total = next(counter)
+    laminar.client().create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=function_name, StartingPosition="TRIM_HORIZON", BatchSize=5
+    )
+    wait_for(lambda: len(delivered(runs_dir, function_name)) >= total, timeout=60, what="every record")
+    time.sleep(0.5)
+    got = delivered(runs_dir, function_name)
+    values = [json.loads(base64.b64decode(r["kinesis"]["data"])) for r in got]
+    assert sorted(v["n"] for v in values) == list(range(total))
+    for key in keys:
+        ns = [v["n"] for v in values if v["key"] == key]
+        assert ns == sorted(ns), key
+    shard_of = [r["eventID"].split(":")[0] for r in got]
+    for shard, its_parents in parents.items():
+        if shard not in shard_of:
+            continue
+        first_of_child = shard_of.index(shard)
+        for parent in its_parents:
+            if parent in shard_of:
+                last_of_parent = len(shard_of) - 1 - shard_of[::-1].index(parent)
+                assert last_of_parent < first_of_child, (parent, shard)
+
+
 def test_checkpoints_survive_kill_9_during_consumption(laminar_factory, tmp_path, runs_dir, function_name):
     """kill -9 while 10,000 records are consumed, then restart: every record
     (by shard and sequence number) reaches the function, in order per shard,
@@ -635,3 +696,29 @@ def test_mapping_states_and_results_as_aws_reports_them(laminar, runs_dir, funct
     kinesis.put_record(StreamName=stream, Data=json.dumps({"n": 1}).encode(), PartitionKey="k")
     wait_for(lambda: get()["LastProcessingResult"] == "PROBLEM: Function call failed", what="the failure")
     client.delete_event_source_mapping(UUID=uuid_)
+
+
+def test_a_mapping_on_an_enhanced_fan_out_consumer_reads_its_stream(laminar, runs_dir, function_name):
+    """AWS takes a consumer ARN (stream/NAME/consumer/CNAME:TIME) as a
+    mapping's source; the mapping reads the consumer's stream."""
+    kinesis, stream, arn, put = setup(laminar, runs_dir, function_name, records=[("k", {"n": 0})])
+    consumer = kinesis.register_stream_consumer(StreamARN=arn, ConsumerName="fan-out")["Consumer"]["ConsumerARN"]
+    assert consumer.startswith(f"{arn}/consumer/fan-out:")
+    client = laminar.client()
+    missing = f"{arn}/consumer/nobody:1700000000"
+    assert error(
+        lambda: client.create_event_source_mapping(
+            EventSourceArn=missing, FunctionName=function_name, StartingPosition="TRIM_HORIZON"
+        )
+    ) == aws_error(400, "InvalidParameterValueException", f"Stream not found: {missing}")
+    mapping = client.create_event_source_mapping(
+        EventSourceArn=consumer, FunctionName=function_name, StartingPosition="TRIM_HORIZON"
+    )
+    assert mapping["EventSourceArn"] == consumer
+    assert client.get_event_source_mapping(UUID=mapping["UUID"])["EventSourceArn"] == consumer
+    kinesis.put_record(StreamName=stream, Data=json.dumps({"n": 1}).encode(), PartitionKey="k")
+    wait_for(lambda: len(delivered(runs_dir, function_name)) >= 2, what="both records")
+    got = delivered(runs_dir, function_name)
+    assert [json.loads(base64.b64decode(r["kinesis"]["data"]))["n"] for r in got] == [0, 1]
+    assert got[0]["eventID"] == f"{put[0]['ShardId']}:{put[0]['SequenceNumber']}"
+    assert {r["eventSourceARN"] for r in got} == {arn}
