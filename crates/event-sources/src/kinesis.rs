@@ -7,8 +7,8 @@
 //! and the shard moves on. Checkpoints are kept durably in the Kinesis
 //! store, so a restarted laminar resumes after the last processed record.
 
-use crate::sqs::Stop;
 use crate::on_failure;
+use crate::sqs::Stop;
 use crate::window::{returned_state, Tumbling};
 use crate::{EventSources, Mapping};
 use base64::Engine;
@@ -591,7 +591,15 @@ impl ShardReader {
         };
         let records: Vec<Value> = part
             .iter()
-            .map(|r| event_record(r, &self.shard_id, &self.stream_arn, &self.scope.region, &role))
+            .map(|r| {
+                event_record(
+                    r,
+                    &self.shard_id,
+                    &self.stream_arn,
+                    &self.scope.region,
+                    &role,
+                )
+            })
             .collect();
         let failure = on_failure::Failure {
             uuid: &self.mapping.uuid,

@@ -62,7 +62,11 @@ pub(crate) async fn send(service: &EventSources, destination: &str, failure: Fai
     };
     let service_name = destination.split(':').nth(2).unwrap_or_default();
     if service_name == "s3" {
-        let bucket = destination.rsplit(':').next().unwrap_or_default().to_string();
+        let bucket = destination
+            .rsplit(':')
+            .next()
+            .unwrap_or_default()
+            .to_string();
         let key = s3_key(failure.uuid, failure.shard_id, now);
         record["payload"] = failure.payload;
         let s3 = service.s3.clone();
