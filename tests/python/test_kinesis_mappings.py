@@ -602,9 +602,10 @@ def test_a_tumbling_window_carries_state_and_ends_with_a_final_invoke(laminar, r
 
 
 def test_stream_mappings_are_refused_as_aws_refuses_them(laminar, runs_dir, function_name):
-    """AWS's answers as recorded by AWS-validated suites: a stream mapping
-    needs a StartingPosition, a timestamp only with AT_TIMESTAMP, and a
-    stream that exists. Nothing is stored for a refused request."""
+    """AWS's answers as recorded by AWS-validated suites and users: a stream
+    mapping needs a StartingPosition, a timestamp only with AT_TIMESTAMP, a
+    record age of -1 or at least 60, and a stream that exists. Nothing is
+    stored for a refused request."""
     kinesis, stream, arn, _ = setup(laminar, runs_dir, function_name)
     client = laminar.client(parameter_validation=False)
     assert error(lambda: client.create_event_source_mapping(EventSourceArn=arn, FunctionName=function_name)) == (
@@ -623,6 +624,15 @@ def test_stream_mappings_are_refused_as_aws_refuses_them(laminar, runs_dir, func
             StartingPositionTimestamp=time.time(),
         )
     ) == aws_error(400, "InvalidParameterValueException", "Timestamp only valid with StartingPosition AT_TIMESTAMP")
+    assert error(
+        lambda: client.create_event_source_mapping(
+            EventSourceArn=arn, FunctionName=function_name, StartingPosition="LATEST", MaximumRecordAgeInSeconds=59
+        )
+    ) == aws_error(
+        400,
+        "InvalidParameterValueException",
+        "MaximumRecordAgeInSeconds must be either -1 (forever) or between 60 and 604800 (inclusive)",
+    )
     missing = f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/no-such-stream"
     assert error(
         lambda: client.create_event_source_mapping(

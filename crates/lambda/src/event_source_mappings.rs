@@ -411,8 +411,9 @@ impl LambdaService {
     }
 }
 
-/// What AWS checks of a stream mapping's position: it must have one, and a
-/// timestamp only with AT_TIMESTAMP.
+/// What AWS checks of a stream mapping's settings beyond the model: a
+/// position is required, a timestamp only with AT_TIMESTAMP, and a record
+/// age of at least a minute.
 fn check_stream_settings(settings: &Map<String, Value>) -> ApiResult<()> {
     let position = settings.get("StartingPosition").and_then(Value::as_str);
     let Some(position) = position else {
@@ -423,6 +424,15 @@ fn check_stream_settings(settings: &Map<String, Value>) -> ApiResult<()> {
     if settings.contains_key("StartingPositionTimestamp") && position != "AT_TIMESTAMP" {
         return Err(invalid(
             "Timestamp only valid with StartingPosition AT_TIMESTAMP",
+        ));
+    }
+    // The model allows -1..604800; Lambda takes -1 or 60 and more.
+    let age = settings
+        .get("MaximumRecordAgeInSeconds")
+        .and_then(Value::as_i64);
+    if age.is_some_and(|age| (0..60).contains(&age)) {
+        return Err(invalid(
+            "MaximumRecordAgeInSeconds must be either -1 (forever) or between 60 and 604800 (inclusive)",
         ));
     }
     Ok(())
