@@ -117,9 +117,13 @@ impl IamService {
     pub fn policies_for(&self, identity: &Identity) -> Result<Policies, IamError> {
         let (account, kind, owner) = match identity {
             Identity::User { account, name, .. } => (account, "user", name.clone()),
-            Identity::Session { account, role_arn, .. } => {
-                (account, "role", role_arn.rsplit('/').next().unwrap_or_default().to_string())
-            }
+            Identity::Session {
+                account, role_arn, ..
+            } => (
+                account,
+                "role",
+                role_arn.rsplit('/').next().unwrap_or_default().to_string(),
+            ),
             Identity::Root { .. } | Identity::Service(_) => return Ok(Policies::default()),
         };
         self.with(|conn| {
@@ -134,13 +138,19 @@ impl IamService {
                     .optional()?
                     .flatten();
                 match arn {
-                    Some(arn) => Some(Policy::parse(&managed_document(conn, &arn)?.unwrap_or_default())),
+                    Some(arn) => Some(Policy::parse(
+                        &managed_document(conn, &arn)?.unwrap_or_default(),
+                    )),
                     None => None,
                 }
             } else {
                 None
             };
-            Ok(Policies { identity, boundary, ..Policies::default() })
+            Ok(Policies {
+                identity,
+                boundary,
+                ..Policies::default()
+            })
         })
     }
 }

@@ -146,7 +146,9 @@ impl Condition {
         // One request value meets the condition: for a negated operator,
         // when no policy value matches it.
         let one = |request: &String| {
-            let hit = policy_values.iter().any(|p| compare_one(compare, p, request));
+            let hit = policy_values
+                .iter()
+                .any(|p| compare_one(compare, p, request));
             hit != self.negated
         };
         match (present, self.set) {
@@ -177,7 +179,9 @@ fn date(text: &str) -> Option<i64> {
         return Some(t.timestamp_millis());
     }
     if let Ok(d) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis());
+        return d
+            .and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc().timestamp_millis());
     }
     text.parse::<i64>().ok().map(|secs| secs * 1000)
 }
@@ -197,7 +201,10 @@ fn in_network(policy: &str, request: &str) -> bool {
 fn arn_like(policy: &str, request: &str) -> bool {
     let p: Vec<&str> = policy.splitn(6, ':').collect();
     let r: Vec<&str> = request.splitn(6, ':').collect();
-    p.len() == r.len() && p.iter().zip(&r).all(|(p, r)| matches(p, r, Case::Sensitive))
+    p.len() == r.len()
+        && p.iter()
+            .zip(&r)
+            .all(|(p, r)| matches(p, r, Case::Sensitive))
 }
 
 fn compare_one(compare: Compare, policy: &str, request: &str) -> bool {

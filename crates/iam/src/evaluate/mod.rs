@@ -20,9 +20,19 @@ pub enum Identity {
     /// The account's root user (the default `test` keys): no identity
     /// policy limits it inside its own account.
     Root { account: String },
-    User { account: String, arn: String, name: String, user_id: String },
+    User {
+        account: String,
+        arn: String,
+        name: String,
+        user_id: String,
+    },
     /// Temporary credentials of an assumed role.
-    Session { account: String, role_arn: String, session_arn: String, user_id: String },
+    Session {
+        account: String,
+        role_arn: String,
+        session_arn: String,
+        user_id: String,
+    },
     /// A service principal acting for a resource (`sns.amazonaws.com`).
     Service(String),
 }
@@ -60,7 +70,10 @@ impl Context {
     pub fn of(identity: &Identity) -> Self {
         let mut context = Context::default();
         let now = chrono::Utc::now();
-        context.set("aws:CurrentTime", now.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+        context.set(
+            "aws:CurrentTime",
+            now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        );
         context.set("aws:EpochTime", now.timestamp().to_string());
         context.set("aws:SecureTransport", "false");
         match identity {
@@ -73,7 +86,9 @@ impl Context {
                 context.set("aws:username", name.clone());
                 context.set("aws:userid", user_id.clone());
             }
-            Identity::Session { role_arn, user_id, .. } => {
+            Identity::Session {
+                role_arn, user_id, ..
+            } => {
                 context.set("aws:PrincipalType", "AssumedRole");
                 context.set("aws:userid", user_id.clone());
                 // For a session, the principal's ARN is its role's.
@@ -93,7 +108,8 @@ impl Context {
     }
 
     pub fn set(&mut self, key: &str, value: impl Into<String>) -> &mut Self {
-        self.keys.insert(key.to_ascii_lowercase(), vec![value.into()]);
+        self.keys
+            .insert(key.to_ascii_lowercase(), vec![value.into()]);
         self
     }
 
@@ -208,10 +224,16 @@ impl Decision {
         let (arn, action, resource) = (request.identity.arn(), &request.action, &request.resource);
         let reason = match self {
             Decision::Allow => return String::new(),
-            Decision::ExplicitDeny(kind) => format!("with an explicit deny in {}", kind.with_article()),
-            Decision::ImplicitDeny(kind) => format!("because no {} allows the {action} action", kind.bare()),
+            Decision::ExplicitDeny(kind) => {
+                format!("with an explicit deny in {}", kind.with_article())
+            }
+            Decision::ImplicitDeny(kind) => {
+                format!("because no {} allows the {action} action", kind.bare())
+            }
         };
-        format!("User: {arn} is not authorized to perform: {action} on resource: {resource} {reason}")
+        format!(
+            "User: {arn} is not authorized to perform: {action} on resource: {resource} {reason}"
+        )
     }
 }
 
@@ -231,7 +253,9 @@ fn applicable<'p>(
         };
         let applies = s.names_action(&request.action)
             && s.names_resource(&request.resource, expand)
-            && s.conditions.iter().all(|c| c.holds(&request.context, expand));
+            && s.conditions
+                .iter()
+                .all(|c| c.holds(&request.context, expand));
         applies.then_some((s, exactness))
     })
 }
@@ -260,9 +284,18 @@ pub fn evaluate(request: &Request, policies: &Policies) -> Decision {
             (Some(Effect::Allow), _) | (_, Some((Effect::Allow, _))) => Some(Effect::Allow),
             _ => None,
         });
-    let resource = policies.resource.as_ref().and_then(|p| verdict(p, request, true));
-    let boundary = policies.boundary.as_ref().map(|p| verdict(p, request, false));
-    let session = policies.session.as_ref().map(|p| verdict(p, request, false));
+    let resource = policies
+        .resource
+        .as_ref()
+        .and_then(|p| verdict(p, request, true));
+    let boundary = policies
+        .boundary
+        .as_ref()
+        .map(|p| verdict(p, request, false));
+    let session = policies
+        .session
+        .as_ref()
+        .map(|p| verdict(p, request, false));
 
     if identity == Some(Effect::Deny) {
         return Decision::ExplicitDeny(PolicyKind::Identity);

@@ -189,11 +189,19 @@ fn principal_matches(name: &PrincipalName, who: &Identity) -> Option<Exactness> 
         (PrincipalName::Aws(arn), who) => {
             let account = who.account()?;
             if arn == account || *arn == format!("arn:aws:iam::{account}:root") {
-                return Some(if matches!(who, Identity::Root { .. }) { Exact } else { Broad });
+                return Some(if matches!(who, Identity::Root { .. }) {
+                    Exact
+                } else {
+                    Broad
+                });
             }
             match who {
                 Identity::User { arn: user, .. } => (arn == user).then_some(Exact),
-                Identity::Session { role_arn, session_arn, .. } => {
+                Identity::Session {
+                    role_arn,
+                    session_arn,
+                    ..
+                } => {
                     if arn == session_arn {
                         Some(Exact)
                     } else {

@@ -51,11 +51,31 @@ mod tests {
 
     #[test]
     fn wildcards() {
-        assert!(matches("lambda:*", "lambda:InvokeFunction", Case::Insensitive));
-        assert!(matches("lambda:invoke*", "lambda:InvokeFunction", Case::Insensitive));
-        assert!(!matches("lambda:invoke*", "lambda:InvokeFunction", Case::Sensitive));
-        assert!(matches("arn:aws:lambda:*:*:function:f?", "arn:aws:lambda:us-east-1:1:function:f1", Case::Sensitive));
-        assert!(!matches("arn:aws:lambda:*:*:function:f?", "arn:aws:lambda:us-east-1:1:function:f12", Case::Sensitive));
+        assert!(matches(
+            "lambda:*",
+            "lambda:InvokeFunction",
+            Case::Insensitive
+        ));
+        assert!(matches(
+            "lambda:invoke*",
+            "lambda:InvokeFunction",
+            Case::Insensitive
+        ));
+        assert!(!matches(
+            "lambda:invoke*",
+            "lambda:InvokeFunction",
+            Case::Sensitive
+        ));
+        assert!(matches(
+            "arn:aws:lambda:*:*:function:f?",
+            "arn:aws:lambda:us-east-1:1:function:f1",
+            Case::Sensitive
+        ));
+        assert!(!matches(
+            "arn:aws:lambda:*:*:function:f?",
+            "arn:aws:lambda:us-east-1:1:function:f12",
+            Case::Sensitive
+        ));
         assert!(matches("*", "", Case::Sensitive));
         assert!(matches("a*b*c", "aXbYbZc", Case::Sensitive));
         assert!(!matches("a*b*c", "aXbYbZ", Case::Sensitive));
