@@ -2,8 +2,8 @@
 //! (`ForAnyValue:` / `ForAllValues:`), and how each meets a request's
 //! context keys, as IAM's policy reference defines them.
 
+use super::request::Context;
 use super::wildcard::{matches, Case};
-use super::Context;
 use serde_json::Value;
 
 /// What an operator compares.

@@ -4,8 +4,8 @@
 //! them; here a statement whose parts cannot be read names nothing.
 
 use super::condition::Condition;
+use super::request::Identity;
 use super::wildcard::{matches, Case};
-use super::Identity;
 use serde_json::Value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
