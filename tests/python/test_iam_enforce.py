@@ -266,3 +266,45 @@ def test_create_function_needs_pass_role_and_a_role_iam_holds(server, role):
                          "The role defined for the function cannot be assumed by Lambda.")
     created = root("lambda", server).create_function(Role=role, **params)
     assert created["Role"] == role
+
+
+def test_companion_calls_are_authorised_too(server):
+    name, user_arn, key = new_user(server)
+    no = "because no identity-based policy allows the"
+    kinesis, sqs, iam, s3 = (as_key(s, server, key) for s in ("kinesis", "sqs", "iam", "s3"))
+    cases = [
+        (lambda: kinesis.list_streams(), (400, "AccessDeniedException",
+         f"User: {user_arn} is not authorized to perform: kinesis:ListStreams on resource: * {no} kinesis:ListStreams action")),
+        (lambda: sqs.create_queue(QueueName="q-denied"), (403, "AccessDenied",
+         f"User: {user_arn} is not authorized to perform: sqs:CreateQueue on resource: arn:aws:sqs:{REGION}:{ACCOUNT}:q-denied {no} sqs:CreateQueue action")),
+        (lambda: iam.create_role(RoleName="denied", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)), (403, "AccessDenied",
+         f"User: {user_arn} is not authorized to perform: iam:CreateRole on resource: arn:aws:iam::{ACCOUNT}:role/denied {no} iam:CreateRole action")),
+        (lambda: s3.list_buckets(), (403, "AccessDenied",
+         f"User: {user_arn} is not authorized to perform: s3:ListAllMyBuckets on resource: * {no} s3:ListAllMyBuckets action")),
+    ]
+    for call, expected in cases:
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            call()
+        assert denied(e) == expected
+    root("iam", server).put_user_policy(UserName=name, PolicyName="sqs", PolicyDocument=json.dumps(allow("sqs:*")))
+    url = sqs.create_queue(QueueName=f"q-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="hello")
+    with pytest.raises(botocore.exceptions.ClientError):
+        kinesis.list_streams()
+
+
+def test_assume_role_needs_the_trust_policy_and_for_a_broad_trust_an_identity_policy(server):
+    iam_root = root("iam", server)
+    name, user_arn, key = new_user(server)
+    sts = as_key("sts", server, key)
+    broad = iam_root.create_role(RoleName=f"b-{uuid.uuid4().hex[:8]}", AssumeRolePolicyDocument=trust_for({"AWS": ACCOUNT}))["Role"]["Arn"]
+    exact = iam_root.create_role(RoleName=f"e-{uuid.uuid4().hex[:8]}", AssumeRolePolicyDocument=trust_for({"AWS": user_arn}))["Role"]["Arn"]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        sts.assume_role(RoleArn=broad, RoleSessionName="s1")
+    assert denied(e) == (403, "AccessDenied",
+        f"User: {user_arn} is not authorized to perform: sts:AssumeRole on resource: {broad} "
+        "because no identity-based policy allows the sts:AssumeRole action")
+    # A trust policy naming the user itself is enough.
+    assert sts.assume_role(RoleArn=exact, RoleSessionName="s1")["AssumedRoleUser"]["Arn"].endswith("/s1")
+    iam_root.put_user_policy(UserName=name, PolicyName="assume", PolicyDocument=json.dumps(allow("sts:AssumeRole", broad)))
+    assert sts.assume_role(RoleArn=broad, RoleSessionName="s1")["Credentials"]["AccessKeyId"].startswith("ASIA")

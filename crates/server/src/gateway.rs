@@ -241,7 +241,7 @@ async fn authenticate(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<(Option<Identity>, Body), Box<Response>> {
-    let (bytes, body) = if Enforcer::needs_body(headers) {
+    let (bytes, body) = if Enforcer::needs_body(companion == Some(Target::S3), headers) {
         let Ok(bytes) = axum::body::to_bytes(body, REQUEST_BODY_MAX_BYTES).await else {
             return Err(Box::new(render::json(
                 413,
@@ -252,13 +252,25 @@ async fn authenticate(
     } else {
         (None, body)
     };
-    match enforcer
+    let identity = enforcer
         .authenticate(&app.iam, method, uri, headers, bytes.as_deref())
         .await
-    {
-        Ok(identity) => Ok((Some(identity), body)),
-        Err(rejection) => Err(Box::new(enforce::reject(companion, &rejection))),
+        .map_err(|rejection| Box::new(enforce::reject(companion, &rejection)))?;
+    // Lambda's operations are authorised once routed; a companion's here.
+    if let Some(target) = companion {
+        let scope = sigv4::scope_with(
+            headers.get("authorization").and_then(|v| v.to_str().ok()),
+            |key| app.iam.account_of_key(key),
+        );
+        let asked =
+            enforce::companions::asked(target, &scope, method, uri, headers, bytes.as_deref());
+        if let Some(asked) = asked {
+            enforce::authorize_companion(&app.iam, &identity, &scope, asked)
+                .await
+                .map_err(|denied| Box::new(enforce::companion_denied(target, &denied)))?;
+        }
     }
+    Ok((Some(identity), body))
 }
 
 async fn route(

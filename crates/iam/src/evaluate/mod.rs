@@ -99,7 +99,7 @@ fn applicable<'p>(
         let exactness = if by_principal {
             s.names_principal(&request.identity)?
         } else {
-            Exactness::Broad
+            Exactness::Account
         };
         let applies = s.names_action(&request.action)
             && s.names_resource(&request.resource, expand)
@@ -183,7 +183,9 @@ pub fn evaluate(request: &Request, policies: &Policies) -> Decision {
         return Decision::Allow;
     }
     if same_account {
-        if !identity_allows && resource_allows.is_none() {
+        // Naming the account only hands the decision to its identity policies.
+        let granted = resource_allows.is_some_and(|e| e >= Exactness::Role);
+        if !identity_allows && !granted {
             return Decision::ImplicitDeny(PolicyKind::Identity);
         }
     } else if !identity_allows {

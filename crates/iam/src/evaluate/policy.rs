@@ -166,33 +166,37 @@ impl Statement {
                 .iter()
                 .filter_map(hit)
                 .max()
-                .unwrap_or(Exactness::Broad),
-            Names::AllBut(_) => Exactness::Broad,
+                .unwrap_or(Exactness::Account),
+            Names::AllBut(_) => Exactness::Account,
         })
     }
 }
 
-/// How precisely a resource policy names its principal: AWS lets an allow
-/// naming the exact user or session ARN stand without the caller's
-/// permissions boundary or session policy.
+/// How precisely a resource policy names its principal. Within an account,
+/// an allow naming the account (or anyone) only delegates to the account's
+/// identity policies; one naming a role grants its sessions, within their
+/// boundary; one naming the exact user or session stands on its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Exactness {
-    Broad,
+    Account,
+    Role,
     Exact,
 }
 
 fn principal_matches(name: &PrincipalName, who: &Identity) -> Option<Exactness> {
-    use Exactness::{Broad, Exact};
+    use Exactness::{Account, Exact, Role};
     match (name, who) {
-        (PrincipalName::Anyone, _) => Some(Broad),
-        (PrincipalName::Service(s), Identity::Service(service)) => (s == service).then_some(Broad),
+        (PrincipalName::Anyone, Identity::Service(_)) => Some(Exact),
+        // `*` grants everyone directly (a public resource).
+        (PrincipalName::Anyone, _) => Some(Role),
+        (PrincipalName::Service(s), Identity::Service(service)) => (s == service).then_some(Exact),
         (PrincipalName::Aws(arn), who) => {
             let account = who.account()?;
             if arn == account || *arn == format!("arn:aws:iam::{account}:root") {
                 return Some(if matches!(who, Identity::Root { .. }) {
                     Exact
                 } else {
-                    Broad
+                    Account
                 });
             }
             match who {
@@ -205,7 +209,7 @@ fn principal_matches(name: &PrincipalName, who: &Identity) -> Option<Exactness> 
                     if arn == session_arn {
                         Some(Exact)
                     } else {
-                        (arn == role_arn).then_some(Broad)
+                        (arn == role_arn).then_some(Role)
                     }
                 }
                 _ => None,

@@ -274,6 +274,16 @@ fn a_resource_policy_naming_the_exact_user_stands_without_the_boundary() {
         ..Policies::default()
     };
     assert!(evaluate(&s3, &exact).allowed());
+    let public = Policies {
+        boundary: boundary.clone(),
+        resource: Some(grant("*")),
+        ..Policies::default()
+    };
+    assert_eq!(
+        evaluate(&s3, &public),
+        Decision::ImplicitDeny(PolicyKind::Boundary)
+    );
+    // Naming the account only delegates to the account's identity policies.
     let account = Policies {
         boundary,
         resource: Some(grant(ACCOUNT)),
@@ -281,8 +291,14 @@ fn a_resource_policy_naming_the_exact_user_stands_without_the_boundary() {
     };
     assert_eq!(
         evaluate(&s3, &account),
-        Decision::ImplicitDeny(PolicyKind::Boundary)
+        Decision::ImplicitDeny(PolicyKind::Identity)
     );
+    let delegated = Policies {
+        identity: vec![allow("s3:*", "*")],
+        resource: Some(grant(ACCOUNT)),
+        ..Policies::default()
+    };
+    assert!(evaluate(&s3, &delegated).allowed());
 }
 
 #[test]

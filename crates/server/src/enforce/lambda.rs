@@ -4,8 +4,7 @@
 //! with the caller's policies.
 
 use crate::routes::Matched;
-use laminar_iam::evaluate::{evaluate, Context, Identity, Policies, Policy, Request};
-use laminar_iam::IamService;
+use laminar_iam::evaluate::{Identity, Policy};
 use laminar_lambda::LambdaService;
 use laminar_lambda::Scope;
 use serde_json::Value;
@@ -205,22 +204,6 @@ fn resource_policy(service: &LambdaService, target: &Target) -> Option<Policy> {
         .map(Policy::parse)
 }
 
-/// The identity's policies from IAM (SQLite: off the async worker).
-async fn identity_policies(iam: &IamService, identity: &Identity) -> Policies {
-    let (iam, who) = (iam.clone(), identity.clone());
-    match laminar_db::blocking(move || iam.policies_for(&who)).await {
-        Ok(Ok(policies)) => policies,
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "IAM could not read an identity's policies");
-            Policies::default()
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "IAM could not read an identity's policies");
-            Policies::default()
-        }
-    }
-}
-
 /// One authorisation: `Err` carries AWS's denial message.
 pub async fn authorize(
     service: &LambdaService,
@@ -229,23 +212,15 @@ pub async fn authorize(
     action: String,
     target: &Target,
 ) -> Result<(), String> {
-    let mut policies = identity_policies(&service.companions().iam, identity).await;
-    policies.resource = resource_policy(service, target);
-    let mut context = Context::of(identity);
-    context.set("aws:RequestedRegion", scope.region.clone());
-    let request = Request {
-        identity: identity.clone(),
+    let asked = super::Authorization {
+        identity,
+        region: &scope.region,
         action,
         resource: target.arn(),
         resource_account: target.account(scope).to_string(),
-        context,
+        resource_policy: resource_policy(service, target),
     };
-    let decision = evaluate(&request, &policies);
-    if decision.allowed() {
-        Ok(())
-    } else {
-        Err(decision.message(&request))
-    }
+    super::authorize(&service.companions().iam, asked).await
 }
 
 /// The role a CreateFunction or UpdateFunctionConfiguration passes to

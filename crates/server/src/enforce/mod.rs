@@ -3,15 +3,16 @@
 //! Lambda's operations are authorised by IAM's policy evaluation before they
 //! run. Off by default: then any credentials are accepted.
 
+pub mod companions;
 pub mod lambda;
 mod reject;
 
-pub use reject::{access_denied, reject};
+pub use reject::{access_denied, companion_denied, reject};
 
 use crate::sigv4::verify::{self, Rejection};
 use crate::sigv4::DEFAULT_ACCOUNT;
 use axum::http::{HeaderMap, Method, Uri};
-use laminar_iam::evaluate::Identity;
+use laminar_iam::evaluate::{evaluate, Context, Identity, Policies, Policy, Request};
 use laminar_iam::IamService;
 
 /// The root access key of the default account; any 12-digit key is the
@@ -40,10 +41,11 @@ fn root_account(access_key: &str) -> Option<String> {
 }
 
 impl Enforcer {
-    /// Whether the body must be read to check the signature (no declared
-    /// payload hash).
-    pub fn needs_body(headers: &HeaderMap) -> bool {
-        !headers.contains_key("x-amz-content-sha256")
+    /// Whether the body must be read: to check the signature (no declared
+    /// payload hash), or for the parameters that name the resource (every
+    /// service but S3, whose resources are in the URL).
+    pub fn needs_body(for_s3: bool, headers: &HeaderMap) -> bool {
+        !for_s3 || !headers.contains_key("x-amz-content-sha256")
     }
 
     /// Who signed the request, once the signature checks out.
@@ -112,4 +114,89 @@ impl Enforcer {
             identity: key.identity,
         })
     }
+}
+
+/// The identity's policies from IAM (SQLite: off the async worker).
+async fn identity_policies(iam: &IamService, identity: &Identity) -> Policies {
+    let (iam, who) = (iam.clone(), identity.clone());
+    match laminar_db::blocking(move || iam.policies_for(&who)).await {
+        Ok(Ok(policies)) => policies,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "IAM could not read an identity's policies");
+            Policies::default()
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "IAM could not read an identity's policies");
+            Policies::default()
+        }
+    }
+}
+
+/// One action on one resource.
+pub struct Authorization<'a> {
+    pub identity: &'a Identity,
+    pub region: &'a str,
+    pub action: String,
+    pub resource: String,
+    pub resource_account: String,
+    pub resource_policy: Option<Policy>,
+}
+
+/// AWS's evaluation for one authorisation: `Err` carries the denial message.
+pub async fn authorize(iam: &IamService, asked: Authorization<'_>) -> Result<(), String> {
+    let mut policies = identity_policies(iam, asked.identity).await;
+    policies.resource = asked.resource_policy;
+    let mut context = Context::of(asked.identity);
+    context.set("aws:RequestedRegion", asked.region);
+    let request = Request {
+        identity: asked.identity.clone(),
+        action: asked.action,
+        resource: asked.resource,
+        resource_account: asked.resource_account,
+        context,
+    };
+    let decision = evaluate(&request, &policies);
+    if decision.allowed() {
+        Ok(())
+    } else {
+        Err(decision.message(&request))
+    }
+}
+
+/// A companion call; AssumeRole's resource policy is the role's trust policy.
+pub async fn authorize_companion(
+    iam: &IamService,
+    identity: &Identity,
+    scope: &laminar_lambda::Scope,
+    asked: companions::Asked,
+) -> Result<(), String> {
+    let trust = if asked.action == "sts:AssumeRole" {
+        let (iam, role) = (iam.clone(), asked.resource.clone());
+        laminar_db::blocking(move || iam.trust_policy_of(&role))
+            .await
+            .ok()
+            .flatten()
+            .map(|t| Policy::parse(&t))
+    } else {
+        None
+    };
+    let resource_account = asked
+        .resource
+        .split(':')
+        .nth(4)
+        .filter(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or(&scope.account)
+        .to_string();
+    authorize(
+        iam,
+        Authorization {
+            identity,
+            region: &scope.region,
+            action: asked.action,
+            resource: asked.resource,
+            resource_account,
+            resource_policy: trust,
+        },
+    )
+    .await
 }

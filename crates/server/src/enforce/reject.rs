@@ -142,3 +142,22 @@ pub fn access_denied(message: &str) -> Response {
     );
     response
 }
+
+/// A companion's refusal of an unauthorised call: `AccessDeniedException`
+/// (JSON services, status 400 as they answer it), `AccessDenied` (query
+/// services and S3, 403).
+pub fn companion_denied(target: Target, message: &str) -> Response {
+    if target == Target::SqsJson {
+        // Query-compatible: the code travels in `x-amzn-query-error`.
+        let e = laminar_sqs::SqsError {
+            code: "AccessDenied".into(),
+            message: message.into(),
+            status: 403,
+        };
+        return crate::sqs_api::json::error(&e, &uuid::Uuid::new_v4().to_string());
+    }
+    match protocol(Some(target)) {
+        Protocol::Json => respond(Protocol::Json, 400, "AccessDeniedException", message),
+        other => respond(other, 403, "AccessDenied", message),
+    }
+}
