@@ -3,6 +3,7 @@
 //! principal assume the role" (Allow statements for `sts:AssumeRole` naming
 //! the principal, with no Deny naming it; conditions are not evaluated).
 
+use crate::evaluate::{Effect, Identity, Policy};
 use crate::IamError;
 use serde_json::Value;
 
@@ -90,76 +91,47 @@ pub enum Principal {
     Aws { arn: String, account: String },
 }
 
-fn strings(value: Option<&Value>) -> Vec<&str> {
-    match value {
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// `*`-wildcard match, case-insensitive as IAM matches actions.
-fn matches(pattern: &str, value: &str) -> bool {
-    fn go(p: &[u8], v: &[u8]) -> bool {
-        match (p.first(), v.first()) {
-            (None, None) => true,
-            (Some(b'*'), _) => go(&p[1..], v) || (!v.is_empty() && go(p, &v[1..])),
-            (Some(b'?'), Some(_)) => go(&p[1..], &v[1..]),
-            (Some(a), Some(b)) if a.eq_ignore_ascii_case(b) => go(&p[1..], &v[1..]),
-            _ => false,
+impl Principal {
+    /// The principal as the policy evaluation names callers.
+    fn identity(&self) -> Identity {
+        match self {
+            Principal::Service(service) => Identity::Service(service.clone()),
+            Principal::Aws { arn, account } if arn.ends_with(":root") => Identity::Root {
+                account: account.clone(),
+            },
+            Principal::Aws { arn, account } => match arn.split_once(":assumed-role/") {
+                Some((_, rest)) => Identity::Session {
+                    account: account.clone(),
+                    role_arn: format!(
+                        "arn:aws:iam::{account}:role/{}",
+                        rest.split('/').next().unwrap_or_default()
+                    ),
+                    session_arn: arn.clone(),
+                    user_id: String::new(),
+                },
+                None => Identity::User {
+                    account: account.clone(),
+                    arn: arn.clone(),
+                    name: arn.rsplit('/').next().unwrap_or_default().to_string(),
+                    user_id: String::new(),
+                },
+            },
         }
-    }
-    go(pattern.as_bytes(), value.as_bytes())
-}
-
-fn names_action(statement: &serde_json::Map<String, Value>, action: &str) -> bool {
-    if statement.contains_key("NotAction") {
-        return !strings(statement.get("NotAction"))
-            .iter()
-            .any(|p| matches(p, action));
-    }
-    strings(statement.get("Action"))
-        .iter()
-        .any(|p| matches(p, action))
-}
-
-fn names_principal(statement: &serde_json::Map<String, Value>, who: &Principal) -> bool {
-    let Some(principal) = statement.get("Principal") else {
-        return false;
-    };
-    if principal.as_str() == Some("*") {
-        return true;
-    }
-    match who {
-        Principal::Service(service) => strings(principal.get("Service"))
-            .iter()
-            .any(|s| s == service),
-        Principal::Aws { arn, account } => strings(principal.get("AWS")).iter().any(|p| {
-            *p == "*" || p == account || *p == format!("arn:aws:iam::{account}:root") || p == arn
-        }),
     }
 }
 
 /// Whether a trust policy lets `who` perform `action` (`sts:AssumeRole`):
 /// an Allow names them and no Deny does.
 pub fn trust_allows(trust: &str, who: &Principal, action: &str) -> bool {
-    let Ok(doc) = serde_json::from_str::<Value>(trust) else {
-        return false;
-    };
-    let statements: Vec<&Value> = match doc.get("Statement") {
-        Some(Value::Array(list)) => list.iter().collect(),
-        Some(one) => vec![one],
-        None => Vec::new(),
-    };
+    let identity = who.identity();
     let mut allowed = false;
-    for statement in statements.iter().filter_map(|s| s.as_object()) {
-        if !(names_action(statement, action) && names_principal(statement, who)) {
+    for statement in &Policy::parse(trust).statements {
+        if !(statement.names_action(action) && statement.names_principal(&identity).is_some()) {
             continue;
         }
-        match statement.get("Effect").and_then(Value::as_str) {
-            Some("Deny") => return false,
-            Some("Allow") => allowed = true,
-            _ => {}
+        match statement.effect {
+            Effect::Deny => return false,
+            Effect::Allow => allowed = true,
         }
     }
     allowed

@@ -11,9 +11,11 @@
 //! every table of this crate.
 
 mod attachments;
+mod authority;
 mod aws_managed;
 mod document;
 mod error;
+pub mod evaluate;
 mod ids;
 mod inline;
 mod out;
@@ -24,6 +26,7 @@ mod schema;
 pub mod sts;
 mod users;
 
+pub use authority::SigningKey;
 pub use document::{trust_allows, Principal};
 pub use error::IamError;
 pub use out::Out;

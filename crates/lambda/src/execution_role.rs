@@ -1,7 +1,7 @@
 //! The execution role against laminar's IAM: a role that IAM holds must
 //! trust Lambda, as AWS checks on CreateFunction and
 //! UpdateFunctionConfiguration. A role IAM does not hold is accepted, so
-//! functions created without IAM keep working.
+//! functions created without IAM keep working, except in the enforcing mode.
 
 use crate::{ApiResult, LambdaService};
 use laminar_iam::{trust_allows, Principal};
@@ -24,7 +24,11 @@ impl LambdaService {
                 }))
             })
             .await?;
-        if trusted == Some(false) {
+        let refused = match trusted {
+            Some(trusts) => !trusts,
+            None => self.inner.settings.require_known_roles,
+        };
+        if refused {
             return Err(ApiError::invalid_parameter(
                 "The role defined for the function cannot be assumed by Lambda.",
             ));

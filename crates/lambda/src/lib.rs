@@ -90,6 +90,8 @@ pub struct Settings {
     /// How long a new function stays `Pending` and an update `InProgress`
     /// (AWS: about a second).
     pub pending: Duration,
+    /// Refuse an execution role IAM does not hold (the enforcing mode).
+    pub require_known_roles: bool,
 }
 
 /// The other services Lambda features reach: SQS (destinations, dead-letter

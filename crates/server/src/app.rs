@@ -1,5 +1,6 @@
 //! The services laminar answers on its one port.
 
+use crate::enforce::Enforcer;
 use laminar_iam::IamService;
 use laminar_kinesis::KinesisService;
 use laminar_lambda::LambdaService;
@@ -16,4 +17,6 @@ pub struct App {
     pub kinesis: KinesisService,
     pub s3: S3Service,
     pub iam: IamService,
+    /// Set in the enforcing mode (`--iam enforce`).
+    pub enforcer: Option<Enforcer>,
 }

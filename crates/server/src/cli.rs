@@ -73,6 +73,21 @@ pub struct ServeArgs {
     /// Runtime → image overrides, as JSON: `{"python3.12": "my/python:3.12"}`.
     #[arg(long, env = "LAMINAR_RUNTIME_IMAGE_MAPPING", value_parser = parse_image_mapping)]
     pub runtime_image_mapping: Option<ImageMapping>,
+    /// IAM: `off` accepts any credentials; `enforce` checks every signature
+    /// against IAM's keys and authorises Lambda's operations by IAM's
+    /// policies, and refuses functions whose role IAM does not hold.
+    #[arg(long, env = "LAMINAR_IAM", value_enum, default_value = "off")]
+    pub iam: IamMode,
+    /// The secret of every account's root access key in the enforcing mode
+    /// (the keys: `test` for the default account, or the account's id).
+    #[arg(long, env = "LAMINAR_IAM_ROOT_SECRET", default_value = "test")]
+    pub iam_root_secret: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum IamMode {
+    Off,
+    Enforce,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

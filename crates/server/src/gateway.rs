@@ -3,7 +3,9 @@
 //! start-up / shutdown.
 
 use crate::app::App;
-use crate::cli::{CodeDeliveryChoice, ExecutorChoice, ServeArgs};
+use crate::cli::{CodeDeliveryChoice, ExecutorChoice, IamMode, ServeArgs};
+use crate::companion::Target;
+use crate::enforce::{self, Enforcer};
 use crate::request::{Parts, Request};
 use crate::{companion, function_url, ops, render, routes, sigv4};
 use axum::body::Body;
@@ -15,6 +17,7 @@ use laminar_db::Db;
 use laminar_executor::{
     CodeDelivery, DockerExecutor, DockerSettings, Executor, ImageSettings, ProcessExecutor,
 };
+use laminar_iam::evaluate::Identity;
 use laminar_iam::IamService;
 use laminar_kinesis::KinesisService;
 use laminar_lambda::{Companions, LambdaService, Settings};
@@ -72,6 +75,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
             async_retry_delay: Duration::try_from_secs_f64(args.async_retry_delay)
                 .map_err(|e| format!("--async-retry-delay: {e}"))?,
             pending: Duration::from_millis(args.pending_ms),
+            require_known_roles: args.iam == IamMode::Enforce,
         },
         store,
         executor,
@@ -84,6 +88,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         kinesis: companions.kinesis,
         s3: companions.s3,
         iam: companions.iam,
+        enforcer: (args.iam == IamMode::Enforce).then(|| Enforcer {
+            root_secret: args.iam_root_secret.clone(),
+        }),
     };
     let state_where = match &args.data_dir {
         Some(dir) => format!("state in {}", dir.display()),
@@ -191,9 +198,18 @@ async fn handle(
     let companion = (!for_function_url)
         .then(|| companion::detect(&uri, &headers))
         .flatten();
+    let (identity, body) = match &app.enforcer {
+        Some(enforcer) if authenticated(for_function_url, companion, uri.path()) => {
+            match authenticate(enforcer, &app, companion, &method, &uri, &headers, body).await {
+                Ok(signed) => signed,
+                Err(refused) => return *refused,
+            }
+        }
+        _ => (None, body),
+    };
     let mut response = match companion {
         Some(target) => companion::serve(&app, target, method, uri, headers, body).await,
-        None => route(app.lambda, method, uri, headers, body).await,
+        None => route(&app, identity, method, uri, headers, body).await,
     };
     // An adapter that already named the request (SQS puts the id in its
     // XML body too) keeps its id.
@@ -205,13 +221,67 @@ async fn handle(
     response
 }
 
+/// Whether the enforcing mode checks the request's signature here: not for
+/// function URLs (their auth type decides), services laminar does not serve,
+/// or laminar's own endpoints.
+fn authenticated(for_function_url: bool, companion: Option<Target>, path: &str) -> bool {
+    !for_function_url
+        && !matches!(companion, Some(Target::Unserved(_)))
+        && !path.starts_with("/_laminar/")
+}
+
+/// Checks the signature (reading the body when its hash is not declared);
+/// the body is handed on.
+async fn authenticate(
+    enforcer: &Enforcer,
+    app: &App,
+    companion: Option<Target>,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(Option<Identity>, Body), Box<Response>> {
+    let (bytes, body) = if Enforcer::needs_body(companion == Some(Target::S3), headers) {
+        let Ok(bytes) = axum::body::to_bytes(body, REQUEST_BODY_MAX_BYTES).await else {
+            return Err(Box::new(render::json(
+                413,
+                &serde_json::json!({ "message": "Request too large" }),
+            )));
+        };
+        (Some(bytes.clone()), Body::from(bytes))
+    } else {
+        (None, body)
+    };
+    let identity = enforcer
+        .authenticate(&app.iam, method, uri, headers, bytes.as_deref())
+        .await
+        .map_err(|rejection| Box::new(enforce::reject(companion, &rejection)))?;
+    // Lambda's operations are authorised once routed; a companion's here.
+    if let Some(target) = companion {
+        let scope = sigv4::scope_with(
+            headers.get("authorization").and_then(|v| v.to_str().ok()),
+            |key| app.iam.account_of_key(key),
+        );
+        let asked =
+            enforce::companions::asked(target, &scope, method, uri, headers, bytes.as_deref());
+        if let Some(asked) = asked {
+            enforce::authorize_companion(&app.iam, &identity, &scope, asked)
+                .await
+                .map_err(|denied| Box::new(enforce::companion_denied(target, &denied)))?;
+        }
+    }
+    Ok((Some(identity), body))
+}
+
 async fn route(
-    service: LambdaService,
+    app: &App,
+    identity: Option<Identity>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let service = app.lambda.clone();
     let path = uri.path();
     if let Some(internal) = path.strip_prefix("/_laminar/") {
         return laminar_endpoint(&service, internal);
@@ -242,14 +312,19 @@ async fn route(
     let Ok(body) = axum::body::to_bytes(body, REQUEST_BODY_MAX_BYTES).await else {
         return render::error(&body_too_large(matched.operation));
     };
-    if let Err(e) = check_constraints(&matched, &query, &headers, &body) {
-        return render::error(&e);
-    }
     let iam = &service.companions().iam;
     let scope = sigv4::scope_with(
         headers.get("authorization").and_then(|v| v.to_str().ok()),
         |key| iam.account_of_key(key),
     );
+    if let Some(identity) = &identity {
+        if let Err(denied) = authorize(&service, identity, &scope, &matched, &query, &body).await {
+            return enforce::access_denied(&denied);
+        }
+    }
+    if let Err(e) = check_constraints(&matched, &query, &headers, &body) {
+        return render::error(&e);
+    }
     ops::dispatch::handle(Request {
         service,
         scope,
@@ -261,6 +336,32 @@ async fn route(
         },
     })
     .await
+}
+
+/// The operation on its resource, and a role it passes to Lambda.
+async fn authorize(
+    service: &LambdaService,
+    identity: &Identity,
+    scope: &laminar_lambda::Scope,
+    matched: &routes::Matched,
+    query: &[(String, String)],
+    body: &[u8],
+) -> Result<(), String> {
+    use enforce::lambda;
+    let target = lambda::target(scope, matched, query, body);
+    lambda::authorize(
+        service,
+        identity,
+        scope,
+        lambda::action(matched.operation),
+        &target,
+    )
+    .await?;
+    if let Some(role) = lambda::passed_role(matched.operation, body) {
+        let role = lambda::Target::Arn(role);
+        lambda::authorize(service, identity, scope, "iam:PassRole".into(), &role).await?;
+    }
+    Ok(())
 }
 
 /// The model's constraints on every member of the request.

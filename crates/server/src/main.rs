@@ -3,6 +3,7 @@
 mod app;
 mod cli;
 mod companion;
+mod enforce;
 mod function_url;
 mod gateway;
 mod iam_api;

@@ -85,12 +85,12 @@ fn bucket_from_host(host: &str) -> Option<&str> {
 
 /// Which bucket and key a request addresses.
 #[derive(Debug, PartialEq, Eq)]
-struct Address {
-    bucket: Option<String>,
-    key: Option<String>,
+pub(crate) struct Address {
+    pub bucket: Option<String>,
+    pub key: Option<String>,
 }
 
-fn address(uri: &Uri, headers: &HeaderMap) -> Address {
+pub(crate) fn address(uri: &Uri, headers: &HeaderMap) -> Address {
     let decode = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
     let path = uri.path().strip_prefix('/').unwrap_or(uri.path());
     let host = headers

@@ -52,7 +52,7 @@ pub async fn serve_json(
     }
 }
 
-fn error(e: &SqsError, id: &str) -> Response {
+pub(crate) fn error(e: &SqsError, id: &str) -> Response {
     let body = serde_json::json!({
         "__type": format!("com.amazonaws.sqs#{}", e.json_type()),
         "message": e.message,

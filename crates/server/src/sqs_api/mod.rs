@@ -2,7 +2,7 @@
 //! query protocol (`Action=…`, XML answers). Both parse into the same JSON
 //! input shape, run `ops::call`, and render its JSON output shape.
 
-mod json;
+pub(crate) mod json;
 mod ops;
 mod query;
 

@@ -1,6 +1,8 @@
 //! The caller's scope from its SigV4 `Authorization` header: the access key
-//! picks the account, the credential scope the region. Signatures are not
-//! checked: any credentials are accepted.
+//! picks the account, the credential scope the region. Signatures are
+//! checked only in the enforcing mode (`verify`).
+
+pub mod verify;
 
 use laminar_lambda::Scope;
 

@@ -1,0 +1,310 @@
+"""`--iam enforce`: signatures checked against IAM's keys, Lambda's operations
+authorised by AWS's policy evaluation, each refusal with AWS's status, code
+and message."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+
+import botocore.exceptions
+import pytest
+
+from iam_testing import LAMBDA_TRUST, client, error_of, trust_for
+from laminar_testing import ACCOUNT, REGION, make_zip, wait_active
+
+OTHER_ACCOUNT = "111111111111"
+SOURCE = "def handler(event, context):\n    return {'ok': True}\n"
+
+
+@pytest.fixture(scope="module")
+def server(laminar_factory_module):
+    return laminar_factory_module(extra_args=["--iam", "enforce"])
+
+
+@pytest.fixture(scope="module")
+def laminar_factory_module(tmp_path_factory):
+    from conftest import assert_no_panics
+    from laminar_testing import Laminar
+
+    started = []
+
+    def start(extra_args):
+        server = Laminar(extra_args=extra_args, tmp_dir=tmp_path_factory.mktemp("laminar")).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+        assert_no_panics(server)
+
+
+def root(service, server, region=REGION):
+    c = client(service, server.url, key="test", secret="test")
+    if region != REGION:
+        import boto3
+        return boto3.client(service, endpoint_url=server.url, region_name=region,
+                            aws_access_key_id="test", aws_secret_access_key="test")
+    return c
+
+
+@pytest.fixture(scope="module")
+def role(server):
+    iam = root("iam", server)
+    name = f"exec-{uuid.uuid4().hex[:8]}"
+    return iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]["Arn"]
+
+
+@pytest.fixture(scope="module")
+def function(server, role):
+    lam = root("lambda", server)
+    name = f"fn-{uuid.uuid4().hex[:8]}"
+    lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="app.handler",
+                        Code={"ZipFile": make_zip({"app.py": SOURCE})})
+    wait_active(lam, name)
+    return lam.get_function_configuration(FunctionName=name)["FunctionArn"]
+
+
+def new_user(server, policy: dict | None = None):
+    """A user with an access key (and an inline policy): its Lambda client and ARN."""
+    iam = root("iam", server)
+    name = f"user-{uuid.uuid4().hex[:8]}"
+    arn = iam.create_user(UserName=name)["User"]["Arn"]
+    if policy is not None:
+        iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return name, arn, key
+
+
+def allow(actions, resource="*", effect="Allow", **extra):
+    return {"Version": "2012-10-17",
+            "Statement": [{"Effect": effect, "Action": actions, "Resource": resource, **extra}]}
+
+
+def as_key(service, server, key):
+    return client(service, server.url, key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+
+
+def denied(excinfo) -> tuple[int, str, str]:
+    status, error = error_of(excinfo)
+    return status, error["Code"], error["Message"]
+
+
+def test_the_root_key_signs_everything(server, function):
+    lam = root("lambda", server)
+    out = lam.invoke(FunctionName=function)
+    assert json.loads(out["Payload"].read()) == {"ok": True}
+    identity = root("sts", server).get_caller_identity()
+    assert (identity["Account"], identity["Arn"]) == (ACCOUNT, f"arn:aws:iam::{ACCOUNT}:root")
+
+
+def test_bad_signatures_and_unknown_keys_in_each_protocol(server):
+    mismatch = ("The request signature we calculated does not match the signature you provided. "
+                "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+    invalid = "The security token included in the request is invalid."
+    cases = [
+        ("lambda", lambda c: c.list_functions(), "test", "wrong", 403, "InvalidSignatureException", mismatch),
+        ("lambda", lambda c: c.list_functions(), "AKIANOSUCHKEY0000000", "x", 403, "UnrecognizedClientException", invalid),
+        ("sts", lambda c: c.get_caller_identity(), "test", "wrong", 403, "SignatureDoesNotMatch", mismatch),
+        ("sts", lambda c: c.get_caller_identity(), "AKIANOSUCHKEY0000000", "x", 403, "InvalidClientTokenId", invalid),
+        ("iam", lambda c: c.list_roles(), "test", "wrong", 403, "SignatureDoesNotMatch", mismatch),
+        ("kinesis", lambda c: c.list_streams(), "AKIANOSUCHKEY0000000", "x", 403, "UnrecognizedClientException", invalid),
+        ("logs", lambda c: c.describe_log_groups(), "test", "wrong", 403, "InvalidSignatureException", mismatch),
+    ]
+    for service, call, key, secret, status, code, message in cases:
+        c = client(service, server.url, key=key, secret=secret)
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            call(c)
+        assert denied(e) == (status, code, message), service
+
+
+def test_an_unsigned_request_is_refused(server):
+    request = urllib.request.Request(f"{server.url}/2015-03-31/functions/")
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(request)
+    assert e.value.code == 403
+    assert e.value.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+    assert json.loads(e.value.read()) == {"message": "Missing Authentication Token"}
+
+
+def test_a_session_key_needs_its_own_token(server):
+    iam, sts = root("iam", server), root("sts", server)
+    name = f"r-{uuid.uuid4().hex[:8]}"
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust_for({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}))["Role"]["Arn"]
+    creds = sts.assume_role(RoleArn=arn, RoleSessionName="s1")["Credentials"]
+    wrong = client("sts", server.url, key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token="not-the-token")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        wrong.get_caller_identity()
+    assert denied(e) == (403, "InvalidClientTokenId", "The security token included in the request is invalid.")
+    right = client("sts", server.url, key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token=creds["SessionToken"])
+    assert right.get_caller_identity()["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/{name}/s1"
+
+
+def test_a_user_needs_an_identity_policy(server, function):
+    _, user_arn, key = new_user(server)
+    lam = as_key("lambda", server, key)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        lam.list_functions()
+    assert denied(e) == (
+        403, "AccessDeniedException",
+        f"User: {user_arn} is not authorized to perform: lambda:ListFunctions on resource: * "
+        "because no identity-based policy allows the lambda:ListFunctions action",
+    )
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        lam.invoke(FunctionName=function)
+    assert denied(e) == (
+        403, "AccessDeniedException",
+        f"User: {user_arn} is not authorized to perform: lambda:InvokeFunction on resource: {function} "
+        "because no identity-based policy allows the lambda:InvokeFunction action",
+    )
+
+
+def test_identity_policies_allow_and_an_explicit_deny_wins(server, function):
+    name, user_arn, key = new_user(server, allow(["lambda:List*", "lambda:Get*", "lambda:InvokeFunction"]))
+    lam = as_key("lambda", server, key)
+    assert function in [f["FunctionArn"] for f in lam.list_functions()["Functions"]]
+    assert json.loads(lam.invoke(FunctionName=function)["Payload"].read()) == {"ok": True}
+    # A qualified ARN is its own resource: lambda:InvokeFunction on `*` covers it.
+    assert lam.get_function(FunctionName=function, Qualifier="$LATEST")["Configuration"]["FunctionArn"]
+    root("iam", server).put_user_policy(
+        UserName=name, PolicyName="no-invoke",
+        PolicyDocument=json.dumps(allow("lambda:InvokeFunction", function, effect="Deny")))
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        lam.invoke(FunctionName=function)
+    assert denied(e) == (
+        403, "AccessDeniedException",
+        f"User: {user_arn} is not authorized to perform: lambda:InvokeFunction on resource: {function} "
+        "with an explicit deny in an identity-based policy",
+    )
+    # Still allowed where the deny does not reach.
+    lam.list_functions()
+
+
+def test_a_policy_on_one_function_and_a_managed_policy(server, function, role):
+    name, user_arn, key = new_user(server, allow("lambda:GetFunctionConfiguration", function))
+    lam = as_key("lambda", server, key)
+    assert lam.get_function_configuration(FunctionName=function)["FunctionArn"] == function
+    other = function + "-other"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        lam.get_function_configuration(FunctionName=other.rsplit(":", 1)[1])
+    assert denied(e)[2] == (
+        f"User: {user_arn} is not authorized to perform: lambda:GetFunctionConfiguration on resource: {other} "
+        "because no identity-based policy allows the lambda:GetFunctionConfiguration action")
+    # AWS's ReadOnly-style managed policy attached: listing works.
+    root("iam", server).attach_user_policy(UserName=name, PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    lam.list_functions()
+
+
+def test_conditions_on_the_requested_region(server):
+    _, _, key = new_user(server, allow("lambda:ListFunctions", Condition={"StringEquals": {"aws:RequestedRegion": "us-east-1"}}))
+    as_key("lambda", server, key).list_functions()
+    import boto3
+    west = boto3.client("lambda", endpoint_url=server.url, region_name="eu-west-1",
+                        aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        west.list_functions()
+    assert denied(e)[:2] == (403, "AccessDeniedException")
+
+
+def test_a_function_policy_alone_lets_a_user_of_the_account_invoke(server, function):
+    _, user_arn, key = new_user(server)
+    lam = as_key("lambda", server, key)
+    with pytest.raises(botocore.exceptions.ClientError):
+        lam.invoke(FunctionName=function)
+    root("lambda", server).add_permission(
+        FunctionName=function, StatementId=f"s{uuid.uuid4().hex[:8]}",
+        Action="lambda:InvokeFunction", Principal=user_arn)
+    assert json.loads(lam.invoke(FunctionName=function)["Payload"].read()) == {"ok": True}
+
+
+def test_another_account_needs_the_function_policy(server, function):
+    other = client("lambda", server.url, key=OTHER_ACCOUNT, secret="test")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        other.get_function_configuration(FunctionName=function)
+    assert denied(e) == (
+        403, "AccessDeniedException",
+        f"User: arn:aws:iam::{OTHER_ACCOUNT}:root is not authorized to perform: lambda:GetFunctionConfiguration "
+        f"on resource: {function} because no resource-based policy allows the lambda:GetFunctionConfiguration action",
+    )
+
+
+def test_a_role_session_is_bounded_by_its_roles_policies(server, function):
+    iam, sts = root("iam", server), root("sts", server)
+    name = f"r-{uuid.uuid4().hex[:8]}"
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust_for({"AWS": ACCOUNT}))["Role"]["Arn"]
+    iam.attach_role_policy(RoleName=name, PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+    creds = sts.assume_role(RoleArn=arn, RoleSessionName="deploy")["Credentials"]
+    lam = client("lambda", server.url, key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token=creds["SessionToken"])
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        lam.invoke(FunctionName=function)
+    assert denied(e)[2] == (
+        f"User: arn:aws:sts::{ACCOUNT}:assumed-role/{name}/deploy is not authorized to perform: lambda:InvokeFunction "
+        f"on resource: {function} because no identity-based policy allows the lambda:InvokeFunction action")
+    iam.put_role_policy(RoleName=name, PolicyName="invoke", PolicyDocument=json.dumps(allow("lambda:InvokeFunction")))
+    assert json.loads(lam.invoke(FunctionName=function)["Payload"].read()) == {"ok": True}
+
+
+def test_create_function_needs_pass_role_and_a_role_iam_holds(server, role):
+    _, user_arn, key = new_user(server, allow("lambda:*"))
+    lam = as_key("lambda", server, key)
+    params = dict(FunctionName=f"f-{uuid.uuid4().hex[:8]}", Runtime="python3.12", Handler="app.handler",
+                  Code={"ZipFile": make_zip({"app.py": SOURCE})})
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        lam.create_function(Role=role, **params)
+    assert denied(e) == (
+        403, "AccessDeniedException",
+        f"User: {user_arn} is not authorized to perform: iam:PassRole on resource: {role} "
+        "because no identity-based policy allows the iam:PassRole action",
+    )
+    missing_role = f"arn:aws:iam::{ACCOUNT}:role/not-in-iam"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        root("lambda", server).create_function(Role=missing_role, **params)
+    assert denied(e) == (400, "InvalidParameterValueException",
+                         "The role defined for the function cannot be assumed by Lambda.")
+    created = root("lambda", server).create_function(Role=role, **params)
+    assert created["Role"] == role
+
+
+def test_companion_calls_are_authorised_too(server):
+    name, user_arn, key = new_user(server)
+    no = "because no identity-based policy allows the"
+    kinesis, sqs, iam, s3 = (as_key(s, server, key) for s in ("kinesis", "sqs", "iam", "s3"))
+    cases = [
+        (lambda: kinesis.list_streams(), (400, "AccessDeniedException",
+         f"User: {user_arn} is not authorized to perform: kinesis:ListStreams on resource: * {no} kinesis:ListStreams action")),
+        (lambda: sqs.create_queue(QueueName="q-denied"), (403, "AccessDenied",
+         f"User: {user_arn} is not authorized to perform: sqs:CreateQueue on resource: arn:aws:sqs:{REGION}:{ACCOUNT}:q-denied {no} sqs:CreateQueue action")),
+        (lambda: iam.create_role(RoleName="denied", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)), (403, "AccessDenied",
+         f"User: {user_arn} is not authorized to perform: iam:CreateRole on resource: arn:aws:iam::{ACCOUNT}:role/denied {no} iam:CreateRole action")),
+        (lambda: s3.list_buckets(), (403, "AccessDenied",
+         f"User: {user_arn} is not authorized to perform: s3:ListAllMyBuckets on resource: * {no} s3:ListAllMyBuckets action")),
+    ]
+    for call, expected in cases:
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            call()
+        assert denied(e) == expected
+    root("iam", server).put_user_policy(UserName=name, PolicyName="sqs", PolicyDocument=json.dumps(allow("sqs:*")))
+    url = sqs.create_queue(QueueName=f"q-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="hello")
+    with pytest.raises(botocore.exceptions.ClientError):
+        kinesis.list_streams()
+
+
+def test_assume_role_needs_the_trust_policy_and_for_a_broad_trust_an_identity_policy(server):
+    iam_root = root("iam", server)
+    name, user_arn, key = new_user(server)
+    sts = as_key("sts", server, key)
+    broad = iam_root.create_role(RoleName=f"b-{uuid.uuid4().hex[:8]}", AssumeRolePolicyDocument=trust_for({"AWS": ACCOUNT}))["Role"]["Arn"]
+    exact = iam_root.create_role(RoleName=f"e-{uuid.uuid4().hex[:8]}", AssumeRolePolicyDocument=trust_for({"AWS": user_arn}))["Role"]["Arn"]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        sts.assume_role(RoleArn=broad, RoleSessionName="s1")
+    assert denied(e) == (403, "AccessDenied",
+        f"User: {user_arn} is not authorized to perform: sts:AssumeRole on resource: {broad} "
+        "because no identity-based policy allows the sts:AssumeRole action")
+    # A trust policy naming the user itself is enough.
+    assert sts.assume_role(RoleArn=exact, RoleSessionName="s1")["AssumedRoleUser"]["Arn"].endswith("/s1")
+    iam_root.put_user_policy(UserName=name, PolicyName="assume", PolicyDocument=json.dumps(allow("sts:AssumeRole", broad)))
+    assert sts.assume_role(RoleArn=broad, RoleSessionName="s1")["Credentials"]["AccessKeyId"].startswith("ASIA")
