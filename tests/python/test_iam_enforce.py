@@ -308,3 +308,32 @@ def test_assume_role_needs_the_trust_policy_and_for_a_broad_trust_an_identity_po
     assert sts.assume_role(RoleArn=exact, RoleSessionName="s1")["AssumedRoleUser"]["Arn"].endswith("/s1")
     iam_root.put_user_policy(UserName=name, PolicyName="assume", PolicyDocument=json.dumps(allow("sts:AssumeRole", broad)))
     assert sts.assume_role(RoleArn=broad, RoleSessionName="s1")["Credentials"]["AccessKeyId"].startswith("ASIA")
+
+
+def signed_get(url: str, key: str, secret: str) -> tuple[int, dict]:
+    """A GET signed with SigV4 for `lambda`, as a caller of an AWS_IAM function URL signs it."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    request = AWSRequest(method="GET", url=url)
+    SigV4Auth(Credentials(key, secret), "lambda", REGION).add_auth(request)
+    prepared = urllib.request.Request(url, headers=dict(request.headers.items()))
+    try:
+        with urllib.request.urlopen(prepared) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def test_an_aws_iam_function_url_checks_signature_and_permission(server, function):
+    lam = root("lambda", server)
+    url_id = lam.create_function_url_config(FunctionName=function, AuthType="AWS_IAM")["FunctionUrl"].split("//")[1].split(".")[0]
+    url = f"{server.url}/lambda-url/{url_id}/"
+    assert signed_get(url, "test", "test") == (200, {"ok": True})
+    assert signed_get(url, "test", "wrong") == (403, {"Message": "Forbidden"})
+    _, user_arn, key = new_user(server)
+    assert signed_get(url, key["AccessKeyId"], key["SecretAccessKey"]) == (403, {"Message": "Forbidden"})
+    lam.add_permission(FunctionName=function, StatementId=f"u{uuid.uuid4().hex[:8]}", Action="lambda:InvokeFunctionUrl",
+                       Principal=user_arn, FunctionUrlAuthType="AWS_IAM")
+    assert signed_get(url, key["AccessKeyId"], key["SecretAccessKey"]) == (200, {"ok": True})

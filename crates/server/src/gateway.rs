@@ -297,6 +297,22 @@ async fn route(
         let Ok(body) = axum::body::to_bytes(body, REQUEST_BODY_MAX_BYTES).await else {
             return render::json(413, &serde_json::json!({ "Message": "Request too large" }));
         };
+        if let Some(enforcer) = &app.enforcer {
+            if target.config.auth_type == "AWS_IAM" {
+                let identity = enforcer
+                    .authenticate(&app.iam, &method, &uri, &headers, Some(&body))
+                    .await;
+                let allowed = match identity {
+                    Ok(identity) => enforce::lambda::authorize_url(&service, &identity, &target)
+                        .await
+                        .is_ok(),
+                    Err(_) => false,
+                };
+                if !allowed {
+                    return enforce::url_forbidden();
+                }
+            }
+        }
         let query = uri.query().unwrap_or_default();
         return function_url::serve(&service, target, &method, url_path, query, &headers, body)
             .await;

@@ -219,6 +219,32 @@ pub async fn authorize(
         resource: target.arn(),
         resource_account: target.account(scope).to_string(),
         resource_policy: resource_policy(service, target),
+        keys: Vec::new(),
+    };
+    super::authorize(&service.companions().iam, asked).await
+}
+
+/// A function URL with `AuthType AWS_IAM`: `lambda:InvokeFunctionUrl` on
+/// the function (or its alias), with `lambda:FunctionUrlAuthType`.
+pub async fn authorize_url(
+    service: &LambdaService,
+    identity: &Identity,
+    url: &laminar_lambda::UrlTarget,
+) -> Result<(), String> {
+    let target = Target::Function {
+        account: url.scope.account.clone(),
+        region: url.scope.region.clone(),
+        name: url.function_name.clone(),
+        qualifier: url.qualifier.clone(),
+    };
+    let asked = super::Authorization {
+        identity,
+        region: &url.scope.region,
+        action: "lambda:InvokeFunctionUrl".into(),
+        resource: target.arn(),
+        resource_account: url.scope.account.clone(),
+        resource_policy: resource_policy(service, &target),
+        keys: vec![("lambda:FunctionUrlAuthType", "AWS_IAM".into())],
     };
     super::authorize(&service.companions().iam, asked).await
 }

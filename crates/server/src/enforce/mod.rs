@@ -7,7 +7,7 @@ pub mod companions;
 pub mod lambda;
 mod reject;
 
-pub use reject::{access_denied, companion_denied, reject};
+pub use reject::{access_denied, companion_denied, reject, url_forbidden};
 
 use crate::sigv4::verify::{self, Rejection};
 use crate::sigv4::DEFAULT_ACCOUNT;
@@ -140,6 +140,8 @@ pub struct Authorization<'a> {
     pub resource: String,
     pub resource_account: String,
     pub resource_policy: Option<Policy>,
+    /// Condition keys of the service (`lambda:FunctionUrlAuthType`).
+    pub keys: Vec<(&'static str, String)>,
 }
 
 /// AWS's evaluation for one authorisation: `Err` carries the denial message.
@@ -148,6 +150,9 @@ pub async fn authorize(iam: &IamService, asked: Authorization<'_>) -> Result<(),
     policies.resource = asked.resource_policy;
     let mut context = Context::of(asked.identity);
     context.set("aws:RequestedRegion", asked.region);
+    for (key, value) in asked.keys {
+        context.set(key, value);
+    }
     let request = Request {
         identity: asked.identity.clone(),
         action: asked.action,
@@ -196,6 +201,7 @@ pub async fn authorize_companion(
             resource: asked.resource,
             resource_account,
             resource_policy: trust,
+            keys: Vec::new(),
         },
     )
     .await

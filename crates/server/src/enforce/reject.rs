@@ -161,3 +161,14 @@ pub fn companion_denied(target: Target, message: &str) -> Response {
         other => respond(other, 403, "AccessDenied", message),
     }
 }
+
+/// A function URL's caller without the right signature or permission:
+/// `403 {"Message": "Forbidden"}`, as AWS answers.
+pub fn url_forbidden() -> Response {
+    let mut response = render::json(403, &serde_json::json!({ "Message": "Forbidden" }));
+    response.headers_mut().insert(
+        "x-amzn-errortype",
+        HeaderValue::from_static("AccessDeniedException"),
+    );
+    response
+}
