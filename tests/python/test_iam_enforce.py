@@ -337,3 +337,29 @@ def test_an_aws_iam_function_url_checks_signature_and_permission(server, functio
     lam.add_permission(FunctionName=function, StatementId=f"u{uuid.uuid4().hex[:8]}", Action="lambda:InvokeFunctionUrl",
                        Principal=user_arn, FunctionUrlAuthType="AWS_IAM")
     assert signed_get(url, key["AccessKeyId"], key["SecretAccessKey"]) == (200, {"ok": True})
+
+
+def test_session_policies_narrow_an_assumed_role(server, function):
+    iam, sts = root("iam", server), root("sts", server)
+    name = f"r-{uuid.uuid4().hex[:8]}"
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust_for({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}))["Role"]["Arn"]
+    iam.attach_role_policy(RoleName=name, PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    creds = sts.assume_role(RoleArn=arn, RoleSessionName="narrow",
+                            Policy=json.dumps(allow("lambda:GetFunctionConfiguration")))["Credentials"]
+    lam = client("lambda", server.url, key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token=creds["SessionToken"])
+    assert lam.get_function_configuration(FunctionName=function)["FunctionArn"] == function
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        lam.invoke(FunctionName=function)
+    assert denied(e) == (
+        403, "AccessDeniedException",
+        f"User: arn:aws:sts::{ACCOUNT}:assumed-role/{name}/narrow is not authorized to perform: lambda:InvokeFunction "
+        f"on resource: {function} because no session policy allows the lambda:InvokeFunction action",
+    )
+    # A managed session policy joins the inline one.
+    creds = sts.assume_role(RoleArn=arn, RoleSessionName="wider",
+                            PolicyArns=[{"arn": "arn:aws:iam::aws:policy/AdministratorAccess"}])["Credentials"]
+    lam = client("lambda", server.url, key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token=creds["SessionToken"])
+    assert json.loads(lam.invoke(FunctionName=function)["Payload"].read()) == {"ok": True}
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        sts.assume_role(RoleArn=arn, RoleSessionName="bad", Policy="{")
+    assert denied(e)[:2] == (400, "MalformedPolicyDocument")

@@ -2,7 +2,9 @@
 //! whose it is, and the policies that bear on an identity (inline and
 //! attached, and a role's permissions boundary).
 
+use crate::document::{validate, Kind};
 use crate::evaluate::{Identity, Policies, Policy};
+use crate::sts::AssumeRole;
 use crate::{aws_managed, IamError, IamService};
 use rusqlite::{params, OptionalExtension};
 
@@ -51,6 +53,26 @@ fn policies_of(
         documents.extend(managed_document(conn, &arn)?);
     }
     Ok(documents.iter().map(|d| Policy::parse(d)).collect())
+}
+
+/// The session policies AssumeRole was given, as stored with the session
+/// (managed ones by their documents at that time); `None` without any.
+pub(crate) fn session_policies(
+    conn: &rusqlite::Connection,
+    input: &AssumeRole,
+) -> Result<Option<String>, IamError> {
+    let mut documents = Vec::new();
+    if let Some(inline) = &input.policy {
+        validate(inline, Kind::Identity)?;
+        documents.push(inline.clone());
+    }
+    for arn in &input.policy_arns {
+        let document = managed_document(conn, arn)?.ok_or_else(|| {
+            IamError::invalid_input(format!("Policy {arn} does not exist or is not attachable."))
+        })?;
+        documents.push(document);
+    }
+    Ok((!documents.is_empty()).then(|| serde_json::Value::from(documents).to_string()))
 }
 
 impl IamService {
@@ -106,6 +128,7 @@ impl IamService {
                     role_arn: format!("arn:aws:iam::{account}:role{path}{role}"),
                     session_arn: format!("arn:aws:sts::{account}:assumed-role/{role}/{session}"),
                     user_id: format!("{role_id}:{session}"),
+                    key_id: key_id.to_string(),
                     account,
                 },
             }))
@@ -127,7 +150,23 @@ impl IamService {
             Identity::Root { .. } | Identity::Service(_) => return Ok(Policies::default()),
         };
         self.with(|conn| {
-            let identity = policies_of(conn, account, kind, &owner)?;
+            let identity_policies = policies_of(conn, account, kind, &owner)?;
+            let session = match identity {
+                Identity::Session { key_id, .. } => conn
+                    .query_row(
+                        "SELECT session_policies FROM sts_sessions WHERE key_id = ?1",
+                        params![key_id],
+                        |r| r.get::<_, Option<String>>(0),
+                    )
+                    .optional()?
+                    .flatten()
+                    .map(|stored| {
+                        let documents: Vec<String> =
+                            serde_json::from_str(&stored).unwrap_or_default();
+                        Policy::union(documents.iter().map(|d| Policy::parse(d)))
+                    }),
+                _ => None,
+            };
             let boundary = if kind == "role" {
                 let arn: Option<String> = conn
                     .query_row(
@@ -147,9 +186,10 @@ impl IamService {
                 None
             };
             Ok(Policies {
-                identity,
+                identity: identity_policies,
                 boundary,
-                ..Policies::default()
+                session,
+                resource: None,
             })
         })
     }

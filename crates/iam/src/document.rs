@@ -107,6 +107,7 @@ impl Principal {
                         rest.split('/').next().unwrap_or_default()
                     ),
                     session_arn: arn.clone(),
+                    key_id: String::new(),
                     user_id: String::new(),
                 },
                 None => Identity::User {

@@ -81,7 +81,10 @@ const STEP_1: &str = "CREATE TABLE IF NOT EXISTS iam_roles (
         source_identity TEXT
     );";
 
+/// Session policies passed to AssumeRole (a JSON array of documents).
+const STEP_2: &str = "ALTER TABLE sts_sessions ADD COLUMN session_policies TEXT;";
+
 pub(crate) const IAM: Schema = Schema {
     owner: "iam",
-    steps: &[STEP_1],
+    steps: &[STEP_1, STEP_2],
 };

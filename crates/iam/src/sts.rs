@@ -24,6 +24,9 @@ pub struct AssumeRole {
     pub session_name: String,
     pub duration_seconds: Option<i64>,
     pub source_identity: Option<String>,
+    /// Session policies: an inline document and managed policies' ARNs.
+    pub policy: Option<String>,
+    pub policy_arns: Vec<String>,
 }
 
 /// Temporary credentials handed out by AssumeRole.
@@ -186,6 +189,8 @@ impl IamService {
             // An environment lives up to 12 hours; its credentials as long.
             duration_seconds: Some(43200),
             source_identity: None,
+            policy: None,
+            policy_arns: Vec::new(),
         };
         let who = Principal::Service(service.into());
         self.issue(&input, &who, Chain::Service, || IamError::access_denied(""))
@@ -228,6 +233,7 @@ impl IamService {
                     "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
                 ));
             }
+            let session_policies = crate::authority::session_policies(conn, input)?;
             let expires = now_secs() + duration;
             let creds = Credentials {
                 access_key_id: ids::access_key_id("ASIA"),
@@ -240,8 +246,8 @@ impl IamService {
             // Sessions past their expiry are of no more use.
             conn.execute("DELETE FROM sts_sessions WHERE expires <= ?1", params![now_secs()])?;
             conn.execute(
-                "INSERT INTO sts_sessions (key_id, secret, token, account, role_name, role_id, session_name, expires, source_identity)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO sts_sessions (key_id, secret, token, account, role_name, role_id, session_name, expires, source_identity, session_policies)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     creds.access_key_id,
                     creds.secret_access_key,
@@ -251,7 +257,8 @@ impl IamService {
                     role.id,
                     input.session_name,
                     expires,
-                    input.source_identity
+                    input.source_identity,
+                    session_policies
                 ],
             )?;
             Ok((creds, role.id))

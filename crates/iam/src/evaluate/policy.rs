@@ -95,6 +95,14 @@ fn principal_names(value: &Value) -> Vec<PrincipalName> {
 }
 
 impl Policy {
+    /// Several documents read as one: an allow in any of them allows (a
+    /// session's inline and managed session policies).
+    pub fn union(policies: impl IntoIterator<Item = Policy>) -> Policy {
+        Policy {
+            statements: policies.into_iter().flat_map(|p| p.statements).collect(),
+        }
+    }
+
     /// Reads a stored document; text that is not a policy names nothing.
     pub fn parse(text: &str) -> Policy {
         let Ok(doc) = serde_json::from_str::<Value>(text) else {

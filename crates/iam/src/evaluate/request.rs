@@ -21,6 +21,8 @@ pub enum Identity {
         role_arn: String,
         session_arn: String,
         user_id: String,
+        /// The session's access key: its session policies are kept with it.
+        key_id: String,
     },
     /// A service principal acting for a resource (`sns.amazonaws.com`).
     Service(String),

@@ -23,6 +23,7 @@ fn session(account: &str, role: &str) -> Identity {
         role_arn: format!("arn:aws:iam::{account}:role/{role}"),
         session_arn: format!("arn:aws:sts::{account}:assumed-role/{role}/s1"),
         user_id: "AROAEXAMPLE:s1".into(),
+        key_id: "ASIAEXAMPLE".into(),
     }
 }
 

@@ -21,6 +21,10 @@ pub fn call(
                 session_name: p.required("RoleSessionName")?.into(),
                 duration_seconds: p.int("DurationSeconds")?,
                 source_identity: p.owned("SourceIdentity"),
+                policy: p.owned("Policy"),
+                policy_arns: (1..)
+                    .map_while(|n| p.owned(&format!("PolicyArns.member.{n}.arn")))
+                    .collect(),
             },
         ),
         other => Err(IamError::invalid_action(other, "2011-06-15")),
