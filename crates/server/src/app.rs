@@ -5,6 +5,7 @@ use laminar_kinesis::KinesisService;
 use laminar_lambda::LambdaService;
 use laminar_logs::LogsService;
 use laminar_s3::S3Service;
+use laminar_sns::SnsService;
 use laminar_sqs::SqsService;
 
 /// Every service laminar answers on its one port. Cheap to clone.
@@ -16,4 +17,5 @@ pub struct App {
     pub kinesis: KinesisService,
     pub s3: S3Service,
     pub iam: IamService,
+    pub sns: SnsService,
 }

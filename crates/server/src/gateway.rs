@@ -62,7 +62,8 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         logs: LogsService::new(db.clone())?,
         kinesis: KinesisService::new(db.clone())?,
         s3: S3Service::new(db.clone())?,
-        iam: IamService::new(db)?,
+        iam: IamService::new(db.clone())?,
+        sns: laminar_sns::SnsService::new(db)?,
     };
     let service = LambdaService::new(
         Settings {
@@ -84,6 +85,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         kinesis: companions.kinesis,
         s3: companions.s3,
         iam: companions.iam,
+        sns: companions.sns,
     };
     let state_where = match &args.data_dir {
         Some(dir) => format!("state in {}", dir.display()),
