@@ -35,7 +35,7 @@ import json, os
 def handler(event, context):
     path = os.path.join(os.environ["RUNS_DIR"], context.function_name + ".jsonl")
     with open(path, "a") as f:
-        f.write(json.dumps({"event": event}) + "\\n")
+        f.write(json.dumps({"event": event, "request_id": context.aws_request_id}) + "\\n")
     return {"ok": True}
 """
 
@@ -512,3 +512,43 @@ def test_the_aws_cli_creates_publishes_and_lists(laminar, tmp_path):
     missing = aws("get-topic-attributes", "--topic-arn", topic_arn("nope"))
     assert missing.returncode != 0
     assert "(NotFound) when calling the GetTopicAttributes operation: Topic does not exist" in missing.stderr
+
+
+def test_async_invocation_records_reach_an_sns_destination(laminar, tmp_path):
+    sns = sns_client(laminar.url)
+    sqs = sqs_client(laminar.url)
+    client = laminar.client()
+    arn = sns.create_topic(Name="outcomes")["TopicArn"]
+    url = sqs.create_queue(QueueName="sns-outcomes")["QueueUrl"]
+    sub = sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn(sqs, url))[
+        "SubscriptionArn"
+    ]
+    recorder(client, "sns-outcomes", tmp_path)
+    client.put_function_event_invoke_config(
+        FunctionName="sns-outcomes",
+        DestinationConfig={"OnSuccess": {"Destination": arn}},
+    )
+    answer = client.invoke(
+        FunctionName="sns-outcomes", InvocationType="Event", Payload=b'{"n": 1}'
+    )
+    assert answer["StatusCode"] == 202
+    [message] = receive_all(sqs, url, 1)
+    [run] = runs(tmp_path, "sns-outcomes")
+    envelope = json.loads(message["Body"])
+    assert envelope["Type"] == "Notification"
+    assert envelope["TopicArn"] == arn
+    assert envelope["UnsubscribeURL"].endswith(sub)
+    record = json.loads(envelope["Message"])
+    assert TIMESTAMP.match(record.pop("timestamp"))
+    assert record == {
+        "version": "1.0",
+        "requestContext": {
+            "requestId": run["request_id"],
+            "functionArn": function_arn("sns-outcomes") + ":$LATEST",
+            "condition": "Success",
+            "approximateInvokeCount": 1,
+        },
+        "requestPayload": {"n": 1},
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST"},
+        "responsePayload": {"ok": True},
+    }

@@ -3,7 +3,7 @@
 //! per shard reads it in order. A batch that fails blocks its shard and is
 //! retried (split in two first with `BisectBatchOnFunctionError`) until it
 //! succeeds or `MaximumRetryAttempts` / `MaximumRecordAgeInSeconds` run
-//! out; then `DestinationConfig.OnFailure` (SQS) gets AWS's failure record
+//! out; then `DestinationConfig.OnFailure` (SQS or SNS) gets AWS's failure record
 //! and the shard moves on. Checkpoints are kept durably in the Kinesis
 //! store, so a restarted laminar resumes after the last processed record.
 
@@ -600,11 +600,29 @@ impl ShardReader {
                 "streamArn": self.stream_arn,
             },
         });
-        let message = laminar_sqs::OutgoingMessage {
-            body: record.to_string(),
-            ..Default::default()
+        let sent = if destination.starts_with("arn:aws:sns:") {
+            let sns = service.sns.clone();
+            let topic = destination.to_string();
+            laminar_lambda_core::blocking::off_worker(move || {
+                sns.publish_to_arn(&topic, record.to_string())
+                    .map(|_| ())
+                    .map_err(|e| laminar_model::ApiError::service(e.to_string()))
+            })
+            .await
+            .map_err(|e| e.to_string())
+        } else {
+            let message = laminar_sqs::OutgoingMessage {
+                body: record.to_string(),
+                ..Default::default()
+            };
+            service
+                .sqs
+                .send_to_arn(destination, message)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
         };
-        if let Err(e) = service.sqs.send_to_arn(destination, message).await {
+        if let Err(e) = sent {
             tracing::warn!(destination, error = %e, "the OnFailure record could not be sent");
         }
     }

@@ -26,6 +26,7 @@ pub struct EventSources {
     invoker: Arc<Invoker>,
     sqs: laminar_sqs::SqsService,
     kinesis: laminar_kinesis::KinesisService,
+    sns: laminar_sns::SnsService,
     pollers: sqs::Pollers,
     streams: kinesis::StreamPollers,
     results: ProcessingResults,
@@ -36,11 +37,13 @@ impl EventSources {
         invoker: Arc<Invoker>,
         sqs: laminar_sqs::SqsService,
         kinesis: laminar_kinesis::KinesisService,
+        sns: laminar_sns::SnsService,
     ) -> Arc<Self> {
         Arc::new(Self {
             invoker,
             sqs,
             kinesis,
+            sns,
             pollers: Default::default(),
             streams: Default::default(),
             results: Default::default(),

@@ -152,6 +152,7 @@ impl LambdaService {
             store.clone(),
             invoker.clone(),
             companions.sqs.clone(),
+            companions.sns.clone(),
             settings.async_retry_delay,
         )?);
         let durable = DurableExecutions::load(store.clone(), invoker.clone())?;
@@ -169,6 +170,7 @@ impl LambdaService {
                 invoker.clone(),
                 companions.sqs.clone(),
                 companions.kinesis.clone(),
+                companions.sns.clone(),
             ),
             invoker,
             account_objects: AccountObjects::new(objects.clone(), registry.clone()),

@@ -21,7 +21,13 @@ const NAMESPACE: &str = "http://sns.amazonaws.com/doc/2010-03-31/";
 /// A PublishBatch of ten 256 KiB messages, form-encoded.
 const BODY_MAX_BYTES: usize = 8 * 1024 * 1024;
 
-pub async fn serve(sns: &SnsService, scope: &Scope, uri: &Uri, _headers: &HeaderMap, body: Body) -> Response {
+pub async fn serve(
+    sns: &SnsService,
+    scope: &Scope,
+    uri: &Uri,
+    _headers: &HeaderMap,
+    body: Body,
+) -> Response {
     let id = uuid::Uuid::new_v4().to_string();
     let Ok(bytes) = axum::body::to_bytes(body, BODY_MAX_BYTES).await else {
         return error(&SnsError::invalid("Message too long"), &id);
@@ -71,7 +77,13 @@ fn lower_first(name: &str) -> String {
 }
 
 /// `Prefix.entry.N.key` / `.value` (or `.member.N.Key` / `.Value`) pairs.
-fn map_param(params: &Params, prefix: &str, item: &str, key: &str, value: &str) -> BTreeMap<String, String> {
+fn map_param(
+    params: &Params,
+    prefix: &str,
+    item: &str,
+    key: &str,
+    value: &str,
+) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for n in 1.. {
         let Some(k) = params.get(&format!("{prefix}.{item}.{n}.{key}")) else {
@@ -92,7 +104,10 @@ fn list_param(params: &Params, prefix: &str) -> Vec<String> {
         .collect()
 }
 
-fn message_attributes(params: &Params, prefix: &str) -> Result<BTreeMap<String, MessageAttribute>, SnsError> {
+fn message_attributes(
+    params: &Params,
+    prefix: &str,
+) -> Result<BTreeMap<String, MessageAttribute>, SnsError> {
     let mut out = BTreeMap::new();
     for n in 1.. {
         let base = format!("{prefix}.entry.{n}");
@@ -104,7 +119,11 @@ fn message_attributes(params: &Params, prefix: &str) -> Result<BTreeMap<String, 
             Some(b) => Some(
                 base64::engine::general_purpose::STANDARD
                     .decode(b)
-                    .map_err(|_| SnsError::invalid_value(format!("The message attribute '{name}' has an invalid binary value.")))?,
+                    .map_err(|_| {
+                        SnsError::invalid_value(format!(
+                            "The message attribute '{name}' has an invalid binary value."
+                        ))
+                    })?,
             ),
             None => None,
         };
@@ -120,7 +139,11 @@ fn message_attributes(params: &Params, prefix: &str) -> Result<BTreeMap<String, 
     Ok(out)
 }
 
-fn publish_input(params: &Params, prefix: &str, topic_arn: String) -> Result<PublishInput, SnsError> {
+fn publish_input(
+    params: &Params,
+    prefix: &str,
+    topic_arn: String,
+) -> Result<PublishInput, SnsError> {
     let get = |name: &str| params.get(&format!("{prefix}{name}")).cloned();
     Ok(PublishInput {
         topic_arn,
@@ -135,7 +158,12 @@ fn publish_input(params: &Params, prefix: &str, topic_arn: String) -> Result<Pub
     })
 }
 
-fn call(sns: &SnsService, caller: Caller<'_>, action: &str, params: &Params) -> Result<String, SnsError> {
+fn call(
+    sns: &SnsService,
+    caller: Caller<'_>,
+    action: &str,
+    params: &Params,
+) -> Result<String, SnsError> {
     let token = params.get("NextToken").map(String::as_str);
     let result = |action: &str, body: String| format!("<{action}Result>{body}</{action}Result>");
     match action {
@@ -159,7 +187,10 @@ fn call(sns: &SnsService, caller: Caller<'_>, action: &str, params: &Params) -> 
                 .iter()
                 .map(|arn| format!("<member>{}</member>", element("TopicArn", arn)))
                 .collect();
-            Ok(result(action, format!("<Topics>{members}</Topics>{}", next(&page))))
+            Ok(result(
+                action,
+                format!("<Topics>{members}</Topics>{}", next(&page)),
+            ))
         }
         "GetTopicAttributes" => {
             let attributes = sns.get_topic_attributes(caller, required(params, "TopicArn")?)?;
@@ -170,7 +201,10 @@ fn call(sns: &SnsService, caller: Caller<'_>, action: &str, params: &Params) -> 
                 caller,
                 required(params, "TopicArn")?,
                 required(params, "AttributeName")?,
-                params.get("AttributeValue").map(String::as_str).unwrap_or_default(),
+                params
+                    .get("AttributeValue")
+                    .map(String::as_str)
+                    .unwrap_or_default(),
             )?;
             Ok(String::new())
         }
@@ -193,7 +227,8 @@ fn call(sns: &SnsService, caller: Caller<'_>, action: &str, params: &Params) -> 
             Ok(result(action, subscriptions(&page)))
         }
         "ListSubscriptionsByTopic" => {
-            let page = sns.list_subscriptions_by_topic(caller, required(params, "TopicArn")?, token)?;
+            let page =
+                sns.list_subscriptions_by_topic(caller, required(params, "TopicArn")?, token)?;
             Ok(result(action, subscriptions(&page)))
         }
         "GetSubscriptionAttributes" => {
@@ -206,7 +241,10 @@ fn call(sns: &SnsService, caller: Caller<'_>, action: &str, params: &Params) -> 
                 caller,
                 required(params, "SubscriptionArn")?,
                 required(params, "AttributeName")?,
-                params.get("AttributeValue").map(String::as_str).unwrap_or_default(),
+                params
+                    .get("AttributeValue")
+                    .map(String::as_str)
+                    .unwrap_or_default(),
             )?;
             Ok(String::new())
         }
@@ -215,7 +253,11 @@ fn call(sns: &SnsService, caller: Caller<'_>, action: &str, params: &Params) -> 
                 .get("TopicArn")
                 .or_else(|| params.get("TargetArn"))
                 .cloned()
-                .ok_or_else(|| SnsError::invalid("TopicArn or TargetArn Reason: no value for required parameter"))?;
+                .ok_or_else(|| {
+                    SnsError::invalid(
+                        "TopicArn or TargetArn Reason: no value for required parameter",
+                    )
+                })?;
             let published = sns.publish(caller, publish_input(params, "", topic)?)?;
             let mut body = element("MessageId", &published.message_id);
             if let Some(sequence) = &published.sequence_number {
@@ -246,7 +288,11 @@ fn call(sns: &SnsService, caller: Caller<'_>, action: &str, params: &Params) -> 
                         .as_deref()
                         .map(|s| element("SequenceNumber", s))
                         .unwrap_or_default();
-                    format!("<member>{}{}{sequence}</member>", element("Id", id), element("MessageId", &p.message_id))
+                    format!(
+                        "<member>{}{}{sequence}</member>",
+                        element("Id", id),
+                        element("MessageId", &p.message_id)
+                    )
                 })
                 .collect();
             let failed: String = outcome
@@ -262,7 +308,10 @@ fn call(sns: &SnsService, caller: Caller<'_>, action: &str, params: &Params) -> 
                     )
                 })
                 .collect();
-            Ok(result(action, format!("<Successful>{successful}</Successful><Failed>{failed}</Failed>")))
+            Ok(result(
+                action,
+                format!("<Successful>{successful}</Successful><Failed>{failed}</Failed>"),
+            ))
         }
         "TagResource" => {
             sns.tag_resource(
@@ -273,14 +322,24 @@ fn call(sns: &SnsService, caller: Caller<'_>, action: &str, params: &Params) -> 
             Ok(result(action, String::new()))
         }
         "UntagResource" => {
-            sns.untag_resource(caller, required(params, "ResourceArn")?, &list_param(params, "TagKeys"))?;
+            sns.untag_resource(
+                caller,
+                required(params, "ResourceArn")?,
+                &list_param(params, "TagKeys"),
+            )?;
             Ok(result(action, String::new()))
         }
         "ListTagsForResource" => {
             let tags = sns.list_tags(caller, required(params, "ResourceArn")?)?;
             let members: String = tags
                 .iter()
-                .map(|(k, v)| format!("<member>{}{}</member>", element("Key", k), element("Value", v)))
+                .map(|(k, v)| {
+                    format!(
+                        "<member>{}{}</member>",
+                        element("Key", k),
+                        element("Value", v)
+                    )
+                })
                 .collect();
             Ok(result(action, format!("<Tags>{members}</Tags>")))
         }
@@ -306,7 +365,13 @@ fn next<T>(page: &Page<T>) -> String {
 fn entries(attributes: &BTreeMap<String, String>) -> String {
     let entries: String = attributes
         .iter()
-        .map(|(k, v)| format!("<entry>{}{}</entry>", element("key", k), element("value", v)))
+        .map(|(k, v)| {
+            format!(
+                "<entry>{}{}</entry>",
+                element("key", k),
+                element("value", v)
+            )
+        })
         .collect();
     format!("<Attributes>{entries}</Attributes>")
 }

@@ -60,7 +60,11 @@ impl Delivery {
     /// the envelope (without an absent Subject or empty attributes).
     pub fn sqs_body(&self) -> String {
         if self.raw {
-            return self.field("Message").as_str().unwrap_or_default().to_string();
+            return self
+                .field("Message")
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
         }
         let mut envelope = self.notification.as_object().cloned().unwrap_or_default();
         if envelope.get("Subject").is_some_and(Value::is_null) {
@@ -84,19 +88,32 @@ impl Delivery {
         if !self.raw {
             return Vec::new();
         }
-        let Some(map) = self.notification.get("MessageAttributes").and_then(Value::as_object) else {
+        let Some(map) = self
+            .notification
+            .get("MessageAttributes")
+            .and_then(Value::as_object)
+        else {
             return Vec::new();
         };
         map.iter()
             .map(|(name, v)| {
-                let text = |f: &str| v.get(f).and_then(Value::as_str).unwrap_or_default().to_string();
+                let text = |f: &str| {
+                    v.get(f)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string()
+                };
                 let data_type = text("Type");
                 let value = text("Value");
                 let binary = data_type.starts_with("Binary");
                 RawAttribute {
                     name: name.clone(),
                     binary_value: binary
-                        .then(|| base64::engine::general_purpose::STANDARD.decode(&value).ok())
+                        .then(|| {
+                            base64::engine::general_purpose::STANDARD
+                                .decode(&value)
+                                .ok()
+                        })
                         .flatten(),
                     string_value: (!binary).then_some(value),
                     data_type,
@@ -114,14 +131,14 @@ impl Delivery {
 }
 
 impl SnsService {
-    /// Up to `limit` delivery rows, oldest first, skipping those in `busy`.
-    pub fn pending_deliveries(&self, limit: usize, busy: &[i64]) -> SnsResult<Vec<Delivery>> {
+    /// Up to `limit` delivery rows, oldest first.
+    pub fn pending_deliveries(&self, limit: usize) -> SnsResult<Vec<Delivery>> {
         self.with(|conn| {
             let mut stmt = conn.prepare(
                 "SELECT id, subscription_arn, protocol, endpoint, raw, notification
                  FROM sns_deliveries ORDER BY id LIMIT ?1",
             )?;
-            let rows = stmt.query_map(params![(limit + busy.len()) as i64], |r| {
+            let rows = stmt.query_map(params![limit as i64], |r| {
                 let notification: String = r.get(5)?;
                 Ok(Delivery {
                     id: r.get(0)?,
@@ -132,14 +149,7 @@ impl SnsService {
                     notification: serde_json::from_str(&notification).unwrap_or(Value::Null),
                 })
             })?;
-            let mut out = Vec::new();
-            for row in rows {
-                let row = row?;
-                if !busy.contains(&row.id) && out.len() < limit {
-                    out.push(row);
-                }
-            }
-            Ok(out)
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
     }
 
@@ -149,5 +159,44 @@ impl SnsService {
             conn.execute("DELETE FROM sns_deliveries WHERE id = ?1", params![id])?;
             Ok(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{test_service, Caller, PublishInput};
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn a_publish_writes_one_row_per_accepting_subscription() {
+        let sns = test_service();
+        let caller = Caller {
+            account: "000000000000",
+            region: "us-east-1",
+        };
+        let topic = sns
+            .create_topic(caller, "t", BTreeMap::new(), BTreeMap::new())
+            .expect("topic");
+        let queue = "arn:aws:sqs:us-east-1:000000000000:q";
+        let all = sns
+            .subscribe(caller, &topic, "sqs", Some(queue), BTreeMap::new())
+            .expect("subscription");
+        let mut filtered = BTreeMap::new();
+        filtered.insert("FilterPolicy".to_string(), r#"{"k":["v"]}"#.to_string());
+        let function = "arn:aws:lambda:us-east-1:000000000000:function:f";
+        sns.subscribe(caller, &topic, "lambda", Some(function), filtered)
+            .expect("filtered subscription");
+        let input = PublishInput {
+            topic_arn: topic.clone(),
+            message: "hello".into(),
+            ..PublishInput::default()
+        };
+        sns.publish(caller, input).expect("publish");
+        let rows = sns.pending_deliveries(10).expect("rows");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].subscription_arn, all);
+        assert_eq!(rows[0].notification["Message"], "hello");
+        sns.delivered(rows[0].id).expect("delivered");
+        assert!(sns.pending_deliveries(10).expect("rows").is_empty());
     }
 }

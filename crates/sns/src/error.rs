@@ -20,7 +20,11 @@ impl SnsError {
 
     /// `InvalidParameter`: AWS prefixes the detail with "Invalid parameter: ".
     pub fn invalid(detail: impl std::fmt::Display) -> Self {
-        Self::new("InvalidParameter", 400, format!("Invalid parameter: {detail}"))
+        Self::new(
+            "InvalidParameter",
+            400,
+            format!("Invalid parameter: {detail}"),
+        )
     }
 
     pub fn invalid_value(message: impl Into<String>) -> Self {

@@ -50,11 +50,7 @@ fn validate_object(map: &Map<String, Value>, depth: usize) -> Result<(), String>
                 }
             }
             Value::Array(_) => return Err(format!("Empty arrays are not allowed ({key})")),
-            _ => {
-                return Err(format!(
-                    "\"{key}\" must be an object or an array"
-                ))
-            }
+            _ => return Err(format!("\"{key}\" must be an object or an array")),
         }
     }
     Ok(())
@@ -64,11 +60,15 @@ fn validate_rule(key: &str, rule: &Value) -> Result<(), String> {
     let Value::Object(operator) = rule else {
         return match rule {
             Value::String(_) | Value::Number(_) | Value::Null => Ok(()),
-            _ => Err(format!("Match value must be String, number, true, false, or null ({key})")),
+            _ => Err(format!(
+                "Match value must be String, number, true, false, or null ({key})"
+            )),
         };
     };
     let Some((name, operand)) = operator.iter().next().filter(|_| operator.len() == 1) else {
-        return Err(format!("Only one operator is allowed per match rule ({key})"));
+        return Err(format!(
+            "Only one operator is allowed per match rule ({key})"
+        ));
     };
     let ok = match name.as_str() {
         "prefix" | "suffix" | "equals-ignore-case" => operand.is_string(),
@@ -122,10 +122,9 @@ fn matches_nested(policy: &Map<String, Value>, document: &Value) -> bool {
     policy.iter().all(|(key, rules)| {
         if key == "$or" {
             return rules.as_array().is_some_and(|branches| {
-                branches.iter().any(|b| {
-                    b.as_object()
-                        .is_some_and(|b| matches_nested(b, document))
-                })
+                branches
+                    .iter()
+                    .any(|b| b.as_object().is_some_and(|b| matches_nested(b, document)))
             });
         }
         let field = document.get(key);
@@ -196,12 +195,14 @@ fn scalar(value: &Value) -> Offered {
 /// A key matches when any of its rules matches any offered value; an
 /// absent key only matches `{"exists": false}`.
 fn rules_match(rules: &[Value], offered: Option<Vec<Offered>>) -> bool {
-    rules.iter().any(|rule| match (&offered, rule.get("exists")) {
-        (None, Some(exists)) => exists == &Value::Bool(false),
-        (None, None) => false,
-        (Some(_), Some(exists)) => exists == &Value::Bool(true),
-        (Some(values), None) => values.iter().any(|v| rule_matches(rule, v)),
-    })
+    rules
+        .iter()
+        .any(|rule| match (&offered, rule.get("exists")) {
+            (None, Some(exists)) => exists == &Value::Bool(false),
+            (None, None) => false,
+            (Some(_), Some(exists)) => exists == &Value::Bool(true),
+            (Some(values), None) => values.iter().any(|v| rule_matches(rule, v)),
+        })
 }
 
 fn rule_matches(rule: &Value, value: &Offered) -> bool {
@@ -225,8 +226,12 @@ fn operator_matches(name: &str, operand: &Value, value: &Offered) -> bool {
         _ => None,
     };
     match name {
-        "prefix" => text.zip(operand.as_str()).is_some_and(|(t, p)| t.starts_with(p)),
-        "suffix" => text.zip(operand.as_str()).is_some_and(|(t, p)| t.ends_with(p)),
+        "prefix" => text
+            .zip(operand.as_str())
+            .is_some_and(|(t, p)| t.starts_with(p)),
+        "suffix" => text
+            .zip(operand.as_str())
+            .is_some_and(|(t, p)| t.ends_with(p)),
         "equals-ignore-case" => text
             .zip(operand.as_str())
             .is_some_and(|(t, p)| t.eq_ignore_ascii_case(p)),
@@ -238,14 +243,16 @@ fn operator_matches(name: &str, operand: &Value, value: &Offered) -> bool {
             .and_then(parse_ipv4)
             .zip(operand.as_str().and_then(parse_cidr))
             .is_some_and(|(ip, (net, bits))| {
-                let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+                let mask = if bits == 0 {
+                    0
+                } else {
+                    u32::MAX << (32 - bits)
+                };
                 ip & mask == net & mask
             }),
         "anything-but" => match operand {
             Value::Array(items) => !items.iter().any(|i| rule_matches(i, value)),
-            Value::Object(inner) => !inner
-                .iter()
-                .any(|(k, v)| operator_matches(k, v, value)),
+            Value::Object(inner) => !inner.iter().any(|(k, v)| operator_matches(k, v, value)),
             single => !rule_matches(single, value),
         },
         _ => false,
@@ -312,13 +319,17 @@ mod tests {
         }));
         assert!(matches_attributes(&policy, &good));
         let mut cancelled = good.clone();
-        cancelled.insert("event".into(), json!({"Type": "String", "Value": "order_cancelled"}));
+        cancelled.insert(
+            "event".into(),
+            json!({"Type": "String", "Value": "order_cancelled"}),
+        );
         assert!(!matches_attributes(&policy, &cancelled));
         let mut missing = good.clone();
         missing.remove("store");
         assert!(!matches_attributes(&policy, &missing));
         let arrays = json!({"colors": ["red", {"prefix": "bl"}]});
-        let offered = attrs(json!({"colors": {"Type": "String.Array", "Value": "[\"blue\",\"green\"]"}}));
+        let offered =
+            attrs(json!({"colors": {"Type": "String.Array", "Value": "[\"blue\",\"green\"]"}}));
         assert!(matches_attributes(&arrays, &offered));
         let absent = json!({"x": [{"exists": false}]});
         assert!(matches_attributes(&absent, &Map::new()));

@@ -58,7 +58,9 @@ pub struct BatchResult {
     pub failed: Vec<(String, String, String, bool)>,
 }
 
-fn check_attributes(attributes: &BTreeMap<String, MessageAttribute>) -> SnsResult<Map<String, Value>> {
+fn check_attributes(
+    attributes: &BTreeMap<String, MessageAttribute>,
+) -> SnsResult<Map<String, Value>> {
     if attributes.len() > 10 {
         return Err(SnsError::invalid(
             "MessageAttributes: Number of message attributes [".to_string()
@@ -149,6 +151,20 @@ impl SnsService {
         Ok(published)
     }
 
+    /// Publishes `message` to a topic named by its ARN, as the topic's own
+    /// account (for Lambda's destinations, which hold only the ARN).
+    pub fn publish_to_arn(&self, topic_arn: &str, message: String) -> SnsResult<Published> {
+        let (region, account, _) =
+            crate::split_arn(topic_arn).ok_or_else(|| SnsError::invalid("TopicArn"))?;
+        let caller = Caller { account, region };
+        let input = PublishInput {
+            topic_arn: topic_arn.to_string(),
+            message,
+            ..PublishInput::default()
+        };
+        self.publish(caller, input)
+    }
+
     pub fn publish_batch(
         &self,
         caller: Caller<'_>,
@@ -185,12 +201,11 @@ impl SnsService {
                 input.topic_arn = topic_arn.to_string();
                 match publish_in(&tx, caller, &input) {
                     Ok(published) => result.successful.push((entry.id.clone(), published)),
-                    Err(e) if e.status < 500 => result.failed.push((
-                        entry.id.clone(),
-                        e.code.to_string(),
-                        e.message,
-                        true,
-                    )),
+                    Err(e) if e.status < 500 => {
+                        result
+                            .failed
+                            .push((entry.id.clone(), e.code.to_string(), e.message, true))
+                    }
                     Err(e) => return Err(e),
                 }
             }
@@ -202,7 +217,11 @@ impl SnsService {
     }
 }
 
-fn publish_in(tx: &Transaction<'_>, caller: Caller<'_>, input: &PublishInput) -> SnsResult<Published> {
+fn publish_in(
+    tx: &Transaction<'_>,
+    caller: Caller<'_>,
+    input: &PublishInput,
+) -> SnsResult<Published> {
     if input.message.is_empty() {
         return Err(SnsError::invalid("Empty message"));
     }
@@ -210,7 +229,9 @@ fn publish_in(tx: &Transaction<'_>, caller: Caller<'_>, input: &PublishInput) ->
         if subject.is_empty()
             || subject.len() > 100
             || subject.starts_with(' ')
-            || !subject.chars().all(|c| c.is_ascii() && !c.is_ascii_control())
+            || !subject
+                .chars()
+                .all(|c| c.is_ascii() && !c.is_ascii_control())
         {
             return Err(SnsError::invalid("Subject"));
         }
@@ -332,7 +353,12 @@ fn content_dedup_id(message: &str) -> String {
 }
 
 fn fifo_ids(tx: &Transaction<'_>, topic: &Topic, input: &PublishInput) -> SnsResult<Fifo> {
-    if input.message_group_id.as_deref().unwrap_or_default().is_empty() {
+    if input
+        .message_group_id
+        .as_deref()
+        .unwrap_or_default()
+        .is_empty()
+    {
         return Err(SnsError::invalid(
             "The MessageGroupId parameter is required for FIFO topics",
         ));

@@ -49,7 +49,10 @@ pub(crate) struct Subscription {
 
 impl Subscription {
     pub fn raw(&self) -> bool {
-        self.attributes.get("RawMessageDelivery").map(String::as_str) == Some("true")
+        self.attributes
+            .get("RawMessageDelivery")
+            .map(String::as_str)
+            == Some("true")
     }
 
     /// Whether a message passes this subscription's filter policy.
@@ -109,7 +112,11 @@ fn check_attribute(protocol: &str, name: &str, value: &str) -> SnsResult<()> {
     match name {
         "RawMessageDelivery" => {
             if value != "true" && value != "false" {
-                return Err(SnsError::invalid("RawMessageDelivery: Invalid value [".to_string() + value + "]. Must be true or false."));
+                return Err(SnsError::invalid(
+                    "RawMessageDelivery: Invalid value [".to_string()
+                        + value
+                        + "]. Must be true or false.",
+                ));
             }
             if !matches!(protocol, "sqs" | "http" | "https" | "firehose") {
                 return Err(SnsError::invalid(format!(
@@ -120,7 +127,8 @@ fn check_attribute(protocol: &str, name: &str, value: &str) -> SnsResult<()> {
         "FilterPolicy" => {
             let policy: Value = serde_json::from_str(value)
                 .map_err(|_| SnsError::invalid("FilterPolicy: failed to parse JSON."))?;
-            filter::validate(&policy).map_err(|e| SnsError::invalid(format!("FilterPolicy: {e}")))?;
+            filter::validate(&policy)
+                .map_err(|e| SnsError::invalid(format!("FilterPolicy: {e}")))?;
         }
         "FilterPolicyScope" if value != "MessageAttributes" && value != "MessageBody" => {
             return Err(SnsError::invalid(
@@ -224,7 +232,8 @@ impl SnsService {
     }
 
     pub fn unsubscribe(&self, caller: Caller<'_>, arn: &str) -> SnsResult<()> {
-        let (region, _, rest) = split_arn(arn).ok_or_else(|| SnsError::invalid("SubscriptionArn"))?;
+        let (region, _, rest) =
+            split_arn(arn).ok_or_else(|| SnsError::invalid("SubscriptionArn"))?;
         if region != caller.region || !rest.contains(':') {
             return Err(SnsError::invalid("SubscriptionArn"));
         }
@@ -311,7 +320,10 @@ impl SnsService {
             }
             tx.execute(
                 "UPDATE sns_subscriptions SET attributes = ?2 WHERE arn = ?1",
-                params![arn, serde_json::to_string(&sub.attributes).unwrap_or_default()],
+                params![
+                    arn,
+                    serde_json::to_string(&sub.attributes).unwrap_or_default()
+                ],
             )?;
             tx.commit()?;
             Ok(())

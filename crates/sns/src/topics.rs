@@ -48,7 +48,13 @@ pub(crate) fn load(tx: &rusqlite::Connection, arn: &str) -> SnsResult<Topic> {
         .query_row(
             "SELECT account, attributes, tags FROM sns_topics WHERE arn = ?1",
             params![arn],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            },
         )
         .optional()?;
     let (account, attributes, tags) = row.ok_or_else(SnsError::topic_not_found)?;
@@ -146,9 +152,7 @@ pub(crate) fn check_tags(tags: &BTreeMap<String, String>) -> SnsResult<()> {
             return Err(SnsError::invalid("Tags"));
         }
         if key.starts_with("aws:") {
-            return Err(SnsError::invalid(
-                "Tags Reason: Keys can't start with aws:",
-            ));
+            return Err(SnsError::invalid("Tags Reason: Keys can't start with aws:"));
         }
     }
     Ok(())
@@ -177,7 +181,11 @@ impl SnsService {
             name
         };
         if !valid_name(base) {
-            return Err(SnsError::invalid(if fifo { FIFO_NAME } else { "Topic Name" }));
+            return Err(SnsError::invalid(if fifo {
+                FIFO_NAME
+            } else {
+                "Topic Name"
+            }));
         }
         for (key, value) in &attributes {
             check_attribute(fifo, key, value)?;
@@ -189,9 +197,9 @@ impl SnsService {
         self.with(|conn| {
             let tx = conn.transaction()?;
             if let Ok(existing) = load(&tx, &arn) {
-                let same = attributes
-                    .iter()
-                    .all(|(k, v)| existing.attributes.get(k) == Some(v) || (k == "FifoTopic" && v == "false"));
+                let same = attributes.iter().all(|(k, v)| {
+                    existing.attributes.get(k) == Some(v) || (k == "FifoTopic" && v == "false")
+                });
                 if !same {
                     return Err(SnsError::invalid(
                         "Attributes Reason: Topic already exists with different attributes",
@@ -261,8 +269,7 @@ impl SnsService {
             let count = |sql: &str| -> SnsResult<i64> {
                 Ok(conn.query_row(sql, params![arn], |r| r.get(0))?)
             };
-            let confirmed =
-                count("SELECT COUNT(*) FROM sns_subscriptions WHERE topic_arn = ?1")?;
+            let confirmed = count("SELECT COUNT(*) FROM sns_subscriptions WHERE topic_arn = ?1")?;
             let mut out = BTreeMap::new();
             out.insert("TopicArn".into(), arn.to_string());
             out.insert("Owner".into(), topic.account.clone());
@@ -302,7 +309,10 @@ impl SnsService {
             topic.attributes.insert(name.to_string(), value.to_string());
             tx.execute(
                 "UPDATE sns_topics SET attributes = ?2 WHERE arn = ?1",
-                params![arn, serde_json::to_string(&topic.attributes).unwrap_or_default()],
+                params![
+                    arn,
+                    serde_json::to_string(&topic.attributes).unwrap_or_default()
+                ],
             )?;
             tx.commit()?;
             Ok(())

@@ -27,7 +27,7 @@ impl Triggers {
     pub(crate) async fn drain_sns(&self) -> bool {
         let sns = self.sns.clone();
         let rows = match off_worker(move || {
-            sns.pending_deliveries(BATCH, &[])
+            sns.pending_deliveries(BATCH)
                 .map_err(|e| laminar_model::ApiError::service(e.to_string()))
         })
         .await
@@ -78,7 +78,9 @@ impl Triggers {
     async fn to_function(&self, delivery: &Delivery) -> Outcome {
         let parts: Vec<&str> = delivery.endpoint.split(':').collect();
         let (region, account, name, qualifier) = match parts.as_slice() {
-            ["arn", _, "lambda", region, account, "function", name] => (region, account, name, None),
+            ["arn", _, "lambda", region, account, "function", name] => {
+                (region, account, name, None)
+            }
             ["arn", _, "lambda", region, account, "function", name, q] => {
                 (region, account, name, Some(q.to_string()))
             }
