@@ -27,6 +27,7 @@ from laminar_testing import (
     sqs_client,
     wait_for,
 )
+from test_kinesis_mappings import setup as kinesis_setup
 
 RECORDER = """\
 import json, os
@@ -552,3 +553,30 @@ def test_async_invocation_records_reach_an_sns_destination(laminar, tmp_path):
         "responseContext": {"statusCode": 200, "executedVersion": "$LATEST"},
         "responsePayload": {"ok": True},
     }
+
+
+def test_a_kinesis_mappings_on_failure_record_reaches_an_sns_topic(laminar, tmp_path):
+    sns = sns_client(laminar.url)
+    sqs = sqs_client(laminar.url)
+    name = "sns-kinesis-failures"
+    kinesis, stream, arn, put = kinesis_setup(laminar, tmp_path, name, records=[("k", {"poison": True})])
+    topic = sns.create_topic(Name="stream-failures")["TopicArn"]
+    url = sqs.create_queue(QueueName="sns-stream-failures")["QueueUrl"]
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=queue_arn(sqs, url),
+        Attributes={"RawMessageDelivery": "true"},
+    )
+    laminar.client().create_event_source_mapping(
+        EventSourceArn=arn,
+        FunctionName=name,
+        StartingPosition="TRIM_HORIZON",
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": topic}},
+    )
+    [message] = receive_all(sqs, url, 1)
+    record = json.loads(message["Body"])
+    assert record["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert record["KinesisBatchInfo"]["startSequenceNumber"] == put[0]["SequenceNumber"]
+    assert record["KinesisBatchInfo"]["streamArn"] == arn
