@@ -600,28 +600,9 @@ impl ShardReader {
                 "streamArn": self.stream_arn,
             },
         });
-        let sent = if destination.starts_with("arn:aws:sns:") {
-            let sns = service.sns.clone();
-            let topic = destination.to_string();
-            laminar_lambda_core::blocking::off_worker(move || {
-                sns.publish_to_arn(&topic, record.to_string())
-                    .map(|_| ())
-                    .map_err(|e| laminar_model::ApiError::service(e.to_string()))
-            })
-            .await
-            .map_err(|e| e.to_string())
-        } else {
-            let message = laminar_sqs::OutgoingMessage {
-                body: record.to_string(),
-                ..Default::default()
-            };
-            service
-                .sqs
-                .send_to_arn(destination, message)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        };
+        let sent = service
+            .send_on_failure(destination, record.to_string())
+            .await;
         if let Err(e) = sent {
             tracing::warn!(destination, error = %e, "the OnFailure record could not be sent");
         }

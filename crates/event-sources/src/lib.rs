@@ -33,6 +33,35 @@ pub struct EventSources {
 }
 
 impl EventSources {
+    /// Sends a mapping's failure record to its OnFailure destination: an
+    /// SNS topic (published as the topic's account) or an SQS queue.
+    pub(crate) async fn send_on_failure(
+        &self,
+        destination: &str,
+        body: String,
+    ) -> Result<(), String> {
+        if destination.starts_with("arn:aws:sns:") {
+            let sns = self.sns.clone();
+            let topic = destination.to_string();
+            return laminar_lambda_core::blocking::off_worker(move || {
+                sns.publish_to_arn(&topic, body)
+                    .map(|_| ())
+                    .map_err(|e| laminar_model::ApiError::service(e.to_string()))
+            })
+            .await
+            .map_err(|e| e.to_string());
+        }
+        let message = laminar_sqs::OutgoingMessage {
+            body,
+            ..Default::default()
+        };
+        self.sqs
+            .send_to_arn(destination, message)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
     pub fn new(
         invoker: Arc<Invoker>,
         sqs: laminar_sqs::SqsService,
