@@ -65,11 +65,11 @@ def name():
 
 def test_unknown_services_answer_in_their_own_protocol(laminar):
     expected = (
-        "laminar does not serve {}; it serves AWS Lambda, Amazon SQS, "
+        "laminar does not serve {}; it serves AWS Lambda, Amazon SQS, Amazon SNS, "
         "Amazon CloudWatch Logs, Amazon S3, IAM and STS"
     )
     cases = [
-        ("sns", lambda c: c.list_topics(), "Amazon Simple Notification Service (sns)"),
+        ("cloudformation", lambda c: c.list_stacks(), "AWS CloudFormation (cloudformation)"),
         ("dynamodb", lambda c: c.list_tables(), "Amazon DynamoDB (dynamodb)"),
         ("ec2", lambda c: c.describe_vpcs(), "Amazon Elastic Compute Cloud (ec2)"),
         ("route53", lambda c: c.list_hosted_zones(), "Amazon Route 53 (route53)"),
@@ -87,10 +87,10 @@ def test_unknown_services_answer_in_their_own_protocol(laminar):
 def test_an_unknown_query_service_gets_error_xml(laminar):
     request = urllib.request.Request(
         f"{laminar.url}/",
-        data=b"Action=ListTopics&Version=2010-03-31",
+        data=b"Action=ListStacks&Version=2010-05-15",
         headers={
             "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
-            "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=x",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/cloudformation/aws4_request, SignedHeaders=host, Signature=x",
         },
     )
     with pytest.raises(urllib.error.HTTPError) as e:
@@ -99,9 +99,9 @@ def test_an_unknown_query_service_gets_error_xml(laminar):
     assert e.value.headers["Content-Type"] == "text/xml"
     text = e.value.read().decode()
     assert re.fullmatch(
-        r'<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type>'
-        r"<Code>NotImplemented</Code><Message>laminar does not serve Amazon Simple Notification Service "
-        r"\(sns\); it serves AWS Lambda, Amazon SQS, Amazon CloudWatch Logs, Amazon S3, IAM and STS</Message>"
+        r'<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type>'
+        r"<Code>NotImplemented</Code><Message>laminar does not serve AWS CloudFormation "
+        r"\(cloudformation\); it serves AWS Lambda, Amazon SQS, Amazon SNS, Amazon CloudWatch Logs, Amazon S3, IAM and STS</Message>"
         r"</Error><RequestId>[0-9a-f-]{36}</RequestId></ErrorResponse>",
         text,
     ), text

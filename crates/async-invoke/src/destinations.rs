@@ -126,7 +126,8 @@ pub(crate) enum Destination<'a> {
         name: &'a str,
         qualifier: Option<&'a str>,
     },
-    /// SNS, EventBridge, S3: laminar has no such service.
+    Topic(&'a str),
+    /// EventBridge, S3: laminar has no such service.
     Unsupported(&'a str),
 }
 
@@ -134,6 +135,7 @@ pub(crate) fn destination(arn: &str) -> Destination<'_> {
     let parts: Vec<&str> = arn.splitn(8, ':').collect();
     match parts.as_slice() {
         ["arn", _, "sqs", _, _, _] => Destination::Queue(arn),
+        ["arn", _, "sns", _, _, _] => Destination::Topic(arn),
         ["arn", _, "lambda", region, account, "function", name] => Destination::Function {
             account,
             region,
@@ -217,8 +219,12 @@ mod tests {
                 qualifier: Some("live"),
             }
         );
-        assert!(matches!(
+        assert_eq!(
             destination("arn:aws:sns:us-east-1:000000000000:t"),
+            Destination::Topic("arn:aws:sns:us-east-1:000000000000:t")
+        );
+        assert!(matches!(
+            destination("arn:aws:events:us-east-1:000000000000:event-bus/default"),
             Destination::Unsupported(_)
         ));
     }

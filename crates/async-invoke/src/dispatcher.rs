@@ -105,6 +105,8 @@ pub struct AsyncInvocations {
     invoker: Arc<Invoker>,
     /// Destinations and dead-letter queues.
     sqs: laminar_sqs::SqsService,
+    /// Destinations that are topics.
+    sns: laminar_sns::SnsService,
     /// The wait before the first retry after a function error.
     retry_delay: Duration,
 }
@@ -115,12 +117,14 @@ impl AsyncInvocations {
         store: Arc<laminar_store::Store>,
         invoker: Arc<Invoker>,
         sqs: laminar_sqs::SqsService,
+        sns: laminar_sns::SnsService,
         retry_delay: Duration,
     ) -> ApiResult<Self> {
         Ok(Self {
             queue: Arc::new(AsyncQueue::load(store)?),
             invoker,
             sqs,
+            sns,
             retry_delay,
         })
     }
@@ -391,8 +395,20 @@ impl AsyncInvocations {
                     tracing::warn!(%arn, error = %e, "the destination function could not take the record");
                 }
             }
+            Destination::Topic(topic) => {
+                let sns = self.sns.clone();
+                let topic_arn = topic.to_string();
+                let published = laminar_lambda_core::blocking::off_worker(move || {
+                    sns.publish_to_arn(&topic_arn, body)
+                        .map_err(|e| laminar_model::ApiError::service(e.to_string()))
+                })
+                .await;
+                if let Err(e) = published {
+                    tracing::warn!(%arn, error = %e, "a destination topic refused the invocation record");
+                }
+            }
             Destination::Unsupported(arn) => {
-                tracing::warn!(%arn, caller = %scope.account, "laminar delivers invocation records to SQS queues and Lambda functions only");
+                tracing::warn!(%arn, caller = %scope.account, "laminar delivers invocation records to SQS queues, SNS topics and Lambda functions only");
             }
         }
     }

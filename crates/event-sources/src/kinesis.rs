@@ -3,7 +3,7 @@
 //! per shard reads it in order. A batch that fails blocks its shard and is
 //! retried (split in two first with `BisectBatchOnFunctionError`) until it
 //! succeeds or `MaximumRetryAttempts` / `MaximumRecordAgeInSeconds` run
-//! out; then `DestinationConfig.OnFailure` (SQS or S3, `on_failure`) gets AWS's failure record
+//! out; then `DestinationConfig.OnFailure` (SQS, SNS or S3, `on_failure`) gets AWS's failure record
 //! and the shard moves on. Checkpoints are kept durably in the Kinesis
 //! store, so a restarted laminar resumes after the last processed record.
 

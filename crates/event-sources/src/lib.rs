@@ -28,23 +28,55 @@ pub struct EventSources {
     sqs: laminar_sqs::SqsService,
     kinesis: laminar_kinesis::KinesisService,
     s3: laminar_s3::S3Service,
+    sns: laminar_sns::SnsService,
     pollers: sqs::Pollers,
     streams: kinesis::StreamPollers,
     results: ProcessingResults,
 }
 
 impl EventSources {
+    /// Sends a mapping's failure record to its OnFailure destination: an
+    /// SNS topic (published as the topic's account) or an SQS queue.
+    pub(crate) async fn send_on_failure(
+        &self,
+        destination: &str,
+        body: String,
+    ) -> Result<(), String> {
+        if destination.starts_with("arn:aws:sns:") {
+            let sns = self.sns.clone();
+            let topic = destination.to_string();
+            return laminar_lambda_core::blocking::off_worker(move || {
+                sns.publish_to_arn(&topic, body)
+                    .map(|_| ())
+                    .map_err(|e| laminar_model::ApiError::service(e.to_string()))
+            })
+            .await
+            .map_err(|e| e.to_string());
+        }
+        let message = laminar_sqs::OutgoingMessage {
+            body,
+            ..Default::default()
+        };
+        self.sqs
+            .send_to_arn(destination, message)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
     pub fn new(
         invoker: Arc<Invoker>,
         sqs: laminar_sqs::SqsService,
         kinesis: laminar_kinesis::KinesisService,
         s3: laminar_s3::S3Service,
+        sns: laminar_sns::SnsService,
     ) -> Arc<Self> {
         Arc::new(Self {
             invoker,
             sqs,
             kinesis,
             s3,
+            sns,
             pollers: Default::default(),
             streams: Default::default(),
             results: Default::default(),

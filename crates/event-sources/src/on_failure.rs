@@ -1,5 +1,5 @@
 //! `DestinationConfig.OnFailure` of a stream mapping: the record of a batch
-//! that was given up, sent to an SQS queue, or written to an S3 bucket as
+//! that was given up, sent to an SQS queue or SNS topic, or written to an S3 bucket as
 //! AWS does (the key `aws/lambda/<mapping UUID>/<shard id>/YYYY/MM/DD/
 //! YYYY-MM-DDTHH.MM.SS-<random UUID>`, the body the record plus the whole
 //! invocation payload).
@@ -54,7 +54,7 @@ impl Failure<'_> {
     }
 }
 
-/// Sends the failure record to `destination` (an SQS queue or S3 bucket ARN).
+/// Sends the failure record to `destination` (an SQS queue, SNS topic or S3 bucket ARN).
 pub(crate) async fn send(service: &EventSources, destination: &str, failure: Failure<'_>) {
     let now = Utc::now();
     let Some(mut record) = failure.record(now.timestamp_millis()) else {
@@ -83,11 +83,7 @@ pub(crate) async fn send(service: &EventSources, destination: &str, failure: Fai
         }
         return;
     }
-    let message = laminar_sqs::OutgoingMessage {
-        body: record.to_string(),
-        ..Default::default()
-    };
-    if let Err(e) = service.sqs.send_to_arn(destination, message).await {
+    if let Err(e) = service.send_on_failure(destination, record.to_string()).await {
         tracing::warn!(destination, error = %e, "the OnFailure record could not be sent");
     }
 }

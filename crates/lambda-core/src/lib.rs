@@ -10,6 +10,7 @@
 pub mod blocking;
 pub mod checks;
 pub mod clock;
+pub mod grants;
 pub mod naming;
 pub mod objects;
 pub mod page;

@@ -73,6 +73,7 @@ use laminar_invoke::{Invoker, InvokerSettings};
 pub use laminar_lambda_core::ApiResult;
 use laminar_lambda_core::{checks, clock, naming, objects, page, registry, resolve};
 use laminar_store::Store;
+use laminar_triggers::Triggers;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -104,6 +105,7 @@ pub struct Companions {
     pub kinesis: laminar_kinesis::KinesisService,
     pub s3: laminar_s3::S3Service,
     pub iam: laminar_iam::IamService,
+    pub sns: laminar_sns::SnsService,
 }
 
 /// The Lambda service of one laminar instance. Cheap to clone.
@@ -121,6 +123,7 @@ struct Inner {
     account_objects: AccountObjects,
     async_queue: Arc<AsyncInvocations>,
     event_sources: Arc<EventSources>,
+    triggers: Arc<Triggers>,
     companions: Companions,
     durable: Arc<DurableExecutions>,
 }
@@ -151,17 +154,26 @@ impl LambdaService {
             store.clone(),
             invoker.clone(),
             companions.sqs.clone(),
+            companions.sns.clone(),
             settings.async_retry_delay,
         )?);
         let durable = DurableExecutions::load(store.clone(), invoker.clone())?;
+        let triggers = Triggers::new(
+            invoker.clone(),
+            async_queue.clone(),
+            companions.sqs.clone(),
+            companions.sns.clone(),
+        );
         let inner = Arc::new(Inner {
             async_queue,
+            triggers,
             durable,
             event_sources: EventSources::new(
                 invoker.clone(),
                 companions.sqs.clone(),
                 companions.kinesis.clone(),
                 companions.s3.clone(),
+                companions.sns.clone(),
             ),
             invoker,
             account_objects: AccountObjects::new(objects.clone(), registry.clone()),
@@ -176,6 +188,7 @@ impl LambdaService {
         let service = Self { inner };
         service.inner.async_queue.spawn_dispatcher();
         service.start_event_sources();
+        service.inner.triggers.start();
         service.inner.durable.resume();
         Ok(service)
     }

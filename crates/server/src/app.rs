@@ -6,6 +6,7 @@ use laminar_kinesis::KinesisService;
 use laminar_lambda::LambdaService;
 use laminar_logs::LogsService;
 use laminar_s3::S3Service;
+use laminar_sns::SnsService;
 use laminar_sqs::SqsService;
 
 /// Every service laminar answers on its one port. Cheap to clone.
@@ -19,4 +20,5 @@ pub struct App {
     pub iam: IamService,
     /// Set in the enforcing mode (`--iam enforce`).
     pub enforcer: Option<Enforcer>,
+    pub sns: SnsService,
 }

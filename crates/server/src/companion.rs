@@ -9,7 +9,7 @@
 use crate::app::App;
 use crate::iam_api::{self, Service as IamOrSts};
 use crate::unknown_service::Unserved;
-use crate::{kinesis_api, logs_api, s3_api, sigv4, sqs_api};
+use crate::{kinesis_api, logs_api, s3_api, sigv4, sns_api, sqs_api};
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
@@ -26,6 +26,8 @@ pub enum Target {
     /// `X-Amz-Target: Kinesis_20131202.<Operation>`.
     Kinesis,
     S3,
+    /// SNS (query protocol).
+    Sns,
     /// IAM or STS (query protocol).
     Iam(IamOrSts),
     /// A service laminar does not serve.
@@ -54,6 +56,7 @@ pub fn detect(uri: &Uri, headers: &HeaderMap) -> Option<Target> {
         Some("logs") => return Some(Target::Logs),
         Some("kinesis") => return Some(Target::Kinesis),
         Some("s3") => return Some(Target::S3),
+        Some("sns") => return Some(Target::Sns),
         Some("iam") => return Some(Target::Iam(IamOrSts::Iam)),
         Some("sts") => return Some(Target::Iam(IamOrSts::Sts)),
         // Lambda, and function URLs with AWS_IAM auth.
@@ -67,6 +70,7 @@ pub fn detect(uri: &Uri, headers: &HeaderMap) -> Option<Target> {
             "2012-11-05" => Target::SqsQuery,
             "2010-05-08" => Target::Iam(IamOrSts::Iam),
             "2011-06-15" => Target::Iam(IamOrSts::Sts),
+            "2010-03-31" => Target::Sns,
             other => Target::Unserved(Unserved::by_query_version(other)),
         });
     }
@@ -122,6 +126,7 @@ pub async fn serve(
         Target::SqsQuery => sqs_api::serve_query(&app.sqs, &scope, &uri, &headers, body).await,
         Target::Logs => logs_api::serve(&app.logs, &scope, &headers, body).await,
         Target::Kinesis => kinesis_api::serve(&app.kinesis, &scope, &headers, body).await,
+        Target::Sns => sns_api::serve(&app.sns, &scope, &uri, &headers, body).await,
         Target::S3 => s3_api::serve(&app.s3, &scope, method, &uri, &headers, body).await,
         Target::Iam(service) => {
             iam_api::serve(&app.iam, service, &scope, &uri, &headers, body).await
@@ -193,10 +198,9 @@ mod tests {
             "authorization",
             "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=x",
         )]);
-        assert_eq!(
-            detect(&uri, &sns),
-            Some(Target::Unserved(Unserved::by_signing_name("sns")))
-        );
+        assert_eq!(detect(&uri, &sns), Some(Target::Sns));
+        let unsigned_sns: Uri = "/?Action=ListTopics&Version=2010-03-31".parse().unwrap();
+        assert_eq!(detect(&unsigned_sns, &HeaderMap::new()), Some(Target::Sns));
         let dynamo = headers(&[("x-amz-target", "DynamoDB_20120810.PutItem")]);
         assert!(matches!(detect(&uri, &dynamo), Some(Target::Unserved(_))));
         let sts: Uri = "/?Action=GetCallerIdentity&Version=2011-06-15"

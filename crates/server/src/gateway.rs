@@ -65,7 +65,8 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         logs: LogsService::new(db.clone())?,
         kinesis: KinesisService::new(db.clone())?,
         s3: S3Service::new(db.clone())?,
-        iam: IamService::new(db)?,
+        iam: IamService::new(db.clone())?,
+        sns: laminar_sns::SnsService::new(db)?,
     };
     let service = LambdaService::new(
         Settings {
@@ -88,6 +89,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         kinesis: companions.kinesis,
         s3: companions.s3,
         iam: companions.iam,
+        sns: companions.sns,
         enforcer: (args.iam == IamMode::Enforce).then(|| Enforcer {
             root_secret: args.iam_root_secret.clone(),
         }),

@@ -16,6 +16,7 @@ mod routes;
 mod s3_api;
 mod services;
 mod sigv4;
+mod sns_api;
 mod sqs_api;
 mod unknown_service;
 
