@@ -335,7 +335,9 @@ impl IamService {
     ) -> Result<Out, IamError> {
         self.with(|conn| load(conn, account, name))?;
         let (profiles, next) = page(Vec::<Out>::new(), marker, max_items)?;
-        Ok(Out::members().list("InstanceProfiles", profiles).paged(next))
+        Ok(Out::members()
+            .list("InstanceProfiles", profiles)
+            .paged(next))
     }
 }
 
