@@ -222,6 +222,26 @@ def test_role_errors(iam, name):
     assert iam.list_roles(PathPrefix="/nothing-here/")["Roles"] == []
 
 
+def test_list_instance_profiles_for_role(iam, name):
+    """laminar keeps no instance profiles (Ansible's iam_role asks before it
+    deletes a role): a role is in none, as a new role on AWS; a missing role
+    gets AWS's NoSuchEntity."""
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))
+    listed = iam.list_instance_profiles_for_role(RoleName=name, MaxItems=10)
+    listed.pop("ResponseMetadata")
+    assert listed == {"InstanceProfiles": [], "IsTruncated": False}
+    with pytest.raises(iam.exceptions.NoSuchEntityException) as e:
+        iam.list_instance_profiles_for_role(RoleName=f"{name}-absent")
+    assert error_of(e) == (404, {"Type": "Sender", "Code": "NoSuchEntity", "Message": f"The role with name {name}-absent cannot be found."})
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        iam.list_instance_profiles_for_role(RoleName=name, MaxItems=1001)
+    assert error_of(e) == (400, {
+        "Type": "Sender",
+        "Code": "ValidationError",
+        "Message": "1 validation error detected: Value '1001' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000",
+    })
+
+
 def test_managed_policy_versions_and_attachments(iam, name):
     doc = lambda action: json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]})
     created = iam.create_policy(PolicyName=name, Path="/app/", PolicyDocument=doc("s3:GetObject"), Description="d")

@@ -323,6 +323,22 @@ impl IamService {
         let (tags, next) = page(role.tags, marker, max_items)?;
         Ok(Out::members().list("Tags", tags_out(&tags)).paged(next))
     }
+
+    /// laminar keeps no instance profiles (they serve EC2), so a role is in
+    /// none; deployment tools (Ansible's iam_role) ask before DeleteRole.
+    pub fn list_instance_profiles_for_role(
+        &self,
+        account: &str,
+        name: &str,
+        marker: Option<&str>,
+        max_items: Option<i64>,
+    ) -> Result<Out, IamError> {
+        self.with(|conn| load(conn, account, name))?;
+        let (profiles, next) = page(Vec::<Out>::new(), marker, max_items)?;
+        Ok(Out::members()
+            .list("InstanceProfiles", profiles)
+            .paged(next))
+    }
 }
 
 /// `arn:aws:iam::ACCOUNT:role/path/NAME` → (account, name).

@@ -38,6 +38,9 @@ pub fn call(iam: &IamService, account: &str, action: &str, p: &Params) -> Result
         "TagRole" => iam.tag_role(account, role()?, &p.tags()),
         "UntagRole" => iam.untag_role(account, role()?, &p.list("TagKeys")),
         "ListRoleTags" => iam.list_role_tags(account, role()?, marker, max_items),
+        "ListInstanceProfilesForRole" => {
+            iam.list_instance_profiles_for_role(account, role()?, marker, max_items)
+        }
         "PutRolePolicy" => iam.put_role_policy(account, role()?, policy_name()?, document()?),
         "GetRolePolicy" => iam.get_role_policy(account, role()?, policy_name()?),
         "DeleteRolePolicy" => iam.delete_role_policy(account, role()?, policy_name()?),
