@@ -1,5 +1,6 @@
 //! The services laminar answers on its one port.
 
+use laminar_dynamodb::DynamoService;
 use laminar_iam::IamService;
 use laminar_kinesis::KinesisService;
 use laminar_lambda::LambdaService;
@@ -14,6 +15,7 @@ pub struct App {
     pub sqs: SqsService,
     pub logs: LogsService,
     pub kinesis: KinesisService,
+    pub dynamodb: DynamoService,
     pub s3: S3Service,
     pub iam: IamService,
 }

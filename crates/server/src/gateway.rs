@@ -16,6 +16,7 @@ use laminar_executor::{
     CodeDelivery, DockerExecutor, DockerSettings, Executor, ImageSettings, ProcessExecutor,
 };
 use laminar_iam::IamService;
+use laminar_dynamodb::DynamoService;
 use laminar_kinesis::KinesisService;
 use laminar_lambda::{Companions, LambdaService, Settings};
 use laminar_logs::LogsService;
@@ -62,8 +63,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         logs: LogsService::new(db.clone())?,
         kinesis: KinesisService::new(db.clone())?,
         s3: S3Service::new(db.clone())?,
-        iam: IamService::new(db)?,
+        iam: IamService::new(db.clone())?,
     };
+    // Lambda does not call DynamoDB (yet): it is served on the port only.
+    let dynamodb = DynamoService::new(db)?;
     let service = LambdaService::new(
         Settings {
             endpoint_url: endpoint_url.clone(),
@@ -82,6 +85,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         sqs: companions.sqs,
         logs: companions.logs,
         kinesis: companions.kinesis,
+        dynamodb,
         s3: companions.s3,
         iam: companions.iam,
     };

@@ -6,6 +6,7 @@ mod companion;
 mod function_url;
 mod gateway;
 mod iam_api;
+mod dynamodb_api;
 mod kinesis_api;
 mod logs_api;
 mod ops;
