@@ -18,10 +18,14 @@ use serde_json::{json, Value};
 /// A stored table: its row id and definition.
 pub(crate) struct Table {
     pub id: i64,
+    pub name: String,
     pub def: TableDef,
 }
 
+/// A table parameter names the table or gives its ARN.
 pub(crate) fn find(conn: &Connection, caller: Caller<'_>, name: &str) -> DynamoResult<Option<Table>> {
+    let prefix = caller.table_arn("");
+    let name = name.strip_prefix(&prefix).unwrap_or(name);
     let row: Option<(i64, String)> = conn
         .query_row(
             "SELECT id, definition FROM dynamodb_tables WHERE account = ?1 AND region = ?2 AND name = ?3",
@@ -32,6 +36,7 @@ pub(crate) fn find(conn: &Connection, caller: Caller<'_>, name: &str) -> DynamoR
     match row {
         Some((id, definition)) => Ok(Some(Table {
             id,
+            name: name.to_string(),
             def: serde_json::from_str(&definition)?,
         })),
         None => Ok(None),
@@ -133,6 +138,7 @@ impl DynamoService {
             )?;
             let table = Table {
                 id: conn.last_insert_rowid(),
+                name: name.clone(),
                 def,
             };
             let description = table.def.describe(caller, &name, "CREATING", &Counts::default());
@@ -144,7 +150,7 @@ impl DynamoService {
         self.with(|conn| {
             let table = get(conn, caller, &input.table_name)?;
             let counts = counts(conn, &table)?;
-            let description = table.def.describe(caller, &input.table_name, "ACTIVE", &counts);
+            let description = table.def.describe(caller, &table.name, "ACTIVE", &counts);
             Ok(json!({ "Table": description }))
         })
     }
@@ -191,7 +197,7 @@ impl DynamoService {
                 if stream.stream_enabled {
                     if enabled {
                         return Err(DynamoError::validation(format!(
-                            "Table already has an enabled stream: TableName: {name}"
+                            "Table already has an enabled stream: TableName: {}", table.name
                         )));
                     }
                     def.stream_specification = Some(stream);
@@ -270,7 +276,7 @@ impl DynamoService {
             def.check()?;
             save(conn, &table)?;
             let counts = counts(conn, &table)?;
-            let description = table.def.describe(caller, &name, "UPDATING", &counts);
+            let description = table.def.describe(caller, &table.name, "UPDATING", &counts);
             Ok(json!({ "TableDescription": description }))
         })
     }
@@ -289,7 +295,7 @@ impl DynamoService {
             tx.execute("DELETE FROM dynamodb_items WHERE table_id = ?1", params![table.id])?;
             tx.execute("DELETE FROM dynamodb_tables WHERE id = ?1", params![table.id])?;
             tx.commit()?;
-            let description = table.def.describe(caller, &name, "DELETING", &counts);
+            let description = table.def.describe(caller, &table.name, "DELETING", &counts);
             Ok(json!({ "TableDescription": description }))
         })
     }
