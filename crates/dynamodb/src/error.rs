@@ -6,6 +6,9 @@ pub struct DynamoError {
     pub code: &'static str,
     pub message: String,
     pub status: u16,
+    /// The item as it was, on a failed condition that asked for it
+    /// (`ReturnValuesOnConditionCheckFailure: ALL_OLD`), as JSON.
+    pub item: Option<String>,
 }
 
 impl DynamoError {
@@ -14,6 +17,7 @@ impl DynamoError {
             code,
             message: message.into(),
             status: 400,
+            item: None,
         }
     }
 
@@ -51,6 +55,14 @@ impl DynamoError {
             code: "InternalServerError",
             message: message.into(),
             status: 500,
+            item: None,
+        }
+    }
+
+    pub fn condition_failed(item: Option<String>) -> Self {
+        Self {
+            item,
+            ..Self::new("ConditionalCheckFailedException", "The conditional request failed")
         }
     }
 

@@ -1,9 +1,12 @@
-//! PutItem, GetItem and DeleteItem by primary key.
+//! PutItem, GetItem, UpdateItem and DeleteItem by primary key, with their
+//! condition, projection and update expressions.
 
 use crate::error::{DynamoError, DynamoResult};
+use crate::expr;
+use crate::item_expressions::parse;
 use crate::keys::{item_key, item_size, lookup_key, normalize, MAX_ITEM_BYTES};
 use crate::tables::{find, Table};
-use crate::types::{Item, ItemOutput, KeyInput, PutItemInput};
+use crate::types::{Item, ItemOutput, KeyInput, PutItemInput, UpdateItemInput};
 use crate::{Caller, DynamoService};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -44,6 +47,7 @@ fn wants_old(return_values: Option<&str>) -> DynamoResult<bool> {
 impl DynamoService {
     pub fn put_item(&self, caller: Caller<'_>, input: PutItemInput) -> DynamoResult<ItemOutput> {
         let old_wanted = wants_old(input.return_values.as_deref())?;
+        let parsed = parse(&input.expressions)?;
         let mut item = input.item;
         for value in item.values_mut() {
             normalize(value)?;
@@ -56,34 +60,92 @@ impl DynamoService {
             let tx = conn.transaction()?;
             let table = table(&tx, caller, &input.table_name)?;
             let key = item_key(&table.def.key_shape(), &item)?;
-            let old = if old_wanted { read(&tx, table.id, &key)? } else { None };
+            let old = read(&tx, table.id, &key)?;
+            parsed.check_condition(old.as_ref())?;
             write(&tx, table.id, &key, &item, size)?;
             tx.commit()?;
-            Ok(ItemOutput { attributes: old, item: None })
+            Ok(ItemOutput { attributes: old.filter(|_| old_wanted), item: None })
         })
     }
 
     pub fn get_item(&self, caller: Caller<'_>, input: KeyInput) -> DynamoResult<ItemOutput> {
+        let parsed = parse(&input.expressions)?;
         self.with(|conn| {
             let table = table(conn, caller, &input.table_name)?;
             let key = lookup_key(&table.def.key_shape(), &input.key)?;
-            Ok(ItemOutput { attributes: None, item: read(conn, table.id, &key)? })
+            let item = read(conn, table.id, &key)?;
+            let item = match (&parsed.projection, item) {
+                (Some(paths), Some(item)) => Some(expr::project(&item, paths)),
+                (_, item) => item,
+            };
+            Ok(ItemOutput { attributes: None, item })
         })
     }
 
     pub fn delete_item(&self, caller: Caller<'_>, input: KeyInput) -> DynamoResult<ItemOutput> {
         let old_wanted = wants_old(input.return_values.as_deref())?;
+        let parsed = parse(&input.expressions)?;
         self.with(|conn| {
             let tx = conn.transaction()?;
             let table = table(&tx, caller, &input.table_name)?;
             let key = lookup_key(&table.def.key_shape(), &input.key)?;
-            let old = if old_wanted { read(&tx, table.id, &key)? } else { None };
+            let old = read(&tx, table.id, &key)?;
+            parsed.check_condition(old.as_ref())?;
+            let old = old.filter(|_| old_wanted);
             tx.execute(
                 "DELETE FROM dynamodb_items WHERE table_id = ?1 AND hash_key = ?2 AND range_key = ?3",
                 params![table.id, key.0, key.1],
             )?;
             tx.commit()?;
             Ok(ItemOutput { attributes: old, item: None })
+        })
+    }
+
+    pub fn update_item(&self, caller: Caller<'_>, input: UpdateItemInput) -> DynamoResult<ItemOutput> {
+        let returns = input.return_values.clone().unwrap_or_else(|| "NONE".into());
+        let parsed = parse(&input.expressions)?;
+        let mut key_item = input.key;
+        for value in key_item.values_mut() {
+            normalize(value)?;
+        }
+        self.with(|conn| {
+            let tx = conn.transaction()?;
+            let table = table(&tx, caller, &input.table_name)?;
+            let shape = table.def.key_shape();
+            let key = lookup_key(&shape, &key_item)?;
+            if let Some(update) = &parsed.update {
+                let mut key_names = vec![shape.hash.0.as_str()];
+                key_names.extend(shape.range.as_ref().map(|r| r.0.as_str()));
+                expr::check_update(update, &key_names)?;
+            }
+            let old = read(&tx, table.id, &key)?;
+            parsed.check_condition(old.as_ref())?;
+            let mut new = old.clone().unwrap_or_else(|| key_item.clone());
+            if let Some(update) = &parsed.update {
+                expr::apply(update, &mut new)?;
+                for value in new.values_mut() {
+                    normalize(value)?;
+                }
+            }
+            let size = item_size(&new);
+            if size > MAX_ITEM_BYTES {
+                return Err(DynamoError::validation("Item size has exceeded the maximum allowed size"));
+            }
+            write(&tx, table.id, &key, &new, size)?;
+            tx.commit()?;
+            let updated: Vec<expr::Path> = parsed
+                .update
+                .as_ref()
+                .map(|u| u.paths().into_iter().cloned().collect())
+                .unwrap_or_default();
+            let attributes = match returns.as_str() {
+                "ALL_OLD" => old,
+                "ALL_NEW" => Some(new),
+                "UPDATED_OLD" => old.map(|o| expr::project(&o, &updated)),
+                "UPDATED_NEW" => Some(expr::project(&new, &updated)),
+                _ => None,
+            };
+            Ok(ItemOutput { attributes: attributes.filter(|a| !a.is_empty()), item: None })
         })
     }
 }

@@ -8,7 +8,9 @@
 
 mod definition;
 mod error;
+mod expr;
 mod items;
+mod item_expressions;
 mod keys;
 mod number;
 mod schema;

@@ -85,6 +85,30 @@ impl Number {
         }
     }
 
+    /// The exact sum (or difference), within DynamoDB's limits.
+    pub fn add(&self, other: &Number, subtract: bool) -> DynamoResult<Number> {
+        // Both as integers of digits scaled to the smaller exponent of their last digit.
+        let last = |n: &Number| n.exponent - n.digits.len() as i32;
+        let scale = last(self).min(last(other));
+        let integer = |n: &Number| {
+            let mut digits = n.digits.clone();
+            digits.extend(std::iter::repeat_n(0, (last(n) - scale) as usize));
+            digits
+        };
+        let (a, b) = (integer(self), integer(other));
+        let b_negative = other.negative != subtract;
+        let (negative, digits) = if self.negative == b_negative {
+            (self.negative, add_magnitudes(&a, &b))
+        } else if greater_or_equal(&a, &b) {
+            (self.negative, sub_magnitudes(&a, &b))
+        } else {
+            (b_negative, sub_magnitudes(&b, &a))
+        };
+        let text: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
+        let sign = if negative { "-" } else { "" };
+        Number::parse(&format!("{sign}{}e{scale}", if text.is_empty() { "0" } else { &text }))
+    }
+
     /// Bytes whose lexicographic order is the numbers' order.
     pub fn sort_bytes(&self) -> Vec<u8> {
         if self.digits.is_empty() {
@@ -105,6 +129,51 @@ impl Number {
         }
         out
     }
+}
+
+fn trimmed(digits: &[u8]) -> &[u8] {
+    let leading = digits.iter().take_while(|d| **d == 0).count();
+    &digits[leading..]
+}
+
+fn greater_or_equal(a: &[u8], b: &[u8]) -> bool {
+    let (a, b) = (trimmed(a), trimmed(b));
+    a.len() > b.len() || (a.len() == b.len() && a >= b)
+}
+
+fn add_magnitudes(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut carry = 0;
+    let (mut i, mut j) = (a.len(), b.len());
+    while i > 0 || j > 0 || carry > 0 {
+        let x = if i > 0 { i -= 1; a[i] } else { 0 };
+        let y = if j > 0 { j -= 1; b[j] } else { 0 };
+        let sum = x + y + carry;
+        out.push(sum % 10);
+        carry = sum / 10;
+    }
+    out.reverse();
+    out
+}
+
+/// a − b for a ≥ b.
+fn sub_magnitudes(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut borrow = 0i8;
+    let (mut i, mut j) = (a.len(), b.len());
+    while i > 0 {
+        i -= 1;
+        let y = if j > 0 { j -= 1; b[j] as i8 } else { 0 };
+        let mut d = a[i] as i8 - y - borrow;
+        borrow = 0;
+        if d < 0 {
+            d += 10;
+            borrow = 1;
+        }
+        out.push(d as u8);
+    }
+    out.reverse();
+    out
 }
 
 #[cfg(test)]
@@ -133,6 +202,20 @@ mod tests {
         for bad in ["", "abc", "1.2.3", "--1", ".", "1e", "e5"] {
             assert!(Number::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn adds_exactly() {
+        let sum = |a: &str, b: &str, sub: bool| {
+            Number::parse(a).unwrap().add(&Number::parse(b).unwrap(), sub).unwrap().canonical()
+        };
+        assert_eq!(sum("1", "2", false), "3");
+        assert_eq!(sum("0.1", "0.2", false), "0.3");
+        assert_eq!(sum("5", "7", true), "-2");
+        assert_eq!(sum("-1.5", "1.5", false), "0");
+        assert_eq!(sum("99999999999999999999999999999999999999", "1", false).len(), 39);
+        assert_eq!(sum("1e20", "-1", false), "99999999999999999999");
+        assert_eq!(sum("-3", "-4", true), "1");
     }
 
     #[test]

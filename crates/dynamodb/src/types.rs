@@ -252,6 +252,8 @@ pub struct PutItemInput {
     pub table_name: String,
     pub item: Item,
     pub return_values: Option<String>,
+    #[serde(flatten)]
+    pub expressions: Expressions,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -261,6 +263,35 @@ pub struct KeyInput {
     pub key: Item,
     pub return_values: Option<String>,
     pub consistent_read: Option<bool>,
+    #[serde(flatten)]
+    pub expressions: Expressions,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct UpdateItemInput {
+    pub table_name: String,
+    pub key: Item,
+    pub return_values: Option<String>,
+    #[serde(flatten)]
+    pub expressions: Expressions,
+}
+
+/// The expression members item operations share, and the legacy
+/// parameters laminar refuses rather than ignores.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Expressions {
+    pub condition_expression: Option<String>,
+    pub update_expression: Option<String>,
+    pub projection_expression: Option<String>,
+    pub expression_attribute_names: Option<BTreeMap<String, String>>,
+    pub expression_attribute_values: Option<Item>,
+    pub return_values_on_condition_check_failure: Option<String>,
+    pub expected: Option<serde_json::Value>,
+    pub attribute_updates: Option<serde_json::Value>,
+    pub attributes_to_get: Option<serde_json::Value>,
+    pub conditional_operator: Option<serde_json::Value>,
 }
 
 /// PutItem / DeleteItem / GetItem answers: `Attributes` or `Item` when

@@ -77,10 +77,12 @@ fn dispatch(
         "PutItem" => output(d.put_item(caller, input(body)?)),
         "GetItem" => output(d.get_item(caller, input(body)?)),
         "DeleteItem" => output(d.delete_item(caller, input(body)?)),
+        "UpdateItem" => output(d.update_item(caller, input(body)?)),
         other => Err(DynamoError {
             code: "UnknownOperationException",
             message: format!("The operation {other} is not supported by laminar's DynamoDB."),
             status: 400,
+            item: None,
         }),
     }
 }
@@ -113,7 +115,11 @@ fn error(e: &DynamoError) -> Response {
     } else {
         "com.amazonaws.dynamodb.v20120810"
     };
-    let body = serde_json::json!({ "__type": format!("{namespace}#{}", e.code), "message": e.message });
+    let mut body = serde_json::json!({ "__type": format!("{namespace}#{}", e.code), "message": e.message });
+    // A failed condition that asked for the item carries it.
+    if let Some(item) = e.item.as_deref().and_then(|i| serde_json::from_str::<serde_json::Value>(i).ok()) {
+        body["Item"] = item;
+    }
     let mut response = render::raw(e.status, CONTENT_TYPE, body.to_string());
     response
         .headers_mut()
