@@ -39,6 +39,11 @@ pub(crate) struct KeyShape {
 
 impl TableDef {
     pub fn key_shape(&self) -> KeyShape {
+        self.shape_of(&self.key_schema)
+    }
+
+    /// The key shape of a key schema (the table's or an index's).
+    pub fn shape_of(&self, schema: &[KeySchemaElement]) -> KeyShape {
         let typed = |name: &str| {
             let kind = self
                 .attribute_definitions
@@ -49,7 +54,7 @@ impl TableDef {
             (name.to_string(), kind)
         };
         let of = |kind: &str| {
-            self.key_schema
+            schema
                 .iter()
                 .find(|k| k.key_type == kind)
                 .map(|k| typed(&k.attribute_name))

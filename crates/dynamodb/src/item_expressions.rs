@@ -12,6 +12,8 @@ pub(crate) struct Parsed {
     pub condition: Option<Condition>,
     pub update: Option<Update>,
     pub projection: Option<Vec<Path>>,
+    pub key_condition: Option<Condition>,
+    pub filter: Option<Condition>,
     /// `ReturnValuesOnConditionCheckFailure: ALL_OLD`.
     pub old_on_failure: bool,
 }
@@ -39,14 +41,20 @@ pub(crate) fn parse(e: &Expressions) -> DynamoResult<Parsed> {
         ("AttributeUpdates", e.attribute_updates.is_some()),
         ("AttributesToGet", e.attributes_to_get.is_some()),
         ("ConditionalOperator", e.conditional_operator.is_some()),
+        ("KeyConditions", e.key_conditions.is_some()),
+        ("QueryFilter", e.query_filter.is_some()),
+        ("ScanFilter", e.scan_filter.is_some()),
     ];
     if let Some((name, _)) = legacy.iter().find(|(_, given)| *given) {
         return Err(DynamoError::validation(format!(
             "laminar's DynamoDB does not take the legacy parameter {name}; use expressions instead"
         )));
     }
-    let any_expression =
-        e.condition_expression.is_some() || e.update_expression.is_some() || e.projection_expression.is_some();
+    let any_expression = e.condition_expression.is_some()
+        || e.update_expression.is_some()
+        || e.projection_expression.is_some()
+        || e.key_condition_expression.is_some()
+        || e.filter_expression.is_some();
     let no_names = BTreeMap::new();
     let no_values = Item::new();
     if let Some(names) = &e.expression_attribute_names {
@@ -90,6 +98,12 @@ pub(crate) fn parse(e: &Expressions) -> DynamoResult<Parsed> {
     }
     if let Some(text) = &e.condition_expression {
         parsed.condition = Some(expr::condition("ConditionExpression", text, &mut ph)?);
+    }
+    if let Some(text) = &e.key_condition_expression {
+        parsed.key_condition = Some(expr::condition("KeyConditionExpression", text, &mut ph)?);
+    }
+    if let Some(text) = &e.filter_expression {
+        parsed.filter = Some(expr::condition("FilterExpression", text, &mut ph)?);
     }
     if let Some(text) = &e.projection_expression {
         parsed.projection = Some(expr::projection(text, &mut ph)?);

@@ -162,3 +162,19 @@ pub(crate) fn lookup_key(shape: &KeyShape, key: &Item) -> DynamoResult<(Vec<u8>,
     };
     Ok((hash, range))
 }
+
+/// The stored key bytes of an item under a key shape, or None when the item
+/// lacks one of its key attributes or has one of another type (such an item
+/// is not in that index).
+pub(crate) fn key_of(shape: &KeyShape, item: &Item) -> Option<(Vec<u8>, Vec<u8>)> {
+    let one = |(name, kind): &(String, String)| -> Option<Vec<u8>> {
+        let value = item.get(name).filter(|v| v.type_name() == kind)?;
+        key_bytes(value).ok()
+    };
+    let hash = one(&shape.hash)?;
+    let range = match &shape.range {
+        Some(range) => one(range)?,
+        None => Vec::new(),
+    };
+    Some((hash, range))
+}

@@ -13,6 +13,7 @@ mod items;
 mod item_expressions;
 mod keys;
 mod number;
+mod query;
 mod schema;
 mod tables;
 mod tags;

@@ -288,6 +288,11 @@ pub struct Expressions {
     pub expression_attribute_names: Option<BTreeMap<String, String>>,
     pub expression_attribute_values: Option<Item>,
     pub return_values_on_condition_check_failure: Option<String>,
+    pub key_condition_expression: Option<String>,
+    pub filter_expression: Option<String>,
+    pub key_conditions: Option<serde_json::Value>,
+    pub query_filter: Option<serde_json::Value>,
+    pub scan_filter: Option<serde_json::Value>,
     pub expected: Option<serde_json::Value>,
     pub attribute_updates: Option<serde_json::Value>,
     pub attributes_to_get: Option<serde_json::Value>,
@@ -303,4 +308,33 @@ pub struct ItemOutput {
     pub attributes: Option<Item>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub item: Option<Item>,
+}
+
+/// Query and Scan take the same members (Scan no key condition, Query no
+/// segments).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ReadInput {
+    pub table_name: String,
+    pub index_name: Option<String>,
+    pub select: Option<String>,
+    pub limit: Option<usize>,
+    pub consistent_read: Option<bool>,
+    pub scan_index_forward: Option<bool>,
+    pub exclusive_start_key: Option<Item>,
+    pub segment: Option<u64>,
+    pub total_segments: Option<u64>,
+    #[serde(flatten)]
+    pub expressions: Expressions,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReadOutput {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<Item>>,
+    pub count: usize,
+    pub scanned_count: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_evaluated_key: Option<Item>,
 }

@@ -78,6 +78,8 @@ fn dispatch(
         "GetItem" => output(d.get_item(caller, input(body)?)),
         "DeleteItem" => output(d.delete_item(caller, input(body)?)),
         "UpdateItem" => output(d.update_item(caller, input(body)?)),
+        "Query" => output(d.query(caller, input(body)?)),
+        "Scan" => output(d.scan(caller, input(body)?)),
         other => Err(DynamoError {
             code: "UnknownOperationException",
             message: format!("The operation {other} is not supported by laminar's DynamoDB."),

@@ -7,7 +7,7 @@ mod lexer;
 mod parser;
 mod update;
 
-pub(crate) use ast::{Condition, Path, Update};
-pub(crate) use eval::{holds, project};
+pub(crate) use ast::{Comparator, Condition, Operand, Path, PathElement, Update};
+pub(crate) use eval::{equal, holds, project};
 pub(crate) use parser::{condition, projection, update as parse_update, Placeholders};
 pub(crate) use update::{apply, check as check_update};
