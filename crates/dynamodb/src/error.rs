@@ -6,9 +6,10 @@ pub struct DynamoError {
     pub code: &'static str,
     pub message: String,
     pub status: u16,
-    /// The item as it was, on a failed condition that asked for it
-    /// (`ReturnValuesOnConditionCheckFailure: ALL_OLD`), as JSON.
-    pub item: Option<String>,
+    /// Members the error's body carries beside `__type` and `message` (a
+    /// failed condition's `Item`, a cancelled transaction's
+    /// `CancellationReasons`), as a JSON object.
+    pub extra: Option<String>,
 }
 
 impl DynamoError {
@@ -17,7 +18,7 @@ impl DynamoError {
             code,
             message: message.into(),
             status: 400,
-            item: None,
+            extra: None,
         }
     }
 
@@ -55,13 +56,15 @@ impl DynamoError {
             code: "InternalServerError",
             message: message.into(),
             status: 500,
-            item: None,
+            extra: None,
         }
     }
 
-    pub fn condition_failed(item: Option<String>) -> Self {
+    /// `item`: the item as it was, when the request asked for it
+    /// (`ReturnValuesOnConditionCheckFailure: ALL_OLD`).
+    pub fn condition_failed(item: Option<serde_json::Value>) -> Self {
         Self {
-            item,
+            extra: item.map(|item| serde_json::json!({ "Item": item }).to_string()),
             ..Self::new("ConditionalCheckFailedException", "The conditional request failed")
         }
     }

@@ -28,7 +28,7 @@ impl Parsed {
             return Ok(());
         }
         let old = match item {
-            Some(item) if self.old_on_failure => Some(serde_json::to_string(item)?),
+            Some(item) if self.old_on_failure => Some(serde_json::to_value(item)?),
             _ => None,
         };
         Err(DynamoError::condition_failed(old))

@@ -6,6 +6,7 @@
 //! Operations take and return the model's JSON shapes ([`types`]), so the
 //! protocol adapter only maps operation names.
 
+mod batch;
 mod definition;
 mod error;
 mod expr;
@@ -17,6 +18,7 @@ mod query;
 mod schema;
 mod tables;
 mod tags;
+mod transact;
 pub mod types;
 
 pub use error::{DynamoError, DynamoResult};

@@ -338,3 +338,108 @@ pub struct ReadOutput {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_evaluated_key: Option<Item>,
 }
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct KeysAndAttributes {
+    pub keys: Vec<Item>,
+    pub consistent_read: Option<bool>,
+    #[serde(flatten)]
+    pub expressions: Expressions,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct BatchGetItemInput {
+    pub request_items: BTreeMap<String, KeysAndAttributes>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BatchGetItemOutput {
+    pub responses: BTreeMap<String, Vec<Item>>,
+    pub unprocessed_keys: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ItemOnly {
+    pub item: Item,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct KeyOnly {
+    pub key: Item,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct WriteRequest {
+    pub put_request: Option<ItemOnly>,
+    pub delete_request: Option<KeyOnly>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct BatchWriteItemInput {
+    pub request_items: BTreeMap<String, Vec<WriteRequest>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BatchWriteItemOutput {
+    pub unprocessed_items: BTreeMap<String, serde_json::Value>,
+}
+
+/// One operation of a transaction: its table, item or key, and expressions.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct TransactOperation {
+    pub table_name: String,
+    pub key: Option<Item>,
+    pub item: Option<Item>,
+    #[serde(flatten)]
+    pub expressions: Expressions,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct TransactWriteItem {
+    pub condition_check: Option<TransactOperation>,
+    pub put: Option<TransactOperation>,
+    pub delete: Option<TransactOperation>,
+    pub update: Option<TransactOperation>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct TransactWriteItemsInput {
+    pub transact_items: Vec<TransactWriteItem>,
+    pub client_request_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct TransactGetItem {
+    pub get: TransactOperation,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct TransactGetItemsInput {
+    pub transact_items: Vec<TransactGetItem>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ItemResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<Item>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TransactGetItemsOutput {
+    pub responses: Vec<ItemResponse>,
+}

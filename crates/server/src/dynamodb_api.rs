@@ -80,11 +80,15 @@ fn dispatch(
         "UpdateItem" => output(d.update_item(caller, input(body)?)),
         "Query" => output(d.query(caller, input(body)?)),
         "Scan" => output(d.scan(caller, input(body)?)),
+        "BatchGetItem" => output(d.batch_get_item(caller, input(body)?)),
+        "BatchWriteItem" => output(d.batch_write_item(caller, input(body)?)),
+        "TransactWriteItems" => d.transact_write_items(caller, input(body)?),
+        "TransactGetItems" => output(d.transact_get_items(caller, input(body)?)),
         other => Err(DynamoError {
             code: "UnknownOperationException",
             message: format!("The operation {other} is not supported by laminar's DynamoDB."),
             status: 400,
-            item: None,
+            extra: None,
         }),
     }
 }
@@ -118,9 +122,11 @@ fn error(e: &DynamoError) -> Response {
         "com.amazonaws.dynamodb.v20120810"
     };
     let mut body = serde_json::json!({ "__type": format!("{namespace}#{}", e.code), "message": e.message });
-    // A failed condition that asked for the item carries it.
-    if let Some(item) = e.item.as_deref().and_then(|i| serde_json::from_str::<serde_json::Value>(i).ok()) {
-        body["Item"] = item;
+    let extra = e.extra.as_deref().and_then(|x| serde_json::from_str::<serde_json::Value>(x).ok());
+    if let Some(serde_json::Value::Object(members)) = extra {
+        for (name, value) in members {
+            body[name] = value;
+        }
     }
     let mut response = render::raw(e.status, CONTENT_TYPE, body.to_string());
     response
