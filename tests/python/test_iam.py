@@ -70,7 +70,7 @@ def test_unknown_services_answer_in_their_own_protocol(laminar):
     )
     cases = [
         ("sns", lambda c: c.list_topics(), "Amazon Simple Notification Service (sns)"),
-        ("dynamodb", lambda c: c.list_tables(), "Amazon DynamoDB (dynamodb)"),
+        ("dynamodbstreams", lambda c: c.list_streams(), "Amazon DynamoDB Streams (dynamodb)"),
         ("ec2", lambda c: c.describe_vpcs(), "Amazon Elastic Compute Cloud (ec2)"),
         ("route53", lambda c: c.list_hosted_zones(), "Amazon Route 53 (route53)"),
         ("apigateway", lambda c: c.get_rest_apis(), "Amazon API Gateway (apigateway)"),

@@ -7,7 +7,9 @@ use crate::item_expressions::parse;
 use crate::items::{read, write};
 use crate::keys::{item_key, item_size, lookup_key, normalize, MAX_ITEM_BYTES};
 use crate::tables::find;
-use crate::types::{BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput};
+use crate::types::{
+    BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
+};
 use crate::{Caller, DynamoService};
 use rusqlite::params;
 
@@ -16,10 +18,16 @@ fn duplicates() -> DynamoError {
 }
 
 impl DynamoService {
-    pub fn batch_get_item(&self, caller: Caller<'_>, input: BatchGetItemInput) -> DynamoResult<BatchGetItemOutput> {
+    pub fn batch_get_item(
+        &self,
+        caller: Caller<'_>,
+        input: BatchGetItemInput,
+    ) -> DynamoResult<BatchGetItemOutput> {
         let total: usize = input.request_items.values().map(|r| r.keys.len()).sum();
         if total > 100 {
-            return Err(DynamoError::validation("Too many items requested for the BatchGetItem call"));
+            return Err(DynamoError::validation(
+                "Too many items requested for the BatchGetItem call",
+            ));
         }
         let mut parsed = Vec::new();
         for (name, request) in &input.request_items {
@@ -28,7 +36,8 @@ impl DynamoService {
         self.with(|conn| {
             let mut out = BatchGetItemOutput::default();
             for (name, request, expressions) in &parsed {
-                let table = find(conn, caller, name)?.ok_or_else(DynamoError::resource_not_found)?;
+                let table =
+                    find(conn, caller, name)?.ok_or_else(DynamoError::resource_not_found)?;
                 let shape = table.def.key_shape();
                 let mut seen = Vec::new();
                 let mut items = Vec::new();
@@ -55,7 +64,11 @@ impl DynamoService {
         })
     }
 
-    pub fn batch_write_item(&self, caller: Caller<'_>, input: BatchWriteItemInput) -> DynamoResult<BatchWriteItemOutput> {
+    pub fn batch_write_item(
+        &self,
+        caller: Caller<'_>,
+        input: BatchWriteItemInput,
+    ) -> DynamoResult<BatchWriteItemOutput> {
         self.with(|conn| {
             let tx = conn.transaction()?;
             for (name, requests) in input.request_items {

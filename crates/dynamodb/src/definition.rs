@@ -104,8 +104,8 @@ impl TableDef {
             )));
         }
         if defined.len() != used.len() {
-            let no_indexes = self.local_secondary_indexes.is_empty()
-                && self.global_secondary_indexes.is_empty();
+            let no_indexes =
+                self.local_secondary_indexes.is_empty() && self.global_secondary_indexes.is_empty();
             return Err(DynamoError::invalid_parameter(if no_indexes {
                 "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions".to_string()
             } else {
@@ -124,7 +124,9 @@ impl TableDef {
                     "Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex",
                 ));
             }
-            if lsi.key_schema.len() != 2 || lsi.key_schema[0].attribute_name != self.key_shape().hash.0 {
+            if lsi.key_schema.len() != 2
+                || lsi.key_schema[0].attribute_name != self.key_shape().hash.0
+            {
                 return Err(DynamoError::invalid_parameter(format!(
                     "Index KeySchema does not have the same leading hash key as table KeySchema for index: {}. index hash key: {}, table hash key: {}",
                     lsi.index_name, lsi.key_schema[0].attribute_name, self.key_shape().hash.0
@@ -170,13 +172,7 @@ impl TableDef {
     }
 
     /// The `TableDescription` of this table, with its live item count and size.
-    pub fn describe(
-        &self,
-        caller: Caller<'_>,
-        name: &str,
-        status: &str,
-        counts: &Counts,
-    ) -> Value {
+    pub fn describe(&self, caller: Caller<'_>, name: &str, status: &str, counts: &Counts) -> Value {
         let arn = caller.table_arn(name);
         let throughput = |p: Option<ProvisionedThroughput>| {
             let p = p.unwrap_or(ProvisionedThroughput {
@@ -214,7 +210,14 @@ impl TableDef {
                 "LastUpdateToPayPerRequestDateTime": self.last_update_to_pay_per_request,
             });
         }
-        let index_counts = |name: &str| counts.indexes.iter().find(|(n, _, _)| n == name).map(|(_, c, s)| (*c, *s)).unwrap_or((0, 0));
+        let index_counts = |name: &str| {
+            counts
+                .indexes
+                .iter()
+                .find(|(n, _, _)| n == name)
+                .map(|(_, c, s)| (*c, *s))
+                .unwrap_or((0, 0))
+        };
         if !self.local_secondary_indexes.is_empty() {
             let lsis: Vec<Value> = self
                 .local_secondary_indexes
@@ -253,7 +256,11 @@ impl TableDef {
                 .collect();
             d["GlobalSecondaryIndexes"] = Value::Array(gsis);
         }
-        if let Some(stream) = self.stream_specification.as_ref().filter(|s| s.stream_enabled) {
+        if let Some(stream) = self
+            .stream_specification
+            .as_ref()
+            .filter(|s| s.stream_enabled)
+        {
             d["StreamSpecification"] = json!(stream);
         }
         if let Some(label) = &self.latest_stream_label {

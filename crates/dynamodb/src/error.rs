@@ -39,7 +39,9 @@ impl DynamoError {
     }
 
     pub fn table_not_found(name: &str) -> Self {
-        Self::not_found(format!("Requested resource not found: Table: {name} not found"))
+        Self::not_found(format!(
+            "Requested resource not found: Table: {name} not found"
+        ))
     }
 
     /// What item operations answer for a table that does not exist.
@@ -65,7 +67,10 @@ impl DynamoError {
     pub fn condition_failed(item: Option<serde_json::Value>) -> Self {
         Self {
             extra: item.map(|item| serde_json::json!({ "Item": item }).to_string()),
-            ..Self::new("ConditionalCheckFailedException", "The conditional request failed")
+            ..Self::new(
+                "ConditionalCheckFailedException",
+                "The conditional request failed",
+            )
         }
     }
 

@@ -22,7 +22,9 @@ impl Parsed {
     /// Fails with ConditionalCheckFailedException when the item (None when
     /// there is none) does not satisfy the condition.
     pub fn check_condition(&self, item: Option<&Item>) -> DynamoResult<()> {
-        let Some(condition) = &self.condition else { return Ok(()) };
+        let Some(condition) = &self.condition else {
+            return Ok(());
+        };
         let empty = Item::new();
         if expr::holds(condition, item.unwrap_or(&empty)) {
             return Ok(());
@@ -64,7 +66,9 @@ pub(crate) fn parse(e: &Expressions) -> DynamoResult<Parsed> {
             ));
         }
         if names.is_empty() {
-            return Err(DynamoError::validation("ExpressionAttributeNames must not be empty"));
+            return Err(DynamoError::validation(
+                "ExpressionAttributeNames must not be empty",
+            ));
         }
     }
     let mut values = e.expression_attribute_values.clone().unwrap_or_default();
@@ -75,7 +79,9 @@ pub(crate) fn parse(e: &Expressions) -> DynamoResult<Parsed> {
             ));
         }
         if values.is_empty() {
-            return Err(DynamoError::validation("ExpressionAttributeValues must not be empty"));
+            return Err(DynamoError::validation(
+                "ExpressionAttributeValues must not be empty",
+            ));
         }
     }
     for (key, value) in values.iter_mut() {
@@ -87,7 +93,11 @@ pub(crate) fn parse(e: &Expressions) -> DynamoResult<Parsed> {
         })?;
     }
     let names = e.expression_attribute_names.as_ref().unwrap_or(&no_names);
-    let values_ref = if values.is_empty() { &no_values } else { &values };
+    let values_ref = if values.is_empty() {
+        &no_values
+    } else {
+        &values
+    };
     let mut ph = Placeholders::new(names, values_ref);
     let mut parsed = Parsed {
         old_on_failure: e.return_values_on_condition_check_failure.as_deref() == Some("ALL_OLD"),

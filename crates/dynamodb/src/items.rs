@@ -16,7 +16,11 @@ fn table(conn: &Connection, caller: Caller<'_>, name: &str) -> DynamoResult<Tabl
     find(conn, caller, name)?.ok_or_else(DynamoError::resource_not_found)
 }
 
-pub(crate) fn read(conn: &Connection, table: i64, key: &(Vec<u8>, Vec<u8>)) -> DynamoResult<Option<Item>> {
+pub(crate) fn read(
+    conn: &Connection,
+    table: i64,
+    key: &(Vec<u8>, Vec<u8>),
+) -> DynamoResult<Option<Item>> {
     let raw: Option<String> = conn
         .query_row(
             "SELECT item FROM dynamodb_items WHERE table_id = ?1 AND hash_key = ?2 AND range_key = ?3",
@@ -27,7 +31,13 @@ pub(crate) fn read(conn: &Connection, table: i64, key: &(Vec<u8>, Vec<u8>)) -> D
     Ok(raw.map(|r| serde_json::from_str(&r)).transpose()?)
 }
 
-pub(crate) fn write(conn: &Connection, table: i64, key: &(Vec<u8>, Vec<u8>), item: &Item, size: usize) -> DynamoResult<()> {
+pub(crate) fn write(
+    conn: &Connection,
+    table: i64,
+    key: &(Vec<u8>, Vec<u8>),
+    item: &Item,
+    size: usize,
+) -> DynamoResult<()> {
     conn.execute(
         "INSERT OR REPLACE INTO dynamodb_items (table_id, hash_key, range_key, item, size) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![table, key.0, key.1, serde_json::to_string(item)?, size as i64],
@@ -40,7 +50,9 @@ fn wants_old(return_values: Option<&str>) -> DynamoResult<bool> {
     match return_values.unwrap_or("NONE") {
         "NONE" => Ok(false),
         "ALL_OLD" => Ok(true),
-        _ => Err(DynamoError::validation("Return values set to invalid value")),
+        _ => Err(DynamoError::validation(
+            "Return values set to invalid value",
+        )),
     }
 }
 
@@ -54,7 +66,9 @@ impl DynamoService {
         }
         let size = item_size(&item);
         if size > MAX_ITEM_BYTES {
-            return Err(DynamoError::validation("Item size has exceeded the maximum allowed size"));
+            return Err(DynamoError::validation(
+                "Item size has exceeded the maximum allowed size",
+            ));
         }
         self.with(|conn| {
             let tx = conn.transaction()?;
@@ -64,7 +78,10 @@ impl DynamoService {
             parsed.check_condition(old.as_ref())?;
             write(&tx, table.id, &key, &item, size)?;
             tx.commit()?;
-            Ok(ItemOutput { attributes: old.filter(|_| old_wanted), item: None })
+            Ok(ItemOutput {
+                attributes: old.filter(|_| old_wanted),
+                item: None,
+            })
         })
     }
 
@@ -78,7 +95,10 @@ impl DynamoService {
                 (Some(paths), Some(item)) => Some(expr::project(&item, paths)),
                 (_, item) => item,
             };
-            Ok(ItemOutput { attributes: None, item })
+            Ok(ItemOutput {
+                attributes: None,
+                item,
+            })
         })
     }
 
@@ -101,7 +121,11 @@ impl DynamoService {
         })
     }
 
-    pub fn update_item(&self, caller: Caller<'_>, input: UpdateItemInput) -> DynamoResult<ItemOutput> {
+    pub fn update_item(
+        &self,
+        caller: Caller<'_>,
+        input: UpdateItemInput,
+    ) -> DynamoResult<ItemOutput> {
         let returns = input.return_values.clone().unwrap_or_else(|| "NONE".into());
         let parsed = parse(&input.expressions)?;
         let mut key_item = input.key;
@@ -129,7 +153,9 @@ impl DynamoService {
             }
             let size = item_size(&new);
             if size > MAX_ITEM_BYTES {
-                return Err(DynamoError::validation("Item size has exceeded the maximum allowed size"));
+                return Err(DynamoError::validation(
+                    "Item size has exceeded the maximum allowed size",
+                ));
             }
             write(&tx, table.id, &key, &new, size)?;
             tx.commit()?;
@@ -145,7 +171,10 @@ impl DynamoService {
                 "UPDATED_NEW" => Some(expr::project(&new, &updated)),
                 _ => None,
             };
-            Ok(ItemOutput { attributes: attributes.filter(|a| !a.is_empty()), item: None })
+            Ok(ItemOutput {
+                attributes: attributes.filter(|a| !a.is_empty()),
+                item: None,
+            })
         })
     }
 }

@@ -60,7 +60,9 @@ pub(crate) fn normalize(value: &mut AttributeValue) -> DynamoResult<()> {
 
 fn check_set(set: &[String], kind: &str) -> DynamoResult<()> {
     if set.is_empty() {
-        return Err(DynamoError::invalid_parameter(format!("An {kind} set  may not be empty")));
+        return Err(DynamoError::invalid_parameter(format!(
+            "An {kind} set  may not be empty"
+        )));
     }
     let mut seen: Vec<&String> = set.iter().collect();
     seen.sort();
@@ -77,7 +79,9 @@ fn check_set(set: &[String], kind: &str) -> DynamoResult<()> {
 /// The size DynamoDB bills and limits: names plus values, numbers about one
 /// byte per two digits, documents three bytes plus one per element.
 pub(crate) fn item_size(item: &Item) -> usize {
-    item.iter().map(|(name, v)| name.len() + value_size(v)).sum()
+    item.iter()
+        .map(|(name, v)| name.len() + value_size(v))
+        .sum()
 }
 
 fn value_size(value: &AttributeValue) -> usize {
@@ -90,7 +94,12 @@ fn value_size(value: &AttributeValue) -> usize {
         AttributeValue::SS(set) => set.iter().map(String::len).sum(),
         AttributeValue::NS(set) => set.iter().map(number_len).sum(),
         AttributeValue::BS(set) => set.iter().map(binary_len).sum(),
-        AttributeValue::M(map) => 3 + map.iter().map(|(k, v)| 1 + k.len() + value_size(v)).sum::<usize>(),
+        AttributeValue::M(map) => {
+            3 + map
+                .iter()
+                .map(|(k, v)| 1 + k.len() + value_size(v))
+                .sum::<usize>()
+        }
         AttributeValue::L(list) => 3 + list.iter().map(|v| 1 + value_size(v)).sum::<usize>(),
         AttributeValue::NULL(_) | AttributeValue::BOOL(_) => 1,
     }
@@ -145,7 +154,10 @@ pub(crate) fn lookup_key(shape: &KeyShape, key: &Item) -> DynamoResult<(Vec<u8>,
         return Err(mismatch());
     }
     let one = |(name, kind): &(String, String)| -> DynamoResult<Vec<u8>> {
-        let value = key.get(name).filter(|v| v.type_name() == kind).ok_or_else(mismatch)?;
+        let value = key
+            .get(name)
+            .filter(|v| v.type_name() == kind)
+            .ok_or_else(mismatch)?;
         let bytes = key_bytes(value)?;
         if bytes.is_empty() {
             let what = if kind == "B" { "binary" } else { "string" };

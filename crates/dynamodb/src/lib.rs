@@ -10,8 +10,8 @@ mod batch;
 mod definition;
 mod error;
 mod expr;
-mod items;
 mod item_expressions;
+mod items;
 mod keys;
 mod number;
 mod query;
@@ -71,10 +71,4 @@ pub(crate) fn now_seconds() -> f64 {
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0);
     ms as f64 / 1000.0
-}
-
-#[cfg(test)]
-pub(crate) fn test_service() -> DynamoService {
-    let db = laminar_db::Db::open(None).expect("in-memory database");
-    DynamoService::new(db).expect("dynamodb service")
 }

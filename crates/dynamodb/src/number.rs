@@ -35,10 +35,15 @@ impl Number {
         };
         let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
         let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if (whole.is_empty() && fraction.is_empty()) || !all_digits(whole) || !all_digits(fraction) {
+        if (whole.is_empty() && fraction.is_empty()) || !all_digits(whole) || !all_digits(fraction)
+        {
             return Err(not_a_number());
         }
-        let mut digits: Vec<u8> = whole.bytes().chain(fraction.bytes()).map(|b| b - b'0').collect();
+        let mut digits: Vec<u8> = whole
+            .bytes()
+            .chain(fraction.bytes())
+            .map(|b| b - b'0')
+            .collect();
         let mut point = whole.len() as i64 + exponent as i64;
         let leading = digits.iter().take_while(|d| **d == 0).count();
         digits.drain(..leading);
@@ -47,7 +52,11 @@ impl Number {
             digits.pop();
         }
         if digits.is_empty() {
-            return Ok(Self { negative: false, digits, exponent: 0 });
+            return Ok(Self {
+                negative: false,
+                digits,
+                exponent: 0,
+            });
         }
         if digits.len() > 38 {
             return Err(DynamoError::validation(
@@ -64,7 +73,11 @@ impl Number {
                 "Number underflow. Attempting to store a number with magnitude smaller than supported range",
             ));
         }
-        Ok(Self { negative, digits, exponent: point as i32 })
+        Ok(Self {
+            negative,
+            digits,
+            exponent: point as i32,
+        })
     }
 
     /// The canonical text DynamoDB answers with.
@@ -106,7 +119,10 @@ impl Number {
         };
         let text: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
         let sign = if negative { "-" } else { "" };
-        Number::parse(&format!("{sign}{}e{scale}", if text.is_empty() { "0" } else { &text }))
+        Number::parse(&format!(
+            "{sign}{}e{scale}",
+            if text.is_empty() { "0" } else { &text }
+        ))
     }
 
     /// Bytes whose lexicographic order is the numbers' order.
@@ -146,8 +162,18 @@ fn add_magnitudes(a: &[u8], b: &[u8]) -> Vec<u8> {
     let mut carry = 0;
     let (mut i, mut j) = (a.len(), b.len());
     while i > 0 || j > 0 || carry > 0 {
-        let x = if i > 0 { i -= 1; a[i] } else { 0 };
-        let y = if j > 0 { j -= 1; b[j] } else { 0 };
+        let x = if i > 0 {
+            i -= 1;
+            a[i]
+        } else {
+            0
+        };
+        let y = if j > 0 {
+            j -= 1;
+            b[j]
+        } else {
+            0
+        };
         let sum = x + y + carry;
         out.push(sum % 10);
         carry = sum / 10;
@@ -163,7 +189,12 @@ fn sub_magnitudes(a: &[u8], b: &[u8]) -> Vec<u8> {
     let (mut i, mut j) = (a.len(), b.len());
     while i > 0 {
         i -= 1;
-        let y = if j > 0 { j -= 1; b[j] as i8 } else { 0 };
+        let y = if j > 0 {
+            j -= 1;
+            b[j] as i8
+        } else {
+            0
+        };
         let mut d = a[i] as i8 - y - borrow;
         borrow = 0;
         if d < 0 {
@@ -193,7 +224,10 @@ mod tests {
         assert_eq!(canon("00012.3400"), "12.34");
         assert_eq!(canon("-1.5e-3"), "-0.0015");
         assert_eq!(canon("+7"), "7");
-        assert_eq!(canon("12345678901234567890123456789012345678"), "12345678901234567890123456789012345678");
+        assert_eq!(
+            canon("12345678901234567890123456789012345678"),
+            "12345678901234567890123456789012345678"
+        );
         assert!(Number::parse("123456789012345678901234567890123456789").is_err());
         assert!(Number::parse("1e126").is_err());
         assert!(Number::parse("9.9e125").is_ok());
@@ -207,21 +241,33 @@ mod tests {
     #[test]
     fn adds_exactly() {
         let sum = |a: &str, b: &str, sub: bool| {
-            Number::parse(a).unwrap().add(&Number::parse(b).unwrap(), sub).unwrap().canonical()
+            Number::parse(a)
+                .unwrap()
+                .add(&Number::parse(b).unwrap(), sub)
+                .unwrap()
+                .canonical()
         };
         assert_eq!(sum("1", "2", false), "3");
         assert_eq!(sum("0.1", "0.2", false), "0.3");
         assert_eq!(sum("5", "7", true), "-2");
         assert_eq!(sum("-1.5", "1.5", false), "0");
-        assert_eq!(sum("99999999999999999999999999999999999999", "1", false).len(), 39);
+        assert_eq!(
+            sum("99999999999999999999999999999999999999", "1", false).len(),
+            39
+        );
         assert_eq!(sum("1e20", "-1", false), "99999999999999999999");
         assert_eq!(sum("-3", "-4", true), "1");
     }
 
     #[test]
     fn sort_bytes_follow_numeric_order() {
-        let ordered = ["-1000", "-12.5", "-12", "-0.5", "0", "0.001", "0.5", "1", "1.5", "12", "12.5", "100"];
-        let bytes: Vec<Vec<u8>> = ordered.iter().map(|n| Number::parse(n).expect(n).sort_bytes()).collect();
+        let ordered = [
+            "-1000", "-12.5", "-12", "-0.5", "0", "0.001", "0.5", "1", "1.5", "12", "12.5", "100",
+        ];
+        let bytes: Vec<Vec<u8>> = ordered
+            .iter()
+            .map(|n| Number::parse(n).expect(n).sort_bytes())
+            .collect();
         for pair in bytes.windows(2) {
             assert!(pair[0] < pair[1], "{pair:?}");
         }

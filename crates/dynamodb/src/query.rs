@@ -7,7 +7,7 @@ use crate::definition::KeyShape;
 use crate::error::{DynamoError, DynamoResult};
 use crate::expr::{self, Comparator, Condition, Operand, PathElement};
 use crate::item_expressions::{parse, Parsed};
-use crate::keys::{lookup_key, key_of};
+use crate::keys::{key_of, lookup_key};
 use crate::tables::{find, Table};
 use crate::types::{AttributeValue, Item, KeySchemaElement, Projection, ReadInput, ReadOutput};
 use crate::{Caller, DynamoService};
@@ -24,23 +24,41 @@ struct Source {
 
 fn source(table: &Table, index_name: Option<&str>) -> DynamoResult<Source> {
     let Some(name) = index_name else {
-        return Ok(Source { shape: table.def.key_shape(), index: None });
+        return Ok(Source {
+            shape: table.def.key_shape(),
+            index: None,
+        });
     };
     let of = |schema: &[KeySchemaElement], projection: &Projection, global: bool| Source {
         shape: table.def.shape_of(schema),
         index: Some((name.to_string(), projection.clone(), global)),
     };
-    if let Some(i) = table.def.local_secondary_indexes.iter().find(|i| i.index_name == name) {
+    if let Some(i) = table
+        .def
+        .local_secondary_indexes
+        .iter()
+        .find(|i| i.index_name == name)
+    {
         return Ok(of(&i.key_schema, &i.projection, false));
     }
-    if let Some(i) = table.def.global_secondary_indexes.iter().find(|i| i.index_name == name) {
+    if let Some(i) = table
+        .def
+        .global_secondary_indexes
+        .iter()
+        .find(|i| i.index_name == name)
+    {
         return Ok(of(&i.key_schema, &i.projection, true));
     }
-    Err(DynamoError::validation(format!("The table does not have the specified index: {name}")))
+    Err(DynamoError::validation(format!(
+        "The table does not have the specified index: {name}"
+    )))
 }
 
 /// The key condition's partition value and the range key's condition.
-fn key_condition(shape: &KeyShape, condition: &Condition) -> DynamoResult<(AttributeValue, Option<Condition>)> {
+fn key_condition(
+    shape: &KeyShape,
+    condition: &Condition,
+) -> DynamoResult<(AttributeValue, Option<Condition>)> {
     let unsupported = || DynamoError::validation("Query key condition not supported");
     let on = |path: &[PathElement], name: &str| matches!(path, [PathElement::Name(n)] if n == name);
     let mut parts = Vec::new();
@@ -55,7 +73,9 @@ fn key_condition(shape: &KeyShape, condition: &Condition) -> DynamoResult<(Attri
     let mut range = None;
     for part in parts {
         match part {
-            Condition::Compare(Comparator::Eq, Operand::Path(p), Operand::Value(v)) if on(p, &shape.hash.0) => {
+            Condition::Compare(Comparator::Eq, Operand::Path(p), Operand::Value(v))
+                if on(p, &shape.hash.0) =>
+            {
                 hash = Some(v.clone());
             }
             Condition::Compare(op, Operand::Path(p), Operand::Value(_))
@@ -73,10 +93,15 @@ fn key_condition(shape: &KeyShape, condition: &Condition) -> DynamoResult<(Attri
         }
     }
     let hash = hash.ok_or_else(|| {
-        DynamoError::validation(format!("Query condition missed key schema element: {}", shape.hash.0))
+        DynamoError::validation(format!(
+            "Query condition missed key schema element: {}",
+            shape.hash.0
+        ))
     })?;
     if hash.type_name() != shape.hash.1 {
-        return Err(DynamoError::invalid_parameter("Condition parameter type does not match schema type"));
+        return Err(DynamoError::invalid_parameter(
+            "Condition parameter type does not match schema type",
+        ));
     }
     Ok((hash, range))
 }
@@ -101,12 +126,17 @@ fn key_attributes(table_shape: &KeyShape, source: &Source, item: &Item) -> Item 
         names.push(&source.shape.hash.0);
         names.extend(source.shape.range.as_ref().map(|r| &r.0));
     }
-    names.into_iter().filter_map(|n| item.get(n).map(|v| (n.clone(), v.clone()))).collect()
+    names
+        .into_iter()
+        .filter_map(|n| item.get(n).map(|v| (n.clone(), v.clone())))
+        .collect()
 }
 
 /// What an index query gives back by default: its projection.
 fn projected(table_shape: &KeyShape, source: &Source, item: Item) -> Item {
-    let Some((_, projection, _)) = &source.index else { return item };
+    let Some((_, projection, _)) = &source.index else {
+        return item;
+    };
     match projection.projection_type.as_deref() {
         Some("KEYS_ONLY") | Some("INCLUDE") => {
             let mut keep = key_attributes(table_shape, source, &item);
@@ -152,7 +182,13 @@ impl DynamoService {
         self.read(caller, input, parsed, None)
     }
 
-    fn read(&self, caller: Caller<'_>, input: ReadInput, parsed: Parsed, condition: Option<Condition>) -> DynamoResult<ReadOutput> {
+    fn read(
+        &self,
+        caller: Caller<'_>,
+        input: ReadInput,
+        parsed: Parsed,
+        condition: Option<Condition>,
+    ) -> DynamoResult<ReadOutput> {
         self.with(|conn| {
             let table = find(conn, caller, &input.table_name)?.ok_or_else(crate::DynamoError::resource_not_found)?;
             let source = source(&table, input.index_name.as_deref())?;
@@ -263,5 +299,8 @@ impl DynamoService {
 fn table_key_only(shape: &KeyShape, key: &Item) -> Item {
     let mut names = vec![&shape.hash.0];
     names.extend(shape.range.as_ref().map(|r| &r.0));
-    names.into_iter().filter_map(|n| key.get(n).map(|v| (n.clone(), v.clone()))).collect()
+    names
+        .into_iter()
+        .filter_map(|n| key.get(n).map(|v| (n.clone(), v.clone())))
+        .collect()
 }

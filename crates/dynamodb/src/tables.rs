@@ -23,7 +23,11 @@ pub(crate) struct Table {
 }
 
 /// A table parameter names the table or gives its ARN.
-pub(crate) fn find(conn: &Connection, caller: Caller<'_>, name: &str) -> DynamoResult<Option<Table>> {
+pub(crate) fn find(
+    conn: &Connection,
+    caller: Caller<'_>,
+    name: &str,
+) -> DynamoResult<Option<Table>> {
     let prefix = caller.table_arn("");
     let name = name.strip_prefix(&prefix).unwrap_or(name);
     let row: Option<(i64, String)> = conn
@@ -87,7 +91,8 @@ fn counts(conn: &Connection, table: &Table) -> DynamoResult<Counts> {
         }
         let mut values: Vec<&dyn rusqlite::ToSql> = vec![&table.id];
         values.extend(paths.iter().map(|p| p as &dyn rusqlite::ToSql));
-        let (count, size) = conn.query_row(&sql, values.as_slice(), |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (count, size) =
+            conn.query_row(&sql, values.as_slice(), |r| Ok((r.get(0)?, r.get(1)?)))?;
         indexes.push((name.clone(), count, size));
     }
     Ok(Counts {
@@ -98,12 +103,18 @@ fn counts(conn: &Connection, table: &Table) -> DynamoResult<Counts> {
 
 /// A JSON path naming one top-level attribute, quoted for any name.
 fn json_path(attribute: &str) -> String {
-    format!("$.\"{}\"", attribute.replace('\\', "\\\\").replace('"', "\\\""))
+    format!(
+        "$.\"{}\"",
+        attribute.replace('\\', "\\\\").replace('"', "\\\"")
+    )
 }
 
 impl DynamoService {
     pub fn create_table(&self, caller: Caller<'_>, input: CreateTableInput) -> DynamoResult<Value> {
-        let billing_mode = input.billing_mode.clone().unwrap_or_else(|| PROVISIONED.into());
+        let billing_mode = input
+            .billing_mode
+            .clone()
+            .unwrap_or_else(|| PROVISIONED.into());
         check_billing(&billing_mode, input.provisioned_throughput)?;
         let now = now_seconds();
         let streaming = input
@@ -155,7 +166,11 @@ impl DynamoService {
         })
     }
 
-    pub fn list_tables(&self, caller: Caller<'_>, input: ListTablesInput) -> DynamoResult<ListTablesOutput> {
+    pub fn list_tables(
+        &self,
+        caller: Caller<'_>,
+        input: ListTablesInput,
+    ) -> DynamoResult<ListTablesOutput> {
         let limit = input.limit.unwrap_or(100);
         let after = input.exclusive_start_table_name.unwrap_or_default();
         self.with(|conn| {
@@ -193,11 +208,15 @@ impl DynamoService {
             }
             check_billing(&def.billing_mode, def.provisioned_throughput)?;
             if let Some(stream) = input.stream_specification.clone() {
-                let enabled = def.stream_specification.as_ref().is_some_and(|s| s.stream_enabled);
+                let enabled = def
+                    .stream_specification
+                    .as_ref()
+                    .is_some_and(|s| s.stream_enabled);
                 if stream.stream_enabled {
                     if enabled {
                         return Err(DynamoError::validation(format!(
-                            "Table already has an enabled stream: TableName: {}", table.name
+                            "Table already has an enabled stream: TableName: {}",
+                            table.name
                         )));
                     }
                     def.stream_specification = Some(stream);
@@ -218,9 +237,17 @@ impl DynamoService {
                     }
                 }
             }
-            for update in input.global_secondary_index_updates.clone().unwrap_or_default() {
+            for update in input
+                .global_secondary_index_updates
+                .clone()
+                .unwrap_or_default()
+            {
                 if let Some(create) = update.create {
-                    if def.global_secondary_indexes.iter().any(|g| g.index_name == create.index_name) {
+                    if def
+                        .global_secondary_indexes
+                        .iter()
+                        .any(|g| g.index_name == create.index_name)
+                    {
                         return Err(DynamoError::validation(format!(
                             "Attempting to create an index which already exists: {}",
                             create.index_name
@@ -235,7 +262,8 @@ impl DynamoService {
                 }
                 if let Some(delete) = update.delete {
                     let before = def.global_secondary_indexes.len();
-                    def.global_secondary_indexes.retain(|g| g.index_name != delete.index_name);
+                    def.global_secondary_indexes
+                        .retain(|g| g.index_name != delete.index_name);
                     if def.global_secondary_indexes.len() == before {
                         return Err(DynamoError::not_found(format!(
                             "Requested resource not found: Index: {} not found for table: {name}",
@@ -266,7 +294,8 @@ impl DynamoService {
                 .flatten()
                 .map(|k| k.attribute_name.clone())
                 .collect();
-            def.attribute_definitions.retain(|d| used.contains(&d.attribute_name));
+            def.attribute_definitions
+                .retain(|d| used.contains(&d.attribute_name));
             if let Some(protect) = input.deletion_protection_enabled {
                 def.deletion_protection_enabled = protect;
             }
@@ -347,7 +376,11 @@ impl DynamoService {
             )?;
             Ok(DescribeTimeToLiveOutput {
                 time_to_live_description: TimeToLiveDescription {
-                    time_to_live_status: if attribute.is_some() { "ENABLED" } else { "DISABLED" },
+                    time_to_live_status: if attribute.is_some() {
+                        "ENABLED"
+                    } else {
+                        "DISABLED"
+                    },
                     attribute_name: attribute,
                 },
             })

@@ -8,14 +8,27 @@ use rusqlite::{params, Connection};
 
 /// The table row an ARN names, in the caller's account and region.
 fn table_of(conn: &Connection, caller: Caller<'_>, arn: &str) -> DynamoResult<i64> {
-    let not_found = || DynamoError::not_found(format!("Requested resource not found: ResourcArn: {arn} not found"));
+    let not_found = || {
+        DynamoError::not_found(format!(
+            "Requested resource not found: ResourcArn: {arn} not found"
+        ))
+    };
     let prefix = caller.table_arn("");
-    let name = arn.strip_prefix(&prefix).filter(|n| !n.contains('/')).ok_or_else(not_found)?;
-    find(conn, caller, name)?.map(|t| t.id).ok_or_else(not_found)
+    let name = arn
+        .strip_prefix(&prefix)
+        .filter(|n| !n.contains('/'))
+        .ok_or_else(not_found)?;
+    find(conn, caller, name)?
+        .map(|t| t.id)
+        .ok_or_else(not_found)
 }
 
 fn read_tags(conn: &Connection, id: i64) -> DynamoResult<Vec<Tag>> {
-    let raw: String = conn.query_row("SELECT tags FROM dynamodb_tables WHERE id = ?1", params![id], |r| r.get(0))?;
+    let raw: String = conn.query_row(
+        "SELECT tags FROM dynamodb_tables WHERE id = ?1",
+        params![id],
+        |r| r.get(0),
+    )?;
     Ok(serde_json::from_str(&raw)?)
 }
 
@@ -42,7 +55,11 @@ impl DynamoService {
         })
     }
 
-    pub fn untag_resource(&self, caller: Caller<'_>, input: UntagResourceInput) -> DynamoResult<()> {
+    pub fn untag_resource(
+        &self,
+        caller: Caller<'_>,
+        input: UntagResourceInput,
+    ) -> DynamoResult<()> {
         self.with(|conn| {
             let id = table_of(conn, caller, &input.resource_arn)?;
             let mut tags = read_tags(conn, id)?;
@@ -51,10 +68,16 @@ impl DynamoService {
         })
     }
 
-    pub fn list_tags_of_resource(&self, caller: Caller<'_>, input: ListTagsInput) -> DynamoResult<ListTagsOutput> {
+    pub fn list_tags_of_resource(
+        &self,
+        caller: Caller<'_>,
+        input: ListTagsInput,
+    ) -> DynamoResult<ListTagsOutput> {
         self.with(|conn| {
             let id = table_of(conn, caller, &input.resource_arn)?;
-            Ok(ListTagsOutput { tags: read_tags(conn, id)? })
+            Ok(ListTagsOutput {
+                tags: read_tags(conn, id)?,
+            })
         })
     }
 }

@@ -32,7 +32,11 @@ fn normalized(item: Option<Item>) -> DynamoResult<Item> {
 }
 
 impl DynamoService {
-    pub fn transact_write_items(&self, caller: Caller<'_>, input: TransactWriteItemsInput) -> DynamoResult<serde_json::Value> {
+    pub fn transact_write_items(
+        &self,
+        caller: Caller<'_>,
+        input: TransactWriteItemsInput,
+    ) -> DynamoResult<serde_json::Value> {
         let mut operations: Vec<(Kind, TransactOperation, Parsed)> = Vec::new();
         for entry in input.transact_items {
             let (kind, op) = match (entry.condition_check, entry.put, entry.delete, entry.update) {
@@ -142,7 +146,11 @@ impl DynamoService {
         })
     }
 
-    pub fn transact_get_items(&self, caller: Caller<'_>, input: TransactGetItemsInput) -> DynamoResult<TransactGetItemsOutput> {
+    pub fn transact_get_items(
+        &self,
+        caller: Caller<'_>,
+        input: TransactGetItemsInput,
+    ) -> DynamoResult<TransactGetItemsOutput> {
         let mut gets = Vec::new();
         for entry in input.transact_items {
             let parsed = parse(&entry.get.expressions)?;
@@ -152,7 +160,8 @@ impl DynamoService {
             let tx = conn.transaction()?;
             let mut responses = Vec::new();
             for (op, parsed) in &gets {
-                let table = find(&tx, caller, &op.table_name)?.ok_or_else(DynamoError::resource_not_found)?;
+                let table = find(&tx, caller, &op.table_name)?
+                    .ok_or_else(DynamoError::resource_not_found)?;
                 let key = lookup_key(&table.def.key_shape(), &normalized(op.key.clone())?)?;
                 let item = read(&tx, table.id, &key)?.map(|item| match &parsed.projection {
                     Some(paths) => expr::project(&item, paths),

@@ -121,8 +121,12 @@ fn error(e: &DynamoError) -> Response {
     } else {
         "com.amazonaws.dynamodb.v20120810"
     };
-    let mut body = serde_json::json!({ "__type": format!("{namespace}#{}", e.code), "message": e.message });
-    let extra = e.extra.as_deref().and_then(|x| serde_json::from_str::<serde_json::Value>(x).ok());
+    let mut body =
+        serde_json::json!({ "__type": format!("{namespace}#{}", e.code), "message": e.message });
+    let extra = e
+        .extra
+        .as_deref()
+        .and_then(|x| serde_json::from_str::<serde_json::Value>(x).ok());
     if let Some(serde_json::Value::Object(members)) = extra {
         for (name, value) in members {
             body[name] = value;

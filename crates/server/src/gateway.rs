@@ -12,11 +12,11 @@ use axum::http::{HeaderMap, HeaderValue, Method, Uri};
 use axum::response::Response;
 use axum::Router;
 use laminar_db::Db;
+use laminar_dynamodb::DynamoService;
 use laminar_executor::{
     CodeDelivery, DockerExecutor, DockerSettings, Executor, ImageSettings, ProcessExecutor,
 };
 use laminar_iam::IamService;
-use laminar_dynamodb::DynamoService;
 use laminar_kinesis::KinesisService;
 use laminar_lambda::{Companions, LambdaService, Settings};
 use laminar_logs::LogsService;

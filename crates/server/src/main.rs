@@ -3,10 +3,10 @@
 mod app;
 mod cli;
 mod companion;
+mod dynamodb_api;
 mod function_url;
 mod gateway;
 mod iam_api;
-mod dynamodb_api;
 mod kinesis_api;
 mod logs_api;
 mod ops;

@@ -32,7 +32,9 @@ fn operand(item: &Item, op: &Operand) -> Option<AttributeValue> {
 }
 
 fn binary(text: &str) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD.decode(text).unwrap_or_default()
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap_or_default()
 }
 
 fn size(value: &AttributeValue) -> Option<usize> {
@@ -70,13 +72,16 @@ pub(crate) fn equal(a: &AttributeValue, b: &AttributeValue) -> bool {
         x == y
     };
     match (a, b) {
-        (AttributeValue::N(_), AttributeValue::N(_)) | (AttributeValue::B(_), AttributeValue::B(_)) => {
-            order(a, b) == Some(Ordering::Equal)
-        }
+        (AttributeValue::N(_), AttributeValue::N(_))
+        | (AttributeValue::B(_), AttributeValue::B(_)) => order(a, b) == Some(Ordering::Equal),
         (AttributeValue::NS(x), AttributeValue::NS(y)) => same_set(x, y, &|n| number_key(n)),
-        (AttributeValue::SS(x), AttributeValue::SS(y)) => same_set(x, y, &|s| s.as_bytes().to_vec()),
+        (AttributeValue::SS(x), AttributeValue::SS(y)) => {
+            same_set(x, y, &|s| s.as_bytes().to_vec())
+        }
         (AttributeValue::BS(x), AttributeValue::BS(y)) => same_set(x, y, &|b| binary(b)),
-        (AttributeValue::L(x), AttributeValue::L(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| equal(a, b)),
+        (AttributeValue::L(x), AttributeValue::L(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| equal(a, b))
+        }
         (AttributeValue::M(x), AttributeValue::M(y)) => {
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| equal(v, w)))
         }
@@ -98,17 +103,27 @@ fn compare(comparator: Comparator, a: &AttributeValue, b: &AttributeValue) -> bo
 /// Whether the item satisfies the condition (a missing item is empty).
 pub(crate) fn holds(condition: &Condition, item: &Item) -> bool {
     match condition {
-        Condition::Compare(comparator, left, right) => match (operand(item, left), operand(item, right)) {
-            (Some(a), Some(b)) => compare(*comparator, &a, &b),
-            // A missing attribute is unequal to everything and ordered with nothing.
-            _ => *comparator == Comparator::Ne,
-        },
-        Condition::Between(value, low, high) => match (operand(item, value), operand(item, low), operand(item, high)) {
-            (Some(v), Some(l), Some(h)) => compare(Comparator::Ge, &v, &l) && compare(Comparator::Le, &v, &h),
+        Condition::Compare(comparator, left, right) => {
+            match (operand(item, left), operand(item, right)) {
+                (Some(a), Some(b)) => compare(*comparator, &a, &b),
+                // A missing attribute is unequal to everything and ordered with nothing.
+                _ => *comparator == Comparator::Ne,
+            }
+        }
+        Condition::Between(value, low, high) => match (
+            operand(item, value),
+            operand(item, low),
+            operand(item, high),
+        ) {
+            (Some(v), Some(l), Some(h)) => {
+                compare(Comparator::Ge, &v, &l) && compare(Comparator::Le, &v, &h)
+            }
             _ => false,
         },
         Condition::In(value, list) => match operand(item, value) {
-            Some(v) => list.iter().any(|candidate| operand(item, candidate).is_some_and(|c| equal(&v, &c))),
+            Some(v) => list
+                .iter()
+                .any(|candidate| operand(item, candidate).is_some_and(|c| equal(&v, &c))),
             None => false,
         },
         Condition::And(a, b) => holds(a, item) && holds(b, item),
@@ -120,21 +135,28 @@ pub(crate) fn holds(condition: &Condition, item: &Item) -> bool {
             (Some(value), Some(AttributeValue::S(kind))) => value.type_name() == kind,
             _ => false,
         },
-        Condition::BeginsWith(value, prefix) => match (operand(item, value), operand(item, prefix)) {
+        Condition::BeginsWith(value, prefix) => match (operand(item, value), operand(item, prefix))
+        {
             (Some(AttributeValue::S(s)), Some(AttributeValue::S(p))) => s.starts_with(&p),
-            (Some(AttributeValue::B(s)), Some(AttributeValue::B(p))) => binary(&s).starts_with(&binary(&p)),
-            _ => false,
-        },
-        Condition::Contains(container, member) => match (operand(item, container), operand(item, member)) {
-            (Some(AttributeValue::S(s)), Some(AttributeValue::S(m))) => s.contains(&m),
-            (Some(AttributeValue::SS(set)), Some(AttributeValue::S(m))) => set.contains(&m),
-            (Some(AttributeValue::NS(set)), Some(m @ AttributeValue::N(_))) => {
-                set.iter().any(|n| equal(&AttributeValue::N(n.clone()), &m))
+            (Some(AttributeValue::B(s)), Some(AttributeValue::B(p))) => {
+                binary(&s).starts_with(&binary(&p))
             }
-            (Some(AttributeValue::BS(set)), Some(AttributeValue::B(m))) => set.iter().any(|b| binary(b) == binary(&m)),
-            (Some(AttributeValue::L(list)), Some(m)) => list.iter().any(|v| equal(v, &m)),
             _ => false,
         },
+        Condition::Contains(container, member) => {
+            match (operand(item, container), operand(item, member)) {
+                (Some(AttributeValue::S(s)), Some(AttributeValue::S(m))) => s.contains(&m),
+                (Some(AttributeValue::SS(set)), Some(AttributeValue::S(m))) => set.contains(&m),
+                (Some(AttributeValue::NS(set)), Some(m @ AttributeValue::N(_))) => {
+                    set.iter().any(|n| equal(&AttributeValue::N(n.clone()), &m))
+                }
+                (Some(AttributeValue::BS(set)), Some(AttributeValue::B(m))) => {
+                    set.iter().any(|b| binary(b) == binary(&m))
+                }
+                (Some(AttributeValue::L(list)), Some(m)) => list.iter().any(|v| equal(v, &m)),
+                _ => false,
+            }
+        }
     }
 }
 
@@ -152,13 +174,19 @@ pub(crate) fn project(item: &Item, paths: &[Path]) -> Item {
 /// Writes `value` at `path` in `out`, building the maps and lists on the way
 /// as they are in `source`.
 fn place(out: &mut Item, path: &Path, value: AttributeValue, source: &Item) {
-    let Some(PathElement::Name(first)) = path.first() else { return };
+    let Some(PathElement::Name(first)) = path.first() else {
+        return;
+    };
     if path.len() == 1 {
         out.insert(first.clone(), value);
         return;
     }
-    let Some(original) = source.get(first) else { return };
-    let slot = out.entry(first.clone()).or_insert_with(|| empty_like(original));
+    let Some(original) = source.get(first) else {
+        return;
+    };
+    let slot = out
+        .entry(first.clone())
+        .or_insert_with(|| empty_like(original));
     place_in(slot, &path[1..], value, original);
 }
 
@@ -170,7 +198,12 @@ fn empty_like(value: &AttributeValue) -> AttributeValue {
 }
 
 /// Projected list elements are appended in the order the paths name them.
-fn place_in(slot: &mut AttributeValue, rest: &[PathElement], value: AttributeValue, original: &AttributeValue) {
+fn place_in(
+    slot: &mut AttributeValue,
+    rest: &[PathElement],
+    value: AttributeValue,
+    original: &AttributeValue,
+) {
     match (slot, &rest[0], original) {
         (AttributeValue::M(map), PathElement::Name(name), AttributeValue::M(source)) => {
             if rest.len() == 1 {

@@ -24,7 +24,9 @@ impl Token {
     }
 }
 
-const SYMBOLS: [&str; 13] = ["<>", "<=", ">=", "=", "<", ">", "(", ")", "[", "]", ",", ".", "+"];
+const SYMBOLS: [&str; 13] = [
+    "<>", "<=", ">=", "=", "<", ">", "(", ")", "[", "]", ",", ".", "+",
+];
 
 /// Splits an expression into tokens, or names the first character that
 /// cannot start one.
@@ -61,13 +63,19 @@ pub(crate) fn tokens(text: &str) -> Result<Vec<Token>, String> {
                 return Err(text[at..=at].to_string());
             }
             let word = text[at..end].to_string();
-            out.push(if c == b'#' { Token::NamePlaceholder(word) } else { Token::ValuePlaceholder(word) });
+            out.push(if c == b'#' {
+                Token::NamePlaceholder(word)
+            } else {
+                Token::ValuePlaceholder(word)
+            });
             at = end;
             continue;
         }
         if c.is_ascii_digit() && matches!(out.last(), Some(Token::Symbol("["))) {
             let end = word_end(at);
-            let index = text[at..end].parse().map_err(|_| text[at..end].to_string())?;
+            let index = text[at..end]
+                .parse()
+                .map_err(|_| text[at..end].to_string())?;
             out.push(Token::Index(index));
             at = end;
             continue;
@@ -78,7 +86,9 @@ pub(crate) fn tokens(text: &str) -> Result<Vec<Token>, String> {
             at = end;
             continue;
         }
-        let end = (at + 1..=text.len()).find(|e| text.is_char_boundary(*e)).unwrap_or(text.len());
+        let end = (at + 1..=text.len())
+            .find(|e| text.is_char_boundary(*e))
+            .unwrap_or(text.len());
         return Err(text[at..end].to_string());
     }
     Ok(out)

@@ -17,14 +17,25 @@ pub(crate) struct Placeholders<'a> {
 }
 
 impl<'a> Placeholders<'a> {
-    pub fn new(names: &'a BTreeMap<String, String>, values: &'a BTreeMap<String, AttributeValue>) -> Self {
-        Self { names, values, used_names: BTreeSet::new(), used_values: BTreeSet::new() }
+    pub fn new(
+        names: &'a BTreeMap<String, String>,
+        values: &'a BTreeMap<String, AttributeValue>,
+    ) -> Self {
+        Self {
+            names,
+            values,
+            used_names: BTreeSet::new(),
+            used_values: BTreeSet::new(),
+        }
     }
 
     /// AWS refuses placeholders that no expression of the request used.
     pub fn check_all_used(&self) -> DynamoResult<()> {
         let unused = |all: Vec<&String>, used: &BTreeSet<String>| {
-            all.into_iter().filter(|k| !used.contains(*k)).cloned().collect::<Vec<_>>()
+            all.into_iter()
+                .filter(|k| !used.contains(*k))
+                .cloned()
+                .collect::<Vec<_>>()
         };
         let values = unused(self.values.keys().collect(), &self.used_values);
         if !values.is_empty() {
@@ -55,17 +66,33 @@ fn invalid(kind: &str, detail: impl std::fmt::Display) -> DynamoError {
     DynamoError::validation(format!("Invalid {kind}: {detail}"))
 }
 
-fn start<'p, 'a>(kind: &'static str, text: &str, ph: &'p mut Placeholders<'a>) -> DynamoResult<Parser<'p, 'a>> {
+fn start<'p, 'a>(
+    kind: &'static str,
+    text: &str,
+    ph: &'p mut Placeholders<'a>,
+) -> DynamoResult<Parser<'p, 'a>> {
     if text.trim().is_empty() {
         return Err(invalid(kind, "The expression can not be empty;"));
     }
     let tokens = tokens(text).map_err(|bad| {
-        invalid(kind, format!("Syntax error; token: \"{bad}\", near: \"{bad}\""))
+        invalid(
+            kind,
+            format!("Syntax error; token: \"{bad}\", near: \"{bad}\""),
+        )
     })?;
-    Ok(Parser { kind, tokens, at: 0, ph })
+    Ok(Parser {
+        kind,
+        tokens,
+        at: 0,
+        ph,
+    })
 }
 
-pub(crate) fn condition(kind: &'static str, text: &str, ph: &mut Placeholders<'_>) -> DynamoResult<Condition> {
+pub(crate) fn condition(
+    kind: &'static str,
+    text: &str,
+    ph: &mut Placeholders<'_>,
+) -> DynamoResult<Condition> {
     let mut p = start(kind, text, ph)?;
     let condition = p.or()?;
     p.end()?;
@@ -144,12 +171,22 @@ impl Parser<'_, '_> {
     }
 
     fn syntax(&self, token: &Token) -> DynamoError {
-        let at = self.at.saturating_sub(1).min(self.tokens.len().saturating_sub(1));
+        let at = self
+            .at
+            .saturating_sub(1)
+            .min(self.tokens.len().saturating_sub(1));
         let near: Vec<String> = self.tokens[at.saturating_sub(1)..(at + 2).min(self.tokens.len())]
             .iter()
             .map(Token::text)
             .collect();
-        invalid(self.kind, format!("Syntax error; token: \"{}\", near: \"{}\"", token.text(), near.join(" ")))
+        invalid(
+            self.kind,
+            format!(
+                "Syntax error; token: \"{}\", near: \"{}\"",
+                token.text(),
+                near.join(" ")
+            ),
+        )
     }
 
     fn unexpected_end(&self) -> DynamoError {
@@ -273,14 +310,20 @@ impl Parser<'_, '_> {
             self.expect_symbol(")")?;
             return Ok(inner);
         }
-        if let (Some(Token::Word(w)), Some(Token::Symbol("("))) = (self.peek().cloned(), self.tokens.get(self.at + 1)) {
+        if let (Some(Token::Word(w)), Some(Token::Symbol("("))) =
+            (self.peek().cloned(), self.tokens.get(self.at + 1))
+        {
             let function = w.clone();
             match function.as_str() {
                 "attribute_exists" | "attribute_not_exists" => {
                     self.at += 2;
                     let path = self.path()?;
                     self.expect_symbol(")")?;
-                    return Ok(if function == "attribute_exists" { Condition::Exists(path) } else { Condition::NotExists(path) });
+                    return Ok(if function == "attribute_exists" {
+                        Condition::Exists(path)
+                    } else {
+                        Condition::NotExists(path)
+                    });
                 }
                 "attribute_type" | "begins_with" | "contains" => {
                     self.at += 2;
@@ -297,7 +340,10 @@ impl Parser<'_, '_> {
                 }
                 "size" => {}
                 other => {
-                    return Err(invalid(self.kind, format!("Invalid function name; function: {other}")));
+                    return Err(invalid(
+                        self.kind,
+                        format!("Invalid function name; function: {other}"),
+                    ));
                 }
             }
         }
@@ -339,7 +385,10 @@ impl Parser<'_, '_> {
     fn operand(&mut self) -> DynamoResult<Operand> {
         match self.peek() {
             Some(Token::ValuePlaceholder(_)) => Ok(Operand::Value(self.value()?)),
-            Some(Token::Word(w)) if w == "size" && matches!(self.tokens.get(self.at + 1), Some(Token::Symbol("("))) => {
+            Some(Token::Word(w))
+                if w == "size"
+                    && matches!(self.tokens.get(self.at + 1), Some(Token::Symbol("("))) =>
+            {
                 self.at += 2;
                 let path = self.path()?;
                 self.expect_symbol(")")?;
@@ -361,7 +410,9 @@ impl Parser<'_, '_> {
     }
 
     fn set_operand(&mut self) -> DynamoResult<SetOperand> {
-        if let (Some(Token::Word(w)), Some(Token::Symbol("("))) = (self.peek().cloned(), self.tokens.get(self.at + 1)) {
+        if let (Some(Token::Word(w)), Some(Token::Symbol("("))) =
+            (self.peek().cloned(), self.tokens.get(self.at + 1))
+        {
             match w.as_str() {
                 "if_not_exists" => {
                     self.at += 2;
@@ -379,7 +430,12 @@ impl Parser<'_, '_> {
                     self.expect_symbol(")")?;
                     return Ok(SetOperand::ListAppend(Box::new(first), Box::new(second)));
                 }
-                other => return Err(invalid(self.kind, format!("Invalid function name; function: {other}"))),
+                other => {
+                    return Err(invalid(
+                        self.kind,
+                        format!("Invalid function name; function: {other}"),
+                    ))
+                }
             }
         }
         match self.peek() {

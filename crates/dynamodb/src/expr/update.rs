@@ -12,7 +12,9 @@ fn wrong_type() -> DynamoError {
 }
 
 fn invalid_path() -> DynamoError {
-    DynamoError::validation("The document path provided in the update expression is invalid for update")
+    DynamoError::validation(
+        "The document path provided in the update expression is invalid for update",
+    )
 }
 
 fn operand_type(value: &AttributeValue) -> &'static str {
@@ -70,8 +72,10 @@ pub(crate) fn check(update: &Update, key_names: &[&str]) -> DynamoResult<()> {
         .map(|(_, v)| ("ADD", v))
         .chain(update.delete.iter().map(|(_, v)| ("DELETE", v)))
     {
-        let allowed = matches!(value, AttributeValue::SS(_) | AttributeValue::NS(_) | AttributeValue::BS(_))
-            || (operator == "ADD" && matches!(value, AttributeValue::N(_)));
+        let allowed = matches!(
+            value,
+            AttributeValue::SS(_) | AttributeValue::NS(_) | AttributeValue::BS(_)
+        ) || (operator == "ADD" && matches!(value, AttributeValue::N(_)));
         if !allowed {
             return Err(DynamoError::validation(format!(
                 "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: {operator}, operand type: {}",
@@ -86,7 +90,9 @@ fn evaluate(operand: &SetOperand, before: &Item) -> DynamoResult<AttributeValue>
     match operand {
         SetOperand::Value(value) => Ok(value.clone()),
         SetOperand::Path(path) => resolve(before, path).cloned().ok_or_else(|| {
-            DynamoError::validation("The provided expression refers to an attribute that does not exist in the item")
+            DynamoError::validation(
+                "The provided expression refers to an attribute that does not exist in the item",
+            )
         }),
         SetOperand::IfNotExists(path, fallback) => match resolve(before, path) {
             Some(value) => Ok(value.clone()),
@@ -102,18 +108,26 @@ fn evaluate(operand: &SetOperand, before: &Item) -> DynamoResult<AttributeValue>
     }
 }
 
-fn arithmetic(a: &AttributeValue, b: &AttributeValue, subtract: bool) -> DynamoResult<AttributeValue> {
+fn arithmetic(
+    a: &AttributeValue,
+    b: &AttributeValue,
+    subtract: bool,
+) -> DynamoResult<AttributeValue> {
     match (a, b) {
-        (AttributeValue::N(a), AttributeValue::N(b)) => {
-            Ok(AttributeValue::N(Number::parse(a)?.add(&Number::parse(b)?, subtract)?.canonical()))
-        }
+        (AttributeValue::N(a), AttributeValue::N(b)) => Ok(AttributeValue::N(
+            Number::parse(a)?
+                .add(&Number::parse(b)?, subtract)?
+                .canonical(),
+        )),
         _ => Err(wrong_type()),
     }
 }
 
 /// The slot a path names inside a document: its parent container.
 fn parent_mut<'i>(item: &'i mut Item, path: &Path) -> Option<&'i mut AttributeValue> {
-    let PathElement::Name(first) = path.first()? else { return None };
+    let PathElement::Name(first) = path.first()? else {
+        return None;
+    };
     let mut current = item.get_mut(first)?;
     for element in &path[1..path.len() - 1] {
         current = match (element, current) {
@@ -127,7 +141,9 @@ fn parent_mut<'i>(item: &'i mut Item, path: &Path) -> Option<&'i mut AttributeVa
 
 fn set_at(item: &mut Item, path: &Path, value: AttributeValue) -> DynamoResult<()> {
     if path.len() == 1 {
-        let PathElement::Name(name) = &path[0] else { return Err(invalid_path()) };
+        let PathElement::Name(name) = &path[0] else {
+            return Err(invalid_path());
+        };
         item.insert(name.clone(), value);
         return Ok(());
     }
@@ -171,7 +187,11 @@ fn remove_at(item: &mut Item, path: &Path) -> DynamoResult<()> {
     Ok(())
 }
 
-fn set_union(existing: &[String], added: &[String], same: impl Fn(&String, &String) -> bool) -> Vec<String> {
+fn set_union(
+    existing: &[String],
+    added: &[String],
+    same: impl Fn(&String, &String) -> bool,
+) -> Vec<String> {
     let mut out = existing.to_vec();
     for value in added {
         if !out.iter().any(|e| same(e, value)) {
@@ -181,30 +201,48 @@ fn set_union(existing: &[String], added: &[String], same: impl Fn(&String, &Stri
     out
 }
 
-fn numbers_equal(a: &String, b: &String) -> bool {
-    equal(&AttributeValue::N(a.clone()), &AttributeValue::N(b.clone()))
+fn numbers_equal(a: &str, b: &str) -> bool {
+    equal(&AttributeValue::N(a.to_string()), &AttributeValue::N(b.to_string()))
 }
 
 fn add(existing: Option<&AttributeValue>, value: &AttributeValue) -> DynamoResult<AttributeValue> {
     Ok(match (existing, value) {
         (None, v) => v.clone(),
         (Some(e @ AttributeValue::N(_)), v @ AttributeValue::N(_)) => arithmetic(e, v, false)?,
-        (Some(AttributeValue::SS(e)), AttributeValue::SS(v)) => AttributeValue::SS(set_union(e, v, |a, b| a == b)),
-        (Some(AttributeValue::BS(e)), AttributeValue::BS(v)) => AttributeValue::BS(set_union(e, v, |a, b| a == b)),
-        (Some(AttributeValue::NS(e)), AttributeValue::NS(v)) => AttributeValue::NS(set_union(e, v, numbers_equal)),
+        (Some(AttributeValue::SS(e)), AttributeValue::SS(v)) => {
+            AttributeValue::SS(set_union(e, v, |a, b| a == b))
+        }
+        (Some(AttributeValue::BS(e)), AttributeValue::BS(v)) => {
+            AttributeValue::BS(set_union(e, v, |a, b| a == b))
+        }
+        (Some(AttributeValue::NS(e)), AttributeValue::NS(v)) => {
+            AttributeValue::NS(set_union(e, v, |a, b| numbers_equal(a, b)))
+        }
         _ => return Err(wrong_type()),
     })
 }
 
 /// The set left after DELETE, or None when it is empty (and so removed).
-fn delete(existing: &AttributeValue, value: &AttributeValue) -> DynamoResult<Option<AttributeValue>> {
+fn delete(
+    existing: &AttributeValue,
+    value: &AttributeValue,
+) -> DynamoResult<Option<AttributeValue>> {
     let left = |e: &[String], v: &[String], same: fn(&String, &String) -> bool| {
-        e.iter().filter(|x| !v.iter().any(|y| same(x, y))).cloned().collect::<Vec<_>>()
+        e.iter()
+            .filter(|x| !v.iter().any(|y| same(x, y)))
+            .cloned()
+            .collect::<Vec<_>>()
     };
     let result = match (existing, value) {
-        (AttributeValue::SS(e), AttributeValue::SS(v)) => AttributeValue::SS(left(e, v, |a, b| a == b)),
-        (AttributeValue::BS(e), AttributeValue::BS(v)) => AttributeValue::BS(left(e, v, |a, b| a == b)),
-        (AttributeValue::NS(e), AttributeValue::NS(v)) => AttributeValue::NS(left(e, v, numbers_equal)),
+        (AttributeValue::SS(e), AttributeValue::SS(v)) => {
+            AttributeValue::SS(left(e, v, |a, b| a == b))
+        }
+        (AttributeValue::BS(e), AttributeValue::BS(v)) => {
+            AttributeValue::BS(left(e, v, |a, b| a == b))
+        }
+        (AttributeValue::NS(e), AttributeValue::NS(v)) => {
+            AttributeValue::NS(left(e, v, |a, b| numbers_equal(a, b)))
+        }
         _ => return Err(wrong_type()),
     };
     let empty = matches!(&result, AttributeValue::SS(s) | AttributeValue::NS(s) | AttributeValue::BS(s) if s.is_empty());
@@ -218,8 +256,12 @@ pub(crate) fn apply(update: &Update, item: &mut Item) -> DynamoResult<()> {
     for (path, value) in &update.set {
         let value = match value {
             SetValue::Operand(op) => evaluate(op, &before)?,
-            SetValue::Plus(a, b) => arithmetic(&evaluate(a, &before)?, &evaluate(b, &before)?, false)?,
-            SetValue::Minus(a, b) => arithmetic(&evaluate(a, &before)?, &evaluate(b, &before)?, true)?,
+            SetValue::Plus(a, b) => {
+                arithmetic(&evaluate(a, &before)?, &evaluate(b, &before)?, false)?
+            }
+            SetValue::Minus(a, b) => {
+                arithmetic(&evaluate(a, &before)?, &evaluate(b, &before)?, true)?
+            }
         };
         sets.push((path, value));
     }
