@@ -83,7 +83,10 @@ pub(crate) async fn send(service: &EventSources, destination: &str, failure: Fai
         }
         return;
     }
-    if let Err(e) = service.send_on_failure(destination, record.to_string()).await {
+    if let Err(e) = service
+        .send_on_failure(destination, record.to_string())
+        .await
+    {
         tracing::warn!(destination, error = %e, "the OnFailure record could not be sent");
     }
 }

@@ -2,9 +2,7 @@
 //! whose it is, and the policies that bear on an identity (inline and
 //! attached, and a role's permissions boundary).
 
-use crate::document::{validate, Kind};
 use crate::evaluate::{Identity, Policies, Policy};
-use crate::sts::AssumeRole;
 use crate::{aws_managed, IamError, IamService};
 use rusqlite::{params, OptionalExtension};
 
@@ -20,7 +18,10 @@ pub struct SigningKey {
 }
 
 /// The document of a managed policy's default version.
-fn managed_document(conn: &rusqlite::Connection, arn: &str) -> Result<Option<String>, IamError> {
+pub(crate) fn managed_document(
+    conn: &rusqlite::Connection,
+    arn: &str,
+) -> Result<Option<String>, IamError> {
     if let Some(p) = aws_managed::find(arn) {
         return Ok(Some(p.document.to_string()));
     }
@@ -53,26 +54,6 @@ fn policies_of(
         documents.extend(managed_document(conn, &arn)?);
     }
     Ok(documents.iter().map(|d| Policy::parse(d)).collect())
-}
-
-/// The session policies AssumeRole was given, as stored with the session
-/// (managed ones by their documents at that time); `None` without any.
-pub(crate) fn session_policies(
-    conn: &rusqlite::Connection,
-    input: &AssumeRole,
-) -> Result<Option<String>, IamError> {
-    let mut documents = Vec::new();
-    if let Some(inline) = &input.policy {
-        validate(inline, Kind::Identity)?;
-        documents.push(inline.clone());
-    }
-    for arn in &input.policy_arns {
-        let document = managed_document(conn, arn)?.ok_or_else(|| {
-            IamError::invalid_input(format!("Policy {arn} does not exist or is not attachable."))
-        })?;
-        documents.push(document);
-    }
-    Ok((!documents.is_empty()).then(|| serde_json::Value::from(documents).to_string()))
 }
 
 impl IamService {

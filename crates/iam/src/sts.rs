@@ -233,7 +233,7 @@ impl IamService {
                     "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
                 ));
             }
-            let session_policies = crate::authority::session_policies(conn, input)?;
+            let session_policies = session_policies(conn, input)?;
             let expires = now_secs() + duration;
             let creds = Credentials {
                 access_key_id: ids::access_key_id("ASIA"),
@@ -265,4 +265,24 @@ impl IamService {
         })
         .inspect(|(creds, _)| self.remember_key(&creds.access_key_id, &account))
     }
+}
+
+/// The session policies AssumeRole was given, as stored with the session
+/// (managed ones by their documents at that time); `None` without any.
+pub(crate) fn session_policies(
+    conn: &rusqlite::Connection,
+    input: &AssumeRole,
+) -> Result<Option<String>, IamError> {
+    let mut documents = Vec::new();
+    if let Some(inline) = &input.policy {
+        crate::document::validate(inline, crate::document::Kind::Identity)?;
+        documents.push(inline.clone());
+    }
+    for arn in &input.policy_arns {
+        let document = crate::authority::managed_document(conn, arn)?.ok_or_else(|| {
+            IamError::invalid_input(format!("Policy {arn} does not exist or is not attachable."))
+        })?;
+        documents.push(document);
+    }
+    Ok((!documents.is_empty()).then(|| serde_json::Value::from(documents).to_string()))
 }

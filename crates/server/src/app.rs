@@ -1,6 +1,7 @@
 //! The services laminar answers on its one port.
 
 use crate::enforce::Enforcer;
+use laminar_dynamodb::DynamoService;
 use laminar_iam::IamService;
 use laminar_kinesis::KinesisService;
 use laminar_lambda::LambdaService;
@@ -16,6 +17,7 @@ pub struct App {
     pub sqs: SqsService,
     pub logs: LogsService,
     pub kinesis: KinesisService,
+    pub dynamodb: DynamoService,
     pub s3: S3Service,
     pub iam: IamService,
     /// Set in the enforcing mode (`--iam enforce`).

@@ -9,7 +9,7 @@
 use crate::app::App;
 use crate::iam_api::{self, Service as IamOrSts};
 use crate::unknown_service::Unserved;
-use crate::{kinesis_api, logs_api, s3_api, sigv4, sns_api, sqs_api};
+use crate::{dynamodb_api, kinesis_api, logs_api, s3_api, sigv4, sns_api, sqs_api};
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
@@ -25,6 +25,8 @@ pub enum Target {
     Logs,
     /// `X-Amz-Target: Kinesis_20131202.<Operation>`.
     Kinesis,
+    /// `X-Amz-Target: DynamoDB_20120810.<Operation>`.
+    DynamoDb,
     S3,
     /// SNS (query protocol).
     Sns,
@@ -46,6 +48,9 @@ pub fn detect(uri: &Uri, headers: &HeaderMap) -> Option<Target> {
     if amz_target.starts_with("Kinesis_20131202.") {
         return Some(Target::Kinesis);
     }
+    if amz_target.starts_with("DynamoDB_20120810.") {
+        return Some(Target::DynamoDb);
+    }
     if !amz_target.is_empty() {
         return Some(Target::Unserved(Unserved::by_target(amz_target)));
     }
@@ -55,6 +60,7 @@ pub fn detect(uri: &Uri, headers: &HeaderMap) -> Option<Target> {
         Some("sqs") => return Some(Target::SqsQuery),
         Some("logs") => return Some(Target::Logs),
         Some("kinesis") => return Some(Target::Kinesis),
+        Some("dynamodb") => return Some(Target::DynamoDb),
         Some("s3") => return Some(Target::S3),
         Some("sns") => return Some(Target::Sns),
         Some("iam") => return Some(Target::Iam(IamOrSts::Iam)),
@@ -127,6 +133,7 @@ pub async fn serve(
         Target::Logs => logs_api::serve(&app.logs, &scope, &headers, body).await,
         Target::Kinesis => kinesis_api::serve(&app.kinesis, &scope, &headers, body).await,
         Target::Sns => sns_api::serve(&app.sns, &scope, &uri, &headers, body).await,
+        Target::DynamoDb => dynamodb_api::serve(&app.dynamodb, &scope, &headers, body).await,
         Target::S3 => s3_api::serve(&app.s3, &scope, method, &uri, &headers, body).await,
         Target::Iam(service) => {
             iam_api::serve(&app.iam, service, &scope, &uri, &headers, body).await
@@ -202,7 +209,9 @@ mod tests {
         let unsigned_sns: Uri = "/?Action=ListTopics&Version=2010-03-31".parse().unwrap();
         assert_eq!(detect(&unsigned_sns, &HeaderMap::new()), Some(Target::Sns));
         let dynamo = headers(&[("x-amz-target", "DynamoDB_20120810.PutItem")]);
-        assert!(matches!(detect(&uri, &dynamo), Some(Target::Unserved(_))));
+        assert_eq!(detect(&uri, &dynamo), Some(Target::DynamoDb));
+        let streams = headers(&[("x-amz-target", "DynamoDBStreams_20120810.ListStreams")]);
+        assert!(matches!(detect(&uri, &streams), Some(Target::Unserved(_))));
         let sts: Uri = "/?Action=GetCallerIdentity&Version=2011-06-15"
             .parse()
             .unwrap();

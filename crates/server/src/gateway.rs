@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, Uri};
 use axum::response::Response;
 use axum::Router;
 use laminar_db::Db;
+use laminar_dynamodb::DynamoService;
 use laminar_executor::{
     CodeDelivery, DockerExecutor, DockerSettings, Executor, ImageSettings, ProcessExecutor,
 };
@@ -66,8 +67,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         kinesis: KinesisService::new(db.clone())?,
         s3: S3Service::new(db.clone())?,
         iam: IamService::new(db.clone())?,
-        sns: laminar_sns::SnsService::new(db)?,
+        sns: laminar_sns::SnsService::new(db.clone())?,
     };
+    // Lambda does not call DynamoDB (yet): it is served on the port only.
+    let dynamodb = DynamoService::new(db)?;
     let service = LambdaService::new(
         Settings {
             endpoint_url: endpoint_url.clone(),
@@ -87,6 +90,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         sqs: companions.sqs,
         logs: companions.logs,
         kinesis: companions.kinesis,
+        dynamodb,
         s3: companions.s3,
         iam: companions.iam,
         sns: companions.sns,

@@ -94,6 +94,33 @@ pub fn asked(
                 .unwrap_or_else(|| "*".into());
             asked("kinesis", resource)
         }
+        Target::Sns => {
+            let resource = params
+                .get("TopicArn")
+                .or_else(|| params.get("TargetArn"))
+                .or_else(|| params.get("ResourceArn"))
+                .or_else(|| {
+                    params
+                        .get("Name")
+                        .map(|n| format!("arn:aws:sns:{region}:{account}:{n}"))
+                })
+                .unwrap_or_else(|| "*".into());
+            asked("sns", resource)
+        }
+        Target::DynamoDb => {
+            let resource = params
+                .get("TableName")
+                .map(|t| {
+                    if t.starts_with("arn:") {
+                        t
+                    } else {
+                        format!("arn:aws:dynamodb:{region}:{account}:table/{t}")
+                    }
+                })
+                .or_else(|| params.get("ResourceArn"))
+                .unwrap_or_else(|| "*".into());
+            asked("dynamodb", resource)
+        }
         Target::Logs => {
             let resource = params
                 .get("logGroupName")
