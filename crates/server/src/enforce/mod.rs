@@ -87,14 +87,14 @@ impl Enforcer {
         presented: &verify::Presented,
     ) -> Result<Signer, Rejection> {
         let (iam, key_id) = (iam.clone(), presented.access_key.clone());
-        let found = laminar_db::blocking(move || iam.signing_key(&key_id)).await;
+        let found =
+            laminar_db::blocking(move || iam.signing_key(&key_id).map_err(|e| e.to_string()))
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|looked_up| looked_up);
         let key = match found {
-            Ok(Ok(Some(key))) => key,
-            Ok(Ok(None)) => return Err(Rejection::UnknownKey),
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "IAM could not look up a signing key");
-                return Err(Rejection::UnknownKey);
-            }
+            Ok(Some(key)) => key,
+            Ok(None) => return Err(Rejection::UnknownKey),
             Err(e) => {
                 tracing::warn!(error = %e, "IAM could not look up a signing key");
                 return Err(Rejection::UnknownKey);
@@ -119,17 +119,15 @@ impl Enforcer {
 /// The identity's policies from IAM (SQLite: off the async worker).
 async fn identity_policies(iam: &IamService, identity: &Identity) -> Policies {
     let (iam, who) = (iam.clone(), identity.clone());
-    match laminar_db::blocking(move || iam.policies_for(&who)).await {
-        Ok(Ok(policies)) => policies,
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "IAM could not read an identity's policies");
-            Policies::default()
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "IAM could not read an identity's policies");
-            Policies::default()
-        }
-    }
+    let read = laminar_db::blocking(move || iam.policies_for(&who).map_err(|e| e.to_string()))
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|read| read);
+    // Unreadable policies allow nothing: the request is denied, not failed.
+    read.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "IAM could not read an identity's policies");
+        Policies::default()
+    })
 }
 
 /// One action on one resource.
