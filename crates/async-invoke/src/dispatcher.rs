@@ -222,12 +222,10 @@ impl AsyncInvocations {
                 client_context: event.client_context.clone(),
                 payload: bytes::Bytes::from(event.payload.clone()),
                 durable_execution_name: None,
+                request_id: Some(event.id.clone()),
             },
         ) {
-            Ok((_, mut prepared)) => {
-                prepared.request_id = Some(event.id.clone());
-                self.run_prepared(&scope, &prepared).await
-            }
+            Ok((_, prepared)) => self.run_prepared(&scope, &prepared).await,
             Err(e) => Err(e),
         };
         match outcome {

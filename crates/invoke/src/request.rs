@@ -25,6 +25,9 @@ pub struct InvokeInput {
     pub payload: Bytes,
     /// `X-Amz-Durable-Execution-Name` (durable functions only).
     pub durable_execution_name: Option<String>,
+    /// The id the caller answers with (`x-amzn-RequestId`): AWS gives the
+    /// invocation the same one. `None`: a new id per run.
+    pub request_id: Option<String>,
 }
 
 #[derive(Debug)]
@@ -126,7 +129,7 @@ impl Invoker {
         let invoked_arn = resolved.record.arn_for(reference.qualifier.as_ref());
         let prepared = Prepared {
             qualifier: reference.qualifier.as_ref().map(ToString::to_string),
-            request_id: None,
+            request_id: input.request_id,
             resolved,
             tail_logs,
             invoked_arn,

@@ -42,13 +42,16 @@ impl LambdaService {
                 durable_execution_arn: None,
             }),
             InvocationType::Event => {
-                let event = AsyncEvent::new(
+                let mut event = AsyncEvent::new(
                     scope,
                     &prepared.resolved.config().function_name,
                     prepared.qualifier,
                     String::from_utf8_lossy(&prepared.payload).into_owned(),
                     client_context,
                 );
+                if let Some(id) = prepared.request_id {
+                    event.id = id;
+                }
                 // Committed (on disk: synced) before the 202.
                 self.off_worker(move |service| service.inner.async_queue.enqueue(event))
                     .await?;

@@ -60,6 +60,7 @@ pub async fn invoke_with_response_stream(
     ctx: Ctx,
     input: input::InvokeWithResponseStream,
 ) -> OpResult {
+    let request_id = uuid::Uuid::new_v4().to_string();
     let input = InvokeInput {
         function_name: input.function_name,
         qualifier: input.qualifier,
@@ -71,6 +72,7 @@ pub async fn invoke_with_response_stream(
         client_context: input.client_context,
         payload: input.payload,
         durable_execution_name: None,
+        request_id: Some(request_id.clone()),
     };
     let streaming = ctx
         .service
@@ -88,5 +90,6 @@ pub async fn invoke_with_response_stream(
     if let Ok(v) = HeaderValue::from_str(&streaming.executed_version) {
         response.headers_mut().insert("x-amz-executed-version", v);
     }
+    super::invoke::set_request_id(response.headers_mut(), &request_id);
     Ok(response)
 }
