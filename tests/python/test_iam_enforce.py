@@ -231,6 +231,19 @@ def test_another_account_needs_the_function_policy(server, function):
     )
 
 
+def test_another_account_granted_by_the_function_policy_reaches_it(server, function):
+    owner = root("lambda", server)
+    owner.add_permission(FunctionName=function, StatementId=f"x-{uuid.uuid4().hex[:6]}",
+                         Action="lambda:GetFunctionConfiguration", Principal=OTHER_ACCOUNT)
+    other = client("lambda", server.url, key=OTHER_ACCOUNT, secret="test")
+    seen = other.get_function_configuration(FunctionName=function)
+    assert seen["FunctionArn"] == function
+    assert {k: v for k, v in seen.items() if k != "ResponseMetadata"} == {
+        k: v for k, v in owner.get_function_configuration(FunctionName=function).items()
+        if k != "ResponseMetadata"
+    }
+
+
 def test_a_role_session_is_bounded_by_its_roles_policies(server, function):
     iam, sts = root("iam", server), root("sts", server)
     name = f"r-{uuid.uuid4().hex[:8]}"

@@ -220,6 +220,9 @@ impl Inner {
                     "Layer version {arn} does not exist."
                 )));
             };
+            if parts.get(4) != Some(&scope.account.as_str()) {
+                may_use_layer(scope, arn, &layer)?;
+            }
             references.push(LayerReference {
                 arn: arn.clone(),
                 code_size: layer.code_size,
@@ -551,4 +554,38 @@ fn matches(v: &LayerVersion, runtime: Option<&str>, architecture: Option<&str>) 
             .is_some_and(|list| list.iter().any(|x| x == a))
     });
     runtime_ok && arch_ok
+}
+
+/// Another account's layer version is usable where its policy grants the
+/// caller's account `lambda:GetLayerVersion`, as AWS checks it.
+fn may_use_layer(scope: &Scope, arn: &str, layer: &LayerVersion) -> ApiResult<()> {
+    use laminar_iam::evaluate::{
+        evaluate, Context, Identity, Policies, Policy as IamPolicy, Request,
+    };
+    let statements = layer.policy.as_ref().map(|p| &p.statements);
+    let document =
+        json!({ "Version": "2012-10-17", "Statement": statements.cloned().unwrap_or_default() });
+    let caller = Identity::Root {
+        account: scope.account.clone(),
+    };
+    let request = Request {
+        context: Context::of(&caller),
+        identity: caller,
+        action: "lambda:GetLayerVersion".into(),
+        resource: arn.to_string(),
+        resource_account: arn.split(':').nth(4).unwrap_or_default().to_string(),
+    };
+    let policies = Policies {
+        resource: Some(IamPolicy::parse(&document.to_string())),
+        ..Policies::default()
+    };
+    let decision = evaluate(&request, &policies);
+    if decision.allowed() {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorKind::AccessDenied,
+            decision.message(&request),
+        ))
+    }
 }

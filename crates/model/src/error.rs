@@ -32,6 +32,8 @@ pub enum ErrorKind {
     CodeSigningConfigNotFound,
     DurableExecutionAlreadyStarted,
     CallbackTimeout,
+    /// Not in Lambda's model: IAM's refusal, as every AWS service answers it.
+    AccessDenied,
 }
 
 impl ErrorKind {
@@ -58,6 +60,7 @@ impl ErrorKind {
             Self::CodeSigningConfigNotFound => "CodeSigningConfigNotFoundException",
             Self::DurableExecutionAlreadyStarted => "DurableExecutionAlreadyStartedException",
             Self::CallbackTimeout => "CallbackTimeoutException",
+            Self::AccessDenied => "AccessDeniedException",
         }
     }
 
@@ -73,6 +76,7 @@ impl ErrorKind {
             | Self::ProvisionedConcurrencyConfigNotFound
             | Self::CodeSigningConfigNotFound => 404,
             Self::ResourceConflict | Self::DurableExecutionAlreadyStarted => 409,
+            Self::AccessDenied => 403,
             Self::PreconditionFailed => 412,
             Self::RequestTooLarge | Self::RequestEntityTooLarge => 413,
             Self::UnsupportedMediaType => 415,
@@ -92,7 +96,8 @@ impl ErrorKind {
             | Self::Service
             | Self::CodeSigningConfigNotFound
             | Self::DurableExecutionAlreadyStarted
-            | Self::CallbackTimeout => "Message",
+            | Self::CallbackTimeout
+            | Self::AccessDenied => "Message",
             _ => "message",
         }
     }

@@ -7,7 +7,7 @@ use crate::cli::{CodeDeliveryChoice, ExecutorChoice, IamMode, ServeArgs};
 use crate::companion::Target;
 use crate::enforce::{self, Enforcer};
 use crate::request::{Parts, Request};
-use crate::{companion, function_url, ops, render, routes, sigv4};
+use crate::{companion, cross_account, function_url, ops, render, routes, sigv4};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, Uri};
@@ -344,6 +344,14 @@ async fn route(
             return enforce::access_denied(&denied);
         }
     }
+    let authorized = identity.is_some();
+    let scope =
+        match cross_account::scope_of_owner(&service, authorized, scope, &matched, &query, &body)
+            .await
+        {
+            Ok(scope) => scope,
+            Err(denied) => return enforce::access_denied(&denied),
+        };
     if let Err(e) = check_constraints(&matched, &query, &headers, &body) {
         return render::error(&e);
     }

@@ -3,6 +3,7 @@
 mod app;
 mod cli;
 mod companion;
+mod cross_account;
 mod dynamodb_api;
 mod enforce;
 mod function_url;

@@ -13,6 +13,7 @@ use serde_json::Value;
 pub fn action(operation: &str) -> String {
     match operation {
         "Invoke" | "InvokeWithResponseStream" => "lambda:InvokeFunction".into(),
+        "GetLayerVersionByArn" => "lambda:GetLayerVersion".into(),
         op => format!("lambda:{op}"),
     }
 }
@@ -68,7 +69,7 @@ impl Target {
         }
     }
 
-    fn account<'s>(&'s self, scope: &'s Scope) -> &'s str {
+    pub fn account<'s>(&'s self, scope: &'s Scope) -> &'s str {
         match self {
             Target::Function { account, .. } | Target::Layer { account, .. } => account,
             Target::Arn(arn) => arn
@@ -108,6 +109,26 @@ fn function(scope: &Scope, named: &str, qualifier: Option<&str>) -> Target {
     }
 }
 
+/// A layer named by name or ARN, with its version.
+fn layer(scope: &Scope, named: &str, version: Option<&str>) -> Target {
+    let (account, region, name) = match named.split(':').collect::<Vec<_>>()[..] {
+        ["arn", _, "lambda", region, account, "layer", name] => (account, region, name),
+        _ if named.starts_with("arn:") => {
+            return Target::Arn(match version {
+                Some(v) => format!("{named}:{v}"),
+                None => named.to_string(),
+            })
+        }
+        _ => (scope.account.as_str(), scope.region.as_str(), named),
+    };
+    Target::Layer {
+        account: account.into(),
+        region: region.into(),
+        name: name.into(),
+        version: version.map(str::to_string),
+    }
+}
+
 /// The resource a matched request acts on.
 pub fn target(scope: &Scope, matched: &Matched, query: &[(String, String)], body: &[u8]) -> Target {
     let label = |name: &str| matched.labels.get(name).map(String::as_str);
@@ -126,18 +147,16 @@ pub fn target(scope: &Scope, matched: &Matched, query: &[(String, String)], body
         }
     }
     if let Some(name) = label("LayerName") {
-        if name.starts_with("arn:") {
-            return Target::Arn(match label("VersionNumber") {
-                Some(v) => format!("{name}:{v}"),
-                None => name.to_string(),
-            });
+        return layer(scope, name, label("VersionNumber"));
+    }
+    if matched.operation == "GetLayerVersionByArn" {
+        let arn = query
+            .iter()
+            .find(|(k, _)| k == "Arn")
+            .map(|(_, v)| v.as_str());
+        if let Some((name, version)) = arn.and_then(|arn| arn.rsplit_once(':')) {
+            return layer(scope, name, Some(version));
         }
-        return Target::Layer {
-            account: scope.account.clone(),
-            region: scope.region.clone(),
-            name: name.into(),
-            version: label("VersionNumber").map(str::to_string),
-        };
     }
     if let Some(uuid) = label("UUID") {
         return Target::Arn(format!(
@@ -164,8 +183,21 @@ pub fn target(scope: &Scope, matched: &Matched, query: &[(String, String)], body
     Target::Account
 }
 
+/// The resource's own policy: a function's from the registry in memory, a
+/// layer's from the store on a blocking thread.
+async fn resource_policy(service: &LambdaService, target: &Target) -> Option<Policy> {
+    if !matches!(target, Target::Layer { .. }) {
+        return read_resource_policy(service, target);
+    }
+    let (service, target) = (service.clone(), target.clone());
+    laminar_db::blocking(move || read_resource_policy(&service, &target))
+        .await
+        .ok()
+        .flatten()
+}
+
 /// The resource's own policy, if it has one.
-fn resource_policy(service: &LambdaService, target: &Target) -> Option<Policy> {
+fn read_resource_policy(service: &LambdaService, target: &Target) -> Option<Policy> {
     let answer = match target {
         Target::Function {
             account,
@@ -218,7 +250,7 @@ pub async fn authorize(
         action,
         resource: target.arn(),
         resource_account: target.account(scope).to_string(),
-        resource_policy: resource_policy(service, target),
+        resource_policy: resource_policy(service, target).await,
         keys: Vec::new(),
     };
     super::authorize(&service.companions().iam, asked).await
@@ -243,7 +275,7 @@ pub async fn authorize_url(
         action: "lambda:InvokeFunctionUrl".into(),
         resource: target.arn(),
         resource_account: url.scope.account.clone(),
-        resource_policy: resource_policy(service, &target),
+        resource_policy: resource_policy(service, &target).await,
         keys: vec![("lambda:FunctionUrlAuthType", "AWS_IAM".into())],
     };
     super::authorize(&service.companions().iam, asked).await

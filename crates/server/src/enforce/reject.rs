@@ -6,6 +6,7 @@ use crate::render;
 use crate::sigv4::verify::Rejection;
 use axum::http::HeaderValue;
 use axum::response::Response;
+use laminar_model::{ApiError, ErrorKind};
 use quick_xml::escape::escape;
 
 const MISMATCH: &str = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
@@ -134,13 +135,7 @@ pub fn reject(target: Option<Target>, rejection: &Rejection) -> Response {
 
 /// Lambda's `AccessDeniedException` with IAM's message.
 pub fn access_denied(message: &str) -> Response {
-    let body = serde_json::json!({ "Type": "User", "Message": message });
-    let mut response = render::json(403, &body);
-    response.headers_mut().insert(
-        "x-amzn-errortype",
-        HeaderValue::from_static("AccessDeniedException"),
-    );
-    response
+    render::error(&ApiError::new(ErrorKind::AccessDenied, message))
 }
 
 /// A companion's refusal of an unauthorised call: `AccessDeniedException`

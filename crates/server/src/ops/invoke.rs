@@ -56,10 +56,7 @@ pub async fn invoke_async(ctx: Ctx, input: input::InvokeAsync) -> OpResult {
         ..Default::default()
     };
     let out = ctx.service.invoke(&ctx.scope, input).await?;
-    let mut response = render::json(
-        out.status,
-        &serde_json::json!({ "Status": out.status }),
-    );
+    let mut response = render::json(out.status, &serde_json::json!({ "Status": out.status }));
     set_request_id(response.headers_mut(), &request_id);
     Ok(response)
 }
