@@ -36,11 +36,23 @@ pub fn url_request<'a>(host: Option<&'a str>, path: &'a str) -> Option<(&'a str,
 
 fn message(status: StatusCode, text: &str) -> Response {
     let mut r = render::json(status.as_u16(), &json!({ "Message": text }));
-    r.headers_mut().insert(
-        "x-amzn-errortype",
-        HeaderValue::from_static("AccessDeniedException"),
-    );
+    if status == StatusCode::FORBIDDEN {
+        r.headers_mut().insert(
+            "x-amzn-errortype",
+            HeaderValue::from_static("AccessDeniedException"),
+        );
+    }
     r
+}
+
+/// A function that failed: AWS answers 502 with a plain text body.
+fn function_failed() -> Response {
+    render::raw(502, "application/json", "Internal Server Error")
+}
+
+/// A URL id that names no function URL: AWS's 403 with a null message.
+pub fn unknown_url() -> Response {
+    render::raw(403, "application/json", r#"{"Message":null}"#)
 }
 
 pub async fn serve(
@@ -71,37 +83,49 @@ pub async fn serve(
             return message(StatusCode::FORBIDDEN, "Forbidden");
         }
     }
-    let event = event(&target, method, raw_path, raw_query, headers, &body);
+    // One id for the event's requestContext, the invocation and the answer.
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let request = Incoming {
+        method,
+        raw_path,
+        raw_query,
+        headers,
+        body: &body,
+        request_id: &request_id,
+    };
+    let event = event(&target, &request);
     let input = InvokeInput {
         function_name: target.function_name.clone(),
         qualifier: target.qualifier.clone(),
         payload: Bytes::from(event.to_string()),
+        request_id: Some(request_id.clone()),
         ..Default::default()
     };
-    if target.config.invoke_mode == "RESPONSE_STREAM" {
-        let mut response = stream(service, &target, input).await;
-        if !cors.is_null() {
-            add_cors(&mut response, &cors, origin.as_deref(), false);
-        }
-        return response;
+    let mut response = if target.config.invoke_mode == "RESPONSE_STREAM" {
+        stream(service, &target, input).await
+    } else {
+        answer(service, &target, input).await
+    };
+    if !cors.is_null() {
+        add_cors(&mut response, &cors, origin.as_deref(), false);
     }
-    let mut response = match service.invoke(&target.scope, input).await {
-        Ok(out) if out.function_error.is_some() => {
-            message(StatusCode::BAD_GATEWAY, "Internal Server Error")
-        }
+    render::set_request_id(response.headers_mut(), &request_id);
+    response
+}
+
+/// `InvokeMode: BUFFERED`: the function's whole answer as HTTP.
+async fn answer(service: &LambdaService, target: &UrlTarget, input: InvokeInput) -> Response {
+    match service.invoke(&target.scope, input).await {
+        Ok(out) if out.function_error.is_some() => function_failed(),
         Ok(out) => http_response(&out.payload),
         Err(e) if e.kind == ErrorKind::TooManyRequests => {
             message(StatusCode::TOO_MANY_REQUESTS, "Rate Exceeded.")
         }
         Err(e) => {
             tracing::warn!(error = %e, "function URL invoke failed");
-            message(StatusCode::BAD_GATEWAY, "Internal Server Error")
+            function_failed()
         }
-    };
-    if !cors.is_null() {
-        add_cors(&mut response, &cors, origin.as_deref(), false);
     }
-    response
 }
 
 /// `InvokeMode: RESPONSE_STREAM`: the function's chunks are the HTTP body,
@@ -115,7 +139,7 @@ async fn stream(service: &LambdaService, target: &UrlTarget, input: InvokeInput)
         Err(e) if e.kind == ErrorKind::TooManyRequests => {
             return message(StatusCode::TOO_MANY_REQUESTS, "Rate Exceeded.")
         }
-        Err(_) => return message(StatusCode::BAD_GATEWAY, "Internal Server Error"),
+        Err(_) => return function_failed(),
     };
     let body = futures_util::stream::unfold(streaming.events, |mut events| async move {
         match events.recv().await? {
@@ -130,15 +154,26 @@ async fn stream(service: &LambdaService, target: &UrlTarget, input: InvokeInput)
     )
 }
 
+/// What the event is made of.
+struct Incoming<'a> {
+    method: &'a Method,
+    raw_path: &'a str,
+    raw_query: &'a str,
+    headers: &'a HeaderMap,
+    body: &'a Bytes,
+    request_id: &'a str,
+}
+
 /// The payload format 2.0 event.
-fn event(
-    target: &UrlTarget,
-    method: &Method,
-    raw_path: &str,
-    raw_query: &str,
-    headers: &HeaderMap,
-    body: &Bytes,
-) -> Value {
+fn event(target: &UrlTarget, request: &Incoming<'_>) -> Value {
+    let Incoming {
+        method,
+        raw_path,
+        raw_query,
+        headers,
+        body,
+        request_id,
+    } = *request;
     let mut header_map: Map<String, Value> = Map::new();
     let mut cookies: Vec<Value> = Vec::new();
     for (name, value) in headers {
@@ -190,7 +225,7 @@ fn event(
                 "sourceIp": "127.0.0.1",
                 "userAgent": headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or(""),
             },
-            "requestId": uuid::Uuid::new_v4().to_string(),
+            "requestId": request_id,
             "routeKey": "$default",
             "stage": "$default",
             "time": now.format("%d/%b/%Y:%H:%M:%S +0000").to_string(),
@@ -211,11 +246,16 @@ fn event(
 }
 
 /// The function's answer as HTTP: a `{statusCode, headers, body, …}` object is
-/// mapped member by member; any other value is returned as JSON with 200.
+/// mapped member by member; a string is the body as it is; any other value
+/// is the body as compact JSON (AWS re-writes `["a", 3]` as `["a",3]`), 200.
 fn http_response(payload: &[u8]) -> Response {
     let value: Value = serde_json::from_slice(payload).unwrap_or(Value::Null);
     let Some(object) = value.as_object().filter(|o| o.contains_key("statusCode")) else {
-        return render::raw(200, "application/json", payload.to_vec());
+        let body = match value {
+            Value::String(text) => text.into_bytes(),
+            _ => compact(payload),
+        };
+        return render::raw(200, "application/json", body);
     };
     let status = object
         .get("statusCode")
@@ -260,6 +300,25 @@ fn http_response(payload: &[u8]) -> Response {
         }
     }
     response
+}
+
+/// JSON text without the whitespace between its tokens, members kept in
+/// their order (re-serialising a `Value` would sort them).
+fn compact(json: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for &byte in json {
+        if in_string {
+            in_string = escaped || byte != b'"';
+            escaped = !escaped && byte == b'\\';
+        } else if byte == b'"' {
+            in_string = true;
+        } else if byte.is_ascii_whitespace() {
+            continue;
+        }
+        out.push(byte);
+    }
+    out
 }
 
 fn add_cors(response: &mut Response, cors: &Value, origin: Option<&str>, preflight: bool) {
@@ -344,5 +403,14 @@ mod tests {
         assert_eq!(r.headers()["set-cookie"], "a=1");
         let bare = http_response(br#"{"hello": 1}"#);
         assert_eq!(bare.status(), 200);
+    }
+
+    #[test]
+    fn compact_keeps_strings_and_order() {
+        let text = br#"{ "b" : [ "a \" , b" , 3 , true ] , "a" : "x\\" }"#;
+        assert_eq!(
+            compact(text),
+            br#"{"b":["a \" , b",3,true],"a":"x\\"}"#.to_vec()
+        );
     }
 }

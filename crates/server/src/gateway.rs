@@ -295,10 +295,7 @@ async fn route(
     let host = headers.get("host").and_then(|v| v.to_str().ok());
     if let Some((url_id, url_path)) = function_url::url_request(host, path) {
         let Some(target) = service.function_url(url_id) else {
-            return render::json(
-                404,
-                &serde_json::json!({ "Message": "Function URL not found" }),
-            );
+            return function_url::unknown_url();
         };
         let Ok(body) = axum::body::to_bytes(body, REQUEST_BODY_MAX_BYTES).await else {
             return render::json(413, &serde_json::json!({ "Message": "Request too large" }));

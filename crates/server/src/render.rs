@@ -56,3 +56,11 @@ pub fn error(e: &ApiError) -> Response {
     }
     response
 }
+
+/// The invocation's own id answers the request, as AWS's does: the one the
+/// function's context, its START/END/REPORT lines and its log show.
+pub fn set_request_id(headers: &mut axum::http::HeaderMap, request_id: &str) {
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        headers.insert("x-amzn-requestid", v);
+    }
+}

@@ -185,7 +185,7 @@ async fn a_function_url_serves_http_with_payload_format_2() {
         b"",
     )
     .await;
-    assert_eq!(status, 404);
+    assert_eq!(status, 403, "a deleted URL is unknown: AWS's 403");
     let gone = client
         .get_function_url_config()
         .function_name("web")

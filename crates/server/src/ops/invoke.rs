@@ -21,7 +21,7 @@ pub async fn invoke(ctx: Ctx, input: input::Invoke) -> OpResult {
     let out = ctx.service.invoke(&ctx.scope, input).await?;
     let mut response = render::raw(out.status, "application/json", out.payload);
     let headers = response.headers_mut();
-    set_request_id(headers, &request_id);
+    render::set_request_id(headers, &request_id);
     let mut set = |name: &'static str, value: Option<&str>| {
         if let Some(v) = value.and_then(|v| HeaderValue::from_str(v).ok()) {
             headers.insert(name, v);
@@ -37,14 +37,6 @@ pub async fn invoke(ctx: Ctx, input: input::Invoke) -> OpResult {
     Ok(response)
 }
 
-/// The invocation's own id answers the request, as AWS's does: the one the
-/// function's context, its START/END/REPORT lines and its log show.
-pub fn set_request_id(headers: &mut axum::http::HeaderMap, request_id: &str) {
-    if let Ok(v) = HeaderValue::from_str(request_id) {
-        headers.insert("x-amzn-requestid", v);
-    }
-}
-
 /// The deprecated InvokeAsync: an `Event` invocation answering `{"Status": 202}`.
 pub async fn invoke_async(ctx: Ctx, input: input::InvokeAsync) -> OpResult {
     let request_id = uuid::Uuid::new_v4().to_string();
@@ -57,6 +49,6 @@ pub async fn invoke_async(ctx: Ctx, input: input::InvokeAsync) -> OpResult {
     };
     let out = ctx.service.invoke(&ctx.scope, input).await?;
     let mut response = render::json(out.status, &serde_json::json!({ "Status": out.status }));
-    set_request_id(response.headers_mut(), &request_id);
+    render::set_request_id(response.headers_mut(), &request_id);
     Ok(response)
 }

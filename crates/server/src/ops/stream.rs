@@ -90,6 +90,6 @@ pub async fn invoke_with_response_stream(
     if let Ok(v) = HeaderValue::from_str(&streaming.executed_version) {
         response.headers_mut().insert("x-amz-executed-version", v);
     }
-    super::invoke::set_request_id(response.headers_mut(), &request_id);
+    render::set_request_id(response.headers_mut(), &request_id);
     Ok(response)
 }
