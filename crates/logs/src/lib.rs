@@ -11,6 +11,7 @@ mod groups;
 mod names;
 mod pattern;
 mod streams;
+mod subscriptions;
 mod tables;
 mod writer;
 
@@ -28,9 +29,14 @@ pub use pattern::FilterPattern;
 pub use streams::{
     DescribeLogStreamsRequest, DescribeLogStreamsResponse, LogStream, StreamRequest,
 };
+pub use subscriptions::{
+    DeleteSubscriptionFilterRequest, DeliveredEvent, DescribeSubscriptionFiltersRequest,
+    DescribeSubscriptionFiltersResponse, DestinationCheck, LogsDelivery,
+    PutSubscriptionFilterRequest, SubscriptionFilter,
+};
 pub use writer::WriterStats;
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// One log event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +50,11 @@ pub struct LogEvent {
 pub struct LogsService {
     db: laminar_db::Db,
     writer: Arc<writer::Writer>,
+    /// Notified when a write fills the subscription outbox.
+    wake: Arc<tokio::sync::Notify>,
+    /// Whether a subscription's destination may be used (installed by the
+    /// room that knows functions).
+    destinations: Arc<RwLock<Option<DestinationCheck>>>,
 }
 
 impl LogsService {
@@ -51,8 +62,18 @@ impl LogsService {
     /// sweeps events past their retention period).
     pub fn new(db: laminar_db::Db) -> Result<Self, LogsError> {
         db.migrate(&tables::LOGS)?;
-        let writer = Arc::new(writer::Writer::start(db.clone(), writer::Limits::default()));
-        Ok(Self { db, writer })
+        let wake = Arc::new(tokio::sync::Notify::new());
+        let writer = Arc::new(writer::Writer::start(
+            db.clone(),
+            writer::Limits::default(),
+            wake.clone(),
+        ));
+        Ok(Self {
+            db,
+            writer,
+            wake,
+            destinations: Arc::default(),
+        })
     }
 
     /// Runs `work` on the database on this thread (a blocking one).
@@ -77,8 +98,11 @@ impl LogsService {
             let tx = conn.transaction()?;
             let (group_id, stream_id) =
                 tables::ensure_stream(&tx, account, region, group, stream, now_ms())?;
-            tables::insert_events(&tx, group_id, stream_id, events, now_ms())?;
+            let inserted = tables::insert_events(&tx, group_id, stream_id, events, now_ms())?;
             tx.commit()?;
+            if inserted.captured {
+                self.wake.notify_one();
+            }
             Ok(())
         })
     }
