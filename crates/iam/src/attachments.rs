@@ -159,4 +159,30 @@ impl IamService {
     ) -> Result<Out, IamError> {
         self.detach(Owner::User, account, user, arn)
     }
+    pub fn attach_group_policy(
+        &self,
+        account: &str,
+        group: &str,
+        arn: &str,
+    ) -> Result<Out, IamError> {
+        self.attach(Owner::Group, account, group, arn)
+    }
+    pub fn detach_group_policy(
+        &self,
+        account: &str,
+        group: &str,
+        arn: &str,
+    ) -> Result<Out, IamError> {
+        self.detach(Owner::Group, account, group, arn)
+    }
+    pub fn list_attached_group_policies(
+        &self,
+        account: &str,
+        group: &str,
+        path_prefix: Option<&str>,
+        marker: Option<&str>,
+        max_items: Option<i64>,
+    ) -> Result<Out, IamError> {
+        self.list_attached(Owner::Group, account, group, path_prefix, marker, max_items)
+    }
 }

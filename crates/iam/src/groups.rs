@@ -1,7 +1,7 @@
-//! Groups: their lifecycle, their members, and (through `Owner::Group`) their
-//! inline and attached policies, which count among each member's policies.
+//! Groups: their lifecycle and their members. Their inline and attached
+//! policies (`Owner::Group`, in `inline.rs` and `attachments.rs`) count
+//! among each member's policies.
 
-use crate::owner::Owner;
 use crate::{check_name, check_path, ids, page, users};
 use crate::{IamError, IamService, Out};
 use rusqlite::{params, OptionalExtension};
@@ -247,66 +247,5 @@ impl IamService {
         })?;
         let (groups, next) = page(groups, marker, max_items)?;
         Ok(Out::members().list("Groups", groups).paged(next))
-    }
-
-    pub fn put_group_policy(
-        &self,
-        account: &str,
-        group: &str,
-        policy: &str,
-        document: &str,
-    ) -> Result<Out, IamError> {
-        self.put_inline(Owner::Group, account, group, policy, document)
-    }
-    pub fn get_group_policy(
-        &self,
-        account: &str,
-        group: &str,
-        policy: &str,
-    ) -> Result<Out, IamError> {
-        self.get_inline(Owner::Group, account, group, policy)
-    }
-    pub fn delete_group_policy(
-        &self,
-        account: &str,
-        group: &str,
-        policy: &str,
-    ) -> Result<Out, IamError> {
-        self.delete_inline(Owner::Group, account, group, policy)
-    }
-    pub fn list_group_policies(
-        &self,
-        account: &str,
-        group: &str,
-        marker: Option<&str>,
-        max_items: Option<i64>,
-    ) -> Result<Out, IamError> {
-        self.list_inline(Owner::Group, account, group, marker, max_items)
-    }
-    pub fn attach_group_policy(
-        &self,
-        account: &str,
-        group: &str,
-        arn: &str,
-    ) -> Result<Out, IamError> {
-        self.attach(Owner::Group, account, group, arn)
-    }
-    pub fn detach_group_policy(
-        &self,
-        account: &str,
-        group: &str,
-        arn: &str,
-    ) -> Result<Out, IamError> {
-        self.detach(Owner::Group, account, group, arn)
-    }
-    pub fn list_attached_group_policies(
-        &self,
-        account: &str,
-        group: &str,
-        path_prefix: Option<&str>,
-        marker: Option<&str>,
-        max_items: Option<i64>,
-    ) -> Result<Out, IamError> {
-        self.list_attached(Owner::Group, account, group, path_prefix, marker, max_items)
     }
 }

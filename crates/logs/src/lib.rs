@@ -5,6 +5,7 @@
 //! Operations take and return the JSON shapes of the service model (serde,
 //! camelCase), so the protocol adapter only maps operation names.
 
+mod capture;
 mod error;
 mod events;
 mod groups;
@@ -15,6 +16,7 @@ mod subscriptions;
 mod tables;
 mod writer;
 
+pub use capture::DeliveredEvent;
 pub use error::{LogsError, LogsResult};
 pub use events::{
     FilterLogEventsRequest, FilterLogEventsResponse, FilteredEvent, GetLogEventsRequest,
@@ -30,7 +32,7 @@ pub use streams::{
     DescribeLogStreamsRequest, DescribeLogStreamsResponse, LogStream, StreamRequest,
 };
 pub use subscriptions::{
-    DeleteSubscriptionFilterRequest, DeliveredEvent, DescribeSubscriptionFiltersRequest,
+    DeleteSubscriptionFilterRequest, DescribeSubscriptionFiltersRequest,
     DescribeSubscriptionFiltersResponse, DestinationCheck, LogsDelivery,
     PutSubscriptionFilterRequest, SubscriptionFilter,
 };

@@ -1,20 +1,19 @@
 //! Subscription filters: PutSubscriptionFilter, DescribeSubscriptionFilters,
-//! DeleteSubscriptionFilter, and the outbox they fill. Every write of events
-//! (PutLogEvents and the batching writer of function logs) goes through
-//! `tables::insert_events`, which calls [`capture`]: the events a group's
-//! filters match become one `logs_deliveries` row per filter, in the
-//! write's transaction. The triggers room drains the rows.
+//! DeleteSubscriptionFilter, and the reading of the outbox they fill
+//! (`capture.rs` fills it in the transaction of every write of events).
+//! The triggers room drains the rows.
 //!
 //! This crate knows nothing of Lambda: whether a destination may be used
 //! is asked of a [`DestinationCheck`] the room that knows functions
 //! installs (`LogsService::set_destination_check`).
 
+use crate::capture::DeliveredEvent;
 use crate::error::{LogsError, LogsResult};
 use crate::groups::page_bounds;
 use crate::names::{check_group_name, check_stream_name, group_arn};
 use crate::pattern::FilterPattern;
-use crate::{now_ms, tables, LogEvent, LogsService};
-use rusqlite::{params, Transaction};
+use crate::{now_ms, tables, LogsService};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -78,14 +77,6 @@ pub struct DescribeSubscriptionFiltersResponse {
     pub next_token: Option<String>,
 }
 
-/// One event of a delivery, as the subscription payload carries it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct DeliveredEvent {
-    pub id: String,
-    pub timestamp: i64,
-    pub message: String,
-}
-
 /// One outbox row: the events one write brought to one filter.
 #[derive(Debug, Clone)]
 pub struct LogsDelivery {
@@ -105,85 +96,6 @@ fn required(member: &str, value: Option<String>) -> LogsResult<String> {
             "1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null"
         ))
     })
-}
-
-/// The filters of a group that match, read with their parsed patterns.
-struct Filter {
-    name: String,
-    pattern: FilterPattern,
-    destination: String,
-}
-
-/// Called in the transaction of every write of events: one outbox row per
-/// filter of the group that matches any of them. `ids` are the events' row
-/// ids, in order.
-pub(crate) fn capture(
-    tx: &Transaction<'_>,
-    group_id: i64,
-    stream_id: i64,
-    events: &[LogEvent],
-    ids: &[i64],
-) -> LogsResult<bool> {
-    let filters: Vec<(String, String, String)> = tx
-        .prepare_cached(
-            "SELECT name, pattern, destination_arn FROM logs_subscription_filters WHERE group_id = ?1 ORDER BY name",
-        )?
-        .query_map(params![group_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<Result<_, _>>()?;
-    if filters.is_empty() {
-        return Ok(false);
-    }
-    let filters: Vec<Filter> = filters
-        .into_iter()
-        .filter_map(|(name, pattern, destination)| {
-            Some(Filter {
-                name,
-                pattern: FilterPattern::parse(&pattern).ok()?,
-                destination,
-            })
-        })
-        .collect();
-    let (account, region, group, stream): (String, String, String, String) = tx
-        .prepare_cached(
-            "SELECT g.account, g.region, g.name, s.name FROM logs_groups g JOIN logs_streams s ON s.group_id = g.id WHERE s.id = ?1",
-        )?
-        .query_row(params![stream_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })?;
-    let mut captured = false;
-    for filter in &filters {
-        let matched: Vec<DeliveredEvent> = events
-            .iter()
-            .zip(ids)
-            .filter(|(e, _)| filter.pattern.matches(&e.message))
-            .map(|(e, id)| DeliveredEvent {
-                id: format!("{id:056}"),
-                timestamp: e.timestamp_ms,
-                message: e.message.clone(),
-            })
-            .collect();
-        if matched.is_empty() {
-            continue;
-        }
-        let events = serde_json::to_string(&matched)
-            .map_err(|e| LogsError::unavailable(format!("could not record a delivery: {e}")))?;
-        tx.prepare_cached(
-            "INSERT INTO logs_deliveries (account, region, log_group, log_stream, filter_name, destination_arn, events, created_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?
-        .execute(params![
-            account,
-            region,
-            group,
-            stream,
-            filter.name,
-            filter.destination,
-            events,
-            now_ms()
-        ])?;
-        captured = true;
-    }
-    Ok(captured)
 }
 
 impl LogsService {
@@ -372,5 +284,73 @@ impl LogsService {
     /// Notified when a write fills the outbox.
     pub fn wake(&self) -> Arc<tokio::sync::Notify> {
         self.wake.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CreateLogGroupRequest, LogEvent};
+
+    fn filter(name: &str, pattern: &str) -> PutSubscriptionFilterRequest {
+        PutSubscriptionFilterRequest {
+            log_group_name: "/g".into(),
+            filter_name: Some(name.into()),
+            filter_pattern: Some(pattern.into()),
+            destination_arn: Some("arn:aws:lambda:r:1:function:f".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn writes_fill_the_outbox_per_matching_filter_and_the_check_refuses() {
+        let logs = crate::test_service();
+        let group = CreateLogGroupRequest {
+            log_group_name: "/g".into(),
+            ..Default::default()
+        };
+        logs.create_log_group("1", "r", group).unwrap();
+        logs.put_subscription_filter("1", "r", filter("errors", "ERROR"))
+            .unwrap();
+        logs.put_subscription_filter("1", "r", filter("all", ""))
+            .unwrap();
+        let limit = logs
+            .put_subscription_filter("1", "r", filter("third", ""))
+            .unwrap_err();
+        assert_eq!(
+            (limit.code.as_str(), limit.message.as_str()),
+            ("LimitExceededException", "Resource limit exceeded.")
+        );
+        let event = |m: &str| LogEvent {
+            timestamp_ms: 5,
+            message: m.into(),
+        };
+        logs.append("1", "r", "/g", "s", &[event("ERROR x"), event("fine")])
+            .unwrap();
+        let rows = logs.pending_deliveries(10).unwrap();
+        let seen: Vec<(&str, Vec<&str>)> = rows
+            .iter()
+            .map(|r| {
+                let messages = r.events.iter().map(|e| e.message.as_str()).collect();
+                (r.filter_name.as_str(), messages)
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("all", vec!["ERROR x", "fine"]),
+                ("errors", vec!["ERROR x"])
+            ]
+        );
+        assert_eq!(rows[0].log_stream, "s");
+        logs.delivered(&rows.iter().map(|r| r.id).collect::<Vec<_>>())
+            .unwrap();
+        assert!(logs.pending_deliveries(10).unwrap().is_empty());
+
+        logs.set_destination_check(Arc::new(|_, _, _| Err(LogsError::invalid("no"))));
+        let refused = logs
+            .put_subscription_filter("1", "r", filter("errors", ""))
+            .unwrap_err();
+        assert_eq!(refused.message, "no");
     }
 }

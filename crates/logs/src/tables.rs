@@ -199,7 +199,7 @@ pub fn insert_events(
     }
     drop(insert);
     let captured =
-        !events.is_empty() && crate::subscriptions::capture(tx, group_id, stream_id, events, &ids)?;
+        !events.is_empty() && crate::capture::capture(tx, group_id, stream_id, events, &ids)?;
     let first = events.iter().map(|e| e.timestamp_ms).min();
     let last = events.iter().map(|e| e.timestamp_ms).max();
     let sequence = tx
