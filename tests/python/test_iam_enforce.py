@@ -13,7 +13,7 @@ import botocore.exceptions
 import pytest
 
 from iam_testing import LAMBDA_TRUST, client, error_of, trust_for
-from laminar_testing import ACCOUNT, REGION, make_zip, wait_active
+from laminar_testing import ACCOUNT, REGION, make_zip, wait_active, wait_for
 
 OTHER_ACCOUNT = "111111111111"
 SOURCE = "def handler(event, context):\n    return {'ok': True}\n"
@@ -495,3 +495,32 @@ def test_temporary_credentials_past_their_expiry_are_refused(laminar_factory_mod
         assert denied(e) == (status, code, expired), service
     # Long-term keys do not expire.
     assert root("sts", ahead).get_caller_identity()["Account"] == ACCOUNT
+
+
+def test_sns_delivers_to_a_queue_only_when_the_queue_policy_lets_it(server):
+    sns, sqs = root("sns", server), root("sqs", server)
+    topic = sns.create_topic(Name=f"t-{uuid.uuid4().hex[:8]}")["TopicArn"]
+    url = sqs.create_queue(QueueName=f"q-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+    refusal = f"the policy of {arn} does not let sns.amazonaws.com send to it"
+    sns.publish(TopicArn=topic, Message="refused")
+    wait_for(lambda: refusal in server.log(), what="the refusal in the log")
+    # A policy for another topic does not count.
+    def policy_for(source):
+        return queue_policy({"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+                             "Resource": arn, "Condition": {"ArnEquals": {"aws:SourceArn": source}}})
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy_for(f"{topic}-other")})
+    sns.publish(TopicArn=topic, Message="still refused")
+    wait_for(lambda: server.log().count(refusal) >= 2, what="the second refusal in the log")
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy_for(topic)})
+    sns.publish(TopicArn=topic, Message="delivered")
+    got = []
+
+    def received():
+        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
+            got.append(m["Body"])
+        return "delivered" in got
+
+    wait_for(received, what="the permitted delivery")
+    assert got == ["delivered"]

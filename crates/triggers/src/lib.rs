@@ -11,6 +11,7 @@ mod sns;
 
 use laminar_async_invoke::AsyncInvocations;
 use laminar_invoke::Invoker;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,6 +26,9 @@ pub struct Triggers {
     async_queue: Arc<AsyncInvocations>,
     sqs: laminar_sqs::SqsService,
     sns: laminar_sns::SnsService,
+    /// The enforcing mode: SNS delivers to a queue only when the queue's
+    /// policy lets `sns.amazonaws.com` send for the topic.
+    queue_policies: AtomicBool,
 }
 
 impl Triggers {
@@ -39,7 +43,14 @@ impl Triggers {
             async_queue,
             sqs,
             sns,
+            queue_policies: AtomicBool::new(false),
         })
+    }
+
+    /// From now on SNS's deliveries to queues need the queue's policy (the
+    /// enforcing mode).
+    pub fn check_queue_policies(&self) {
+        self.queue_policies.store(true, Ordering::Relaxed);
     }
 
     /// Drains the outboxes for as long as the room lives (and installs
