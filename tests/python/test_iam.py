@@ -320,7 +320,7 @@ def test_aws_managed_policies_have_their_real_documents(iam):
     assert names >= {
         "AdministratorAccess", "AWSLambdaBasicExecutionRole", "AWSLambdaSQSQueueExecutionRole",
         "AWSLambdaKinesisExecutionRole", "AWSLambdaDynamoDBExecutionRole",
-        "AWSLambdaVPCAccessExecutionRole", "AWSXRayDaemonWriteAccess",
+        "AWSLambdaVPCAccessExecutionRole", "AWSXRayDaemonWriteAccess", "ReadOnlyAccess",
     }
     vpc = iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole")["Policy"]
     assert vpc["DefaultVersionId"] == "v3"

@@ -13,7 +13,7 @@ import botocore.exceptions
 import pytest
 
 from iam_testing import LAMBDA_TRUST, client, error_of, trust_for
-from laminar_testing import ACCOUNT, REGION, make_zip, wait_active
+from laminar_testing import ACCOUNT, REGION, make_zip, wait_active, wait_for
 
 OTHER_ACCOUNT = "111111111111"
 SOURCE = "def handler(event, context):\n    return {'ok': True}\n"
@@ -289,7 +289,7 @@ def test_companion_calls_are_authorised_too(server):
         (lambda: kinesis.list_streams(), (400, "AccessDeniedException",
          f"User: {user_arn} is not authorized to perform: kinesis:ListStreams on resource: * {no} kinesis:ListStreams action")),
         (lambda: sqs.create_queue(QueueName="q-denied"), (403, "AccessDenied",
-         f"User: {user_arn} is not authorized to perform: sqs:CreateQueue on resource: arn:aws:sqs:{REGION}:{ACCOUNT}:q-denied {no} sqs:CreateQueue action")),
+         f"User: {user_arn} is not authorized to perform: sqs:createqueue on resource: arn:aws:sqs:{REGION}:{ACCOUNT}:q-denied {no} sqs:createqueue action")),
         (lambda: iam.create_role(RoleName="denied", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)), (403, "AccessDenied",
          f"User: {user_arn} is not authorized to perform: iam:CreateRole on resource: arn:aws:iam::{ACCOUNT}:role/denied {no} iam:CreateRole action")),
         (lambda: s3.list_buckets(), (403, "AccessDenied",
@@ -376,3 +376,164 @@ def test_session_policies_narrow_an_assumed_role(server, function):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         sts.assume_role(RoleArn=arn, RoleSessionName="bad", Policy="{")
     assert denied(e)[:2] == (400, "MalformedPolicyDocument")
+
+
+def test_a_group_s_policies_count_for_its_users(server):
+    iam = root("iam", server)
+    name, user_arn, key = new_user(server)
+    lam = as_key("lambda", server, key)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        lam.list_functions()
+    assert denied(e) == (403, "AccessDeniedException",
+        f"User: {user_arn} is not authorized to perform: lambda:ListFunctions on resource: * "
+        "because no identity-based policy allows the lambda:ListFunctions action")
+    group = f"g-{uuid.uuid4().hex[:8]}"
+    iam.create_group(GroupName=group)
+    iam.attach_group_policy(GroupName=group, PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    iam.add_user_to_group(GroupName=group, UserName=name)
+    assert "Functions" in lam.list_functions()
+    # ReadOnlyAccess reads; it does not write.
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        lam.delete_function(FunctionName="anything")
+    assert denied(e)[1] == "AccessDeniedException"
+    # An explicit deny in an inline group policy wins over the managed allow.
+    iam.put_group_policy(GroupName=group, PolicyName="deny",
+                         PolicyDocument=json.dumps(allow("lambda:ListFunctions", effect="Deny")))
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        lam.list_functions()
+    assert denied(e) == (403, "AccessDeniedException",
+        f"User: {user_arn} is not authorized to perform: lambda:ListFunctions on resource: * "
+        "with an explicit deny in an identity-based policy")
+    iam.remove_user_from_group(GroupName=group, UserName=name)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        lam.list_functions()
+    assert "because no identity-based policy allows" in denied(e)[2]
+
+
+def queue_policy(statement: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def test_another_account_reaches_a_queue_only_through_its_policy(server):
+    sqs = root("sqs", server)
+    url = sqs.create_queue(QueueName=f"shared-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    other = client("sqs", server.url, key=OTHER_ACCOUNT, secret="test")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        other.send_message(QueueUrl=url, MessageBody="hi")
+    assert denied(e) == (403, "AccessDenied",
+        f"User: arn:aws:iam::{OTHER_ACCOUNT}:root is not authorized to perform: sqs:sendmessage on resource: {arn} "
+        "because no resource-based policy allows the sqs:sendmessage action")
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": queue_policy(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER_ACCOUNT}:root"}, "Action": "sqs:SendMessage", "Resource": arn})})
+    assert other.send_message(QueueUrl=url, MessageBody="hi")["MessageId"]
+    # Only what the policy names.
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        other.receive_message(QueueUrl=url)
+    assert denied(e) == (403, "AccessDenied",
+        f"User: arn:aws:iam::{OTHER_ACCOUNT}:root is not authorized to perform: sqs:receivemessage on resource: {arn} "
+        "because no resource-based policy allows the sqs:receivemessage action")
+
+
+def test_a_queue_policy_naming_a_user_of_the_account_is_enough_and_its_deny_wins(server):
+    sqs = root("sqs", server)
+    url = sqs.create_queue(QueueName=f"q-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    name, user_arn, key = new_user(server)
+    user = as_key("sqs", server, key)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        user.send_message(QueueUrl=url, MessageBody="x")
+    assert denied(e) == (403, "AccessDenied",
+        f"User: {user_arn} is not authorized to perform: sqs:sendmessage on resource: {arn} "
+        "because no identity-based policy allows the sqs:sendmessage action")
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": queue_policy(
+        {"Effect": "Allow", "Principal": {"AWS": user_arn}, "Action": "sqs:SendMessage", "Resource": arn})})
+    assert user.send_message(QueueUrl=url, MessageBody="x")["MessageId"]
+    # An identity allow for everything, an explicit deny in the queue's policy.
+    root("iam", server).put_user_policy(UserName=name, PolicyName="all", PolicyDocument=json.dumps(allow("sqs:*")))
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": queue_policy(
+        {"Effect": "Deny", "Principal": "*", "Action": "sqs:PurgeQueue", "Resource": arn})})
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        user.purge_queue(QueueUrl=url)
+    assert denied(e) == (403, "AccessDenied",
+        f"User: {user_arn} is not authorized to perform: sqs:purgequeue on resource: {arn} "
+        "with an explicit deny in a resource-based policy")
+    assert user.send_message(QueueUrl=url, MessageBody="y")["MessageId"]
+
+
+def test_another_account_publishes_to_a_topic_only_through_its_policy(server):
+    sns = root("sns", server)
+    topic = sns.create_topic(Name=f"t-{uuid.uuid4().hex[:8]}")["TopicArn"]
+    other = client("sns", server.url, key=OTHER_ACCOUNT, secret="test")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        other.publish(TopicArn=topic, Message="hi")
+    assert denied(e) == (403, "AuthorizationError",
+        f"User: arn:aws:iam::{OTHER_ACCOUNT}:root is not authorized to perform: SNS:Publish on resource: {topic} "
+        "because no resource-based policy allows the SNS:Publish action")
+    # A user of the topic's own account without a policy is refused by SNS's words too.
+    _, user_arn, key = new_user(server)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        as_key("sns", server, key).publish(TopicArn=topic, Message="hi")
+    assert denied(e) == (403, "AuthorizationError",
+        f"User: {user_arn} is not authorized to perform: SNS:Publish on resource: {topic} "
+        "because no identity-based policy allows the SNS:Publish action")
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": OTHER_ACCOUNT}, "Action": "sns:Publish", "Resource": topic}]}))
+    assert other.publish(TopicArn=topic, Message="hi")["MessageId"]
+
+
+def test_temporary_credentials_past_their_expiry_are_refused(laminar_factory_module, monkeypatch):
+    """The session clock of this server runs an hour ahead
+    (LAMINAR_TEST_SESSION_CLOCK_SKEW_SECONDS, a test hook): a session of
+    AssumeRole's shortest duration, 900 seconds, has expired when it is used."""
+    monkeypatch.setenv("LAMINAR_TEST_SESSION_CLOCK_SKEW_SECONDS", "3600")
+    ahead = laminar_factory_module(extra_args=["--iam", "enforce"])
+    iam, sts = root("iam", ahead), root("sts", ahead)
+    name = f"r-{uuid.uuid4().hex[:8]}"
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust_for({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}))["Role"]["Arn"]
+    iam.attach_role_policy(RoleName=name, PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    creds = sts.assume_role(RoleArn=arn, RoleSessionName="late", DurationSeconds=900)["Credentials"]
+    session = dict(key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token=creds["SessionToken"])
+    expired = "The security token included in the request is expired"
+    cases = [
+        ("lambda", lambda c: c.list_functions(), 403, "ExpiredTokenException"),
+        ("sts", lambda c: c.get_caller_identity(), 403, "ExpiredToken"),
+        ("iam", lambda c: c.list_roles(), 403, "ExpiredToken"),
+        ("logs", lambda c: c.describe_log_groups(), 403, "ExpiredTokenException"),
+    ]
+    for service, call, status, code in cases:
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            call(client(service, ahead.url, **session))
+        assert denied(e) == (status, code, expired), service
+    # Long-term keys do not expire.
+    assert root("sts", ahead).get_caller_identity()["Account"] == ACCOUNT
+
+
+def test_sns_delivers_to_a_queue_only_when_the_queue_policy_lets_it(server):
+    sns, sqs = root("sns", server), root("sqs", server)
+    topic = sns.create_topic(Name=f"t-{uuid.uuid4().hex[:8]}")["TopicArn"]
+    url = sqs.create_queue(QueueName=f"q-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+    refusal = f"the policy of {arn} does not let sns.amazonaws.com send to it"
+    sns.publish(TopicArn=topic, Message="refused")
+    wait_for(lambda: refusal in server.log(), what="the refusal in the log")
+    # A policy for another topic does not count.
+    def policy_for(source):
+        return queue_policy({"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+                             "Resource": arn, "Condition": {"ArnEquals": {"aws:SourceArn": source}}})
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy_for(f"{topic}-other")})
+    sns.publish(TopicArn=topic, Message="still refused")
+    wait_for(lambda: server.log().count(refusal) >= 2, what="the second refusal in the log")
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy_for(topic)})
+    sns.publish(TopicArn=topic, Message="delivered")
+    got = []
+
+    def received():
+        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
+            got.append(m["Body"])
+        return "delivered" in got
+
+    wait_for(received, what="the permitted delivery")
+    assert got == ["delivered"]

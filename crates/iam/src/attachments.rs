@@ -1,4 +1,4 @@
-//! Managed policies attached to roles and users.
+//! Managed policies attached to roles, users and groups.
 
 use crate::owner::{require, Owner};
 use crate::policies::load;
@@ -107,26 +107,27 @@ impl IamService {
         self.with(|conn| {
             load(conn, arn)?;
             let mut stmt = conn.prepare(
-                "SELECT a.kind, a.owner, COALESCE(r.id, u.id) FROM iam_attachments a
+                "SELECT a.kind, a.owner, COALESCE(r.id, u.id, g.id) FROM iam_attachments a
                  LEFT JOIN iam_roles r ON a.kind = 'role' AND r.account = a.account AND r.name = a.owner
                  LEFT JOIN iam_users u ON a.kind = 'user' AND u.account = a.account AND u.name = a.owner
+                 LEFT JOIN iam_groups g ON a.kind = 'group' AND g.account = a.account AND g.name = a.owner
                  WHERE a.account = ?1 AND a.policy_arn = ?2 ORDER BY a.owner",
             )?;
             let rows = stmt.query_map(params![account, arn], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))
             })?;
-            let (mut roles, mut users) = (Vec::new(), Vec::new());
+            let (mut roles, mut users, mut groups) = (Vec::new(), Vec::new(), Vec::new());
             for entry in rows {
                 let (kind, name, id) = entry?;
                 let id = id.unwrap_or_default();
-                if kind == "role" {
-                    roles.push(Out::members().text("RoleName", name).text("RoleId", id));
-                } else {
-                    users.push(Out::members().text("UserName", name).text("UserId", id));
+                match kind.as_str() {
+                    "role" => roles.push(Out::members().text("RoleName", name).text("RoleId", id)),
+                    "group" => groups.push(Out::members().text("GroupName", name).text("GroupId", id)),
+                    _ => users.push(Out::members().text("UserName", name).text("UserId", id)),
                 }
             }
             Ok(Out::members()
-                .list("PolicyGroups", Vec::new())
+                .list("PolicyGroups", groups)
                 .list("PolicyUsers", users)
                 .list("PolicyRoles", roles)
                 .flag("IsTruncated", false))
@@ -157,5 +158,31 @@ impl IamService {
         arn: &str,
     ) -> Result<Out, IamError> {
         self.detach(Owner::User, account, user, arn)
+    }
+    pub fn attach_group_policy(
+        &self,
+        account: &str,
+        group: &str,
+        arn: &str,
+    ) -> Result<Out, IamError> {
+        self.attach(Owner::Group, account, group, arn)
+    }
+    pub fn detach_group_policy(
+        &self,
+        account: &str,
+        group: &str,
+        arn: &str,
+    ) -> Result<Out, IamError> {
+        self.detach(Owner::Group, account, group, arn)
+    }
+    pub fn list_attached_group_policies(
+        &self,
+        account: &str,
+        group: &str,
+        path_prefix: Option<&str>,
+        marker: Option<&str>,
+        max_items: Option<i64>,
+    ) -> Result<Out, IamError> {
+        self.list_attached(Owner::Group, account, group, path_prefix, marker, max_items)
     }
 }

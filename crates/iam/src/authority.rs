@@ -1,6 +1,6 @@
 //! What the enforcing mode asks of IAM: the secret behind an access key and
 //! whose it is, and the policies that bear on an identity (inline and
-//! attached, and a role's permissions boundary).
+//! attached, a user's groups', and a role's permissions boundary).
 
 use crate::evaluate::{Identity, Policies, Policy};
 use crate::{aws_managed, IamError, IamService};
@@ -35,7 +35,7 @@ pub(crate) fn managed_document(
         .optional()?)
 }
 
-/// A role's or user's inline and attached policies.
+/// A role's, user's or group's inline and attached policies.
 fn policies_of(
     conn: &rusqlite::Connection,
     account: &str,
@@ -131,7 +131,13 @@ impl IamService {
             Identity::Root { .. } | Identity::Service(_) => return Ok(Policies::default()),
         };
         self.with(|conn| {
-            let identity_policies = policies_of(conn, account, kind, &owner)?;
+            let mut identity_policies = policies_of(conn, account, kind, &owner)?;
+            if kind == "user" {
+                // A user's groups' policies are the user's too.
+                for group in crate::groups::groups_of(conn, account, &owner)? {
+                    identity_policies.extend(policies_of(conn, account, "group", &group)?);
+                }
+            }
             let session = match identity {
                 Identity::Session { key_id, .. } => conn
                     .query_row(

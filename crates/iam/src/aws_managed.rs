@@ -101,6 +101,20 @@ pub(crate) const POLICIES: &[AwsPolicy] = &[
         updated: "2024-02-13T21:58:19Z",
         document: r#"{"Version": "2012-10-17", "Statement": [{"Sid": "AWSXRayDaemonWriteAccess", "Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"], "Resource": ["*"]}]}"#,
     },
+    // AWS's ReadOnlyAccess names the read actions of every AWS service (a
+    // document of thousands of actions, revised often); this is the part of
+    // it for the services laminar serves, with AWS's id, name, path,
+    // description and creation date. Its version is laminar's own.
+    AwsPolicy {
+        name: "ReadOnlyAccess",
+        path: "/",
+        id: "ANPAILL3HVNFSB6DCOWYQ",
+        description: "Provides read-only access to AWS services and resources.",
+        version: "v1",
+        created: "2015-02-06T18:39:48Z",
+        updated: "2015-02-06T18:39:48Z",
+        document: statement!(r#""dynamodb:BatchGetItem", "dynamodb:Describe*", "dynamodb:Get*", "dynamodb:List*", "dynamodb:Query", "dynamodb:Scan", "iam:Generate*", "iam:Get*", "iam:List*", "iam:Simulate*", "kinesis:Describe*", "kinesis:Get*", "kinesis:List*", "lambda:Get*", "lambda:List*", "logs:Describe*", "logs:FilterLogEvents", "logs:Get*", "logs:ListTagsForResource", "logs:ListTagsLogGroup", "logs:StartQuery", "logs:StopQuery", "logs:TestMetricFilter", "s3:Describe*", "s3:Get*", "s3:List*", "sns:Check*", "sns:Get*", "sns:List*", "sqs:Get*", "sqs:List*", "sqs:Receive*", "sts:GetAccessKeyInfo", "sts:GetCallerIdentity", "sts:GetSessionToken""#),
+    },
 ];
 
 /// The AWS managed policy with this ARN.

@@ -1,4 +1,4 @@
-//! Inline policies of roles and users.
+//! Inline policies of roles, users and groups.
 
 use crate::document::{validate, Kind};
 use crate::owner::{require, Owner};
@@ -168,5 +168,39 @@ impl IamService {
         max_items: Option<i64>,
     ) -> Result<Out, IamError> {
         self.list_inline(Owner::User, account, user, marker, max_items)
+    }
+    pub fn put_group_policy(
+        &self,
+        account: &str,
+        group: &str,
+        policy: &str,
+        document: &str,
+    ) -> Result<Out, IamError> {
+        self.put_inline(Owner::Group, account, group, policy, document)
+    }
+    pub fn get_group_policy(
+        &self,
+        account: &str,
+        group: &str,
+        policy: &str,
+    ) -> Result<Out, IamError> {
+        self.get_inline(Owner::Group, account, group, policy)
+    }
+    pub fn delete_group_policy(
+        &self,
+        account: &str,
+        group: &str,
+        policy: &str,
+    ) -> Result<Out, IamError> {
+        self.delete_inline(Owner::Group, account, group, policy)
+    }
+    pub fn list_group_policies(
+        &self,
+        account: &str,
+        group: &str,
+        marker: Option<&str>,
+        max_items: Option<i64>,
+    ) -> Result<Out, IamError> {
+        self.list_inline(Owner::Group, account, group, marker, max_items)
     }
 }

@@ -16,6 +16,7 @@ mod aws_managed;
 mod document;
 mod error;
 pub mod evaluate;
+mod groups;
 mod ids;
 mod inline;
 mod out;

@@ -1,12 +1,13 @@
-//! Whose policies: a role's or a user's.
+//! Whose policies: a role's, a user's or a group's.
 
 use crate::IamError;
 
-/// `role` or `user`: whose inline policies.
+/// `role`, `user` or `group`: whose inline and attached policies.
 #[derive(Clone, Copy)]
 pub(crate) enum Owner {
     Role,
     User,
+    Group,
 }
 
 impl Owner {
@@ -14,12 +15,14 @@ impl Owner {
         match self {
             Owner::Role => "role",
             Owner::User => "user",
+            Owner::Group => "group",
         }
     }
     pub fn member(self) -> &'static str {
         match self {
             Owner::Role => "RoleName",
             Owner::User => "UserName",
+            Owner::Group => "GroupName",
         }
     }
 }
@@ -34,5 +37,6 @@ pub(crate) fn require(
     match owner {
         Owner::Role => crate::roles::load(conn, account, name).map(|r| r.name),
         Owner::User => crate::users::load(conn, account, name).map(|u| u.name),
+        Owner::Group => crate::groups::load(conn, account, name).map(|g| g.name),
     }
 }

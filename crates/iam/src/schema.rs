@@ -84,7 +84,24 @@ const STEP_1: &str = "CREATE TABLE IF NOT EXISTS iam_roles (
 /// Session policies passed to AssumeRole (a JSON array of documents).
 const STEP_2: &str = "ALTER TABLE sts_sessions ADD COLUMN session_policies TEXT;";
 
+/// Groups and their members (their policies are `kind = 'group'` rows of
+/// the inline and attachment tables).
+const STEP_3: &str = "CREATE TABLE IF NOT EXISTS iam_groups (
+        account TEXT NOT NULL,
+        name TEXT NOT NULL COLLATE NOCASE,
+        id TEXT NOT NULL,
+        path TEXT NOT NULL,
+        created TEXT NOT NULL,
+        PRIMARY KEY (account, name)
+    );
+    CREATE TABLE IF NOT EXISTS iam_group_members (
+        account TEXT NOT NULL,
+        group_name TEXT NOT NULL COLLATE NOCASE,
+        user TEXT NOT NULL COLLATE NOCASE,
+        PRIMARY KEY (account, group_name, user)
+    );";
+
 pub(crate) const IAM: Schema = Schema {
     owner: "iam",
-    steps: &[STEP_1, STEP_2],
+    steps: &[STEP_1, STEP_2, STEP_3],
 };

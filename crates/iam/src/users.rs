@@ -21,7 +21,7 @@ impl User {
         )
     }
 
-    fn out(&self, full: bool) -> Out {
+    pub(crate) fn out(&self, full: bool) -> Out {
         let mut out = Out::members()
             .text("Path", &self.path)
             .text("UserName", &self.name)
@@ -161,6 +161,9 @@ impl IamService {
             };
             if count("SELECT COUNT(*) FROM iam_access_keys WHERE account = ?1 AND user = ?2")? > 0 {
                 return Err(IamError::delete_conflict("Cannot delete entity, must delete access keys first."));
+            }
+            if count("SELECT COUNT(*) FROM iam_group_members WHERE account = ?1 AND user = ?2")? > 0 {
+                return Err(IamError::delete_conflict("Cannot delete entity, must remove users from group first."));
             }
             if count("SELECT COUNT(*) FROM iam_attachments WHERE account = ?1 AND kind = 'user' AND owner = ?2")? > 0 {
                 return Err(IamError::delete_conflict("Cannot delete entity, must detach all policies first."));

@@ -92,6 +92,11 @@ impl Invoker {
         &self.registry
     }
 
+    /// The CloudWatch Logs service function logs go to.
+    pub fn cloudwatch(&self) -> &laminar_logs::LogsService {
+        self.logs.cloudwatch()
+    }
+
     /// Stops idle environments after `keep_alive`, for as long as the
     /// invoker lives.
     pub fn spawn_reaper(self: &Arc<Self>, keep_alive: Duration) {

@@ -19,6 +19,10 @@ impl FunctionLogs {
         Self { cloudwatch }
     }
 
+    pub fn cloudwatch(&self) -> &LogsService {
+        &self.cloudwatch
+    }
+
     /// Records an invocation's log text, one event per line.
     pub fn append(
         &self,

@@ -164,6 +164,9 @@ impl LambdaService {
             companions.sqs.clone(),
             companions.sns.clone(),
         );
+        if settings.require_known_roles {
+            triggers.check_queue_policies();
+        }
         let inner = Arc::new(Inner {
             async_queue,
             triggers,

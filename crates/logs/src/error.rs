@@ -31,6 +31,10 @@ impl LogsError {
         Self::new("ResourceAlreadyExistsException", 400, message)
     }
 
+    pub fn limit_exceeded(message: impl Into<String>) -> Self {
+        Self::new("LimitExceededException", 400, message)
+    }
+
     pub fn too_many_tags(message: impl Into<String>) -> Self {
         Self::new("TooManyTagsException", 400, message)
     }

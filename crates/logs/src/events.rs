@@ -288,8 +288,12 @@ impl LogsService {
                 })
                 .collect();
             let tx = conn.transaction()?;
-            let sequence = tables::insert_events(&tx, group.id, stream_id, &events, now)?;
+            let inserted = tables::insert_events(&tx, group.id, stream_id, &events, now)?;
             tx.commit()?;
+            if inserted.captured {
+                self.wake.notify_one();
+            }
+            let sequence = inserted.sequence;
             Ok(PutLogEventsResponse {
                 next_sequence_token: sequence_token(sequence),
                 rejected_log_events_info: rejected,

@@ -150,6 +150,10 @@ impl LogsService {
                 "DELETE FROM logs_streams WHERE group_id = ?1",
                 params![group.id],
             )?;
+            tx.execute(
+                "DELETE FROM logs_subscription_filters WHERE group_id = ?1",
+                params![group.id],
+            )?;
             tx.execute("DELETE FROM logs_groups WHERE id = ?1", params![group.id])?;
             tx.commit()?;
             Ok(())

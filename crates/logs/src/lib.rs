@@ -5,15 +5,18 @@
 //! Operations take and return the JSON shapes of the service model (serde,
 //! camelCase), so the protocol adapter only maps operation names.
 
+mod capture;
 mod error;
 mod events;
 mod groups;
 mod names;
 mod pattern;
 mod streams;
+mod subscriptions;
 mod tables;
 mod writer;
 
+pub use capture::DeliveredEvent;
 pub use error::{LogsError, LogsResult};
 pub use events::{
     FilterLogEventsRequest, FilterLogEventsResponse, FilteredEvent, GetLogEventsRequest,
@@ -28,9 +31,14 @@ pub use pattern::FilterPattern;
 pub use streams::{
     DescribeLogStreamsRequest, DescribeLogStreamsResponse, LogStream, StreamRequest,
 };
+pub use subscriptions::{
+    DeleteSubscriptionFilterRequest, DescribeSubscriptionFiltersRequest,
+    DescribeSubscriptionFiltersResponse, DestinationCheck, LogsDelivery,
+    PutSubscriptionFilterRequest, SubscriptionFilter,
+};
 pub use writer::WriterStats;
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// One log event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +52,11 @@ pub struct LogEvent {
 pub struct LogsService {
     db: laminar_db::Db,
     writer: Arc<writer::Writer>,
+    /// Notified when a write fills the subscription outbox.
+    wake: Arc<tokio::sync::Notify>,
+    /// Whether a subscription's destination may be used (installed by the
+    /// room that knows functions).
+    destinations: Arc<RwLock<Option<DestinationCheck>>>,
 }
 
 impl LogsService {
@@ -51,8 +64,18 @@ impl LogsService {
     /// sweeps events past their retention period).
     pub fn new(db: laminar_db::Db) -> Result<Self, LogsError> {
         db.migrate(&tables::LOGS)?;
-        let writer = Arc::new(writer::Writer::start(db.clone(), writer::Limits::default()));
-        Ok(Self { db, writer })
+        let wake = Arc::new(tokio::sync::Notify::new());
+        let writer = Arc::new(writer::Writer::start(
+            db.clone(),
+            writer::Limits::default(),
+            wake.clone(),
+        ));
+        Ok(Self {
+            db,
+            writer,
+            wake,
+            destinations: Arc::default(),
+        })
     }
 
     /// Runs `work` on the database on this thread (a blocking one).
@@ -77,8 +100,11 @@ impl LogsService {
             let tx = conn.transaction()?;
             let (group_id, stream_id) =
                 tables::ensure_stream(&tx, account, region, group, stream, now_ms())?;
-            tables::insert_events(&tx, group_id, stream_id, events, now_ms())?;
+            let inserted = tables::insert_events(&tx, group_id, stream_id, events, now_ms())?;
             tx.commit()?;
+            if inserted.captured {
+                self.wake.notify_one();
+            }
             Ok(())
         })
     }

@@ -42,10 +42,45 @@ CREATE INDEX IF NOT EXISTS logs_events_by_stream ON logs_events (stream_id, time
 CREATE INDEX IF NOT EXISTS logs_events_by_group ON logs_events (group_id, timestamp_ms, id);
 ";
 
+/// Subscription filters and their outbox (`subscriptions.rs`).
+const STEP_2: &str = "
+CREATE TABLE IF NOT EXISTS logs_subscription_filters (
+    group_id             INTEGER NOT NULL,
+    name                 TEXT NOT NULL,
+    pattern              TEXT NOT NULL,
+    destination_arn      TEXT NOT NULL,
+    role_arn             TEXT,
+    distribution         TEXT NOT NULL,
+    apply_on_transformed INTEGER NOT NULL DEFAULT 0,
+    created_ms           INTEGER NOT NULL,
+    PRIMARY KEY (group_id, name)
+);
+CREATE TABLE IF NOT EXISTS logs_deliveries (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    account         TEXT NOT NULL,
+    region          TEXT NOT NULL,
+    log_group       TEXT NOT NULL,
+    log_stream      TEXT NOT NULL,
+    filter_name     TEXT NOT NULL,
+    destination_arn TEXT NOT NULL,
+    events          TEXT NOT NULL,
+    created_ms      INTEGER NOT NULL
+);
+";
+
 pub(crate) const LOGS: laminar_db::Schema = laminar_db::Schema {
     owner: "logs",
-    steps: &[STEP_1],
+    steps: &[STEP_1, STEP_2],
 };
+
+/// What a write of events did.
+pub struct Inserted {
+    /// The stream's new sequence.
+    pub sequence: i64,
+    /// Whether a subscription filter took some of the events (an outbox
+    /// row was written).
+    pub captured: bool,
+}
 
 /// A log group row.
 #[derive(Debug, Clone)]
@@ -136,19 +171,21 @@ pub fn ensure_stream(
 }
 
 /// Appends events to a stream and keeps its summary (first / last event,
-/// last ingestion, sequence, bytes) current. Returns the new sequence.
+/// last ingestion, sequence, bytes) current; the group's subscription
+/// filters see the events in the same transaction.
 pub fn insert_events(
     tx: &Transaction<'_>,
     group_id: i64,
     stream_id: i64,
     events: &[LogEvent],
     ingestion_ms: i64,
-) -> LogsResult<i64> {
+) -> LogsResult<Inserted> {
     let mut insert = tx.prepare_cached(
         "INSERT INTO logs_events (group_id, stream_id, timestamp_ms, ingestion_ms, message)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     let mut bytes = 0i64;
+    let mut ids = Vec::with_capacity(events.len());
     for event in events {
         insert.execute(params![
             group_id,
@@ -157,11 +194,15 @@ pub fn insert_events(
             ingestion_ms,
             event.message
         ])?;
+        ids.push(tx.last_insert_rowid());
         bytes += event.message.len() as i64;
     }
+    drop(insert);
+    let captured =
+        !events.is_empty() && crate::capture::capture(tx, group_id, stream_id, events, &ids)?;
     let first = events.iter().map(|e| e.timestamp_ms).min();
     let last = events.iter().map(|e| e.timestamp_ms).max();
-    Ok(tx
+    let sequence = tx
         .prepare_cached(
             "UPDATE logs_streams SET
             first_event_ms = CASE WHEN ?2 IS NULL THEN first_event_ms
@@ -176,7 +217,8 @@ pub fn insert_events(
         .query_row(
             params![stream_id, first, last, ingestion_ms, bytes],
             |row| row.get(0),
-        )?)
+        )?;
+    Ok(Inserted { sequence, captured })
 }
 
 /// Deletes the events past every group's retention period.

@@ -92,12 +92,13 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    pub(crate) fn start(db: Db, limits: Limits) -> Self {
+    /// `wake` is notified when a commit fills the subscription outbox.
+    pub(crate) fn start(db: Db, limits: Limits, wake: Arc<tokio::sync::Notify>) -> Self {
         let shared = Arc::new(Shared::default());
         let weak = Arc::downgrade(&shared);
         let spawned = std::thread::Builder::new()
             .name("logs-writer".into())
-            .spawn(move || run(&db, &weak));
+            .spawn(move || run(&db, &weak, &wake));
         let thread = match spawned {
             Ok(handle) => Some(handle.thread().clone()),
             Err(e) => {
@@ -170,7 +171,7 @@ impl Writer {
     }
 }
 
-fn run(db: &Db, shared: &Weak<Shared>) {
+fn run(db: &Db, shared: &Weak<Shared>, wake: &tokio::sync::Notify) {
     let mut last_sweep = Instant::now();
     loop {
         std::thread::park_timeout(FLUSH_AFTER);
@@ -183,7 +184,10 @@ fn run(db: &Db, shared: &Weak<Shared>) {
         if !appends.is_empty() {
             let events: u64 = appends.iter().map(|a| a.events.len() as u64).sum();
             match commit(db, &appends) {
-                Ok(()) => {
+                Ok(captured) => {
+                    if captured {
+                        wake.notify_one();
+                    }
                     shared.committed_events.fetch_add(events, Ordering::Relaxed);
                     if !db.durable() {
                         trim(db, EVENTS_IN_MEMORY_MAX);
@@ -205,9 +209,11 @@ fn run(db: &Db, shared: &Weak<Shared>) {
     }
 }
 
-fn commit(db: &Db, batch: &[Append]) -> crate::LogsResult<()> {
+/// Commits a batch; true when a subscription filter took some events.
+fn commit(db: &Db, batch: &[Append]) -> crate::LogsResult<bool> {
     let now = now_ms();
     db.call_blocking(|conn| {
+        let mut captured = false;
         let tx = conn.transaction()?;
         for append in batch {
             let (group_id, stream_id) = tables::ensure_stream(
@@ -218,10 +224,11 @@ fn commit(db: &Db, batch: &[Append]) -> crate::LogsResult<()> {
                 &append.stream,
                 now,
             )?;
-            tables::insert_events(&tx, group_id, stream_id, &append.events, now)?;
+            captured |=
+                tables::insert_events(&tx, group_id, stream_id, &append.events, now)?.captured;
         }
         tx.commit()?;
-        Ok(())
+        Ok(captured)
     })
 }
 
@@ -332,6 +339,7 @@ mod tests {
                 items: 8,
                 bytes: 100,
             },
+            Arc::default(),
         );
         let append = |message: &str| Append {
             account: "1".into(),

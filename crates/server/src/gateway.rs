@@ -271,7 +271,8 @@ async fn authenticate(
         let asked =
             enforce::companions::asked(target, &scope, method, uri, headers, bytes.as_deref());
         if let Some(asked) = asked {
-            enforce::authorize_companion(&app.iam, &identity, &scope, asked)
+            let policy = enforce::resources::policy_of(app, &asked).await;
+            enforce::authorize_companion(&app.iam, &identity, &scope, asked, policy)
                 .await
                 .map_err(|denied| Box::new(enforce::companion_denied(target, &denied)))?;
         }

@@ -59,6 +59,15 @@ fn dispatch(
             let req: laminar_logs::GroupRequest = input(body)?;
             unit(logs.delete_retention_policy(account, region, &req.log_group_name))
         }
+        "PutSubscriptionFilter" => {
+            unit(logs.put_subscription_filter(account, region, input(body)?))
+        }
+        "DescribeSubscriptionFilters" => {
+            output(logs.describe_subscription_filters(account, region, input(body)?))
+        }
+        "DeleteSubscriptionFilter" => {
+            unit(logs.delete_subscription_filter(account, region, &input(body)?))
+        }
         "TagLogGroup" | "TagResource" => unit(logs.tag(account, region, &input(body)?)),
         "UntagLogGroup" | "UntagResource" => unit(logs.untag(account, region, &input(body)?)),
         "ListTagsLogGroup" | "ListTagsForResource" => {

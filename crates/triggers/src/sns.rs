@@ -1,15 +1,18 @@
 //! SNS deliveries: `lambda` subscriptions become asynchronous invokes of
 //! the function (after the check that its policy lets sns.amazonaws.com
-//! invoke it for the topic), `sqs` subscriptions messages in the queue.
+//! invoke it for the topic), `sqs` subscriptions messages in the queue (in
+//! the enforcing mode, only when the queue's policy lets SNS send).
 
 use crate::{Triggers, BATCH};
 use laminar_async_invoke::AsyncEvent;
+use laminar_iam::evaluate::{evaluate, Context, Identity, Policies, Policy, Request};
 use laminar_lambda_core::blocking::off_worker;
 use laminar_lambda_core::grants::{service_may_invoke, ServiceCall};
 use laminar_lambda_core::naming::key_of;
 use laminar_model::arn::Scope;
 use laminar_sns::Delivery;
 use laminar_sqs::{MessageAttributeValue, OutgoingMessage};
+use std::sync::atomic::Ordering;
 
 /// What became of one delivery.
 enum Outcome {
@@ -124,7 +127,57 @@ impl Triggers {
         }
     }
 
+    /// Whether the queue's policy lets `sns.amazonaws.com` send to it for
+    /// the delivery's topic (`aws:SourceArn`, `aws:SourceAccount`).
+    async fn queue_policy_allows(&self, delivery: &Delivery) -> bool {
+        let (sqs, queue) = (self.sqs.clone(), delivery.endpoint.clone());
+        let policy = off_worker(move || Ok(sqs.attributes_of_arn(&queue)))
+            .await
+            .ok()
+            .flatten()
+            .and_then(|mut attributes| attributes.remove("Policy"));
+        let Some(policy) = policy else {
+            return false;
+        };
+        let topic = delivery
+            .notification
+            .get("TopicArn")
+            .and_then(|t| t.as_str())
+            .unwrap_or_default();
+        let identity = Identity::Service("sns.amazonaws.com".into());
+        let mut context = Context::of(&identity);
+        context.set("aws:SourceArn", topic);
+        context.set(
+            "aws:SourceAccount",
+            topic.split(':').nth(4).unwrap_or_default(),
+        );
+        let request = Request {
+            identity,
+            action: "sqs:SendMessage".into(),
+            resource: delivery.endpoint.clone(),
+            resource_account: delivery
+                .endpoint
+                .split(':')
+                .nth(4)
+                .unwrap_or_default()
+                .into(),
+            context,
+        };
+        let policies = Policies {
+            resource: Some(Policy::parse(&policy)),
+            ..Policies::default()
+        };
+        evaluate(&request, &policies).allowed()
+    }
+
     async fn to_queue(&self, delivery: &Delivery) -> Outcome {
+        if self.queue_policies.load(Ordering::Relaxed) && !self.queue_policy_allows(delivery).await
+        {
+            return Outcome::Refused(format!(
+                "the policy of {} does not let sns.amazonaws.com send to it",
+                delivery.endpoint
+            ));
+        }
         let message_attributes = delivery
             .raw_attributes()
             .into_iter()

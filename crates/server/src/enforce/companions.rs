@@ -80,7 +80,11 @@ pub fn asked(
                 Some((owner, name)) => format!("arn:aws:sqs:{region}:{owner}:{name}"),
                 None => "*".into(),
             };
-            asked("sqs", resource)
+            // SQS names its actions in lower case in its refusals.
+            Asked {
+                action: format!("sqs:{}", operation.to_ascii_lowercase()),
+                resource,
+            }
         }
         Target::Kinesis => {
             let resource = params
@@ -105,7 +109,8 @@ pub fn asked(
                         .map(|n| format!("arn:aws:sns:{region}:{account}:{n}"))
                 })
                 .unwrap_or_else(|| "*".into());
-            asked("sns", resource)
+            // SNS writes its service prefix in capitals (`SNS:Publish`).
+            asked("SNS", resource)
         }
         Target::DynamoDb => {
             let resource = params
@@ -139,6 +144,8 @@ pub fn asked(
                 arn
             } else if let Some(role) = params.get("RoleName") {
                 format!("arn:aws:iam::{account}:role/{role}")
+            } else if let Some(group) = params.get("GroupName") {
+                format!("arn:aws:iam::{account}:group/{group}")
             } else if let Some(user) = params.get("UserName") {
                 format!("arn:aws:iam::{account}:user/{user}")
             } else if let Some(policy) = params.get("PolicyName") {
@@ -221,7 +228,7 @@ mod tests {
                 Some(body)
             ),
             Some(Asked {
-                action: "sqs:SendMessage".into(),
+                action: "sqs:sendmessage".into(),
                 resource: "arn:aws:sqs:eu-west-1:444455556666:jobs".into()
             })
         );

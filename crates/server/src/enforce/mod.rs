@@ -6,6 +6,7 @@
 pub mod companions;
 pub mod lambda;
 mod reject;
+pub mod resources;
 
 pub use reject::{access_denied, companion_denied, reject, url_forbidden};
 
@@ -105,7 +106,7 @@ impl Enforcer {
         }
         if key
             .expires
-            .is_some_and(|expires| expires <= chrono::Utc::now().timestamp())
+            .is_some_and(|expires| expires <= session_clock())
         {
             return Err(Rejection::ExpiredToken);
         }
@@ -114,6 +115,24 @@ impl Enforcer {
             identity: key.identity,
         })
     }
+}
+
+/// The test hook `LAMINAR_TEST_SESSION_CLOCK_SKEW_SECONDS`: how far ahead
+/// of the real clock session expiry is judged, so that a test sees an STS
+/// session expire without waiting out AssumeRole's 900-second minimum.
+/// Nothing else is moved (signature freshness keeps the real clock).
+const SESSION_CLOCK_SKEW: &str = "LAMINAR_TEST_SESSION_CLOCK_SKEW_SECONDS";
+
+/// Now (seconds since the epoch) as session expiry sees it.
+fn session_clock() -> i64 {
+    static SKEW: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    let skew = *SKEW.get_or_init(|| {
+        std::env::var(SESSION_CLOCK_SKEW)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    });
+    chrono::Utc::now().timestamp().saturating_add(skew)
 }
 
 /// The identity's policies from IAM (SQLite: off the async worker).
@@ -166,14 +185,17 @@ pub async fn authorize(iam: &IamService, asked: Authorization<'_>) -> Result<(),
     }
 }
 
-/// A companion call; AssumeRole's resource policy is the role's trust policy.
+/// A companion call with the resource's own policy (a queue's or a
+/// topic's, `resources::policy_of`); AssumeRole's resource policy is the
+/// role's trust policy.
 pub async fn authorize_companion(
     iam: &IamService,
     identity: &Identity,
     scope: &laminar_lambda::Scope,
     asked: companions::Asked,
+    resource_policy: Option<Policy>,
 ) -> Result<(), String> {
-    let trust = if asked.action == "sts:AssumeRole" {
+    let resource_policy = if asked.action == "sts:AssumeRole" {
         let (iam, role) = (iam.clone(), asked.resource.clone());
         laminar_db::blocking(move || iam.trust_policy_of(&role))
             .await
@@ -181,7 +203,7 @@ pub async fn authorize_companion(
             .flatten()
             .map(|t| Policy::parse(&t))
     } else {
-        None
+        resource_policy
     };
     let resource_account = asked
         .resource
@@ -198,7 +220,7 @@ pub async fn authorize_companion(
             action: asked.action,
             resource: asked.resource,
             resource_account,
-            resource_policy: trust,
+            resource_policy,
             keys: Vec::new(),
         },
     )

@@ -139,8 +139,8 @@ pub fn access_denied(message: &str) -> Response {
 }
 
 /// A companion's refusal of an unauthorised call: `AccessDeniedException`
-/// (JSON services, status 400 as they answer it), `AccessDenied` (query
-/// services and S3, 403).
+/// (JSON services, status 400 as they answer it), `AuthorizationError`
+/// (SNS, 403), `AccessDenied` (the other query services and S3, 403).
 pub fn companion_denied(target: Target, message: &str) -> Response {
     if target == Target::SqsJson {
         // Query-compatible: the code travels in `x-amzn-query-error`.
@@ -153,6 +153,8 @@ pub fn companion_denied(target: Target, message: &str) -> Response {
     }
     match protocol(Some(target)) {
         Protocol::Json => respond(Protocol::Json, 400, "AccessDeniedException", message),
+        // SNS's own code for it.
+        _ if target == Target::Sns => respond(Protocol::Query, 403, "AuthorizationError", message),
         other => respond(other, 403, "AccessDenied", message),
     }
 }

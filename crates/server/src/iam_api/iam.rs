@@ -6,6 +6,7 @@ use laminar_iam::{CreatePolicy, CreateRole, IamError, IamService, ListPolicies, 
 pub fn call(iam: &IamService, account: &str, action: &str, p: &Params) -> Result<Out, IamError> {
     let role = || p.required("RoleName");
     let user = || p.required("UserName");
+    let group = || p.required("GroupName");
     let policy_arn = || p.required("PolicyArn");
     let policy_name = || p.required("PolicyName");
     let document = || p.required("PolicyDocument");
@@ -97,6 +98,22 @@ pub fn call(iam: &IamService, account: &str, action: &str, p: &Params) -> Result
         "DetachUserPolicy" => iam.detach_user_policy(account, user()?, policy_arn()?),
         "ListAttachedUserPolicies" => {
             iam.list_attached_user_policies(account, user()?, prefix, marker, max_items)
+        }
+        "CreateGroup" => iam.create_group(account, group()?, p.owned("Path")),
+        "GetGroup" => iam.get_group(account, group()?, marker, max_items),
+        "ListGroups" => iam.list_groups(account, prefix, marker, max_items),
+        "DeleteGroup" => iam.delete_group(account, group()?),
+        "AddUserToGroup" => iam.add_user_to_group(account, group()?, user()?),
+        "RemoveUserFromGroup" => iam.remove_user_from_group(account, group()?, user()?),
+        "ListGroupsForUser" => iam.list_groups_for_user(account, user()?, marker, max_items),
+        "PutGroupPolicy" => iam.put_group_policy(account, group()?, policy_name()?, document()?),
+        "GetGroupPolicy" => iam.get_group_policy(account, group()?, policy_name()?),
+        "DeleteGroupPolicy" => iam.delete_group_policy(account, group()?, policy_name()?),
+        "ListGroupPolicies" => iam.list_group_policies(account, group()?, marker, max_items),
+        "AttachGroupPolicy" => iam.attach_group_policy(account, group()?, policy_arn()?),
+        "DetachGroupPolicy" => iam.detach_group_policy(account, group()?, policy_arn()?),
+        "ListAttachedGroupPolicies" => {
+            iam.list_attached_group_policies(account, group()?, prefix, marker, max_items)
         }
         other => Err(IamError::invalid_action(other, "2010-05-08")),
     }
