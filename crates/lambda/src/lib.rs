@@ -163,6 +163,7 @@ impl LambdaService {
             async_queue.clone(),
             companions.sqs.clone(),
             companions.sns.clone(),
+            companions.s3.clone(),
         );
         let inner = Arc::new(Inner {
             async_queue,

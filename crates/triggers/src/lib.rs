@@ -1,11 +1,15 @@
 //! `Triggers`: the room that drains the companions' outboxes of pushed
-//! events (SNS deliveries) and hands each to its target — a function as an
-//! asynchronous invoke (`AsyncInvocations::enqueue`: the durable queue,
-//! retries, destinations and DLQ), or an SQS queue. A row is removed only
+//! events (SNS deliveries, S3 event notifications) and hands each to its
+//! target — a function as an asynchronous invoke
+//! (`AsyncInvocations::enqueue`: the durable queue, retries, destinations
+//! and DLQ), an SQS queue, or (S3) an SNS topic. A row is removed only
 //! after the target accepted it, so a crash in between delivers it again
 //! at start-up (at least once).
 
+mod s3;
 mod sns;
+
+pub use s3::S3Destinations;
 
 use laminar_async_invoke::AsyncInvocations;
 use laminar_invoke::Invoker;
@@ -23,6 +27,7 @@ pub struct Triggers {
     async_queue: Arc<AsyncInvocations>,
     sqs: laminar_sqs::SqsService,
     sns: laminar_sns::SnsService,
+    s3: laminar_s3::S3Service,
 }
 
 impl Triggers {
@@ -31,28 +36,45 @@ impl Triggers {
         async_queue: Arc<AsyncInvocations>,
         sqs: laminar_sqs::SqsService,
         sns: laminar_sns::SnsService,
+        s3: laminar_s3::S3Service,
     ) -> Arc<Self> {
+        // S3 checks the destinations of a notification configuration here,
+        // where functions, queues and topics are visible.
+        s3.set_destination_check(Arc::new(S3Destinations {
+            invoker: invoker.clone(),
+            sqs: sqs.clone(),
+            sns: sns.clone(),
+        }));
         Arc::new(Self {
             invoker,
             async_queue,
             sqs,
             sns,
+            s3,
         })
     }
 
     /// Drains the outboxes for as long as the room lives.
     pub fn start(self: &Arc<Self>) {
         let weak = Arc::downgrade(self);
-        let wake = self.sns.wake();
+        let sns_wake = self.sns.wake();
+        let s3_wake = self.s3.wake();
         tokio::spawn(async move {
             loop {
                 let Some(room) = weak.upgrade() else {
                     return;
                 };
-                let busy = room.drain_sns().await;
+                let sns_busy = room.drain_sns().await;
+                let s3_busy = room.drain_s3().await;
                 drop(room);
-                if !busy {
-                    let _ = tokio::time::timeout(POLL, wake.notified()).await;
+                if !(sns_busy || s3_busy) {
+                    let woken = async {
+                        tokio::select! {
+                            _ = sns_wake.notified() => {},
+                            _ = s3_wake.notified() => {},
+                        }
+                    };
+                    let _ = tokio::time::timeout(POLL, woken).await;
                 }
             }
         });
