@@ -178,6 +178,21 @@ fn check_endpoint(protocol: &str, endpoint: &str) -> SnsResult<()> {
 }
 
 impl SnsService {
+    /// The `deadLetterTargetArn` of the subscription's `RedrivePolicy`, if
+    /// it has one (and still exists).
+    pub fn dead_letter_queue(&self, subscription_arn: &str) -> SnsResult<Option<String>> {
+        self.with(|conn| {
+            let Ok(subscription) = load(conn, subscription_arn) else {
+                return Ok(None);
+            };
+            Ok(subscription
+                .attributes
+                .get("RedrivePolicy")
+                .and_then(|p| serde_json::from_str::<Value>(p).ok())
+                .and_then(|p| Some(p.get("deadLetterTargetArn")?.as_str()?.to_string())))
+        })
+    }
+
     /// Subscribe: the same topic, protocol and endpoint answer the
     /// existing subscription.
     pub fn subscribe(
