@@ -8,6 +8,7 @@
 
 mod s3;
 mod sns;
+mod sns_http;
 
 pub use s3::S3Destinations;
 
@@ -28,6 +29,8 @@ pub struct Triggers {
     sqs: laminar_sqs::SqsService,
     sns: laminar_sns::SnsService,
     s3: laminar_s3::S3Service,
+    /// Failed attempts of http deliveries and when each may be retried.
+    http_retries: std::sync::Mutex<std::collections::HashMap<i64, (u32, std::time::Instant)>>,
 }
 
 impl Triggers {
@@ -51,6 +54,7 @@ impl Triggers {
             sqs,
             sns,
             s3,
+            http_retries: std::sync::Mutex::new(std::collections::HashMap::new()),
         })
     }
 

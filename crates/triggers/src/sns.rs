@@ -12,7 +12,7 @@ use laminar_sns::Delivery;
 use laminar_sqs::{MessageAttributeValue, OutgoingMessage};
 
 /// What became of one delivery.
-enum Outcome {
+pub(crate) enum Outcome {
     /// The target took it: the row goes.
     Accepted,
     /// It can never be delivered (no such target, no permission): the row
@@ -44,6 +44,7 @@ impl Triggers {
             let outcome = match delivery.protocol.as_str() {
                 "lambda" => self.to_function(&delivery).await,
                 "sqs" => self.to_queue(&delivery).await,
+                "http" | "https" => self.to_http(&delivery).await,
                 other => Outcome::Refused(format!("laminar does not deliver to {other}")),
             };
             let remove = match outcome {
@@ -138,6 +139,10 @@ impl Triggers {
     /// `RedrivePolicy` queue, as SNS sends it: the body the queue would get
     /// as a subscriber (the envelope, or the raw message).
     async fn dead_letter(&self, delivery: &Delivery) -> Outcome {
+        let kind = delivery.notification.get("Type").and_then(|t| t.as_str());
+        if kind != Some("Notification") {
+            return Outcome::Refused("only notifications are redriven".into());
+        }
         let sns = self.sns.clone();
         let arn = delivery.subscription_arn.clone();
         let target = off_worker(move || {
