@@ -4,7 +4,8 @@
 //! pushed events reads the rows ([`S3Service::pending_notifications`]) and
 //! removes each once its target took it ([`S3Service::notified`]).
 
-use crate::notification::{bucket_arn, load, TargetKind};
+use crate::notification::{bucket_arn, load};
+use crate::outbox::{enqueue, iso_millis, TargetKind};
 use crate::{S3Error, S3Service};
 use rusqlite::params;
 use serde_json::json;
@@ -64,14 +65,6 @@ pub struct Notification {
     pub account: String,
     /// The JSON document delivered: `{"Records": [...]}` or an `s3:TestEvent`.
     pub body: String,
-}
-
-/// `2024-01-02T03:04:05.678Z`.
-pub(crate) fn iso_millis(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
 }
 
 /// The object key as event records carry it: URL form encoding (a space
@@ -178,24 +171,6 @@ pub(crate) fn record(
         )?;
     }
     Ok(true)
-}
-
-/// Adds one row to the outbox.
-pub(crate) fn enqueue(
-    tx: &rusqlite::Transaction<'_>,
-    kind: TargetKind,
-    target: &str,
-    bucket: &str,
-    account: &str,
-    body: &str,
-    now_ms: i64,
-) -> Result<(), S3Error> {
-    tx.execute(
-        "INSERT INTO s3_notifications (kind, target, bucket, account, body, created_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![kind.as_str(), target, bucket, account, body, now_ms],
-    )?;
-    Ok(())
 }
 
 impl S3Service {

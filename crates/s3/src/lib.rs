@@ -12,6 +12,7 @@ mod listing;
 mod multipart;
 mod names;
 mod notification;
+mod outbox;
 mod schema;
 
 pub use events::{encode_key, Created, Notification, Origin};

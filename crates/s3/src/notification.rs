@@ -5,7 +5,8 @@
 //! which whoever owns the destinations wires in (`S3Service::set_destination_check`):
 //! S3 knows nothing of the services it notifies.
 
-use crate::{now_ms, S3Error, S3Service};
+pub use crate::outbox::TargetKind;
+use crate::{now_ms, outbox, S3Error, S3Service};
 use base64::Engine;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -45,33 +46,6 @@ const EVENTS: &[&str] = &[
 
 /// A filter rule's value is at most this many bytes.
 const FILTER_VALUE_MAX_BYTES: usize = 1024;
-
-/// Which kind of service a destination is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum TargetKind {
-    Lambda,
-    Queue,
-    Topic,
-}
-
-impl TargetKind {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Self::Lambda => "lambda",
-            Self::Queue => "sqs",
-            Self::Topic => "sns",
-        }
-    }
-
-    pub(crate) fn parse(text: &str) -> Option<Self> {
-        match text {
-            "lambda" => Some(Self::Lambda),
-            "sqs" => Some(Self::Queue),
-            "sns" => Some(Self::Topic),
-            _ => None,
-        }
-    }
-}
 
 /// One `FilterRule`: `Prefix` or `Suffix` (S3 answers the names
 /// capitalised whatever case they were sent in) and its value.
@@ -270,7 +244,7 @@ fn test_event(bucket: &str, request_id: &str, time_ms: i64) -> serde_json::Value
     serde_json::json!({
         "Service": "Amazon S3",
         "Event": "s3:TestEvent",
-        "Time": crate::events::iso_millis(time_ms),
+        "Time": outbox::iso_millis(time_ms),
         "Bucket": bucket,
         "RequestId": request_id,
         "HostId": request_id,
@@ -350,7 +324,7 @@ impl S3Service {
                 )?;
             }
             for (kind, target) in &tested {
-                crate::events::enqueue(&tx, *kind, target, bucket, &account, &test, now)?;
+                outbox::enqueue(&tx, *kind, target, bucket, &account, &test, now)?;
             }
             tx.commit()?;
             Ok(())

@@ -3,7 +3,6 @@
 //! delivery in the same transaction; ConfirmSubscription with that token
 //! confirms it. Until then, publishes skip it.
 
-use crate::subscriptions::load;
 use crate::{now_ms, Caller, SnsError, SnsResult, SnsService};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::json;
@@ -97,6 +96,16 @@ impl SnsService {
 
     /// Whether the subscription still waits for ConfirmSubscription.
     pub fn subscription_pending(&self, arn: &str) -> SnsResult<bool> {
-        self.with(|conn| Ok(load(conn, arn)?.token.is_some()))
+        self.with(|conn| {
+            let token: Option<Option<String>> = conn
+                .query_row(
+                    "SELECT token FROM sns_subscriptions WHERE arn = ?1",
+                    params![arn],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let token = token.ok_or_else(SnsError::subscription_not_found)?;
+            Ok(token.is_some())
+        })
     }
 }

@@ -99,7 +99,7 @@ pub(crate) fn of_topic(conn: &rusqlite::Connection, topic: &str) -> SnsResult<Ve
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
-pub(crate) fn load(conn: &rusqlite::Connection, arn: &str) -> SnsResult<Subscription> {
+fn load(conn: &rusqlite::Connection, arn: &str) -> SnsResult<Subscription> {
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM sns_subscriptions WHERE arn = ?1"),
         params![arn],
