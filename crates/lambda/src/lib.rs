@@ -163,6 +163,7 @@ impl LambdaService {
             async_queue.clone(),
             companions.sqs.clone(),
             companions.sns.clone(),
+            companions.s3.clone(),
         );
         if settings.require_known_roles {
             triggers.check_queue_policies();

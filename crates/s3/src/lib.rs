@@ -6,15 +6,22 @@
 //! a random id. A row points at its file only once the file is whole (and
 //! synced when the data root is durable), so no half-written object is visible.
 
+mod events;
 mod files;
 mod listing;
 mod multipart;
 mod names;
+mod notification;
+mod outbox;
 mod schema;
 
+pub use events::{encode_key, Created, Notification, Origin};
 pub use listing::{ListPage, ListRequest};
 pub use multipart::MIN_PART_BYTES;
 pub use names::is_valid_bucket_name;
+pub use notification::{
+    bucket_arn, DestinationCheck, FilterRule, NotificationConfig, TargetConfig, TargetKind,
+};
 
 use bytes::Bytes;
 use md5::{Digest, Md5};
@@ -29,6 +36,9 @@ pub struct S3Error {
     pub code: String,
     pub message: String,
     pub status: u16,
+    /// Numbered `ArgumentName<n>` / `ArgumentValue<n>` members of the error
+    /// document (a single pair is unnumbered).
+    pub arguments: Vec<(String, String)>,
 }
 
 impl S3Error {
@@ -37,6 +47,7 @@ impl S3Error {
             code: code.into(),
             message: message.into(),
             status,
+            arguments: Vec::new(),
         }
     }
 
@@ -116,6 +127,10 @@ pub struct PutObjectInput {
     pub content_type: Option<String>,
     pub metadata: BTreeMap<String, String>,
     pub headers: BTreeMap<String, String>,
+    /// Which `ObjectCreated` event the store raises.
+    pub created: Created,
+    /// The request, for the event record.
+    pub origin: Origin,
 }
 
 /// S3's content type for objects uploaded without one.
@@ -126,6 +141,8 @@ pub const DEFAULT_CONTENT_TYPE: &str = "binary/octet-stream";
 pub struct S3Service {
     db: laminar_db::Db,
     files: Arc<files::ObjectFiles>,
+    destinations: Arc<std::sync::OnceLock<Arc<dyn DestinationCheck>>>,
+    wake: Arc<tokio::sync::Notify>,
 }
 
 const OBJECT_COLUMNS: &str =
@@ -164,6 +181,8 @@ impl S3Service {
         Ok(Self {
             db,
             files: Arc::new(files),
+            destinations: Arc::new(std::sync::OnceLock::new()),
+            wake: Arc::new(tokio::sync::Notify::new()),
         })
     }
 
@@ -276,6 +295,10 @@ impl S3Service {
                 ));
             }
             tx.execute("DELETE FROM s3_buckets WHERE name = ?1", params![name])?;
+            tx.execute(
+                "DELETE FROM s3_notification_configs WHERE bucket = ?1",
+                params![name],
+            )?;
             tx.commit()?;
             Ok(())
         })
@@ -305,7 +328,8 @@ impl S3Service {
             headers: input.headers,
         };
         let file = self.files.write(body)?;
-        match self.insert_object(bucket, &info, &file) {
+        let change = (input.created, input.origin);
+        match self.insert_object(bucket, &info, &file, change) {
             Ok(replaced) => {
                 if let Some(old) = replaced {
                     self.files.remove(&old);
@@ -319,12 +343,14 @@ impl S3Service {
         }
     }
 
-    /// Points the key at its new file; returns the file it replaced.
+    /// Points the key at its new file (and records the event); returns the
+    /// file it replaced.
     fn insert_object(
         &self,
         bucket: &str,
         info: &ObjectInfo,
         file: &str,
+        (created, origin): (Created, Origin),
     ) -> Result<Option<String>, S3Error> {
         let metadata = serde_json::to_string(&info.metadata).map_err(S3Error::internal)?;
         let headers = serde_json::to_string(&info.headers).map_err(S3Error::internal)?;
@@ -359,8 +385,22 @@ impl S3Service {
                     file
                 ],
             )?;
+            let change = events::Change {
+                event_name: created.event_name(),
+                key: &info.key,
+                object: Some((info.size, &info.etag)),
+                origin: &origin,
+                time_ms: info.last_modified_ms,
+            };
+            let notify = events::record(&tx, bucket, &change)?;
             tx.commit()?;
-            Ok(replaced)
+            Ok((replaced, notify))
+        })
+        .map(|(replaced, notify)| {
+            if notify {
+                self.wake.notify_one();
+            }
+            replaced
         })
     }
 
@@ -418,7 +458,19 @@ impl S3Service {
 
     /// Deletes an object; deleting a key that does not exist succeeds.
     pub fn delete_object(&self, bucket: &str, key: &str) -> Result<(), S3Error> {
-        let removed = self.with(|conn| {
+        self.delete_object_as(bucket, key, &Origin::default())
+    }
+
+    /// Deletes an object for a request (its `ObjectRemoved:Delete` event
+    /// names it); deleting a key that does not exist succeeds and raises
+    /// no event.
+    pub fn delete_object_as(
+        &self,
+        bucket: &str,
+        key: &str,
+        origin: &Origin,
+    ) -> Result<(), S3Error> {
+        let (removed, notify) = self.with(|conn| {
             let tx = conn.transaction()?;
             let bucket_exists = bucket_exists(&tx, bucket)?;
             if !bucket_exists {
@@ -431,9 +483,23 @@ impl S3Service {
                     |row| row.get(0),
                 )
                 .optional()?;
+            let mut notify = false;
+            if file.is_some() {
+                let change = events::Change {
+                    event_name: "ObjectRemoved:Delete",
+                    key,
+                    object: None,
+                    origin,
+                    time_ms: now_ms(),
+                };
+                notify = events::record(&tx, bucket, &change)?;
+            }
             tx.commit()?;
-            Ok(file)
+            Ok((file, notify))
         })?;
+        if notify {
+            self.wake.notify_one();
+        }
         if let Some(file) = removed {
             self.files.remove(&file);
         }

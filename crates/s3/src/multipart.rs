@@ -73,6 +73,7 @@ impl S3Service {
             content_type,
             metadata: serde_json::from_str(&metadata).unwrap_or_default(),
             headers: serde_json::from_str(&headers).unwrap_or_default(),
+            ..PutObjectInput::default()
         })
     }
 
@@ -143,6 +144,7 @@ impl S3Service {
         key: &str,
         upload_id: &str,
         listed: &[(u32, String)],
+        origin: crate::Origin,
     ) -> Result<ObjectInfo, S3Error> {
         let input = self.upload(bucket, key, upload_id)?;
         if listed.is_empty() {
@@ -191,7 +193,8 @@ impl S3Service {
             metadata: input.metadata,
             headers: input.headers,
         };
-        match self.insert_object(bucket, &info, &joined) {
+        let change = (crate::Created::CompleteMultipartUpload, origin);
+        match self.insert_object(bucket, &info, &joined, change) {
             Ok(replaced) => {
                 if let Some(old) = replaced {
                     self.files.remove(&old);

@@ -1,5 +1,6 @@
 //! The s3_* tables, as migration steps: buckets and objects (`lib`), and
-//! multipart uploads with their parts (`multipart`).
+//! multipart uploads with their parts (`multipart`), notification
+//! configurations and their outbox (`notification`, `events`).
 
 use laminar_db::Schema;
 
@@ -42,7 +43,28 @@ CREATE TABLE IF NOT EXISTS s3_parts (
 );
 ";
 
+/// Step 2: event notifications — each bucket's configuration (JSON), the
+/// outbox of notifications waiting for delivery, and the last sequencer.
+const STEP_2: &str = "
+CREATE TABLE s3_notification_configs (
+    bucket TEXT PRIMARY KEY,
+    config TEXT NOT NULL
+);
+CREATE TABLE s3_notifications (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind       TEXT NOT NULL,
+    target     TEXT NOT NULL,
+    bucket     TEXT NOT NULL,
+    account    TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+);
+CREATE TABLE s3_sequencer (
+    last INTEGER NOT NULL
+);
+";
+
 pub(crate) const S3: Schema = Schema {
     owner: "s3",
-    steps: &[STEP_1],
+    steps: &[STEP_1, STEP_2],
 };

@@ -4,6 +4,7 @@
 mod chunked;
 mod listing;
 mod multipart;
+mod notification;
 mod xml;
 
 use axum::body::Body;
@@ -11,7 +12,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::Response;
 use base64::Engine;
 use laminar_lambda::Scope;
-use laminar_s3::{ObjectInfo, PutObjectInput, S3Error, S3Service};
+use laminar_s3::{Created, ObjectInfo, Origin, PutObjectInput, S3Error, S3Service};
 use percent_encoding::{percent_decode_str, AsciiSet, NON_ALPHANUMERIC};
 use std::collections::BTreeMap;
 use xml::Xml;
@@ -41,7 +42,6 @@ const UNSUPPORTED_SUBRESOURCES: &[&str] = &[
     "lifecycle",
     "logging",
     "metrics",
-    "notification",
     "object-lock",
     "ownershipControls",
     "policy",
@@ -116,6 +116,7 @@ struct Call<'a> {
     scope: &'a Scope,
     headers: &'a HeaderMap,
     query: Vec<(String, String)>,
+    request_id: &'a str,
 }
 
 impl Call<'_> {
@@ -132,6 +133,15 @@ impl Call<'_> {
 
     fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The request, as an event record names it.
+    fn origin(&self) -> Origin {
+        Origin {
+            request_id: self.request_id.to_string(),
+            principal: self.scope.account.clone(),
+            source_ip: String::new(),
+        }
     }
 }
 
@@ -150,6 +160,7 @@ pub async fn serve(
         scope,
         headers,
         query: serde_urlencoded::from_str(uri.query().unwrap_or_default()).unwrap_or_default(),
+        request_id: &request_id,
     };
     let head = method == Method::HEAD;
     let result = route(&call, &method, &address, body).await;
@@ -220,6 +231,10 @@ async fn route(
         ));
     }
     match (key, method.as_str()) {
+        (None, "PUT") if call.has_query("notification") => {
+            notification::put(call, bucket, body).await
+        }
+        (None, "GET") if call.has_query("notification") => notification::get(call, bucket),
         (None, "PUT") => create_bucket(call, bucket, body),
         (None, "HEAD") => head_bucket(call, bucket),
         (None, "DELETE") => {
@@ -238,7 +253,7 @@ async fn route(
         (Some(key), "GET") => get_object(call, bucket, key, false).await,
         (Some(key), "HEAD") => get_object(call, bucket, key, true).await,
         (Some(key), "DELETE") => {
-            call.s3.delete_object(bucket, key)?;
+            call.s3.delete_object_as(bucket, key, &call.origin())?;
             Ok(empty(204))
         }
         _ => Err(method_not_allowed()),
@@ -248,10 +263,12 @@ async fn route(
 async fn read_body(body: Body) -> Result<bytes::Bytes, S3Error> {
     axum::body::to_bytes(body, PUT_BODY_MAX_BYTES)
         .await
-        .map_err(|_| S3Error {
-            code: "EntityTooLarge".into(),
-            message: "Your proposed upload exceeds the maximum allowed size".into(),
-            status: 400,
+        .map_err(|_| {
+            s3_error(
+                400,
+                "EntityTooLarge",
+                "Your proposed upload exceeds the maximum allowed size",
+            )
         })
 }
 
@@ -260,6 +277,7 @@ fn s3_error(status: u16, code: &str, message: &str) -> S3Error {
         code: code.into(),
         message: message.into(),
         status,
+        arguments: Vec::new(),
     }
 }
 
@@ -387,6 +405,8 @@ fn put_input(call: &Call<'_>) -> PutObjectInput {
         content_type: call.header("content-type").map(str::to_string),
         metadata,
         headers,
+        created: Created::Put,
+        origin: call.origin(),
     }
 }
 
@@ -451,7 +471,11 @@ async fn copy_object(call: &Call<'_>, bucket: &str, key: &str) -> Result<Respons
             )
         })?;
     let replace = call.header("x-amz-metadata-directive") == Some("REPLACE");
-    let new_input = put_input(call);
+    let new_input = PutObjectInput {
+        created: Created::Copy,
+        ..put_input(call)
+    };
+    let origin = call.origin();
     let (bucket, key) = (bucket.to_string(), key.to_string());
     let info = blocking(call.s3, move |s3| {
         let source_info = s3.head_object(&source_bucket, &source_key)?;
@@ -463,6 +487,8 @@ async fn copy_object(call: &Call<'_>, bucket: &str, key: &str) -> Result<Respons
                 content_type: Some(source_info.content_type),
                 metadata: source_info.metadata,
                 headers: source_info.headers,
+                created: Created::Copy,
+                origin,
             }
         };
         s3.put_object(&bucket, &key, &bytes, input)
@@ -645,6 +671,17 @@ fn error_response(e: &S3Error, head: bool, address: &Address, request_id: &str) 
     let root = "Error";
     let mut doc = Xml::bare(root);
     doc.leaf("Code", &e.code).leaf("Message", &e.message);
+    // One argument is unnumbered; several are numbered from 1.
+    let numbered = e.arguments.len() > 1 || e.message.starts_with("Unable to validate");
+    for (i, (name, value)) in e.arguments.iter().enumerate() {
+        let n = if numbered {
+            (i + 1).to_string()
+        } else {
+            String::new()
+        };
+        doc.leaf(&format!("ArgumentName{n}"), name)
+            .leaf(&format!("ArgumentValue{n}"), value);
+    }
     match e.code.as_str() {
         "NoSuchKey" => {
             if let Some(key) = &address.key {

@@ -216,6 +216,22 @@ fn call(
                 params.get("Endpoint").map(String::as_str),
                 map_param(params, "Attributes", "entry", "key", "value"),
             )?;
+            // A subscription waiting for its confirmation is answered as
+            // such, unless the caller asked for the ARN.
+            let asked = params.get("ReturnSubscriptionArn").map(String::as_str) == Some("true");
+            let shown = if !asked && sns.subscription_pending(&arn)? {
+                "pending confirmation"
+            } else {
+                arn.as_str()
+            };
+            Ok(result(action, element("SubscriptionArn", shown)))
+        }
+        "ConfirmSubscription" => {
+            let arn = sns.confirm_subscription(
+                caller,
+                required(params, "TopicArn")?,
+                required(params, "Token")?,
+            )?;
             Ok(result(action, element("SubscriptionArn", &arn)))
         }
         "Unsubscribe" => {

@@ -9,6 +9,7 @@
 //! target and removes it once the target accepted it; [`SnsService::wake`]
 //! tells it when rows arrive.
 
+mod confirm;
 mod deliveries;
 mod error;
 pub mod filter;

@@ -127,7 +127,7 @@ fn per_protocol(input: &PublishInput) -> SnsResult<Option<Map<String, Value>>> {
 }
 
 /// A stand-in for AWS's RSA signature: base64, as long as a 2048-bit one.
-fn signature(message_id: &str, message: &str) -> String {
+pub(crate) fn signature(message_id: &str, message: &str) -> String {
     let mut bytes = Vec::with_capacity(256);
     let mut seed = sha2::Sha256::digest(format!("{message_id}\n{message}").as_bytes()).to_vec();
     while bytes.len() < 256 {
@@ -280,6 +280,10 @@ fn publish_in(
         .to_string();
     let now = now_ms();
     for sub in of_topic(tx, &topic.arn)? {
+        if sub.token.is_some() {
+            // Not confirmed yet: nothing is delivered.
+            continue;
+        }
         let protocol = sub.summary.protocol.as_str();
         let message = match &structured {
             Some(map) => map

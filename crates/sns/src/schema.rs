@@ -45,7 +45,14 @@ CREATE TABLE sns_deliveries (
 );
 ";
 
+/// Step 2: http/https subscriptions wait for ConfirmSubscription; `token`
+/// is their confirmation token, NULL once confirmed (and for every other
+/// protocol).
+const STEP_2: &str = "
+ALTER TABLE sns_subscriptions ADD COLUMN token TEXT;
+";
+
 pub(crate) const SNS: Schema = Schema {
     owner: "sns",
-    steps: &[STEP_1],
+    steps: &[STEP_1, STEP_2],
 };

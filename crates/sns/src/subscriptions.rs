@@ -1,7 +1,8 @@
-//! Subscriptions: Subscribe, Unsubscribe, ConfirmSubscription, the
-//! listings and Get/SetSubscriptionAttributes. laminar delivers to the
-//! `lambda` and `sqs` protocols; both are confirmed at once, as on AWS for
-//! the subscriber's own account.
+//! Subscriptions: Subscribe, Unsubscribe, the listings and
+//! Get/SetSubscriptionAttributes. laminar delivers to the `lambda`, `sqs`
+//! and `http` / `https` protocols; the first two are confirmed at once, as
+//! on AWS for the subscriber's own account, the others wait for
+//! ConfirmSubscription (`confirm.rs`).
 
 use crate::topics::load as load_topic;
 use crate::{filter, now_ms, page_of, split_arn, Caller, Page, SnsError, SnsResult, SnsService};
@@ -45,6 +46,8 @@ pub struct SubscriptionSummary {
 pub(crate) struct Subscription {
     pub summary: SubscriptionSummary,
     pub attributes: BTreeMap<String, String>,
+    /// The confirmation token of a subscription still pending.
+    pub token: Option<String>,
 }
 
 impl Subscription {
@@ -82,10 +85,11 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Subscription> {
             endpoint: r.get(4)?,
         },
         attributes: serde_json::from_str(&attributes).unwrap_or_default(),
+        token: r.get(6)?,
     })
 }
 
-const COLUMNS: &str = "arn, topic_arn, owner, protocol, endpoint, attributes";
+const COLUMNS: &str = "arn, topic_arn, owner, protocol, endpoint, attributes, token";
 
 pub(crate) fn of_topic(conn: &rusqlite::Connection, topic: &str) -> SnsResult<Vec<Subscription>> {
     let mut stmt = conn.prepare(&format!(
@@ -103,6 +107,16 @@ fn load(conn: &rusqlite::Connection, arn: &str) -> SnsResult<Subscription> {
     )
     .optional()?
     .ok_or_else(SnsError::subscription_not_found)
+}
+
+/// A subscription as the listings show it: a pending one's ARN is
+/// `PendingConfirmation`.
+fn listed(s: Subscription) -> SubscriptionSummary {
+    let mut summary = s.summary;
+    if s.token.is_some() {
+        summary.subscription_arn = "PendingConfirmation".into();
+    }
+    summary
 }
 
 fn check_attribute(protocol: &str, name: &str, value: &str) -> SnsResult<()> {
@@ -167,9 +181,15 @@ fn check_endpoint(protocol: &str, endpoint: &str) -> SnsResult<()> {
         {
             Err(SnsError::invalid("Lambda endpoint ARN"))
         }
-        "sqs" | "lambda" => Ok(()),
+        "http" if !endpoint.starts_with("http://") => Err(SnsError::invalid(
+            "Endpoint must match the specified protocol",
+        )),
+        "https" if !endpoint.starts_with("https://") => Err(SnsError::invalid(
+            "Endpoint must match the specified protocol",
+        )),
+        "sqs" | "lambda" | "http" | "https" => Ok(()),
         other if PROTOCOLS.contains(&other) => Err(SnsError::invalid(format!(
-            "laminar delivers to the lambda and sqs protocols only, not {other}"
+            "laminar delivers to the lambda, sqs, http and https protocols only, not {other}"
         ))),
         other => Err(SnsError::invalid(format!(
             "Amazon SNS does not support this protocol string: {other}"
@@ -178,6 +198,21 @@ fn check_endpoint(protocol: &str, endpoint: &str) -> SnsResult<()> {
 }
 
 impl SnsService {
+    /// The `deadLetterTargetArn` of the subscription's `RedrivePolicy`, if
+    /// it has one (and still exists).
+    pub fn dead_letter_queue(&self, subscription_arn: &str) -> SnsResult<Option<String>> {
+        self.with(|conn| {
+            let Ok(subscription) = load(conn, subscription_arn) else {
+                return Ok(None);
+            };
+            Ok(subscription
+                .attributes
+                .get("RedrivePolicy")
+                .and_then(|p| serde_json::from_str::<Value>(p).ok())
+                .and_then(|p| Some(p.get("deadLetterTargetArn")?.as_str()?.to_string())))
+        })
+    }
+
     /// Subscribe: the same topic, protocol and endpoint answer the
     /// existing subscription.
     pub fn subscribe(
@@ -213,9 +248,10 @@ impl SnsService {
                 return Ok(existing.summary.subscription_arn);
             }
             let arn = format!("{topic_arn}:{}", uuid::Uuid::new_v4());
+            let token = matches!(protocol, "http" | "https").then(crate::confirm::new_token);
             tx.execute(
-                "INSERT INTO sns_subscriptions (arn, topic_arn, owner, protocol, endpoint, attributes, created_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO sns_subscriptions (arn, topic_arn, owner, protocol, endpoint, attributes, created_ms, token)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     arn,
                     topic_arn,
@@ -223,10 +259,17 @@ impl SnsService {
                     protocol,
                     endpoint,
                     serde_json::to_string(&attributes).unwrap_or_default(),
-                    now_ms()
+                    now_ms(),
+                    token
                 ],
             )?;
+            if let Some(token) = &token {
+                crate::confirm::request_confirmation(&tx, caller, &arn, topic_arn, protocol, endpoint, token)?;
+            }
             tx.commit()?;
+            if token.is_some() {
+                self.wake.notify_one();
+            }
             Ok(arn)
         })
     }
@@ -257,7 +300,7 @@ impl SnsService {
             let rows = stmt.query_map(params![prefix, prefix.len() as i64], row)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })?;
-        page_of(all.into_iter().map(|s| s.summary).collect(), token)
+        page_of(all.into_iter().map(listed).collect(), token)
     }
 
     pub fn list_subscriptions_by_topic(
@@ -271,7 +314,7 @@ impl SnsService {
             load_topic(conn, topic_arn)?;
             of_topic(conn, topic_arn)
         })?;
-        page_of(all.into_iter().map(|s| s.summary).collect(), token)
+        page_of(all.into_iter().map(listed).collect(), token)
     }
 
     pub fn get_subscription_attributes(
@@ -287,8 +330,9 @@ impl SnsService {
         out.insert("Owner".into(), s.owner.clone());
         out.insert("Protocol".into(), s.protocol.clone());
         out.insert("Endpoint".into(), s.endpoint.clone());
+        let pending = sub.token.is_some().to_string();
         out.insert("ConfirmationWasAuthenticated".into(), "true".into());
-        out.insert("PendingConfirmation".into(), "false".into());
+        out.insert("PendingConfirmation".into(), pending);
         out.insert("RawMessageDelivery".into(), "false".into());
         out.insert(
             "SubscriptionPrincipal".into(),

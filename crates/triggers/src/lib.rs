@@ -1,13 +1,17 @@
 //! `Triggers`: the room that drains the companions' outboxes of pushed
-//! events (SNS deliveries, CloudWatch Logs subscription deliveries) and
-//! hands each to its target — a function as an
-//! asynchronous invoke (`AsyncInvocations::enqueue`: the durable queue,
-//! retries, destinations and DLQ), or an SQS queue. A row is removed only
-//! after the target accepted it, so a crash in between delivers it again
-//! at start-up (at least once).
+//! events (SNS deliveries, S3 event notifications, CloudWatch Logs
+//! subscription deliveries) and hands each to its target — a function as
+//! an asynchronous invoke (`AsyncInvocations::enqueue`: the durable queue,
+//! retries, destinations and DLQ), an SQS queue, or (S3) an SNS topic. A
+//! row is removed only after the target accepted it, so a crash in between
+//! delivers it again at start-up (at least once).
 
 mod logs;
+mod s3;
 mod sns;
+mod sns_http;
+
+pub use s3::S3Destinations;
 
 use laminar_async_invoke::AsyncInvocations;
 use laminar_invoke::Invoker;
@@ -29,6 +33,9 @@ pub struct Triggers {
     /// The enforcing mode: SNS delivers to a queue only when the queue's
     /// policy lets `sns.amazonaws.com` send for the topic.
     queue_policies: AtomicBool,
+    s3: laminar_s3::S3Service,
+    /// Failed attempts of http deliveries and when each may be retried.
+    http_retries: std::sync::Mutex<std::collections::HashMap<i64, (u32, std::time::Instant)>>,
 }
 
 impl Triggers {
@@ -37,13 +44,23 @@ impl Triggers {
         async_queue: Arc<AsyncInvocations>,
         sqs: laminar_sqs::SqsService,
         sns: laminar_sns::SnsService,
+        s3: laminar_s3::S3Service,
     ) -> Arc<Self> {
+        // S3 checks the destinations of a notification configuration here,
+        // where functions, queues and topics are visible.
+        s3.set_destination_check(Arc::new(S3Destinations {
+            invoker: invoker.clone(),
+            sqs: sqs.clone(),
+            sns: sns.clone(),
+        }));
         Arc::new(Self {
             invoker,
             async_queue,
             sqs,
             sns,
             queue_policies: AtomicBool::new(false),
+            s3,
+            http_retries: std::sync::Mutex::new(std::collections::HashMap::new()),
         })
     }
 
@@ -58,16 +75,24 @@ impl Triggers {
     pub fn start(self: &Arc<Self>) {
         self.wire_logs();
         let weak = Arc::downgrade(self);
-        let wake = self.sns.wake();
+        let sns_wake = self.sns.wake();
+        let s3_wake = self.s3.wake();
         tokio::spawn(async move {
             loop {
                 let Some(room) = weak.upgrade() else {
                     return;
                 };
-                let busy = room.drain_sns().await;
+                let sns_busy = room.drain_sns().await;
+                let s3_busy = room.drain_s3().await;
                 drop(room);
-                if !busy {
-                    let _ = tokio::time::timeout(POLL, wake.notified()).await;
+                if !(sns_busy || s3_busy) {
+                    let woken = async {
+                        tokio::select! {
+                            _ = sns_wake.notified() => {},
+                            _ = s3_wake.notified() => {},
+                        }
+                    };
+                    let _ = tokio::time::timeout(POLL, woken).await;
                 }
             }
         });

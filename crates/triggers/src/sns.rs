@@ -15,7 +15,7 @@ use laminar_sqs::{MessageAttributeValue, OutgoingMessage};
 use std::sync::atomic::Ordering;
 
 /// What became of one delivery.
-enum Outcome {
+pub(crate) enum Outcome {
     /// The target took it: the row goes.
     Accepted,
     /// It can never be delivered (no such target, no permission): the row
@@ -47,14 +47,25 @@ impl Triggers {
             let outcome = match delivery.protocol.as_str() {
                 "lambda" => self.to_function(&delivery).await,
                 "sqs" => self.to_queue(&delivery).await,
+                "http" | "https" => self.to_http(&delivery).await,
                 other => Outcome::Refused(format!("laminar does not deliver to {other}")),
             };
             let remove = match outcome {
                 Outcome::Accepted => true,
-                Outcome::Refused(why) => {
-                    tracing::warn!(subscription = %delivery.subscription_arn, %why, "an SNS message was not delivered");
-                    true
-                }
+                Outcome::Refused(why) => match self.dead_letter(&delivery).await {
+                    Outcome::Accepted => {
+                        tracing::info!(subscription = %delivery.subscription_arn, %why, "an SNS message went to the subscription's dead-letter queue");
+                        true
+                    }
+                    Outcome::Later(later) => {
+                        tracing::debug!(subscription = %delivery.subscription_arn, %later, "an SNS dead-letter delivery waits");
+                        false
+                    }
+                    Outcome::Refused(dlq) => {
+                        tracing::warn!(subscription = %delivery.subscription_arn, %why, dead_letter = %dlq, "an SNS message was not delivered");
+                        true
+                    }
+                },
                 Outcome::Later(why) => {
                     tracing::debug!(subscription = %delivery.subscription_arn, %why, "an SNS delivery waits");
                     false
@@ -170,6 +181,28 @@ impl Triggers {
         evaluate(&request, &policies).allowed()
     }
 
+    /// A delivery its target refused goes to the subscription's
+    /// `RedrivePolicy` queue, as SNS sends it: the body the queue would get
+    /// as a subscriber (the envelope, or the raw message).
+    async fn dead_letter(&self, delivery: &Delivery) -> Outcome {
+        let kind = delivery.notification.get("Type").and_then(|t| t.as_str());
+        if kind != Some("Notification") {
+            return Outcome::Refused("only notifications are redriven".into());
+        }
+        let sns = self.sns.clone();
+        let arn = delivery.subscription_arn.clone();
+        let target = off_worker(move || {
+            sns.dead_letter_queue(&arn)
+                .map_err(|e| laminar_model::ApiError::service(e.to_string()))
+        })
+        .await;
+        match target {
+            Ok(Some(queue)) => self.send(delivery, &queue).await,
+            Ok(None) => Outcome::Refused("the subscription has no RedrivePolicy".into()),
+            Err(e) => Outcome::Later(e.to_string()),
+        }
+    }
+
     async fn to_queue(&self, delivery: &Delivery) -> Outcome {
         if self.queue_policies.load(Ordering::Relaxed) && !self.queue_policy_allows(delivery).await
         {
@@ -178,6 +211,10 @@ impl Triggers {
                 delivery.endpoint
             ));
         }
+        self.send(delivery, &delivery.endpoint).await
+    }
+
+    async fn send(&self, delivery: &Delivery, queue_arn: &str) -> Outcome {
         let message_attributes = delivery
             .raw_attributes()
             .into_iter()
@@ -201,7 +238,7 @@ impl Triggers {
             message_deduplication_id: dedup,
             ..OutgoingMessage::default()
         };
-        match self.sqs.send_to_arn(&delivery.endpoint, message).await {
+        match self.sqs.send_to_arn(queue_arn, message).await {
             Ok(_) => Outcome::Accepted,
             Err(e) if e.status < 500 => Outcome::Refused(e.to_string()),
             Err(e) => Outcome::Later(e.to_string()),

@@ -78,8 +78,9 @@ pub(super) async fn complete(
         })
         .collect::<Result<Vec<(u32, String)>, S3Error>>()?;
     let (b, k, id) = (bucket.to_string(), key.to_string(), upload_id.to_string());
+    let origin = call.origin();
     let info = blocking(call.s3, move |s3| {
-        s3.complete_multipart_upload(&b, &k, &id, &parts)
+        s3.complete_multipart_upload(&b, &k, &id, &parts, origin)
     })
     .await?;
     let root = "CompleteMultipartUploadResult";
@@ -123,11 +124,12 @@ pub(super) async fn delete_objects(
         .filter_map(|o| o.get("Key").cloned())
         .collect();
     let b = bucket.to_string();
+    let origin = call.origin();
     let outcomes = blocking(call.s3, move |s3| {
         Ok(keys
             .into_iter()
             .map(|key| {
-                let outcome = s3.delete_object(&b, &key);
+                let outcome = s3.delete_object_as(&b, &key, &origin);
                 (key, outcome)
             })
             .collect::<Vec<_>>())

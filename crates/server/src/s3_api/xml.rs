@@ -119,6 +119,86 @@ pub fn records(body: &[u8], record: &str) -> Option<Vec<BTreeMap<String, String>
     }
 }
 
+/// One element of a parsed document: its local name, its text and its
+/// child elements.
+#[derive(Debug, Default)]
+pub struct Element {
+    pub name: String,
+    pub text: String,
+    pub children: Vec<Element>,
+}
+
+impl Element {
+    pub fn child(&self, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+
+    /// The trimmed text of the first child of this name.
+    pub fn child_text(&self, name: &str) -> Option<String> {
+        self.child(name).map(|c| c.text.trim().to_string())
+    }
+}
+
+/// The root element of `body`, or `None` if it is not well-formed.
+pub fn parse(body: &[u8]) -> Option<Element> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(body);
+    let mut stack: Vec<Element> = Vec::new();
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf).ok()? {
+            Event::Start(e) => stack.push(Element {
+                name: e.local_name().into_inner().to_string(),
+                ..Element::default()
+            }),
+            Event::Empty(e) => {
+                let element = Element {
+                    name: e.local_name().into_inner().to_string(),
+                    ..Element::default()
+                };
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(element),
+                    None => return Some(element),
+                }
+            }
+            Event::Text(t) => {
+                if let Some(current) = stack.last_mut() {
+                    current
+                        .text
+                        .push_str(&quick_xml::escape::unescape(t.as_ref()).ok()?);
+                }
+            }
+            Event::CData(t) => {
+                if let Some(current) = stack.last_mut() {
+                    current.text.push_str(&t.into_inner());
+                }
+            }
+            Event::GeneralRef(r) => {
+                if let Some(current) = stack.last_mut() {
+                    let entity = format!("&{};", AsRef::<str>::as_ref(&r));
+                    current
+                        .text
+                        .push_str(&quick_xml::escape::unescape(&entity).ok()?);
+                }
+            }
+            Event::End(_) => {
+                let done = stack.pop()?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(done),
+                    None => return Some(done),
+                }
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
