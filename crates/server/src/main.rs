@@ -4,6 +4,7 @@ mod app;
 mod cli;
 mod companion;
 mod dynamodb_api;
+mod events_api;
 mod enforce;
 mod function_url;
 mod gateway;

@@ -1,10 +1,14 @@
 //! `Triggers`: the room that drains the companions' outboxes of pushed
-//! events (SNS deliveries) and hands each to its target — a function as an
-//! asynchronous invoke (`AsyncInvocations::enqueue`: the durable queue,
-//! retries, destinations and DLQ), or an SQS queue. A row is removed only
-//! after the target accepted it, so a crash in between delivers it again
-//! at start-up (at least once).
+//! events (SNS deliveries, EventBridge rule targets) and hands each to its
+//! target — a function as an asynchronous invoke
+//! (`AsyncInvocations::enqueue`: the durable queue, retries, destinations
+//! and DLQ), an SQS queue or an SNS topic. A row is removed only after the
+//! target accepted it, so a crash in between delivers it again at start-up
+//! (at least once). It also ticks EventBridge's schedules (`schedules.rs`).
 
+mod events;
+mod outcome;
+mod schedules;
 mod sns;
 
 use laminar_async_invoke::AsyncInvocations;
@@ -23,6 +27,7 @@ pub struct Triggers {
     async_queue: Arc<AsyncInvocations>,
     sqs: laminar_sqs::SqsService,
     sns: laminar_sns::SnsService,
+    events: laminar_events::EventsService,
 }
 
 impl Triggers {
@@ -31,12 +36,14 @@ impl Triggers {
         async_queue: Arc<AsyncInvocations>,
         sqs: laminar_sqs::SqsService,
         sns: laminar_sns::SnsService,
+        events: laminar_events::EventsService,
     ) -> Arc<Self> {
         Arc::new(Self {
             invoker,
             async_queue,
             sqs,
             sns,
+            events,
         })
     }
 
@@ -56,5 +63,20 @@ impl Triggers {
                 }
             }
         });
+        let weak = Arc::downgrade(self);
+        let wake = self.events.wake();
+        tokio::spawn(async move {
+            loop {
+                let Some(room) = weak.upgrade() else {
+                    return;
+                };
+                let busy = room.drain_events().await;
+                drop(room);
+                if !busy {
+                    let _ = tokio::time::timeout(POLL, wake.notified()).await;
+                }
+            }
+        });
+        schedules::start(Arc::downgrade(self));
     }
 }

@@ -2,6 +2,7 @@
 //! the function (after the check that its policy lets sns.amazonaws.com
 //! invoke it for the topic), `sqs` subscriptions messages in the queue.
 
+use crate::outcome::Outcome;
 use crate::{Triggers, BATCH};
 use laminar_async_invoke::AsyncEvent;
 use laminar_lambda_core::blocking::off_worker;
@@ -10,17 +11,6 @@ use laminar_lambda_core::naming::key_of;
 use laminar_model::arn::Scope;
 use laminar_sns::Delivery;
 use laminar_sqs::{MessageAttributeValue, OutgoingMessage};
-
-/// What became of one delivery.
-enum Outcome {
-    /// The target took it: the row goes.
-    Accepted,
-    /// It can never be delivered (no such target, no permission): the row
-    /// goes, as SNS drops it after its retries.
-    Refused(String),
-    /// Try again on a later pass.
-    Later(String),
-}
 
 impl Triggers {
     /// One pass over the SNS outbox; true when it was full (more may wait).
