@@ -177,7 +177,7 @@ def test_bad_rules_get_aws_errors_word_for_word(laminar):
         "ValidationException",
         "ScheduleExpression is supported only on the default event bus.",
     )
-    assert error_of(events.put_rule, Name="bad", EventPattern="{}", EventBusName="no-bus") == (
+    assert error_of(events.put_rule, Name="bad", EventPattern='{"source": ["x"]}', EventBusName="no-bus") == (
         400,
         "ResourceNotFoundException",
         "Event bus no-bus does not exist.",
