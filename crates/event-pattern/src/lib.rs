@@ -40,9 +40,7 @@ impl Pattern {
                 validate::object(&map).map_err(PatternError)?;
                 Ok(Self(map))
             }
-            _ => Err(PatternError(
-                "Filter is not an object".to_string(),
-            )),
+            _ => Err(PatternError("Filter is not an object".to_string())),
         }
     }
 
@@ -55,9 +53,7 @@ fn object_matches(pattern: &Map<String, Value>, data: Option<&Value>) -> bool {
     // An object pattern against a list of objects: one element must match it whole.
     if let Some(Value::Array(items)) = data {
         if items.iter().any(Value::is_object) {
-            return items
-                .iter()
-                .any(|item| object_matches(pattern, Some(item)));
+            return items.iter().any(|item| object_matches(pattern, Some(item)));
         }
     }
     pattern.iter().all(|(key, expected)| {

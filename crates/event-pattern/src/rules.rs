@@ -23,7 +23,9 @@ pub(crate) fn matches(rule: &Value, value: &Value) -> bool {
         "wildcard" => text.is_some_and(|t| any_text(arg, |w| wildcard(w, t))),
         "cidr" => matches!((text, arg.as_str()), (Some(t), Some(c)) if in_cidr(c, t)),
         "numeric" => match (numeric_conditions(arg), value.as_f64()) {
-            (Some(conditions), Some(n)) => conditions.iter().all(|(op, bound)| compare(op, n, *bound)),
+            (Some(conditions), Some(n)) => {
+                conditions.iter().all(|(op, bound)| compare(op, n, *bound))
+            }
             _ => false,
         },
         "anything-but" => anything_but(arg, value),

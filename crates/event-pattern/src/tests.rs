@@ -1,6 +1,6 @@
 use crate::Pattern;
-use serde_json::Value;
 use serde_json::json;
+use serde_json::Value;
 
 fn check(pattern: &str, record: Value) -> bool {
     Pattern::parse(pattern)
@@ -101,31 +101,97 @@ fn reason(pattern: &str) -> String {
 fn what_eventbridge_adds() {
     let e = json!({"source": "aws.ec2", "detail": {"ip": "10.0.0.42", "v6": "2001:db8::1",
         "state": "Running", "file": "/bin/x.jar", "n": 5, "items": [{"k": "a", "v": 1}, {"k": "b", "v": 2}]}});
-    assert!(check(r#"{"detail": {"ip": [{"cidr": "10.0.0.0/24"}]}}"#, e.clone()));
-    assert!(!check(r#"{"detail": {"ip": [{"cidr": "10.0.1.0/24"}]}}"#, e.clone()));
-    assert!(check(r#"{"detail": {"v6": [{"cidr": "2001:db8::/32"}]}}"#, e.clone()));
-    assert!(check(r#"{"detail": {"state": [{"prefix": {"equals-ignore-case": "RUN"}}]}}"#, e.clone()));
-    assert!(check(r#"{"detail": {"state": [{"suffix": {"equals-ignore-case": "NING"}}]}}"#, e.clone()));
-    assert!(!check(r#"{"detail": {"file": [{"anything-but": {"wildcard": "*/bin/*.jar"}}]}}"#, e.clone()));
-    assert!(check(r#"{"detail": {"file": [{"anything-but": {"wildcard": ["/usr/*", "*.txt"]}}]}}"#, e.clone()));
-    assert!(!check(r#"{"detail": {"state": [{"anything-but": {"equals-ignore-case": ["running", "x"]}}]}}"#, e.clone()));
-    assert!(check(r#"{"detail": {"state": [{"anything-but": {"prefix": ["Stop", "Term"]}}]}}"#, e.clone()));
-    assert!(check(r#"{"detail": {"items": {"k": ["b"], "v": [2]}}}"#, e.clone()));
-    assert!(!check(r#"{"detail": {"items": {"k": ["b"], "v": [1]}}}"#, e.clone()));
-    assert!(check(r#"{"detail": {"n": [{"numeric": ["=", 5]}]}}"#, e.clone()));
-    assert!(!check(r#"{"detail": {"missing": [{"anything-but": "x"}]}}"#, e.clone()));
-    assert!(check(r#"{"detail": {"file": [{"wildcard": "/bin/\\*.jar"}]}}"#, json!({"detail": {"file": "/bin/*.jar"}})));
-    assert!(!check(r#"{"detail": {"file": [{"wildcard": "/bin/\\*.jar"}]}}"#, e));
+    assert!(check(
+        r#"{"detail": {"ip": [{"cidr": "10.0.0.0/24"}]}}"#,
+        e.clone()
+    ));
+    assert!(!check(
+        r#"{"detail": {"ip": [{"cidr": "10.0.1.0/24"}]}}"#,
+        e.clone()
+    ));
+    assert!(check(
+        r#"{"detail": {"v6": [{"cidr": "2001:db8::/32"}]}}"#,
+        e.clone()
+    ));
+    assert!(check(
+        r#"{"detail": {"state": [{"prefix": {"equals-ignore-case": "RUN"}}]}}"#,
+        e.clone()
+    ));
+    assert!(check(
+        r#"{"detail": {"state": [{"suffix": {"equals-ignore-case": "NING"}}]}}"#,
+        e.clone()
+    ));
+    assert!(!check(
+        r#"{"detail": {"file": [{"anything-but": {"wildcard": "*/bin/*.jar"}}]}}"#,
+        e.clone()
+    ));
+    assert!(check(
+        r#"{"detail": {"file": [{"anything-but": {"wildcard": ["/usr/*", "*.txt"]}}]}}"#,
+        e.clone()
+    ));
+    assert!(!check(
+        r#"{"detail": {"state": [{"anything-but": {"equals-ignore-case": ["running", "x"]}}]}}"#,
+        e.clone()
+    ));
+    assert!(check(
+        r#"{"detail": {"state": [{"anything-but": {"prefix": ["Stop", "Term"]}}]}}"#,
+        e.clone()
+    ));
+    assert!(check(
+        r#"{"detail": {"items": {"k": ["b"], "v": [2]}}}"#,
+        e.clone()
+    ));
+    assert!(!check(
+        r#"{"detail": {"items": {"k": ["b"], "v": [1]}}}"#,
+        e.clone()
+    ));
+    assert!(check(
+        r#"{"detail": {"n": [{"numeric": ["=", 5]}]}}"#,
+        e.clone()
+    ));
+    assert!(!check(
+        r#"{"detail": {"missing": [{"anything-but": "x"}]}}"#,
+        e.clone()
+    ));
+    assert!(check(
+        r#"{"detail": {"file": [{"wildcard": "/bin/\\*.jar"}]}}"#,
+        json!({"detail": {"file": "/bin/*.jar"}})
+    ));
+    assert!(!check(
+        r#"{"detail": {"file": [{"wildcard": "/bin/\\*.jar"}]}}"#,
+        e
+    ));
 }
 
 #[test]
 fn reasons_for_invalid_patterns() {
-    assert_eq!(reason(r#"{"detail": {"slug": "x"}}"#), "\"slug\" must be an object or an array");
-    assert_eq!(reason(r#"{"source": ["aws.health"], "detail": {}}"#), "Empty objects are not allowed");
-    assert_eq!(reason(r#"{"a": [{"suffix": ["x"]}]}"#), "suffix match pattern must be a string");
-    assert_eq!(reason(r#"{"a": [{"nope": 1}]}"#), "Unrecognized match type nope");
-    assert_eq!(reason(r#"{"a": [{"exists": "yes"}]}"#), "exists match pattern must be either true or false.");
-    assert_eq!(reason(r#"{"a": [{"wildcard": "a**b"}]}"#), "Consecutive wildcard characters at pos 2");
-    assert_eq!(reason(r#"{"a": [{"numeric": ["<", "x"]}]}"#), "Value of < must be numeric");
+    assert_eq!(
+        reason(r#"{"detail": {"slug": "x"}}"#),
+        "\"slug\" must be an object or an array"
+    );
+    assert_eq!(
+        reason(r#"{"source": ["aws.health"], "detail": {}}"#),
+        "Empty objects are not allowed"
+    );
+    assert_eq!(
+        reason(r#"{"a": [{"suffix": ["x"]}]}"#),
+        "suffix match pattern must be a string"
+    );
+    assert_eq!(
+        reason(r#"{"a": [{"nope": 1}]}"#),
+        "Unrecognized match type nope"
+    );
+    assert_eq!(
+        reason(r#"{"a": [{"exists": "yes"}]}"#),
+        "exists match pattern must be either true or false."
+    );
+    assert_eq!(
+        reason(r#"{"a": [{"wildcard": "a**b"}]}"#),
+        "Consecutive wildcard characters at pos 2"
+    );
+    assert_eq!(
+        reason(r#"{"a": [{"numeric": ["<", "x"]}]}"#),
+        "Value of < must be numeric"
+    );
     assert!(Pattern::parse(r#"{"a": [{"cidr": "10.0.0.0/33"}]}"#).is_err());
 }

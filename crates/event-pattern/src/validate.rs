@@ -38,14 +38,19 @@ pub(crate) fn object(map: &Map<String, Value>) -> Result<(), String> {
 fn rule(rule: &Value) -> Result<(), String> {
     let m = match rule {
         Value::Object(m) => m,
-        Value::Array(_) => return Err("Match value must be String, number, true, false, or null".into()),
+        Value::Array(_) => {
+            return Err("Match value must be String, number, true, false, or null".into())
+        }
         _ => return Ok(()),
     };
     let Some((op, arg)) = operator(m) else {
         return Err("Empty objects are not allowed".into());
     };
     if m.len() > 1 {
-        return Err(format!("Only one key allowed in match expression, found: {}", m.len()));
+        return Err(format!(
+            "Only one key allowed in match expression, found: {}",
+            m.len()
+        ));
     }
     match op {
         "prefix" | "suffix" => affix(op, arg),
@@ -57,7 +62,10 @@ fn rule(rule: &Value) -> Result<(), String> {
         },
         "cidr" => match arg.as_str().and_then(parse_cidr) {
             Some(_) => Ok(()),
-            None => Err(format!("Malformed CIDR, one '/' required: {}", text_of(arg))),
+            None => Err(format!(
+                "Malformed CIDR, one '/' required: {}",
+                text_of(arg)
+            )),
         },
         "numeric" => numeric(arg),
         "anything-but" => anything_but(arg),
@@ -66,7 +74,9 @@ fn rule(rule: &Value) -> Result<(), String> {
 }
 
 fn text_of(v: &Value) -> String {
-    v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())
+    v.as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| v.to_string())
 }
 
 fn string(op: &str, arg: &Value) -> Result<(), String> {
@@ -152,11 +162,17 @@ fn anything_but(arg: &Value) -> Result<(), String> {
                 "prefix" | "suffix" | "wildcard" | "equals-ignore-case" => {
                     let ok = match inner {
                         Value::String(_) => true,
-                        Value::Array(items) => !items.is_empty() && items.iter().all(Value::is_string),
+                        Value::Array(items) => {
+                            !items.is_empty() && items.iter().all(Value::is_string)
+                        }
                         _ => false,
                     };
                     if op == "wildcard" {
-                        for w in inner.as_array().map(|a| a.to_vec()).unwrap_or_else(|| vec![inner.clone()]) {
+                        for w in inner
+                            .as_array()
+                            .map(|a| a.to_vec())
+                            .unwrap_or_else(|| vec![inner.clone()])
+                        {
                             wildcard(&w)?;
                         }
                     }

@@ -31,6 +31,7 @@ pub(crate) fn require_bus(conn: &Connection, caller: Caller<'_>, bus: &str) -> E
             |r| r.get(0),
         )
         .optional()?;
-    found.map(|_| ()).ok_or_else(|| EventsError::bus_not_found(bus))
+    found
+        .map(|_| ())
+        .ok_or_else(|| EventsError::bus_not_found(bus))
 }
-

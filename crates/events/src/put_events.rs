@@ -2,8 +2,8 @@
 //! the enabled pattern rules of its bus, and one delivery row written per
 //! target of each matching rule — all in one transaction. TestEventPattern.
 
-use crate::lookup::require_bus;
 use crate::deliveries::enqueue;
+use crate::lookup::require_bus;
 use crate::names::bus_name;
 use crate::rules::{rule_of, Rule, RULE_COLUMNS};
 use crate::{event_time, now_ms, Caller, EventsError, EventsResult, EventsService};
@@ -42,7 +42,10 @@ pub struct TestEventPatternInput {
 
 fn entry_time(time: Option<&Value>) -> i64 {
     match time {
-        Some(Value::Number(n)) => n.as_f64().map(|s| (s * 1000.0) as i64).unwrap_or_else(now_ms),
+        Some(Value::Number(n)) => n
+            .as_f64()
+            .map(|s| (s * 1000.0) as i64)
+            .unwrap_or_else(now_ms),
         Some(Value::String(s)) => chrono::DateTime::parse_from_rfc3339(s)
             .map(|t| t.timestamp_millis())
             .unwrap_or_else(|_| now_ms()),
@@ -68,7 +71,12 @@ fn document(caller: Caller<'_>, entry: &EventEntry) -> Result<Value, Value> {
     let detail = required("Detail", &entry.detail)?;
     let detail: Value = match serde_json::from_str(&detail) {
         Ok(v @ Value::Object(_)) => v,
-        _ => return Err(entry_error("MalformedDetail", "Detail is malformed.".into())),
+        _ => {
+            return Err(entry_error(
+                "MalformedDetail",
+                "Detail is malformed.".into(),
+            ))
+        }
     };
     Ok(json!({
         "version": "0",
@@ -141,7 +149,10 @@ impl EventsService {
         if written > 0 {
             self.wake.notify_one();
         }
-        let failed = results.iter().filter(|r| r.get("ErrorCode").is_some()).count();
+        let failed = results
+            .iter()
+            .filter(|r| r.get("ErrorCode").is_some())
+            .count();
         Ok(json!({ "FailedEntryCount": failed, "Entries": results }))
     }
 
@@ -163,22 +174,38 @@ impl EventsService {
     /// Puts one event on the bus an ARN names, as its account and region
     /// (asynchronous invocation destinations). The entry's result is
     /// returned; a failed entry is an error.
-    pub fn put_event_to_bus_arn(&self, bus_arn: &str, mut entry: EventEntry) -> EventsResult<String> {
+    pub fn put_event_to_bus_arn(
+        &self,
+        bus_arn: &str,
+        mut entry: EventEntry,
+    ) -> EventsResult<String> {
         let parts: Vec<&str> = bus_arn.splitn(6, ':').collect();
         let ["arn", _, "events", region, account, rest] = parts.as_slice() else {
-            return Err(EventsError::validation(format!("{bus_arn} is not an event bus ARN.")));
+            return Err(EventsError::validation(format!(
+                "{bus_arn} is not an event bus ARN."
+            )));
         };
         if !rest.starts_with("event-bus/") {
-            return Err(EventsError::validation(format!("{bus_arn} is not an event bus ARN.")));
+            return Err(EventsError::validation(format!(
+                "{bus_arn} is not an event bus ARN."
+            )));
         }
         entry.event_bus_name = Some(bus_arn.to_string());
         let caller = Caller { account, region };
-        let out = self.put_events(caller, PutEventsInput { entries: vec![entry] })?;
+        let out = self.put_events(
+            caller,
+            PutEventsInput {
+                entries: vec![entry],
+            },
+        )?;
         let result = &out["Entries"][0];
         match result.get("EventId").and_then(Value::as_str) {
             Some(id) => Ok(id.to_string()),
             None => Err(EventsError::validation(
-                result["ErrorMessage"].as_str().unwrap_or("the event was refused").to_string(),
+                result["ErrorMessage"]
+                    .as_str()
+                    .unwrap_or("the event was refused")
+                    .to_string(),
             )),
         }
     }

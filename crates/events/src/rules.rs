@@ -114,7 +114,12 @@ pub(crate) fn find(
 
 impl EventsService {
     /// When an enabled schedule fires next, counted from `from_ms`.
-    pub(crate) fn next_fire(&self, schedule: Option<&str>, enabled: bool, from_ms: i64) -> Option<i64> {
+    pub(crate) fn next_fire(
+        &self,
+        schedule: Option<&str>,
+        enabled: bool,
+        from_ms: i64,
+    ) -> Option<i64> {
         if !enabled {
             return None;
         }

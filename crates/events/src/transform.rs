@@ -225,12 +225,18 @@ mod tests {
         let t = json!({"InputTransformer": {
             "InputPathsMap": {"instance": "$.detail.instance-id", "state": "$.detail.state"},
             "InputTemplate": "\"<instance> is in state <state>\""}});
-        assert_eq!(payload(&t, &e, &RULE), "\"i-0123456789 is in state RUNNING\"");
+        assert_eq!(
+            payload(&t, &e, &RULE),
+            "\"i-0123456789 is in state RUNNING\""
+        );
         let j = json!({"InputTransformer": {
             "InputPathsMap": {"instance": "$.detail.instance-id", "detail": "$.detail"},
             "InputTemplate": "{\"id\": \"<instance>\", \"d\": <detail>, \"rule\": \"<aws.events.rule-name>\"}"}});
         let out: Value = serde_json::from_str(&payload(&j, &e, &RULE)).expect("json");
-        assert_eq!(out, json!({"id": "i-0123456789", "d": e["detail"], "rule": "r"}));
+        assert_eq!(
+            out,
+            json!({"id": "i-0123456789", "d": e["detail"], "rule": "r"})
+        );
         let plain = json!({"InputTransformer": {
             "InputPathsMap": {"state": "$.detail.state"}, "InputTemplate": "now <state>"}});
         assert_eq!(payload(&plain, &e, &RULE), "now RUNNING");

@@ -23,7 +23,12 @@ fn constraints() -> &'static Constraints {
     CONSTRAINTS.get_or_init(|| Constraints::parse(laminar_events::CONSTRAINTS))
 }
 
-pub async fn serve(events: &EventsService, scope: &Scope, headers: &HeaderMap, body: Body) -> Response {
+pub async fn serve(
+    events: &EventsService,
+    scope: &Scope,
+    headers: &HeaderMap,
+    body: Body,
+) -> Response {
     let operation = headers
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
@@ -45,7 +50,12 @@ pub async fn serve(events: &EventsService, scope: &Scope, headers: &HeaderMap, b
     }
 }
 
-fn dispatch(events: &EventsService, scope: &Scope, operation: &str, body: &[u8]) -> EventsResult<Value> {
+fn dispatch(
+    events: &EventsService,
+    scope: &Scope,
+    operation: &str,
+    body: &[u8],
+) -> EventsResult<Value> {
     let caller = Caller {
         account: scope.account.as_str(),
         region: scope.region.as_str(),

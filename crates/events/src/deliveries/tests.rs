@@ -21,8 +21,10 @@ fn rule(events: &crate::EventsService, name: &str, pattern: Option<&str>, schedu
             },
         )
         .expect("rule");
-    let targets = vec![json!({"Id": "q", "Arn": "arn:aws:sqs:us-east-1:000000000000:q",
-        "InputPath": "$.detail"})];
+    let targets = vec![
+        json!({"Id": "q", "Arn": "arn:aws:sqs:us-east-1:000000000000:q",
+        "InputPath": "$.detail"}),
+    ];
     events
         .put_targets(
             CALLER,

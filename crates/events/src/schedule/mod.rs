@@ -16,7 +16,9 @@ pub(crate) fn invalid() -> EventsError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Schedule {
     /// Every so many milliseconds, counted from the rule's creation.
-    Rate { every_ms: i64 },
+    Rate {
+        every_ms: i64,
+    },
     Cron(Box<Cron>),
 }
 
