@@ -10,6 +10,9 @@ import datetime
 import json
 import signal
 
+import boto3
+from botocore.config import Config
+
 from events_testing import (
     as_json,
     bare,
@@ -22,7 +25,7 @@ from events_testing import (
     recorder,
     rule_arn,
 )
-from laminar_testing import ACCOUNT, REGION, UUID, runs, sqs_client, wait_for
+from laminar_testing import ACCOUNT, AWS_ENV, REGION, UUID, runs, sqs_client, wait_for
 
 # The EC2 event of AWS's event pattern documentation.
 EC2_EVENT = {
@@ -354,7 +357,7 @@ def test_a_function_without_permission_for_the_rule_is_not_invoked(laminar, tmp_
         what="the refusal in the log",
     )
     assert runs(tmp_path, "eb-unpermitted") == []
-    assert rule.endswith("rule/unpermitted")
+    assert rule == rule_arn("unpermitted")
 
 
 def test_async_invocation_records_reach_a_bus_rule_queue(laminar, tmp_path):
@@ -435,3 +438,42 @@ def test_put_events_survive_sigkill(laminar_factory, tmp_path):
         return {r["event"]["detail"]["n"] for r in runs(runs_dir, "eb-durable")}
 
     wait_for(lambda: seen() == set(range(total)), timeout=90, what="every accepted event")
+
+
+def test_a_rule_publishes_to_an_sns_topic(laminar):
+    events = events_client(laminar.url)
+    sqs = sqs_client(laminar.url)
+    sns = boto3.client(
+        "sns",
+        endpoint_url=laminar.url,
+        region_name=REGION,
+        aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"],
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+    topic = sns.create_topic(Name="eb-topic")["TopicArn"]
+    url = sqs.create_queue(QueueName="eb-topic-queue")["QueueUrl"]
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=queue_arn(sqs, url),
+        Attributes={"RawMessageDelivery": "true"},
+    )
+    events.put_rule(Name="to-topic", EventPattern='{"detail-type": [{"prefix": "Alarm"}]}')
+    events.put_targets(
+        Rule="to-topic",
+        Targets=[
+            {
+                "Id": "t",
+                "Arn": topic,
+                "InputTransformer": {
+                    "InputPathsMap": {"level": "$.detail.level"},
+                    "InputTemplate": '"level <level> from <aws.events.rule-arn>"',
+                },
+            }
+        ],
+    )
+    events.put_events(
+        Entries=[{"Source": "mon", "DetailType": "Alarm raised", "Detail": '{"level": "high"}'}]
+    )
+    assert receive_bodies(sqs, url, 1) == [f'"level high from {rule_arn("to-topic")}"']

@@ -10,8 +10,8 @@ pub(crate) fn object(map: &Map<String, Value>) -> Result<(), String> {
     for (key, value) in map {
         match value {
             Value::Array(items) if key == "$or" => {
-                if items.len() < 2 {
-                    return Err("Or relationship must have at least two alternatives".into());
+                if items.is_empty() {
+                    return Err("Empty arrays are not allowed".into());
                 }
                 for item in items {
                     match item {
