@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import signal
+import subprocess
+import sys
 
 import boto3
 from botocore.config import Config
@@ -477,3 +480,45 @@ def test_a_rule_publishes_to_an_sns_topic(laminar):
         Entries=[{"Source": "mon", "DetailType": "Alarm raised", "Detail": '{"level": "high"}'}]
     )
     assert receive_bodies(sqs, url, 1) == [f'"level high from {rule_arn("to-topic")}"']
+
+
+def test_the_aws_cli_puts_rules_targets_and_events(laminar, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ENV)
+    env["AWS_CONFIG_FILE"] = str(tmp_path / "none")
+    env["AWS_SHARED_CREDENTIALS_FILE"] = str(tmp_path / "none")
+    env["AWS_PAGER"] = ""
+
+    def aws(*args):
+        result = subprocess.run(
+            [sys.executable, "-m", "awscli", "events", *args, "--endpoint-url", laminar.url],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        return result
+
+    put = aws("put-rule", "--name", "from-cli", "--schedule-expression", "cron(0 12 * * ? *)")
+    assert put.returncode == 0, put.stderr
+    assert json.loads(put.stdout) == {"RuleArn": rule_arn("from-cli")}
+    listed = aws("list-rules", "--name-prefix", "from-cli")
+    assert json.loads(listed.stdout)["Rules"] == [
+        {
+            "Name": "from-cli",
+            "Arn": rule_arn("from-cli"),
+            "ScheduleExpression": "cron(0 12 * * ? *)",
+            "State": "ENABLED",
+            "EventBusName": "default",
+        }
+    ]
+    sent = aws("put-events", "--entries", json.dumps([{"Source": "cli", "DetailType": "t", "Detail": "{}"}]))
+    assert sent.returncode == 0, sent.stderr
+    answer = json.loads(sent.stdout)
+    assert answer["FailedEntryCount"] == 0 and UUID.match(answer["Entries"][0]["EventId"])
+    bad = aws("put-rule", "--name", "bad-cli", "--schedule-expression", "rate(1 minutes)")
+    assert bad.returncode != 0
+    assert (
+        "(ValidationException) when calling the PutRule operation: "
+        "Parameter ScheduleExpression is not valid." in bad.stderr
+    )
