@@ -228,6 +228,28 @@ mod tests {
     }
 
     #[test]
+    fn a_bus_gets_the_record_as_an_invocation_result_event() {
+        let arn = "arn:aws:lambda:us-east-1:000000000000:function:f";
+        let bus = "arn:aws:events:us-east-1:000000000000:event-bus/default";
+        let record = invocation_record(&event(), arn, Condition::RetriesExhausted, None);
+        let entry = bus_entry(bus, &record);
+        assert_eq!(entry.source.as_deref(), Some("lambda"));
+        assert_eq!(
+            entry.detail_type.as_deref(),
+            Some("Lambda Function Invocation Result - Failure")
+        );
+        assert_eq!(entry.resources, [bus.to_string(), format!("{arn}:$LATEST")]);
+        let detail: Value = serde_json::from_str(entry.detail.as_deref().unwrap_or_default())
+            .expect("the record as JSON");
+        assert_eq!(detail, record);
+        let success = invocation_record(&event(), arn, Condition::Success, None);
+        assert_eq!(
+            bus_entry(bus, &success).detail_type.as_deref(),
+            Some("Lambda Function Invocation Result - Success")
+        );
+    }
+
+    #[test]
     fn destination_arns_are_told_apart() {
         assert_eq!(
             destination("arn:aws:sqs:us-east-1:000000000000:q"),
