@@ -135,6 +135,7 @@ def test_rules_and_targets_lifecycle_with_aws_errors(laminar):
         "FailedEntries": [],
     }
     assert events.list_targets_by_rule(Rule="life")["Targets"] == targets
+    assert events.list_rule_names_by_target(TargetArn=function_arn("f"))["RuleNames"] == ["life"]
     assert error_of(events.delete_rule, Name="life") == (
         400,
         "ValidationException",

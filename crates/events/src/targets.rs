@@ -30,6 +30,15 @@ pub struct RemoveTargetsInput {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
+pub struct ListRuleNamesByTargetInput {
+    pub target_arn: String,
+    pub event_bus_name: Option<String>,
+    pub next_token: Option<String>,
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct ListTargetsInput {
     pub rule: String,
     pub event_bus_name: Option<String>,
@@ -99,6 +108,35 @@ impl EventsService {
             let targets = targets_of(conn, &rule.arn)?;
             let (items, next) = page_of(targets, input.next_token.as_deref(), input.limit)?;
             let mut out = json!({ "Targets": items });
+            if let Some(token) = next {
+                out["NextToken"] = json!(token);
+            }
+            Ok(out)
+        })
+    }
+
+    /// The names of the bus's rules with a target of this ARN.
+    pub fn list_rule_names_by_target(
+        &self,
+        caller: Caller<'_>,
+        input: ListRuleNamesByTargetInput,
+    ) -> EventsResult<Value> {
+        let bus = bus_name(input.event_bus_name.as_deref());
+        self.with(|conn| {
+            crate::lookup::require_bus(conn, caller, &bus)?;
+            let mut stmt = conn.prepare(
+                "SELECT DISTINCT r.name FROM events_rules r JOIN events_targets t ON t.rule_arn = r.arn
+                 WHERE r.account = ?1 AND r.region = ?2 AND r.bus = ?3
+                 AND json_extract(t.target, '$.Arn') = ?4 ORDER BY r.name",
+            )?;
+            let names = stmt
+                .query_map(
+                    params![caller.account, caller.region, bus, input.target_arn],
+                    |r| r.get::<_, String>(0),
+                )?
+                .collect::<Result<Vec<_>, _>>()?;
+            let (items, next) = page_of(names, input.next_token.as_deref(), input.limit)?;
+            let mut out = json!({ "RuleNames": items });
             if let Some(token) = next {
                 out["NextToken"] = json!(token);
             }

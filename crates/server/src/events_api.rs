@@ -74,6 +74,7 @@ fn dispatch(
         "DeleteRule" => unit(e.delete_rule(caller, input(body)?)),
         "PutTargets" => e.put_targets(caller, input(body)?),
         "ListTargetsByRule" => e.list_targets_by_rule(caller, input(body)?),
+        "ListRuleNamesByTarget" => e.list_rule_names_by_target(caller, input(body)?),
         "RemoveTargets" => e.remove_targets(caller, input(body)?),
         "PutEvents" => e.put_events(caller, input(body)?),
         "TestEventPattern" => e.test_event_pattern(input(body)?),
