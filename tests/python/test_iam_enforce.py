@@ -306,6 +306,25 @@ def test_companion_calls_are_authorised_too(server):
         kinesis.list_streams()
 
 
+def test_eventbridge_calls_name_their_rule_or_bus(server):
+    name, user_arn, key = new_user(server)
+    events = as_key("events", server, key)
+    no = "because no identity-based policy allows the"
+    rule = f"arn:aws:events:{REGION}:{ACCOUNT}:rule/guarded"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        events.put_rule(Name="guarded", EventPattern='{"source": ["x"]}')
+    assert denied(e) == (400, "AccessDeniedException",
+                         f"User: {user_arn} is not authorized to perform: events:PutRule on resource: {rule} {no} events:PutRule action")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        events.put_events(Entries=[{"Source": "x", "DetailType": "y", "Detail": "{}"}])
+    assert denied(e)[2].endswith(
+        f"events:PutEvents on resource: arn:aws:events:{REGION}:{ACCOUNT}:event-bus/default {no} events:PutEvents action")
+    root("iam", server).put_user_policy(UserName=name, PolicyName="rules", PolicyDocument=json.dumps(
+        allow(["events:PutRule", "events:DescribeRule"], f"arn:aws:events:{REGION}:{ACCOUNT}:rule/*")))
+    assert events.put_rule(Name="guarded", EventPattern='{"source": ["x"]}')["RuleArn"] == rule
+    assert events.describe_rule(Name="guarded")["Arn"] == rule
+
+
 def test_assume_role_needs_the_trust_policy_and_for_a_broad_trust_an_identity_policy(server):
     iam_root = root("iam", server)
     name, user_arn, key = new_user(server)

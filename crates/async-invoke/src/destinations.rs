@@ -116,6 +116,26 @@ pub(crate) fn dead_letter_message(
     }
 }
 
+/// The PutEvents entry of an invocation record sent to an event bus: source
+/// `lambda`, detail type `Lambda Function Invocation Result - Success` (or
+/// `- Failure`), the bus and the function as resources, the record as detail.
+pub(crate) fn bus_entry(bus_arn: &str, record: &Value) -> laminar_events::EventEntry {
+    let context = &record["requestContext"];
+    let outcome = if context["condition"] == "Success" {
+        "Success"
+    } else {
+        "Failure"
+    };
+    let function = context["functionArn"].as_str().unwrap_or_default();
+    laminar_events::EventEntry {
+        source: Some("lambda".into()),
+        detail_type: Some(format!("Lambda Function Invocation Result - {outcome}")),
+        detail: Some(record.to_string()),
+        resources: vec![bus_arn.to_string(), function.to_string()],
+        ..laminar_events::EventEntry::default()
+    }
+}
+
 /// The kinds of destination ARN laminar can deliver to.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Destination<'a> {
@@ -127,7 +147,9 @@ pub(crate) enum Destination<'a> {
         qualifier: Option<&'a str>,
     },
     Topic(&'a str),
-    /// EventBridge, S3: laminar has no such service.
+    /// An EventBridge event bus.
+    Bus(&'a str),
+    /// S3: laminar does not deliver records there.
     Unsupported(&'a str),
 }
 
@@ -136,6 +158,7 @@ pub(crate) fn destination(arn: &str) -> Destination<'_> {
     match parts.as_slice() {
         ["arn", _, "sqs", _, _, _] => Destination::Queue(arn),
         ["arn", _, "sns", _, _, _] => Destination::Topic(arn),
+        ["arn", _, "events", _, _, bus] if bus.starts_with("event-bus/") => Destination::Bus(arn),
         ["arn", _, "lambda", region, account, "function", name] => Destination::Function {
             account,
             region,
@@ -205,6 +228,28 @@ mod tests {
     }
 
     #[test]
+    fn a_bus_gets_the_record_as_an_invocation_result_event() {
+        let arn = "arn:aws:lambda:us-east-1:000000000000:function:f";
+        let bus = "arn:aws:events:us-east-1:000000000000:event-bus/default";
+        let record = invocation_record(&event(), arn, Condition::RetriesExhausted, None);
+        let entry = bus_entry(bus, &record);
+        assert_eq!(entry.source.as_deref(), Some("lambda"));
+        assert_eq!(
+            entry.detail_type.as_deref(),
+            Some("Lambda Function Invocation Result - Failure")
+        );
+        assert_eq!(entry.resources, [bus.to_string(), format!("{arn}:$LATEST")]);
+        let detail: Value = serde_json::from_str(entry.detail.as_deref().unwrap_or_default())
+            .expect("the record as JSON");
+        assert_eq!(detail, record);
+        let success = invocation_record(&event(), arn, Condition::Success, None);
+        assert_eq!(
+            bus_entry(bus, &success).detail_type.as_deref(),
+            Some("Lambda Function Invocation Result - Success")
+        );
+    }
+
+    #[test]
     fn destination_arns_are_told_apart() {
         assert_eq!(
             destination("arn:aws:sqs:us-east-1:000000000000:q"),
@@ -223,8 +268,12 @@ mod tests {
             destination("arn:aws:sns:us-east-1:000000000000:t"),
             Destination::Topic("arn:aws:sns:us-east-1:000000000000:t")
         );
-        assert!(matches!(
+        assert_eq!(
             destination("arn:aws:events:us-east-1:000000000000:event-bus/default"),
+            Destination::Bus("arn:aws:events:us-east-1:000000000000:event-bus/default")
+        );
+        assert!(matches!(
+            destination("arn:aws:s3:::bucket"),
             Destination::Unsupported(_)
         ));
     }

@@ -107,6 +107,8 @@ pub struct AsyncInvocations {
     sqs: laminar_sqs::SqsService,
     /// Destinations that are topics.
     sns: laminar_sns::SnsService,
+    /// Destinations that are event buses.
+    events: laminar_events::EventsService,
     /// The wait before the first retry after a function error.
     retry_delay: Duration,
 }
@@ -118,6 +120,7 @@ impl AsyncInvocations {
         invoker: Arc<Invoker>,
         sqs: laminar_sqs::SqsService,
         sns: laminar_sns::SnsService,
+        events: laminar_events::EventsService,
         retry_delay: Duration,
     ) -> ApiResult<Self> {
         Ok(Self {
@@ -125,6 +128,7 @@ impl AsyncInvocations {
             invoker,
             sqs,
             sns,
+            events,
             retry_delay,
         })
     }
@@ -405,8 +409,22 @@ impl AsyncInvocations {
                     tracing::warn!(%arn, error = %e, "a destination topic refused the invocation record");
                 }
             }
+            Destination::Bus(bus) => {
+                let entry = destinations::bus_entry(bus, &record);
+                let events = self.events.clone();
+                let bus_arn = bus.to_string();
+                let put = laminar_lambda_core::blocking::off_worker(move || {
+                    events
+                        .put_event_to_bus_arn(&bus_arn, entry)
+                        .map_err(|e| laminar_model::ApiError::service(e.to_string()))
+                })
+                .await;
+                if let Err(e) = put {
+                    tracing::warn!(%arn, error = %e, "a destination event bus refused the invocation record");
+                }
+            }
             Destination::Unsupported(arn) => {
-                tracing::warn!(%arn, caller = %scope.account, "laminar delivers invocation records to SQS queues, SNS topics and Lambda functions only");
+                tracing::warn!(%arn, caller = %scope.account, "laminar delivers invocation records to SQS queues, SNS topics, EventBridge buses and Lambda functions only");
             }
         }
     }

@@ -8,7 +8,7 @@
 //! A new source (DynamoDB Streams) is one more poller module against the
 //! `Invoker`, started from [`EventSources::start`].
 
-pub mod filter;
+pub use laminar_event_pattern as filter;
 mod kinesis;
 mod mapping;
 mod on_failure;

@@ -85,7 +85,7 @@ impl Mapping {
     pub fn patterns(&self) -> Vec<Pattern> {
         filters_of(&self.settings)
             .iter()
-            .filter_map(|p| Pattern::parse(p))
+            .filter_map(|p| Pattern::parse(p).ok())
             .collect()
     }
 

@@ -99,7 +99,7 @@ impl LambdaService {
         settings: &Map<String, Value>,
     ) -> ApiResult<()> {
         for pattern in filters_of(settings) {
-            if Pattern::parse(pattern).is_none() {
+            if Pattern::parse(pattern).is_err() {
                 return Err(invalid("Invalid filter pattern definition."));
             }
         }

@@ -106,6 +106,7 @@ pub struct Companions {
     pub s3: laminar_s3::S3Service,
     pub iam: laminar_iam::IamService,
     pub sns: laminar_sns::SnsService,
+    pub events: laminar_events::EventsService,
 }
 
 /// The Lambda service of one laminar instance. Cheap to clone.
@@ -155,6 +156,7 @@ impl LambdaService {
             invoker.clone(),
             companions.sqs.clone(),
             companions.sns.clone(),
+            companions.events.clone(),
             settings.async_retry_delay,
         )?);
         let durable = DurableExecutions::load(store.clone(), invoker.clone())?;
@@ -164,6 +166,7 @@ impl LambdaService {
             companions.sqs.clone(),
             companions.sns.clone(),
             companions.s3.clone(),
+            companions.events.clone(),
         );
         if settings.require_known_roles {
             triggers.check_queue_policies();

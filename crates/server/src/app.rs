@@ -2,6 +2,7 @@
 
 use crate::enforce::Enforcer;
 use laminar_dynamodb::DynamoService;
+use laminar_events::EventsService;
 use laminar_iam::IamService;
 use laminar_kinesis::KinesisService;
 use laminar_lambda::LambdaService;
@@ -23,4 +24,5 @@ pub struct App {
     /// Set in the enforcing mode (`--iam enforce`).
     pub enforcer: Option<Enforcer>,
     pub sns: SnsService,
+    pub events: EventsService,
 }

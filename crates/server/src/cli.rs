@@ -51,6 +51,11 @@ pub struct ServeArgs {
     /// time are refused as AWS refuses them. Wait with the SDKs' waiters.
     #[arg(long, env = "LAMINAR_PENDING_MS", default_value_t = 100)]
     pub pending_ms: u64,
+    /// EventBridge `rate(…)` schedules run this many times faster than real
+    /// time (tests: 60 makes `rate(1 minute)` fire every second). Cron
+    /// schedules keep the wall clock. 1 is real time.
+    #[arg(long, env = "LAMINAR_SCHEDULE_TIME_SCALE", default_value_t = 1.0)]
+    pub schedule_time_scale: f64,
     /// Concurrent executions allowed per account.
     #[arg(long, env = "LAMINAR_ACCOUNT_CONCURRENCY", default_value_t = 1000)]
     pub account_concurrency: u32,

@@ -9,7 +9,7 @@
 use crate::app::App;
 use crate::iam_api::{self, Service as IamOrSts};
 use crate::unknown_service::Unserved;
-use crate::{dynamodb_api, kinesis_api, logs_api, s3_api, sigv4, sns_api, sqs_api};
+use crate::{dynamodb_api, events_api, kinesis_api, logs_api, s3_api, sigv4, sns_api, sqs_api};
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
@@ -27,6 +27,8 @@ pub enum Target {
     Kinesis,
     /// `X-Amz-Target: DynamoDB_20120810.<Operation>`.
     DynamoDb,
+    /// `X-Amz-Target: AWSEvents.<Operation>` (EventBridge).
+    Events,
     S3,
     /// SNS (query protocol).
     Sns,
@@ -51,6 +53,9 @@ pub fn detect(uri: &Uri, headers: &HeaderMap) -> Option<Target> {
     if amz_target.starts_with("DynamoDB_20120810.") {
         return Some(Target::DynamoDb);
     }
+    if amz_target.starts_with("AWSEvents.") {
+        return Some(Target::Events);
+    }
     if !amz_target.is_empty() {
         return Some(Target::Unserved(Unserved::by_target(amz_target)));
     }
@@ -61,6 +66,7 @@ pub fn detect(uri: &Uri, headers: &HeaderMap) -> Option<Target> {
         Some("logs") => return Some(Target::Logs),
         Some("kinesis") => return Some(Target::Kinesis),
         Some("dynamodb") => return Some(Target::DynamoDb),
+        Some("events") => return Some(Target::Events),
         Some("s3") => return Some(Target::S3),
         Some("sns") => return Some(Target::Sns),
         Some("iam") => return Some(Target::Iam(IamOrSts::Iam)),
@@ -134,6 +140,7 @@ pub async fn serve(
         Target::Kinesis => kinesis_api::serve(&app.kinesis, &scope, &headers, body).await,
         Target::Sns => sns_api::serve(&app.sns, &scope, &uri, &headers, body).await,
         Target::DynamoDb => dynamodb_api::serve(&app.dynamodb, &scope, &headers, body).await,
+        Target::Events => events_api::serve(&app.events, &scope, &headers, body).await,
         Target::S3 => s3_api::serve(&app.s3, &scope, method, &uri, &headers, body).await,
         Target::Iam(service) => {
             iam_api::serve(&app.iam, service, &scope, &uri, &headers, body).await
@@ -210,6 +217,8 @@ mod tests {
         assert_eq!(detect(&unsigned_sns, &HeaderMap::new()), Some(Target::Sns));
         let dynamo = headers(&[("x-amz-target", "DynamoDB_20120810.PutItem")]);
         assert_eq!(detect(&uri, &dynamo), Some(Target::DynamoDb));
+        let events = headers(&[("x-amz-target", "AWSEvents.PutEvents")]);
+        assert_eq!(detect(&uri, &events), Some(Target::Events));
         let streams = headers(&[("x-amz-target", "DynamoDBStreams_20120810.ListStreams")]);
         assert!(matches!(detect(&uri, &streams), Some(Target::Unserved(_))));
         let sts: Uri = "/?Action=GetCallerIdentity&Version=2011-06-15"

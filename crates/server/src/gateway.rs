@@ -68,6 +68,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         s3: S3Service::new(db.clone())?,
         iam: IamService::new(db.clone())?,
         sns: laminar_sns::SnsService::new(db.clone())?,
+        events: laminar_events::EventsService::with_time_scale(
+            db.clone(),
+            args.schedule_time_scale,
+        )?,
     };
     // Lambda does not call DynamoDB (yet): it is served on the port only.
     let dynamodb = DynamoService::new(db)?;
@@ -94,6 +98,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         s3: companions.s3,
         iam: companions.iam,
         sns: companions.sns,
+        events: companions.events,
         enforcer: (args.iam == IamMode::Enforce).then(|| Enforcer {
             root_secret: args.iam_root_secret.clone(),
         }),

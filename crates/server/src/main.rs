@@ -6,6 +6,7 @@ mod companion;
 mod cross_account;
 mod dynamodb_api;
 mod enforce;
+mod events_api;
 mod function_url;
 mod gateway;
 mod iam_api;

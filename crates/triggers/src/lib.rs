@@ -1,13 +1,17 @@
 //! `Triggers`: the room that drains the companions' outboxes of pushed
 //! events (SNS deliveries, S3 event notifications, CloudWatch Logs
-//! subscription deliveries) and hands each to its target — a function as
-//! an asynchronous invoke (`AsyncInvocations::enqueue`: the durable queue,
-//! retries, destinations and DLQ), an SQS queue, or (S3) an SNS topic. A
-//! row is removed only after the target accepted it, so a crash in between
-//! delivers it again at start-up (at least once).
+//! subscription deliveries, EventBridge rule targets) and hands each to its
+//! target — a function as an asynchronous invoke
+//! (`AsyncInvocations::enqueue`: the durable queue, retries, destinations
+//! and DLQ), an SQS queue or an SNS topic. A row is removed only after the
+//! target accepted it, so a crash in between delivers it again at start-up
+//! (at least once). It also ticks EventBridge's schedules (`schedules.rs`).
 
+mod events;
 mod logs;
+mod outcome;
 mod s3;
+mod schedules;
 mod sns;
 mod sns_http;
 
@@ -36,6 +40,7 @@ pub struct Triggers {
     s3: laminar_s3::S3Service,
     /// Failed attempts of http deliveries and when each may be retried.
     http_retries: std::sync::Mutex<std::collections::HashMap<i64, (u32, std::time::Instant)>>,
+    events: laminar_events::EventsService,
 }
 
 impl Triggers {
@@ -45,6 +50,7 @@ impl Triggers {
         sqs: laminar_sqs::SqsService,
         sns: laminar_sns::SnsService,
         s3: laminar_s3::S3Service,
+        events: laminar_events::EventsService,
     ) -> Arc<Self> {
         // S3 checks the destinations of a notification configuration here,
         // where functions, queues and topics are visible.
@@ -61,6 +67,7 @@ impl Triggers {
             queue_policies: AtomicBool::new(false),
             s3,
             http_retries: std::sync::Mutex::new(std::collections::HashMap::new()),
+            events,
         })
     }
 
@@ -112,6 +119,21 @@ impl Triggers {
                 }
             }
         });
+        let weak = Arc::downgrade(self);
+        let wake = self.events.wake();
+        tokio::spawn(async move {
+            loop {
+                let Some(room) = weak.upgrade() else {
+                    return;
+                };
+                let busy = room.drain_events().await;
+                drop(room);
+                if !busy {
+                    let _ = tokio::time::timeout(POLL, wake.notified()).await;
+                }
+            }
+        });
+        schedules::start(Arc::downgrade(self));
     }
 
     fn logs_wake(&self) -> Arc<tokio::sync::Notify> {

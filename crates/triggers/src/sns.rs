@@ -3,6 +3,7 @@
 //! invoke it for the topic), `sqs` subscriptions messages in the queue (in
 //! the enforcing mode, only when the queue's policy lets SNS send).
 
+use crate::outcome::Outcome;
 use crate::{Triggers, BATCH};
 use laminar_async_invoke::AsyncEvent;
 use laminar_iam::evaluate::{evaluate, Context, Identity, Policies, Policy, Request};
@@ -13,17 +14,6 @@ use laminar_model::arn::Scope;
 use laminar_sns::Delivery;
 use laminar_sqs::{MessageAttributeValue, OutgoingMessage};
 use std::sync::atomic::Ordering;
-
-/// What became of one delivery.
-pub(crate) enum Outcome {
-    /// The target took it: the row goes.
-    Accepted,
-    /// It can never be delivered (no such target, no permission): the row
-    /// goes, as SNS drops it after its retries.
-    Refused(String),
-    /// Try again on a later pass.
-    Later(String),
-}
 
 impl Triggers {
     /// One pass over the SNS outbox; true when it was full (more may wait).

@@ -126,6 +126,36 @@ pub fn asked(
                 .unwrap_or_else(|| "*".into());
             asked("dynamodb", resource)
         }
+        Target::Events => {
+            // A rule (by name, on a bus), a bus, or a tagged resource.
+            let bus = params
+                .get("EventBusName")
+                .map(|b| b.rsplit('/').next().unwrap_or_default().to_string())
+                .unwrap_or_else(|| "default".into());
+            let rule = params.get("Rule").or_else(|| {
+                operation
+                    .contains("Rule")
+                    .then(|| params.get("Name"))
+                    .flatten()
+            });
+            let resource = params
+                .get("ResourceARN")
+                .or_else(|| {
+                    rule.map(|r| match bus.as_str() {
+                        "default" => format!("arn:aws:events:{region}:{account}:rule/{r}"),
+                        b => format!("arn:aws:events:{region}:{account}:rule/{b}/{r}"),
+                    })
+                })
+                .or_else(|| {
+                    operation
+                        .contains("EventBus")
+                        .then(|| params.get("Name"))
+                        .flatten()
+                        .map(|n| format!("arn:aws:events:{region}:{account}:event-bus/{n}"))
+                })
+                .unwrap_or_else(|| format!("arn:aws:events:{region}:{account}:event-bus/{bus}"));
+            asked("events", resource)
+        }
         Target::Logs => {
             let resource = params
                 .get("logGroupName")

@@ -28,7 +28,9 @@ enum Protocol {
 fn protocol(target: Option<Target>) -> Protocol {
     match target {
         None => Protocol::RestJson,
-        Some(Target::SqsJson | Target::Logs | Target::Kinesis | Target::DynamoDb) => Protocol::Json,
+        Some(
+            Target::SqsJson | Target::Logs | Target::Kinesis | Target::DynamoDb | Target::Events,
+        ) => Protocol::Json,
         Some(Target::SqsQuery | Target::Iam(_) | Target::Sns) => Protocol::Query,
         Some(Target::S3) => Protocol::S3,
         // Not authenticated: answered NotImplemented in their own protocol.
