@@ -8,7 +8,7 @@
 //! subscription's dead-letter queue, if it has one). The count is kept in
 //! memory: after a restart a delivery starts over (at least once).
 
-use crate::sns::Outcome;
+use crate::outcome::Outcome;
 use crate::Triggers;
 use laminar_sns::Delivery;
 use std::time::{Duration, Instant};
