@@ -68,9 +68,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         s3: S3Service::new(db.clone())?,
         iam: IamService::new(db.clone())?,
         sns: laminar_sns::SnsService::new(db.clone())?,
+        dynamodb: DynamoService::new(db)?,
     };
-    // Lambda does not call DynamoDB (yet): it is served on the port only.
-    let dynamodb = DynamoService::new(db)?;
+    crate::dynamodb_api::start_sweeper(companions.dynamodb.clone());
     let service = LambdaService::new(
         Settings {
             endpoint_url: endpoint_url.clone(),
@@ -90,7 +90,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         sqs: companions.sqs,
         logs: companions.logs,
         kinesis: companions.kinesis,
-        dynamodb,
+        dynamodb: companions.dynamodb,
         s3: companions.s3,
         iam: companions.iam,
         sns: companions.sns,

@@ -9,6 +9,7 @@ mod control;
 mod machine;
 mod process;
 mod streams;
+mod dynamodb;
 
 use crate::fixtures::Noise;
 use crate::http;
@@ -77,6 +78,9 @@ pub async fn run(args: Args) -> Result<()> {
     let mark = CpuMark::now();
     bench.streams_suite().await?;
     foreign.insert("streams".into(), json!(mark.foreign_share(cores)));
+    let mark = CpuMark::now();
+    bench.dynamodb_suite().await?;
+    foreign.insert("dynamodb".into(), json!(mark.foreign_share(cores)));
     if matches!(args.executor, ExecutorArg::Docker | ExecutorArg::Both) {
         let mark = CpuMark::now();
         bench.docker_suite(&mut machine).await?;
