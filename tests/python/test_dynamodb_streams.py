@@ -11,6 +11,7 @@ import json
 import re
 import signal
 import time
+import uuid
 
 import boto3
 import botocore.exceptions
@@ -18,7 +19,7 @@ import pytest
 from botocore.config import Config
 
 from dynamodb_testing import dynamodb_client, table_name
-from laminar_testing import ACCOUNT, AWS_ENV, REGION, create_python_function, runs, wait_for
+from laminar_testing import ACCOUNT, AWS_ENV, REGION, create_python_function, runs, sqs_client, wait_for
 from test_dynamodb_resource import resource
 
 
@@ -367,6 +368,57 @@ def test_a_filter_on_event_name_and_new_image(laminar, ddb, tmp_path, function_n
     assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in delivered(tmp_path, function_name)] == ["o2", "o3"]
 
 
+def test_a_poison_batch_goes_to_on_failure_with_its_stream_batch_info(laminar, ddb, streams, tmp_path, function_name):
+    """Retries run out (MaximumRetryAttempts, bisected first), then the
+    failure record names the DynamoDB batch (DDBStreamBatchInfo) and the
+    shard moves on."""
+    name, stream_arn = create_table(ddb, "NEW_IMAGE")
+    recorder(laminar, function_name, tmp_path)
+    sqs = sqs_client(laminar.url)
+    url = sqs.create_queue(QueueName=f"dlq-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    for i, poison in enumerate([False, True]):
+        ddb.put_item(TableName=name, Item={"pk": {"S": f"k{i}"}, "sk": {"N": "1"}, "poison": {"BOOL": poison}})
+    laminar.client().create_event_source_mapping(
+        EventSourceArn=stream_arn,
+        FunctionName=function_name,
+        StartingPosition="TRIM_HORIZON",
+        MaximumRetryAttempts=1,
+        BisectBatchOnFunctionError=True,
+        DestinationConfig={"OnFailure": {"Destination": queue_arn}},
+    )
+    messages = wait_for(lambda: sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages"), what="the OnFailure record")
+    sent = [r["dynamodb"]["Keys"]["pk"]["S"] for run in runs(tmp_path, function_name) for r in run["records"]]
+    # The whole batch, then its halves: the good half once, the poison one until retries run out.
+    assert sent == ["k0", "k1", "k0", "k1", "k1"]
+    poison = read_all(streams, stream_arn)[1]["dynamodb"]["SequenceNumber"]
+    shard = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    record = json.loads(messages[0]["Body"])
+    record.pop("timestamp")
+    record["requestContext"].pop("requestId")
+    info = record["DDBStreamBatchInfo"]
+    assert record == {
+        "requestContext": {
+            "functionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function_name}",
+            "condition": "RetryAttemptsExhausted",
+            "approximateInvokeCount": 2,
+        },
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+        "version": "1.0",
+        "DDBStreamBatchInfo": {
+            "shardId": shard,
+            "startSequenceNumber": poison,
+            "endSequenceNumber": poison,
+            "approximateArrivalOfFirstRecord": info["approximateArrivalOfFirstRecord"],
+            "approximateArrivalOfLastRecord": info["approximateArrivalOfLastRecord"],
+            "batchSize": 1,
+            "streamArn": stream_arn,
+        },
+    }
+    ddb.put_item(TableName=name, Item={"pk": {"S": "after"}, "sk": {"N": "1"}})
+    wait_for(lambda: runs(tmp_path, function_name)[-1]["records"][0]["dynamodb"]["Keys"]["pk"]["S"] == "after", what="the next record")
+
+
 def test_a_mapping_on_a_missing_stream_is_refused(laminar, function_name, tmp_path):
     recorder(laminar, function_name, tmp_path)
     missing = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/nothing/stream/2015-05-20T20:51:10.252"
@@ -375,8 +427,17 @@ def test_a_mapping_on_a_missing_stream_is_refused(laminar, function_name, tmp_pa
     assert e.value.response["Error"] == {"Code": "InvalidParameterValueException", "Message": f"Stream not found: {missing}"}
 
 
-def test_ttl_deletes_expired_items_with_a_service_record(ddb, streams):
+def test_ttl_deletes_expired_items_with_a_service_record(laminar, ddb, streams, tmp_path, function_name):
     name, stream_arn = create_table(ddb, "NEW_AND_OLD_IMAGES")
+    # A mapping that keeps only TTL deletes, with the filter AWS documents for them.
+    recorder(laminar, function_name, tmp_path)
+    only_ttl = {"userIdentity": {"type": ["Service"], "principalId": ["dynamodb.amazonaws.com"]}}
+    laminar.client().create_event_source_mapping(
+        EventSourceArn=stream_arn,
+        FunctionName=function_name,
+        StartingPosition="TRIM_HORIZON",
+        FilterCriteria={"Filters": [{"Pattern": json.dumps(only_ttl)}]},
+    )
     ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"})
     now = int(time.time())
     gone = {"pk": {"S": "old"}, "sk": {"N": "1"}, "expires": {"N": str(now - 10)}}
@@ -394,6 +455,11 @@ def test_ttl_deletes_expired_items_with_a_service_record(ddb, streams):
         **expected("REMOVE", "NEW_AND_OLD_IMAGES", {"pk": {"S": "old"}, "sk": {"N": "1"}}, old=gone),
         "userIdentity": {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"},
     }
+    wait_for(lambda: delivered(tmp_path, function_name), what="the TTL delete delivered")
+    time.sleep(0.5)
+    (event,) = delivered(tmp_path, function_name)
+    assert event["eventName"] == "REMOVE" and event["eventSourceARN"] == stream_arn
+    assert event["userIdentity"] == {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
 
 
 def test_kill_9_during_a_stream_fed_mapping_loses_no_change(laminar_factory, tmp_path, function_name):

@@ -299,7 +299,6 @@ impl ShardReader {
         match settings.get("StartingPosition").and_then(Value::as_str) {
             Some("LATEST") => {
                 // Pinned now, so a restart does not skip what came in between.
-                let service = self.engine.upgrade()?;
                 let (arn, shard) = (self.stream_arn.clone(), self.shard_id.clone());
                 let seq = blocking(&self.source, move |k| k.latest(&arn, &shard))
                 .await
