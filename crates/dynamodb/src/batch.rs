@@ -5,8 +5,8 @@ use crate::error::{DynamoError, DynamoResult};
 use crate::expr;
 use crate::item_expressions::parse;
 use crate::items::{read, remove, write};
-use crate::streams::record_change;
 use crate::keys::{item_key, item_size, lookup_key, normalize, MAX_ITEM_BYTES};
+use crate::streams::record_change;
 use crate::tables::find;
 use crate::types::{
     BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
@@ -92,7 +92,7 @@ impl DynamoService {
                             }
                             let old = read(&tx, table.id, &key)?;
                             write(&tx, table.id, &key, &item, size)?;
-                            record_change(&tx, &table, caller.region, old.as_ref(), Some(&item), None)?;
+                            record_change(&tx, table.id, &table.def, caller.region, old.as_ref(), Some(&item), None)?;
                             seen.push(key);
                         }
                         (None, Some(delete)) => {
@@ -106,7 +106,7 @@ impl DynamoService {
                             }
                             let old = read(&tx, table.id, &key)?;
                             remove(&tx, table.id, &key)?;
-                            record_change(&tx, &table, caller.region, old.as_ref(), None, None)?;
+                            record_change(&tx, table.id, &table.def, caller.region, old.as_ref(), None, None)?;
                             seen.push(key);
                         }
                         _ => {

@@ -46,11 +46,7 @@ pub(crate) fn write(
     Ok(())
 }
 
-pub(crate) fn remove(
-    conn: &Connection,
-    table: i64,
-    key: &(Vec<u8>, Vec<u8>),
-) -> DynamoResult<()> {
+pub(crate) fn remove(conn: &Connection, table: i64, key: &(Vec<u8>, Vec<u8>)) -> DynamoResult<()> {
     conn.prepare_cached(
         "DELETE FROM dynamodb_items WHERE table_id = ?1 AND hash_key = ?2 AND range_key = ?3",
     )?
@@ -90,7 +86,15 @@ impl DynamoService {
             let old = read(&tx, table.id, &key)?;
             parsed.check_condition(old.as_ref())?;
             write(&tx, table.id, &key, &item, size)?;
-            record_change(&tx, &table, caller.region, old.as_ref(), Some(&item), None)?;
+            record_change(
+                &tx,
+                table.id,
+                &table.def,
+                caller.region,
+                old.as_ref(),
+                Some(&item),
+                None,
+            )?;
             tx.commit()?;
             Ok(ItemOutput {
                 attributes: old.filter(|_| old_wanted),
@@ -126,10 +130,21 @@ impl DynamoService {
             let old = read(&tx, table.id, &key)?;
             parsed.check_condition(old.as_ref())?;
             remove(&tx, table.id, &key)?;
-            record_change(&tx, &table, caller.region, old.as_ref(), None, None)?;
+            record_change(
+                &tx,
+                table.id,
+                &table.def,
+                caller.region,
+                old.as_ref(),
+                None,
+                None,
+            )?;
             tx.commit()?;
             let old = old.filter(|_| old_wanted);
-            Ok(ItemOutput { attributes: old, item: None })
+            Ok(ItemOutput {
+                attributes: old,
+                item: None,
+            })
         })
     }
 
@@ -170,7 +185,15 @@ impl DynamoService {
                 ));
             }
             write(&tx, table.id, &key, &new, size)?;
-            record_change(&tx, &table, caller.region, old.as_ref(), Some(&new), None)?;
+            record_change(
+                &tx,
+                table.id,
+                &table.def,
+                caller.region,
+                old.as_ref(),
+                Some(&new),
+                None,
+            )?;
             tx.commit()?;
             let updated: Vec<expr::Path> = parsed
                 .update

@@ -25,8 +25,8 @@ pub mod types;
 
 pub use error::{DynamoError, DynamoResult};
 pub use streams::{
-    DescribeStreamInput, GetRecordsInput, GetShardIteratorInput, ListStreamsInput, StreamCheckpoint,
-    StreamPosition, StreamRecordRow,
+    DescribeStreamInput, GetRecordsInput, GetShardIteratorInput, ListStreamsInput,
+    StreamCheckpoint, StreamPosition, StreamRecordRow,
 };
 
 use rusqlite::Connection;

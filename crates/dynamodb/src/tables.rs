@@ -311,7 +311,14 @@ impl DynamoService {
             def.check()?;
             save(conn, &table)?;
             if stream_opened {
-                streams::open_stream(conn, table.id, caller.account, caller.region, &table.name, &table.def)?;
+                streams::open_stream(
+                    conn,
+                    table.id,
+                    caller.account,
+                    caller.region,
+                    &table.name,
+                    &table.def,
+                )?;
             }
             let counts = counts(conn, &table)?;
             tx.commit()?;

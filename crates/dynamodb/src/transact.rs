@@ -6,8 +6,8 @@ use crate::error::{DynamoError, DynamoResult};
 use crate::expr;
 use crate::item_expressions::{parse, Parsed};
 use crate::items::{read, remove, write};
-use crate::streams::record_change;
 use crate::keys::{item_key, item_size, lookup_key, normalize, MAX_ITEM_BYTES};
+use crate::streams::record_change;
 use crate::tables::find;
 use crate::types::{
     Item, ItemResponse, TransactGetItemsInput, TransactGetItemsOutput, TransactOperation,
@@ -135,7 +135,7 @@ impl DynamoService {
                     Some(item) => write(&tx, table.id, &key, item, item_size(item))?,
                     None => remove(&tx, table.id, &key)?,
                 }
-                record_change(&tx, &table, caller.region, old.as_ref(), item.as_ref(), None)?;
+                record_change(&tx, table.id, &table.def, caller.region, old.as_ref(), item.as_ref(), None)?;
             }
             tx.commit()?;
             Ok(json!({}))

@@ -67,7 +67,7 @@ impl DynamoService {
                         continue;
                     };
                     remove(&tx, table.id, &key)?;
-                    record_change(&tx, &table, region, Some(item), None, Some(ttl_identity()))?;
+                    record_change(&tx, table.id, &table.def, region, Some(item), None, Some(ttl_identity()))?;
                     removed += 1;
                 }
                 tx.commit()?;

@@ -33,7 +33,10 @@ fn lambda_form(record: &Value) -> Value {
 
 impl ShardSource for DynamoSource {
     fn shards(&self, stream_arn: &str) -> SourceResult<Vec<Shard>> {
-        let shards = self.0.stream_shards(stream_arn).map_err(|e| e.to_string())?;
+        let shards = self
+            .0
+            .stream_shards(stream_arn)
+            .map_err(|e| e.to_string())?;
         Ok(shards
             .into_iter()
             .map(|(shard_id, _)| Shard {

@@ -133,15 +133,15 @@ fn event(record: &SourceRecord, context: &EventContext<'_>) -> Value {
 /// (`{"data": {...}}` patterns).
 fn filter_view(record: &SourceRecord) -> Value {
     let mut view = record.body.clone();
-        let data = view["data"].as_str().unwrap_or_default().to_string();
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(&data)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok());
-        if let Some(decoded) = decoded {
-            view["data"] = decoded;
-        }
-        view
+    let data = view["data"].as_str().unwrap_or_default().to_string();
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(&data)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok());
+    if let Some(decoded) = decoded {
+        view["data"] = decoded;
+    }
+    view
 }
 
 #[cfg(test)]

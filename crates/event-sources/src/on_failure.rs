@@ -4,10 +4,10 @@
 //! YYYY-MM-DDTHH.MM.SS-<random UUID>`, the body the record plus the whole
 //! invocation payload).
 
+use crate::source::SourceRecord as Record;
 use crate::window::iso;
 use crate::EventSources;
 use chrono::{DateTime, Utc};
-use crate::source::SourceRecord as Record;
 use serde_json::{json, Value};
 
 /// What a given-up batch's record says.

@@ -10,12 +10,12 @@
 //! processed record.
 
 use crate::on_failure;
-use crate::sqs::Stop;
-use crate::window::{returned_state, Tumbling};
-use crate::{EventSources, Mapping};
 use crate::source::{
     Checkpoint, EventContext, Position as ShardPosition, ShardSource, SourceRecord as Record,
 };
+use crate::sqs::Stop;
+use crate::window::{returned_state, Tumbling};
+use crate::{EventSources, Mapping};
 use laminar_executor::InvokeResult;
 use laminar_invoke::InvokeInput;
 use laminar_lambda_core::clock;
@@ -220,8 +220,7 @@ impl ShardReader {
                 position.clone(),
             );
             let limit = self.mapping.batch_size() as i64 * self.parallelization() as i64;
-            let read = blocking(&self.source, move |k| k.read(&arn, &shard, &from, limit))
-            .await;
+            let read = blocking(&self.source, move |k| k.read(&arn, &shard, &from, limit)).await;
             let (records, ended) = match read {
                 Ok(read) => read,
                 Err(e) => {
@@ -301,8 +300,8 @@ impl ShardReader {
                 // Pinned now, so a restart does not skip what came in between.
                 let (arn, shard) = (self.stream_arn.clone(), self.shard_id.clone());
                 let seq = blocking(&self.source, move |k| k.latest(&arn, &shard))
-                .await
-                .ok()?;
+                    .await
+                    .ok()?;
                 let position = ShardPosition::AfterSequenceNumber(seq);
                 self.save(&position, false).await;
                 Some(position)

@@ -166,7 +166,9 @@ fn dispatch_streams(
         "GetRecords" => d.get_records(caller, input(body)?),
         other => Err(DynamoError {
             code: "UnknownOperationException",
-            message: format!("The operation {other} is not supported by laminar's DynamoDB Streams."),
+            message: format!(
+                "The operation {other} is not supported by laminar's DynamoDB Streams."
+            ),
             status: 400,
             extra: None,
         }),

@@ -47,7 +47,8 @@ async fn create_table(conn: &mut Conn, name: &str, stream: bool) -> Result<Optio
         "BillingMode": "PAY_PER_REQUEST",
     });
     if stream {
-        body["StreamSpecification"] = json!({ "StreamEnabled": true, "StreamViewType": "NEW_IMAGE" });
+        body["StreamSpecification"] =
+            json!({ "StreamEnabled": true, "StreamViewType": "NEW_IMAGE" });
     }
     let answer = dynamodb(conn, "CreateTable", body).await?;
     let created = expect(answer, 200, "CreateTable")?.json()?;

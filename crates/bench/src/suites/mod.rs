@@ -6,10 +6,10 @@
 mod bench;
 mod containers;
 mod control;
+mod dynamodb;
 mod machine;
 mod process;
 mod streams;
-mod dynamodb;
 
 use crate::fixtures::Noise;
 use crate::http;

@@ -15,7 +15,6 @@ pub use poll::{StreamCheckpoint, StreamPosition, StreamRecordRow};
 use crate::definition::TableDef;
 use crate::error::{DynamoError, DynamoResult};
 use crate::keys::item_size;
-use crate::tables::Table;
 use crate::types::Item;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Map, Value};
@@ -124,7 +123,8 @@ pub(crate) fn streams_where(
     condition: &str,
     values: &[&dyn rusqlite::ToSql],
 ) -> DynamoResult<Vec<StreamRow>> {
-    let sql = format!("SELECT {STREAM_COLUMNS} FROM dynamodb_streams WHERE {condition} ORDER BY id");
+    let sql =
+        format!("SELECT {STREAM_COLUMNS} FROM dynamodb_streams WHERE {condition} ORDER BY id");
     let mut statement = conn.prepare(&sql)?;
     let rows = statement.query_map(values, stream_of_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -203,13 +203,13 @@ pub(crate) fn ttl_identity() -> Value {
 /// and the change changed something.
 pub(crate) fn record_change(
     conn: &Connection,
-    table: &Table,
+    table_id: i64,
+    def: &TableDef,
     region: &str,
     old: Option<&Item>,
     new: Option<&Item>,
     identity: Option<Value>,
 ) -> DynamoResult<()> {
-    let def = &table.def;
     let enabled = def
         .stream_specification
         .as_ref()
@@ -228,7 +228,7 @@ pub(crate) fn record_change(
         .prepare_cached(
             "SELECT id, view_type FROM dynamodb_streams WHERE table_id = ?1 AND label = ?2 AND disabled_ms IS NULL",
         )?
-        .query_row(params![table.id, label], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(params![table_id, label], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let Some((stream_id, view_type)) = stream else {
         return Ok(());
@@ -245,9 +245,7 @@ pub(crate) fn record_change(
     }
     let new_image = new.filter(|_| view_type == "NEW_IMAGE" || view_type == "NEW_AND_OLD_IMAGES");
     let old_image = old.filter(|_| view_type == "OLD_IMAGE" || view_type == "NEW_AND_OLD_IMAGES");
-    let size = item_size(&keys)
-        + new_image.map_or(0, item_size)
-        + old_image.map_or(0, item_size);
+    let size = item_size(&keys) + new_image.map_or(0, item_size) + old_image.map_or(0, item_size);
     let now = now_ms();
     let mut dynamodb = Map::new();
     dynamodb.insert("ApproximateCreationDateTime".into(), json!(now / 1000));

@@ -67,7 +67,9 @@ impl DynamoService {
                 StreamPosition::Latest => latest_position(conn, &s)?,
                 StreamPosition::AfterSequenceNumber(seq) => parse_sequence(seq)
                     .map(|n| n + 1)
-                    .ok_or_else(|| DynamoError::validation(format!("Invalid SequenceNumber: {seq}")))?
+                    .ok_or_else(|| {
+                        DynamoError::validation(format!("Invalid SequenceNumber: {seq}"))
+                    })?
                     .max(s.horizon()),
             };
             let mut out = Vec::new();

@@ -271,7 +271,8 @@ mod tests {
             s3.map(|a| (a.action, a.resource)),
             Some(("s3:GetObject".into(), "arn:aws:s3:::bucket/a b.txt".into()))
         );
-        let stream = "arn:aws:dynamodb:eu-west-1:111122223333:table/T/stream/2026-01-01T00:00:00.000";
+        let stream =
+            "arn:aws:dynamodb:eu-west-1:111122223333:table/T/stream/2026-01-01T00:00:00.000";
         let mut streams = HeaderMap::new();
         streams.insert(
             "x-amz-target",
