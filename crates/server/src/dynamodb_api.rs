@@ -32,7 +32,7 @@ pub fn start_sweeper(dynamodb: DynamoService) {
             tokio::time::sleep(TTL_SWEEP).await;
             ticks = ticks.wrapping_add(1);
             let d = dynamodb.clone();
-            let trim = ticks % TRIM_EVERY == 0;
+            let trim = ticks.is_multiple_of(TRIM_EVERY);
             let swept = laminar_db::try_blocking(move || {
                 d.sweep_expired_items()?;
                 if trim {

@@ -350,3 +350,44 @@ pub(crate) fn latest_position(conn: &Connection, stream: &StreamRow) -> DynamoRe
     }
     Ok(last_seq(conn)? + 1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequence_numbers_have_21_digits_and_keep_their_order() {
+        let (a, b) = (sequence_number(9), sequence_number(10));
+        assert_eq!(a, "100000000000000000009");
+        assert!(a.len() == 21 && b.len() == 21 && a < b);
+        assert_eq!(parse_sequence(&b), Some(10));
+        assert_eq!(parse_sequence("100000000000000499659"), Some(499659));
+        // Beyond the counter (AWS's own numbers): not one of ours.
+        assert_eq!(parse_sequence("300000000000000499659"), None);
+        assert_eq!(parse_sequence("12"), None);
+        assert_eq!(parse_sequence("not a number"), None);
+    }
+
+    #[test]
+    fn stream_arns_name_account_region_table_and_label() {
+        let arn =
+            "arn:aws:dynamodb:us-west-2:111122223333:table/Forum/stream/2015-05-20T20:51:10.252";
+        assert_eq!(
+            parse_stream_arn(arn),
+            Some((
+                "111122223333".into(),
+                "us-west-2".into(),
+                "Forum".into(),
+                "2015-05-20T20:51:10.252".into()
+            ))
+        );
+        assert_eq!(
+            parse_stream_arn("arn:aws:dynamodb:us-west-2:1:table/Forum"),
+            None
+        );
+        assert_eq!(
+            parse_stream_arn("arn:aws:kinesis:us-west-2:1:stream/x"),
+            None
+        );
+    }
+}
