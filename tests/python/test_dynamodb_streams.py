@@ -285,7 +285,7 @@ def test_streams_errors(laminar, ddb, streams):
 
 
 RECORDER = """\
-import json, os
+import json, os, time
 
 
 def handler(event, context):
@@ -294,6 +294,7 @@ def handler(event, context):
         f.write(json.dumps({"records": event["Records"]}) + "\\n")
     for record in event["Records"]:
         image = record["dynamodb"].get("NewImage", {})
+        time.sleep(float(image.get("sleep", {}).get("N", "0")))
         if image.get("poison", {}).get("BOOL"):
             raise Exception("poison record")
 """
@@ -469,11 +470,11 @@ def test_kill_9_during_a_stream_fed_mapping_loses_no_change(laminar_factory, tmp
     ddb = dynamodb_client(first.url)
     name, stream_arn = create_table(ddb, "NEW_IMAGE")
     recorder(first, function_name, runs_dir)
-    total = 600
+    total = 2000
+    # Two milliseconds a record pace the batches (about 20 ms each), so the crash comes mid-stream.
     for start in range(0, total, 25):
-        ddb.batch_write_item(
-            RequestItems={name: [{"PutRequest": {"Item": {"pk": {"S": f"k{i}"}, "sk": {"N": "1"}}}} for i in range(start, start + 25)]}
-        )
+        items = [{"pk": {"S": f"k{i}"}, "sk": {"N": "1"}, "sleep": {"N": "0.002"}} for i in range(start, start + 25)]
+        ddb.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": item}} for item in items]})
     first.client().create_event_source_mapping(
         EventSourceArn=stream_arn, FunctionName=function_name, StartingPosition="TRIM_HORIZON", BatchSize=10
     )
