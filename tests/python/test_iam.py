@@ -66,11 +66,11 @@ def name():
 def test_unknown_services_answer_in_their_own_protocol(laminar):
     expected = (
         "laminar does not serve {}; it serves AWS Lambda, Amazon SQS, Amazon SNS, "
-        "Amazon CloudWatch Logs, Amazon S3, Amazon Kinesis, Amazon DynamoDB, Amazon EventBridge, IAM and STS"
+        "Amazon CloudWatch Logs, Amazon S3, Amazon Kinesis, Amazon DynamoDB, Amazon DynamoDB Streams, Amazon EventBridge, IAM and STS"
     )
     cases = [
         ("cloudformation", lambda c: c.list_stacks(), "AWS CloudFormation (cloudformation)"),
-        ("dynamodbstreams", lambda c: c.list_streams(), "Amazon DynamoDB Streams (dynamodb)"),
+        ("ecs", lambda c: c.list_clusters(), "Amazon EC2 Container Service (ecs)"),
         ("ec2", lambda c: c.describe_vpcs(), "Amazon Elastic Compute Cloud (ec2)"),
         ("route53", lambda c: c.list_hosted_zones(), "Amazon Route 53 (route53)"),
         ("apigateway", lambda c: c.get_rest_apis(), "Amazon API Gateway (apigateway)"),
@@ -101,7 +101,7 @@ def test_an_unknown_query_service_gets_error_xml(laminar):
     assert re.fullmatch(
         r'<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type>'
         r"<Code>NotImplemented</Code><Message>laminar does not serve AWS CloudFormation "
-        r"\(cloudformation\); it serves AWS Lambda, Amazon SQS, Amazon SNS, Amazon CloudWatch Logs, Amazon S3, Amazon Kinesis, Amazon DynamoDB, Amazon EventBridge, IAM and STS</Message>"
+        r"\(cloudformation\); it serves AWS Lambda, Amazon SQS, Amazon SNS, Amazon CloudWatch Logs, Amazon S3, Amazon Kinesis, Amazon DynamoDB, Amazon DynamoDB Streams, Amazon EventBridge, IAM and STS</Message>"
         r"</Error><RequestId>[0-9a-f-]{36}</RequestId></ErrorResponse>",
         text,
     ), text

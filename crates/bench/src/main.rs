@@ -98,12 +98,15 @@ pub struct Args {
     /// laminar start-ups per start-up figure.
     #[arg(long)]
     pub startup_runs: Option<usize>,
-    /// Records put through the Kinesis mapping per run.
+    /// Records through each stream mapping (Kinesis, DynamoDB) per run.
     #[arg(long)]
     pub stream_records: Option<usize>,
-    /// Runs of the Kinesis mapping figure.
+    /// Runs of the Kinesis and DynamoDB stream mapping figures.
     #[arg(long)]
     pub stream_runs: Option<usize>,
+    /// PutItem and GetItem calls each.
+    #[arg(long)]
+    pub dynamodb_runs: Option<usize>,
     /// Before starting, wait up to this many seconds for the machine to be
     /// idle (CPU pressure avg10 under 5% for 5 s), e.g. on a shared machine.
     #[arg(long, default_value_t = 0)]
@@ -134,6 +137,7 @@ pub struct Counts {
     pub startup_runs: usize,
     pub stream_records: usize,
     pub stream_runs: usize,
+    pub dynamodb_runs: usize,
 }
 
 impl Counts {
@@ -161,6 +165,7 @@ impl Counts {
             startup_runs: pick(a.startup_runs, 10, 3),
             stream_records: pick(a.stream_records, 20_000, 4_000),
             stream_runs: pick(a.stream_runs, 3, 1),
+            dynamodb_runs: pick(a.dynamodb_runs, 2000, 300),
         }
     }
 }

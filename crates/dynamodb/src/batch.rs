@@ -4,14 +4,14 @@
 use crate::error::{DynamoError, DynamoResult};
 use crate::expr;
 use crate::item_expressions::parse;
-use crate::items::{read, write};
+use crate::items::{read, remove, write};
 use crate::keys::{item_key, item_size, lookup_key, normalize, MAX_ITEM_BYTES};
+use crate::streams::record_change;
 use crate::tables::find;
 use crate::types::{
     BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
 };
 use crate::{Caller, DynamoService};
-use rusqlite::params;
 
 fn duplicates() -> DynamoError {
     DynamoError::validation("Provided list of item keys contains duplicates")
@@ -90,7 +90,9 @@ impl DynamoService {
                             if seen.contains(&key) {
                                 return Err(duplicates());
                             }
+                            let old = read(&tx, table.id, &key)?;
                             write(&tx, table.id, &key, &item, size)?;
+                            record_change(&tx, table.id, &table.def, caller.region, old.as_ref(), Some(&item), None)?;
                             seen.push(key);
                         }
                         (None, Some(delete)) => {
@@ -102,10 +104,9 @@ impl DynamoService {
                             if seen.contains(&key) {
                                 return Err(duplicates());
                             }
-                            tx.execute(
-                                "DELETE FROM dynamodb_items WHERE table_id = ?1 AND hash_key = ?2 AND range_key = ?3",
-                                params![table.id, key.0, key.1],
-                            )?;
+                            let old = read(&tx, table.id, &key)?;
+                            remove(&tx, table.id, &key)?;
+                            record_change(&tx, table.id, &table.def, caller.region, old.as_ref(), None, None)?;
                             seen.push(key);
                         }
                         _ => {

@@ -5,6 +5,7 @@ use crate::error::{DynamoError, DynamoResult};
 use crate::expr;
 use crate::item_expressions::parse;
 use crate::keys::{item_key, item_size, lookup_key, normalize, MAX_ITEM_BYTES};
+use crate::streams::record_change;
 use crate::tables::{find, Table};
 use crate::types::{Item, ItemOutput, KeyInput, PutItemInput, UpdateItemInput};
 use crate::{Caller, DynamoService};
@@ -45,6 +46,14 @@ pub(crate) fn write(
     Ok(())
 }
 
+pub(crate) fn remove(conn: &Connection, table: i64, key: &(Vec<u8>, Vec<u8>)) -> DynamoResult<()> {
+    conn.prepare_cached(
+        "DELETE FROM dynamodb_items WHERE table_id = ?1 AND hash_key = ?2 AND range_key = ?3",
+    )?
+    .execute(params![table, key.0, key.1])?;
+    Ok(())
+}
+
 /// `ReturnValues` of PutItem and DeleteItem: NONE or ALL_OLD.
 fn wants_old(return_values: Option<&str>) -> DynamoResult<bool> {
     match return_values.unwrap_or("NONE") {
@@ -77,6 +86,15 @@ impl DynamoService {
             let old = read(&tx, table.id, &key)?;
             parsed.check_condition(old.as_ref())?;
             write(&tx, table.id, &key, &item, size)?;
+            record_change(
+                &tx,
+                table.id,
+                &table.def,
+                caller.region,
+                old.as_ref(),
+                Some(&item),
+                None,
+            )?;
             tx.commit()?;
             Ok(ItemOutput {
                 attributes: old.filter(|_| old_wanted),
@@ -111,13 +129,22 @@ impl DynamoService {
             let key = lookup_key(&table.def.key_shape(), &input.key)?;
             let old = read(&tx, table.id, &key)?;
             parsed.check_condition(old.as_ref())?;
-            let old = old.filter(|_| old_wanted);
-            tx.execute(
-                "DELETE FROM dynamodb_items WHERE table_id = ?1 AND hash_key = ?2 AND range_key = ?3",
-                params![table.id, key.0, key.1],
+            remove(&tx, table.id, &key)?;
+            record_change(
+                &tx,
+                table.id,
+                &table.def,
+                caller.region,
+                old.as_ref(),
+                None,
+                None,
             )?;
             tx.commit()?;
-            Ok(ItemOutput { attributes: old, item: None })
+            let old = old.filter(|_| old_wanted);
+            Ok(ItemOutput {
+                attributes: old,
+                item: None,
+            })
         })
     }
 
@@ -158,6 +185,15 @@ impl DynamoService {
                 ));
             }
             write(&tx, table.id, &key, &new, size)?;
+            record_change(
+                &tx,
+                table.id,
+                &table.def,
+                caller.region,
+                old.as_ref(),
+                Some(&new),
+                None,
+            )?;
             tx.commit()?;
             let updated: Vec<expr::Path> = parsed
                 .update

@@ -16,18 +16,27 @@ mod keys;
 mod number;
 mod query;
 mod schema;
+mod streams;
 mod tables;
 mod tags;
 mod transact;
+mod ttl;
 pub mod types;
 
 pub use error::{DynamoError, DynamoResult};
+pub use streams::{
+    DescribeStreamInput, GetRecordsInput, GetShardIteratorInput, ListStreamsInput,
+    StreamCheckpoint, StreamPosition, StreamRecordRow,
+};
 
 use rusqlite::Connection;
 
 /// The model's constraints on every operation's input, generated from
 /// botocore's DynamoDB model by `tools/gen_constraints.py`.
 pub const CONSTRAINTS: &str = include_str!("constraints.json");
+
+/// The same for DynamoDB Streams, from botocore's `dynamodbstreams` model.
+pub const STREAMS_CONSTRAINTS: &str = include_str!("streams_constraints.json");
 
 /// The DynamoDB service of one laminar instance. Cheap to clone.
 #[derive(Clone)]

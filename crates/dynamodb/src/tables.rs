@@ -11,7 +11,7 @@ use crate::types::{
     ListTablesOutput, TableNameInput, TimeToLiveDescription, UpdateTableInput,
     UpdateTimeToLiveInput, UpdateTimeToLiveOutput,
 };
-use crate::{now_seconds, Caller, DynamoService};
+use crate::{now_seconds, streams, Caller, DynamoService};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
@@ -152,6 +152,7 @@ impl DynamoService {
                 name: name.clone(),
                 def,
             };
+            streams::open_stream(conn, table.id, caller.account, caller.region, &name, &table.def)?;
             let description = table.def.describe(caller, &name, "CREATING", &Counts::default());
             Ok(json!({ "TableDescription": description }))
         })
@@ -192,7 +193,10 @@ impl DynamoService {
     pub fn update_table(&self, caller: Caller<'_>, input: UpdateTableInput) -> DynamoResult<Value> {
         let name = input.table_name.clone();
         self.with(|conn| {
+            let tx = conn.transaction()?;
+            let conn = &tx;
             let mut table = get(conn, caller, &name)?;
+            let mut stream_opened = false;
             let def = &mut table.def;
             if let Some(mode) = &input.billing_mode {
                 if *mode == PAY_PER_REQUEST && def.billing_mode != PAY_PER_REQUEST {
@@ -221,8 +225,10 @@ impl DynamoService {
                     }
                     def.stream_specification = Some(stream);
                     def.latest_stream_label = Some(stream_label());
+                    stream_opened = true;
                 } else {
                     def.stream_specification = None;
+                    streams::close_streams(conn, table.id)?;
                 }
             }
             if let Some(definitions) = input.attribute_definitions.clone() {
@@ -304,7 +310,18 @@ impl DynamoService {
             }
             def.check()?;
             save(conn, &table)?;
+            if stream_opened {
+                streams::open_stream(
+                    conn,
+                    table.id,
+                    caller.account,
+                    caller.region,
+                    &table.name,
+                    &table.def,
+                )?;
+            }
             let counts = counts(conn, &table)?;
+            tx.commit()?;
             let description = table.def.describe(caller, &table.name, "UPDATING", &counts);
             Ok(json!({ "TableDescription": description }))
         })
@@ -323,6 +340,7 @@ impl DynamoService {
             let counts = counts(&tx, &table)?;
             tx.execute("DELETE FROM dynamodb_items WHERE table_id = ?1", params![table.id])?;
             tx.execute("DELETE FROM dynamodb_tables WHERE id = ?1", params![table.id])?;
+            streams::close_streams(&tx, table.id)?;
             tx.commit()?;
             let description = table.def.describe(caller, &table.name, "DELETING", &counts);
             Ok(json!({ "TableDescription": description }))

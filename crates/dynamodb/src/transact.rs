@@ -5,15 +5,15 @@
 use crate::error::{DynamoError, DynamoResult};
 use crate::expr;
 use crate::item_expressions::{parse, Parsed};
-use crate::items::{read, write};
+use crate::items::{read, remove, write};
 use crate::keys::{item_key, item_size, lookup_key, normalize, MAX_ITEM_BYTES};
+use crate::streams::record_change;
 use crate::tables::find;
 use crate::types::{
     Item, ItemResponse, TransactGetItemsInput, TransactGetItemsOutput, TransactOperation,
     TransactWriteItemsInput,
 };
 use crate::{Caller, DynamoService};
-use rusqlite::params;
 use serde_json::json;
 
 enum Kind {
@@ -103,10 +103,10 @@ impl DynamoService {
                 }
                 match kind {
                     Kind::Check => {}
-                    Kind::Put => writes.push((table.id, key, new_item)),
-                    Kind::Delete => writes.push((table.id, key, None)),
+                    Kind::Put => writes.push((table, key, old, new_item)),
+                    Kind::Delete => writes.push((table, key, old, None)),
                     Kind::Update => {
-                        let mut new = old.unwrap_or_else(|| op.key.clone().unwrap_or_default());
+                        let mut new = old.clone().unwrap_or_else(|| op.key.clone().unwrap_or_default());
                         if let Some(update) = &parsed.update {
                             expr::apply(update, &mut new)?;
                         }
@@ -114,7 +114,7 @@ impl DynamoService {
                         if item_size(&new) > MAX_ITEM_BYTES {
                             return Err(DynamoError::validation("Item size has exceeded the maximum allowed size"));
                         }
-                        writes.push((table.id, key, Some(new)));
+                        writes.push((table, key, old, Some(new)));
                     }
                 }
             }
@@ -130,16 +130,12 @@ impl DynamoService {
                     extra: Some(json!({ "CancellationReasons": reasons }).to_string()),
                 });
             }
-            for (table, key, item) in writes {
-                match item {
-                    Some(item) => write(&tx, table, &key, &item, item_size(&item))?,
-                    None => {
-                        tx.execute(
-                            "DELETE FROM dynamodb_items WHERE table_id = ?1 AND hash_key = ?2 AND range_key = ?3",
-                            params![table, key.0, key.1],
-                        )?;
-                    }
+            for (table, key, old, item) in writes {
+                match &item {
+                    Some(item) => write(&tx, table.id, &key, item, item_size(item))?,
+                    None => remove(&tx, table.id, &key)?,
                 }
+                record_change(&tx, table.id, &table.def, caller.region, old.as_ref(), item.as_ref(), None)?;
             }
             tx.commit()?;
             Ok(json!({}))

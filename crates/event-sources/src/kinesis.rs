@@ -1,791 +1,185 @@
-//! The poller of a Kinesis stream mapping: one task per mapping follows the
-//! stream's shards (a child starts once its parents are finished), one task
-//! per shard reads it in order. A batch that fails blocks its shard and is
-//! retried (split in two first with `BisectBatchOnFunctionError`) until it
-//! succeeds or `MaximumRetryAttempts` / `MaximumRecordAgeInSeconds` run
-//! out; then `DestinationConfig.OnFailure` (SQS, SNS or S3, `on_failure`) gets AWS's failure record
-//! and the shard moves on. Checkpoints are kept durably in the Kinesis
-//! store, so a restarted laminar resumes after the last processed record.
+//! A Kinesis stream as a source of shards, its records delivered as AWS
+//! documents them for Lambda (`kinesis` with the data in base64).
 
-use crate::on_failure;
-use crate::sqs::Stop;
-use crate::window::{returned_state, Tumbling};
-use crate::{EventSources, Mapping};
+use crate::source::{
+    Checkpoint, EventContext, Position, Shard, ShardSource, SourceRecord, SourceResult,
+};
 use base64::Engine;
-use laminar_executor::InvokeResult;
-use laminar_invoke::InvokeInput;
 use laminar_kinesis::types::Record;
-use laminar_kinesis::{Checkpoint, KinesisService, ShardPosition};
-use laminar_lambda_core::clock;
-use laminar_model::arn::Scope;
+use laminar_kinesis::{KinesisService, ShardPosition};
 use serde_json::{json, Value};
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::{Arc, Mutex, Weak};
-use std::time::{Duration, Instant};
+use std::collections::HashMap;
 
-/// How often an idle shard is read again (AWS reads each shard about once a second).
-const IDLE_POLL: Duration = Duration::from_millis(250);
-/// How often the mapping looks for new shards.
-const SHARD_SCAN: Duration = Duration::from_secs(1);
-const RETRY_BACKOFF_MAX: Duration = Duration::from_secs(2);
-/// A batch stays under the 6 MB invoke payload limit.
-const BATCH_BYTES_MAX: usize = 6 * 1000 * 1000 - 64 * 1024;
+pub(crate) struct KinesisSource(pub KinesisService);
 
-/// The running stream mappings, by UUID.
-#[derive(Default)]
-pub(crate) struct StreamPollers(Mutex<HashMap<String, Arc<Stop>>>);
-
-impl StreamPollers {
-    pub(crate) fn start(&self, service: &Arc<EventSources>, scope: Scope, mapping: Mapping) {
-        let Some(source) = mapping.event_source_arn.as_deref() else {
-            return;
-        };
-        // A mapping on an enhanced fan-out consumer reads the consumer's stream.
-        let stream_arn = match source.split_once("/consumer/") {
-            Some((stream, _)) => stream.to_string(),
-            None => source.to_string(),
-        };
-        let stop = Arc::new(Stop::default());
-        let follower = Follower {
-            engine: Arc::downgrade(service),
-            scope,
-            mapping: Arc::new(mapping.clone()),
-            stream_arn,
-            stop: stop.clone(),
-        };
-        tokio::spawn(follower.run());
-        let mut running = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(old) = running.insert(mapping.uuid.clone(), stop) {
-            old.stop();
-        }
-    }
-
-    pub(crate) fn stop(&self, uuid: &str) {
-        let mut running = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(stop) = running.remove(uuid) {
-            stop.stop();
-        }
-    }
-}
-
-/// Runs `work` with the Kinesis service on a blocking thread.
-async fn blocking<T: Send + 'static>(
-    kinesis: &KinesisService,
-    work: impl FnOnce(&KinesisService) -> laminar_kinesis::KinesisResult<T> + Send + 'static,
-) -> laminar_kinesis::KinesisResult<T> {
-    let kinesis = kinesis.clone();
-    tokio::task::spawn_blocking(move || work(&kinesis))
-        .await
-        .map_err(|e| laminar_kinesis::KinesisError::internal(format!("task failed: {e}")))?
-}
-
-async fn pause(stop: &Stop, wait: Duration) {
-    tokio::select! {
-        () = tokio::time::sleep(wait) => {}
-        () = stop.notify.notified() => {}
-    }
-}
-
-/// Follows a stream's shards and starts a reader for each one that may run.
-struct Follower {
-    engine: Weak<EventSources>,
-    scope: Scope,
-    mapping: Arc<Mapping>,
-    stream_arn: String,
-    stop: Arc<Stop>,
-}
-
-impl Follower {
-    async fn run(self) {
-        let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
-        let mut running: HashSet<String> = HashSet::new();
-        loop {
-            if self.stop.is_stopped() {
-                return;
-            }
-            let Some(service) = self.engine.upgrade() else {
-                return;
-            };
-            while let Ok(shard) = done_rx.try_recv() {
-                running.remove(&shard);
-            }
-            let arn = self.stream_arn.clone();
-            let uuid = self.mapping.uuid.clone();
-            let found = blocking(&service.kinesis, move |k| {
-                Ok((k.shards_of(&arn)?, k.checkpoints(&uuid, &arn)?))
-            })
-            .await;
-            let (shards, checkpoints) = match found {
-                Ok(found) => found,
-                Err(e) => {
-                    tracing::debug!(uuid = %self.mapping.uuid, error = %e, "the stream cannot be read");
-                    service.results.set(
-                        &self.mapping.uuid,
-                        "PROBLEM: Unable to read the event source.",
-                    );
-                    drop(service);
-                    pause(&self.stop, SHARD_SCAN).await;
-                    continue;
-                }
-            };
-            let known: HashSet<&str> = shards.iter().map(|s| s.shard_id.as_str()).collect();
-            let finished = |id: &str| checkpoints.get(id).is_some_and(|c| c.finished);
-            for shard in &shards {
-                if running.contains(&shard.shard_id) || finished(&shard.shard_id) {
-                    continue;
-                }
-                // Children wait for their parents (those still in the stream).
-                let waiting = shard
-                    .parents
-                    .iter()
-                    .any(|p| known.contains(p.as_str()) && !finished(p));
-                if waiting {
-                    continue;
-                }
-                let has_parents = shard.parents.iter().any(|p| known.contains(p.as_str()));
-                let reader = ShardReader {
-                    engine: self.engine.clone(),
-                    scope: self.scope.clone(),
-                    mapping: self.mapping.clone(),
-                    stream_arn: self.stream_arn.clone(),
-                    shard_id: shard.shard_id.clone(),
-                    checkpoint: checkpoints.get(&shard.shard_id).cloned(),
-                    from_start: has_parents,
-                    stop: self.stop.clone(),
-                    done: done_tx.clone(),
-                    window: Mutex::new(None),
-                };
-                running.insert(shard.shard_id.clone());
-                tokio::spawn(reader.run());
-            }
-            drop(service);
-            pause(&self.stop, SHARD_SCAN).await;
-        }
-    }
-}
-
-/// How a batch ended.
-enum Outcome {
-    /// Processed (or given up and sent to OnFailure): move past it.
-    Done,
-    /// Stopped before it was done: leave the checkpoint where it is.
-    Stopped,
-}
-
-struct ShardReader {
-    engine: Weak<EventSources>,
-    scope: Scope,
-    mapping: Arc<Mapping>,
-    stream_arn: String,
-    shard_id: String,
-    checkpoint: Option<Checkpoint>,
-    /// A child shard is read from its start, whatever StartingPosition says.
-    from_start: bool,
-    stop: Arc<Stop>,
-    done: tokio::sync::mpsc::UnboundedSender<String>,
-    /// The open tumbling window and its state (`TumblingWindowInSeconds`).
-    window: Mutex<Option<Tumbling>>,
-}
-
-impl ShardReader {
-    async fn run(self) {
-        let Some(mut position) = self.start_position().await else {
-            let _ = self.done.send(self.shard_id.clone());
-            return;
-        };
-        let patterns = self.mapping.patterns();
-        let mut window_started: Option<Instant> = None;
-        loop {
-            if self.stop.is_stopped() {
-                return;
-            }
-            let Some(service) = self.engine.upgrade() else {
-                return;
-            };
-            let (arn, shard, from) = (
-                self.stream_arn.clone(),
-                self.shard_id.clone(),
-                position.clone(),
-            );
-            let limit = self.mapping.batch_size() as i64 * self.parallelization() as i64;
-            let read = blocking(&service.kinesis, move |k| {
-                k.read_shard(&arn, &shard, &from, limit)
-            })
-            .await;
-            let (records, ended) = match read {
-                Ok(read) => read,
-                Err(e) => {
-                    tracing::debug!(shard = %self.shard_id, error = %e, "a shard cannot be read");
-                    drop(service);
-                    pause(&self.stop, SHARD_SCAN).await;
-                    // A deleted stream ends the mapping's readers; the follower retries.
-                    let _ = self.done.send(self.shard_id.clone());
-                    return;
-                }
-            };
-            if records.is_empty() {
-                if ended {
-                    self.save(&service, &position, true).await;
-                    let _ = self.done.send(self.shard_id.clone());
-                    return;
-                }
-                self.close_window(&service, clock::now_ms()).await;
-                drop(service);
-                pause(&self.stop, IDLE_POLL).await;
-                continue;
-            }
-            // MaximumBatchingWindowInSeconds: a short batch waits for more.
-            let window = Duration::from_secs(self.mapping.batching_window_secs());
-            if (records.len() as i64) < self.mapping.batch_size() as i64
-                && !window.is_zero()
-                && !ended
-            {
-                let started = *window_started.get_or_insert_with(Instant::now);
-                if started.elapsed() < window {
-                    drop(service);
-                    pause(&self.stop, IDLE_POLL.min(window)).await;
-                    continue;
-                }
-            }
-            window_started = None;
-            let records = fit_payload(records);
-            let Some(last) = records.last().map(|r| r.sequence_number.clone()) else {
-                continue;
-            };
-            let kept: Vec<Record> = records
-                .into_iter()
-                .filter(|r| {
-                    patterns.is_empty() || patterns.iter().any(|p| p.matches(&filter_view(r)))
-                })
-                .collect();
-            if !kept.is_empty() {
-                match self.deliver_in_lanes(&service, kept).await {
-                    Outcome::Done => {}
-                    Outcome::Stopped => return,
-                }
-            }
-            // Records the filters dropped are passed over too.
-            position = ShardPosition::AfterSequenceNumber(last);
-            self.save(&service, &position, false).await;
-        }
-    }
-
-    /// Where reading starts: after the checkpoint, or as the mapping says.
-    async fn start_position(&self) -> Option<ShardPosition> {
-        if let Some(seq) = self
-            .checkpoint
-            .as_ref()
-            .and_then(|c| c.sequence_number.clone())
-        {
-            return Some(ShardPosition::AfterSequenceNumber(seq));
-        }
-        if self.from_start {
-            return Some(ShardPosition::TrimHorizon);
-        }
-        let settings = &self.mapping.settings;
-        match settings.get("StartingPosition").and_then(Value::as_str) {
-            Some("LATEST") => {
-                // Pinned now, so a restart does not skip what came in between.
-                let service = self.engine.upgrade()?;
-                let (arn, shard) = (self.stream_arn.clone(), self.shard_id.clone());
-                let seq = blocking(&service.kinesis, move |k| {
-                    k.latest_sequence_number(&arn, &shard)
-                })
-                .await
-                .ok()?;
-                let position = ShardPosition::AfterSequenceNumber(seq);
-                self.save(&service, &position, false).await;
-                Some(position)
-            }
-            Some("AT_TIMESTAMP") => {
-                let seconds = settings
-                    .get("StartingPositionTimestamp")
-                    .and_then(Value::as_f64)
-                    .unwrap_or(0.0);
-                Some(ShardPosition::AtTimestamp((seconds * 1000.0) as i64))
-            }
-            _ => Some(ShardPosition::TrimHorizon),
-        }
-    }
-
-    async fn save(&self, service: &EventSources, position: &ShardPosition, finished: bool) {
-        let sequence_number = match position {
-            ShardPosition::AfterSequenceNumber(seq) => Some(seq.clone()),
-            _ => None,
-        };
-        let checkpoint = Checkpoint {
-            sequence_number,
-            finished,
-        };
-        let (uuid, arn, shard) = (
-            self.mapping.uuid.clone(),
-            self.stream_arn.clone(),
-            self.shard_id.clone(),
-        );
-        let saved = blocking(&service.kinesis, move |k| {
-            k.save_checkpoint(&uuid, &arn, &shard, &checkpoint)
-        })
-        .await;
-        if let Err(e) = saved {
-            tracing::warn!(shard = %self.shard_id, error = %e, "a checkpoint could not be saved");
-        }
-    }
-
-    /// Invokes until the batch is processed or given up. Each part that
-    /// succeeds is checkpointed at once.
-    async fn deliver(
-        &self,
-        service: &EventSources,
-        batch: Vec<Record>,
-        checkpoint: bool,
-    ) -> Outcome {
-        let max_retries = setting_i64(&self.mapping, "MaximumRetryAttempts", -1);
-        let max_age = setting_i64(&self.mapping, "MaximumRecordAgeInSeconds", -1);
-        let bisect = self
-            .mapping
-            .settings
-            .get("BisectBatchOnFunctionError")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        let mut pending: VecDeque<Vec<Record>> = VecDeque::from([batch]);
-        'parts: while let Some(mut part) = pending.pop_front() {
-            let mut attempts: i64 = 0;
-            loop {
-                if self.stop.is_stopped() {
-                    return Outcome::Stopped;
-                }
-                let oldest_ms = part.first().map_or(0, |r| r.arrival_ms);
-                if max_age >= 0 && clock::now_ms() - oldest_ms > max_age * 1000 {
-                    self.give_up(service, &part, "RecordAgeExceeded", attempts)
-                        .await;
-                    break;
-                }
-                match self.invoke(service, &part).await {
-                    Invoked::Ok => {
-                        service.results.set(&self.mapping.uuid, "OK");
-                        break;
-                    }
-                    Invoked::Partial(index) => {
-                        // Checkpoint before the lowest failed record; retry from it.
-                        if index > 0 && checkpoint {
-                            let done = part[index - 1].sequence_number.clone();
-                            self.save(service, &ShardPosition::AfterSequenceNumber(done), false)
-                                .await;
-                        }
-                        part.drain(..index);
-                    }
-                    Invoked::Failed => {
-                        if bisect && part.len() > 1 {
-                            let second = part.split_off(part.len() / 2);
-                            pending.push_front(second);
-                            pending.push_front(part);
-                            continue 'parts;
-                        }
-                    }
-                    Invoked::NoFunction => {
-                        pause(&self.stop, SHARD_SCAN).await;
-                        continue;
-                    }
-                }
-                service
-                    .results
-                    .set(&self.mapping.uuid, "PROBLEM: Function call failed");
-                attempts += 1;
-                if max_retries >= 0 && attempts > max_retries {
-                    self.give_up(service, &part, "RetryAttemptsExhausted", attempts)
-                        .await;
-                    break;
-                }
-                let backoff = Duration::from_millis(100 * attempts.min(20) as u64);
-                pause(&self.stop, backoff.min(RETRY_BACKOFF_MAX)).await;
-            }
-            if let (true, Some(last)) = (checkpoint, part.last()) {
-                let position = ShardPosition::AfterSequenceNumber(last.sequence_number.clone());
-                self.save(service, &position, false).await;
-            }
-        }
-        Outcome::Done
-    }
-
-    fn parallelization(&self) -> usize {
-        setting_i64(&self.mapping, "ParallelizationFactor", 1).clamp(1, 10) as usize
-    }
-
-    /// `ParallelizationFactor`: the records are dealt to lanes by partition
-    /// key (so one key's records stay in order in one lane), the lanes run
-    /// their batches at the same time, and the shard is checkpointed once
-    /// all of them are done. With one lane each batch is checkpointed as it
-    /// completes.
-    async fn deliver_in_lanes(&self, service: &EventSources, records: Vec<Record>) -> Outcome {
-        let lanes = self.parallelization();
-        let batch = self.mapping.batch_size();
-        if lanes == 1 {
-            let seconds = self.window_seconds();
-            for chunk in chunks_by_window(records, batch, seconds) {
-                if seconds > 0 {
-                    self.open_window(service, chunk[0].arrival_ms, seconds)
-                        .await;
-                }
-                if let Outcome::Stopped = self.deliver(service, chunk, true).await {
-                    return Outcome::Stopped;
-                }
-            }
-            return Outcome::Done;
-        }
-        let last = records.last().map(|r| r.sequence_number.clone());
-        let mut dealt: Vec<Vec<Record>> = vec![Vec::new(); lanes];
-        for record in records {
-            let lane =
-                (laminar_kinesis::keys::hash_of(&record.partition_key) % lanes as u128) as usize;
-            dealt[lane].push(record);
-        }
-        let runs = dealt
-            .into_iter()
-            .filter(|l| !l.is_empty())
-            .map(|lane| async move {
-                for chunk in chunks(lane, batch) {
-                    if let Outcome::Stopped = self.deliver(service, chunk, false).await {
-                        return Outcome::Stopped;
-                    }
-                }
-                Outcome::Done
-            });
-        let outcomes = futures_util::future::join_all(runs).await;
-        if outcomes.iter().any(|o| matches!(o, Outcome::Stopped)) {
-            return Outcome::Stopped;
-        }
-        if let Some(last) = last {
-            self.save(service, &ShardPosition::AfterSequenceNumber(last), false)
-                .await;
-        }
-        Outcome::Done
-    }
-
-    fn window_seconds(&self) -> i64 {
-        setting_i64(&self.mapping, "TumblingWindowInSeconds", 0).clamp(0, 900)
-    }
-
-    /// Makes the window of a record arriving at `arrival_ms` the open one,
-    /// closing the one before it.
-    async fn open_window(&self, service: &EventSources, arrival_ms: i64, seconds: i64) {
-        let next = Tumbling::of(arrival_ms, seconds);
-        let current = self.current_window();
-        if current
-            .as_ref()
-            .is_some_and(|w| w.start_ms == next.start_ms)
-        {
-            return;
-        }
-        if current.is_some() {
-            self.close_window(service, i64::MAX).await;
-        }
-        *self.window.lock().unwrap_or_else(|e| e.into_inner()) = Some(next);
-    }
-
-    /// The final invocation of the open window once `now` is past its end.
-    async fn close_window(&self, service: &EventSources, now: i64) {
-        match self.current_window() {
-            Some(w) if now >= w.end_ms => {}
-            _ => return,
-        }
-        if let Invoked::NoFunction = self.invoke_with(service, &[], true).await {
-            return;
-        }
-        *self.window.lock().unwrap_or_else(|e| e.into_inner()) = None;
-    }
-
-    fn current_window(&self) -> Option<Tumbling> {
-        self.window
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    async fn invoke(&self, service: &EventSources, part: &[Record]) -> Invoked {
-        self.invoke_with(service, part, false).await
-    }
-
-    async fn invoke_with(&self, service: &EventSources, part: &[Record], last: bool) -> Invoked {
-        let input = InvokeInput {
-            function_name: self.mapping.function_arn.clone(),
-            payload: bytes::Bytes::new(),
-            ..InvokeInput::default()
-        };
-        let mut prepared = match service.invoker.prepare(&self.scope, input) {
-            Ok((_, prepared)) => prepared,
-            Err(e) => {
-                tracing::debug!(uuid = %self.mapping.uuid, error = %e, "the function cannot be invoked");
-                service
-                    .results
-                    .set(&self.mapping.uuid, "PROBLEM: Function not found.");
-                return Invoked::NoFunction;
-            }
-        };
-        let role = prepared.resolved.config().role.clone();
-        let records: Vec<Value> = part
-            .iter()
-            .map(|r| {
-                event_record(
-                    r,
-                    &self.shard_id,
-                    &self.stream_arn,
-                    &self.scope.region,
-                    &role,
-                )
-            })
-            .collect();
-        let window = self.current_window();
-        let event = match &window {
-            Some(w) => w.event(records, &self.shard_id, &self.stream_arn, last),
-            None => json!({ "Records": records }),
-        };
-        prepared.payload = bytes::Bytes::from(event.to_string());
-        match service.invoker.run(&self.scope, &prepared, None).await {
-            Ok((InvokeResult::Response(body), _)) => {
-                if let (Some(state), Some(w)) = (returned_state(&body), window) {
-                    *self.window.lock().unwrap_or_else(|e| e.into_inner()) =
-                        Some(Tumbling { state, ..w });
-                }
-                if !self.mapping.reports_item_failures() {
-                    return Invoked::Ok;
-                }
-                match first_failed(&body, part) {
-                    Some(None) => Invoked::Ok,
-                    Some(Some(index)) => Invoked::Partial(index),
-                    None => Invoked::Failed,
-                }
-            }
-            Ok((InvokeResult::Error(_), _)) => Invoked::Failed,
-            Err(e) => {
-                tracing::debug!(uuid = %self.mapping.uuid, error = %e, "a stream batch could not be invoked");
-                Invoked::Failed
-            }
-        }
-    }
-
-    /// The batch is given up: its record goes to the OnFailure destination.
-    async fn give_up(
-        &self,
-        service: &EventSources,
-        part: &[Record],
-        condition: &str,
-        attempts: i64,
-    ) {
-        let destination = self
-            .mapping
-            .settings
-            .get("DestinationConfig")
-            .and_then(|d| d.get("OnFailure"))
-            .and_then(|d| d.get("Destination"))
-            .and_then(Value::as_str);
-        let Some(destination) = destination else {
-            return;
-        };
-        let input = InvokeInput {
-            function_name: self.mapping.function_arn.clone(),
-            ..InvokeInput::default()
-        };
-        let role = match service.invoker.prepare(&self.scope, input) {
-            Ok((_, prepared)) => prepared.resolved.config().role.clone(),
-            Err(_) => String::new(),
-        };
-        let records: Vec<Value> = part
-            .iter()
-            .map(|r| {
-                event_record(
-                    r,
-                    &self.shard_id,
-                    &self.stream_arn,
-                    &self.scope.region,
-                    &role,
-                )
-            })
-            .collect();
-        let failure = on_failure::Failure {
-            uuid: &self.mapping.uuid,
-            function_arn: &self.mapping.function_arn,
-            shard_id: &self.shard_id,
-            stream_arn: &self.stream_arn,
-            condition,
-            attempts,
-            part,
-            payload: json!({ "Records": records }),
-        };
-        on_failure::send(service, destination, failure).await;
-    }
-}
-
-enum Invoked {
-    Ok,
-    /// `ReportBatchItemFailures` named records; the lowest is at this index.
-    Partial(usize),
-    Failed,
-    NoFunction,
-}
-
-fn setting_i64(mapping: &Mapping, name: &str, default: i64) -> i64 {
-    mapping
-        .settings
-        .get(name)
-        .and_then(Value::as_i64)
-        .unwrap_or(default)
-}
-
-/// Batches that do not cross a tumbling window's edge (`seconds` > 0).
-fn chunks_by_window(records: Vec<Record>, size: usize, seconds: i64) -> Vec<Vec<Record>> {
-    if seconds <= 0 {
-        return chunks(records, size);
-    }
-    let mut out: Vec<Vec<Record>> = Vec::new();
-    for record in records {
-        let start = Tumbling::of(record.arrival_ms, seconds).start_ms;
-        match out.last_mut() {
-            Some(last)
-                if last.len() < size.max(1)
-                    && Tumbling::of(last[0].arrival_ms, seconds).start_ms == start =>
-            {
-                last.push(record)
-            }
-            _ => out.push(vec![record]),
-        }
-    }
-    out
-}
-
-fn chunks(records: Vec<Record>, size: usize) -> Vec<Vec<Record>> {
-    let mut out: Vec<Vec<Record>> = Vec::new();
-    for record in records {
-        match out.last_mut() {
-            Some(last) if last.len() < size.max(1) => last.push(record),
-            _ => out.push(vec![record]),
-        }
-    }
-    out
-}
-
-/// Keeps a batch under the invoke payload limit (the rest is read again).
-fn fit_payload(records: Vec<Record>) -> Vec<Record> {
-    let mut bytes = 0;
-    let mut kept = Vec::with_capacity(records.len());
-    for record in records {
-        bytes += record.data.len() + record.partition_key.len() + 600;
-        if bytes > BATCH_BYTES_MAX && !kept.is_empty() {
-            break;
-        }
-        kept.push(record);
-    }
-    kept
-}
-
-/// `Some(None)`: all processed; `Some(Some(i))`: the lowest failed record is
-/// `part[i]`; `None`: the answer fails the whole batch (malformed, or an
-/// identifier not in the batch).
-fn first_failed(body: &[u8], part: &[Record]) -> Option<Option<usize>> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Some(None);
-    }
-    let answer: Value = serde_json::from_slice(body).ok()?;
-    let failures = match answer.get("batchItemFailures") {
-        None | Some(Value::Null) => return Some(None),
-        Some(Value::Array(items)) => items,
-        Some(_) => return None,
-    };
-    let mut lowest: Option<usize> = None;
-    for failure in failures {
-        let id = failure.get("itemIdentifier").and_then(Value::as_str)?;
-        let index = part.iter().position(|r| r.sequence_number == id)?;
-        lowest = Some(lowest.map_or(index, |l| l.min(index)));
-    }
-    Some(lowest)
-}
-
-/// The Kinesis record as Lambda delivers it.
-fn event_record(
-    record: &Record,
-    shard_id: &str,
-    stream_arn: &str,
-    region: &str,
-    role: &str,
-) -> Value {
-    json!({
-        "kinesis": {
+fn source_record(record: Record) -> SourceRecord {
+    SourceRecord {
+        lane: laminar_kinesis::keys::hash_of(&record.partition_key),
+        size: record.data.len() + record.partition_key.len() + 600,
+        sequence_number: record.sequence_number.clone(),
+        arrival_ms: record.arrival_ms,
+        body: json!({
             "kinesisSchemaVersion": "1.0",
             "partitionKey": record.partition_key,
             "sequenceNumber": record.sequence_number,
             "data": record.data,
             "approximateArrivalTimestamp": record.approximate_arrival_timestamp,
-        },
+        }),
+    }
+}
+
+impl ShardSource for KinesisSource {
+    fn shards(&self, stream_arn: &str) -> SourceResult<Vec<Shard>> {
+        let shards = self.0.shards_of(stream_arn).map_err(|e| e.to_string())?;
+        Ok(shards
+            .into_iter()
+            .map(|s| Shard {
+                shard_id: s.shard_id,
+                parents: s.parents,
+            })
+            .collect())
+    }
+
+    fn checkpoints(
+        &self,
+        reader: &str,
+        stream_arn: &str,
+    ) -> SourceResult<HashMap<String, Checkpoint>> {
+        let found = self
+            .0
+            .checkpoints(reader, stream_arn)
+            .map_err(|e| e.to_string())?;
+        Ok(found
+            .into_iter()
+            .map(|(shard, c)| {
+                let checkpoint = Checkpoint {
+                    sequence_number: c.sequence_number,
+                    finished: c.finished,
+                };
+                (shard, checkpoint)
+            })
+            .collect())
+    }
+
+    fn save_checkpoint(
+        &self,
+        reader: &str,
+        stream_arn: &str,
+        shard_id: &str,
+        checkpoint: &Checkpoint,
+    ) -> SourceResult<()> {
+        let checkpoint = laminar_kinesis::Checkpoint {
+            sequence_number: checkpoint.sequence_number.clone(),
+            finished: checkpoint.finished,
+        };
+        self.0
+            .save_checkpoint(reader, stream_arn, shard_id, &checkpoint)
+            .map_err(|e| e.to_string())
+    }
+
+    fn read(
+        &self,
+        stream_arn: &str,
+        shard_id: &str,
+        position: &Position,
+        limit: i64,
+    ) -> SourceResult<(Vec<SourceRecord>, bool)> {
+        let position = match position {
+            Position::TrimHorizon => ShardPosition::TrimHorizon,
+            Position::AtTimestamp(ms) => ShardPosition::AtTimestamp(*ms),
+            Position::AfterSequenceNumber(seq) => ShardPosition::AfterSequenceNumber(seq.clone()),
+        };
+        let (records, ended) = self
+            .0
+            .read_shard(stream_arn, shard_id, &position, limit)
+            .map_err(|e| e.to_string())?;
+        Ok((records.into_iter().map(source_record).collect(), ended))
+    }
+
+    fn latest(&self, stream_arn: &str, shard_id: &str) -> SourceResult<String> {
+        self.0
+            .latest_sequence_number(stream_arn, shard_id)
+            .map_err(|e| e.to_string())
+    }
+
+    fn event(&self, record: &SourceRecord, context: &EventContext<'_>) -> Value {
+        event(record, context)
+    }
+
+    fn filter_view(&self, record: &SourceRecord) -> Value {
+        filter_view(record)
+    }
+
+    fn batch_info_name(&self) -> &'static str {
+        "KinesisBatchInfo"
+    }
+}
+
+/// The Kinesis record as Lambda delivers it.
+fn event(record: &SourceRecord, context: &EventContext<'_>) -> Value {
+    json!({
+        "kinesis": record.body,
         "eventSource": "aws:kinesis",
         "eventVersion": "1.0",
-        "eventID": format!("{shard_id}:{}", record.sequence_number),
+        "eventID": format!("{}:{}", context.shard_id, record.sequence_number),
         "eventName": "aws:kinesis:record",
-        "invokeIdentityArn": role,
-        "awsRegion": region,
-        "eventSourceARN": stream_arn,
+        "invokeIdentityArn": context.role,
+        "awsRegion": context.region,
+        "eventSourceARN": context.stream_arn,
     })
 }
 
-/// What filters see: the record's metadata and its data, decoded as JSON
-/// when it is JSON (`{"data": {...}}` patterns).
-fn filter_view(record: &Record) -> Value {
+/// The record's metadata and its data, decoded as JSON when it is JSON
+/// (`{"data": {...}}` patterns).
+fn filter_view(record: &SourceRecord) -> Value {
+    let mut view = record.body.clone();
+    let data = view["data"].as_str().unwrap_or_default().to_string();
     let decoded = base64::engine::general_purpose::STANDARD
-        .decode(&record.data)
+        .decode(&data)
         .ok()
         .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok());
-    json!({
-        "kinesisSchemaVersion": "1.0",
-        "partitionKey": record.partition_key,
-        "sequenceNumber": record.sequence_number,
-        "approximateArrivalTimestamp": record.approximate_arrival_timestamp,
-        "data": decoded.unwrap_or_else(|| Value::String(record.data.clone())),
-    })
+    if let Some(decoded) = decoded {
+        view["data"] = decoded;
+    }
+    view
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn record(seq: &str) -> Record {
-        Record {
-            sequence_number: seq.into(),
+    #[test]
+    fn records_and_filters_look_like_aws() {
+        let r = source_record(Record {
+            sequence_number: "49".into(),
             approximate_arrival_timestamp: 1.5,
             data: base64::engine::general_purpose::STANDARD.encode(b"{\"n\": 1}"),
             partition_key: "k".into(),
             arrival_ms: 1500,
-        }
-    }
-
-    #[test]
-    fn the_lowest_failed_item_is_where_the_retry_starts() {
-        let part = [record("1"), record("2"), record("3")];
-        assert_eq!(first_failed(b"", &part), Some(None));
-        assert_eq!(
-            first_failed(b"{\"batchItemFailures\": []}", &part),
-            Some(None)
-        );
-        assert_eq!(
-            first_failed(
-                b"{\"batchItemFailures\": [{\"itemIdentifier\": \"3\"}, {\"itemIdentifier\": \"2\"}]}",
-                &part
-            ),
-            Some(Some(1))
-        );
-        assert_eq!(
-            first_failed(
-                b"{\"batchItemFailures\": [{\"itemIdentifier\": \"9\"}]}",
-                &part
-            ),
-            None
-        );
-        assert_eq!(first_failed(b"not json", &part), None);
-    }
-
-    #[test]
-    fn records_and_filters_look_like_aws() {
-        let r = record("49");
-        let event = event_record(&r, "shardId-000000000000", "arn:s", "us-east-1", "arn:role");
-        assert_eq!(event["eventID"], "shardId-000000000000:49");
-        assert_eq!(event["kinesis"]["kinesisSchemaVersion"], "1.0");
+        });
+        let source_context = EventContext {
+            shard_id: "shardId-000000000000",
+            stream_arn: "arn:s",
+            region: "us-east-1",
+            role: "arn:role",
+        };
+        let event = json!({
+            "kinesis": {
+                "kinesisSchemaVersion": "1.0",
+                "partitionKey": "k",
+                "sequenceNumber": "49",
+                "data": "eyJuIjogMX0=",
+                "approximateArrivalTimestamp": 1.5,
+            },
+            "eventSource": "aws:kinesis",
+            "eventVersion": "1.0",
+            "eventID": "shardId-000000000000:49",
+            "eventName": "aws:kinesis:record",
+            "invokeIdentityArn": "arn:role",
+            "awsRegion": "us-east-1",
+            "eventSourceARN": "arn:s",
+        });
+        assert_eq!(super::event(&r, &source_context), event);
         assert_eq!(filter_view(&r)["data"]["n"], 1);
     }
 }

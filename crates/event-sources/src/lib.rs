@@ -1,18 +1,23 @@
 //! Event source mappings at work: pollers that read a source, drop what
 //! the mapping's filters reject (`filter`), and invoke the function through
-//! the [`laminar_invoke::Invoker`] (`sqs`: the SQS poller; `kinesis`: the
-//! Kinesis stream poller with its durable per-shard checkpoints). The mappings'
-//! API (create, update, list, delete) stays with the control plane, which
+//! the [`laminar_invoke::Invoker`] (`sqs`: the SQS poller; `stream`: the
+//! stream engine with its durable per-shard checkpoints, over a
+//! `source::ShardSource` — `kinesis` or `dynamodb`). The mappings' API
+//! (create, update, list, delete) stays with the control plane, which
 //! starts and stops them here.
 //!
-//! A new source (DynamoDB Streams) is one more poller module against the
-//! `Invoker`, started from [`EventSources::start`].
+//! A new source of shards is one more `ShardSource`; another kind of source
+//! is one more poller module against the `Invoker`, started from
+//! [`EventSources::start`].
 
+mod dynamodb;
 pub use laminar_event_pattern as filter;
 mod kinesis;
 mod mapping;
 mod on_failure;
+mod source;
 mod sqs;
+mod stream;
 mod window;
 
 pub use mapping::{filters_of, kind_of, Mapping, SourceKind};
@@ -22,15 +27,25 @@ use laminar_model::arn::Scope;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+/// The companions whose sources the pollers read (and OnFailure reaches).
+pub struct Companions {
+    pub sqs: laminar_sqs::SqsService,
+    pub kinesis: laminar_kinesis::KinesisService,
+    pub dynamodb: laminar_dynamodb::DynamoService,
+    pub s3: laminar_s3::S3Service,
+    pub sns: laminar_sns::SnsService,
+}
+
 /// The pollers of every mapping and their last outcomes.
 pub struct EventSources {
     invoker: Arc<Invoker>,
     sqs: laminar_sqs::SqsService,
     kinesis: laminar_kinesis::KinesisService,
+    dynamodb: laminar_dynamodb::DynamoService,
     s3: laminar_s3::S3Service,
     sns: laminar_sns::SnsService,
     pollers: sqs::Pollers,
-    streams: kinesis::StreamPollers,
+    streams: stream::StreamPollers,
     results: ProcessingResults,
 }
 
@@ -64,17 +79,19 @@ impl EventSources {
             .map_err(|e| e.to_string())
     }
 
-    pub fn new(
-        invoker: Arc<Invoker>,
-        sqs: laminar_sqs::SqsService,
-        kinesis: laminar_kinesis::KinesisService,
-        s3: laminar_s3::S3Service,
-        sns: laminar_sns::SnsService,
-    ) -> Arc<Self> {
+    pub fn new(invoker: Arc<Invoker>, companions: Companions) -> Arc<Self> {
+        let Companions {
+            sqs,
+            kinesis,
+            dynamodb,
+            s3,
+            sns,
+        } = companions;
         Arc::new(Self {
             invoker,
             sqs,
             kinesis,
+            dynamodb,
             s3,
             sns,
             pollers: Default::default(),
@@ -94,7 +111,14 @@ impl EventSources {
         match kind_of(source) {
             SourceKind::Sqs => self.pollers.start(self, scope.clone(), mapping.clone()),
             SourceKind::Stream if source.is_some_and(|a| a.contains(":kinesis:")) => {
-                self.streams.start(self, scope.clone(), mapping.clone())
+                let shards = Arc::new(kinesis::KinesisSource(self.kinesis.clone()));
+                self.streams
+                    .start(self, scope.clone(), mapping.clone(), shards)
+            }
+            SourceKind::Stream if source.is_some_and(|a| a.contains(":dynamodb:")) => {
+                let shards = Arc::new(dynamodb::DynamoSource(self.dynamodb.clone()));
+                self.streams
+                    .start(self, scope.clone(), mapping.clone(), shards)
             }
             _ => {}
         }
@@ -110,6 +134,9 @@ impl EventSources {
     pub fn forget(&self, uuid: &str) {
         self.stop(uuid);
         if let Err(e) = self.kinesis.forget_reader(uuid) {
+            tracing::warn!(uuid, error = %e, "a deleted mapping's checkpoints could not be removed");
+        }
+        if let Err(e) = self.dynamodb.forget_stream_reader(uuid) {
             tracing::warn!(uuid, error = %e, "a deleted mapping's checkpoints could not be removed");
         }
     }

@@ -4,10 +4,10 @@
 //! YYYY-MM-DDTHH.MM.SS-<random UUID>`, the body the record plus the whole
 //! invocation payload).
 
+use crate::source::SourceRecord as Record;
 use crate::window::iso;
 use crate::EventSources;
 use chrono::{DateTime, Utc};
-use laminar_kinesis::types::Record;
 use serde_json::{json, Value};
 
 /// What a given-up batch's record says.
@@ -19,15 +19,17 @@ pub(crate) struct Failure<'a> {
     pub condition: &'a str,
     pub attempts: i64,
     pub part: &'a [Record],
+    /// `KinesisBatchInfo` or `DDBStreamBatchInfo`.
+    pub batch_info: &'static str,
     /// The event the function was given, for S3 destinations.
     pub payload: Value,
 }
 
 impl Failure<'_> {
-    /// AWS's invocation record for a Kinesis batch.
+    /// AWS's invocation record for a stream batch.
     fn record(&self, now_ms: i64) -> Option<Value> {
         let (first, last) = (self.part.first()?, self.part.last()?);
-        Some(json!({
+        let mut record = json!({
             "requestContext": {
                 "requestId": uuid::Uuid::new_v4().to_string(),
                 "functionArn": self.function_arn,
@@ -41,7 +43,8 @@ impl Failure<'_> {
             },
             "version": "1.0",
             "timestamp": iso(now_ms),
-            "KinesisBatchInfo": {
+        });
+        record[self.batch_info] = json!({
                 "shardId": self.shard_id,
                 "startSequenceNumber": first.sequence_number,
                 "endSequenceNumber": last.sequence_number,
@@ -49,8 +52,8 @@ impl Failure<'_> {
                 "approximateArrivalOfLastRecord": iso(last.arrival_ms),
                 "batchSize": self.part.len(),
                 "streamArn": self.stream_arn,
-            },
-        }))
+        });
+        Some(record)
     }
 }
 

@@ -161,10 +161,20 @@ impl LambdaService {
         Ok(())
     }
 
-    /// A Kinesis stream (or its enhanced fan-out consumer) must exist; AWS
-    /// refuses the mapping otherwise. DynamoDB streams are not served here.
+    /// A Kinesis stream (or its enhanced fan-out consumer), or a DynamoDB
+    /// stream, must exist; AWS refuses the mapping otherwise.
     fn check_stream_exists(&self, source: &str) -> ApiResult<()> {
-        if kind_of(Some(source)) != SourceKind::Stream || !source.contains(":kinesis:") {
+        if kind_of(Some(source)) != SourceKind::Stream {
+            return Ok(());
+        }
+        if source.contains(":dynamodb:") {
+            let dynamodb = &self.inner.companions.dynamodb;
+            return match dynamodb.stream_shards(source) {
+                Ok(_) => Ok(()),
+                Err(_) => Err(invalid(format!("Stream not found: {source}"))),
+            };
+        }
+        if !source.contains(":kinesis:") {
             return Ok(());
         }
         let kinesis = &self.inner.companions.kinesis;

@@ -107,6 +107,7 @@ pub struct Companions {
     pub iam: laminar_iam::IamService,
     pub sns: laminar_sns::SnsService,
     pub events: laminar_events::EventsService,
+    pub dynamodb: laminar_dynamodb::DynamoService,
 }
 
 /// The Lambda service of one laminar instance. Cheap to clone.
@@ -177,10 +178,13 @@ impl LambdaService {
             durable,
             event_sources: EventSources::new(
                 invoker.clone(),
-                companions.sqs.clone(),
-                companions.kinesis.clone(),
-                companions.s3.clone(),
-                companions.sns.clone(),
+                laminar_event_sources::Companions {
+                    sqs: companions.sqs.clone(),
+                    kinesis: companions.kinesis.clone(),
+                    dynamodb: companions.dynamodb.clone(),
+                    s3: companions.s3.clone(),
+                    sns: companions.sns.clone(),
+                },
             ),
             invoker,
             account_objects: AccountObjects::new(objects.clone(), registry.clone()),

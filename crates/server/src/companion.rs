@@ -50,7 +50,9 @@ pub fn detect(uri: &Uri, headers: &HeaderMap) -> Option<Target> {
     if amz_target.starts_with("Kinesis_20131202.") {
         return Some(Target::Kinesis);
     }
-    if amz_target.starts_with("DynamoDB_20120810.") {
+    if amz_target.starts_with("DynamoDB_20120810.")
+        || amz_target.starts_with("DynamoDBStreams_20120810.")
+    {
         return Some(Target::DynamoDb);
     }
     if amz_target.starts_with("AWSEvents.") {
@@ -220,7 +222,7 @@ mod tests {
         let events = headers(&[("x-amz-target", "AWSEvents.PutEvents")]);
         assert_eq!(detect(&uri, &events), Some(Target::Events));
         let streams = headers(&[("x-amz-target", "DynamoDBStreams_20120810.ListStreams")]);
-        assert!(matches!(detect(&uri, &streams), Some(Target::Unserved(_))));
+        assert_eq!(detect(&uri, &streams), Some(Target::DynamoDb));
         let sts: Uri = "/?Action=GetCallerIdentity&Version=2011-06-15"
             .parse()
             .unwrap();

@@ -1,5 +1,6 @@
 //! DynamoDB on the wire: JSON 1.0 (`X-Amz-Target: DynamoDB_20120810.*`,
-//! signing name `dynamodb`). Requests are checked against the model's
+//! signing name `dynamodb`), and DynamoDB Streams (`DynamoDBStreams_20120810.*`,
+//! the same signing name, so routed by the target). Requests are checked against the model's
 //! constraints (`laminar_dynamodb::CONSTRAINTS`) before the service sees
 //! them; errors are status, `x-amzn-ErrorType` and `{"__type", "message"}`
 //! with the service's namespaced type, as DynamoDB writes it.
@@ -17,6 +18,40 @@ use std::sync::OnceLock;
 
 const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
 const TARGET_PREFIX: &str = "DynamoDB_20120810.";
+const STREAMS_PREFIX: &str = "DynamoDBStreams_20120810.";
+/// How often expired items (time to live) are swept; AWS takes up to a few days.
+const TTL_SWEEP: std::time::Duration = std::time::Duration::from_secs(1);
+/// Stream records past retention are trimmed every this many sweeps.
+const TRIM_EVERY: u32 = 60;
+
+/// Runs the time-to-live sweep, and the streams' retention, in the background.
+pub fn start_sweeper(dynamodb: DynamoService) {
+    tokio::spawn(async move {
+        let mut ticks: u32 = 0;
+        loop {
+            tokio::time::sleep(TTL_SWEEP).await;
+            ticks = ticks.wrapping_add(1);
+            let d = dynamodb.clone();
+            let trim = ticks.is_multiple_of(TRIM_EVERY);
+            let swept = laminar_db::try_blocking(move || {
+                d.sweep_expired_items()?;
+                if trim {
+                    d.trim_streams()?;
+                }
+                Ok::<(), DynamoError>(())
+            })
+            .await;
+            if let Err(e) = swept {
+                tracing::warn!(error = %e, "the DynamoDB time-to-live sweep failed");
+            }
+        }
+    });
+}
+
+fn streams_constraints() -> &'static Constraints {
+    static CONSTRAINTS: OnceLock<Constraints> = OnceLock::new();
+    CONSTRAINTS.get_or_init(|| Constraints::parse(laminar_dynamodb::STREAMS_CONSTRAINTS))
+}
 /// A batch write carries 25 items of up to 400 KB, in JSON.
 const BODY_MAX_BYTES: usize = 16 * 1024 * 1024;
 
@@ -31,22 +66,42 @@ pub async fn serve(
     headers: &HeaderMap,
     body: Body,
 ) -> Response {
-    let operation = headers
+    let target = headers
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
-        .and_then(|t| t.strip_prefix(TARGET_PREFIX))
-        .unwrap_or_default()
-        .to_string();
+        .unwrap_or_default();
+    let (streams, operation) = match target.strip_prefix(STREAMS_PREFIX) {
+        Some(operation) => (true, operation.to_string()),
+        None => (
+            false,
+            target
+                .strip_prefix(TARGET_PREFIX)
+                .unwrap_or_default()
+                .to_string(),
+        ),
+    };
     let Ok(body) = axum::body::to_bytes(body, BODY_MAX_BYTES).await else {
         return error(&DynamoError::validation("Request too large"));
     };
-    if let Err(e) = constraints().check_body(&operation, &body) {
+    let checked = if streams {
+        streams_constraints().check_body(&operation, &body)
+    } else {
+        constraints().check_body(&operation, &body)
+    };
+    if let Err(e) = checked {
         return error(&DynamoError::validation(e.message));
     }
     let dynamodb = dynamodb.clone();
     let scope = scope.clone();
     // SQLite work (a commit is an fsync with --data-dir) stays off the async workers.
-    match laminar_db::try_blocking(move || dispatch(&dynamodb, &scope, &operation, &body)).await {
+    let run = move || {
+        if streams {
+            dispatch_streams(&dynamodb, &scope, &operation, &body)
+        } else {
+            dispatch(&dynamodb, &scope, &operation, &body)
+        }
+    };
+    match laminar_db::try_blocking(run).await {
         Ok(value) => ok(value),
         Err(e) => error(&e),
     }
@@ -87,6 +142,33 @@ fn dispatch(
         other => Err(DynamoError {
             code: "UnknownOperationException",
             message: format!("The operation {other} is not supported by laminar's DynamoDB."),
+            status: 400,
+            extra: None,
+        }),
+    }
+}
+
+fn dispatch_streams(
+    dynamodb: &DynamoService,
+    scope: &Scope,
+    operation: &str,
+    body: &[u8],
+) -> DynamoResult<serde_json::Value> {
+    let caller = Caller {
+        account: scope.account.as_str(),
+        region: scope.region.as_str(),
+    };
+    let d = dynamodb;
+    match operation {
+        "ListStreams" => d.list_streams(caller, input(body)?),
+        "DescribeStream" => d.describe_stream(caller, input(body)?),
+        "GetShardIterator" => d.get_shard_iterator(caller, input(body)?),
+        "GetRecords" => d.get_records(caller, input(body)?),
+        other => Err(DynamoError {
+            code: "UnknownOperationException",
+            message: format!(
+                "The operation {other} is not supported by laminar's DynamoDB Streams."
+            ),
             status: 400,
             extra: None,
         }),

@@ -72,9 +72,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
             db.clone(),
             args.schedule_time_scale,
         )?,
+        dynamodb: DynamoService::new(db.clone())?,
     };
-    // Lambda does not call DynamoDB (yet): it is served on the port only.
-    let dynamodb = DynamoService::new(db)?;
+    crate::dynamodb_api::start_sweeper(companions.dynamodb.clone());
     let service = LambdaService::new(
         Settings {
             endpoint_url: endpoint_url.clone(),
@@ -94,7 +94,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         sqs: companions.sqs,
         logs: companions.logs,
         kinesis: companions.kinesis,
-        dynamodb,
+        dynamodb: companions.dynamodb,
         s3: companions.s3,
         iam: companions.iam,
         sns: companions.sns,

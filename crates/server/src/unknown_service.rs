@@ -68,7 +68,7 @@ impl Unserved {
     pub fn respond(&self, asked: &str, request_id: &str) -> Response {
         let code = "NotImplemented";
         let message = format!(
-            "laminar does not serve {}; it serves AWS Lambda, Amazon SQS, Amazon SNS, Amazon CloudWatch Logs, Amazon S3, Amazon Kinesis, Amazon DynamoDB, Amazon EventBridge, IAM and STS",
+            "laminar does not serve {}; it serves AWS Lambda, Amazon SQS, Amazon SNS, Amazon CloudWatch Logs, Amazon S3, Amazon Kinesis, Amazon DynamoDB, Amazon DynamoDB Streams, Amazon EventBridge, IAM and STS",
             self.described(asked)
         );
         let message = escape(message.as_str()).into_owned();

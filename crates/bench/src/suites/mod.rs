@@ -6,6 +6,7 @@
 mod bench;
 mod containers;
 mod control;
+mod dynamodb;
 mod machine;
 mod process;
 mod streams;
@@ -77,6 +78,9 @@ pub async fn run(args: Args) -> Result<()> {
     let mark = CpuMark::now();
     bench.streams_suite().await?;
     foreign.insert("streams".into(), json!(mark.foreign_share(cores)));
+    let mark = CpuMark::now();
+    bench.dynamodb_suite().await?;
+    foreign.insert("dynamodb".into(), json!(mark.foreign_share(cores)));
     if matches!(args.executor, ExecutorArg::Docker | ExecutorArg::Both) {
         let mark = CpuMark::now();
         bench.docker_suite(&mut machine).await?;

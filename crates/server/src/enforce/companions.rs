@@ -123,6 +123,13 @@ pub fn asked(
                     }
                 })
                 .or_else(|| params.get("ResourceArn"))
+                // DynamoDB Streams: the stream, named or carried by the iterator.
+                .or_else(|| params.get("StreamArn"))
+                .or_else(|| {
+                    params
+                        .get("ShardIterator")
+                        .and_then(|i| i.split_once('|').map(|(arn, _)| arn.to_string()))
+                })
                 .unwrap_or_else(|| "*".into());
             asked("dynamodb", resource)
         }
@@ -300,6 +307,26 @@ mod tests {
         assert_eq!(
             s3.map(|a| (a.action, a.resource)),
             Some(("s3:GetObject".into(), "arn:aws:s3:::bucket/a b.txt".into()))
+        );
+        let stream =
+            "arn:aws:dynamodb:eu-west-1:111122223333:table/T/stream/2026-01-01T00:00:00.000";
+        let mut streams = HeaderMap::new();
+        streams.insert(
+            "x-amz-target",
+            "DynamoDBStreams_20120810.GetRecords".parse().unwrap(),
+        );
+        let body = format!(r#"{{"ShardIterator":"{stream}|1|AAAA"}}"#);
+        let records = asked(
+            Target::DynamoDb,
+            &scope(),
+            &Method::POST,
+            &uri,
+            &streams,
+            Some(body.as_bytes()),
+        );
+        assert_eq!(
+            records.map(|a| (a.action, a.resource)),
+            Some(("dynamodb:GetRecords".into(), stream.into()))
         );
     }
 }
