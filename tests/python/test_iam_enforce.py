@@ -556,3 +556,41 @@ def test_sns_delivers_to_a_queue_only_when_the_queue_policy_lets_it(server):
 
     wait_for(received, what="the permitted delivery")
     assert got == ["delivered"]
+
+
+def test_a_mapping_needs_an_execution_role_that_may_read_the_source(server):
+    iam, lam = root("iam", server), root("lambda", server)
+    sqs, kinesis = root("sqs", server), root("kinesis", server)
+    role_name = f"reader-{uuid.uuid4().hex[:8]}"
+    role_arn = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]["Arn"]
+    name = f"fn-{uuid.uuid4().hex[:8]}"
+    lam.create_function(FunctionName=name, Runtime="python3.12", Role=role_arn, Handler="app.handler",
+                        Code={"ZipFile": make_zip({"app.py": SOURCE})})
+    wait_active(lam, name)
+    queue_url = sqs.create_queue(QueueName=f"q-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    stream = f"s-{uuid.uuid4().hex[:8]}"
+    kinesis.create_stream(StreamName=stream, ShardCount=1)
+    stream_arn = kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]["StreamARN"]
+
+    def refused(source, **extra):
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            lam.create_event_source_mapping(FunctionName=name, EventSourceArn=source, **extra)
+        return denied(e)
+
+    assert refused(queue_arn) == (
+        400, "InvalidParameterValueException",
+        "The function execution role does not have permissions to call ReceiveMessage on SQS")
+    assert refused(stream_arn, StartingPosition="LATEST") == (
+        400, "InvalidParameterValueException",
+        f"Cannot access stream {stream_arn}. Please ensure the role can perform the GetRecords, "
+        "GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM.")
+    # ReceiveMessage alone is not enough: the next action AWS asks for is named.
+    iam.put_role_policy(RoleName=role_name, PolicyName="receive",
+                        PolicyDocument=json.dumps(allow(["sqs:ReceiveMessage"], queue_arn)))
+    assert refused(queue_arn)[2] == "The function execution role does not have permissions to call DeleteMessage on SQS"
+    for managed in ("AWSLambdaSQSQueueExecutionRole", "AWSLambdaKinesisExecutionRole"):
+        iam.attach_role_policy(RoleName=role_name, PolicyArn=f"arn:aws:iam::aws:policy/service-role/{managed}")
+    assert lam.create_event_source_mapping(FunctionName=name, EventSourceArn=queue_arn)["State"] == "Creating"
+    created = lam.create_event_source_mapping(FunctionName=name, EventSourceArn=stream_arn, StartingPosition="LATEST")
+    assert created["EventSourceArn"] == stream_arn

@@ -158,3 +158,64 @@ def test_a_failing_endpoint_is_retried_then_dead_lettered(laminar, endpoint):
     notifications = endpoint.of_type("Notification")
     assert [p["body"] for p in notifications] == ["never accepted"] * 4
     assert notifications[0]["headers"]["x-amz-sns-rawdelivery"] == "true"
+
+
+class TlsEndpoint(Endpoint):
+    """The same endpoint over https, with a certificate for 127.0.0.1 that
+    the given CA signed."""
+
+    def __init__(self, folder, ca: tuple[str, str], name: str):
+        import ssl
+        import subprocess
+
+        super().__init__()
+        key, csr, cert = (str(folder / f"{name}.{ext}") for ext in ("key", "csr", "pem"))
+        subprocess.run(["openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                        "-out", csr, "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
+        extensions = folder / f"{name}.ext"
+        extensions.write_text("subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n")
+        subprocess.run(["openssl", "x509", "-req", "-in", csr, "-CA", ca[0], "-CAkey", ca[1],
+                        "-CAcreateserial", "-out", cert, "-days", "1", "-extfile", str(extensions)],
+                       check=True, capture_output=True)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.url = self.url.replace("http://", "https://")
+
+
+def certificate_authority(folder, name: str) -> tuple[str, str]:
+    import subprocess
+
+    cert, key = str(folder / f"{name}-ca.pem"), str(folder / f"{name}-ca.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                    "-out", cert, "-days", "1", "-subj", f"/CN={name} test CA"],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def test_https_endpoints_are_posted_to_over_tls_only_when_their_certificate_is_trusted(
+    laminar_factory, tmp_path, monkeypatch
+):
+    trusted_ca = certificate_authority(tmp_path, "trusted")
+    untrusted_ca = certificate_authority(tmp_path, "untrusted")
+    trusted = TlsEndpoint(tmp_path, trusted_ca, "trusted")
+    untrusted = TlsEndpoint(tmp_path, untrusted_ca, "untrusted")
+    try:
+        # The machine's trust store, as rustls-native-certs reads it: only the trusted CA.
+        monkeypatch.setenv("SSL_CERT_FILE", trusted_ca[0])
+        server = laminar_factory()
+        sns = sns_client(server.url)
+        topic = sns.create_topic(Name="https-topic")["TopicArn"]
+        for endpoint in (untrusted, trusted):
+            sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=endpoint.url)
+        post = confirmation_of(trusted)
+        assert json.loads(post["body"])["Type"] == "SubscriptionConfirmation"
+        sns.confirm_subscription(TopicArn=topic, Token=json.loads(post["body"])["Token"])
+        sns.publish(TopicArn=topic, Message="over tls")
+        [note] = wait_for(lambda: trusted.of_type("Notification"), what="the notification")
+        assert json.loads(note["body"])["Message"] == "over tls"
+        # The other endpoint's certificate is not trusted: the handshake fails, nothing arrives.
+        assert untrusted.posts == []
+    finally:
+        trusted.server.shutdown()
+        untrusted.server.shutdown()

@@ -2,7 +2,7 @@
 //! whose it is, and the policies that bear on an identity (inline and
 //! attached, a user's groups', and a role's permissions boundary).
 
-use crate::evaluate::{Identity, Policies, Policy};
+use crate::evaluate::{evaluate, Context, Identity, Policies, Policy, Request};
 use crate::{aws_managed, IamError, IamService};
 use rusqlite::{params, OptionalExtension};
 
@@ -179,5 +179,40 @@ impl IamService {
                 resource: None,
             })
         })
+    }
+}
+
+impl IamService {
+    /// Whether a role's own policies (bounded by its permissions boundary)
+    /// let a session of it perform `action` on `resource`: what Lambda asks
+    /// of a function's execution role before it reads an event source.
+    /// `None`: IAM does not hold the role.
+    pub fn role_allows(
+        &self,
+        role_arn: &str,
+        action: &str,
+        resource: &str,
+    ) -> Result<Option<bool>, IamError> {
+        if self.trust_policy_of(role_arn).is_none() {
+            return Ok(None);
+        }
+        let account = role_arn.split(':').nth(4).unwrap_or_default().to_string();
+        let role_name = role_arn.rsplit('/').next().unwrap_or_default();
+        let session = Identity::Session {
+            account: account.clone(),
+            role_arn: role_arn.to_string(),
+            session_arn: format!("arn:aws:sts::{account}:assumed-role/{role_name}/lambda"),
+            user_id: format!("{role_name}:lambda"),
+            key_id: String::new(),
+        };
+        let policies = self.policies_for(&session)?;
+        let request = Request {
+            context: Context::of(&session),
+            identity: session,
+            action: action.to_string(),
+            resource: resource.to_string(),
+            resource_account: resource.split(':').nth(4).unwrap_or_default().to_string(),
+        };
+        Ok(Some(evaluate(&request, &policies).allowed()))
     }
 }

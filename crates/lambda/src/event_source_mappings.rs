@@ -66,6 +66,55 @@ impl LambdaService {
         Ok(resolved.record.arn_for(reference.qualifier.as_ref()))
     }
 
+    /// In the enforcing mode the function's execution role must be allowed
+    /// to read the source, as Lambda checks it on CreateEventSourceMapping.
+    fn check_role_may_read(
+        &self,
+        scope: &Scope,
+        function: &str,
+        kind: SourceKind,
+        source: &str,
+    ) -> ApiResult<()> {
+        let reference = resolve_name(scope, function)?;
+        let resolved = resolve(&self.inner.registry, scope, &reference, Routing::Primary)?;
+        let role = resolved.config().role.clone();
+        let iam = &self.inner.companions.iam;
+        let allows = |action: &str| {
+            iam.role_allows(&role, action, source)
+                .map_err(|e| ApiError::service(e.to_string()))
+                // A role IAM does not hold was refused at CreateFunction.
+                .map(|allowed| allowed.unwrap_or(false))
+        };
+        let service = source.split(':').nth(2).unwrap_or_default();
+        match kind {
+            SourceKind::Sqs => {
+                for action in ["ReceiveMessage", "DeleteMessage", "GetQueueAttributes"] {
+                    if !allows(&format!("sqs:{action}"))? {
+                        return Err(invalid(format!(
+                            "The function execution role does not have permissions to call {action} on SQS"
+                        )));
+                    }
+                }
+            }
+            SourceKind::Stream => {
+                for action in [
+                    "GetRecords",
+                    "GetShardIterator",
+                    "DescribeStream",
+                    "ListStreams",
+                ] {
+                    if !allows(&format!("{service}:{action}"))? {
+                        return Err(invalid(format!(
+                            "Cannot access stream {source}. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM."
+                        )));
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
     /// A queue must hide a message for at least as long as the function may
     /// run on it, or a second batch would get it while the first still runs.
     fn check_visibility_covers_timeout(
@@ -250,6 +299,9 @@ impl LambdaService {
         }
         if let Some(source) = source.as_deref() {
             self.check_stream_exists(source)?;
+            if self.inner.settings.require_known_roles {
+                self.check_role_may_read(scope, &function_arn, kind, source)?;
+            }
         }
         let tags: crate::tags::Tags = match request.get("Tags") {
             Some(tags) => serde_json::from_value(tags.clone())

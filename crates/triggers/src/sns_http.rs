@@ -1,4 +1,4 @@
-//! SNS deliveries to `http` subscriptions: a POST of the JSON document (the
+//! SNS deliveries to `http` and `https` subscriptions: a POST of the JSON document (the
 //! `SubscriptionConfirmation`, or the notification's envelope, or the raw
 //! message) with SNS's `x-amz-sns-*` headers, to loopback endpoints only.
 //! A failed POST (no answer within 5 s, or a status outside 2xx) is retried
@@ -10,30 +10,51 @@
 
 use crate::outcome::Outcome;
 use crate::Triggers;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::Uri;
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
 use laminar_sns::Delivery;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Retries after the first attempt.
 pub(crate) const RETRIES: u32 = 3;
 pub(crate) const RETRY_DELAY: Duration = Duration::from_secs(1);
 const TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Where an `http://` URL points: (host:port to connect to, Host header,
-/// path), for loopback hosts only.
-fn target(url: &str) -> Result<(String, String, String), String> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| format!("laminar posts to http:// endpoints only, not {url}"))?;
-    let (authority, path) = match rest.find(['/', '?']) {
-        Some(i) if rest[i..].starts_with('/') => (&rest[..i], rest[i..].to_string()),
-        Some(i) => (&rest[..i], format!("/{}", &rest[i..])),
-        None => (rest, "/".to_string()),
-    };
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((host, port)) if !port.contains(']') => (host, port),
-        _ => (authority, "80"),
-    };
+type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// One client for every delivery: `http://`, and `https://` verified against
+/// the machine's trusted roots, as SNS verifies an endpoint's certificate.
+fn client() -> Result<&'static HttpClient, String> {
+    static CLIENT: OnceLock<Result<HttpClient, String>> = OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            let connector = hyper_rustls::HttpsConnectorBuilder::new()
+                .with_native_roots()
+                .map_err(|e| format!("no trusted roots for https endpoints: {e}"))?
+                .https_or_http()
+                .enable_http1()
+                .build();
+            Ok(Client::builder(TokioExecutor::new()).build(connector))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// An endpoint laminar posts to: an `http` or `https` URL of a loopback host.
+fn target(url: &str) -> Result<Uri, String> {
+    let uri: Uri = url.parse().map_err(|_| format!("not a URL: {url}"))?;
+    if !matches!(uri.scheme_str(), Some("http" | "https")) {
+        return Err(format!(
+            "laminar posts to http:// and https:// endpoints only, not {url}"
+        ));
+    }
+    let host = uri.host().unwrap_or_default();
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     let loopback = bare == "localhost"
         || bare
@@ -44,52 +65,26 @@ fn target(url: &str) -> Result<(String, String, String), String> {
             "laminar posts to loopback endpoints only, not {url}"
         ));
     }
-    let connect = if bare == "localhost" {
-        format!("127.0.0.1:{port}")
-    } else {
-        format!("{host}:{port}")
-    };
-    Ok((connect, authority.to_string(), path))
+    Ok(uri)
 }
 
 /// POSTs `body`; the answer's status.
 async fn post(url: &str, headers: &[(&str, String)], body: &str) -> Result<u16, String> {
-    let (connect, host, path) = target(url)?;
-    let exchange = async {
-        let mut stream = tokio::net::TcpStream::connect(&connect)
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut request = format!(
-            "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Length: {}\r\nConnection: close\r\nUser-Agent: Amazon Simple Notification Service Agent\r\n",
-            body.len()
-        );
-        for (name, value) in headers {
-            request.push_str(&format!("{name}: {value}\r\n"));
-        }
-        request.push_str("\r\n");
-        request.push_str(body);
-        stream
-            .write_all(request.as_bytes())
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut answer = Vec::new();
-        let mut chunk = [0u8; 1024];
-        while !answer.windows(2).any(|w| w == b"\r\n") {
-            let n = stream.read(&mut chunk).await.map_err(|e| e.to_string())?;
-            if n == 0 {
-                break;
-            }
-            answer.extend_from_slice(&chunk[..n]);
-        }
-        let line = String::from_utf8_lossy(&answer);
-        line.split_whitespace()
-            .nth(1)
-            .and_then(|code| code.parse::<u16>().ok())
-            .ok_or_else(|| "the endpoint answered no HTTP status".to_string())
-    };
-    tokio::time::timeout(TIMEOUT, exchange)
+    let uri = target(url)?;
+    let mut request = hyper::Request::post(uri)
+        .header("content-type", "text/plain; charset=UTF-8")
+        .header("user-agent", "Amazon Simple Notification Service Agent");
+    for (name, value) in headers {
+        request = request.header(*name, value.as_str());
+    }
+    let request = request
+        .body(Full::new(Bytes::from(body.to_string())))
+        .map_err(|e| e.to_string())?;
+    let answer = tokio::time::timeout(TIMEOUT, client()?.request(request))
         .await
         .map_err(|_| "the endpoint did not answer in time".to_string())?
+        .map_err(|e| format!("the endpoint could not be reached: {e}"))?;
+    Ok(answer.status().as_u16())
 }
 
 impl Triggers {
@@ -166,18 +161,17 @@ mod tests {
     use super::target;
 
     #[test]
-    fn only_loopback_http_urls_are_targets() {
+    fn only_loopback_http_and_https_urls_are_targets() {
+        let uri = target("http://localhost:8080/hook?x=1").unwrap();
         assert_eq!(
-            target("http://localhost:8080/hook?x=1").unwrap(),
-            (
-                "127.0.0.1:8080".to_string(),
-                "localhost:8080".to_string(),
-                "/hook?x=1".to_string()
-            )
+            (uri.host(), uri.port_u16()),
+            (Some("localhost"), Some(8080))
         );
-        assert_eq!(target("http://127.0.0.1:9").unwrap().2, "/");
-        assert_eq!(target("http://[::1]:9/a").unwrap().0, "[::1]:9");
+        assert_eq!(uri.path_and_query().unwrap().as_str(), "/hook?x=1");
+        assert!(target("http://127.0.0.1:9").is_ok());
+        assert!(target("http://[::1]:9/a").is_ok());
+        assert!(target("https://127.0.0.1/").is_ok());
         assert!(target("http://example.com/").is_err());
-        assert!(target("https://127.0.0.1/").is_err());
+        assert!(target("ftp://127.0.0.1/").is_err());
     }
 }
