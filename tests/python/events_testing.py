@@ -9,19 +9,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from laminar_testing import ACCOUNT, AWS_ENV, REGION, create_python_function, wait_for
-
-RECORDER = """\
-import json, os
-
-
-def handler(event, context):
-    path = os.path.join(os.environ["RUNS_DIR"], context.function_name + ".jsonl")
-    with open(path, "a") as f:
-        f.write(json.dumps({"event": event, "request_id": context.aws_request_id}) + "\\n")
-    return {"ok": True}
-"""
-
+from laminar_testing import ACCOUNT, AWS_ENV, REGION, recording_function, wait_for
 
 def events_client(endpoint_url: str):
     return boto3.client(
@@ -49,23 +37,9 @@ def function_arn(name: str) -> str:
 
 
 def recorder(client, name, runs_dir, rule=None):
-    """A function that appends each event to RUNS_DIR/<name>.jsonl; with
-    `rule`, its policy lets EventBridge invoke it for that rule."""
-    create_python_function(
-        client,
-        name,
-        RECORDER,
-        Timeout=30,
-        Environment={"Variables": {"RUNS_DIR": str(runs_dir)}},
-    )
-    if rule is not None:
-        client.add_permission(
-            FunctionName=name,
-            StatementId="events",
-            Action="lambda:InvokeFunction",
-            Principal="events.amazonaws.com",
-            SourceArn=rule,
-        )
+    """A recording function; with `rule`, EventBridge may invoke it for that rule."""
+    principal = "events.amazonaws.com" if rule is not None else None
+    return recording_function(client, name, runs_dir, principal, rule)
 
 
 def error_of(call, *args, **kwargs):

@@ -342,3 +342,39 @@ IN_PROGRESS = dict(
     LastUpdateStatusReason="The function is being created.",
     LastUpdateStatusReasonCode="Creating",
 )
+
+
+# Appends each event it gets, with its request id, to $RUNS_DIR/<function>.jsonl.
+RECORDER = """\
+import json, os
+
+
+def handler(event, context):
+    path = os.path.join(os.environ["RUNS_DIR"], context.function_name + ".jsonl")
+    with open(path, "a") as f:
+        f.write(json.dumps({"event": event, "request_id": context.aws_request_id}) + "\\n")
+    return {"ok": True}
+"""
+
+
+def recording_function(client, name: str, runs_dir, principal: str | None = None,
+                       source_arn: str | None = None) -> str:
+    """A RECORDER function; with `principal`, its policy lets that service
+    invoke it (for `source_arn` when given). Its ARN."""
+    create_python_function(
+        client,
+        name,
+        RECORDER,
+        Timeout=30,
+        Environment={"Variables": {"RUNS_DIR": str(runs_dir)}},
+    )
+    if principal is not None:
+        client.add_permission(
+            FunctionName=name,
+            StatementId=principal.split(".")[0],
+            Action="lambda:InvokeFunction",
+            Principal=principal,
+            **({"SourceArn": source_arn} if source_arn else {}),
+        )
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
+

@@ -10,7 +10,6 @@ import signal
 from decimal import Decimal
 
 import boto3
-import pytest
 from boto3.dynamodb.conditions import Attr, Key
 
 from dynamodb_testing import dynamodb_client, table_name

@@ -16,9 +16,8 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from laminar_testing import ACCOUNT, REGION, create_python_function, runs, wait_for
+from laminar_testing import ACCOUNT, REGION, RECORDER, create_python_function, recording_function, runs, wait_for
 from test_logs import logs_client
-from test_sns import RECORDER
 
 NO_PERMISSION = ("Could not execute the lambda function. Make sure you have given CloudWatch Logs "
                  "permission to execute your function.")
@@ -41,11 +40,7 @@ def group_arn(group: str) -> str:
 
 
 def recorder(client, name: str, runs_dir, principal="logs.amazonaws.com", source_arn=None):
-    create_python_function(client, name, RECORDER, Timeout=30,
-                           Environment={"Variables": {"RUNS_DIR": str(runs_dir)}})
-    extra = {"SourceArn": source_arn} if source_arn else {}
-    client.add_permission(FunctionName=name, StatementId="logs", Action="lambda:InvokeFunction",
-                          Principal=principal, **extra)
+    recording_function(client, name, runs_dir, principal, source_arn)
 
 
 def decoded(run: dict) -> dict:

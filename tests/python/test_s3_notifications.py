@@ -16,9 +16,9 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from laminar_testing import ACCOUNT, REGION, create_python_function, runs, sqs_client, wait_for
+from laminar_testing import ACCOUNT, REGION, recording_function, runs, sqs_client, wait_for
 from test_s3 import s3_client
-from test_sns import RECORDER, TIMESTAMP, receive_all, sns_client
+from test_sns import TIMESTAMP, receive_all, sns_client
 
 SEQUENCER = re.compile(r"^[0-9A-F]{16,}$")
 
@@ -34,23 +34,9 @@ def new_bucket(s3) -> str:
 
 
 def recorder(client, name: str, runs_dir, bucket: str | None) -> str:
-    create_python_function(
-        client,
-        name,
-        RECORDER,
-        Timeout=30,
-        Environment={"Variables": {"RUNS_DIR": str(runs_dir)}},
-    )
-    if bucket is not None:
-        client.add_permission(
-            FunctionName=name,
-            StatementId="s3",
-            Action="lambda:InvokeFunction",
-            Principal="s3.amazonaws.com",
-            SourceArn=f"arn:aws:s3:::{bucket}",
-            SourceAccount=ACCOUNT,
-        )
-    return function_arn(name)
+    principal = "s3.amazonaws.com" if bucket is not None else None
+    source = f"arn:aws:s3:::{bucket}" if bucket is not None else None
+    return recording_function(client, name, runs_dir, principal, source)
 
 
 def error_of(call, **kwargs) -> tuple[int, dict]:

@@ -22,23 +22,12 @@ from laminar_testing import (
     AWS_ENV,
     REGION,
     UUID,
-    create_python_function,
+    recording_function,
     runs,
     sqs_client,
     wait_for,
 )
 from test_kinesis_mappings import setup as kinesis_setup
-
-RECORDER = """\
-import json, os
-
-
-def handler(event, context):
-    path = os.path.join(os.environ["RUNS_DIR"], context.function_name + ".jsonl")
-    with open(path, "a") as f:
-        f.write(json.dumps({"event": event, "request_id": context.aws_request_id}) + "\\n")
-    return {"ok": True}
-"""
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 BASE64 = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
@@ -64,21 +53,8 @@ def function_arn(name: str) -> str:
 
 
 def recorder(client, name, runs_dir, topic=None):
-    create_python_function(
-        client,
-        name,
-        RECORDER,
-        Timeout=30,
-        Environment={"Variables": {"RUNS_DIR": str(runs_dir)}},
-    )
-    if topic is not None:
-        client.add_permission(
-            FunctionName=name,
-            StatementId="sns",
-            Action="lambda:InvokeFunction",
-            Principal="sns.amazonaws.com",
-            SourceArn=topic,
-        )
+    principal = "sns.amazonaws.com" if topic is not None else None
+    return recording_function(client, name, runs_dir, principal, topic)
 
 
 def error_of(call, *args, **kwargs):

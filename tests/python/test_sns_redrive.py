@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 
-from laminar_testing import REGION, create_python_function, sqs_client
-from test_sns import BASE64, RECORDER, TIMESTAMP, function_arn, queue_arn, receive_all, sns_client
+from laminar_testing import RECORDER, REGION, create_python_function, sqs_client
+from test_sns import BASE64, TIMESTAMP, function_arn, queue_arn, receive_all, sns_client
 
 
 def envelope_of(message: dict) -> dict:
