@@ -92,7 +92,8 @@ impl ShardSource for DynamoSource {
     ) -> SourceResult<(Vec<SourceRecord>, bool)> {
         let position = match position {
             Position::TrimHorizon => StreamPosition::TrimHorizon,
-            // DynamoDB streams take no AT_TIMESTAMP; the mappings' API refuses it.
+            // AWS refuses AT_TIMESTAMP for DynamoDB streams; laminar's mappings'
+            // API does not yet, and such a mapping reads from the trim horizon.
             Position::AtTimestamp(_) => StreamPosition::TrimHorizon,
             Position::AfterSequenceNumber(seq) => StreamPosition::AfterSequenceNumber(seq.clone()),
         };

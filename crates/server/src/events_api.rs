@@ -29,12 +29,7 @@ pub async fn serve(
     headers: &HeaderMap,
     body: Body,
 ) -> Response {
-    let operation = headers
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|t| t.strip_prefix("AWSEvents."))
-        .unwrap_or_default()
-        .to_string();
+    let operation = crate::request::target_operation(headers, "AWSEvents.");
     let Ok(body) = axum::body::to_bytes(body, BODY_MAX_BYTES).await else {
         return error(&EventsError::validation("Request too large"));
     };

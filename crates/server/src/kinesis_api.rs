@@ -30,12 +30,7 @@ pub async fn serve(
     headers: &HeaderMap,
     body: Body,
 ) -> Response {
-    let operation = headers
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|t| t.strip_prefix("Kinesis_20131202."))
-        .unwrap_or_default()
-        .to_string();
+    let operation = crate::request::target_operation(headers, "Kinesis_20131202.");
     let cbor = headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())

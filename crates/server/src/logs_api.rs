@@ -16,12 +16,7 @@ const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 const BODY_MAX_BYTES: usize = 8 * 1024 * 1024;
 
 pub async fn serve(logs: &LogsService, scope: &Scope, headers: &HeaderMap, body: Body) -> Response {
-    let operation = headers
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|t| t.strip_prefix("Logs_20140328."))
-        .unwrap_or_default()
-        .to_string();
+    let operation = crate::request::target_operation(headers, "Logs_20140328.");
     let Ok(body) = axum::body::to_bytes(body, BODY_MAX_BYTES).await else {
         return error(&LogsError::invalid("Request too large"));
     };

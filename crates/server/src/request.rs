@@ -134,3 +134,14 @@ impl Parts {
         })
     }
 }
+
+/// The operation a JSON service's `X-Amz-Target` names after its prefix
+/// (`Kinesis_20131202.PutRecord` → `PutRecord`); empty when it names none.
+pub fn target_operation(headers: &HeaderMap, prefix: &str) -> String {
+    headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| t.strip_prefix(prefix))
+        .unwrap_or_default()
+        .to_string()
+}

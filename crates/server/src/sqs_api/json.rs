@@ -19,12 +19,7 @@ pub async fn serve_json(
     body: Body,
 ) -> Response {
     let id = request_id();
-    let operation = headers
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|t| t.strip_prefix("AmazonSQS."))
-        .unwrap_or_default()
-        .to_string();
+    let operation = crate::request::target_operation(headers, "AmazonSQS.");
     let Ok(bytes) = axum::body::to_bytes(body, REQUEST_BODY_MAX_BYTES).await else {
         return error(
             &SqsError::batch_request_too_long(REQUEST_BODY_MAX_BYTES),
