@@ -55,6 +55,9 @@ struct Inner {
 /// The database file inside a data directory.
 const FILE_NAME: &str = "laminar.db";
 
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 256;
+
 impl Db {
     /// Opens (creating if needed) `laminar.db` in `dir`, or, when `dir` is
     /// `None`, a database in memory with a temporary folder as its data root
@@ -78,6 +81,8 @@ impl Db {
                 )
             }
         };
+        // Every service's hot statements stay prepared (the default keeps 16).
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(Self {
             inner: Arc::new(Inner {
                 conn: Mutex::new(conn),
@@ -115,6 +120,33 @@ impl Db {
     {
         let db = self.clone();
         blocking(move || db.call_blocking(work)).await?
+    }
+
+    /// Runs a short read (a lookup by key) on the connection: here, on the
+    /// async worker, when the connection is free, else on a blocking thread
+    /// like [`Db::call`]. The hop to a blocking thread and back costs more
+    /// than a point read; waiting for the lock would stall the worker for a
+    /// commit's fsync. Never use it for a write or a scan.
+    pub async fn read<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        match self.run_if_free(work) {
+            Ok(done) => done,
+            Err(work) => self.call(|conn| work(conn)).await,
+        }
+    }
+
+    /// Runs `work` here if the connection is free; hands it back if not.
+    /// (Synchronous, so no lock guard lives across an await.)
+    fn run_if_free<T, F: FnOnce(&Connection) -> T>(&self, work: F) -> Result<T, F> {
+        match self.inner.conn.try_lock() {
+            Ok(conn) => Ok(work(&conn)),
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => Ok(work(&poisoned.into_inner())),
+            Err(std::sync::TryLockError::WouldBlock) => Err(work),
+        }
     }
 
     /// Runs `work` on the connection on this thread: for code that already
@@ -175,6 +207,47 @@ mod tests {
             .await
             .unwrap();
         assert_ne!(thread, worker);
+        assert_eq!(answer, 42);
+    }
+
+    /// The thread a read ran on, whether it was an async worker's task, its answer.
+    fn where_and_answer(conn: &Connection) -> Result<(std::thread::ThreadId, bool, i64), DbError> {
+        let answer: i64 = conn.query_row("SELECT 6 * 7", [], |r| r.get(0))?;
+        Ok((std::thread::current().id(), on_async_worker(), answer))
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_read_of_a_free_connection_runs_in_place() {
+        let db = Db::open(None).unwrap();
+        let worker = std::thread::current().id();
+        let (thread, _, answer) = db.read(where_and_answer).await.unwrap();
+        assert_eq!(thread, worker);
+        assert_eq!(answer, 42);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_read_of_a_busy_connection_waits_off_the_worker() {
+        let db = Db::open(None).unwrap();
+        let (held_tx, held_rx) = std::sync::mpsc::channel();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let holder = db.clone();
+        let holding = std::thread::spawn(move || {
+            holder.call_blocking(|_| {
+                held_tx.send(()).unwrap();
+                release_rx.recv().unwrap();
+            })
+        });
+        held_rx.recv().unwrap();
+        let reading = tokio::spawn({
+            let db = db.clone();
+            async move { db.read(where_and_answer).await }
+        });
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert!(!reading.is_finished(), "the read waits for the holder");
+        release_tx.send(()).unwrap();
+        let (_, in_async_task, answer) = reading.await.unwrap().unwrap();
+        holding.join().unwrap();
+        assert!(!in_async_task, "the read ran on a blocking thread");
         assert_eq!(answer, 42);
     }
 

@@ -23,11 +23,10 @@ pub(crate) fn read(
     key: &(Vec<u8>, Vec<u8>),
 ) -> DynamoResult<Option<Item>> {
     let raw: Option<String> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT item FROM dynamodb_items WHERE table_id = ?1 AND hash_key = ?2 AND range_key = ?3",
-            params![table, key.0, key.1],
-            |r| r.get(0),
-        )
+        )?
+        .query_row(params![table, key.0, key.1], |r| r.get(0))
         .optional()?;
     Ok(raw.map(|r| serde_json::from_str(&r)).transpose()?)
 }
@@ -39,10 +38,10 @@ pub(crate) fn write(
     item: &Item,
     size: usize,
 ) -> DynamoResult<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT OR REPLACE INTO dynamodb_items (table_id, hash_key, range_key, item, size) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![table, key.0, key.1, serde_json::to_string(item)?, size as i64],
-    )?;
+    )?
+    .execute(params![table, key.0, key.1, serde_json::to_string(item)?, size as i64])?;
     Ok(())
 }
 
@@ -103,21 +102,30 @@ impl DynamoService {
         })
     }
 
-    pub fn get_item(&self, caller: Caller<'_>, input: KeyInput) -> DynamoResult<ItemOutput> {
+    /// A point read: on the calling async worker when the database is free
+    /// (see [`laminar_db::Db::read`]).
+    pub async fn get_item(&self, caller: Caller<'_>, input: KeyInput) -> DynamoResult<ItemOutput> {
         let parsed = parse(&input.expressions)?;
-        self.with(|conn| {
-            let table = table(conn, caller, &input.table_name)?;
-            let key = lookup_key(&table.def.key_shape(), &input.key)?;
-            let item = read(conn, table.id, &key)?;
-            let item = match (&parsed.projection, item) {
-                (Some(paths), Some(item)) => Some(expr::project(&item, paths)),
-                (_, item) => item,
-            };
-            Ok(ItemOutput {
-                attributes: None,
-                item,
+        let (account, region) = (caller.account.to_owned(), caller.region.to_owned());
+        self.db
+            .read(move |conn| {
+                let caller = Caller {
+                    account: &account,
+                    region: &region,
+                };
+                let table = table(conn, caller, &input.table_name)?;
+                let key = lookup_key(&table.def.key_shape(), &input.key)?;
+                let item = read(conn, table.id, &key)?;
+                let item = match (&parsed.projection, item) {
+                    (Some(paths), Some(item)) => Some(expr::project(&item, paths)),
+                    (_, item) => item,
+                };
+                Ok(ItemOutput {
+                    attributes: None,
+                    item,
+                })
             })
-        })
+            .await
     }
 
     pub fn delete_item(&self, caller: Caller<'_>, input: KeyInput) -> DynamoResult<ItemOutput> {

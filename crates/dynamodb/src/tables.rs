@@ -31,11 +31,12 @@ pub(crate) fn find(
     let prefix = caller.table_arn("");
     let name = name.strip_prefix(&prefix).unwrap_or(name);
     let row: Option<(i64, String)> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT id, definition FROM dynamodb_tables WHERE account = ?1 AND region = ?2 AND name = ?3",
-            params![caller.account, caller.region, name],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        )?
+        .query_row(params![caller.account, caller.region, name], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?;
     match row {
         Some((id, definition)) => Ok(Some(Table {

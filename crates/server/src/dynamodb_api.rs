@@ -91,6 +91,14 @@ pub async fn serve(
     if let Err(e) = checked {
         return error(&DynamoError::validation(e.message));
     }
+    if !streams && operation == "GetItem" {
+        // A point read needs no blocking thread (see `DynamoService::get_item`).
+        let got = match input(&body) {
+            Ok(get) => dynamodb.get_item(caller(scope), get).await,
+            Err(e) => Err(e),
+        };
+        return answer(output(got));
+    }
     let dynamodb = dynamodb.clone();
     let scope = scope.clone();
     // SQLite work (a commit is an fsync with --data-dir) stays off the async workers.
@@ -101,9 +109,20 @@ pub async fn serve(
             dispatch(&dynamodb, &scope, &operation, &body)
         }
     };
-    match laminar_db::try_blocking(run).await {
+    answer(laminar_db::try_blocking(run).await)
+}
+
+fn answer(result: DynamoResult<serde_json::Value>) -> Response {
+    match result {
         Ok(value) => ok(value),
         Err(e) => error(&e),
+    }
+}
+
+fn caller(scope: &Scope) -> Caller<'_> {
+    Caller {
+        account: scope.account.as_str(),
+        region: scope.region.as_str(),
     }
 }
 
@@ -113,10 +132,7 @@ fn dispatch(
     operation: &str,
     body: &[u8],
 ) -> DynamoResult<serde_json::Value> {
-    let caller = Caller {
-        account: scope.account.as_str(),
-        region: scope.region.as_str(),
-    };
+    let caller = caller(scope);
     let d = dynamodb;
     match operation {
         "CreateTable" => d.create_table(caller, input(body)?),
@@ -130,7 +146,6 @@ fn dispatch(
         "UpdateTimeToLive" => output(d.update_time_to_live(caller, input(body)?)),
         "DescribeTimeToLive" => output(d.describe_time_to_live(caller, input(body)?)),
         "PutItem" => output(d.put_item(caller, input(body)?)),
-        "GetItem" => output(d.get_item(caller, input(body)?)),
         "DeleteItem" => output(d.delete_item(caller, input(body)?)),
         "UpdateItem" => output(d.update_item(caller, input(body)?)),
         "Query" => output(d.query(caller, input(body)?)),
@@ -154,10 +169,7 @@ fn dispatch_streams(
     operation: &str,
     body: &[u8],
 ) -> DynamoResult<serde_json::Value> {
-    let caller = Caller {
-        account: scope.account.as_str(),
-        region: scope.region.as_str(),
-    };
+    let caller = caller(scope);
     let d = dynamodb;
     match operation {
         "ListStreams" => d.list_streams(caller, input(body)?),

@@ -13,7 +13,9 @@ pub async fn create_function(
     ctx.json(&ctx.service.create_function(&ctx.scope, input.body).await?)
 }
 
-pub fn get_function(ctx: Ctx, input: input::GetFunction) -> OpResult {
+// GetFunction and GetFunctionConfiguration read only the registry in
+// memory: async, so they answer in place without a hop to a blocking thread.
+pub async fn get_function(ctx: Ctx, input: input::GetFunction) -> OpResult {
     let q = input.qualifier.as_deref();
     ctx.json(
         &ctx.service
@@ -21,7 +23,10 @@ pub fn get_function(ctx: Ctx, input: input::GetFunction) -> OpResult {
     )
 }
 
-pub fn get_function_configuration(ctx: Ctx, input: input::GetFunctionConfiguration) -> OpResult {
+pub async fn get_function_configuration(
+    ctx: Ctx,
+    input: input::GetFunctionConfiguration,
+) -> OpResult {
     let q = input.qualifier.as_deref();
     ctx.json(
         &ctx.service
