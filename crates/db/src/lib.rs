@@ -5,6 +5,7 @@
 //! It knows no service: Lambda's store, SQS, CloudWatch Logs and S3 each
 //! register their own [`Schema`] and write their own SQL.
 
+mod group_commit;
 mod migrate;
 mod off_worker;
 
@@ -35,6 +36,8 @@ pub enum DbError {
     },
     #[error("the database task was cancelled (shutting down)")]
     Cancelled,
+    #[error("the commit of a group of writes failed: {0}")]
+    GroupCommit(String),
 }
 
 /// The database handle. Cheap to clone; every clone shares one connection,
@@ -46,6 +49,8 @@ pub struct Db {
 
 struct Inner {
     conn: Mutex<Connection>,
+    /// Writes waiting to be committed together ([`Db::write_grouped`]).
+    group: group_commit::GroupCommit,
     root: PathBuf,
     durable: bool,
     /// Keeps the temporary root alive while the database is used.
@@ -86,6 +91,7 @@ impl Db {
         Ok(Self {
             inner: Arc::new(Inner {
                 conn: Mutex::new(conn),
+                group: group_commit::GroupCommit::default(),
                 root,
                 durable: dir.is_some(),
                 _temp: temp,

@@ -55,6 +55,20 @@ impl LambdaDb {
         self.db.call_blocking(work)
     }
 
+    /// Runs a small write committed together with other writers' (see
+    /// [`laminar_db::Db::write_grouped`]): for writes acknowledged at a high
+    /// rate (the event queue), where one fsync each would be the limit.
+    pub(crate) fn write_grouped<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&rusqlite::Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        debug_assert!(
+            !laminar_db::on_async_worker(),
+            "Lambda's store used on an async worker; move the call into laminar_db::blocking"
+        );
+        self.db.write_grouped(work)
+    }
+
     pub fn put_function(
         &self,
         key: &FunctionKey,

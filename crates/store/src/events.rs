@@ -8,20 +8,25 @@ use rusqlite::{params, OptionalExtension};
 
 impl LambdaDb {
     /// Inserts or replaces an event (a new event, or one rescheduled).
+    /// Committed with the other writers of the moment (group commit): an
+    /// Event invoke's 202 waits for the disk, not for every other 202's.
     pub fn put_event(&self, id: &str, record: &str) -> Result<(), StoreError> {
-        self.with(|conn| {
-            conn.execute(
+        let (id, record) = (id.to_string(), record.to_string());
+        self.write_grouped(move |conn| {
+            conn.prepare_cached(
                 "INSERT INTO async_events (id, record) VALUES (?1, ?2)
                  ON CONFLICT (id) DO UPDATE SET record = excluded.record",
-                params![id, record],
-            )?;
+            )?
+            .execute(params![id, record])?;
             Ok(())
         })
     }
 
     pub fn delete_event(&self, id: &str) -> Result<(), StoreError> {
-        self.with(|conn| {
-            conn.execute("DELETE FROM async_events WHERE id = ?1", params![id])?;
+        let id = id.to_string();
+        self.write_grouped(move |conn| {
+            conn.prepare_cached("DELETE FROM async_events WHERE id = ?1")?
+                .execute(params![id])?;
             Ok(())
         })
     }
@@ -30,11 +35,8 @@ impl LambdaDb {
     pub fn get_event(&self, id: &str) -> Result<Option<String>, StoreError> {
         self.with(|conn| {
             Ok(conn
-                .query_row(
-                    "SELECT record FROM async_events WHERE id = ?1",
-                    params![id],
-                    |row| row.get(0),
-                )
+                .prepare_cached("SELECT record FROM async_events WHERE id = ?1")?
+                .query_row(params![id], |row| row.get(0))
                 .optional()?)
         })
     }
