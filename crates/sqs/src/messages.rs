@@ -9,7 +9,7 @@ use crate::{
     SqsError, SqsService,
 };
 use base64::Engine;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -41,12 +41,12 @@ impl SqsService {
         queue: &QueueRef,
         message: OutgoingMessage,
     ) -> Result<SentMessage, SqsError> {
-        let (row, sent) = self.with(|conn| {
-            let tx = conn.transaction()?;
-            let row = load(&tx, queue)?;
-            let sent = insert(&tx, queue, &row, message)?;
-            tx.commit()?;
-            Ok((row, sent))
+        // Committed with the other sends of the moment: one fsync for all.
+        let queue = queue.clone();
+        let (row, sent) = self.db.write_grouped(move |conn| {
+            let row = load(conn, &queue)?;
+            let sent = insert(conn, &queue, &row, message)?;
+            Ok::<_, SqsError>((row, sent))
         })?;
         self.wake(row.id);
         Ok(sent)
@@ -245,7 +245,7 @@ impl SqsService {
 
 /// Checks a message and stores it (or finds its FIFO duplicate).
 fn insert(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     queue: &QueueRef,
     row: &QueueRow,
     message: OutgoingMessage,
