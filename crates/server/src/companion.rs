@@ -9,7 +9,10 @@
 use crate::app::App;
 use crate::iam_api::{self, Service as IamOrSts};
 use crate::unknown_service::Unserved;
-use crate::{dynamodb_api, events_api, kinesis_api, logs_api, s3_api, sigv4, sns_api, sqs_api};
+use crate::{
+    cloudwatch_api, dynamodb_api, events_api, kinesis_api, logs_api, s3_api, sigv4, sns_api,
+    sqs_api,
+};
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
@@ -29,6 +32,9 @@ pub enum Target {
     DynamoDb,
     /// `X-Amz-Target: AWSEvents.<Operation>` (EventBridge).
     Events,
+    /// `X-Amz-Target: GraniteServiceVersion20100801.<Operation>` (CloudWatch
+    /// metrics, JSON 1.0 query-compatible).
+    CloudWatch,
     S3,
     /// SNS (query protocol).
     Sns,
@@ -57,6 +63,9 @@ pub fn detect(uri: &Uri, headers: &HeaderMap) -> Option<Target> {
     }
     if amz_target.starts_with("AWSEvents.") {
         return Some(Target::Events);
+    }
+    if amz_target.starts_with(cloudwatch_api::TARGET_PREFIX) {
+        return Some(Target::CloudWatch);
     }
     if !amz_target.is_empty() {
         return Some(Target::Unserved(Unserved::by_target(amz_target)));
@@ -143,6 +152,7 @@ pub async fn serve(
         Target::Sns => sns_api::serve(&app.sns, &scope, &uri, &headers, body).await,
         Target::DynamoDb => dynamodb_api::serve(&app.dynamodb, &scope, &headers, body).await,
         Target::Events => events_api::serve(&app.events, &scope, &headers, body).await,
+        Target::CloudWatch => cloudwatch_api::serve(&app.cloudwatch, &scope, &headers, body).await,
         Target::S3 => s3_api::serve(&app.s3, &scope, method, &uri, &headers, body).await,
         Target::Iam(service) => {
             iam_api::serve(&app.iam, service, &scope, &uri, &headers, body).await
@@ -221,6 +231,11 @@ mod tests {
         assert_eq!(detect(&uri, &dynamo), Some(Target::DynamoDb));
         let events = headers(&[("x-amz-target", "AWSEvents.PutEvents")]);
         assert_eq!(detect(&uri, &events), Some(Target::Events));
+        let metrics = headers(&[(
+            "x-amz-target",
+            "GraniteServiceVersion20100801.PutMetricData",
+        )]);
+        assert_eq!(detect(&uri, &metrics), Some(Target::CloudWatch));
         let streams = headers(&[("x-amz-target", "DynamoDBStreams_20120810.ListStreams")]);
         assert_eq!(detect(&uri, &streams), Some(Target::DynamoDb));
         let sts: Uri = "/?Action=GetCallerIdentity&Version=2011-06-15"

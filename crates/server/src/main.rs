@@ -2,6 +2,7 @@
 
 mod app;
 mod cli;
+mod cloudwatch_api;
 mod companion;
 mod cross_account;
 mod dynamodb_api;
