@@ -18,6 +18,9 @@ use std::sync::{Arc, Mutex};
 
 pub const NAMESPACE: &str = "AWS/Lambda";
 
+/// An account and region, and a function of it (`None`: all of them).
+type RunningKey = (String, String, Option<String>);
+
 /// Which function (and qualifier, and version that ran) a value is of.
 #[derive(Debug, Clone, Copy)]
 pub struct Subject<'a> {
@@ -31,13 +34,13 @@ pub struct LambdaMetrics {
     cloudwatch: CloudWatchService,
     /// Running invocations per function and per account, for
     /// ConcurrentExecutions.
-    running: Arc<Mutex<HashMap<(String, Option<String>), u32>>>,
+    running: Arc<Mutex<HashMap<RunningKey, u32>>>,
 }
 
 /// Counts one running invocation until dropped.
 pub struct Running {
     metrics: LambdaMetrics,
-    keys: [(String, Option<String>); 2],
+    keys: [RunningKey; 2],
 }
 
 impl Drop for Running {
@@ -70,7 +73,7 @@ impl LambdaMetrics {
         &self.cloudwatch
     }
 
-    fn running(&self) -> std::sync::MutexGuard<'_, HashMap<(String, Option<String>), u32>> {
+    fn running(&self) -> std::sync::MutexGuard<'_, HashMap<RunningKey, u32>> {
         self.running.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -104,13 +107,14 @@ impl LambdaMetrics {
     /// An invocation starts: ConcurrentExecutions is the number running
     /// now (read with the Maximum statistic).
     pub fn started(&self, function: &FunctionKey) -> Running {
+        let (account, region) = (&function.account, &function.region);
         let keys = [
-            (function.account.clone(), Some(function.name.clone())),
-            (function.account.clone(), None),
+            (account.clone(), region.clone(), Some(function.name.clone())),
+            (account.clone(), region.clone(), None),
         ];
         let (for_function, for_account) = {
             let mut running = self.running();
-            let mut bump = |key: &(String, Option<String>)| {
+            let mut bump = |key: &RunningKey| {
                 let n = running.entry(key.clone()).or_insert(0);
                 *n += 1;
                 *n
