@@ -21,7 +21,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from laminar_testing import AWS_ENV, REGION, create_python_function, wait_active
+from laminar_testing import AWS_ENV, REGION, create_python_function, wait_active, wait_for
 
 UTC = datetime.timezone.utc
 
@@ -520,3 +520,27 @@ def test_embedded_metric_format_lines_become_metrics(lambda_, cloudwatch, functi
         ("Took", 0),
         ("Took", 1),
     ]
+
+
+def test_asynchronous_invocation_metrics(lambda_, cloudwatch, function_name):
+    create_python_function(lambda_, function_name, FUNCTION)
+    lambda_.put_function_event_invoke_config(FunctionName=function_name, MaximumRetryAttempts=0)
+    for event in ({}, {"fail": True}, {}):
+        lambda_.invoke(FunctionName=function_name, InvocationType="Event", Payload=json.dumps(event))
+    by_name = [{"Name": "FunctionName", "Value": function_name}]
+
+    def dropped():
+        return lambda_stats(cloudwatch, function_name, "AsyncEventsDropped", by_name, ["Sum"])
+
+    # The failed event is dropped once its one attempt failed (no retries).
+    assert wait_for(dropped, what="the dropped event") == [{"Sum": 1.0, "Unit": "Count"}]
+    wait_for(
+        lambda: lambda_stats(cloudwatch, function_name, "Invocations", by_name, ["Sum"]) == [{"Sum": 3.0, "Unit": "Count"}],
+        what="three invocations",
+    )
+    assert lambda_stats(cloudwatch, function_name, "AsyncEventsReceived", by_name, ["Sum"]) == [
+        {"Sum": 3.0, "Unit": "Count"}
+    ]
+    assert lambda_stats(cloudwatch, function_name, "Errors", by_name, ["Sum"]) == [{"Sum": 1.0, "Unit": "Count"}]
+    [age] = lambda_stats(cloudwatch, function_name, "AsyncEventAge", by_name, ["SampleCount", "Minimum"])
+    assert age["SampleCount"] == 3.0 and age["Minimum"] >= 0.0 and age["Unit"] == "Milliseconds"
