@@ -544,3 +544,23 @@ def test_asynchronous_invocation_metrics(lambda_, cloudwatch, function_name):
     assert lambda_stats(cloudwatch, function_name, "Errors", by_name, ["Sum"]) == [{"Sum": 1.0, "Unit": "Count"}]
     [age] = lambda_stats(cloudwatch, function_name, "AsyncEventAge", by_name, ["SampleCount", "Minimum"])
     assert age["SampleCount"] == 3.0 and age["Minimum"] >= 0.0 and age["Unit"] == "Milliseconds"
+
+
+def test_metrics_survive_a_restart_with_a_data_dir(laminar_factory, tmp_path, namespace):
+    data_dir = tmp_path / "state"
+    first = laminar_factory(data_dir=data_dir)
+    at = minute_ago(2)
+    cloudwatch_client(first.url).put_metric_data(
+        Namespace=namespace, MetricData=[{"MetricName": "Kept", "Timestamp": at, "Value": 42, "Unit": "Count"}]
+    )
+    first.stop()
+    second = laminar_factory(data_dir=data_dir)
+    answer = cloudwatch_client(second.url).get_metric_statistics(
+        Namespace=namespace,
+        MetricName="Kept",
+        StartTime=at,
+        EndTime=at + datetime.timedelta(minutes=1),
+        Period=60,
+        Statistics=["Sum"],
+    )
+    assert answer["Datapoints"] == [{"Timestamp": at, "Sum": 42.0, "Unit": "Count"}]
