@@ -460,6 +460,9 @@ def test_lambda_metrics_match_the_invocations(laminar, lambda_, cloudwatch, func
     assert duration["Maximum"] >= 200.0  # the invocation that slept 0.2 s
     [concurrency] = lambda_stats(cloudwatch, function_name, "ConcurrentExecutions", by_name, ["Maximum"])
     assert concurrency == {"Maximum": 1.0, "Unit": "Count"}
+    # Account-wide (shared with the session's other tests): at least this test's one.
+    [unreserved] = lambda_stats(cloudwatch, function_name, "UnreservedConcurrentExecutions", [], ["Maximum"])
+    assert unreserved["Maximum"] >= 1.0
 
     resource = by_name + [{"Name": "Resource", "Value": f"{function_name}:live"}]
     assert lambda_stats(cloudwatch, function_name, "Invocations", resource, ["Sum"]) == [

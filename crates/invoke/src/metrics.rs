@@ -105,8 +105,9 @@ impl LambdaMetrics {
     }
 
     /// An invocation starts: ConcurrentExecutions is the number running
-    /// now (read with the Maximum statistic).
-    pub fn started(&self, function: &FunctionKey) -> Running {
+    /// now (read with the Maximum statistic); UnreservedConcurrentExecutions
+    /// (account-wide) the number on unreserved concurrency, when this one is.
+    pub fn started(&self, function: &FunctionKey, unreserved_running: Option<u32>) -> Running {
         let (account, region) = (&function.account, &function.region);
         let keys = [
             (account.clone(), region.clone(), Some(function.name.clone())),
@@ -136,6 +137,11 @@ impl LambdaMetrics {
             .record(&scope, &by_name, "Count", ts, f64::from(for_function));
         self.cloudwatch
             .record(&scope, &account_wide, "Count", ts, f64::from(for_account));
+        if let Some(n) = unreserved_running {
+            let unreserved = MetricKey::new(NAMESPACE, "UnreservedConcurrentExecutions", Vec::new());
+            self.cloudwatch
+                .record(&scope, &unreserved, "Count", ts, f64::from(n));
+        }
         Running {
             metrics: self.clone(),
             keys,

@@ -181,7 +181,7 @@ impl Invoker {
         scope: &Scope,
         prepared: &Prepared,
         sink: Option<&mpsc::Sender<Bytes>>,
-        _lease: Lease,
+        lease: Lease,
     ) -> ApiResult<(InvokeResult, String)> {
         let config = prepared.resolved.config();
         let function = key_of(scope, &config.function_name);
@@ -194,7 +194,7 @@ impl Invoker {
             .request_id
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        let _running = self.metrics.started(&key.function);
+        let _running = self.metrics.started(&key.function, lease.unreserved_running);
         let subject = Subject {
             function: &key.function,
             qualifier: prepared.qualifier.as_deref(),
