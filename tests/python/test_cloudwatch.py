@@ -4,7 +4,7 @@ with values computed here), ListMetrics' filters and pages, GetMetricData,
 the refusals as AWS words them; the `AWS/Lambda` metrics of invocations the
 test made (Invocations, Errors, Throttles, Duration by FunctionName,
 Resource and ExecutedVersion); embedded metric format log lines becoming
-metrics."""
+metrics; the query protocol older SDKs send."""
 
 from __future__ import annotations
 
@@ -14,11 +14,18 @@ import math
 import os
 import subprocess
 import sys
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
+import xml.etree.ElementTree as ET
 
 import boto3
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from laminar_testing import AWS_ENV, REGION, create_python_function, wait_active, wait_for
@@ -567,3 +574,73 @@ def test_metrics_survive_a_restart_with_a_data_dir(laminar_factory, tmp_path, na
         Statistics=["Sum"],
     )
     assert answer["Datapoints"] == [{"Timestamp": at, "Sum": 42.0, "Unit": "Count"}]
+
+
+def query(endpoint: str, params: dict) -> tuple[int, "ET.Element"]:
+    """A query-protocol call (`Action=…&Version=2010-08-01`, a form body),
+    as older SDKs send it; the answer's status and XML."""
+    body = urllib.parse.urlencode({**params, "Version": "2010-08-01"}).encode()
+    signed = AWSRequest(
+        method="POST",
+        url=endpoint + "/",
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+    )
+    credentials = Credentials(AWS_ENV["AWS_ACCESS_KEY_ID"], AWS_ENV["AWS_SECRET_ACCESS_KEY"])
+    SigV4Auth(credentials, "monitoring", REGION).add_auth(signed)
+    request = urllib.request.Request(endpoint + "/", data=body, headers=dict(signed.headers.items()))
+    try:
+        with urllib.request.urlopen(request, timeout=30) as r:
+            return r.status, ET.fromstring(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, ET.fromstring(e.read())
+
+
+def test_the_query_protocol(laminar, namespace):
+    ns = "{http://monitoring.amazonaws.com/doc/2010-08-01/}"
+    at = minute_ago(3)
+    status, put = query(
+        laminar.url,
+        {
+            "Action": "PutMetricData",
+            "Namespace": namespace,
+            "MetricData.member.1.MetricName": "Q",
+            "MetricData.member.1.Dimensions.member.1.Name": "Shard",
+            "MetricData.member.1.Dimensions.member.1.Value": "7",
+            "MetricData.member.1.Timestamp": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "MetricData.member.1.Values.member.1": "2",
+            "MetricData.member.1.Values.member.2": "4",
+            "MetricData.member.1.Unit": "Bytes",
+        },
+    )
+    assert status == 200 and put.tag == f"{ns}PutMetricDataResponse"
+    status, stats = query(
+        laminar.url,
+        {
+            "Action": "GetMetricStatistics",
+            "Namespace": namespace,
+            "MetricName": "Q",
+            "Dimensions.member.1.Name": "Shard",
+            "Dimensions.member.1.Value": "7",
+            "StartTime": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "EndTime": (at + datetime.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "Period": "60",
+            "Statistics.member.1": "Sum",
+            "ExtendedStatistics.member.1": "p50",
+        },
+    )
+    assert status == 200
+    [point] = stats.findall(f"{ns}GetMetricStatisticsResult/{ns}Datapoints/{ns}member")
+    assert point.findtext(f"{ns}Timestamp") == at.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    assert float(point.findtext(f"{ns}Sum")) == 6.0
+    assert point.findtext(f"{ns}Unit") == "Bytes"
+    assert point.findtext(f"{ns}ExtendedStatistics/{ns}entry/{ns}key") == "p50"
+    assert float(point.findtext(f"{ns}ExtendedStatistics/{ns}entry/{ns}value")) == 2.0
+    status, refused = query(
+        laminar.url,
+        {"Action": "PutMetricData", "Namespace": namespace, "MetricData.member.1.MetricName": "Q", "MetricData.member.1.Value": "NaN"},
+    )
+    assert status == 400
+    assert refused.findtext(f"{ns}Error/{ns}Code") == "InvalidParameterValue"
+    assert refused.findtext(f"{ns}Error/{ns}Type") == "Sender"
+    assert refused.findtext(f"{ns}Error/{ns}Message") == "The value NaN for parameter MetricData.member.1.Value is invalid."

@@ -138,7 +138,8 @@ impl LambdaMetrics {
         self.cloudwatch
             .record(&scope, &account_wide, "Count", ts, f64::from(for_account));
         if let Some(n) = unreserved_running {
-            let unreserved = MetricKey::new(NAMESPACE, "UnreservedConcurrentExecutions", Vec::new());
+            let unreserved =
+                MetricKey::new(NAMESPACE, "UnreservedConcurrentExecutions", Vec::new());
             self.cloudwatch
                 .record(&scope, &unreserved, "Count", ts, f64::from(n));
         }

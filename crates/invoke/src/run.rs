@@ -194,7 +194,9 @@ impl Invoker {
             .request_id
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        let _running = self.metrics.started(&key.function, lease.unreserved_running);
+        let _running = self
+            .metrics
+            .started(&key.function, lease.unreserved_running);
         let subject = Subject {
             function: &key.function,
             qualifier: prepared.qualifier.as_deref(),

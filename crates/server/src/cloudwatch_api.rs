@@ -56,7 +56,7 @@ pub async fn serve(
     }
 }
 
-fn dispatch(
+pub(crate) fn dispatch(
     cw: &CloudWatchService,
     scope: &Scope,
     operation: &str,

@@ -164,7 +164,7 @@ pub fn asked(
             asked("events", resource)
         }
         // CloudWatch's metric actions name no resource.
-        Target::CloudWatch => asked("cloudwatch", "*".into()),
+        Target::CloudWatch | Target::CloudWatchQuery => asked("cloudwatch", "*".into()),
         Target::Logs => {
             let resource = params
                 .get("logGroupName")

@@ -36,7 +36,9 @@ fn protocol(target: Option<Target>) -> Protocol {
             | Target::Events
             | Target::CloudWatch,
         ) => Protocol::Json,
-        Some(Target::SqsQuery | Target::Iam(_) | Target::Sns) => Protocol::Query,
+        Some(Target::SqsQuery | Target::Iam(_) | Target::Sns | Target::CloudWatchQuery) => {
+            Protocol::Query
+        }
         Some(Target::S3) => Protocol::S3,
         // Not authenticated: answered NotImplemented in their own protocol.
         Some(Target::Unserved(_)) => Protocol::Json,
