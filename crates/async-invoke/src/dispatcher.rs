@@ -13,6 +13,7 @@ use crate::destinations::{self, Condition, Destination, LastResponse};
 use crate::queue::{AsyncEvent, AsyncQueue};
 use crate::ApiResult;
 use laminar_executor::InvokeResult;
+use laminar_invoke::metrics::Subject;
 use laminar_invoke::Invoker;
 use laminar_invoke::{InvokeInput, Prepared};
 use laminar_lambda_core::clock::now_ms;
@@ -136,7 +137,28 @@ impl AsyncInvocations {
     /// Accepts an asynchronous invocation: it is in the store before this
     /// returns, so the caller's 202 means it will run.
     pub fn enqueue(&self, event: AsyncEvent) -> ApiResult<()> {
-        self.queue.put(event)
+        let (function, qualifier) = (event.function(), event.qualifier.clone());
+        self.queue.put(event)?;
+        let subject = Subject {
+            function: &function,
+            qualifier: qualifier.as_deref(),
+            executed_version: None,
+        };
+        self.invoker
+            .metrics()
+            .put(subject, "AsyncEventsReceived", "Count", 1.0);
+        Ok(())
+    }
+
+    /// One `AWS/Lambda` value about an event's function.
+    fn metric(&self, event: &AsyncEvent, name: &str, unit: &str, value: f64) {
+        let function = event.function();
+        let subject = Subject {
+            function: &function,
+            qualifier: event.qualifier.as_deref(),
+            executed_version: None,
+        };
+        self.invoker.metrics().put(subject, name, unit, value);
     }
 
     /// Runs queued events as they come due, for as long as the engine lives.
@@ -234,6 +256,7 @@ impl AsyncInvocations {
         };
         match outcome {
             Ok((result, executed_version)) => {
+                self.metric(&event, "AsyncEventAge", "Milliseconds", millis(age) as f64);
                 self.queue.expedite_throttled(&event.function(), now_ms());
                 event.invoke_count += 1;
                 event.throttles = 0;
@@ -254,7 +277,9 @@ impl AsyncInvocations {
                             Condition::Success,
                             Some(&last),
                         );
-                        self.deliver_record(&scope, arn, record).await;
+                        if !self.deliver_record(&scope, arn, record).await {
+                            self.metric(&event, "DestinationDeliveryFailures", "Count", 1.0);
+                        }
                     }
                     self.queue.finish_off_worker(&event.id).await;
                     return;
@@ -338,29 +363,38 @@ impl AsyncInvocations {
         let scope = event.scope();
         if let Some(arn) = &policy.on_failure {
             let record = destinations::invocation_record(event, function_arn, condition, last);
-            self.deliver_record(&scope, arn, record).await;
-        }
-        if let Some(arn) = &policy.dead_letter {
-            match destinations::destination(arn) {
-                Destination::Queue(queue) => {
-                    let message = destinations::dead_letter_message(event, last);
-                    if let Err(e) = self.sqs.send_to_arn(queue, message).await {
-                        tracing::warn!(id = %event.id, %arn, error = %e, "the dead-letter queue refused the event");
-                    }
-                }
-                _ => {
-                    tracing::warn!(id = %event.id, %arn, "laminar can only use SQS queues as dead-letter queues")
-                }
+            if !self.deliver_record(&scope, arn, record).await {
+                self.metric(event, "DestinationDeliveryFailures", "Count", 1.0);
             }
         }
+        if let Some(arn) = &policy.dead_letter {
+            let sent = match destinations::destination(arn) {
+                Destination::Queue(queue) => {
+                    let message = destinations::dead_letter_message(event, last);
+                    let sent = self.sqs.send_to_arn(queue, message).await;
+                    if let Err(e) = &sent {
+                        tracing::warn!(id = %event.id, %arn, error = %e, "the dead-letter queue refused the event");
+                    }
+                    sent.is_ok()
+                }
+                _ => {
+                    tracing::warn!(id = %event.id, %arn, "laminar can only use SQS queues as dead-letter queues");
+                    false
+                }
+            };
+            if !sent {
+                self.metric(event, "DeadLetterErrors", "Count", 1.0);
+            }
+        }
+        self.metric(event, "AsyncEventsDropped", "Count", 1.0);
         if policy.on_failure.is_none() && policy.dead_letter.is_none() {
             tracing::info!(id = %event.id, function = %event.function_name, condition = ?condition, "asynchronous invocation discarded");
         }
         self.queue.finish_off_worker(&event.id).await;
     }
 
-    /// Sends an invocation record to a destination.
-    async fn deliver_record(&self, scope: &Scope, arn: &str, record: serde_json::Value) {
+    /// Sends an invocation record to a destination; whether it took it.
+    async fn deliver_record(&self, scope: &Scope, arn: &str, record: serde_json::Value) -> bool {
         let body = record.to_string();
         match destinations::destination(arn) {
             Destination::Queue(queue) => {
@@ -370,7 +404,9 @@ impl AsyncInvocations {
                 };
                 if let Err(e) = self.sqs.send_to_arn(queue, message).await {
                     tracing::warn!(%arn, error = %e, "a destination queue refused the invocation record");
+                    return false;
                 }
+                true
             }
             Destination::Function {
                 account,
@@ -391,11 +427,13 @@ impl AsyncInvocations {
                     .is_none()
                 {
                     tracing::warn!(%arn, "the destination function does not exist");
-                    return;
+                    return false;
                 }
                 if let Err(e) = self.queue.put_off_worker(event).await {
                     tracing::warn!(%arn, error = %e, "the destination function could not take the record");
+                    return false;
                 }
+                true
             }
             Destination::Topic(topic) => {
                 let sns = self.sns.clone();
@@ -407,7 +445,9 @@ impl AsyncInvocations {
                 .await;
                 if let Err(e) = published {
                     tracing::warn!(%arn, error = %e, "a destination topic refused the invocation record");
+                    return false;
                 }
+                true
             }
             Destination::Bus(bus) => {
                 let entry = destinations::bus_entry(bus, &record);
@@ -421,10 +461,13 @@ impl AsyncInvocations {
                 .await;
                 if let Err(e) = put {
                     tracing::warn!(%arn, error = %e, "a destination event bus refused the invocation record");
+                    return false;
                 }
+                true
             }
             Destination::Unsupported(arn) => {
                 tracing::warn!(%arn, caller = %scope.account, "laminar delivers invocation records to SQS queues, SNS topics, EventBridge buses and Lambda functions only");
+                false
             }
         }
     }

@@ -549,6 +549,21 @@ impl ShardReader {
             None => json!({ "Records": records }),
         };
         prepared.payload = bytes::Bytes::from(event.to_string());
+        if let Some(newest) = part.last() {
+            // IteratorAge: how old the batch's last record is when it is handed over.
+            let config = prepared.resolved.config();
+            let function = laminar_lambda_core::naming::key_of(&self.scope, &config.function_name);
+            let subject = laminar_invoke::metrics::Subject {
+                function: &function,
+                qualifier: prepared.qualifier.as_deref(),
+                executed_version: Some(&config.version),
+            };
+            let age_ms = (laminar_lambda_core::clock::now_ms() - newest.arrival_ms).max(0);
+            service
+                .invoker
+                .metrics()
+                .put(subject, "IteratorAge", "Milliseconds", age_ms as f64);
+        }
         match service.invoker.run(&self.scope, &prepared, None).await {
             Ok((InvokeResult::Response(body), _)) => {
                 if let (Some(state), Some(w)) = (returned_state(&body), window) {

@@ -31,6 +31,9 @@ impl Account {
 /// One running invocation's share, returned on drop.
 pub struct Lease {
     counter: Arc<AtomicU32>,
+    /// The account's invocations running on unreserved concurrency once
+    /// this one started (`None`: it runs on its function's reservation).
+    pub unreserved_running: Option<u32>,
 }
 
 impl Drop for Lease {
@@ -47,6 +50,7 @@ fn take_one(counter: &Arc<AtomicU32>, limit: u32) -> Option<Lease> {
         .ok()
         .map(|_| Lease {
             counter: counter.clone(),
+            unreserved_running: None,
         })
 }
 
@@ -119,7 +123,11 @@ impl AccountConcurrency {
             });
         }
         let unreserved = self.limit.saturating_sub(account.reserved_total());
-        take_one(&account.unreserved_in_use, unreserved).ok_or_else(|| {
+        let lease = take_one(&account.unreserved_in_use, unreserved).map(|mut lease| {
+            lease.unreserved_running = Some(account.unreserved_in_use.load(Ordering::Acquire));
+            lease
+        });
+        lease.ok_or_else(|| {
             ApiError::new(ErrorKind::TooManyRequests, "Rate Exceeded.")
                 .with_reason("ConcurrentInvocationLimitExceeded")
         })

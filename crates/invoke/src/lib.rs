@@ -12,6 +12,7 @@
 pub mod concurrency;
 pub mod hot_reload;
 pub mod logs;
+pub mod metrics;
 pub mod pool;
 mod request;
 mod run;
@@ -37,6 +38,8 @@ pub struct Invoker {
     pub pools: pool::Pools,
     pub concurrency: concurrency::AccountConcurrency,
     logs: logs::FunctionLogs,
+    /// `AWS/Lambda` metrics.
+    metrics: metrics::LambdaMetrics,
     /// Execution roles' credentials for the environments.
     iam: laminar_iam::IamService,
     /// How long a new function stays `Pending` (an update `InProgress`) at
@@ -63,6 +66,7 @@ impl Invoker {
         registry: Arc<Registry>,
         executor: Executor,
         cloudwatch: laminar_logs::LogsService,
+        metrics: laminar_cloudwatch::CloudWatchService,
         iam: laminar_iam::IamService,
     ) -> Self {
         let InvokerSettings {
@@ -82,7 +86,8 @@ impl Invoker {
             registry,
             pools: pool::Pools::new(Arc::new(executor)),
             concurrency,
-            logs: logs::FunctionLogs::new(cloudwatch),
+            logs: logs::FunctionLogs::new(cloudwatch, metrics.clone()),
+            metrics: metrics::LambdaMetrics::new(metrics),
             iam,
             pending,
         }
@@ -95,6 +100,11 @@ impl Invoker {
     /// The CloudWatch Logs service function logs go to.
     pub fn cloudwatch(&self) -> &laminar_logs::LogsService {
         self.logs.cloudwatch()
+    }
+
+    /// The `AWS/Lambda` metrics: the engines report theirs here too.
+    pub fn metrics(&self) -> &metrics::LambdaMetrics {
+        &self.metrics
     }
 
     /// Stops idle environments after `keep_alive`, for as long as the

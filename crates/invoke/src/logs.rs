@@ -5,18 +5,24 @@
 //! retention); laminar holds no other copy in memory.
 //!
 //! The write to CloudWatch Logs leaves the invoke path: it is queued for the
-//! Logs service's background writer, which commits batches.
+//! Logs service's background writer, which commits batches. Lines in the
+//! embedded metric format become metrics, as CloudWatch Logs makes them.
 
+use laminar_cloudwatch::{CloudWatchService, Scope};
 use laminar_logs::{LogEvent, LogsService};
 use laminar_store::FunctionKey;
 
 pub struct FunctionLogs {
     cloudwatch: LogsService,
+    metrics: CloudWatchService,
 }
 
 impl FunctionLogs {
-    pub fn new(cloudwatch: LogsService) -> Self {
-        Self { cloudwatch }
+    pub fn new(cloudwatch: LogsService, metrics: CloudWatchService) -> Self {
+        Self {
+            cloudwatch,
+            metrics,
+        }
     }
 
     pub fn cloudwatch(&self) -> &LogsService {
@@ -39,6 +45,10 @@ impl FunctionLogs {
                 message: line.to_string(),
             })
             .collect();
+        let scope = Scope::new(&function.account, &function.region);
+        for line in text.lines().filter(|l| l.contains("\"_aws\"")) {
+            self.metrics.record_log_line(&scope, line, timestamp_ms);
+        }
         // Never blocks: a full queue drops (and counts) the lines.
         self.cloudwatch.append_later(
             &function.account,

@@ -2,6 +2,7 @@
 //! environment of the function's revision, the executor, the function's log.
 
 use crate::concurrency::Lease;
+use crate::metrics::Subject;
 use crate::pool::PoolKey;
 use crate::request::Prepared;
 use crate::{ApiResult, Invoker};
@@ -164,7 +165,15 @@ impl Invoker {
     /// The concurrency share an invocation of this function needs.
     pub(crate) fn lease(&self, scope: &Scope, prepared: &Prepared) -> ApiResult<Lease> {
         let function = key_of(scope, &prepared.resolved.config().function_name);
-        self.concurrency.acquire(&function)
+        self.concurrency.acquire(&function).inspect_err(|e| {
+            if e.kind == ErrorKind::TooManyRequests {
+                self.metrics.throttled(Subject {
+                    function: &function,
+                    qualifier: prepared.qualifier.as_deref(),
+                    executed_version: None,
+                });
+            }
+        })
     }
 
     pub(crate) async fn run_leased(
@@ -172,7 +181,7 @@ impl Invoker {
         scope: &Scope,
         prepared: &Prepared,
         sink: Option<&mpsc::Sender<Bytes>>,
-        _lease: Lease,
+        lease: Lease,
     ) -> ApiResult<(InvokeResult, String)> {
         let config = prepared.resolved.config();
         let function = key_of(scope, &config.function_name);
@@ -185,6 +194,14 @@ impl Invoker {
             .request_id
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let _running = self
+            .metrics
+            .started(&key.function, lease.unreserved_running);
+        let subject = Subject {
+            function: &key.function,
+            qualifier: prepared.qualifier.as_deref(),
+            executed_version: Some(&config.version),
+        };
         let mut env = match self.pools.take_idle(&key) {
             Some(env) => env,
             None => {
@@ -211,6 +228,7 @@ impl Invoker {
                             now_ms(),
                             &text,
                         );
+                        self.metrics.invoked(subject, true, 0.0);
                         return Ok((InvokeResult::Error(Bytes::from(body.to_string())), text));
                     }
                     Err(StartError::UnsupportedRuntime(message)) => {
@@ -245,6 +263,11 @@ impl Invoker {
             &text,
         );
         tracing::debug!(function = %config.function_name, "{}", text.trim_end());
+        self.metrics.invoked(
+            subject,
+            matches!(report.result, InvokeResult::Error(_)),
+            report.duration.as_secs_f64() * 1000.0,
+        );
         let InvokeReport {
             result, reusable, ..
         } = report;

@@ -108,6 +108,7 @@ pub struct Companions {
     pub sns: laminar_sns::SnsService,
     pub events: laminar_events::EventsService,
     pub dynamodb: laminar_dynamodb::DynamoService,
+    pub cloudwatch: laminar_cloudwatch::CloudWatchService,
 }
 
 /// The Lambda service of one laminar instance. Cheap to clone.
@@ -150,6 +151,7 @@ impl LambdaService {
             registry.clone(),
             executor,
             companions.logs.clone(),
+            companions.cloudwatch.clone(),
             companions.iam.clone(),
         ));
         let async_queue = Arc::new(AsyncInvocations::load(

@@ -1,6 +1,7 @@
 //! The services laminar answers on its one port.
 
 use crate::enforce::Enforcer;
+use laminar_cloudwatch::CloudWatchService;
 use laminar_dynamodb::DynamoService;
 use laminar_events::EventsService;
 use laminar_iam::IamService;
@@ -25,4 +26,5 @@ pub struct App {
     pub enforcer: Option<Enforcer>,
     pub sns: SnsService,
     pub events: EventsService,
+    pub cloudwatch: CloudWatchService,
 }

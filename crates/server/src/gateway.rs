@@ -73,8 +73,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
             args.schedule_time_scale,
         )?,
         dynamodb: DynamoService::new(db.clone())?,
+        cloudwatch: laminar_cloudwatch::CloudWatchService::new(db.clone())?,
     };
     crate::dynamodb_api::start_sweeper(companions.dynamodb.clone());
+    crate::cloudwatch_api::start_flusher(companions.cloudwatch.clone());
     let service = LambdaService::new(
         Settings {
             endpoint_url: endpoint_url.clone(),
@@ -99,6 +101,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         iam: companions.iam,
         sns: companions.sns,
         events: companions.events,
+        cloudwatch: companions.cloudwatch,
         enforcer: (args.iam == IamMode::Enforce).then(|| Enforcer {
             root_secret: args.iam_root_secret.clone(),
         }),
@@ -134,6 +137,8 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     // Function logs still queued for CloudWatch Logs are committed before exit.
     let logs = service.companions().logs.clone();
     let _ = tokio::task::spawn_blocking(move || logs.flush(Duration::from_secs(2))).await;
+    let metrics = service.companions().cloudwatch.clone();
+    let _ = tokio::task::spawn_blocking(move || metrics.flush()).await;
     Ok(())
 }
 

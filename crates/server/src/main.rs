@@ -2,6 +2,8 @@
 
 mod app;
 mod cli;
+mod cloudwatch_api;
+mod cloudwatch_query;
 mod companion;
 mod cross_account;
 mod dynamodb_api;

@@ -163,6 +163,8 @@ pub fn asked(
                 .unwrap_or_else(|| format!("arn:aws:events:{region}:{account}:event-bus/{bus}"));
             asked("events", resource)
         }
+        // CloudWatch's metric actions name no resource.
+        Target::CloudWatch | Target::CloudWatchQuery => asked("cloudwatch", "*".into()),
         Target::Logs => {
             let resource = params
                 .get("logGroupName")

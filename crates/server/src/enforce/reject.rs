@@ -29,9 +29,16 @@ fn protocol(target: Option<Target>) -> Protocol {
     match target {
         None => Protocol::RestJson,
         Some(
-            Target::SqsJson | Target::Logs | Target::Kinesis | Target::DynamoDb | Target::Events,
+            Target::SqsJson
+            | Target::Logs
+            | Target::Kinesis
+            | Target::DynamoDb
+            | Target::Events
+            | Target::CloudWatch,
         ) => Protocol::Json,
-        Some(Target::SqsQuery | Target::Iam(_) | Target::Sns) => Protocol::Query,
+        Some(Target::SqsQuery | Target::Iam(_) | Target::Sns | Target::CloudWatchQuery) => {
+            Protocol::Query
+        }
         Some(Target::S3) => Protocol::S3,
         // Not authenticated: answered NotImplemented in their own protocol.
         Some(Target::Unserved(_)) => Protocol::Json,
@@ -152,6 +159,15 @@ pub fn companion_denied(target: Target, message: &str) -> Response {
             status: 403,
         };
         return crate::sqs_api::json::error(&e, &uuid::Uuid::new_v4().to_string());
+    }
+    if target == Target::CloudWatch {
+        let e = laminar_cloudwatch::CwError {
+            code: "AccessDenied",
+            shape: "AccessDenied",
+            message: message.into(),
+            status: 403,
+        };
+        return crate::cloudwatch_api::error(&e, &uuid::Uuid::new_v4().to_string());
     }
     match protocol(Some(target)) {
         Protocol::Json => respond(Protocol::Json, 400, "AccessDeniedException", message),
