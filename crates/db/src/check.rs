@@ -22,11 +22,23 @@ fn damaged(file: &Path, detail: impl std::fmt::Display) -> DbError {
 
 /// Refuses `file` (an existing database) if it or its WAL is damaged.
 pub(crate) fn existing(file: &Path) -> Result<(), DbError> {
-    check_wal_header(file)?;
-    let conn = Connection::open_with_flags(
-        file,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
+    let has_wal = check_wal_header(file)?;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    // Without a log to read, `immutable` reads the file alone and creates
+    // no log or index beside it.
+    let conn = if has_wal {
+        Connection::open_with_flags(file, flags)
+    } else {
+        let path = file.display().to_string();
+        let escaped = path
+            .replace('%', "%25")
+            .replace('?', "%3f")
+            .replace('#', "%23");
+        Connection::open_with_flags(
+            format!("file:{escaped}?immutable=1"),
+            flags | OpenFlags::SQLITE_OPEN_URI,
+        )
+    }
     .map_err(|e| damaged(file, e))?;
     let mut found: Vec<String> = Vec::new();
     let checked = conn
@@ -41,7 +53,7 @@ pub(crate) fn existing(file: &Path) -> Result<(), DbError> {
     match checked {
         Err(e) => Err(damaged(file, e)),
         Ok(()) if found == ["ok"] => Ok(()),
-        Ok(()) => Err(damaged(file, found.join("; "))),
+        Ok(()) => Err(damaged(file, found.join("; ").replace('\n', " "))),
     }
 }
 
@@ -52,17 +64,18 @@ const WAL_MAGIC: [u32; 2] = [0x377f_0682, 0x377f_0683];
 /// (and with it every commit it holds): refuse it instead. A torn last
 /// frame is not damage: it is a commit that never finished (and was never
 /// acknowledged), which SQLite's recovery drops.
-fn check_wal_header(file: &Path) -> Result<(), DbError> {
+/// Whether a log with frames exists (and its header is sound).
+fn check_wal_header(file: &Path) -> Result<bool, DbError> {
     let mut wal_name = file.as_os_str().to_os_string();
     wal_name.push("-wal");
     let wal = Path::new(&wal_name);
     let Ok(mut f) = std::fs::File::open(wal) else {
-        return Ok(());
+        return Ok(false);
     };
     let len = f.metadata().map(|m| m.len()).unwrap_or(0);
     if len <= WAL_HEADER as u64 {
         // Empty, or a header torn before any frame followed it.
-        return Ok(());
+        return Ok(len > 0);
     }
     let mut header = [0u8; WAL_HEADER];
     f.read_exact(&mut header)?;
@@ -79,7 +92,7 @@ fn check_wal_header(file: &Path) -> Result<(), DbError> {
             "the header of its write-ahead log fails its checksum",
         ));
     }
-    Ok(())
+    Ok(true)
 }
 
 /// SQLite's WAL checksum over 8-byte words (big- or little-endian words as

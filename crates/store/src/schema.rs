@@ -45,9 +45,21 @@ CREATE TABLE IF NOT EXISTS durable_executions (
 );
 ";
 
+/// The first laminar (ebb0c48) kept a function's package as `code_blob`
+/// (the zip's hex SHA-256); since 63a3e00 it is `code`, tagged by kind.
+const STEP_2: &str = "
+UPDATE functions
+SET record = json_set(
+    json_remove(record, '$.code_blob'),
+    '$.code',
+    json_object('kind', 'zip', 'sha256_hex', json_extract(record, '$.code_blob'))
+)
+WHERE json_type(record, '$.code_blob') = 'text';
+";
+
 pub(crate) const LAMBDA: Schema = Schema {
     owner: "lambda",
-    steps: &[STEP_1],
+    steps: &[STEP_1, STEP_2],
 };
 
 #[cfg(test)]
