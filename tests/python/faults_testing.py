@@ -37,21 +37,16 @@ class Tmpfs:
 
     def fill(self) -> None:
         """Writes a file until the disk is full."""
-        with open(self.filler, "ab") as f:
-            chunk = b"\0" * 65536
-            try:
-                while True:
-                    f.write(chunk)
-                    f.flush()
-            except OSError:
-                pass
-            # Whatever the page-sized chunks left.
-            try:
-                while True:
-                    f.write(b"\0")
-                    f.flush()
-            except OSError:
-                pass
+        fd = os.open(self.filler, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        try:
+            for size in (1 << 20, 4096, 1):
+                try:
+                    while True:
+                        os.write(fd, b"\0" * size)
+                except OSError:
+                    pass
+        finally:
+            os.close(fd)
 
     def free(self) -> None:
         self.filler.unlink(missing_ok=True)
