@@ -327,6 +327,10 @@ mod tests {
         assert_eq!(fs::read(tree.join("app.py")).unwrap(), b"x = 1");
         assert!(tree.join("pkg/m.py").exists());
         assert_eq!(code.sha256_base64.len(), 44);
+        // Readable to the unprivileged user functions run as in containers.
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(&tree).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o755);
     }
 
     #[test]
