@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import boto3
@@ -106,31 +107,48 @@ def files_under(folder: Path) -> list[str]:
     )
 
 
+# The store's words before the reason: a write committed alone, or with the
+# writes of the same moment (group commit).
+PERSIST = r"(database: |the commit of a group of writes failed: )"
+
+
+def refused(call, code: str, message: str, **fields) -> None:
+    """`call` fails with a 500 of `code`, its message matching `message`."""
+    status, error = error_of(call)
+    assert (status, error.get("Code")) == (500, code), error
+    assert re.fullmatch(message, error["Message"]), error
+    assert {k: v for k, v in error.items() if k not in ("Code", "Message")} == fields, error
+
+
 def assert_writes_refused(svc: Services, package: bytes, reason: str, io_reason: str) -> None:
     """Each write answers its service's internal error; nothing is stored."""
     assert error_of(lambda: create_big(svc, package)) == (
         500,
         {"Message": f"laminar could not store the code: {io_reason}", "Code": "ServiceException"},
     )
-    lambda_refusal = (
-        500,
-        {"Message": f"laminar could not persist the change: database: {reason}",
-         "Code": "ServiceException"},
+    persist = f"laminar could not persist the change: {PERSIST}{re.escape(reason)}"
+    refused(
+        lambda: svc.lam.update_function_configuration(FunctionName="kept", Description="lost"),
+        "ServiceException",
+        persist,
     )
-    assert error_of(
-        lambda: svc.lam.update_function_configuration(FunctionName="kept", Description="lost")
-    ) == lambda_refusal
-    assert error_of(
-        lambda: svc.lam.invoke(FunctionName="kept", InvocationType="Event", Payload=b"{}")
-    ) == lambda_refusal
-    assert error_of(lambda: svc.sqs.send_message(QueueUrl=svc.queue, MessageBody="lost")) == (
-        500,
-        {"Message": f"the SQS store failed: {reason}", "Code": "InternalFailure",
-         "QueryErrorCode": "InternalFailure", "Type": "Receiver"},
+    refused(
+        lambda: svc.lam.invoke(FunctionName="kept", InvocationType="Event", Payload=b"{}"),
+        "ServiceException",
+        persist,
     )
-    assert error_of(
-        lambda: svc.ddb.put_item(TableName="kept", Item={"k": {"S": "lost"}})
-    ) == (500, {"Message": f"the table store failed: {reason}", "Code": "InternalServerError"})
+    refused(
+        lambda: svc.sqs.send_message(QueueUrl=svc.queue, MessageBody="lost"),
+        "InternalFailure",
+        f"the SQS store failed: {PERSIST}?{re.escape(reason)}",
+        QueryErrorCode="InternalFailure",
+        Type="Receiver",
+    )
+    refused(
+        lambda: svc.ddb.put_item(TableName="kept", Item={"k": {"S": "lost"}}),
+        "InternalServerError",
+        f"the table store failed: {re.escape(reason)}",
+    )
     assert error_of(
         lambda: svc.s3.put_object(Bucket="kept", Key="lost", Body=os.urandom(200_000))
     ) == (500, {"Code": "InternalError", "Message": "We encountered an internal error. Please try again."})
