@@ -70,8 +70,10 @@ class Laminar:
         data_dir: Path | None = None,
         extra_args: list[str] | None = None,
         tmp_dir: Path | None = None,
+        executor: str = "process",
     ):
         self.data_dir = data_dir
+        self.executor = executor
         # Where laminar's throw-away state goes (TMPDIR): a crashed laminar
         # cannot remove it, so keep it inside pytest's temporary folders.
         self.tmp_dir = tmp_dir
@@ -86,8 +88,8 @@ class Laminar:
 
     def start(self) -> "Laminar":
         binary = laminar_bin()
-        # The process executor: these tests run functions on this host.
-        args = ["serve", "--port", "0", "--executor", "process"]
+        # The process executor unless asked: most tests run functions on this host.
+        args = ["serve", "--port", "0", "--executor", self.executor]
         if self.data_dir is not None:
             args += ["--data-dir", str(self.data_dir)]
         args += self.extra_args

@@ -5,6 +5,7 @@
 //! It knows no service: Lambda's store, SQS, CloudWatch Logs and S3 each
 //! register their own [`Schema`] and write their own SQL.
 
+mod check;
 mod group_commit;
 mod migrate;
 mod off_worker;
@@ -28,12 +29,21 @@ pub enum DbError {
         step: usize,
         source: rusqlite::Error,
     },
-    #[error("schema of {owner} is at version {found}, newer than this build knows ({known})")]
+    #[error(
+        "the database {file} was written by a newer laminar (the schema of {owner} is at \
+         version {found}, this laminar knows {known}); laminar changed nothing in it. Run the \
+         newer laminar, or start this one with another --data-dir"
+    )]
     SchemaAhead {
+        file: String,
         owner: &'static str,
         found: usize,
         known: usize,
     },
+    #[error("the database {file} is damaged: {detail}")]
+    Damaged { file: String, detail: String },
+    #[error("the data directory {dir} is not writable ({source}); laminar needs to write there")]
+    NotWritable { dir: String, source: std::io::Error },
     #[error("the database task was cancelled (shutting down)")]
     Cancelled,
     #[error("the commit of a group of writes failed: {0}")]
@@ -58,7 +68,7 @@ struct Inner {
 }
 
 /// The database file inside a data directory.
-const FILE_NAME: &str = "laminar.db";
+pub(crate) const FILE_NAME: &str = "laminar.db";
 
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 256;
@@ -71,7 +81,16 @@ impl Db {
         let (conn, root, temp) = match dir {
             Some(dir) => {
                 std::fs::create_dir_all(dir)?;
-                let conn = Connection::open(dir.join(FILE_NAME))?;
+                // A read-only folder would only fail at the first write.
+                tempfile::tempfile_in(dir).map_err(|source| DbError::NotWritable {
+                    dir: dir.display().to_string(),
+                    source,
+                })?;
+                let file = dir.join(FILE_NAME);
+                if file.exists() {
+                    check::existing(&file)?;
+                }
+                let conn = Connection::open(&file)?;
                 // WAL + synchronous=FULL: a commit that returned survives a crash.
                 conn.pragma_update(None, "journal_mode", "WAL")?;
                 conn.pragma_update(None, "synchronous", "FULL")?;
@@ -114,6 +133,20 @@ impl Db {
     /// are skipped. Returns the owner's version.
     pub fn migrate(&self, schema: &Schema) -> Result<usize, DbError> {
         self.call_blocking(|conn| migrate::apply(conn, schema))
+            .map_err(|e| match e {
+                DbError::SchemaAhead {
+                    owner,
+                    found,
+                    known,
+                    ..
+                } => DbError::SchemaAhead {
+                    file: self.inner.root.join(FILE_NAME).display().to_string(),
+                    owner,
+                    found,
+                    known,
+                },
+                other => other,
+            })
     }
 
     /// Runs `work` on the connection on a blocking thread, so a commit

@@ -40,6 +40,8 @@ pub(crate) fn apply(conn: &mut Connection, schema: &Schema) -> Result<usize, DbE
     let known = schema.steps.len();
     if found > known {
         return Err(DbError::SchemaAhead {
+            // The caller names the file.
+            file: String::new(),
             owner: schema.owner,
             found,
             known,

@@ -16,7 +16,27 @@ pub(crate) fn code_error(e: CodeError) -> ApiError {
         CodeError::UnzippedTooLarge { limit } => {
             ApiError::invalid_parameter(format!("Unzipped size must be smaller than {limit} bytes"))
         }
-        CodeError::Io(e) => ApiError::service(format!("laminar could not store the code: {e}")),
+        CodeError::Io(e) => {
+            tracing::error!(error = %e, "the code could not be stored");
+            ApiError::service(format!(
+                "laminar could not store the code: {}",
+                io_reason(&e)
+            ))
+        }
+    }
+}
+
+/// The OS's reason alone, the same whichever file failed (the error may
+/// name a temporary file, or wrap the OS's error without its number).
+fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::StorageFull => "No space left on device".to_string(),
+        ErrorKind::ReadOnlyFilesystem => "Read-only file system".to_string(),
+        kind => match e.raw_os_error() {
+            Some(code) => std::io::Error::from_raw_os_error(code).to_string(),
+            None => kind.to_string(),
+        },
     }
 }
 

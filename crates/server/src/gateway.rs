@@ -42,6 +42,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         addr.ip().to_string()
     };
     let endpoint_url = format!("http://{reachable_host}:{}", addr.port());
+    if !addr.ip().is_loopback() {
+        warn_beyond_loopback(addr, args.iam);
+    }
 
     // One database for Lambda and the companion services: one file, one
     // durability rule.
@@ -140,6 +143,22 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let metrics = service.companions().cloudwatch.clone();
     let _ = tokio::task::spawn_blocking(move || metrics.flush()).await;
     Ok(())
+}
+
+/// laminar runs code on request: listening beyond the loopback hands that to
+/// whoever reaches the address, so say so.
+fn warn_beyond_loopback(addr: std::net::SocketAddr, iam: IamMode) {
+    let who = match iam {
+        IamMode::Off => "anyone who reaches it, with any credentials (--iam off)",
+        IamMode::Enforce => "anyone holding a key IAM knows (--iam enforce)",
+    };
+    tracing::warn!(
+        "laminar listens on {addr}, beyond this machine's loopback: {who} can call the Lambda \
+         API and every companion service (SQS, SNS, S3, DynamoDB, Kinesis, Logs, EventBridge, \
+         IAM, STS), create functions that run code on this machine as laminar's user, invoke \
+         them, download their code and read or change everything in the data directory; \
+         function URLs are reachable too. Listen on 127.0.0.1 (the default) unless that is meant"
+    );
 }
 
 /// `auto` is docker when an engine answers, else processes.

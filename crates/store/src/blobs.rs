@@ -115,6 +115,8 @@ impl BlobStore {
             let bytes = fs::read(self.zip_path(sha256_hex))?;
             unpack_atomically(&bytes, &tree, u64::MAX)?;
         }
+        // Trees unpacked before they were made world-readable.
+        let _ = fs::set_permissions(&tree, readable());
         Ok(tree)
     }
 
@@ -128,6 +130,7 @@ impl BlobStore {
         }
         let dir = self.root.join("opt").join(hex::encode(hasher.finalize()));
         if dir.exists() {
+            let _ = fs::set_permissions(&dir, readable());
             return Ok(dir);
         }
         let parent = self.root.join("opt");
@@ -138,6 +141,7 @@ impl BlobStore {
         for sha in packages {
             copy_tree(&self.code_dir(sha)?, staging.path())?;
         }
+        fs::set_permissions(staging.path(), readable())?;
         match fs::rename(staging.path(), &dir) {
             Ok(()) => {
                 let _ = staging.keep();
@@ -176,6 +180,9 @@ fn unpack_atomically(bytes: &[u8], dest: &Path, limit: u64) -> Result<(), CodeEr
         .prefix(".unpack-")
         .tempdir_in(parent)?;
     unpack(bytes, staging.path(), limit)?;
+    // Functions run as a user without privileges (the Docker executor):
+    // the tree's root must be readable to it, as every folder inside is.
+    fs::set_permissions(staging.path(), readable())?;
     match fs::rename(staging.path(), dest) {
         Ok(()) => {
             // The folder now lives at `dest`; nothing is left to clean up.
@@ -186,6 +193,11 @@ fn unpack_atomically(bytes: &[u8], dest: &Path, limit: u64) -> Result<(), CodeEr
         Err(_) if dest.exists() => Ok(()),
         Err(e) => Err(e.into()),
     }
+}
+
+fn readable() -> fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    fs::Permissions::from_mode(0o755)
 }
 
 /// Copies `from` into `to` (files hard-linked where possible), replacing
@@ -315,6 +327,10 @@ mod tests {
         assert_eq!(fs::read(tree.join("app.py")).unwrap(), b"x = 1");
         assert!(tree.join("pkg/m.py").exists());
         assert_eq!(code.sha256_base64.len(), 44);
+        // Readable to the unprivileged user functions run as in containers.
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(&tree).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o755);
     }
 
     #[test]

@@ -254,9 +254,17 @@ impl DockerExecutor {
         );
 
         let memory = spec.memory_mb.saturating_mul(1024 * 1024);
+        let copy = self.settings.code_delivery == CodeDelivery::Copy;
+        // As AWS's sandboxes: a user without privileges, no capabilities, a
+        // bounded number of processes and threads, a read-only root with
+        // only /tmp writable (a copy of the code needs a writable root).
         let mut host = HostConfig {
             memory: Some(memory),
             memory_swap: Some(memory),
+            cap_drop: Some(vec!["ALL".to_string()]),
+            security_opt: Some(vec!["no-new-privileges".to_string()]),
+            pids_limit: Some(SANDBOX_PIDS),
+            readonly_rootfs: Some(!copy),
             tmpfs: Some(HashMap::from([(
                 "/tmp".to_string(),
                 format!("size={}m,exec", spec.ephemeral_storage_mb),
@@ -267,6 +275,7 @@ impl DockerExecutor {
         };
         let mut body = ContainerCreateBody {
             image: Some(image.clone()),
+            user: Some(SANDBOX_USER.to_string()),
             env: Some(env),
             labels: Some(HashMap::from([
                 (LABEL_MANAGED.to_string(), "true".to_string()),
@@ -296,7 +305,6 @@ impl DockerExecutor {
                 body.working_dir = working_directory.clone();
             }
         }
-        let copy = self.settings.code_delivery == CodeDelivery::Copy;
         if !copy {
             host.binds = Some(
                 folders
@@ -367,6 +375,11 @@ impl DockerExecutor {
             .map_err(engine)
     }
 }
+
+/// The user AWS runs functions as (`sbx_user1051`), uid and gid.
+const SANDBOX_USER: &str = "993:990";
+/// Lambda's quota of processes and threads in one execution environment.
+const SANDBOX_PIDS: i64 = 1024;
 
 fn engine(e: bollard::errors::Error) -> StartError {
     StartError::Engine(e.to_string())
