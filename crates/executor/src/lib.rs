@@ -7,6 +7,8 @@
 
 mod docker;
 mod environment;
+mod extensions;
+mod lifecycle;
 mod logs;
 mod process;
 mod sandbox;
@@ -14,6 +16,7 @@ mod spec;
 
 pub use docker::{CodeDelivery, DockerExecutor, DockerSettings, ImageSettings, OFFICIAL_PREFIX};
 pub use environment::{Environment, InvokeReport, InvokeResult};
+pub use lifecycle::ShutdownReason;
 pub use process::ProcessExecutor;
 pub use spec::{Credentials, EnvironmentSpec, Package, StartError};
 
@@ -37,12 +40,20 @@ impl Executor {
     pub async fn start(&self, spec: &EnvironmentSpec) -> Result<Environment, StartError> {
         match self {
             Self::Process(p) => {
-                let (api, child, output) = p.spawn(spec).await?;
-                Ok(Environment::new(api, Sandbox::Process { child, output }))
+                let spawned = p.spawn(spec).await?;
+                Ok(Environment::new(
+                    spawned.api,
+                    Sandbox::Process {
+                        child: spawned.runtime,
+                        extensions: spawned.extensions,
+                        output: spawned.output,
+                    },
+                    spec,
+                ))
             }
             Self::Docker(d) => {
                 let (api, container) = d.spawn(spec).await?;
-                Ok(Environment::new(api, Sandbox::Container(container)))
+                Ok(Environment::new(api, Sandbox::Container(container), spec))
             }
         }
     }
