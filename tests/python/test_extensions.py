@@ -45,7 +45,7 @@ def call(method, path, body=None, headers=None):
     req = urllib.request.Request("http://" + API + path, data=body, method=method,
                                  headers=headers or {})
     with urllib.request.urlopen(req, timeout=120) as r:
-        return r.status, dict(r.headers), r.read()
+        return r.status, r.headers, r.read()
 
 
 if MODE == "crash_init":
@@ -284,7 +284,7 @@ def call(method, path, body=None, headers=None):
     req = urllib.request.Request("http://" + API + path, data=body, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=60) as r:
-            return r.status, dict(r.headers), r.read()
+            return r.status, r.headers, r.read()
     except urllib.error.HTTPError as e:
         return e.code, dict(e.headers), e.read()
 
