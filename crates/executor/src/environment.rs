@@ -1,7 +1,7 @@
 //! One execution environment: a Runtime API listener, the child serving it,
 //! and the rules for turning what the child does into an invoke result.
 
-use crate::lifecycle::{Meta, ShutdownReason};
+use crate::meta::{Meta, ShutdownReason};
 use crate::sandbox::Sandbox;
 use crate::spec::EnvironmentSpec;
 use bytes::Bytes;
@@ -71,7 +71,10 @@ enum Failure {
     Timeout(Duration),
     /// An external extension's process ended (`Extension.Crash`, or
     /// `Extension.InitError` / `Extension.ExitError` after it said so).
-    ExtensionExit { name: String, reason: String },
+    ExtensionExit {
+        name: String,
+        reason: String,
+    },
     /// An extension called `init/error`.
     ExtensionInit(ExtensionError),
 }
@@ -310,7 +313,10 @@ impl Environment {
                     "Extension.InitError",
                     &format!("RequestId: {request_id} Error: {}", error.error_type),
                 ),
-                Some(format!("Extension {} reported an init error: {}\nExtension.InitError", error.name, error.error_type)),
+                Some(format!(
+                    "Extension {} reported an init error: {}\nExtension.InitError",
+                    error.name, error.error_type
+                )),
             ),
             Failure::ExtensionExit { name, reason } => {
                 let error_type = match self.api.extension_error() {

@@ -55,7 +55,10 @@ mod tests {
             std::fs::write(&path, "#!/bin/sh\n").unwrap();
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
         }
-        let names: Vec<String> = external_extensions(&dir).into_iter().map(|(n, _)| n).collect();
+        let names: Vec<String> = external_extensions(&dir)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
         assert_eq!(names, ["a-one", "b-two"]);
         std::fs::remove_dir_all(&dir).unwrap();
     }

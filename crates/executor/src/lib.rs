@@ -10,13 +10,14 @@ mod environment;
 mod extensions;
 mod lifecycle;
 mod logs;
+mod meta;
 mod process;
 mod sandbox;
 mod spec;
 
 pub use docker::{CodeDelivery, DockerExecutor, DockerSettings, ImageSettings, OFFICIAL_PREFIX};
 pub use environment::{Environment, InvokeReport, InvokeResult};
-pub use lifecycle::ShutdownReason;
+pub use meta::ShutdownReason;
 pub use process::ProcessExecutor;
 pub use spec::{Credentials, EnvironmentSpec, Package, StartError};
 

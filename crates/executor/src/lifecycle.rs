@@ -4,51 +4,13 @@
 //! processes are stopped).
 
 use crate::environment::{epoch_ms, Environment, InvokeReport, InvokeResult};
-use crate::spec::EnvironmentSpec;
+use crate::meta::ShutdownReason;
 use laminar_runtime_api::{Invocation, Stream};
 use serde_json::{json, Value};
 use std::time::Duration;
 
 /// How long extensions get to finish after SHUTDOWN.
 const SHUTDOWN_LIMIT: Duration = Duration::from_secs(2);
-
-/// Why an environment is shut down, as the SHUTDOWN event says it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ShutdownReason {
-    /// Retired, evicted, replaced by an update, or laminar stops.
-    Spindown,
-    /// An invocation timed out.
-    Timeout,
-    /// The runtime or an extension failed.
-    Failure,
-}
-
-impl ShutdownReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Spindown => "spindown",
-            Self::Timeout => "timeout",
-            Self::Failure => "failure",
-        }
-    }
-}
-
-/// What the telemetry records say about the function.
-pub(crate) struct Meta {
-    function_name: String,
-    version: String,
-    memory_mb: i64,
-}
-
-impl Meta {
-    pub(crate) fn of(spec: &EnvironmentSpec) -> Self {
-        Self {
-            function_name: spec.function_name.clone(),
-            version: spec.version.clone(),
-            memory_mb: spec.memory_mb,
-        }
-    }
-}
 
 fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
@@ -109,17 +71,27 @@ impl Environment {
     }
 
     /// The function's output lines, then `platform.runtimeDone`.
-    pub(crate) fn emit_runtime_done(&self, request_id: &str, result: &InvokeResult, took: Duration) {
-        for line in String::from_utf8_lossy(&self.held_output()).lines() {
-            self.api
-                .emit(Stream::Function, "function", Value::String(line.to_string()));
+    pub(crate) fn emit_runtime_done(
+        &self,
+        request_id: &str,
+        result: &InvokeResult,
+        took: Duration,
+    ) {
+        for line in String::from_utf8_lossy(self.held_output()).lines() {
+            self.api.emit(
+                Stream::Function,
+                "function",
+                Value::String(line.to_string()),
+            );
         }
         let (status, produced, error_type) = match result {
             InvokeResult::Response(body) => ("success", body.len(), None),
             InvokeResult::Error(body) => {
-                let kind = serde_json::from_slice::<Value>(body)
-                    .ok()
-                    .and_then(|v| v.get("errorType").and_then(Value::as_str).map(str::to_string));
+                let kind = serde_json::from_slice::<Value>(body).ok().and_then(|v| {
+                    v.get("errorType")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                });
                 ("failure", body.len(), kind)
             }
         };
@@ -131,7 +103,8 @@ impl Environment {
         if let Some(kind) = error_type {
             record["errorType"] = Value::String(kind);
         }
-        self.api.emit(Stream::Platform, "platform.runtimeDone", record);
+        self.api
+            .emit(Stream::Platform, "platform.runtimeDone", record);
     }
 
     pub(crate) fn emit_report(&self, request_id: &str, report: &InvokeReport, status: &str) {

@@ -110,7 +110,8 @@ impl ProcessExecutor {
         };
         let mut command = self.command(spec, code_dir, &python)?;
         let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
-        let api = RuntimeApi::bind(loopback, loopback, crate::extensions::function_meta(spec)).await?;
+        let api =
+            RuntimeApi::bind(loopback, loopback, crate::extensions::function_meta(spec)).await?;
         let (output, stdout, stderr) = OutputPipe::new()?;
         let task_root = code_dir.to_string_lossy().into_owned();
         let runtime_dir = self.runtime_dir.to_string_lossy().into_owned();

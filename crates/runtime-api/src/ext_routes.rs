@@ -31,12 +31,16 @@ fn forbidden(error_type: &str, message: &str) -> Response {
     refuse(StatusCode::FORBIDDEN, error_type, message)
 }
 
-/// The registered extension a request names in `Lambda-Extension-Identifier`.
-fn caller(shared: &Shared, headers: &HeaderMap) -> Result<(String, String), Response> {
+/// The registered extension a request names in `Lambda-Extension-Identifier`
+/// (its id and name), or the refusal's error type and message.
+fn caller(
+    shared: &Shared,
+    headers: &HeaderMap,
+) -> Result<(String, String), (&'static str, String)> {
     let Some(raw) = headers.get(IDENTIFIER).filter(|v| !v.is_empty()) else {
-        return Err(forbidden(
+        return Err((
             "Extension.MissingExtensionIdentifier",
-            "Missing Lambda-Extension-Identifier header",
+            "Missing Lambda-Extension-Identifier header".into(),
         ));
     };
     let id = raw
@@ -44,17 +48,15 @@ fn caller(shared: &Shared, headers: &HeaderMap) -> Result<(String, String), Resp
         .ok()
         .and_then(|s| uuid::Uuid::parse_str(s).ok())
         .map(|u| u.to_string())
-        .ok_or_else(|| {
-            forbidden(
-                "Extension.InvalidExtensionIdentifier",
-                "Invalid Lambda-Extension-Identifier",
-            )
-        })?;
+        .ok_or((
+            "Extension.InvalidExtensionIdentifier",
+            "Invalid Lambda-Extension-Identifier".to_string(),
+        ))?;
     match shared.extensions.name_of(&id) {
         Some(name) => Ok((id, name)),
-        None => Err(forbidden(
+        None => Err((
             "Extension.UnknownExtensionIdentifier",
-            &format!("Unknown extension {id}"),
+            format!("Unknown extension {id}"),
         )),
     }
 }
@@ -175,7 +177,7 @@ pub(crate) async fn register(
 pub(crate) async fn next(State(shared): SharedState, headers: HeaderMap) -> Response {
     let (id, _) = match caller(&shared, &headers) {
         Ok(c) => c,
-        Err(refusal) => return refusal,
+        Err((error_type, message)) => return forbidden(error_type, &message),
     };
     let Some(event) = shared.extensions.next(&id) else {
         return forbidden(
@@ -207,7 +209,7 @@ pub(crate) async fn next(State(shared): SharedState, headers: HeaderMap) -> Resp
 async fn report_error(shared: &Shared, headers: &HeaderMap, on_exit: bool) -> Response {
     let (id, _) = match caller(shared, headers) {
         Ok(c) => c,
-        Err(refusal) => return refusal,
+        Err((error_type, message)) => return forbidden(error_type, &message),
     };
     let Some(error_type) = headers
         .get(ERROR_TYPE)
@@ -244,7 +246,7 @@ pub(crate) async fn subscribe(
 ) -> Response {
     let (_, name) = match caller(&shared, &headers) {
         Ok(c) => c,
-        Err(refusal) => return refusal,
+        Err((error_type, message)) => return forbidden(error_type, &message),
     };
     match shared.telemetry.subscribe(&name, &body) {
         Ok(types) => {

@@ -218,7 +218,10 @@ impl State {
 
     /// Every extension `selected` picks waits in `event/next` again.
     pub(crate) fn all_ready(&self, selected: impl Fn(&Extension) -> bool) -> bool {
-        self.list.iter().filter(|e| selected(e)).all(Extension::ready)
+        self.list
+            .iter()
+            .filter(|e| selected(e))
+            .all(Extension::ready)
     }
 }
 
@@ -236,7 +239,10 @@ mod tests {
         assert!(!registry.lock().init_done());
         let first = registry.next(&id).unwrap();
         assert!(registry.lock().init_done());
-        assert_eq!(registry.deliver(&Bytes::from_static(b"one"), |e| e.invoke), 1);
+        assert_eq!(
+            registry.deliver(&Bytes::from_static(b"one"), |e| e.invoke),
+            1
+        );
         assert_eq!(first.await.unwrap(), Bytes::from_static(b"one"));
         assert!(!registry.lock().all_ready(|e| e.invoke));
         // Delivered while busy: kept until the next call.
@@ -263,6 +269,9 @@ mod tests {
             Err(RegisterError::TooMany)
         );
         registry.close();
-        assert_eq!(registry.register("z", true, false), Err(RegisterError::Closed));
+        assert_eq!(
+            registry.register("z", true, false),
+            Err(RegisterError::Closed)
+        );
     }
 }

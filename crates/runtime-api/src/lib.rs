@@ -116,7 +116,11 @@ pub struct RuntimeApi {
 impl RuntimeApi {
     /// Listens on an ephemeral port of `ip`. `sandbox` is the address the
     /// environment's own processes listen on (telemetry destinations).
-    pub async fn bind(ip: IpAddr, sandbox: IpAddr, function: FunctionMeta) -> std::io::Result<Self> {
+    pub async fn bind(
+        ip: IpAddr,
+        sandbox: IpAddr,
+        function: FunctionMeta,
+    ) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(SocketAddr::new(ip, 0)).await?;
         let addr = listener.local_addr()?;
         let (queue_tx, queue_rx) = mpsc::channel(1);
@@ -222,11 +226,13 @@ impl RuntimeApi {
             })
             .await;
         // `wait_until` returned, so the state held an error.
-        found.or_else(|| self.extension_error()).unwrap_or(ExtensionError {
-            name: String::new(),
-            error_type: "Extension.Unknown".into(),
-            on_exit: false,
-        })
+        found
+            .or_else(|| self.extension_error())
+            .unwrap_or(ExtensionError {
+                name: String::new(),
+                error_type: "Extension.Unknown".into(),
+                on_exit: false,
+            })
     }
 
     /// Gives the INVOKE event to every extension registered for it; how many.

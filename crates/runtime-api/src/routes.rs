@@ -2,8 +2,8 @@
 //! headers the official runtime clients expect.
 
 use crate::{
-    ext_routes,
-    InitError, Outcome, Pending, Shared, StreamEnd, MAX_RESPONSE_BYTES, MAX_STREAMED_RESPONSE_BYTES,
+    ext_routes, InitError, Outcome, Pending, Shared, StreamEnd, MAX_RESPONSE_BYTES,
+    MAX_STREAMED_RESPONSE_BYTES,
 };
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -29,8 +29,14 @@ pub(crate) async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>
         .route("/2018-06-01/runtime/init/error", post(init_error))
         .route("/2020-01-01/extension/register", post(ext_routes::register))
         .route("/2020-01-01/extension/event/next", get(ext_routes::next))
-        .route("/2020-01-01/extension/init/error", post(ext_routes::init_error))
-        .route("/2020-01-01/extension/exit/error", post(ext_routes::exit_error))
+        .route(
+            "/2020-01-01/extension/init/error",
+            post(ext_routes::init_error),
+        )
+        .route(
+            "/2020-01-01/extension/exit/error",
+            post(ext_routes::exit_error),
+        )
         .route("/2022-07-01/telemetry", put(ext_routes::subscribe))
         .route("/2022-07-01/telemetry/", put(ext_routes::subscribe))
         .route("/2020-08-15/logs", put(ext_routes::subscribe))

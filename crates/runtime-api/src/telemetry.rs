@@ -126,7 +126,11 @@ impl Telemetry {
             json: Bytes::from(json.to_string()),
         };
         let mut inner = self.lock();
-        for sub in inner.subscriptions.iter().filter(|s| s.streams.contains(&stream)) {
+        for sub in inner
+            .subscriptions
+            .iter()
+            .filter(|s| s.streams.contains(&stream))
+        {
             // A subscriber that falls this far behind loses events.
             let _ = sub.queue.try_send(event.json.clone());
         }
@@ -208,7 +212,13 @@ impl Telemetry {
     /// The destination as laminar reaches it: `sandbox` and
     /// `sandbox.localdomain` are the environment's own host.
     fn target(&self, uri: &str) -> Result<hyper::Uri, Refusal> {
-        let invalid = || (400, "ValidationError", format!("Invalid destination URI: {uri}"));
+        let invalid = || {
+            (
+                400,
+                "ValidationError",
+                format!("Invalid destination URI: {uri}"),
+            )
+        };
         let parsed: hyper::Uri = uri.parse().map_err(|_| invalid())?;
         if parsed.scheme_str() != Some("http") {
             return Err(invalid());
@@ -221,11 +231,11 @@ impl Telemetry {
             IpAddr::V4(ip) => ip.to_string(),
             IpAddr::V6(ip) => format!("[{ip}]"),
         };
-        let port = parsed.port_u16().map(|p| format!(":{p}")).unwrap_or_default();
-        let path = parsed
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/");
+        let port = parsed
+            .port_u16()
+            .map(|p| format!(":{p}"))
+            .unwrap_or_default();
+        let path = parsed.path_and_query().map(|p| p.as_str()).unwrap_or("/");
         format!("http://{ip}{port}{path}")
             .parse()
             .map_err(|_| invalid())
@@ -292,7 +302,8 @@ async fn deliver(mut rx: mpsc::Receiver<Bytes>, target: hyper::Uri, buffering: B
 }
 
 async fn post(client: &HttpClient, target: &hyper::Uri, batch: Vec<Bytes>) {
-    let mut body = Vec::with_capacity(batch.iter().map(Bytes::len).sum::<usize>() + batch.len() + 2);
+    let mut body =
+        Vec::with_capacity(batch.iter().map(Bytes::len).sum::<usize>() + batch.len() + 2);
     body.push(b'[');
     for (i, event) in batch.iter().enumerate() {
         if i > 0 {
