@@ -371,3 +371,31 @@ def test_internal_extension_and_the_apis_refusals(lambda_, function_name, tmp_pa
         403,
         {"errorType": "Extension.RegistrationClosed", "errorMessage": "Extension registration closed already"},
     ]
+
+
+SLOW = """
+import time
+
+
+def handler(event, context):
+    time.sleep(5)
+    return {}
+"""
+
+
+def test_a_timeout_resets_the_environment_with_shutdown_reason_timeout(lambda_, function_name, tmp_path):
+    create(lambda_, function_name, tmp_path, [extension_layer(lambda_)], handler_source=SLOW)
+    lambda_.update_function_configuration(FunctionName=function_name, Timeout=1)
+    wait_updated(lambda_, function_name)
+    answer = lambda_.invoke(FunctionName=function_name, Payload=b"{}")
+    body = json.loads(answer["Payload"].read())
+    request_id = answer["ResponseMetadata"]["RequestId"]
+    assert body == {
+        "errorType": "Sandbox.Timedout",
+        "errorMessage": f"RequestId: {request_id} Error: Task timed out after 1.00 seconds",
+    }
+    wait_for(lambda: [r for r in records(tmp_path) if r["kind"] == "bye"], timeout=10, what="the SHUTDOWN")
+    events = [r["event"] for r in records(tmp_path) if r["kind"] == "event"]
+    assert [e["eventType"] for e in events] == ["INVOKE", "SHUTDOWN"]
+    assert events[0]["requestId"] == request_id
+    assert events[1]["shutdownReason"] == "timeout"
