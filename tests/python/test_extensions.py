@@ -399,3 +399,59 @@ def test_a_timeout_resets_the_environment_with_shutdown_reason_timeout(lambda_, 
     assert [e["eventType"] for e in events] == ["INVOKE", "SHUTDOWN"]
     assert events[0]["requestId"] == request_id
     assert events[1]["shutdownReason"] == "timeout"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_an_extension_on_the_lambda_extension_crate(laminar_factory, tmp_path):
+    from laminar_testing import laminar_bin
+
+    binary = laminar_bin().with_name("laminar-fixture-extension")
+    assert binary.exists(), f"build the fixture first: cargo build --workspace --bins ({binary})"
+    server = laminar_factory()
+    client = server.client()
+    layer = client.publish_layer_version(
+        LayerName="rust-extension",
+        Content={
+            "ZipFile": make_zip(
+                {"extensions/rust-extension": binary.read_bytes()},
+                modes={"extensions/rust-extension": 0o755},
+            )
+        },
+    )["LayerVersionArn"]
+    name = f"rust-ext-{uuid.uuid4().hex[:8]}"
+    create(client, name, tmp_path, [layer], EXT_TELEMETRY_PORT=str(free_port()))
+    request_ids = []
+    for n in (1, 2):
+        answer, body = invoke(client, name, {"n": n})
+        assert "FunctionError" not in answer, body
+        request_ids.append(body["requestId"])
+
+    def seen():
+        got = records(tmp_path, "rust-extension")
+        return got if sum(r["kind"] == "platform.report" for r in got) == 2 else None
+
+    got = wait_for(seen, timeout=10, what="the crate's telemetry")
+    arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
+    assert [r for r in got if r["kind"] == "INVOKE"] == [
+        {"kind": "INVOKE", "requestId": rid, "invokedFunctionArn": arn} for rid in request_ids
+    ]
+    telemetry = [r for r in got if r["kind"] != "INVOKE"]
+    expected = [{"kind": "platform.initStart"}, {"kind": "platform.initReport"}]
+    for n, rid in enumerate(request_ids, start=1):
+        expected += [
+            {"kind": "platform.start", "requestId": rid},
+            {"kind": "function", "text": f"hello {n}"},
+            {"kind": "platform.runtimeDone", "requestId": rid},
+            {"kind": "platform.report", "requestId": rid},
+        ]
+    assert telemetry == expected
+
+    assert server.stop() == 0
+    assert records(tmp_path, "rust-extension")[-1] == {"kind": "SHUTDOWN", "reason": "spindown"}
