@@ -242,14 +242,30 @@ def test_external_extension_sees_invokes_telemetry_and_shutdown_on_update(
     assert 0 < shutdown["deadlineMs"] - time.time() * 1000 <= 2_000
 
 
+GRACEFUL = HANDLER + """
+import os, signal, sys
+
+
+def on_sigterm(*_):
+    with open(os.path.join(os.environ["EXT_OUT"], "sigterm"), "w") as f:
+        f.write("runtime got SIGTERM")
+    sys.exit(0)
+
+
+signal.signal(signal.SIGTERM, on_sigterm)
+"""
+
+
 def test_extension_gets_shutdown_when_laminar_stops(laminar_factory, tmp_path):
     server = laminar_factory()
     client = server.client()
     name = f"ext-stop-{uuid.uuid4().hex[:8]}"
-    create(client, name, tmp_path, [extension_layer(client)])
+    create(client, name, tmp_path, [extension_layer(client)], handler_source=GRACEFUL)
     answer, body = invoke(client, name, {"n": 1})
     assert "FunctionError" not in answer, body
     assert server.stop() == 0
+    # As on AWS, the runtime gets SIGTERM when extensions are registered.
+    assert (tmp_path / "sigterm").read_text() == "runtime got SIGTERM"
     seen = records(tmp_path)
     assert seen[-1] == {"kind": "bye"}
     assert seen[-2]["event"]["eventType"] == "SHUTDOWN"

@@ -308,16 +308,18 @@ impl Environment {
                     Some(format!("{message}\nRuntime.ExitError")),
                 )
             }
-            Failure::ExtensionInit(error) => (
-                error_document(
-                    "Extension.InitError",
-                    &format!("RequestId: {request_id} Error: {}", error.error_type),
-                ),
-                Some(format!(
-                    "Extension {} reported an init error: {}\nExtension.InitError",
-                    error.name, error.error_type
-                )),
-            ),
+            Failure::ExtensionInit(error) => {
+                let error_type = if error.on_exit {
+                    "Extension.ExitError"
+                } else {
+                    "Extension.InitError"
+                };
+                let message = format!("RequestId: {request_id} Error: {}", error.error_type);
+                (
+                    error_document(error_type, &message),
+                    Some(format!("{message}\n{error_type}")),
+                )
+            }
             Failure::ExtensionExit { name, reason } => {
                 let error_type = match self.api.extension_error() {
                     Some(e) if e.name == name && e.on_exit => "Extension.ExitError",

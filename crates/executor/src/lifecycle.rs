@@ -145,8 +145,9 @@ impl Environment {
         let reason = self.reset.unwrap_or(ShutdownReason::Spindown);
         let deadline = epoch_ms() + SHUTDOWN_LIMIT.as_millis() as u64;
         if self.api.deliver_shutdown(reason.as_str(), deadline) > 0 {
-            // The runtime has no part in it (AWS stops it first).
-            self.child.kill_runtime();
+            // The runtime gets SIGTERM (its graceful shutdown), the
+            // extensions their SHUTDOWN.
+            self.child.terminate_runtime();
             tokio::select! {
                 () = self.api.shutdown_extensions_done() => {}
                 () = self.child.extensions_gone() => {}

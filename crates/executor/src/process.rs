@@ -294,14 +294,14 @@ impl ChildProcess {
         }
     }
 
-    /// Stops this child alone (the runtime of an environment whose
-    /// extensions still get their SHUTDOWN).
-    pub(crate) fn kill_alone(&self) {
+    /// Sends `signal` to this child alone (the runtime of an environment
+    /// whose extensions still get their SHUTDOWN).
+    pub(crate) fn signal_alone(&self, signal: libc::c_int) {
         if let Some(pid) = self.pid {
             if !self.has_exited() {
                 // SAFETY: plain syscall on the child's own pid, still ours.
                 unsafe {
-                    libc::kill(pid, libc::SIGKILL);
+                    libc::kill(pid, signal);
                 }
             }
         }

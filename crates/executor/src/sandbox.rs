@@ -49,8 +49,16 @@ impl Sandbox {
     /// Stops the runtime alone, leaving the extensions their shutdown.
     pub(crate) fn kill_runtime(&mut self) {
         match self {
-            Self::Process { child, .. } => child.kill_alone(),
+            Self::Process { child, .. } => child.signal_alone(libc::SIGKILL),
             Self::Container(c) => c.remove(),
+        }
+    }
+
+    /// Asks the runtime to stop (SIGTERM), as Lambda does at shutdown when
+    /// extensions are registered; it is killed with the rest afterwards.
+    pub(crate) fn terminate_runtime(&self) {
+        if let Self::Process { child, .. } = self {
+            child.signal_alone(libc::SIGTERM);
         }
     }
 
