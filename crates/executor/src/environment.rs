@@ -1,9 +1,13 @@
 //! One execution environment: a Runtime API listener, the child serving it,
 //! and the rules for turning what the child does into an invoke result.
 
+use crate::meta::{Meta, ShutdownReason};
 use crate::sandbox::Sandbox;
+use crate::spec::EnvironmentSpec;
 use bytes::Bytes;
-use laminar_runtime_api::{Invocation, Outcome, RuntimeApi, StreamEnd, MAX_RESPONSE_BYTES};
+use laminar_runtime_api::{
+    ExtensionError, Invocation, Outcome, RuntimeApi, StreamEnd, MAX_RESPONSE_BYTES,
+};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::mpsc;
 
@@ -37,17 +41,23 @@ pub enum InvokeResult {
 }
 
 pub struct Environment {
-    api: RuntimeApi,
-    child: Sandbox,
+    pub(crate) api: RuntimeApi,
+    pub(crate) child: Sandbox,
     started: Instant,
     initialized: bool,
+    pub(crate) meta: Meta,
+    /// Output already taken from the child for the running invocation.
+    held: Vec<u8>,
+    /// Set when an invocation ended the environment: why its extensions
+    /// are shut down.
+    pub(crate) reset: Option<ShutdownReason>,
 }
 
 fn error_document(error_type: &str, message: &str) -> Bytes {
     Bytes::from(serde_json::json!({ "errorType": error_type, "errorMessage": message }).to_string())
 }
 
-fn epoch_ms() -> u64 {
+pub(crate) fn epoch_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
@@ -59,16 +69,29 @@ enum Failure {
     Init(Bytes),
     Exit(String),
     Timeout(Duration),
+    /// An external extension's process ended (`Extension.Crash`, or
+    /// `Extension.InitError` / `Extension.ExitError` after it said so).
+    ExtensionExit {
+        name: String,
+        reason: String,
+    },
+    /// An extension called `init/error`.
+    ExtensionInit(ExtensionError),
 }
 
 impl Environment {
-    pub(crate) fn new(api: RuntimeApi, child: Sandbox) -> Self {
-        Self {
+    pub(crate) fn new(api: RuntimeApi, child: Sandbox, spec: &EnvironmentSpec) -> Self {
+        let env = Self {
             api,
             child,
             started: Instant::now(),
             initialized: false,
-        }
+            meta: Meta::of(spec),
+            held: Vec::new(),
+            reset: None,
+        };
+        env.emit_init_start();
+        env
     }
 
     /// Runs one invocation to its end. The deadline the runtime sees is set
@@ -98,12 +121,26 @@ impl Environment {
 
         let begun = Instant::now();
         invocation.deadline_ms = epoch_ms() + timeout.as_millis() as u64;
+        let deadline = tokio::time::Instant::from_std(begun + timeout);
+        // Both checks are a lock or a load: no cost without extensions.
+        let with_extensions = self.api.has_extensions();
+        let telemetry = self.api.telemetry_wanted();
+        if telemetry {
+            self.emit_start(&invocation);
+        }
+        if with_extensions {
+            self.api.deliver_invoke(&invocation);
+        }
         let outcome = tokio::select! {
             outcome = self.api.hand_off(invocation) => outcome,
             reason = self.child.exited() => {
                 return self.failed(&request_id, Failure::Exit(reason), init_duration, begun)
             }
-            () = tokio::time::sleep(timeout) => {
+            (name, reason) = self.child.extension_exited() => {
+                let failure = Failure::ExtensionExit { name, reason };
+                return self.failed(&request_id, failure, init_duration, begun)
+            }
+            () = tokio::time::sleep_until(deadline) => {
                 return self.failed(&request_id, Failure::Timeout(timeout), init_duration, begun)
             }
         };
@@ -111,7 +148,6 @@ impl Environment {
             Ok(Outcome::Response(body)) => InvokeResult::Response(body),
             Ok(Outcome::Stream { mut chunks, end }) => {
                 // Forward the chunks as they come; without a sink, collect them.
-                let deadline = tokio::time::Instant::from_std(begun + timeout);
                 let mut collected = bytes::BytesMut::new();
                 loop {
                     tokio::select! {
@@ -154,30 +190,66 @@ impl Environment {
                 return self.failed(&request_id, Failure::Exit(reason), init_duration, begun);
             }
         };
-        let duration = begun.elapsed();
+        let runtime_duration = begun.elapsed();
         if complete_output {
             self.child.settle_output().await;
         }
-        InvokeReport {
+        self.held = self.child.take_output();
+        if telemetry {
+            self.emit_runtime_done(&request_id, &result, runtime_duration);
+        }
+        if with_extensions {
+            // The invoke phase ends when every extension asks for its next
+            // event: their post-runtime work counts in the duration.
+            tokio::select! {
+                () = self.api.invoke_extensions_done() => {}
+                (name, reason) = self.child.extension_exited() => {
+                    let failure = Failure::ExtensionExit { name, reason };
+                    return self.failed(&request_id, failure, init_duration, begun)
+                }
+                () = tokio::time::sleep_until(deadline) => {
+                    return self.failed(&request_id, Failure::Timeout(timeout), init_duration, begun)
+                }
+            }
+        }
+        let mut output = std::mem::take(&mut self.held);
+        output.extend(self.child.take_output());
+        let report = InvokeReport {
             result,
-            output: self.child.take_output(),
+            output,
             platform_message: None,
-            duration,
+            duration: begun.elapsed(),
             init_duration,
             max_memory_used_mb: self.child.max_memory_used_mb(),
             reusable: true,
+        };
+        if telemetry {
+            self.emit_report(&request_id, &report, "success");
         }
+        report
+    }
+
+    /// The output taken from the child for the running invocation.
+    pub(crate) fn held_output(&self) -> &[u8] {
+        &self.held
     }
 
     async fn wait_until_ready(&self, timeout: Duration) -> Result<Instant, Failure> {
         let mut init_errors = self.api.init_errors();
         let limit = INIT_LIMIT + timeout;
-        tokio::select! {
-            at = self.api.ready() => Ok(at),
+        let ready = async {
+            self.api.ready().await;
+            // Init ends when the runtime and every extension asked for work.
+            self.api.extensions_initialized().await;
+            Instant::now()
+        };
+        let outcome = tokio::select! {
+            at = ready => Ok(at),
             error = init_errors.wait_for(Option::is_some) => {
                 let body = error.ok().and_then(|e| e.as_ref().map(|e| e.body.clone()));
                 Err(Failure::Init(body.unwrap_or_default()))
             }
+            error = self.api.extension_failed() => Err(Failure::ExtensionInit(error)),
             reason = self.child.exited() => {
                 // A runtime that reports an init error usually exits right after.
                 match self.api.init_errors().borrow().as_ref() {
@@ -185,8 +257,16 @@ impl Environment {
                     None => Err(Failure::Exit(reason)),
                 }
             }
+            (name, reason) = self.child.extension_exited() => {
+                Err(Failure::ExtensionExit { name, reason })
+            }
             () = tokio::time::sleep(limit) => Err(Failure::Timeout(limit)),
+        };
+        self.api.end_init();
+        if let Ok(at) = &outcome {
+            self.emit_init_done(at.duration_since(self.started));
         }
+        outcome
     }
 
     fn failed(
@@ -197,10 +277,23 @@ impl Environment {
         begun: Instant,
     ) -> InvokeReport {
         // The environment is reset: stop the child once what it wrote and
-        // used has been read.
-        let output = self.child.take_output();
+        // used has been read. Its extensions get their SHUTDOWN first.
+        let mut output = std::mem::take(&mut self.held);
+        output.extend(self.child.take_output());
         let max_memory_used_mb = self.child.max_memory_used_mb();
-        self.child.kill();
+        if self.api.has_extensions() {
+            self.child.kill_runtime();
+            self.reset = Some(match failure {
+                Failure::Timeout(_) => ShutdownReason::Timeout,
+                _ => ShutdownReason::Failure,
+            });
+        } else {
+            self.child.kill();
+        }
+        let status = match failure {
+            Failure::Timeout(_) => "timeout",
+            _ => "failure",
+        };
         let (body, platform_message) = match failure {
             Failure::Init(body) if !body.is_empty() => (body, None),
             Failure::Init(_) => (
@@ -215,6 +308,30 @@ impl Environment {
                     Some(format!("{message}\nRuntime.ExitError")),
                 )
             }
+            Failure::ExtensionInit(error) => {
+                let error_type = if error.on_exit {
+                    "Extension.ExitError"
+                } else {
+                    "Extension.InitError"
+                };
+                let message = format!("RequestId: {request_id} Error: {}", error.error_type);
+                (
+                    error_document(error_type, &message),
+                    Some(format!("{message}\n{error_type}")),
+                )
+            }
+            Failure::ExtensionExit { name, reason } => {
+                let error_type = match self.api.extension_error() {
+                    Some(e) if e.name == name && e.on_exit => "Extension.ExitError",
+                    Some(e) if e.name == name => "Extension.InitError",
+                    _ => "Extension.Crash",
+                };
+                let message = format!("RequestId: {request_id} Error: {reason}");
+                (
+                    error_document(error_type, &message),
+                    Some(format!("{message}\n{error_type}")),
+                )
+            }
             Failure::Timeout(after) => {
                 let text = format!("Task timed out after {:.2} seconds", after.as_secs_f64());
                 (
@@ -226,7 +343,7 @@ impl Environment {
                 )
             }
         };
-        InvokeReport {
+        let report = InvokeReport {
             result: InvokeResult::Error(body),
             output,
             platform_message,
@@ -234,11 +351,10 @@ impl Environment {
             init_duration,
             max_memory_used_mb,
             reusable: false,
+        };
+        if self.api.telemetry_wanted() {
+            self.emit_report(request_id, &report, status);
         }
-    }
-
-    /// Stops the child and the listener.
-    pub fn shutdown(mut self) {
-        self.child.kill();
+        report
     }
 }

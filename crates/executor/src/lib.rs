@@ -7,13 +7,17 @@
 
 mod docker;
 mod environment;
+mod extensions;
+mod lifecycle;
 mod logs;
+mod meta;
 mod process;
 mod sandbox;
 mod spec;
 
 pub use docker::{CodeDelivery, DockerExecutor, DockerSettings, ImageSettings, OFFICIAL_PREFIX};
 pub use environment::{Environment, InvokeReport, InvokeResult};
+pub use meta::ShutdownReason;
 pub use process::ProcessExecutor;
 pub use spec::{Credentials, EnvironmentSpec, Package, StartError};
 
@@ -37,12 +41,20 @@ impl Executor {
     pub async fn start(&self, spec: &EnvironmentSpec) -> Result<Environment, StartError> {
         match self {
             Self::Process(p) => {
-                let (api, child, output) = p.spawn(spec).await?;
-                Ok(Environment::new(api, Sandbox::Process { child, output }))
+                let spawned = p.spawn(spec).await?;
+                Ok(Environment::new(
+                    spawned.api,
+                    Sandbox::Process {
+                        child: spawned.runtime,
+                        extensions: spawned.extensions,
+                        output: spawned.output,
+                    },
+                    spec,
+                ))
             }
             Self::Docker(d) => {
                 let (api, container) = d.spawn(spec).await?;
-                Ok(Environment::new(api, Sandbox::Container(container)))
+                Ok(Environment::new(api, Sandbox::Container(container), spec))
             }
         }
     }

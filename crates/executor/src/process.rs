@@ -94,12 +94,11 @@ impl ProcessExecutor {
         Ok(command)
     }
 
-    /// Spawns the runtime of one environment; the caller wraps it into an
+    /// Spawns the external extensions (executables in the layers'
+    /// `extensions/`, in lexical order) and then the runtime of one
+    /// environment, all in one process group; the caller wraps them into an
     /// [`crate::Environment`] (this module knows processes, not environments).
-    pub(crate) async fn spawn(
-        &self,
-        spec: &EnvironmentSpec,
-    ) -> Result<(RuntimeApi, ChildProcess, OutputPipe), StartError> {
+    pub(crate) async fn spawn(&self, spec: &EnvironmentSpec) -> Result<Spawned, StartError> {
         let Package::Zip { code_dir } = &spec.package else {
             return Err(StartError::UnsupportedRuntime(
                 "The process executor cannot run container image functions; start laminar with --executor docker.".into(),
@@ -110,7 +109,9 @@ impl ProcessExecutor {
             _ => PathBuf::from("python3"),
         };
         let mut command = self.command(spec, code_dir, &python)?;
-        let api = RuntimeApi::bind(IpAddr::V4(Ipv4Addr::LOCALHOST)).await?;
+        let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        let api =
+            RuntimeApi::bind(loopback, loopback, crate::extensions::function_meta(spec)).await?;
         let (output, stdout, stderr) = OutputPipe::new()?;
         let task_root = code_dir.to_string_lossy().into_owned();
         let runtime_dir = self.runtime_dir.to_string_lossy().into_owned();
@@ -120,38 +121,89 @@ impl ProcessExecutor {
             .opt_dir
             .as_ref()
             .map_or_else(|| "/opt".to_string(), |d| d.to_string_lossy().into_owned());
-        command
-            .current_dir(code_dir)
-            .env_clear()
-            .env("PATH", format!("{host_path}:{opt}/bin"))
-            .env(
-                "LD_LIBRARY_PATH",
+        let mut variables: Vec<(String, String)> = vec![
+            ("PATH".into(), format!("{host_path}:{opt}/bin")),
+            (
+                "LD_LIBRARY_PATH".into(),
                 format!("{task_root}:{task_root}/lib:{opt}/lib"),
-            )
-            .envs(layer_search_paths(&spec.runtime, &opt))
-            .envs(spec.environment(&api.addr().to_string(), &task_root, &runtime_dir))
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(stdout))
-            .stderr(Stdio::from(stderr))
-            // Its own process group, so that a reset stops everything it spawned.
-            .process_group(0)
-            .kill_on_drop(true);
-        // SAFETY: prctl is async-signal-safe; it only sets a flag of the child.
-        unsafe {
-            command.pre_exec(|| {
-                // If laminar dies (even by SIGKILL), the runtime goes with it.
-                // The signal follows the *thread* that spawned the child: spawn
-                // only from tokio's worker threads, which live as long as the
-                // runtime, never from a thread that may end (spawn_blocking,
-                // or a worker handed off by block_in_place): its exit would
-                // kill the runtime (measured: "signal: killed" under load).
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-                Ok(())
-            });
+            ),
+        ];
+        variables.extend(
+            layer_search_paths(&spec.runtime, &opt)
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v)),
+        );
+        variables.extend(spec.environment(&api.addr().to_string(), &task_root, &runtime_dir));
+
+        let found = spec
+            .opt_dir
+            .as_ref()
+            .map(|opt| crate::extensions::external_extensions(opt))
+            .unwrap_or_default();
+        api.expect_extensions(found.iter().map(|(name, _)| name.clone()).collect());
+        // The first process started leads the group; the others join it, so
+        // that a reset stops everything any of them spawned.
+        let mut group = None;
+        let mut extensions = Vec::with_capacity(found.len());
+        for (name, path) in found {
+            let mut c = tokio::process::Command::new(&path);
+            prepare(&mut c, code_dir, &variables, &stdout, &stderr, group)?;
+            let child = c.spawn()?;
+            let child = ChildProcess::watch(child, group);
+            group = group.or(child.pid);
+            extensions.push((name, child));
         }
+        prepare(&mut command, code_dir, &variables, &stdout, &stderr, group)?;
         let child = command.spawn()?;
-        Ok((api, ChildProcess::watch(child), output))
+        Ok(Spawned {
+            api,
+            runtime: ChildProcess::watch(child, group),
+            extensions,
+            output,
+        })
     }
+}
+
+/// What [`ProcessExecutor::spawn`] started.
+pub(crate) struct Spawned {
+    pub(crate) api: RuntimeApi,
+    pub(crate) runtime: ChildProcess,
+    pub(crate) extensions: Vec<(String, ChildProcess)>,
+    pub(crate) output: OutputPipe,
+}
+
+/// The settings every process of an environment shares.
+fn prepare(
+    command: &mut tokio::process::Command,
+    code_dir: &Path,
+    variables: &[(String, String)],
+    stdout: &std::os::fd::OwnedFd,
+    stderr: &std::os::fd::OwnedFd,
+    group: Option<i32>,
+) -> std::io::Result<()> {
+    command
+        .current_dir(code_dir)
+        .env_clear()
+        .envs(variables.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(stdout.try_clone()?))
+        .stderr(Stdio::from(stderr.try_clone()?))
+        .process_group(group.unwrap_or(0))
+        .kill_on_drop(true);
+    // SAFETY: prctl is async-signal-safe; it only sets a flag of the child.
+    unsafe {
+        command.pre_exec(|| {
+            // If laminar dies (even by SIGKILL), the runtime goes with it.
+            // The signal follows the *thread* that spawned the child: spawn
+            // only from tokio's worker threads, which live as long as the
+            // runtime, never from a thread that may end (spawn_blocking,
+            // or a worker handed off by block_in_place): its exit would
+            // kill the runtime (measured: "signal: killed" under load).
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
+    Ok(())
 }
 
 /// Where the language runtimes look for what layers bring, as in the
@@ -183,6 +235,8 @@ fn is_executable(path: &Path) -> bool {
 /// A running child, watched for its exit by a task of its own.
 pub(crate) struct ChildProcess {
     pid: Option<i32>,
+    /// The process group it belongs to (the environment's).
+    group: Option<i32>,
     exit: watch::Receiver<Option<String>>,
     /// The last peak-memory reading and when it was taken: procfs is read
     /// at most every `MEMORY_REFRESH`, not on every invoke.
@@ -192,8 +246,11 @@ pub(crate) struct ChildProcess {
 const MEMORY_REFRESH: std::time::Duration = std::time::Duration::from_millis(100);
 
 impl ChildProcess {
-    fn watch(mut child: tokio::process::Child) -> Self {
+    /// Watches a child; `group` is the process group it joined (`None`: it
+    /// leads its own).
+    fn watch(mut child: tokio::process::Child, group: Option<i32>) -> Self {
         let pid = child.id().and_then(|p| i32::try_from(p).ok());
+        let group = group.or(pid);
         let (tx, exit) = watch::channel(None);
         tokio::spawn(async move {
             let reason = match child.wait().await {
@@ -204,6 +261,7 @@ impl ChildProcess {
         });
         Self {
             pid,
+            group,
             exit,
             memory: std::sync::Mutex::new(None),
         }
@@ -223,13 +281,27 @@ impl ChildProcess {
         reason
     }
 
-    /// Stops the child and everything in its process group.
+    /// Stops the child and everything in its process group (while it
+    /// lives, the group cannot have been reused).
     pub(crate) fn kill(&mut self) {
-        if let Some(pid) = self.pid.take() {
+        if let (Some(_), Some(group)) = (self.pid.take(), self.group.take()) {
             if !self.has_exited() {
-                // SAFETY: plain syscall; the group id is the child's own pid.
+                // SAFETY: plain syscall on the environment's process group.
                 unsafe {
-                    libc::kill(-pid, libc::SIGKILL);
+                    libc::kill(-group, libc::SIGKILL);
+                }
+            }
+        }
+    }
+
+    /// Sends `signal` to this child alone (the runtime of an environment
+    /// whose extensions still get their SHUTDOWN).
+    pub(crate) fn signal_alone(&self, signal: libc::c_int) {
+        if let Some(pid) = self.pid {
+            if !self.has_exited() {
+                // SAFETY: plain syscall on the child's own pid, still ours.
+                unsafe {
+                    libc::kill(pid, signal);
                 }
             }
         }

@@ -9,6 +9,8 @@ use crate::process::ChildProcess;
 pub(crate) enum Sandbox {
     Process {
         child: ChildProcess,
+        /// The external extensions, by name.
+        extensions: Vec<(String, ChildProcess)>,
         output: OutputPipe,
     },
     Container(Container),
@@ -23,10 +25,54 @@ impl Sandbox {
         }
     }
 
+    /// Resolves with the name and exit reason of the first external
+    /// extension to exit; never without any.
+    pub(crate) async fn extension_exited(&self) -> (String, String) {
+        match self {
+            Self::Process { extensions, .. } if !extensions.is_empty() => {
+                let exits = extensions.iter().map(|(name, child)| {
+                    Box::pin(async move { (name.clone(), child.exited().await) })
+                });
+                futures_util::future::select_all(exits).await.0
+            }
+            _ => std::future::pending().await,
+        }
+    }
+
+    /// Resolves once every external extension has exited.
+    pub(crate) async fn extensions_gone(&self) {
+        if let Self::Process { extensions, .. } = self {
+            futures_util::future::join_all(extensions.iter().map(|(_, c)| c.exited())).await;
+        }
+    }
+
+    /// Stops the runtime alone, leaving the extensions their shutdown.
+    pub(crate) fn kill_runtime(&mut self) {
+        match self {
+            Self::Process { child, .. } => child.signal_alone(libc::SIGKILL),
+            Self::Container(c) => c.remove(),
+        }
+    }
+
+    /// Asks the runtime to stop (SIGTERM), as Lambda does at shutdown when
+    /// extensions are registered; it is killed with the rest afterwards.
+    pub(crate) fn terminate_runtime(&self) {
+        if let Self::Process { child, .. } = self {
+            child.signal_alone(libc::SIGTERM);
+        }
+    }
+
     /// Stops the runtime and everything it started.
     pub(crate) fn kill(&mut self) {
         match self {
-            Self::Process { child, .. } => child.kill(),
+            Self::Process {
+                child, extensions, ..
+            } => {
+                child.kill();
+                for (_, extension) in extensions {
+                    extension.kill();
+                }
+            }
             Self::Container(c) => c.remove(),
         }
     }

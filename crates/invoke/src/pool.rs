@@ -160,9 +160,12 @@ impl Pools {
     pub async fn shutdown_all(&self) {
         self.closed.store(true, Ordering::Release);
         let all: Vec<WarmEnvironment> = self.idle().drain().flat_map(|(_, e)| e).collect();
+        // Extensions get their SHUTDOWN (at most 2 s) before laminar goes.
+        let mut stopping = tokio::task::JoinSet::new();
         for env in all {
-            env.environment.shutdown();
+            stopping.spawn(env.environment.stop());
         }
+        while stopping.join_next().await.is_some() {}
         self.executor.shutdown().await;
     }
 }

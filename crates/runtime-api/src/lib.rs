@@ -5,7 +5,13 @@
 //! that invocation from `GET /2018-06-01/runtime/invocation/next` and answers
 //! on `…/{id}/response` or `…/{id}/error`.
 
+mod ext_routes;
+mod extensions;
 mod routes;
+mod telemetry;
+
+pub use extensions::{ExtensionError, MAX_EXTENSIONS};
+pub use telemetry::Stream;
 
 use bytes::Bytes;
 use std::collections::HashMap;
@@ -86,6 +92,18 @@ struct Shared {
     init_error: watch::Sender<Option<InitError>>,
     /// When the runtime first asked for work: the end of its init phase.
     ready_at: watch::Sender<Option<Instant>>,
+    extensions: extensions::Registry,
+    telemetry: telemetry::Telemetry,
+    function: FunctionMeta,
+}
+
+/// What the Extensions API tells an extension about its function.
+#[derive(Clone, Debug, Default)]
+pub struct FunctionMeta {
+    pub function_name: String,
+    pub function_version: String,
+    pub handler: String,
+    pub account_id: String,
 }
 
 /// A running Runtime API listener. Dropping it stops the listener.
@@ -96,8 +114,13 @@ pub struct RuntimeApi {
 }
 
 impl RuntimeApi {
-    /// Listens on an ephemeral port of `ip`.
-    pub async fn bind(ip: IpAddr) -> std::io::Result<Self> {
+    /// Listens on an ephemeral port of `ip`. `sandbox` is the address the
+    /// environment's own processes listen on (telemetry destinations).
+    pub async fn bind(
+        ip: IpAddr,
+        sandbox: IpAddr,
+        function: FunctionMeta,
+    ) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(SocketAddr::new(ip, 0)).await?;
         let addr = listener.local_addr()?;
         let (queue_tx, queue_rx) = mpsc::channel(1);
@@ -107,6 +130,9 @@ impl RuntimeApi {
             in_flight: Mutex::new(HashMap::new()),
             init_error: watch::channel(None).0,
             ready_at: watch::channel(None).0,
+            extensions: extensions::Registry::new(),
+            telemetry: telemetry::Telemetry::new(sandbox),
+            function,
         });
         let server = tokio::spawn(routes::serve(listener, shared.clone()));
         Ok(Self {
@@ -155,6 +181,112 @@ impl RuntimeApi {
                 std::future::pending::<()>().await;
             }
         }
+    }
+}
+
+/// The lifecycle of the environment's extensions, as its owner drives it.
+impl RuntimeApi {
+    /// The external extensions started with the environment: init waits for
+    /// each of them to register.
+    pub fn expect_extensions(&self, names: Vec<String>) {
+        self.shared.extensions.set_launched(names);
+    }
+
+    /// Whether any extension registered (cheap: the warm path asks it).
+    pub fn has_extensions(&self) -> bool {
+        !self.shared.extensions.is_empty()
+    }
+
+    /// Resolves once every launched extension registered and every
+    /// registered one waits for its next event.
+    pub async fn extensions_initialized(&self) {
+        self.shared.extensions.wait_until(|s| s.init_done()).await;
+    }
+
+    /// Ends init: no more registrations; late telemetry subscribers no
+    /// longer get init's events.
+    pub fn end_init(&self) {
+        self.shared.extensions.close();
+        self.shared.telemetry.end_init();
+    }
+
+    /// The first error an extension reported (`init/error`, `exit/error`).
+    pub fn extension_error(&self) -> Option<ExtensionError> {
+        self.shared.extensions.lock().error.clone()
+    }
+
+    /// Resolves once an extension reports an error.
+    pub async fn extension_failed(&self) -> ExtensionError {
+        let mut found = None;
+        self.shared
+            .extensions
+            .wait_until(|s| {
+                found = s.error.clone();
+                s.error.is_some()
+            })
+            .await;
+        // `wait_until` returned, so the state held an error.
+        found
+            .or_else(|| self.extension_error())
+            .unwrap_or(ExtensionError {
+                name: String::new(),
+                error_type: "Extension.Unknown".into(),
+                on_exit: false,
+            })
+    }
+
+    /// Gives the INVOKE event to every extension registered for it; how many.
+    pub fn deliver_invoke(&self, invocation: &Invocation) -> usize {
+        let event = serde_json::json!({
+            "eventType": "INVOKE",
+            "deadlineMs": invocation.deadline_ms,
+            "requestId": invocation.request_id,
+            "invokedFunctionArn": invocation.invoked_function_arn,
+            "tracing": { "type": "X-Amzn-Trace-Id", "value": invocation.trace_id },
+        });
+        self.shared
+            .extensions
+            .deliver(&Bytes::from(event.to_string()), |e| e.invoke)
+    }
+
+    /// Resolves once every extension registered for INVOKE asks for its next
+    /// event again: the end of the invoke phase.
+    pub async fn invoke_extensions_done(&self) {
+        self.shared
+            .extensions
+            .wait_until(|s| s.all_ready(|e| e.invoke))
+            .await;
+    }
+
+    /// Gives the SHUTDOWN event to every extension registered for it; how many.
+    pub fn deliver_shutdown(&self, reason: &str, deadline_ms: u64) -> usize {
+        let event = serde_json::json!({
+            "eventType": "SHUTDOWN",
+            "shutdownReason": reason,
+            "deadlineMs": deadline_ms,
+        });
+        self.shared
+            .extensions
+            .deliver(&Bytes::from(event.to_string()), |e| e.shutdown)
+    }
+
+    /// Resolves once every extension registered for SHUTDOWN asks for its
+    /// next event again (it has finished its shutdown work).
+    pub async fn shutdown_extensions_done(&self) {
+        self.shared
+            .extensions
+            .wait_until(|s| s.all_ready(|e| e.shutdown))
+            .await;
+    }
+
+    /// Whether telemetry events would reach anyone (check before building).
+    pub fn telemetry_wanted(&self) -> bool {
+        self.shared.telemetry.wanted()
+    }
+
+    /// Sends a telemetry event to the subscribers of its stream.
+    pub fn emit(&self, stream: Stream, kind: &str, record: serde_json::Value) {
+        self.shared.telemetry.emit(stream, kind, record);
     }
 }
 

@@ -2,13 +2,14 @@
 //! headers the official runtime clients expect.
 
 use crate::{
-    InitError, Outcome, Pending, Shared, StreamEnd, MAX_RESPONSE_BYTES, MAX_STREAMED_RESPONSE_BYTES,
+    ext_routes, InitError, Outcome, Pending, Shared, StreamEnd, MAX_RESPONSE_BYTES,
+    MAX_STREAMED_RESPONSE_BYTES,
 };
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use bytes::Bytes;
 use std::sync::Arc;
@@ -26,6 +27,20 @@ pub(crate) async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>
         )
         .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
         .route("/2018-06-01/runtime/init/error", post(init_error))
+        .route("/2020-01-01/extension/register", post(ext_routes::register))
+        .route("/2020-01-01/extension/event/next", get(ext_routes::next))
+        .route(
+            "/2020-01-01/extension/init/error",
+            post(ext_routes::init_error),
+        )
+        .route(
+            "/2020-01-01/extension/exit/error",
+            post(ext_routes::exit_error),
+        )
+        .route("/2022-07-01/telemetry", put(ext_routes::subscribe))
+        .route("/2022-07-01/telemetry/", put(ext_routes::subscribe))
+        .route("/2020-08-15/logs", put(ext_routes::subscribe))
+        .route("/2020-08-15/logs/", put(ext_routes::subscribe))
         .with_state(shared);
     let listener = listener.tap_io(|tcp| {
         // Small request/response exchanges: never wait for Nagle.

@@ -239,7 +239,14 @@ impl DockerExecutor {
     ) -> Result<(RuntimeApi, Container), StartError> {
         let image = self.image_of(spec)?;
         self.ensure_image(&image).await?;
-        let api = RuntimeApi::bind(self.host_ip).await?;
+        // Telemetry destinations inside the container are not reachable yet
+        // (no extensions run there): `sandbox` points at the host side.
+        let api = RuntimeApi::bind(
+            self.host_ip,
+            self.host_ip,
+            crate::extensions::function_meta(spec),
+        )
+        .await?;
         let mut env: Vec<String> = spec
             .environment(&api.addr().to_string(), "/var/task", "/var/runtime")
             .into_iter()
