@@ -286,6 +286,12 @@ fn check_value(model: &Model, shape_name: &str, value: &Value, field: &str, v: &
                 v.violation(shown(value), field, "Member must be a number");
                 return;
             };
+            // A whole number where the model says integer, at any depth (a
+            // typed member would refuse a fraction only at the top level).
+            if matches!(shape.kind.as_str(), "integer" | "long") && !is_whole(value, &shape.kind) {
+                v.violation(shown(value), field, "Member must be an integer");
+                return;
+            }
             if shape.min.is_some_and(|min| number < min) {
                 v.violation(
                     shown(value),
@@ -358,6 +364,15 @@ fn check_value(model: &Model, shape_name: &str, value: &Value, field: &str, v: &
         }
         // Blobs (base64) and timestamps: checked where they are used.
         _ => {}
+    }
+}
+
+/// A JSON integer (no fraction, no exponent) within the shape's width.
+fn is_whole(value: &Value, kind: &str) -> bool {
+    match value.as_i64() {
+        Some(n) if kind == "integer" => i32::try_from(n).is_ok(),
+        Some(_) => true,
+        None => false,
     }
 }
 
@@ -488,6 +503,38 @@ mod tests {
             err.message,
             "1 validation error detected: Value '100.5' at 'capacityProviderScalingConfig.scalingPolicies.1.member.targetValue' failed to satisfy constraint: Member must have value less than or equal to 100"
         );
+    }
+
+    #[test]
+    fn integers_are_whole_at_every_depth() {
+        let create = |durable: &str| {
+            run(
+                "CreateFunction",
+                &[],
+                &[],
+                &format!(
+                    r#"{{"FunctionName":"f","Role":"arn:aws:iam::123456789012:role/r","Code":{{}},"Timeout":3,"DurableConfig":{durable}}}"#
+                ),
+            )
+        };
+        assert!(create(r#"{"ExecutionTimeout":60}"#).is_ok());
+        let err = create(r#"{"ExecutionTimeout":60.5}"#).unwrap_err();
+        assert_eq!(
+            err.message,
+            "1 validation error detected: Value '60.5' at 'durableConfig.executionTimeout' failed to satisfy constraint: Member must be an integer"
+        );
+        assert!(create(r#"{"ExecutionTimeout":6e1}"#).is_err());
+        let top = run(
+            "CreateFunction",
+            &[],
+            &[],
+            r#"{"FunctionName":"f","Role":"arn:aws:iam::123456789012:role/r","Code":{},"Timeout":3.5}"#,
+        )
+        .unwrap_err();
+        assert!(top.message.contains("at 'timeout'"), "{}", top.message);
+        // A double stays free to carry a fraction.
+        let weights = r#"{"Name":"a","FunctionVersion":"1","RoutingConfig":{"AdditionalVersionWeights":{"2":0.5}}}"#;
+        assert!(run("CreateAlias", &[("FunctionName", "f")], &[], weights).is_ok());
     }
 
     #[test]
