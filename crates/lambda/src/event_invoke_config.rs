@@ -6,9 +6,9 @@ use crate::page::LAMBDA;
 use crate::{clock, ApiResult, LambdaService};
 use laminar_model::arn::Scope;
 use laminar_model::config::EventInvokeConfig;
+use laminar_model::shapes::DestinationConfig;
 use laminar_model::{ApiError, ErrorKind};
 use serde::{Deserialize, Serialize};
-use laminar_model::shapes::DestinationConfig;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -76,7 +76,11 @@ fn render(arn: String, config: &EventInvokeConfig) -> FunctionEventInvokeConfig 
     let qualified = arn.split(':').count() > 7;
     FunctionEventInvokeConfig {
         last_modified: config.last_modified,
-        function_arn: if qualified { arn } else { format!("{arn}:$LATEST") },
+        function_arn: if qualified {
+            arn
+        } else {
+            format!("{arn}:$LATEST")
+        },
         maximum_retry_attempts: config.maximum_retry_attempts,
         maximum_event_age_in_seconds: config.maximum_event_age_in_seconds,
         destination_config: config.destination_config.clone().unwrap_or_default(),

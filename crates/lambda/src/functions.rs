@@ -14,10 +14,10 @@ use laminar_model::config::{
     ImageConfig, LastUpdateStatus, SnapStartResponse, TracingConfig,
 };
 use laminar_model::limits::*;
-use laminar_model::shapes::VpcConfigResponse;
 use laminar_model::requests::{
     CreateFunctionRequest, UpdateFunctionCodeRequest, UpdateFunctionConfigurationRequest,
 };
+use laminar_model::shapes::VpcConfigResponse;
 use laminar_model::validate::Violations;
 use laminar_model::{ApiError, ErrorKind};
 use laminar_store::FunctionKey;
@@ -683,4 +683,3 @@ fn runtime_version(scope: &Scope, runtime: &str) -> laminar_model::config::Runti
         ),
     }
 }
-

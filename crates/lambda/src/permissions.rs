@@ -98,7 +98,9 @@ fn check_policy_size(statements: &[Value]) -> ApiResult<()> {
     if size > POLICY_MAX_BYTES {
         return Err(ApiError::new(
             ErrorKind::PolicyLengthExceeded,
-            format!("The final policy size ({size}) is bigger than the limit ({POLICY_MAX_BYTES})."),
+            format!(
+                "The final policy size ({size}) is bigger than the limit ({POLICY_MAX_BYTES})."
+            ),
         ));
     }
     Ok(())

@@ -8,7 +8,6 @@ use crate::{ApiResult, LambdaService};
 use laminar_model::arn::{FunctionRef, Scope};
 use laminar_model::{ApiError, ErrorKind};
 
-
 pub(crate) use laminar_lambda_core::tags::{Tagged, Tags};
 
 /// What a taggable ARN names.
@@ -75,7 +74,6 @@ fn taggable(scope: &Scope, resource: &str) -> ApiResult<Taggable> {
 fn check_new_tags(tags: &Tags) -> ApiResult<()> {
     crate::checks::reserved_tags(Some(tags))
 }
-
 
 impl LambdaService {
     pub fn list_tags(&self, scope: &Scope, resource: &str) -> ApiResult<Tags> {

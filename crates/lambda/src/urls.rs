@@ -6,9 +6,9 @@ use crate::page::LAMBDA;
 use crate::{clock, ApiResult, LambdaService};
 use laminar_model::arn::{Qualifier, Scope};
 use laminar_model::config::FunctionUrl;
+use laminar_model::shapes::Cors;
 use laminar_model::{ApiError, ErrorKind};
 use serde::{Deserialize, Serialize};
-use laminar_model::shapes::Cors;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]

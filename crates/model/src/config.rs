@@ -1,10 +1,10 @@
 //! The function configuration document, as the API returns it, and the
 //! record laminar keeps for each function.
 
-use serde::{Deserialize, Serialize};
 use crate::shapes::{
     CapacityProviderConfig, DeadLetterConfig, DurableConfig, FileSystemConfig, VpcConfigResponse,
 };
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 

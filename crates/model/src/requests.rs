@@ -1,8 +1,10 @@
 //! Input shapes of the operations laminar implements, deserialized from the
 //! REST-JSON bodies the SDKs send.
 
+use crate::shapes::{
+    CapacityProviderConfig, DeadLetterConfig, DurableConfig, FileSystemConfig, VpcConfig,
+};
 use serde::Deserialize;
-use crate::shapes::{CapacityProviderConfig, DeadLetterConfig, DurableConfig, FileSystemConfig, VpcConfig};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default, Deserialize)]

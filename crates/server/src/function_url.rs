@@ -70,7 +70,10 @@ pub async fn serve(
         .get("origin")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    if let Some(cors) = cors.as_ref().filter(|_| method == Method::OPTIONS && origin.is_some()) {
+    if let Some(cors) = cors
+        .as_ref()
+        .filter(|_| method == Method::OPTIONS && origin.is_some())
+    {
         let mut response = render::empty(200);
         add_cors(&mut response, cors, origin.as_deref(), true);
         return response;
