@@ -8,6 +8,7 @@
 mod docker;
 mod environment;
 mod logs;
+mod namespace;
 mod process;
 mod sandbox;
 mod spec;

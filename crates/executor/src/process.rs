@@ -2,6 +2,7 @@
 //! running the function's code from its unpacked folder on this host.
 
 use crate::logs::OutputPipe;
+use crate::namespace::{self, Mounts};
 use crate::spec::{EnvironmentSpec, Package, StartError};
 use laminar_model::runtime::{family, RuntimeFamily};
 use laminar_runtime_api::RuntimeApi;
@@ -19,6 +20,9 @@ pub struct ProcessExecutor {
     /// The real interpreter behind `python3` on PATH, found once: PATH
     /// entries are often shims (pyenv, asdf) that cost tens of ms per start.
     python: tokio::sync::OnceCell<PathBuf>,
+    /// The scratch folder of the private mount namespaces, when this host
+    /// allows them: environments then see `/var/task` and `/opt`.
+    namespace: Option<PathBuf>,
 }
 
 impl ProcessExecutor {
@@ -27,9 +31,16 @@ impl ProcessExecutor {
         std::fs::create_dir_all(&runtime_dir)?;
         std::fs::write(runtime_dir.join("laminar_runtime.py"), PYTHON_CLIENT)?;
         std::fs::write(runtime_dir.join("laminar_runtime.js"), NODE_CLIENT)?;
+        // A scratch folder under /var could not be moved over /var.
+        let scratch = runtime_dir.join("namespace");
+        std::fs::create_dir_all(&scratch)?;
+        let namespace =
+            (!scratch.starts_with("/var") && namespace::available(&scratch)).then_some(scratch);
+        tracing::debug!(private_mounts = namespace.is_some(), "process executor");
         Ok(Self {
             runtime_dir,
             python: tokio::sync::OnceCell::new(),
+            namespace,
         })
     }
 
@@ -51,11 +62,14 @@ impl ProcessExecutor {
             .await
     }
 
+    /// The runtime's command; `inside` turns a host path into the one the
+    /// environment sees.
     fn command(
         &self,
         spec: &EnvironmentSpec,
         code_dir: &Path,
         python: &Path,
+        inside: impl Fn(&Path) -> PathBuf,
     ) -> Result<tokio::process::Command, StartError> {
         let client = |name: &str| self.runtime_dir.join(name);
         let command = match family(&spec.runtime) {
@@ -82,7 +96,7 @@ impl ProcessExecutor {
                         message: format!("Couldn't find valid bootstrap(s): [{}]", tried.join(" ")),
                     });
                 };
-                tokio::process::Command::new(bootstrap)
+                tokio::process::Command::new(inside(bootstrap))
             }
             _ => {
                 return Err(StartError::UnsupportedRuntime(format!(
@@ -109,19 +123,43 @@ impl ProcessExecutor {
             Some(RuntimeFamily::Python) => self.python().await.to_path_buf(),
             _ => PathBuf::from("python3"),
         };
-        let mut command = self.command(spec, code_dir, &python)?;
-        let api = RuntimeApi::bind(IpAddr::V4(Ipv4Addr::LOCALHOST)).await?;
-        let (output, stdout, stderr) = OutputPipe::new()?;
-        let task_root = code_dir.to_string_lossy().into_owned();
-        let runtime_dir = self.runtime_dir.to_string_lossy().into_owned();
         let host_path =
             std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".into());
-        let opt = spec
-            .opt_dir
+        let mounts = self.mounts(spec, code_dir, &python, &host_path)?;
+        let (task_root, opt_root) = match &mounts {
+            Some((_, opt_mounted)) => (
+                PathBuf::from(namespace::TASK_ROOT),
+                if *opt_mounted {
+                    Some(PathBuf::from(namespace::OPT))
+                } else {
+                    spec.opt_dir.clone()
+                },
+            ),
+            None => (code_dir.to_path_buf(), spec.opt_dir.clone()),
+        };
+        let inside = |path: &Path| -> PathBuf {
+            if let Ok(rest) = path.strip_prefix(code_dir) {
+                return task_root.join(rest);
+            }
+            match (&spec.opt_dir, &opt_root) {
+                (Some(host), Some(seen)) => path
+                    .strip_prefix(host)
+                    .map_or_else(|_| path.to_path_buf(), |rest| seen.join(rest)),
+                _ => path.to_path_buf(),
+            }
+        };
+        let mut command = self.command(spec, code_dir, &python, inside)?;
+        let api = RuntimeApi::bind(IpAddr::V4(Ipv4Addr::LOCALHOST)).await?;
+        let (output, stdout, stderr) = OutputPipe::new()?;
+        let task_root = task_root.to_string_lossy().into_owned();
+        let runtime_dir = self.runtime_dir.to_string_lossy().into_owned();
+        let opt = opt_root
             .as_ref()
             .map_or_else(|| "/opt".to_string(), |d| d.to_string_lossy().into_owned());
+        if mounts.is_none() {
+            command.current_dir(code_dir);
+        }
         command
-            .current_dir(code_dir)
             .env_clear()
             .env("PATH", format!("{host_path}:{opt}/bin"))
             .env(
@@ -148,9 +186,38 @@ impl ProcessExecutor {
                 libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
                 Ok(())
             });
+            if let Some((mounts, _)) = mounts {
+                // SAFETY: system calls only, on strings prepared here.
+                command.pre_exec(move || mounts.enter());
+            }
         }
         let child = command.spawn()?;
         Ok((api, ChildProcess::watch(child), output))
+    }
+}
+
+impl ProcessExecutor {
+    /// The private mounts of one environment, when the host allows them,
+    /// and whether its layers go to `/opt` (not when something the
+    /// environment runs lives there: the mount would hide it).
+    fn mounts(
+        &self,
+        spec: &EnvironmentSpec,
+        code_dir: &Path,
+        python: &Path,
+        host_path: &str,
+    ) -> std::io::Result<Option<(Mounts, bool)>> {
+        let Some(scratch) = &self.namespace else {
+            return Ok(None);
+        };
+        let opt = Path::new(namespace::OPT);
+        let opt_free = opt.is_dir()
+            && !python.starts_with(opt)
+            && !self.runtime_dir.starts_with(opt)
+            && !host_path.split(':').any(|p| Path::new(p).starts_with(opt));
+        let opt_dir = spec.opt_dir.as_deref().filter(|_| opt_free);
+        let mounts = Mounts::prepare(scratch, code_dir, opt_dir)?;
+        Ok(Some((mounts, opt_dir.is_some())))
     }
 }
 
