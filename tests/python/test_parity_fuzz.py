@@ -123,6 +123,36 @@ def test_unknown_members_inside_cors_are_dropped(laminar, lambda_, function_name
     assert got["Cors"] == {"AllowOrigins": ["*"], "MaxAge": 60}
 
 
+def test_unknown_members_of_an_event_source_mapping_are_dropped(laminar, lambda_, function_name):
+    create_python_function(lambda_, function_name, HELLO)
+    sqs = client(laminar, "sqs", REGION)
+    queue = sqs.create_queue(QueueName=f"{function_name}-q")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    status, _, created = send(
+        laminar,
+        "POST",
+        "/2015-03-31/event-source-mappings/",
+        {
+            "FunctionName": function_name,
+            "EventSourceArn": arn,
+            "Enabled": False,
+            "Unheard": "of",
+            "FilterCriteria": {"Filters": [{"Pattern": '{"body": ["x"]}', "Weight": 3}], "Mode": "strict"},
+        },
+    )
+    assert status == 202, created
+    for answer in (created, lambda_.get_event_source_mapping(UUID=created["UUID"])):
+        assert "Unheard" not in answer
+        assert answer["FilterCriteria"] == {"Filters": [{"Pattern": '{"body": ["x"]}'}]}
+    status, _, updated = send(
+        laminar, "PUT", f"/2015-03-31/event-source-mappings/{created['UUID']}", {"BatchSize": 5, "Later": True}
+    )
+    assert status == 202, updated
+    assert "Later" not in updated and updated["BatchSize"] == 5
+    assert "Later" not in lambda_.get_event_source_mapping(UUID=created["UUID"])
+    lambda_.delete_event_source_mapping(UUID=created["UUID"])
+
+
 # --- integers at every depth -------------------------------------------------
 
 

@@ -153,6 +153,62 @@ fn check_in(model: &Model, operation: &str, parts: &RequestParts<'_>) -> Result<
     v.finish()
 }
 
+/// Drops from a JSON body of `operation` every member the model does not
+/// name, at every depth (structures, lists, maps), as AWS ignores them: for
+/// services that keep a request's members as they come.
+pub fn conform(operation: &str, body: &mut serde_json::Map<String, Value>) {
+    let Some(model) = model() else { return };
+    let Some(input) = model
+        .operations
+        .get(operation)
+        .and_then(|s| model.shapes.get(s))
+    else {
+        return;
+    };
+    body.retain(|name, _| {
+        input
+            .members
+            .get(name)
+            .is_some_and(|m| m.location.is_none())
+    });
+    for (name, value) in body.iter_mut() {
+        if let Some(member) = input.members.get(name) {
+            conform_value(model, &member.shape, value);
+        }
+    }
+}
+
+fn conform_value(model: &Model, shape_name: &str, value: &mut Value) {
+    let Some(shape) = model.shapes.get(shape_name) else {
+        return;
+    };
+    match (shape.kind.as_str(), value) {
+        ("structure", Value::Object(object)) => {
+            object.retain(|name, _| shape.members.contains_key(name));
+            for (name, inner) in object.iter_mut() {
+                if let Some(member) = shape.members.get(name) {
+                    conform_value(model, &member.shape, inner);
+                }
+            }
+        }
+        ("list", Value::Array(items)) => {
+            if let Some(member) = &shape.member {
+                items
+                    .iter_mut()
+                    .for_each(|item| conform_value(model, member, item));
+            }
+        }
+        ("map", Value::Object(entries)) => {
+            if let Some(value_shape) = &shape.value {
+                entries
+                    .values_mut()
+                    .for_each(|item| conform_value(model, value_shape, item));
+            }
+        }
+        _ => {}
+    }
+}
+
 /// A blob payload is the body itself: its length is the body's (the value
 /// is shown as `...` rather than echoed).
 fn check_blob_payload(model: &Model, shape: &str, length: usize, field: &str, v: &mut Violations) {
@@ -535,6 +591,19 @@ mod tests {
         // A double stays free to carry a fraction.
         let weights = r#"{"Name":"a","FunctionVersion":"1","RoutingConfig":{"AdditionalVersionWeights":{"2":0.5}}}"#;
         assert!(run("CreateAlias", &[("FunctionName", "f")], &[], weights).is_ok());
+    }
+
+    #[test]
+    fn unknown_members_are_dropped_at_every_depth() {
+        let mut body: serde_json::Map<String, Value> = serde_json::from_str(
+            r#"{"FunctionName":"f","Bogus":1,"FilterCriteria":{"Filters":[{"Pattern":"{}","Extra":2}],"More":3},"DestinationConfig":{"OnFailure":{"Destination":"arn","X":4}}}"#,
+        )
+        .unwrap();
+        conform("CreateEventSourceMapping", &mut body);
+        assert_eq!(
+            Value::Object(body),
+            serde_json::json!({"FunctionName":"f","FilterCriteria":{"Filters":[{"Pattern":"{}"}]},"DestinationConfig":{"OnFailure":{"Destination":"arn"}}})
+        );
     }
 
     #[test]
