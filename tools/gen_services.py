@@ -2,7 +2,8 @@
 """Generate crates/server/src/services.rs from botocore's models: every AWS
 service's signing name, JSON target prefix, query API version and protocol,
 so that a request for a service laminar does not serve is answered in that
-service's own protocol.
+service's own protocol; and every region of every partition, the regions a
+credential scope may name.
 
 Usage: python3 tools/gen_services.py BOTOCORE_DATA_DIR [--out PATH]
 (BOTOCORE_DATA_DIR is botocore's ``data`` folder). Only the standard library.
@@ -47,6 +48,18 @@ def namespace(value) -> str:
 
 def rust_str(s: str) -> str:
     return json.dumps(s)
+
+
+def regions(partitions: Path) -> list[str]:
+    with open(partitions, encoding="utf-8") as f:
+        data = json.load(f)
+    names = {
+        region
+        for partition in data["partitions"]
+        for region in partition["regions"]
+        if not region.endswith("-global")
+    }
+    return sorted(names)
 
 
 def main() -> None:
@@ -123,6 +136,15 @@ def main() -> None:
             f"query_version: {rust_str(version)}, protocol: Protocol::{protocol}, "
             f"name: {rust_str(name)}, xml_namespace: {rust_str(ns)} }},"
         )
+    lines.append("];")
+    lines += [
+        "",
+        "/// Every region of every partition (the `*-global` endpoints are no",
+        "/// regions: a credential scoped to one is refused as AWS refuses it).",
+        "pub const REGIONS: &[&str] = &[",
+    ]
+    for region in regions(Path(args.data) / "partitions.json"):
+        lines.append(f"    {rust_str(region)},")
     lines.append("];")
     Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
     subprocess.run(["rustfmt", "--edition", "2021", args.out], check=False)

@@ -230,12 +230,16 @@ fn name_of(scope: &Scope, text: &str) -> ApiResult<String> {
 pub fn require_provider(
     objects: &ObjectsWriter<'_>,
     scope: &Scope,
-    config: &serde_json::Value,
+    config: &laminar_model::shapes::CapacityProviderConfig,
 ) -> ApiResult<()> {
-    let arn = config
-        .pointer("/LambdaManagedInstancesCapacityProviderConfig/CapacityProviderArn")
-        .and_then(serde_json::Value::as_str)
-        .ok_or_else(|| {
+    let arn = Some(
+        config
+            .lambda_managed_instances_capacity_provider_config
+            .capacity_provider_arn
+            .as_str(),
+    )
+    .filter(|arn| !arn.is_empty())
+    .ok_or_else(|| {
             ApiError::invalid_parameter(
                 "CapacityProviderConfig must name a capacity provider: LambdaManagedInstancesCapacityProviderConfig.CapacityProviderArn is required.",
             )

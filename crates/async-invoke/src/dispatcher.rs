@@ -20,6 +20,7 @@ use laminar_lambda_core::clock::now_ms;
 use laminar_lambda_core::naming::key_of;
 use laminar_model::arn::Scope;
 use laminar_model::config::FunctionRecord;
+use laminar_model::shapes::{self, DestinationConfig};
 use laminar_model::ErrorKind;
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,12 +48,11 @@ impl Policy {
         let config = qualifier
             .and_then(|q| configs.get(q))
             .or_else(|| configs.get(""));
-        let destination = |side: &str| {
-            config
-                .and_then(|c| c.destination_config.as_ref())
-                .and_then(|d| d.get(side)?.get("Destination")?.as_str())
+        let destinations = config.and_then(|c| c.destination_config.as_ref());
+        let destination = |side: fn(&DestinationConfig) -> &shapes::Destination| {
+            destinations
+                .and_then(|d| side(d).destination.clone())
                 .filter(|arn| !arn.is_empty())
-                .map(str::to_string)
         };
         Self {
             max_retries: config
@@ -61,15 +61,14 @@ impl Policy {
             max_age: config
                 .and_then(|c| c.maximum_event_age_in_seconds)
                 .map_or(DEFAULT_MAX_AGE, |s| Duration::from_secs(s.max(0) as u64)),
-            on_success: destination("OnSuccess"),
-            on_failure: destination("OnFailure"),
+            on_success: destination(|d| &d.on_success),
+            on_failure: destination(|d| &d.on_failure),
             dead_letter: record
                 .config
                 .dead_letter_config
                 .as_ref()
-                .and_then(|d| d.get("TargetArn")?.as_str())
-                .filter(|arn| !arn.is_empty())
-                .map(str::to_string),
+                .and_then(|d| d.target_arn.clone())
+                .filter(|arn| !arn.is_empty()),
         }
     }
 }

@@ -4,9 +4,9 @@
 use crate::status::ExecutionStatus;
 use laminar_lambda_core::page::{MarkerFormat, Paging};
 use laminar_lambda_core::ApiResult;
+use laminar_model::shapes::DurableConfig;
 use laminar_model::{ApiError, ErrorKind};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
 /// How durable executions page: plain index markers (the SDK passes back the
 /// `NextMarker` of the state it receives), 100 items unless `MaxItems` asks.
@@ -115,10 +115,8 @@ pub(crate) fn timestamp_query(field: &str, text: Option<&str>) -> ApiResult<()> 
 }
 
 /// `DurableConfig` as GetFunctionConfiguration shows it.
-pub fn config_response(mut config: Value) -> Value {
-    if config.get("RetentionPeriodInDays").is_none() {
-        config["RetentionPeriodInDays"] = json!(14);
-    }
+pub fn config_response(mut config: DurableConfig) -> DurableConfig {
+    config.retention_period_in_days.get_or_insert(14);
     config
 }
 

@@ -28,7 +28,9 @@ impl DurableExecutions {
         name: Option<String>,
     ) -> ApiResult<InvokeOutput> {
         let config = prepared.resolved.config();
-        let durable_config = config.durable_config.clone().unwrap_or_else(|| json!({}));
+        let durable_config =
+            serde_json::to_value(config.durable_config.clone().unwrap_or_default())
+                .unwrap_or_else(|_| json!({}));
         let name = name.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let function_arn = format!(
             "{}:{}",

@@ -11,6 +11,7 @@ mod extensions;
 mod lifecycle;
 mod logs;
 mod meta;
+mod namespace;
 mod process;
 mod sandbox;
 mod spec;

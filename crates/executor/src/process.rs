@@ -2,12 +2,14 @@
 //! running the function's code from its unpacked folder on this host.
 
 use crate::logs::OutputPipe;
+use crate::namespace::{self, Mounts};
 use crate::spec::{EnvironmentSpec, Package, StartError};
 use laminar_model::runtime::{family, RuntimeFamily};
 use laminar_runtime_api::RuntimeApi;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::Arc;
 use tokio::sync::watch;
 
 const PYTHON_CLIENT: &str = include_str!("../runtimes/python/laminar_runtime.py");
@@ -19,6 +21,9 @@ pub struct ProcessExecutor {
     /// The real interpreter behind `python3` on PATH, found once: PATH
     /// entries are often shims (pyenv, asdf) that cost tens of ms per start.
     python: tokio::sync::OnceCell<PathBuf>,
+    /// The scratch folder of the private mount namespaces, when this host
+    /// allows them: environments then see `/var/task` and `/opt`.
+    namespace: Option<PathBuf>,
 }
 
 impl ProcessExecutor {
@@ -27,9 +32,16 @@ impl ProcessExecutor {
         std::fs::create_dir_all(&runtime_dir)?;
         std::fs::write(runtime_dir.join("laminar_runtime.py"), PYTHON_CLIENT)?;
         std::fs::write(runtime_dir.join("laminar_runtime.js"), NODE_CLIENT)?;
+        // A scratch folder under /var could not be moved over /var.
+        let scratch = runtime_dir.join("namespace");
+        std::fs::create_dir_all(&scratch)?;
+        let namespace =
+            (!scratch.starts_with("/var") && namespace::available(&scratch)).then_some(scratch);
+        tracing::debug!(private_mounts = namespace.is_some(), "process executor");
         Ok(Self {
             runtime_dir,
             python: tokio::sync::OnceCell::new(),
+            namespace,
         })
     }
 
@@ -51,11 +63,14 @@ impl ProcessExecutor {
             .await
     }
 
+    /// The runtime's command; `inside` turns a host path into the one the
+    /// environment sees.
     fn command(
         &self,
         spec: &EnvironmentSpec,
         code_dir: &Path,
         python: &Path,
+        inside: impl Fn(&Path) -> PathBuf,
     ) -> Result<tokio::process::Command, StartError> {
         let client = |name: &str| self.runtime_dir.join(name);
         let command = match family(&spec.runtime) {
@@ -82,7 +97,7 @@ impl ProcessExecutor {
                         message: format!("Couldn't find valid bootstrap(s): [{}]", tried.join(" ")),
                     });
                 };
-                tokio::process::Command::new(bootstrap)
+                tokio::process::Command::new(inside(bootstrap))
             }
             _ => {
                 return Err(StartError::UnsupportedRuntime(format!(
@@ -108,24 +123,46 @@ impl ProcessExecutor {
             Some(RuntimeFamily::Python) => self.python().await.to_path_buf(),
             _ => PathBuf::from("python3"),
         };
-        let mut command = self.command(spec, code_dir, &python)?;
+        let host_path =
+            std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".into());
+        let mounts = self.mounts(spec, code_dir, &python, &host_path)?;
+        let (task_root, opt_root) = match &mounts {
+            Some((_, opt_mounted)) => (
+                PathBuf::from(namespace::TASK_ROOT),
+                if *opt_mounted {
+                    Some(PathBuf::from(namespace::OPT))
+                } else {
+                    spec.opt_dir.clone()
+                },
+            ),
+            None => (code_dir.to_path_buf(), spec.opt_dir.clone()),
+        };
+        let inside = |path: &Path| -> PathBuf {
+            if let Ok(rest) = path.strip_prefix(code_dir) {
+                return task_root.join(rest);
+            }
+            match (&spec.opt_dir, &opt_root) {
+                (Some(host), Some(seen)) => path
+                    .strip_prefix(host)
+                    .map_or_else(|_| path.to_path_buf(), |rest| seen.join(rest)),
+                _ => path.to_path_buf(),
+            }
+        };
+        let mut command = self.command(spec, code_dir, &python, inside)?;
         let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
         let api =
             RuntimeApi::bind(loopback, loopback, crate::extensions::function_meta(spec)).await?;
         let (output, stdout, stderr) = OutputPipe::new()?;
-        let task_root = code_dir.to_string_lossy().into_owned();
+        let task_root_text = task_root.to_string_lossy().into_owned();
         let runtime_dir = self.runtime_dir.to_string_lossy().into_owned();
-        let host_path =
-            std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".into());
-        let opt = spec
-            .opt_dir
+        let opt = opt_root
             .as_ref()
             .map_or_else(|| "/opt".to_string(), |d| d.to_string_lossy().into_owned());
         let mut variables: Vec<(String, String)> = vec![
             ("PATH".into(), format!("{host_path}:{opt}/bin")),
             (
                 "LD_LIBRARY_PATH".into(),
-                format!("{task_root}:{task_root}/lib:{opt}/lib"),
+                format!("{task_root_text}:{task_root_text}/lib:{opt}/lib"),
             ),
         ];
         variables.extend(
@@ -133,7 +170,14 @@ impl ProcessExecutor {
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v)),
         );
-        variables.extend(spec.environment(&api.addr().to_string(), &task_root, &runtime_dir));
+        variables.extend(spec.environment(&api.addr().to_string(), &task_root_text, &runtime_dir));
+        let setup = Setup {
+            code_dir,
+            variables: &variables,
+            stdout: &stdout,
+            stderr: &stderr,
+            mounts: mounts.map(|(mounts, _)| Arc::new(mounts)),
+        };
 
         let found = spec
             .opt_dir
@@ -146,14 +190,14 @@ impl ProcessExecutor {
         let mut group = None;
         let mut extensions = Vec::with_capacity(found.len());
         for (name, path) in found {
-            let mut c = tokio::process::Command::new(&path);
-            prepare(&mut c, code_dir, &variables, &stdout, &stderr, group)?;
+            let mut c = tokio::process::Command::new(inside(&path));
+            setup.apply(&mut c, group)?;
             let child = c.spawn()?;
             let child = ChildProcess::watch(child, group);
             group = group.or(child.pid);
             extensions.push((name, child));
         }
-        prepare(&mut command, code_dir, &variables, &stdout, &stderr, group)?;
+        setup.apply(&mut command, group)?;
         let child = command.spawn()?;
         Ok(Spawned {
             api,
@@ -161,6 +205,31 @@ impl ProcessExecutor {
             extensions,
             output,
         })
+    }
+}
+
+impl ProcessExecutor {
+    /// The private mounts of one environment, when the host allows them,
+    /// and whether its layers go to `/opt` (not when something the
+    /// environment runs lives there: the mount would hide it).
+    fn mounts(
+        &self,
+        spec: &EnvironmentSpec,
+        code_dir: &Path,
+        python: &Path,
+        host_path: &str,
+    ) -> std::io::Result<Option<(Mounts, bool)>> {
+        let Some(scratch) = &self.namespace else {
+            return Ok(None);
+        };
+        let opt = Path::new(namespace::OPT);
+        let opt_free = opt.is_dir()
+            && !python.starts_with(opt)
+            && !self.runtime_dir.starts_with(opt)
+            && !host_path.split(':').any(|p| Path::new(p).starts_with(opt));
+        let opt_dir = spec.opt_dir.as_deref().filter(|_| opt_free);
+        let mounts = Mounts::prepare(scratch, code_dir, opt_dir)?;
+        Ok(Some((mounts, opt_dir.is_some())))
     }
 }
 
@@ -172,38 +241,53 @@ pub(crate) struct Spawned {
     pub(crate) output: OutputPipe,
 }
 
-/// The settings every process of an environment shares.
-fn prepare(
-    command: &mut tokio::process::Command,
-    code_dir: &Path,
-    variables: &[(String, String)],
-    stdout: &std::os::fd::OwnedFd,
-    stderr: &std::os::fd::OwnedFd,
-    group: Option<i32>,
-) -> std::io::Result<()> {
-    command
-        .current_dir(code_dir)
-        .env_clear()
-        .envs(variables.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(stdout.try_clone()?))
-        .stderr(Stdio::from(stderr.try_clone()?))
-        .process_group(group.unwrap_or(0))
-        .kill_on_drop(true);
-    // SAFETY: prctl is async-signal-safe; it only sets a flag of the child.
-    unsafe {
-        command.pre_exec(|| {
-            // If laminar dies (even by SIGKILL), the runtime goes with it.
-            // The signal follows the *thread* that spawned the child: spawn
-            // only from tokio's worker threads, which live as long as the
-            // runtime, never from a thread that may end (spawn_blocking,
-            // or a worker handed off by block_in_place): its exit would
-            // kill the runtime (measured: "signal: killed" under load).
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-            Ok(())
-        });
+/// The settings every process of an environment shares: its variables,
+/// output, process group and (where the host allows) private mounts.
+struct Setup<'a> {
+    code_dir: &'a Path,
+    variables: &'a [(String, String)],
+    stdout: &'a std::os::fd::OwnedFd,
+    stderr: &'a std::os::fd::OwnedFd,
+    mounts: Option<Arc<Mounts>>,
+}
+
+impl Setup<'_> {
+    fn apply(
+        &self,
+        command: &mut tokio::process::Command,
+        group: Option<i32>,
+    ) -> std::io::Result<()> {
+        // In the private mounts, entering them moves to `/var/task`.
+        if self.mounts.is_none() {
+            command.current_dir(self.code_dir);
+        }
+        command
+            .env_clear()
+            .envs(self.variables.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(self.stdout.try_clone()?))
+            .stderr(Stdio::from(self.stderr.try_clone()?))
+            .process_group(group.unwrap_or(0))
+            .kill_on_drop(true);
+        // SAFETY: prctl is async-signal-safe; it only sets a flag of the child.
+        unsafe {
+            command.pre_exec(|| {
+                // If laminar dies (even by SIGKILL), the runtime goes with it.
+                // The signal follows the *thread* that spawned the child: spawn
+                // only from tokio's worker threads, which live as long as the
+                // runtime, never from a thread that may end (spawn_blocking,
+                // or a worker handed off by block_in_place): its exit would
+                // kill the runtime (measured: "signal: killed" under load).
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+            if let Some(mounts) = self.mounts.clone() {
+                // SAFETY: system calls only, on strings prepared here.
+                command.pre_exec(move || mounts.enter());
+            }
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Where the language runtimes look for what layers bring, as in the

@@ -45,6 +45,9 @@ pub struct EnvironmentSpec {
     /// Credentials handed to the function: its execution role's, from an
     /// AssumeRole, when laminar's IAM holds the role.
     pub credentials: Credentials,
+    /// Started for a qualifier with provisioned concurrency configured:
+    /// `AWS_LAMBDA_INITIALIZATION_TYPE` says `provisioned-concurrency`.
+    pub provisioned: bool,
 }
 
 /// The `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`
@@ -93,7 +96,14 @@ impl EnvironmentSpec {
             ("AWS_LAMBDA_LOG_GROUP_NAME", self.log_group.as_str()),
             ("AWS_LAMBDA_LOG_STREAM_NAME", self.log_stream.as_str()),
             ("AWS_LAMBDA_RUNTIME_API", runtime_api),
-            ("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand"),
+            (
+                "AWS_LAMBDA_INITIALIZATION_TYPE",
+                if self.provisioned {
+                    "provisioned-concurrency"
+                } else {
+                    "on-demand"
+                },
+            ),
             ("LAMBDA_TASK_ROOT", task_root),
             ("LAMBDA_RUNTIME_DIR", runtime_dir),
             ("_HANDLER", self.handler.as_str()),

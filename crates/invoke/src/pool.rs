@@ -19,6 +19,9 @@ pub struct PoolKey {
     /// For code run live from a folder (hot reload): the folder's
     /// fingerprint when the environment started. `None` for packaged code.
     pub code_stamp: Option<u64>,
+    /// Environments of a qualifier with provisioned concurrency are kept
+    /// apart from on-demand ones of the same version.
+    pub provisioned: bool,
 }
 
 /// An environment with what the invoke path needs to know about it.

@@ -59,6 +59,16 @@ pub struct Prepared {
     pub(crate) client_context: Option<String>,
 }
 
+impl Prepared {
+    /// Whether the qualifier invoked (an alias or a version) has provisioned
+    /// concurrency configured: its environments start as provisioned ones.
+    pub fn provisioned(&self) -> bool {
+        self.qualifier
+            .as_ref()
+            .is_some_and(|q| self.resolved.record.provisioned_concurrency.contains_key(q))
+    }
+}
+
 fn decode_client_context(encoded: &str) -> ApiResult<String> {
     const MAX: usize = 3583;
     let invalid = || {

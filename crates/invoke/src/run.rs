@@ -147,6 +147,7 @@ impl Invoker {
             ),
             endpoint_url: self.endpoint_url.clone(),
             credentials: self.role_credentials(scope, c).await,
+            provisioned: false,
         })
     }
 
@@ -189,6 +190,7 @@ impl Invoker {
             function,
             revision: config.revision_id.clone(),
             code_stamp: crate::hot_reload::stamp(prepared.resolved.code()).await,
+            provisioned: prepared.provisioned(),
         };
         let request_id = prepared
             .request_id
@@ -205,7 +207,7 @@ impl Invoker {
         let mut env = match self.pools.take_idle(&key) {
             Some(env) => env,
             None => {
-                let spec = self
+                let mut spec = self
                     .spec(
                         scope,
                         config,
@@ -213,6 +215,7 @@ impl Invoker {
                         &prepared.resolved.record.layer_contents,
                     )
                     .await?;
+                spec.provisioned = key.provisioned;
                 match self.pools.start(&spec).await {
                     Ok(env) => env,
                     Err(StartError::InvalidEntrypoint { message }) => {

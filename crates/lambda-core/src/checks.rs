@@ -116,6 +116,19 @@ pub fn reserved_tags(tags: Option<&BTreeMap<String, String>>) -> ApiResult<()> {
     Ok(())
 }
 
+/// Tags a resource may carry.
+pub const MAX_TAGS: usize = 50;
+
+/// A resource's tags after a change: at most [`MAX_TAGS`], in AWS's words.
+pub fn tag_count(tags: &BTreeMap<String, String>) -> ApiResult<()> {
+    if tags.len() > MAX_TAGS {
+        return Err(ApiError::invalid_parameter(
+            "Number of tags exceeds resource tag limit.",
+        ));
+    }
+    Ok(())
+}
+
 /// `LastModified` of now, as the API spells it.
 pub fn now() -> String {
     clock::last_modified(clock::now())

@@ -6,6 +6,7 @@ use crate::resolve::parse_version;
 use crate::{ApiResult, LambdaService};
 use laminar_model::arn::Scope;
 use laminar_model::config::{AliasRecord, FunctionRecord};
+use laminar_model::shapes::AliasRoutingConfiguration;
 use laminar_model::validate::Violations;
 use laminar_model::{ApiError, ErrorKind};
 use serde::{Deserialize, Serialize};
@@ -13,17 +14,11 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct RoutingConfig {
-    pub additional_version_weights: Option<BTreeMap<String, f64>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "PascalCase")]
 pub struct AliasRequest {
     pub name: Option<String>,
     pub function_version: Option<String>,
     pub description: Option<String>,
-    pub routing_config: Option<RoutingConfig>,
+    pub routing_config: Option<AliasRoutingConfiguration>,
     pub revision_id: Option<String>,
 }
 
@@ -35,7 +30,7 @@ pub struct AliasConfiguration {
     pub function_version: String,
     pub description: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub routing_config: Option<serde_json::Value>,
+    pub routing_config: Option<AliasRoutingConfiguration>,
     pub revision_id: String,
 }
 
@@ -53,9 +48,11 @@ fn configuration(scope: &Scope, function: &str, alias: &AliasRecord) -> AliasCon
         name: alias.name.clone(),
         function_version: alias.function_version.clone(),
         description: alias.description.clone(),
-        routing_config: (!alias.additional_version_weights.is_empty()).then(
-            || serde_json::json!({ "AdditionalVersionWeights": alias.additional_version_weights }),
-        ),
+        routing_config: (!alias.additional_version_weights.is_empty()).then(|| {
+            AliasRoutingConfiguration {
+                additional_version_weights: Some(alias.additional_version_weights.clone()),
+            }
+        }),
         revision_id: alias.revision_id.clone(),
     }
 }

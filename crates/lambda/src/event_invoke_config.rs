@@ -6,16 +6,16 @@ use crate::page::LAMBDA;
 use crate::{clock, ApiResult, LambdaService};
 use laminar_model::arn::Scope;
 use laminar_model::config::EventInvokeConfig;
+use laminar_model::shapes::DestinationConfig;
 use laminar_model::{ApiError, ErrorKind};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct EventInvokeConfigRequest {
     pub maximum_retry_attempts: Option<i64>,
     pub maximum_event_age_in_seconds: Option<i64>,
-    pub destination_config: Option<Value>,
+    pub destination_config: Option<DestinationConfig>,
 }
 
 #[derive(Debug, Serialize)]
@@ -27,7 +27,7 @@ pub struct FunctionEventInvokeConfig {
     pub maximum_retry_attempts: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub maximum_event_age_in_seconds: Option<i64>,
-    pub destination_config: Value,
+    pub destination_config: DestinationConfig,
 }
 
 #[derive(Debug, Serialize)]
@@ -49,11 +49,14 @@ pub enum Write {
 
 fn check(request: &EventInvokeConfigRequest) -> ApiResult<()> {
     if let Some(destinations) = &request.destination_config {
-        for side in ["OnSuccess", "OnFailure"] {
-            let Some(target) = destinations.get(side).and_then(|d| d.get("Destination")) else {
+        let sides = [
+            ("OnSuccess", &destinations.on_success),
+            ("OnFailure", &destinations.on_failure),
+        ];
+        for (side, target) in sides {
+            let Some(arn) = target.destination.as_deref() else {
                 continue;
             };
-            let arn = target.as_str().unwrap_or_default();
             let supported = ["sqs", "sns", "lambda", "events", "s3"]
                 .iter()
                 .any(|service| arn.starts_with(&format!("arn:aws:{service}:")));
@@ -67,16 +70,20 @@ fn check(request: &EventInvokeConfigRequest) -> ApiResult<()> {
     Ok(())
 }
 
+/// The configuration as AWS answers it: the function's ARN always carries
+/// the qualifier, `$LATEST` when none was named.
 fn render(arn: String, config: &EventInvokeConfig) -> FunctionEventInvokeConfig {
+    let qualified = arn.split(':').count() > 7;
     FunctionEventInvokeConfig {
         last_modified: config.last_modified,
-        function_arn: arn,
+        function_arn: if qualified {
+            arn
+        } else {
+            format!("{arn}:$LATEST")
+        },
         maximum_retry_attempts: config.maximum_retry_attempts,
         maximum_event_age_in_seconds: config.maximum_event_age_in_seconds,
-        destination_config: config
-            .destination_config
-            .clone()
-            .unwrap_or_else(|| serde_json::json!({ "OnSuccess": {}, "OnFailure": {} })),
+        destination_config: config.destination_config.clone().unwrap_or_default(),
     }
 }
 

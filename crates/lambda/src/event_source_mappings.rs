@@ -247,8 +247,10 @@ impl LambdaService {
     pub fn create_event_source_mapping(
         &self,
         scope: &Scope,
-        request: Map<String, Value>,
+        mut request: Map<String, Value>,
     ) -> ApiResult<Value> {
+        // Kept as given, so only what the model names.
+        laminar_model::constraints::conform("CreateEventSourceMapping", &mut request);
         let function_name = request
             .get("FunctionName")
             .and_then(Value::as_str)
@@ -371,8 +373,9 @@ impl LambdaService {
         &self,
         scope: &Scope,
         uuid: &str,
-        request: Map<String, Value>,
+        mut request: Map<String, Value>,
     ) -> ApiResult<Value> {
+        laminar_model::constraints::conform("UpdateEventSourceMapping", &mut request);
         let mut mapping = self.stored_mapping(scope, uuid)?;
         if let Some(name) = request.get("FunctionName").and_then(Value::as_str) {
             mapping.function_arn = self.mapping_target(scope, name)?;

@@ -17,6 +17,7 @@ use laminar_model::limits::*;
 use laminar_model::requests::{
     CreateFunctionRequest, UpdateFunctionCodeRequest, UpdateFunctionConfigurationRequest,
 };
+use laminar_model::shapes::VpcConfigResponse;
 use laminar_model::validate::Violations;
 use laminar_model::{ApiError, ErrorKind};
 use laminar_store::FunctionKey;
@@ -134,6 +135,10 @@ impl LambdaService {
             ));
         }
         input.check_semantics()?;
+        if let Some(tags) = &request.tags {
+            crate::checks::reserved_tags(Some(tags))?;
+            crate::checks::tag_count(tags)?;
+        }
         self.check_execution_role(request.role.as_deref()).await?;
         require_objects(&self.inner.objects.write(), scope, &request)?;
         let package_type = request.package_type.clone().unwrap_or_else(|| "Zip".into());
@@ -220,7 +225,7 @@ impl LambdaService {
                 .as_ref()
                 .map(|rt| runtime_version(scope, rt)),
             logging_config: logging_config(request.logging_config.as_ref(), None, &reference.name),
-            vpc_config: request.vpc_config.clone().map(vpc_response),
+            vpc_config: request.vpc_config.clone().map(VpcConfigResponse::from),
             dead_letter_config: request.dead_letter_config.clone(),
             kms_key_arn: request.kms_key_arn.clone(),
             file_system_configs: request.file_system_configs.clone(),
@@ -557,7 +562,7 @@ impl LambdaService {
                 );
             }
             if let Some(vpc) = &request.vpc_config {
-                c.vpc_config = Some(vpc_response(vpc.clone()));
+                c.vpc_config = Some(VpcConfigResponse::from(vpc.clone()));
             }
             if let Some(dlq) = &request.dead_letter_config {
                 c.dead_letter_config = Some(dlq.clone());
@@ -677,14 +682,4 @@ fn runtime_version(scope: &Scope, runtime: &str) -> laminar_model::config::Runti
             hex_of(runtime)
         ),
     }
-}
-
-/// `VpcConfigResponse`: the request's members plus the VPC id.
-fn vpc_response(mut vpc: serde_json::Value) -> serde_json::Value {
-    if let Some(obj) = vpc.as_object_mut() {
-        obj.entry("VpcId").or_insert_with(|| json!(""));
-        obj.entry("SubnetIds").or_insert_with(|| json!([]));
-        obj.entry("SecurityGroupIds").or_insert_with(|| json!([]));
-    }
-    vpc
 }

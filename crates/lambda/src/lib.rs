@@ -30,7 +30,7 @@ mod tags;
 mod urls;
 mod versions;
 
-pub use aliases::{AliasConfiguration, AliasRequest, ListAliasesOutput, RoutingConfig};
+pub use aliases::{AliasConfiguration, AliasRequest, ListAliasesOutput};
 pub use event_invoke_config::{
     EventInvokeConfigRequest, FunctionEventInvokeConfig, ListEventInvokeConfigsOutput, Write,
 };

@@ -79,6 +79,33 @@ fn precondition_failed() -> ApiError {
     )
 }
 
+/// A function's policy as GetPolicy answers it (and as AWS measures it).
+fn policy_document(statements: &[Value]) -> String {
+    json!({
+        "Version": "2012-10-17",
+        "Id": "default",
+        "Statement": statements,
+    })
+    .to_string()
+}
+
+/// The largest policy AWS keeps on a function: 20 KB.
+const POLICY_MAX_BYTES: usize = 20_480;
+
+/// A policy grown past the limit is refused with the size it would have.
+fn check_policy_size(statements: &[Value]) -> ApiResult<()> {
+    let size = policy_document(statements).len();
+    if size > POLICY_MAX_BYTES {
+        return Err(ApiError::new(
+            ErrorKind::PolicyLengthExceeded,
+            format!(
+                "The final policy size ({size}) is bigger than the limit ({POLICY_MAX_BYTES})."
+            ),
+        ));
+    }
+    Ok(())
+}
+
 impl LambdaService {
     pub fn add_permission(
         &self,
@@ -142,6 +169,7 @@ impl LambdaService {
             conditions,
         );
         policy.statements.push(statement.clone());
+        check_policy_size(&policy.statements)?;
         policy.revision_id = uuid::Uuid::new_v4().to_string();
         registry.put(key, record)?;
         Ok(statement.to_string())
@@ -165,12 +193,8 @@ impl LambdaService {
                     "The resource you requested does not exist.",
                 )
             })?;
-        let document = json!({
-            "Version": "2012-10-17",
-            "Id": "default",
-            "Statement": policy.statements,
-        });
-        Ok(json!({ "Policy": document.to_string(), "RevisionId": policy.revision_id }))
+        let document = policy_document(&policy.statements);
+        Ok(json!({ "Policy": document, "RevisionId": policy.revision_id }))
     }
 
     pub fn remove_permission(

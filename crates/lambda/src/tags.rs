@@ -8,8 +8,6 @@ use crate::{ApiResult, LambdaService};
 use laminar_model::arn::{FunctionRef, Scope};
 use laminar_model::{ApiError, ErrorKind};
 
-const MAX_TAGS: usize = 50;
-
 pub(crate) use laminar_lambda_core::tags::{Tagged, Tags};
 
 /// What a taggable ARN names.
@@ -77,15 +75,6 @@ fn check_new_tags(tags: &Tags) -> ApiResult<()> {
     crate::checks::reserved_tags(Some(tags))
 }
 
-fn check_count(tags: &Tags, what: &str) -> ApiResult<()> {
-    if tags.len() > MAX_TAGS {
-        return Err(ApiError::invalid_parameter(format!(
-            "A {what} can have at most {MAX_TAGS} tags."
-        )));
-    }
-    Ok(())
-}
-
 impl LambdaService {
     pub fn list_tags(&self, scope: &Scope, resource: &str) -> ApiResult<Tags> {
         match taggable(scope, resource)? {
@@ -113,9 +102,9 @@ impl LambdaService {
 
     pub fn tag_resource(&self, scope: &Scope, resource: &str, tags: Tags) -> ApiResult<()> {
         check_new_tags(&tags)?;
-        self.change_tags(scope, resource, |current, what| {
+        self.change_tags(scope, resource, |current, _| {
             current.extend(tags);
-            check_count(current, what)
+            crate::checks::tag_count(current)
         })
     }
 

@@ -6,15 +6,15 @@ use crate::page::LAMBDA;
 use crate::{clock, ApiResult, LambdaService};
 use laminar_model::arn::{Qualifier, Scope};
 use laminar_model::config::FunctionUrl;
+use laminar_model::shapes::Cors;
 use laminar_model::{ApiError, ErrorKind};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct FunctionUrlRequest {
     pub auth_type: Option<String>,
-    pub cors: Option<Value>,
+    pub cors: Option<Cors>,
     pub invoke_mode: Option<String>,
 }
 
@@ -25,7 +25,7 @@ pub struct FunctionUrlConfig {
     pub function_arn: String,
     pub auth_type: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cors: Option<Value>,
+    pub cors: Option<Cors>,
     pub creation_time: String,
     pub last_modified_time: String,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,6 +1,9 @@
 //! The function configuration document, as the API returns it, and the
 //! record laminar keeps for each function.
 
+use crate::shapes::{
+    CapacityProviderConfig, DeadLetterConfig, DurableConfig, FileSystemConfig, VpcConfigResponse,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -90,23 +93,23 @@ pub struct FunctionConfiguration {
     pub runtime_version_config: Option<RuntimeVersionConfig>,
     pub logging_config: LoggingConfig,
     #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
-    pub vpc_config: Option<Value>,
+    pub vpc_config: Option<VpcConfigResponse>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dead_letter_config: Option<Value>,
+    pub dead_letter_config: Option<DeadLetterConfig>,
     #[serde(rename = "KMSKeyArn", skip_serializing_if = "Option::is_none")]
     pub kms_key_arn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub file_system_configs: Option<Value>,
+    pub file_system_configs: Option<Vec<FileSystemConfig>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_config_response: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layers: Option<Vec<LayerReference>>,
     /// `CapacityProviderConfig` as the client sent it (Lambda Managed Instances).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub capacity_provider_config: Option<Value>,
+    pub capacity_provider_config: Option<CapacityProviderConfig>,
     /// Set on durable functions: invoking one starts a durable execution.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub durable_config: Option<Value>,
+    pub durable_config: Option<DurableConfig>,
 }
 
 /// `State` of a function: `Pending` while the executor prepares it (pulls
@@ -185,10 +188,12 @@ impl FunctionConfiguration {
 
     /// The capacity provider this configuration runs on, if any.
     pub fn capacity_provider_arn(&self) -> Option<&str> {
-        self.capacity_provider_config
+        let arn = &self
+            .capacity_provider_config
             .as_ref()?
-            .pointer("/LambdaManagedInstancesCapacityProviderConfig/CapacityProviderArn")?
-            .as_str()
+            .lambda_managed_instances_capacity_provider_config
+            .capacity_provider_arn;
+        (!arn.is_empty()).then_some(arn.as_str())
     }
 }
 
@@ -302,7 +307,7 @@ pub struct EventInvokeConfig {
     pub maximum_retry_attempts: Option<i64>,
     pub maximum_event_age_in_seconds: Option<i64>,
     /// `{"OnSuccess": {"Destination": arn}, "OnFailure": {...}}`.
-    pub destination_config: Option<serde_json::Value>,
+    pub destination_config: Option<crate::shapes::DestinationConfig>,
     /// Seconds since the epoch.
     pub last_modified: f64,
 }
@@ -320,7 +325,7 @@ pub struct FunctionUrl {
     #[serde(default)]
     pub invoke_mode_set: bool,
     /// The `Cors` member as the client sent it.
-    pub cors: Option<serde_json::Value>,
+    pub cors: Option<crate::shapes::Cors>,
     pub creation_time: String,
     pub last_modified_time: String,
 }

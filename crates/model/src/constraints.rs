@@ -153,6 +153,62 @@ fn check_in(model: &Model, operation: &str, parts: &RequestParts<'_>) -> Result<
     v.finish()
 }
 
+/// Drops from a JSON body of `operation` every member the model does not
+/// name, at every depth (structures, lists, maps), as AWS ignores them: for
+/// services that keep a request's members as they come.
+pub fn conform(operation: &str, body: &mut serde_json::Map<String, Value>) {
+    let Some(model) = model() else { return };
+    let Some(input) = model
+        .operations
+        .get(operation)
+        .and_then(|s| model.shapes.get(s))
+    else {
+        return;
+    };
+    body.retain(|name, _| {
+        input
+            .members
+            .get(name)
+            .is_some_and(|m| m.location.is_none())
+    });
+    for (name, value) in body.iter_mut() {
+        if let Some(member) = input.members.get(name) {
+            conform_value(model, &member.shape, value);
+        }
+    }
+}
+
+fn conform_value(model: &Model, shape_name: &str, value: &mut Value) {
+    let Some(shape) = model.shapes.get(shape_name) else {
+        return;
+    };
+    match (shape.kind.as_str(), value) {
+        ("structure", Value::Object(object)) => {
+            object.retain(|name, _| shape.members.contains_key(name));
+            for (name, inner) in object.iter_mut() {
+                if let Some(member) = shape.members.get(name) {
+                    conform_value(model, &member.shape, inner);
+                }
+            }
+        }
+        ("list", Value::Array(items)) => {
+            if let Some(member) = &shape.member {
+                items
+                    .iter_mut()
+                    .for_each(|item| conform_value(model, member, item));
+            }
+        }
+        ("map", Value::Object(entries)) => {
+            if let Some(value_shape) = &shape.value {
+                entries
+                    .values_mut()
+                    .for_each(|item| conform_value(model, value_shape, item));
+            }
+        }
+        _ => {}
+    }
+}
+
 /// A blob payload is the body itself: its length is the body's (the value
 /// is shown as `...` rather than echoed).
 fn check_blob_payload(model: &Model, shape: &str, length: usize, field: &str, v: &mut Violations) {
@@ -286,6 +342,12 @@ fn check_value(model: &Model, shape_name: &str, value: &Value, field: &str, v: &
                 v.violation(shown(value), field, "Member must be a number");
                 return;
             };
+            // A whole number where the model says integer, at any depth (a
+            // typed member would refuse a fraction only at the top level).
+            if matches!(shape.kind.as_str(), "integer" | "long") && !is_whole(value, &shape.kind) {
+                v.violation(shown(value), field, "Member must be an integer");
+                return;
+            }
             if shape.min.is_some_and(|min| number < min) {
                 v.violation(
                     shown(value),
@@ -358,6 +420,15 @@ fn check_value(model: &Model, shape_name: &str, value: &Value, field: &str, v: &
         }
         // Blobs (base64) and timestamps: checked where they are used.
         _ => {}
+    }
+}
+
+/// A JSON integer (no fraction, no exponent) within the shape's width.
+fn is_whole(value: &Value, kind: &str) -> bool {
+    match value.as_i64() {
+        Some(n) if kind == "integer" => i32::try_from(n).is_ok(),
+        Some(_) => true,
+        None => false,
     }
 }
 
@@ -487,6 +558,51 @@ mod tests {
         assert_eq!(
             err.message,
             "1 validation error detected: Value '100.5' at 'capacityProviderScalingConfig.scalingPolicies.1.member.targetValue' failed to satisfy constraint: Member must have value less than or equal to 100"
+        );
+    }
+
+    #[test]
+    fn integers_are_whole_at_every_depth() {
+        let create = |durable: &str| {
+            run(
+                "CreateFunction",
+                &[],
+                &[],
+                &format!(
+                    r#"{{"FunctionName":"f","Role":"arn:aws:iam::123456789012:role/r","Code":{{}},"Timeout":3,"DurableConfig":{durable}}}"#
+                ),
+            )
+        };
+        assert!(create(r#"{"ExecutionTimeout":60}"#).is_ok());
+        let err = create(r#"{"ExecutionTimeout":60.5}"#).unwrap_err();
+        assert_eq!(
+            err.message,
+            "1 validation error detected: Value '60.5' at 'durableConfig.executionTimeout' failed to satisfy constraint: Member must be an integer"
+        );
+        assert!(create(r#"{"ExecutionTimeout":6e1}"#).is_err());
+        let top = run(
+            "CreateFunction",
+            &[],
+            &[],
+            r#"{"FunctionName":"f","Role":"arn:aws:iam::123456789012:role/r","Code":{},"Timeout":3.5}"#,
+        )
+        .unwrap_err();
+        assert!(top.message.contains("at 'timeout'"), "{}", top.message);
+        // A double stays free to carry a fraction.
+        let weights = r#"{"Name":"a","FunctionVersion":"1","RoutingConfig":{"AdditionalVersionWeights":{"2":0.5}}}"#;
+        assert!(run("CreateAlias", &[("FunctionName", "f")], &[], weights).is_ok());
+    }
+
+    #[test]
+    fn unknown_members_are_dropped_at_every_depth() {
+        let mut body: serde_json::Map<String, Value> = serde_json::from_str(
+            r#"{"FunctionName":"f","Bogus":1,"FilterCriteria":{"Filters":[{"Pattern":"{}","Extra":2}],"More":3},"DestinationConfig":{"OnFailure":{"Destination":"arn","X":4}}}"#,
+        )
+        .unwrap();
+        conform("CreateEventSourceMapping", &mut body);
+        assert_eq!(
+            Value::Object(body),
+            serde_json::json!({"FunctionName":"f","FilterCriteria":{"Filters":[{"Pattern":"{}"}]},"DestinationConfig":{"OnFailure":{"Destination":"arn"}}})
         );
     }
 

@@ -32,6 +32,7 @@ pub enum ErrorKind {
     CodeSigningConfigNotFound,
     DurableExecutionAlreadyStarted,
     CallbackTimeout,
+    PolicyLengthExceeded,
     /// Not in Lambda's model: IAM's refusal, as every AWS service answers it.
     AccessDenied,
 }
@@ -60,6 +61,7 @@ impl ErrorKind {
             Self::CodeSigningConfigNotFound => "CodeSigningConfigNotFoundException",
             Self::DurableExecutionAlreadyStarted => "DurableExecutionAlreadyStartedException",
             Self::CallbackTimeout => "CallbackTimeoutException",
+            Self::PolicyLengthExceeded => "PolicyLengthExceededException",
             Self::AccessDenied => "AccessDeniedException",
         }
     }
@@ -70,7 +72,8 @@ impl ErrorKind {
             | Self::InvalidParameterValue
             | Self::InvalidRequestContent
             | Self::ResourceInUse
-            | Self::CallbackTimeout => 400,
+            | Self::CallbackTimeout
+            | Self::PolicyLengthExceeded => 400,
             Self::ResourceNotFound
             | Self::UnknownOperation
             | Self::ProvisionedConcurrencyConfigNotFound

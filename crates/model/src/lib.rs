@@ -12,6 +12,7 @@ pub mod input;
 pub mod limits;
 pub mod requests;
 pub mod runtime;
+pub mod shapes;
 pub mod validate;
 
 pub use arn::{FunctionRef, Qualifier};

@@ -1,8 +1,10 @@
 //! Input shapes of the operations laminar implements, deserialized from the
 //! REST-JSON bodies the SDKs send.
 
+use crate::shapes::{
+    CapacityProviderConfig, DeadLetterConfig, DurableConfig, FileSystemConfig, VpcConfig,
+};
 use serde::Deserialize;
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -66,15 +68,15 @@ pub struct CreateFunctionRequest {
     pub architectures: Option<Vec<String>>,
     pub ephemeral_storage: Option<EphemeralStorageInput>,
     pub logging_config: Option<LoggingConfigInput>,
-    pub vpc_config: Option<Value>,
-    pub dead_letter_config: Option<Value>,
+    pub vpc_config: Option<VpcConfig>,
+    pub dead_letter_config: Option<DeadLetterConfig>,
     #[serde(rename = "KMSKeyArn")]
     pub kms_key_arn: Option<String>,
-    pub file_system_configs: Option<Value>,
+    pub file_system_configs: Option<Vec<FileSystemConfig>>,
     pub image_config: Option<crate::config::ImageConfig>,
     pub code_signing_config_arn: Option<String>,
-    pub capacity_provider_config: Option<Value>,
-    pub durable_config: Option<Value>,
+    pub capacity_provider_config: Option<CapacityProviderConfig>,
+    pub durable_config: Option<DurableConfig>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -92,14 +94,14 @@ pub struct UpdateFunctionConfigurationRequest {
     pub layers: Option<Vec<String>>,
     pub ephemeral_storage: Option<EphemeralStorageInput>,
     pub logging_config: Option<LoggingConfigInput>,
-    pub vpc_config: Option<Value>,
-    pub dead_letter_config: Option<Value>,
+    pub vpc_config: Option<VpcConfig>,
+    pub dead_letter_config: Option<DeadLetterConfig>,
     #[serde(rename = "KMSKeyArn")]
     pub kms_key_arn: Option<String>,
-    pub file_system_configs: Option<Value>,
+    pub file_system_configs: Option<Vec<FileSystemConfig>>,
     pub image_config: Option<crate::config::ImageConfig>,
-    pub capacity_provider_config: Option<Value>,
-    pub durable_config: Option<Value>,
+    pub capacity_provider_config: Option<CapacityProviderConfig>,
+    pub durable_config: Option<DurableConfig>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

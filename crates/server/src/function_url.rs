@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use base64::Engine;
 use laminar_lambda::{InvokeInput, LambdaService, StreamEvent, UrlTarget};
+use laminar_model::shapes::Cors;
 use laminar_model::ErrorKind;
 use serde_json::{json, Map, Value};
 
@@ -64,14 +65,17 @@ pub async fn serve(
     headers: &HeaderMap,
     body: Bytes,
 ) -> Response {
-    let cors = target.config.cors.clone().unwrap_or(Value::Null);
+    let cors = target.config.cors.clone();
     let origin = headers
         .get("origin")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    if method == Method::OPTIONS && origin.is_some() && !cors.is_null() {
+    if let Some(cors) = cors
+        .as_ref()
+        .filter(|_| method == Method::OPTIONS && origin.is_some())
+    {
         let mut response = render::empty(200);
-        add_cors(&mut response, &cors, origin.as_deref(), true);
+        add_cors(&mut response, cors, origin.as_deref(), true);
         return response;
     }
     if target.config.auth_type == "AWS_IAM" {
@@ -106,8 +110,8 @@ pub async fn serve(
     } else {
         answer(service, &target, input).await
     };
-    if !cors.is_null() {
-        add_cors(&mut response, &cors, origin.as_deref(), false);
+    if let Some(cors) = &cors {
+        add_cors(&mut response, cors, origin.as_deref(), false);
     }
     render::set_request_id(response.headers_mut(), &request_id);
     response
@@ -321,20 +325,10 @@ fn compact(json: &[u8]) -> Vec<u8> {
     out
 }
 
-fn add_cors(response: &mut Response, cors: &Value, origin: Option<&str>, preflight: bool) {
+fn add_cors(response: &mut Response, cors: &Cors, origin: Option<&str>, preflight: bool) {
     let Some(origin) = origin else { return };
-    let list = |key: &str| -> Vec<String> {
-        cors[key]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let origins = list("AllowOrigins");
+    let list = |members: &Option<Vec<String>>| members.clone().unwrap_or_default();
+    let origins = list(&cors.allow_origins);
     if !origins.iter().any(|o| o == "*" || o == origin) {
         return;
     }
@@ -350,23 +344,23 @@ fn add_cors(response: &mut Response, cors: &Value, origin: Option<&str>, preflig
         origin
     };
     set("access-control-allow-origin", allowed_origin.to_string());
-    if cors["AllowCredentials"].as_bool() == Some(true) {
+    if cors.allow_credentials == Some(true) {
         set("access-control-allow-credentials", "true".into());
     }
-    let expose = list("ExposeHeaders");
+    let expose = list(&cors.expose_headers);
     if !expose.is_empty() {
         set("access-control-expose-headers", expose.join(","));
     }
     if preflight {
-        let methods = list("AllowMethods");
+        let methods = list(&cors.allow_methods);
         if !methods.is_empty() {
             set("access-control-allow-methods", methods.join(","));
         }
-        let allow_headers = list("AllowHeaders");
+        let allow_headers = list(&cors.allow_headers);
         if !allow_headers.is_empty() {
             set("access-control-allow-headers", allow_headers.join(","));
         }
-        if let Some(age) = cors["MaxAge"].as_i64() {
+        if let Some(age) = cors.max_age {
             set("access-control-max-age", age.to_string());
         }
     }

@@ -7,6 +7,7 @@ use crate::cli::{CodeDeliveryChoice, ExecutorChoice, IamMode, ServeArgs};
 use crate::companion::Target;
 use crate::enforce::{self, Enforcer};
 use crate::request::{Parts, Request};
+use crate::sigv4::verify::Rejection;
 use crate::{companion, cross_account, function_url, ops, render, routes, sigv4};
 use axum::body::Body;
 use axum::extract::State;
@@ -233,6 +234,17 @@ async fn handle(
     let companion = (!for_function_url)
         .then(|| companion::detect(&uri, &headers))
         .flatten();
+    // A region no partition has is refused in every mode, as AWS's front
+    // door refuses it: it would otherwise become part of ARNs.
+    if authenticated(for_function_url, companion, uri.path()) {
+        let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
+        if let Some(region) = sigv4::unknown_region(authorization) {
+            let rejection = Rejection::UnknownRegion {
+                region: region.to_string(),
+            };
+            return enforce::reject(companion, &rejection);
+        }
+    }
     let (identity, body) = match &app.enforcer {
         Some(enforcer) if authenticated(for_function_url, companion, uri.path()) => {
             match authenticate(enforcer, &app, companion, &method, &uri, &headers, body).await {

@@ -555,10 +555,14 @@ def handle_one(client, handler):
 
     try:
         event = json.loads(body) if body else None
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
+        # A valid but deeply nested event overflows the decoder: reported as
+        # awslambdaric reports it (its simplejson says "from a string"), and
+        # the environment lives on.
+        reason = str(exc).replace("from a unicode string", "from a string")
         err = _error_body(
             "Runtime.UnmarshalError",
-            "Unable to parse event JSON: %s" % exc,
+            "Unable to unmarshal input: %s" % reason,
             [],
             request_id,
         )

@@ -12,6 +12,9 @@ use quick_xml::escape::escape;
 const MISMATCH: &str = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 const INVALID_TOKEN: &str = "The security token included in the request is invalid.";
 const EXPIRED_TOKEN: &str = "The security token included in the request is expired";
+/// AWS's words for a credential scope whose region does not exist (the
+/// trailing space is AWS's).
+const BAD_REGION: &str = "Credential should be scoped to a valid region. ";
 
 /// How a service's errors are written.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -97,6 +100,17 @@ fn words(rejection: &Rejection, protocol: Protocol) -> (u16, &'static str, Strin
         ),
         (Rejection::Stale { amz_date }, Query) => (403, "SignatureDoesNotMatch", skewed(amz_date)),
         (Rejection::Stale { amz_date }, _) => (403, "InvalidSignatureException", skewed(amz_date)),
+        (Rejection::UnknownRegion { region }, S3) => (
+            400,
+            "AuthorizationHeaderMalformed",
+            format!("The authorization header is malformed; the region '{region}' is wrong; expecting 'us-east-1'"),
+        ),
+        (Rejection::UnknownRegion { .. }, Query) => {
+            (403, "SignatureDoesNotMatch", BAD_REGION.into())
+        }
+        (Rejection::UnknownRegion { .. }, _) => {
+            (403, "InvalidSignatureException", BAD_REGION.into())
+        }
     }
 }
 

@@ -42,6 +42,17 @@ pub fn scope(authorization: Option<&str>) -> Scope {
     }
 }
 
+/// The region of the credential scope when it names one no partition has
+/// (`..`, `us-east-1;drop`): AWS refuses the request before anything else,
+/// so it never becomes part of an ARN.
+pub fn unknown_region(authorization: Option<&str>) -> Option<&str> {
+    let credential = authorization?
+        .split([' ', ','])
+        .find_map(|part| part.trim().strip_prefix("Credential="))?;
+    let region = credential.split('/').nth(2)?;
+    (!crate::services::REGIONS.contains(&region)).then_some(region)
+}
+
 /// The access key id a request was signed with.
 pub fn access_key(authorization: Option<&str>) -> Option<&str> {
     let credential = authorization?
@@ -79,6 +90,18 @@ mod tests {
             Some("sqs")
         );
         assert_eq!(service(None), None);
+        assert_eq!(
+            unknown_region(Some(
+                "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1;drop/lambda/aws4_request"
+            )),
+            Some("us-east-1;drop")
+        );
+        assert_eq!(
+            unknown_region(Some(
+                "AWS4-HMAC-SHA256 Credential=AKID/20240101/eu-west-3/lambda/aws4_request"
+            )),
+            None
+        );
         let s = scope(None);
         assert_eq!(
             (s.account.as_str(), s.region.as_str()),

@@ -51,6 +51,10 @@ pub enum Rejection {
     Stale {
         amz_date: String,
     },
+    /// The credential scope names a region no partition has.
+    UnknownRegion {
+        region: String,
+    },
 }
 
 fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
