@@ -100,3 +100,48 @@ def test_total_code_size_counts_every_version(laminar_factory):
     second = make_zip({"app.py": HELLO + "# two\n"})
     client.update_function_code(FunctionName="sized", ZipFile=second)
     assert usage() == {"TotalCodeSize": len(first) + len(second), "FunctionCount": 1}
+
+
+def test_latest_and_the_unqualified_function_share_one_event_invoke_config(lambda_, function_name):
+    """AWS keeps one asynchronous-invocation configuration for a function and
+    its `$LATEST`: written through one, it is read, listed, updated and
+    deleted through the other, always answered with the `:$LATEST` ARN."""
+    from laminar_testing import create_python_function
+
+    create_python_function(lambda_, function_name, HELLO)
+    arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function_name}:$LATEST"
+    lambda_.put_function_event_invoke_config(
+        FunctionName=function_name, Qualifier="$LATEST", MaximumRetryAttempts=1
+    )
+    got = lambda_.get_function_event_invoke_config(FunctionName=function_name)
+    got.pop("ResponseMetadata")
+    got.pop("LastModified")
+    assert got == {"FunctionArn": arn, "MaximumRetryAttempts": 1, "DestinationConfig": {}}
+
+    updated = lambda_.update_function_event_invoke_config(
+        FunctionName=function_name, MaximumEventAgeInSeconds=120
+    )
+    updated.pop("ResponseMetadata")
+    updated.pop("LastModified")
+    assert updated == {
+        "FunctionArn": arn,
+        "MaximumRetryAttempts": 1,
+        "MaximumEventAgeInSeconds": 120,
+        "DestinationConfig": {},
+    }
+    listed = lambda_.list_function_event_invoke_configs(FunctionName=function_name)
+    configs = listed["FunctionEventInvokeConfigs"]
+    for config in configs:
+        config.pop("LastModified")
+    assert configs == [
+        {"FunctionArn": arn, "MaximumRetryAttempts": 1, "MaximumEventAgeInSeconds": 120, "DestinationConfig": {}}
+    ]
+    lambda_.delete_function_event_invoke_config(FunctionName=function_name, Qualifier="$LATEST")
+    try:
+        lambda_.get_function_event_invoke_config(FunctionName=function_name)
+    except lambda_.exceptions.ResourceNotFoundException as e:
+        assert e.response["Error"]["Message"] == (
+            f"The function arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function_name} doesn't have an EventInvokeConfig"
+        )
+    else:
+        raise AssertionError("the configuration was deleted through $LATEST")

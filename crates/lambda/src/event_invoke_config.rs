@@ -4,7 +4,7 @@
 use crate::naming::{key_of, resolve_name};
 use crate::page::LAMBDA;
 use crate::{clock, ApiResult, LambdaService};
-use laminar_model::arn::Scope;
+use laminar_model::arn::{FunctionRef, Qualifier, Scope};
 use laminar_model::config::EventInvokeConfig;
 use laminar_model::shapes::DestinationConfig;
 use laminar_model::{ApiError, ErrorKind};
@@ -70,6 +70,15 @@ fn check(request: &EventInvokeConfigRequest) -> ApiResult<()> {
     Ok(())
 }
 
+/// Where a function's configuration is kept: `""` for the function itself,
+/// which `$LATEST` names too (AWS keeps one configuration for both).
+fn slot_of(reference: &FunctionRef) -> String {
+    match &reference.qualifier {
+        None | Some(Qualifier::Latest) => String::new(),
+        Some(qualifier) => qualifier.to_string(),
+    }
+}
+
 /// The configuration as AWS answers it: the function's ARN always carries
 /// the qualifier, `$LATEST` when none was named.
 fn render(arn: String, config: &EventInvokeConfig) -> FunctionEventInvokeConfig {
@@ -99,11 +108,7 @@ impl LambdaService {
         check(&request)?;
         let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
         let key = key_of(scope, &reference.name);
-        let slot = reference
-            .qualifier
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default();
+        let slot = slot_of(&reference);
         let mut registry = self.inner.registry.write();
         let latest = registry.function(&key)?;
         let arn = latest.arn_for(reference.qualifier.as_ref());
@@ -155,11 +160,7 @@ impl LambdaService {
     ) -> ApiResult<FunctionEventInvokeConfig> {
         let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
         let record = self.function_record(scope, &reference)?;
-        let slot = reference
-            .qualifier
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default();
+        let slot = slot_of(&reference);
         let arn = record.arn_for(reference.qualifier.as_ref());
         let config = record.event_invoke_configs.get(&slot).ok_or_else(|| {
             ApiError::new(
@@ -179,11 +180,7 @@ impl LambdaService {
         self.get_event_invoke_config(scope, function_name, qualifier)?;
         let reference = resolve_name(scope, function_name)?.with_qualifier_param(qualifier)?;
         let key = key_of(scope, &reference.name);
-        let slot = reference
-            .qualifier
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default();
+        let slot = slot_of(&reference);
         let mut registry = self.inner.registry.write();
         let Some(latest) = registry.get(&key) else {
             return Ok(());
