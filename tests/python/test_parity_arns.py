@@ -12,7 +12,17 @@
 
 from __future__ import annotations
 
-from laminar_testing import ACCOUNT, PENDING, REGION, ROLE, expected_config, make_zip, redacted, wait_active
+from laminar_testing import (
+    ACCOUNT,
+    PENDING,
+    REGION,
+    ROLE,
+    create_python_function,
+    expected_config,
+    make_zip,
+    redacted,
+    wait_active,
+)
 
 HELLO = "def handler(event, context):\n    return 'hello'\n"
 
@@ -106,8 +116,6 @@ def test_latest_and_the_unqualified_function_share_one_event_invoke_config(lambd
     """AWS keeps one asynchronous-invocation configuration for a function and
     its `$LATEST`: written through one, it is read, listed, updated and
     deleted through the other, always answered with the `:$LATEST` ARN."""
-    from laminar_testing import create_python_function
-
     create_python_function(lambda_, function_name, HELLO)
     arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function_name}:$LATEST"
     lambda_.put_function_event_invoke_config(
