@@ -118,13 +118,15 @@ def test_latest_and_the_unqualified_function_share_one_event_invoke_config(lambd
     deleted through the other, always answered with the `:$LATEST` ARN."""
     create_python_function(lambda_, function_name, HELLO)
     arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function_name}:$LATEST"
+    # AWS answers both sides, empty, when no destination was set.
+    no_destinations = {"OnSuccess": {}, "OnFailure": {}}
     lambda_.put_function_event_invoke_config(
         FunctionName=function_name, Qualifier="$LATEST", MaximumRetryAttempts=1
     )
     got = lambda_.get_function_event_invoke_config(FunctionName=function_name)
     got.pop("ResponseMetadata")
     got.pop("LastModified")
-    assert got == {"FunctionArn": arn, "MaximumRetryAttempts": 1, "DestinationConfig": {}}
+    assert got == {"FunctionArn": arn, "MaximumRetryAttempts": 1, "DestinationConfig": no_destinations}
 
     updated = lambda_.update_function_event_invoke_config(
         FunctionName=function_name, MaximumEventAgeInSeconds=120
@@ -135,14 +137,14 @@ def test_latest_and_the_unqualified_function_share_one_event_invoke_config(lambd
         "FunctionArn": arn,
         "MaximumRetryAttempts": 1,
         "MaximumEventAgeInSeconds": 120,
-        "DestinationConfig": {},
+        "DestinationConfig": no_destinations,
     }
     listed = lambda_.list_function_event_invoke_configs(FunctionName=function_name)
     configs = listed["FunctionEventInvokeConfigs"]
     for config in configs:
         config.pop("LastModified")
     assert configs == [
-        {"FunctionArn": arn, "MaximumRetryAttempts": 1, "MaximumEventAgeInSeconds": 120, "DestinationConfig": {}}
+        {"FunctionArn": arn, "MaximumRetryAttempts": 1, "MaximumEventAgeInSeconds": 120, "DestinationConfig": no_destinations}
     ]
     lambda_.delete_function_event_invoke_config(FunctionName=function_name, Qualifier="$LATEST")
     try:
