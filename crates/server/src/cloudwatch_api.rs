@@ -6,7 +6,7 @@
 
 use crate::render;
 use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use laminar_cloudwatch::{CloudWatchService, CwError, CwResult, Scope};
 use serde::de::DeserializeOwned;
@@ -51,7 +51,9 @@ pub async fn serve(
     let scope = Scope::new(&scope.account, &scope.region);
     // SQLite work stays off the async workers.
     match laminar_db::try_blocking(move || dispatch(&cloudwatch, &scope, &operation, &body)).await {
-        Ok(value) => with_id(render::raw(200, CONTENT_TYPE, value.to_string()), &id),
+        Ok(value) => {
+            render::with_request_id(render::raw(200, CONTENT_TYPE, value.to_string()), &id)
+        }
         Err(e) => error(&e, &id),
     }
 }
@@ -106,22 +108,13 @@ fn input<T: DeserializeOwned + Default>(body: &[u8]) -> CwResult<T> {
 }
 
 pub(crate) fn error(e: &CwError, id: &str) -> Response {
-    let body = serde_json::json!({
-        "__type": format!("com.amazonaws.cloudwatch#{}", e.shape),
-        "message": e.message,
-    });
-    let mut response = with_id(render::raw(e.status, CONTENT_TYPE, body.to_string()), id);
-    if let Ok(v) = HeaderValue::from_str(&format!("{};{}", e.code, e.fault())) {
-        response.headers_mut().insert("x-amzn-query-error", v);
-    }
-    response
-}
-
-fn with_id(mut response: Response, id: &str) -> Response {
-    if let Ok(v) = HeaderValue::from_str(id) {
-        response.headers_mut().insert("x-amzn-requestid", v);
-    }
-    response
+    render::query_compatible_error(
+        e.status,
+        format!("com.amazonaws.cloudwatch#{}", e.shape),
+        &e.message,
+        e.code,
+        id,
+    )
 }
 
 /// Writes the metrics recorded in memory each second, so they outlive a

@@ -7,7 +7,7 @@
 use crate::cloudwatch_api;
 use crate::render;
 use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue, Uri};
+use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use laminar_cloudwatch::{CloudWatchService, CwError, Scope};
 use quick_xml::escape::escape;
@@ -68,7 +68,7 @@ pub async fn serve(
                 xml,
                 "<ResponseMetadata><RequestId>{id}</RequestId></ResponseMetadata></{operation}Response>"
             );
-            with_id(render::raw(200, "text/xml", xml), &id)
+            render::with_request_id(render::raw(200, "text/xml", xml), &id)
         }
         Err(e) => error(&e, &id),
     }
@@ -218,12 +218,5 @@ fn error(e: &CwError, id: &str) -> Response {
         e.code,
         escape(e.message.as_str())
     );
-    with_id(render::raw(e.status, "text/xml", xml), id)
-}
-
-fn with_id(mut response: Response, id: &str) -> Response {
-    if let Ok(v) = HeaderValue::from_str(id) {
-        response.headers_mut().insert("x-amzn-requestid", v);
-    }
-    response
+    render::with_request_id(render::raw(e.status, "text/xml", xml), id)
 }

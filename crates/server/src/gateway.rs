@@ -11,7 +11,7 @@ use crate::sigv4::verify::Rejection;
 use crate::{companion, cross_account, function_url, ops, render, routes, sigv4};
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Method, Uri};
+use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
 use axum::Router;
 use laminar_db::Db;
@@ -261,9 +261,7 @@ async fn handle(
     // An adapter that already named the request (SQS puts the id in its
     // XML body too) keeps its id.
     if !response.headers().contains_key("x-amzn-requestid") {
-        if let Ok(v) = HeaderValue::from_str(&request_id) {
-            response.headers_mut().insert("x-amzn-requestid", v);
-        }
+        render::set_request_id(response.headers_mut(), &request_id);
     }
     response
 }

@@ -64,3 +64,32 @@ pub fn set_request_id(headers: &mut axum::http::HeaderMap, request_id: &str) {
         headers.insert("x-amzn-requestid", v);
     }
 }
+
+/// `response` answered under `request_id` (`x-amzn-requestid`).
+pub fn with_request_id(mut response: Response, request_id: &str) -> Response {
+    set_request_id(response.headers_mut(), request_id);
+    response
+}
+
+/// An error of a JSON 1.0 service in query-compatible mode (SQS,
+/// CloudWatch): the model's namespaced type in `__type`, and the query-era
+/// code with its fault in `x-amzn-query-error`, which the SDKs report as
+/// the error code.
+pub fn query_compatible_error(
+    status: u16,
+    namespaced_type: String,
+    message: &str,
+    query_code: &str,
+    request_id: &str,
+) -> Response {
+    let body = serde_json::json!({ "__type": namespaced_type, "message": message });
+    let mut response = with_request_id(
+        raw(status, "application/x-amz-json-1.0", body.to_string()),
+        request_id,
+    );
+    let fault = if status >= 500 { "Receiver" } else { "Sender" };
+    if let Ok(v) = HeaderValue::from_str(&format!("{query_code};{fault}")) {
+        response.headers_mut().insert("x-amzn-query-error", v);
+    }
+    response
+}

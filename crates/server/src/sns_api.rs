@@ -6,7 +6,7 @@
 
 use crate::render;
 use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue, Uri};
+use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use base64::Engine;
 use laminar_lambda::Scope;
@@ -53,7 +53,7 @@ pub async fn serve(
             let xml = format!(
                 "<{action}Response xmlns=\"{NAMESPACE}\">{inner}<ResponseMetadata><RequestId>{id}</RequestId></ResponseMetadata></{action}Response>"
             );
-            with_id(render::raw(200, "text/xml", xml), &id)
+            render::with_request_id(render::raw(200, "text/xml", xml), &id)
         }
         Err(e) => error(&e, &id),
     }
@@ -417,12 +417,5 @@ fn error(e: &SnsError, id: &str) -> Response {
         e.code,
         escape(e.message.as_str()),
     );
-    with_id(render::raw(e.status, "text/xml", xml), id)
-}
-
-fn with_id(mut response: Response, id: &str) -> Response {
-    if let Ok(v) = HeaderValue::from_str(id) {
-        response.headers_mut().insert("x-amzn-requestid", v);
-    }
-    response
+    render::with_request_id(render::raw(e.status, "text/xml", xml), id)
 }

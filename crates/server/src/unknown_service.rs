@@ -76,7 +76,7 @@ impl Unserved {
             "" => String::new(),
             ns => format!(" xmlns=\"{ns}\""),
         };
-        let mut response = match self.service.protocol {
+        let response = match self.service.protocol {
             Protocol::Query | Protocol::RestXml => render::raw(
                 501,
                 "text/xml",
@@ -100,10 +100,7 @@ impl Unserved {
                 response
             }
         };
-        if let Ok(v) = HeaderValue::from_str(request_id) {
-            response.headers_mut().insert("x-amzn-requestid", v);
-        }
-        response
+        render::with_request_id(response, request_id)
     }
 }
 

@@ -12,7 +12,7 @@ mod xml;
 
 use crate::render;
 use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue, Uri};
+use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use laminar_iam::{IamError, IamService, Out};
 use laminar_lambda::Scope;
@@ -77,9 +77,5 @@ fn respond(service: Service, id: &str, action: &str, outcome: Result<Out, IamErr
         Ok(out) => (200, xml::response(ns, action, &out, id)),
         Err(e) => (e.status, xml::error(ns, &e, id)),
     };
-    let mut response = render::raw(status, "text/xml", body);
-    if let Ok(v) = HeaderValue::from_str(id) {
-        response.headers_mut().insert("x-amzn-requestid", v);
-    }
-    response
+    render::with_request_id(render::raw(status, "text/xml", body), id)
 }

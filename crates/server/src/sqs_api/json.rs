@@ -4,7 +4,7 @@
 use super::{endpoint, ops, request_id};
 use crate::render;
 use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use laminar_lambda::Scope;
 use laminar_model::limits::REQUEST_BODY_MAX_BYTES;
@@ -42,26 +42,19 @@ pub async fn serve_json(
         }
     };
     match ops::call(sqs, scope, &endpoint(headers), &operation, &input).await {
-        Ok(output) => with_id(render::raw(200, CONTENT_TYPE, output.to_string()), &id),
+        Ok(output) => {
+            render::with_request_id(render::raw(200, CONTENT_TYPE, output.to_string()), &id)
+        }
         Err(e) => error(&e, &id),
     }
 }
 
 pub(crate) fn error(e: &SqsError, id: &str) -> Response {
-    let body = serde_json::json!({
-        "__type": format!("com.amazonaws.sqs#{}", e.json_type()),
-        "message": e.message,
-    });
-    let mut response = with_id(render::raw(e.status, CONTENT_TYPE, body.to_string()), id);
-    if let Ok(v) = HeaderValue::from_str(&format!("{};{}", e.code, e.fault())) {
-        response.headers_mut().insert("x-amzn-query-error", v);
-    }
-    response
-}
-
-fn with_id(mut response: Response, id: &str) -> Response {
-    if let Ok(v) = HeaderValue::from_str(id) {
-        response.headers_mut().insert("x-amzn-requestid", v);
-    }
-    response
+    render::query_compatible_error(
+        e.status,
+        format!("com.amazonaws.sqs#{}", e.json_type()),
+        &e.message,
+        &e.code,
+        id,
+    )
 }

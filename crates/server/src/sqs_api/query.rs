@@ -56,7 +56,7 @@ pub async fn serve_query(
             xml.push_str(&format!(
                 "<ResponseMetadata><RequestId>{id}</RequestId></ResponseMetadata></{action}Response>"
             ));
-            with_id(render::raw(200, "text/xml", xml), &id)
+            render::with_request_id(render::raw(200, "text/xml", xml), &id)
         }
         Err(e) => error(&e, &id),
     }
@@ -86,14 +86,7 @@ fn error(e: &SqsError, id: &str) -> Response {
         escape(e.code.as_str()),
         escape(e.message.as_str()),
     );
-    with_id(render::raw(e.status, "text/xml", xml), id)
-}
-
-fn with_id(mut response: Response, id: &str) -> Response {
-    if let Ok(v) = axum::http::HeaderValue::from_str(id) {
-        response.headers_mut().insert("x-amzn-requestid", v);
-    }
-    response
+    render::with_request_id(render::raw(e.status, "text/xml", xml), id)
 }
 
 // -- parameters → JSON input ------------------------------------------------
