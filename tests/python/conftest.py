@@ -60,3 +60,25 @@ def function_name(request):
     return f"{base}-{uuid.uuid4().hex[:8]}"
 
 
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--slow",
+        action="store_true",
+        default=False,
+        help="also run the slow fault and load cases (marked `slow`)",
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: a long fault or load case, run with --slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

@@ -99,14 +99,21 @@ class Ext4:
 def failed_start(data_dir: Path, *extra: str, timeout: float = 60) -> tuple[int, str]:
     """Runs `laminar serve` on `data_dir`, expecting it to exit: its exit code
     and what it printed on stderr."""
-    env = dict(os.environ)
-    env.update(AWS_ENV)
-    env["NO_COLOR"] = "1"
+    return failed_start_with(["--executor", "process", *extra], data_dir, timeout=timeout)
+
+
+def failed_start_with(
+    args: list[str], data_dir: Path, env: dict[str, str] | None = None, timeout: float = 60
+) -> tuple[int, str]:
+    """`failed_start` with the executor and environment chosen by the caller."""
+    environment = dict(os.environ)
+    environment.update(AWS_ENV)
+    environment["NO_COLOR"] = "1"
+    environment.update(env or {})
     proc = subprocess.run(
-        [str(laminar_bin()), "serve", "--port", "0", "--executor", "process",
-         "--data-dir", str(data_dir), *extra],
+        [str(laminar_bin()), "serve", "--port", "0", "--data-dir", str(data_dir), *args],
         cwd=str(REPO_ROOT),
-        env=env,
+        env=environment,
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,

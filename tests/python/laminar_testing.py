@@ -71,8 +71,11 @@ class Laminar:
         extra_args: list[str] | None = None,
         tmp_dir: Path | None = None,
         executor: str = "process",
+        env: dict[str, str] | None = None,
     ):
         self.data_dir = data_dir
+        # Variables for laminar's environment beyond the test's own (DOCKER_HOST, …).
+        self.env = dict(env or {})
         self.executor = executor
         # Where laminar's throw-away state goes (TMPDIR): a crashed laminar
         # cannot remove it, so keep it inside pytest's temporary folders.
@@ -99,6 +102,7 @@ class Laminar:
         if self.tmp_dir is not None:
             env["TMPDIR"] = str(self.tmp_dir)
         env.setdefault("LAMINAR_LOG", "info")
+        env.update(self.env)
         # Flags are given explicitly; a stray LAMINAR_* setting must not win.
         for name in ("LAMINAR_PORT", "LAMINAR_HOST", "LAMINAR_DATA_DIR", "LAMINAR_EXECUTOR"):
             env.pop(name, None)
@@ -270,15 +274,21 @@ def wait_for(predicate, timeout=30.0, what="condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def sqs_client(endpoint_url: str):
+def service_client(service: str, endpoint_url: str):
+    """A boto3 client of `service` against laminar, with the test credentials
+    and no retries (a retry would hide the first answer)."""
     return boto3.client(
-        "sqs",
+        service,
         endpoint_url=endpoint_url,
         region_name=REGION,
         aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"],
         config=Config(retries={"total_max_attempts": 1}),
     )
+
+
+def sqs_client(endpoint_url: str):
+    return service_client("sqs", endpoint_url)
 
 
 # -- whole configuration documents, as AWS answers them ----------------------

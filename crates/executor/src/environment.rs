@@ -94,6 +94,12 @@ impl Environment {
         env
     }
 
+    /// Whether its runtime has ended while it sat idle (killed from
+    /// outside): a pool drops it rather than hand it an invocation.
+    pub fn has_exited(&self) -> bool {
+        self.child.has_exited()
+    }
+
     /// Runs one invocation to its end. The deadline the runtime sees is set
     /// here, when the invocation is handed over. With `complete_output`, the
     /// report waits for output that travels separately from the answer
@@ -281,6 +287,7 @@ impl Environment {
         let mut output = std::mem::take(&mut self.held);
         output.extend(self.child.take_output());
         let max_memory_used_mb = self.child.max_memory_used_mb();
+        let out_of_memory = matches!(failure, Failure::Exit(_)) && self.child.out_of_memory();
         if self.api.has_extensions() {
             self.child.kill_runtime();
             self.reset = Some(match failure {
@@ -303,9 +310,14 @@ impl Environment {
             Failure::Exit(reason) => {
                 let message =
                     format!("RequestId: {request_id} Error: Runtime exited with error: {reason}");
+                let error_type = if out_of_memory {
+                    "Runtime.OutOfMemory"
+                } else {
+                    "Runtime.ExitError"
+                };
                 (
-                    error_document("Runtime.ExitError", &message),
-                    Some(format!("{message}\nRuntime.ExitError")),
+                    error_document(error_type, &message),
+                    Some(format!("{message}\n{error_type}")),
                 )
             }
             Failure::ExtensionInit(error) => {

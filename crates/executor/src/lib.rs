@@ -9,6 +9,7 @@ mod docker;
 mod environment;
 mod extensions;
 mod lifecycle;
+mod limits;
 mod logs;
 mod meta;
 mod namespace;
@@ -49,6 +50,7 @@ impl Executor {
                         child: spawned.runtime,
                         extensions: spawned.extensions,
                         output: spawned.output,
+                        limits: spawned.limits,
                     },
                     spec,
                 ))
@@ -88,8 +90,9 @@ impl Executor {
 
     /// Stops whatever environments outlived their handles.
     pub async fn shutdown(&self) {
-        if let Self::Docker(d) = self {
-            d.remove_all_of_mine().await;
+        match self {
+            Self::Process(p) => p.shutdown().await,
+            Self::Docker(d) => d.remove_all_of_mine().await,
         }
     }
 }

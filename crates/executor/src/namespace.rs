@@ -4,6 +4,10 @@
 //! laminar have one (no user namespaces for an unprivileged user), the
 //! environment runs from the host's folders as before.
 //!
+//! `/tmp` is a tmpfs of the environment's own, `EphemeralStorage` in size,
+//! shared by its processes: the first one started makes the namespace, the
+//! others join it ([`Join`]).
+//!
 //! `/var/task` does not exist on the host, and nothing is created there: the
 //! child mounts a tmpfs on a scratch folder of laminar's, rebuilds `/var`'s
 //! entries in it (bind mounts and symlinks), adds `task`, and moves it over
@@ -16,6 +20,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 pub const TASK_ROOT: &str = "/var/task";
+/// Where the bundled runtime clients are, as in AWS (`LAMBDA_RUNTIME_DIR`).
+pub const RUNTIME_DIR: &str = "/var/runtime";
 pub const OPT: &str = "/opt";
 
 /// One entry of the host's `/var`, as the namespace rebuilds it.
@@ -40,10 +46,14 @@ pub struct Mounts {
     entries: Vec<Entry>,
     task_inside: CString,
     code_dir: CString,
+    runtime_inside: CString,
+    runtime_dir: CString,
     opt_dir: Option<CString>,
     var: CString,
     opt: CString,
     task_root: CString,
+    /// The tmpfs options of `/tmp`, unless the host's must stay visible.
+    tmp_options: Option<CString>,
 }
 
 fn c(path: &Path) -> io::Result<CString> {
@@ -63,10 +73,18 @@ fn check(result: libc::c_int) -> io::Result<()> {
 }
 
 impl Mounts {
-    /// The mounts of one environment: `code_dir` at `/var/task`, `opt_dir`
-    /// (the merged layers) at `/opt` when given. `scratch` is an empty
-    /// folder of laminar's.
-    pub fn prepare(scratch: &Path, code_dir: &Path, opt_dir: Option<&Path>) -> io::Result<Self> {
+    /// The mounts of one environment: `code_dir` at `/var/task`,
+    /// `runtime_dir` at `/var/runtime`, `opt_dir` (the merged layers) at
+    /// `/opt` when given, a tmpfs of `tmp_mb` at `/tmp` when given (not when
+    /// something the environment runs lives in the host's). `scratch` is an
+    /// empty folder of laminar's.
+    pub fn prepare(
+        scratch: &Path,
+        code_dir: &Path,
+        runtime_dir: &Path,
+        opt_dir: Option<&Path>,
+        tmp_mb: Option<u64>,
+    ) -> io::Result<Self> {
         // SAFETY: plain getters without side effects.
         let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
         let unprivileged = (uid != 0)
@@ -82,7 +100,7 @@ impl Mounts {
         for entry in std::fs::read_dir("/var")? {
             let entry = entry?;
             let name = entry.file_name();
-            if name == "task" {
+            if name == "task" || name == "runtime" {
                 continue;
             }
             let host = entry.path();
@@ -105,10 +123,29 @@ impl Mounts {
             entries,
             task_inside: c(&scratch.join("task"))?,
             code_dir: c(code_dir)?,
+            runtime_inside: c(&scratch.join("runtime"))?,
+            runtime_dir: c(runtime_dir)?,
             opt_dir: opt_dir.map(c).transpose()?,
             var: cs("/var")?,
             opt: cs(OPT)?,
             task_root: cs(TASK_ROOT)?,
+            tmp_options: tmp_mb
+                .map(|mb| cs(&format!("size={mb}m,mode=1777")))
+                .transpose()?,
+        })
+    }
+
+    /// How the other processes of the environment whose first process is
+    /// `leader` join its namespace.
+    pub fn join(&self, leader: i32) -> io::Result<Join> {
+        Ok(Join {
+            user: self
+                .unprivileged
+                .as_ref()
+                .map(|_| cs(&format!("/proc/{leader}/ns/user")))
+                .transpose()?,
+            mnt: cs(&format!("/proc/{leader}/ns/mnt"))?,
+            task_root: self.task_root.clone(),
         })
     }
 
@@ -166,6 +203,8 @@ impl Mounts {
             }
             check(libc::mkdir(self.task_inside.as_ptr(), 0o755))?;
             bind(&self.code_dir, &self.task_inside, true)?;
+            check(libc::mkdir(self.runtime_inside.as_ptr(), 0o755))?;
+            bind(&self.runtime_dir, &self.runtime_inside, true)?;
             check(libc::mount(
                 self.scratch.as_ptr(),
                 self.var.as_ptr(),
@@ -176,9 +215,47 @@ impl Mounts {
             if let Some(opt_dir) = &self.opt_dir {
                 bind(opt_dir, &self.opt, true)?;
             }
+            if let Some(options) = &self.tmp_options {
+                check(libc::mount(
+                    c"tmpfs".as_ptr(),
+                    c"/tmp".as_ptr(),
+                    c"tmpfs".as_ptr(),
+                    libc::MS_NOSUID | libc::MS_NODEV,
+                    options.as_ptr().cast(),
+                ))?;
+            }
             check(libc::chdir(self.task_root.as_ptr()))
         }
     }
+}
+
+/// The namespace of an environment's first process, for the others.
+pub struct Join {
+    user: Option<CString>,
+    mnt: CString,
+    task_root: CString,
+}
+
+impl Join {
+    /// In the child, before exec: into the leader's namespaces, at `/var/task`.
+    pub fn enter(&self) -> io::Result<()> {
+        // SAFETY: system calls on NUL-terminated strings owned by `self`.
+        unsafe {
+            if let Some(user) = &self.user {
+                set_namespace(user, libc::CLONE_NEWUSER)?;
+            }
+            set_namespace(&self.mnt, libc::CLONE_NEWNS)?;
+            check(libc::chdir(self.task_root.as_ptr()))
+        }
+    }
+}
+
+unsafe fn set_namespace(path: &CString, kind: libc::c_int) -> io::Result<()> {
+    let fd = libc::open(path.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC);
+    check(fd)?;
+    let joined = libc::setns(fd, kind);
+    libc::close(fd);
+    check(joined)
 }
 
 /// A recursive bind mount, read-only when asked (as AWS mounts the code).
@@ -218,7 +295,7 @@ unsafe fn write_file(path: &std::ffi::CStr, text: &CString) -> io::Result<()> {
 /// `true` in a namespace like an environment's.
 pub fn available(scratch: &Path) -> bool {
     use std::os::unix::process::CommandExt;
-    let Ok(mounts) = Mounts::prepare(scratch, scratch, None) else {
+    let Ok(mounts) = Mounts::prepare(scratch, scratch, scratch, None, Some(1)) else {
         return false;
     };
     let mut probe = std::process::Command::new("true");
@@ -254,7 +331,7 @@ mod tests {
             return;
         }
         let opt = Path::new(OPT).is_dir().then_some(layers.as_path());
-        let mounts = Mounts::prepare(&scratch, &code, opt).unwrap();
+        let mounts = Mounts::prepare(&scratch, &code, &layers, opt, Some(16)).unwrap();
         let mut cat = std::process::Command::new("sh");
         cat.args([
             "-c",

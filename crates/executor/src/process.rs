@@ -1,8 +1,9 @@
 //! The process executor: each environment is a child process of laminar,
 //! running the function's code from its unpacked folder on this host.
 
+use crate::limits::{Hierarchy, Limits};
 use crate::logs::OutputPipe;
-use crate::namespace::{self, Mounts};
+use crate::namespace::{self, Join, Mounts};
 use crate::spec::{EnvironmentSpec, Package, StartError};
 use laminar_model::runtime::{family, RuntimeFamily};
 use laminar_runtime_api::RuntimeApi;
@@ -24,6 +25,10 @@ pub struct ProcessExecutor {
     /// The scratch folder of the private mount namespaces, when this host
     /// allows them: environments then see `/var/task` and `/opt`.
     namespace: Option<PathBuf>,
+    /// Where environments' control groups are made (memory, processes).
+    control_groups: Hierarchy,
+    /// Names environments' control groups.
+    started: std::sync::atomic::AtomicU64,
 }
 
 impl ProcessExecutor {
@@ -37,12 +42,35 @@ impl ProcessExecutor {
         std::fs::create_dir_all(&scratch)?;
         let namespace =
             (!scratch.starts_with("/var") && namespace::available(&scratch)).then_some(scratch);
-        tracing::debug!(private_mounts = namespace.is_some(), "process executor");
+        let control_groups = Hierarchy::detect();
+        tracing::debug!(
+            private_mounts = namespace.is_some(),
+            limits = control_groups.describe(),
+            "process executor"
+        );
+        if namespace.is_none() {
+            tracing::info!(
+                "this host gives laminar no private mount namespaces: functions share the host's /tmp, and see their code in laminar's data folder rather than at /var/task"
+            );
+        }
+        if matches!(control_groups, Hierarchy::None) {
+            tracing::info!(
+                "this host lets laminar make no control groups: a function's memory is bounded by its address space (RLIMIT_AS, MemorySize plus 512 MB, not for Node.js), its processes are not bounded"
+            );
+        }
         Ok(Self {
             runtime_dir,
             python: tokio::sync::OnceCell::new(),
             namespace,
+            control_groups,
+            started: std::sync::atomic::AtomicU64::new(0),
         })
+    }
+
+    /// Removes laminar's control groups once the environments' are gone.
+    pub async fn shutdown(&self) {
+        let hierarchy = self.control_groups.clone();
+        let _ = tokio::task::spawn_blocking(move || hierarchy.remove()).await;
     }
 
     /// `python3` as PATH finds it, resolved to the interpreter it runs.
@@ -70,9 +98,10 @@ impl ProcessExecutor {
         spec: &EnvironmentSpec,
         code_dir: &Path,
         python: &Path,
+        runtime_root: &Path,
         inside: impl Fn(&Path) -> PathBuf,
     ) -> Result<tokio::process::Command, StartError> {
-        let client = |name: &str| self.runtime_dir.join(name);
+        let client = |name: &str| runtime_root.join(name);
         let command = match family(&spec.runtime) {
             Some(RuntimeFamily::Python) => {
                 let mut c = tokio::process::Command::new(python);
@@ -148,13 +177,18 @@ impl ProcessExecutor {
                 _ => path.to_path_buf(),
             }
         };
-        let mut command = self.command(spec, code_dir, &python, inside)?;
+        // The bundled clients: at `/var/runtime` in the private mounts.
+        let runtime_root = match &mounts {
+            Some(_) => PathBuf::from(namespace::RUNTIME_DIR),
+            None => self.runtime_dir.clone(),
+        };
+        let mut command = self.command(spec, code_dir, &python, &runtime_root, inside)?;
         let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
         let api =
             RuntimeApi::bind(loopback, loopback, crate::extensions::function_meta(spec)).await?;
         let (output, stdout, stderr) = OutputPipe::new()?;
         let task_root_text = task_root.to_string_lossy().into_owned();
-        let runtime_dir = self.runtime_dir.to_string_lossy().into_owned();
+        let runtime_dir = runtime_root.to_string_lossy().into_owned();
         let opt = opt_root
             .as_ref()
             .map_or_else(|| "/opt".to_string(), |d| d.to_string_lossy().into_owned());
@@ -171,12 +205,22 @@ impl ProcessExecutor {
                 .map(|(k, v)| (k.to_string(), v)),
         );
         variables.extend(spec.environment(&api.addr().to_string(), &task_root_text, &runtime_dir));
+        let number = self
+            .started
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let limits = Arc::new(Limits::prepare(
+            &self.control_groups,
+            &format!("env-{number}"),
+            u64::try_from(spec.memory_mb).unwrap_or(128),
+            !matches!(family(&spec.runtime), Some(RuntimeFamily::Node)),
+        )?);
         let setup = Setup {
             code_dir,
             variables: &variables,
             stdout: &stdout,
             stderr: &stderr,
             mounts: mounts.map(|(mounts, _)| Arc::new(mounts)),
+            limits: limits.clone(),
         };
 
         let found = spec
@@ -204,6 +248,7 @@ impl ProcessExecutor {
             runtime: ChildProcess::watch(child, group),
             extensions,
             output,
+            limits,
         })
     }
 }
@@ -228,7 +273,14 @@ impl ProcessExecutor {
             && !self.runtime_dir.starts_with(opt)
             && !host_path.split(':').any(|p| Path::new(p).starts_with(opt));
         let opt_dir = spec.opt_dir.as_deref().filter(|_| opt_free);
-        let mounts = Mounts::prepare(scratch, code_dir, opt_dir)?;
+        // A /tmp of its own hides the host's: not when something the
+        // environment runs is there (code and clients are mounted elsewhere).
+        let tmp = Path::new("/tmp");
+        let tmp_free = !python.starts_with(tmp)
+            && !host_path.split(':').any(|p| Path::new(p).starts_with(tmp))
+            && (opt_dir.is_some() || !spec.opt_dir.as_deref().is_some_and(|d| d.starts_with(tmp)));
+        let tmp_mb = tmp_free.then(|| u64::try_from(spec.ephemeral_storage_mb).unwrap_or(512));
+        let mounts = Mounts::prepare(scratch, code_dir, &self.runtime_dir, opt_dir, tmp_mb)?;
         Ok(Some((mounts, opt_dir.is_some())))
     }
 }
@@ -239,16 +291,18 @@ pub(crate) struct Spawned {
     pub(crate) runtime: ChildProcess,
     pub(crate) extensions: Vec<(String, ChildProcess)>,
     pub(crate) output: OutputPipe,
+    pub(crate) limits: Arc<Limits>,
 }
 
 /// The settings every process of an environment shares: its variables,
-/// output, process group and (where the host allows) private mounts.
+/// output, process group, limits and (where the host allows) private mounts.
 struct Setup<'a> {
     code_dir: &'a Path,
     variables: &'a [(String, String)],
     stdout: &'a std::os::fd::OwnedFd,
     stderr: &'a std::os::fd::OwnedFd,
     mounts: Option<Arc<Mounts>>,
+    limits: Arc<Limits>,
 }
 
 impl Setup<'_> {
@@ -281,9 +335,24 @@ impl Setup<'_> {
                 libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
                 Ok(())
             });
-            if let Some(mounts) = self.mounts.clone() {
-                // SAFETY: system calls only, on strings prepared here.
-                command.pre_exec(move || mounts.enter());
+            let limits = self.limits.clone();
+            // SAFETY: system calls only, on strings prepared here.
+            command.pre_exec(move || limits.enter());
+            if let Some(mounts) = &self.mounts {
+                // The first process makes the environment's namespace (and
+                // its /tmp); the others join it.
+                match group {
+                    None => {
+                        let mounts = mounts.clone();
+                        // SAFETY: system calls only, on strings prepared here.
+                        command.pre_exec(move || mounts.enter());
+                    }
+                    Some(leader) => {
+                        let join: Join = mounts.join(leader)?;
+                        // SAFETY: system calls only, on strings prepared here.
+                        command.pre_exec(move || join.enter());
+                    }
+                }
             }
         }
         Ok(())
@@ -351,7 +420,7 @@ impl ChildProcess {
         }
     }
 
-    fn has_exited(&self) -> bool {
+    pub(crate) fn has_exited(&self) -> bool {
         self.exit.borrow().is_some()
     }
 

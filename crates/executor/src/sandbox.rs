@@ -3,6 +3,7 @@
 //! printed and how much memory it used.
 
 use crate::docker::Container;
+use crate::limits::Limits;
 use crate::logs::OutputPipe;
 use crate::process::ChildProcess;
 
@@ -12,6 +13,8 @@ pub(crate) enum Sandbox {
         /// The external extensions, by name.
         extensions: Vec<(String, ChildProcess)>,
         output: OutputPipe,
+        /// Its control group and rlimits; the group goes with the last process.
+        limits: std::sync::Arc<Limits>,
     },
     Container(Container),
 }
@@ -36,6 +39,15 @@ impl Sandbox {
                 futures_util::future::select_all(exits).await.0
             }
             _ => std::future::pending().await,
+        }
+    }
+
+    /// Whether the runtime has ended already (an idle environment killed
+    /// from outside).
+    pub(crate) fn has_exited(&self) -> bool {
+        match self {
+            Self::Process { child, .. } => child.has_exited(),
+            Self::Container(c) => c.has_exited(),
         }
     }
 
@@ -79,8 +91,18 @@ impl Sandbox {
 
     pub(crate) fn max_memory_used_mb(&self) -> u64 {
         match self {
-            Self::Process { child, .. } => child.max_memory_used_mb(),
+            Self::Process { child, limits, .. } => limits
+                .max_memory_used_mb()
+                .unwrap_or_else(|| child.max_memory_used_mb()),
             Self::Container(c) => c.max_memory_used_mb(),
+        }
+    }
+
+    /// Whether the runtime's end was the kernel's, for memory.
+    pub(crate) fn out_of_memory(&self) -> bool {
+        match self {
+            Self::Process { limits, .. } => limits.out_of_memory(),
+            Self::Container(c) => c.out_of_memory(),
         }
     }
 

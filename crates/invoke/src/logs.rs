@@ -12,6 +12,10 @@ use laminar_cloudwatch::{CloudWatchService, Scope};
 use laminar_logs::{LogEvent, LogsService};
 use laminar_store::FunctionKey;
 
+/// CloudWatch Logs' largest event: 256 KB, less the 26 bytes it counts for
+/// each event's overhead. A longer line is cut to it.
+pub const MAX_EVENT_BYTES: usize = 256 * 1024 - 26;
+
 pub struct FunctionLogs {
     cloudwatch: LogsService,
     metrics: CloudWatchService,
@@ -42,7 +46,7 @@ impl FunctionLogs {
             .lines()
             .map(|line| LogEvent {
                 timestamp_ms,
-                message: line.to_string(),
+                message: head(line, MAX_EVENT_BYTES).to_string(),
             })
             .collect();
         let scope = Scope::new(&function.account, &function.region);
@@ -58,6 +62,18 @@ impl FunctionLogs {
             events,
         );
     }
+}
+
+/// The first `max` bytes of `text`, cut at a character boundary.
+fn head(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// The last `max` bytes of `text`, cut at a character boundary.
@@ -81,5 +97,12 @@ mod tests {
         assert_eq!(tail("abc", 10), "abc");
         assert_eq!(tail("abcdef", 3), "def");
         assert_eq!(tail("aé", 1), "");
+    }
+
+    #[test]
+    fn head_respects_char_boundaries() {
+        assert_eq!(head("abc", 10), "abc");
+        assert_eq!(head("abcdef", 3), "abc");
+        assert_eq!(head("éa", 1), "");
     }
 }

@@ -88,7 +88,21 @@ impl Pools {
                 }
                 None => Vec::new(),
             };
-            (idle.get_mut(key).and_then(Vec::pop), stale)
+            let mut stale = stale;
+            // The most recent that still runs: one killed from outside while
+            // idle (`docker kill`, an engine restart) is forgotten.
+            let mut taken = None;
+            if let Some(envs) = idle.get_mut(key) {
+                while let Some(env) = envs.pop() {
+                    if env.environment.has_exited() {
+                        stale.push(env);
+                        continue;
+                    }
+                    taken = Some(env);
+                    break;
+                }
+            }
+            (taken, stale)
         };
         for env in stale {
             env.environment.shutdown();

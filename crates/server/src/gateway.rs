@@ -170,7 +170,17 @@ async fn choose_executor(
     let use_docker = match args.executor {
         ExecutorChoice::Docker => true,
         ExecutorChoice::Process => false,
-        ExecutorChoice::Auto => DockerExecutor::engine_answers().await,
+        ExecutorChoice::Auto => {
+            let answers = DockerExecutor::engine_answers().await;
+            if !answers {
+                tracing::info!(
+                    "no Docker engine answers at {}: functions run as local processes \
+                     (start the engine, or pass --executor docker, to run them in containers)",
+                    DockerExecutor::engine_address()
+                );
+            }
+            answers
+        }
     };
     if !use_docker {
         let runtimes = store.blobs.root().join("runtimes");
@@ -188,9 +198,12 @@ async fn choose_executor(
             CodeDeliveryChoice::Copy => CodeDelivery::Copy,
         },
     };
-    let docker = DockerExecutor::connect(settings)
-        .await
-        .map_err(|e| format!("the docker executor cannot start: {e}"))?;
+    let docker = DockerExecutor::connect(settings).await.map_err(|e| {
+        format!(
+            "the docker executor cannot start (the engine at {}): {e}",
+            DockerExecutor::engine_address()
+        )
+    })?;
     let reaped = docker.reap_orphans().await;
     if reaped > 0 {
         tracing::info!(

@@ -306,7 +306,13 @@ async fn memory_limit_and_timeout_end_in_errors_then_a_fresh_container() {
     let (_, first) = invoke_json(&client, "hog", json!({})).await;
     let (error, body) = invoke_json(&client, "hog", json!({"alloc_mb": 400})).await;
     assert_eq!(error.as_deref(), Some("Unhandled"), "{body}");
-    assert_eq!(body["errorType"], "Runtime.ExitError", "{body}");
+    // The kernel's kill for memory, as AWS reports it.
+    assert_eq!(body["errorType"], "Runtime.OutOfMemory", "{body}");
+    let message = body["errorMessage"].as_str().unwrap_or_default();
+    assert!(
+        message.ends_with(" Error: Runtime exited with error: signal: killed"),
+        "{body}"
+    );
     let (error, after) = invoke_json(&client, "hog", json!({})).await;
     assert_eq!(error, None);
     assert_eq!(after["count"], 1, "a fresh container after the memory kill");

@@ -13,6 +13,9 @@ pub(crate) struct Container {
     id: String,
     exit: watch::Receiver<Option<String>>,
     output: StreamOutput,
+    /// Whether the engine says the kernel killed it for memory (set before
+    /// its exit is told).
+    out_of_memory: std::sync::Arc<std::sync::atomic::AtomicBool>,
     removed: bool,
 }
 
@@ -21,23 +24,23 @@ impl Container {
     pub(crate) fn watch(docker: Docker, id: String) -> Self {
         let (tx, exit) = watch::channel(None);
         let output = StreamOutput::default();
+        let out_of_memory = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         {
             let docker = docker.clone();
             let id = id.clone();
+            let out_of_memory = out_of_memory.clone();
             tokio::spawn(async move {
-                // `next-exit`: a created, not yet started container is not "exited".
-                let options = WaitContainerOptions {
-                    condition: "next-exit".into(),
-                };
-                let mut wait = docker.wait_container(&id, Some(options));
-                let reason = match wait.next().await {
-                    Some(Ok(status)) => exit_reason(status.status_code),
-                    Some(Err(bollard::errors::Error::DockerContainerWaitError {
-                        code, ..
-                    })) => exit_reason(code),
-                    Some(Err(e)) => format!("the container failed: {e}"),
-                    None => "the container stopped".into(),
-                };
+                let reason = wait_for_exit(&docker, &id).await;
+                if reason == "signal: killed" {
+                    let killed_for_memory = docker
+                        .inspect_container(&id, None)
+                        .await
+                        .ok()
+                        .and_then(|c| c.state)
+                        .and_then(|state| state.oom_killed)
+                        .unwrap_or(false);
+                    out_of_memory.store(killed_for_memory, std::sync::atomic::Ordering::Release);
+                }
                 tx.send_replace(Some(reason));
             });
         }
@@ -46,6 +49,7 @@ impl Container {
             id,
             exit,
             output,
+            out_of_memory,
             removed: false,
         }
     }
@@ -80,6 +84,15 @@ impl Container {
             Err(_) => "the container disappeared".into(),
         };
         reason
+    }
+
+    pub(crate) fn has_exited(&self) -> bool {
+        self.exit.borrow().is_some()
+    }
+
+    pub(crate) fn out_of_memory(&self) -> bool {
+        self.out_of_memory
+            .load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Removes the container (in the background: removal takes a moment).
@@ -117,8 +130,56 @@ pub(crate) async fn remove_now(docker: &Docker, id: &str) {
         v: true,
         ..Default::default()
     };
-    if let Err(e) = docker.remove_container(id, Some(options)).await {
-        tracing::debug!(container = %id, error = %e, "container removal");
+    // While the engine is away (restarting) the removal is tried again, so
+    // that no container outlives its environment once it is back.
+    let patience = tokio::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        match docker.remove_container(id, Some(options.clone())).await {
+            Ok(()) => return,
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404 | 409,
+                ..
+            }) => return,
+            Err(e) if tokio::time::Instant::now() >= patience => {
+                tracing::warn!(container = %id, error = %e, "a container could not be removed");
+                return;
+            }
+            Err(e) => {
+                tracing::debug!(container = %id, error = %e, "container removal, again soon");
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
+        }
+    }
+}
+
+/// How the container ended. A lost connection to the engine (Docker
+/// restarting) is not an exit: the wait is asked again until the engine
+/// answers — then with `not-running`, which answers at once for a container
+/// that ended meanwhile. Until then the invoke's own deadline bounds it.
+async fn wait_for_exit(docker: &Docker, id: &str) -> String {
+    // `next-exit` first: a created, not yet started container is not "exited".
+    let mut condition = "next-exit";
+    loop {
+        let options = WaitContainerOptions {
+            condition: condition.into(),
+        };
+        let mut wait = docker.wait_container(id, Some(options));
+        match wait.next().await {
+            Some(Ok(status)) => return exit_reason(status.status_code),
+            Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => {
+                return exit_reason(code)
+            }
+            Some(Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404,
+                ..
+            })) => return "the container was removed".into(),
+            Some(Err(e)) => {
+                tracing::debug!(container = %id, error = %e, "waiting for the container again");
+            }
+            None => {}
+        }
+        condition = "not-running";
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
 }
 

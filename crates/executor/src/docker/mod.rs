@@ -112,6 +112,14 @@ impl DockerExecutor {
         }
     }
 
+    /// Where the engine is looked for: `DOCKER_HOST`, else the local socket.
+    pub fn engine_address() -> String {
+        std::env::var("DOCKER_HOST")
+            .ok()
+            .filter(|host| !host.is_empty())
+            .unwrap_or_else(|| "unix:///var/run/docker.sock".into())
+    }
+
     /// Whether an engine answers, for `--executor auto`.
     pub async fn engine_answers() -> bool {
         match Docker::connect_with_defaults() {
@@ -184,8 +192,13 @@ impl DockerExecutor {
     /// Makes sure an image is present: used as is when it is, pulled with
     /// progress in the log when it is not.
     pub async fn ensure_image(&self, image: &str) -> Result<(), StartError> {
-        if self.docker.inspect_image(image).await.is_ok() {
-            return Ok(());
+        match self.docker.inspect_image(image).await {
+            Ok(_) => return Ok(()),
+            // Not there: pull it. Anything else is the engine's trouble.
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => {}
+            Err(e) => return Err(engine(e)),
         }
         tracing::info!(%image, "pulling image");
         let options = CreateImageOptions {
