@@ -302,9 +302,8 @@ impl Pools {
             let mut idle = self.idle();
             let mut expired = Vec::new();
             for envs in idle.values_mut() {
-                let (old, fresh): (Vec<_>, Vec<_>) = std::mem::take(envs)
-                    .into_iter()
-                    .partition(|e| {
+                let (old, fresh): (Vec<_>, Vec<_>) =
+                    std::mem::take(envs).into_iter().partition(|e| {
                         e.origin != Origin::Provisioned && e.last_used.elapsed() >= keep_alive
                     });
                 *envs = fresh;

@@ -38,10 +38,9 @@ impl Invoker {
         if !self.pools.claim_prewarm(&key, self.prewarm_budget) {
             return;
         }
-        let (Some(this), Ok(runtime)) = (
-            self.this.upgrade(),
-            tokio::runtime::Handle::try_current(),
-        ) else {
+        let (Some(this), Ok(runtime)) =
+            (self.this.upgrade(), tokio::runtime::Handle::try_current())
+        else {
             self.pools.park(key, None, false);
             return;
         };

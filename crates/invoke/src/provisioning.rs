@@ -150,10 +150,9 @@ impl Invoker {
     /// configuration asks (none when it was deleted), in the background.
     /// Callable from blocking threads of the runtime.
     pub fn provision(&self, scope: &Scope, function: &FunctionKey, qualifier: &str) {
-        let (Some(this), Ok(runtime)) = (
-            self.this.upgrade(),
-            tokio::runtime::Handle::try_current(),
-        ) else {
+        let (Some(this), Ok(runtime)) =
+            (self.this.upgrade(), tokio::runtime::Handle::try_current())
+        else {
             return;
         };
         let (scope, function, qualifier) = (scope.clone(), function.clone(), qualifier.to_string());
@@ -203,7 +202,11 @@ impl Invoker {
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
         let (resolved, target) = resolved;
-        let target = if resolved.version.is_some() { target } else { 0 };
+        let target = if resolved.version.is_some() {
+            target
+        } else {
+            0
+        };
         let pool = PoolKey {
             function: function.clone(),
             revision: resolved.config().revision_id.clone(),

@@ -193,8 +193,15 @@ impl Invoker {
             provisioned: prepared.provisioned(),
         };
         // Provisioned environments first; beyond them, on-demand ones.
-        let provisioned = key.provisioned.then(|| self.pools.take_idle(&key)).flatten();
-        let key = if provisioned.is_some() { key } else { key.on_demand() };
+        let provisioned = key
+            .provisioned
+            .then(|| self.pools.take_idle(&key))
+            .flatten();
+        let key = if provisioned.is_some() {
+            key
+        } else {
+            key.on_demand()
+        };
         let taken = provisioned.or_else(|| self.pools.take_idle(&key));
         let request_id = prepared
             .request_id
@@ -286,9 +293,8 @@ impl Invoker {
         let provisioned = env.origin() == Origin::Provisioned;
         if !reusable {
             env.environment.shutdown();
-            if let Some((function, qualifier)) = provisioned
-                .then(|| self.provisioning.lost(&key))
-                .flatten()
+            if let Some((function, qualifier)) =
+                provisioned.then(|| self.provisioning.lost(&key)).flatten()
             {
                 // A provisioned environment lost is replaced.
                 self.provision(scope, &function, &qualifier);

@@ -5,9 +5,9 @@ use crate::checks::{self, name_and_qualifier, version_of};
 use crate::naming::key_of;
 use crate::page::LAMBDA;
 use crate::{ApiResult, LambdaService};
+use laminar_invoke::provisioning::{ProvisionedState, ProvisionedStatus};
 use laminar_model::arn::Scope;
 use laminar_model::config::{FunctionRecord, ProvisionedConcurrency};
-use laminar_invoke::provisioning::{ProvisionedState, ProvisionedStatus};
 use laminar_model::{ApiError, ErrorKind};
 use serde::{Deserialize, Serialize};
 
@@ -194,7 +194,11 @@ impl LambdaService {
             .provisioned_concurrency
             .get(&qualifier)
             .ok_or_else(config_not_found)?;
-        let state = self.inner.invoker.provisioning.state(&key_of(scope, &reference.name), &qualifier);
+        let state = self
+            .inner
+            .invoker
+            .provisioning
+            .state(&key_of(scope, &reference.name), &qualifier);
         Ok(render(None, stored, state))
     }
 
@@ -236,7 +240,11 @@ impl LambdaService {
             .filter(|(q, _)| checks::qualifier_exists(&record, q))
             .map(|(q, c)| {
                 let state = provisioning.state(&function, q);
-                render(Some(format!("{}:{q}", record.config.function_arn)), c, state)
+                render(
+                    Some(format!("{}:{q}", record.config.function_arn)),
+                    c,
+                    state,
+                )
             })
             .collect();
         let page = LAMBDA.page(&all, marker, max_items)?;

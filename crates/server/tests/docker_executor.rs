@@ -253,10 +253,8 @@ async fn a_missing_image_leaves_the_function_failed() {
 async fn concurrent_invokes_get_their_own_containers_within_the_limit() {
     let Some(docker) = engine().await else { return };
     // Counts containers: none initialized ahead of demand.
-    let laminar = Laminar::start_executor(
-        "docker",
-        &["--account-concurrency", "2", "--prewarm", "0"],
-    );
+    let laminar =
+        Laminar::start_executor("docker", &["--account-concurrency", "2", "--prewarm", "0"]);
     let client = laminar.client_without_retries();
     create(
         &client,
