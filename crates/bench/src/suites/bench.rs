@@ -75,7 +75,9 @@ impl Bench {
             executor,
             data_dir,
             account_concurrency: ACCOUNT_CONCURRENCY,
-            extra: Vec::new(),
+            // Cold starts are cold: no environment initialized ahead of
+            // demand unless a row asks for it (`pools.rs`).
+            extra: vec!["--prewarm".into(), "0".into()],
         }
     }
 

@@ -77,7 +77,9 @@ impl Bench {
         // exists, as it does on some hosts that share the engine's files).
         progress("docker executor, --docker-code-delivery mount: cold starts");
         let mut launch = self.launch("docker", None);
-        launch.extra = vec!["--docker-code-delivery".into(), "mount".into()];
+        launch
+            .extra
+            .extend(["--docker-code-delivery".into(), "mount".into()]);
         let mut laminar = Laminar::start(&launch).await?;
         let pid = laminar.pid;
         let outcome = self.docker_mount_cold(&laminar).await;

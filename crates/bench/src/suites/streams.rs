@@ -174,7 +174,7 @@ async fn kinesis_mapping(conn: &mut Conn, stream_arn: &str) -> Result<String> {
 }
 
 /// The records every environment of the function has counted so far.
-fn seen(dir: &Path) -> Result<usize> {
+pub(super) fn seen(dir: &Path) -> Result<usize> {
     let mut total = 0;
     for entry in std::fs::read_dir(dir)? {
         let text = std::fs::read_to_string(entry?.path()).unwrap_or_default();
