@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import time
 from pathlib import Path
 
-from laminar_testing import create_python_function, wait_for
+import pytest
+
+from conftest import assert_no_panics
+from laminar_testing import Laminar, create_python_function, process_alive as alive, wait_for
+from test_faults_security import docker_answers
 
 # Marks its import with a file named after the process, once init is done.
 MODULE = """
@@ -41,14 +44,6 @@ def create(client, name: str, marks: Path) -> None:
 def invoke(client, name: str) -> tuple[dict, str]:
     answer = client.invoke(FunctionName=name, Payload=b"{}", LogType="Tail")
     return json.loads(answer["Payload"].read()), base64.b64decode(answer["LogResult"]).decode()
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def started(marks: Path) -> set[int]:
@@ -118,3 +113,21 @@ def test_the_budget_keeps_the_most_recently_used(laminar_factory, function_name,
     assert "Init Duration: " in log, log
     _, log = invoke(client, names[3])
     assert "Init Duration" not in log, log
+
+
+@pytest.mark.skipif(not docker_answers(), reason="no Docker engine with the test images")
+def test_a_container_is_initialized_ahead_of_demand(tmp_path, function_name):
+    server = Laminar(tmp_dir=tmp_path, executor="docker").start()
+    try:
+        client = server.client()
+        source = "import time\nIMPORTED_AT = time.time()\n\ndef handler(event, context):\n    return {'imported_at': IMPORTED_AT}\n"
+        create_python_function(client, function_name, source, Runtime="python3.11")
+        # Created, started and waiting on /next in the background.
+        time.sleep(3)
+        before = time.time()
+        result, log = invoke(client, function_name)
+        assert result["imported_at"] < before
+        assert "Init Duration" not in log, log
+    finally:
+        server.stop()
+    assert_no_panics(server)

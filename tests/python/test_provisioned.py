@@ -19,14 +19,13 @@ from __future__ import annotations
 import base64
 import concurrent.futures
 import json
-import os
 import time
 from pathlib import Path
 
 import botocore.exceptions
 import pytest
 
-from laminar_testing import create_python_function, wait_for
+from laminar_testing import create_python_function, process_alive as alive, wait_for
 
 # Records when its module was imported; with a barrier directory, each
 # invoke waits until `expect` invokes are running at once.
@@ -88,14 +87,6 @@ def together(client, name: str, count: int, barrier: Path) -> list[tuple[dict, s
     event = {"barrier": str(barrier), "expect": count}
     with concurrent.futures.ThreadPoolExecutor(count) as pool:
         return list(pool.map(lambda _: invoke(client, name, event), range(count)))
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def test_environments_initialize_before_the_first_invoke(lambda_cold, function_name):

@@ -31,6 +31,14 @@ use laminar_store::Store;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
+/// The account and region a stored function lives in.
+fn scope_of(key: &laminar_store::FunctionKey) -> laminar_model::arn::Scope {
+    laminar_model::arn::Scope {
+        account: key.account.clone(),
+        region: key.region.clone(),
+    }
+}
+
 /// Everything an invocation passes through. Shared as `Arc<Invoker>`.
 pub struct Invoker {
     /// How functions reach laminar (`AWS_ENDPOINT_URL` of their environment).

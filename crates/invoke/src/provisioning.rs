@@ -168,10 +168,7 @@ impl Invoker {
             let Some(record) = self.registry.get(&key) else {
                 continue;
             };
-            let scope = Scope {
-                account: key.account.clone(),
-                region: key.region.clone(),
-            };
+            let scope = crate::scope_of(&key);
             for qualifier in record.provisioned_concurrency.keys() {
                 self.provision(&scope, &key, qualifier);
             }

@@ -72,10 +72,7 @@ impl Invoker {
             let Some(record) = self.registry.get(&key) else {
                 continue;
             };
-            let scope = Scope {
-                account: key.account.clone(),
-                region: key.region.clone(),
-            };
+            let scope = crate::scope_of(&key);
             if record.config.busy() {
                 self.clone().spawn_settling(
                     scope.clone(),

@@ -129,6 +129,18 @@ impl Bench {
         api::wait_ready(conn, name, Duration::from_secs(120)).await
     }
 
+    /// The Python function most rows measure (`PYTHON`).
+    pub(super) async fn deploy_python(&self, conn: &mut Conn) -> Result<()> {
+        self.deploy(
+            conn,
+            PYTHON,
+            "python3.11",
+            "app.handler",
+            &fixtures::python_zip()?,
+        )
+        .await
+    }
+
     /// Changes the function (new revision), then invokes it: a cold start.
     pub(super) async fn cold_series(
         &self,

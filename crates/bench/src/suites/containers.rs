@@ -109,14 +109,7 @@ impl Bench {
             &bootstrap,
         )
         .await?;
-        self.deploy(
-            &mut conn,
-            PYTHON,
-            "python3.11",
-            "app.handler",
-            &fixtures::python_zip()?,
-        )
-        .await?;
+        self.deploy_python(&mut conn).await?;
         let settle = Duration::from_millis(self.counts.docker_settle_ms);
         let runs = self.counts.docker_cold_runs;
         for (name, kind) in [(PROVIDED, "provided.al2023"), (PYTHON, "python3.11")] {
@@ -152,14 +145,7 @@ impl Bench {
             &bootstrap,
         )
         .await?;
-        self.deploy(
-            &mut conn,
-            PYTHON,
-            "python3.11",
-            "app.handler",
-            &fixtures::python_zip()?,
-        )
-        .await?;
+        self.deploy_python(&mut conn).await?;
         let settle = Duration::from_millis(self.counts.docker_settle_ms);
         let runs = self.counts.docker_cold_runs;
         let mut engine = docker::Engine::connect().await?;

@@ -18,7 +18,7 @@ use bytes::Bytes;
 use hyper::Method;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
@@ -49,14 +49,7 @@ impl Bench {
         ));
         let mut laminar = Laminar::start(&self.launch(executor, None)).await?;
         let mut conn = Conn::connect(laminar.addr).await?;
-        self.deploy(
-            &mut conn,
-            PYTHON,
-            "python3.11",
-            "app.handler",
-            &fixtures::python_zip()?,
-        )
-        .await?;
+        self.deploy_python(&mut conn).await?;
         let mut conns = Vec::with_capacity(BURST);
         for _ in 0..BURST {
             conns.push(Conn::connect(laminar.addr).await?);
@@ -108,14 +101,7 @@ impl Bench {
         launch.extra.clear();
         let mut laminar = Laminar::start(&launch).await?;
         let mut conn = Conn::connect(laminar.addr).await?;
-        self.deploy(
-            &mut conn,
-            PYTHON,
-            "python3.11",
-            "app.handler",
-            &fixtures::python_zip()?,
-        )
-        .await?;
+        self.deploy_python(&mut conn).await?;
         let runs = if executor == "docker" {
             self.counts.docker_cold_runs
         } else {
@@ -159,14 +145,7 @@ impl Bench {
         let mut laminar =
             Laminar::start(&self.launch("process", Some(temp.path().join("state")))).await?;
         let mut conn = Conn::connect(laminar.addr).await?;
-        self.deploy(
-            &mut conn,
-            PYTHON,
-            "python3.11",
-            "app.handler",
-            &fixtures::python_zip()?,
-        )
-        .await?;
+        self.deploy_python(&mut conn).await?;
         let rounds = self.counts.throughput_rounds;
         let round = Duration::from_millis(self.counts.throughput_round_ms);
         let warmup = Duration::from_millis(self.counts.throughput_warmup_ms);
@@ -201,23 +180,16 @@ impl Bench {
     /// `Event` invokes of the null runtime with state on disk, from the first
     /// request to the last event seen by the function.
     async fn event_completions(&mut self) -> Result<()> {
-        let total = if self.counts.cold_runs > 5 {
-            20_000
-        } else {
-            4_000
-        };
+        let total = self.counted_total();
         progress(&format!(
             "{total} Event invokes run to completion, null runtime, --data-dir"
         ));
-        let temp = tempfile::Builder::new()
-            .prefix("laminar-bench-")
-            .tempdir()?;
-        let counts = temp.path().join("counts");
-        std::fs::create_dir_all(&counts)?;
-        let mut laminar =
-            Laminar::start(&self.launch("process", Some(temp.path().join("state")))).await?;
-        let mut conn = Conn::connect(laminar.addr).await?;
-        self.deploy_counted(&mut conn, &counts).await?;
+        let Counting {
+            temp: _temp,
+            counts,
+            mut laminar,
+            conn: _,
+        } = self.counting(COUNTED).await?;
         let begun = Instant::now();
         let per_conn = total / EVENT_CONCURRENCY;
         let mut set = JoinSet::new();
@@ -254,23 +226,16 @@ impl Bench {
     /// Messages already in a queue, through a mapping with batches of 10 to
     /// the null runtime, state on disk.
     async fn sqs_mapping(&mut self) -> Result<()> {
-        let total = if self.counts.cold_runs > 5 {
-            20_000
-        } else {
-            4_000
-        };
+        let total = self.counted_total();
         progress(&format!(
             "SQS mapping: {total} messages, batches of {SQS_BATCH}, --data-dir"
         ));
-        let temp = tempfile::Builder::new()
-            .prefix("laminar-bench-")
-            .tempdir()?;
-        let counts = temp.path().join("counts");
-        std::fs::create_dir_all(&counts)?;
-        let mut laminar =
-            Laminar::start(&self.launch("process", Some(temp.path().join("state")))).await?;
-        let mut conn = Conn::connect(laminar.addr).await?;
-        self.deploy_counted(&mut conn, &counts).await?;
+        let Counting {
+            temp: _temp,
+            counts,
+            mut laminar,
+            mut conn,
+        } = self.counting(COUNTED).await?;
         let created = expect(
             sqs(
                 &mut conn,
@@ -312,15 +277,7 @@ impl Bench {
         let begun = Instant::now();
         let body =
             json!({ "FunctionName": COUNTED, "EventSourceArn": arn, "BatchSize": SQS_BATCH });
-        let answer = conn
-            .send(
-                Method::POST,
-                "/2015-03-31/event-source-mappings",
-                &[],
-                Bytes::from(body.to_string()),
-            )
-            .await?;
-        expect(answer, 202, "CreateEventSourceMapping")?;
+        api::create_mapping(&mut conn, &body).await?;
         wait_counted(&counts, total, Duration::from_secs(300)).await?;
         let rate = total as f64 / begun.elapsed().as_secs_f64();
         laminar.stop(Duration::from_secs(20))?;
@@ -337,19 +294,51 @@ impl Bench {
         Ok(())
     }
 
-    /// The null runtime, counting what it sees in `counts`.
-    async fn deploy_counted(&self, conn: &mut Conn, counts: &Path) -> Result<()> {
+    /// How many events or messages the counted rows send.
+    fn counted_total(&self) -> usize {
+        if self.counts.cold_runs > 5 {
+            20_000
+        } else {
+            4_000
+        }
+    }
+
+    /// laminar with state on disk and the null runtime deployed, counting
+    /// what it sees.
+    pub(super) async fn counting(&self, function: &str) -> Result<Counting> {
+        let temp = tempfile::Builder::new()
+            .prefix("laminar-bench-")
+            .tempdir()?;
+        let counts = temp.path().join("counts");
+        std::fs::create_dir_all(&counts)?;
+        let laminar =
+            Laminar::start(&self.launch("process", Some(temp.path().join("state")))).await?;
+        let mut conn = Conn::connect(laminar.addr).await?;
         let null = fixtures::bootstrap_zip(&std::env::current_exe()?)?;
         let mut body: Value = serde_json::from_slice(&fixtures::create_body(
-            COUNTED,
+            function,
             "provided.al2023",
             "bootstrap",
             &null,
         ))?;
         body["Environment"] = json!({ "Variables": { COUNT_DIR: counts.to_string_lossy() } });
-        api::create_function(conn, Bytes::from(body.to_string())).await?;
-        api::wait_ready(conn, COUNTED, Duration::from_secs(120)).await
+        api::create_function(&mut conn, Bytes::from(body.to_string())).await?;
+        api::wait_ready(&mut conn, function, Duration::from_secs(120)).await?;
+        Ok(Counting {
+            temp,
+            counts,
+            laminar,
+            conn,
+        })
     }
+}
+
+/// A laminar whose counted function is ready; its state goes with `temp`.
+pub(super) struct Counting {
+    pub(super) temp: tempfile::TempDir,
+    pub(super) counts: PathBuf,
+    pub(super) laminar: Laminar,
+    pub(super) conn: Conn,
 }
 
 /// One connection per worker sending `Event` invokes for `length`: how many

@@ -4,11 +4,8 @@
 
 use super::bench::*;
 use super::machine::*;
-use crate::api::{self, expect};
-use crate::fixtures;
+use crate::api::expect;
 use crate::http::{Answer, Conn};
-use crate::laminar::Laminar;
-use crate::null_runtime::COUNT_DIR;
 use crate::report::{Figure, Target};
 use crate::stats::summarize_higher_is_better;
 use crate::Result;
@@ -27,24 +24,12 @@ const PUT_BATCH: usize = 500;
 
 impl Bench {
     pub(super) async fn streams_suite(&mut self) -> Result<()> {
-        let temp = tempfile::Builder::new()
-            .prefix("laminar-bench-")
-            .tempdir()?;
-        let counts = temp.path().join("counts");
-        std::fs::create_dir_all(&counts)?;
-        let mut laminar =
-            Laminar::start(&self.launch("process", Some(temp.path().join("state")))).await?;
-        let mut conn = Conn::connect(laminar.addr).await?;
-        let null = fixtures::bootstrap_zip(&std::env::current_exe()?)?;
-        let mut body: Value = serde_json::from_slice(&fixtures::create_body(
-            FUNCTION,
-            "provided.al2023",
-            "bootstrap",
-            &null,
-        ))?;
-        body["Environment"] = json!({ "Variables": { COUNT_DIR: counts.to_string_lossy() } });
-        api::create_function(&mut conn, Bytes::from(body.to_string())).await?;
-        api::wait_ready(&mut conn, FUNCTION, Duration::from_secs(120)).await?;
+        let super::pools::Counting {
+            temp: _temp,
+            counts,
+            mut laminar,
+            mut conn,
+        } = self.counting(FUNCTION).await?;
 
         let records = self.counts.stream_records;
         let mut per_second = Vec::new();
@@ -158,19 +143,7 @@ async fn kinesis_mapping(conn: &mut Conn, stream_arn: &str) -> Result<String> {
         "StartingPosition": "TRIM_HORIZON",
         "BatchSize": BATCH,
     });
-    let answer = conn
-        .send(
-            Method::POST,
-            "/2015-03-31/event-source-mappings",
-            &[],
-            Bytes::from(body.to_string()),
-        )
-        .await?;
-    let created = expect(answer, 202, "CreateEventSourceMapping")?.json()?;
-    created["UUID"]
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| "CreateEventSourceMapping answered no UUID".into())
+    crate::api::create_mapping(conn, &body).await
 }
 
 /// The records every environment of the function has counted so far.
