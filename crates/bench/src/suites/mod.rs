@@ -87,7 +87,8 @@ pub async fn run(args: Args) -> Result<()> {
     }
     let mark = CpuMark::now();
     let docker_too = matches!(args.executor, ExecutorArg::Docker | ExecutorArg::Both);
-    bench.pools_suite(docker_too).await?;
+    let process = matches!(args.executor, ExecutorArg::Process | ExecutorArg::Both);
+    bench.pools_suite(process, docker_too).await?;
     foreign.insert("pools".into(), json!(mark.foreign_share(cores)));
     if docker_too && !args.pools_only {
         let mark = CpuMark::now();

@@ -5,7 +5,6 @@
 
 use super::bench::*;
 use super::machine::*;
-use super::streams::seen;
 use crate::api::{self, expect, invoke_path};
 use crate::fixtures;
 use crate::http::Conn;
@@ -28,12 +27,14 @@ const SQS_BATCH: usize = 10;
 const COUNTED: &str = "bench-counted";
 
 impl Bench {
-    pub(super) async fn pools_suite(&mut self, docker_too: bool) -> Result<()> {
-        self.bursts("process").await?;
-        self.prewarmed_cold("process").await?;
-        self.event_acknowledgements().await?;
-        self.event_completions().await?;
-        self.sqs_mapping().await?;
+    pub(super) async fn pools_suite(&mut self, process: bool, docker_too: bool) -> Result<()> {
+        if process {
+            self.bursts("process").await?;
+            self.prewarmed_cold("process").await?;
+            self.event_acknowledgements().await?;
+            self.event_completions().await?;
+            self.sqs_mapping().await?;
+        }
         if docker_too && docker::engine_version().is_some() && self.images_ready() {
             self.bursts("docker").await?;
             self.prewarmed_cold("docker").await?;
@@ -76,7 +77,17 @@ impl Bench {
             }
             took.push(ms(begun.elapsed()));
         }
-        laminar.stop(Duration::from_secs(60))?;
+        // 64 containers take the engine a while to remove.
+        let pid = laminar.pid;
+        let stopped = laminar.stop(Duration::from_secs(180));
+        let leftover = docker::containers_of(pid);
+        if !leftover.is_empty() {
+            self.notes.push(format!(
+                "laminar left {} container(s) after the {executor} burst; the bench removed them",
+                leftover.len()
+            ));
+            docker::remove(&leftover);
+        }
         let limit = if executor == "docker" { 3000.0 } else { 1500.0 };
         self.push(
             Figure::new(
@@ -88,6 +99,7 @@ impl Bench {
             .target(Target::at_most(&format!("≤ {limit:.0} ms"), limit))
             .note("UpdateFunctionConfiguration, wait for Successful, then 64 invokes sent at once on 64 connections (--prewarm 0)"),
         );
+        stopped?;
         Ok(())
     }
 
@@ -412,4 +424,14 @@ async fn wait_counted(dir: &Path, total: usize, limit: Duration) -> Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
+}
+
+/// The records every environment of the function has counted so far.
+pub(super) fn seen(dir: &Path) -> Result<usize> {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let text = std::fs::read_to_string(entry?.path()).unwrap_or_default();
+        total += text.trim().parse::<usize>().unwrap_or(0);
+    }
+    Ok(total)
 }

@@ -4,6 +4,7 @@
 
 use super::bench::*;
 use super::machine::*;
+use super::pools::{seen, Counting};
 use crate::api::expect;
 use crate::http::{Answer, Conn};
 use crate::report::{Figure, Target};
@@ -13,7 +14,6 @@ use base64::Engine as _;
 use bytes::Bytes;
 use hyper::Method;
 use serde_json::{json, Value};
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 const FUNCTION: &str = "bench-kinesis";
@@ -24,7 +24,7 @@ const PUT_BATCH: usize = 500;
 
 impl Bench {
     pub(super) async fn streams_suite(&mut self) -> Result<()> {
-        let super::pools::Counting {
+        let Counting {
             temp: _temp,
             counts,
             mut laminar,
@@ -144,14 +144,4 @@ async fn kinesis_mapping(conn: &mut Conn, stream_arn: &str) -> Result<String> {
         "BatchSize": BATCH,
     });
     crate::api::create_mapping(conn, &body).await
-}
-
-/// The records every environment of the function has counted so far.
-pub(super) fn seen(dir: &Path) -> Result<usize> {
-    let mut total = 0;
-    for entry in std::fs::read_dir(dir)? {
-        let text = std::fs::read_to_string(entry?.path()).unwrap_or_default();
-        total += text.trim().parse::<usize>().unwrap_or(0);
-    }
-    Ok(total)
 }
