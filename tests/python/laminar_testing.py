@@ -264,6 +264,15 @@ def runs(runs_dir: Path, name: str) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line]
 
 
+def process_alive(pid: int) -> bool:
+    """Whether a process of this host (a function run by the process executor) still runs."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def wait_for(predicate, timeout=30.0, what="condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import assert_no_panics
 from laminar_testing import (
     ACCOUNT,
+    Laminar,
     REGION,
     ROLE,
     make_zip,
@@ -138,6 +140,19 @@ def create(client, name: str, out: Path, layers: list[str], handler_source: str 
     wait_active(client, name)
 
 
+# These tests follow the lifecycle of one environment: none is initialized
+# ahead of demand beside it (its extension would record too).
+ONE_ENVIRONMENT = ["--prewarm", "0"]
+
+
+@pytest.fixture(scope="module")
+def lambda_(tmp_path_factory):
+    server = Laminar(tmp_dir=tmp_path_factory.mktemp("laminar"), extra_args=ONE_ENVIRONMENT).start()
+    yield server.client()
+    server.stop()
+    assert_no_panics(server)
+
+
 def invoke(client, name: str, payload: dict) -> tuple[dict, dict]:
     answer = client.invoke(FunctionName=name, Payload=json.dumps(payload), LogType="Tail")
     body = json.loads(answer["Payload"].read())
@@ -257,7 +272,7 @@ signal.signal(signal.SIGTERM, on_sigterm)
 
 
 def test_extension_gets_shutdown_when_laminar_stops(laminar_factory, tmp_path):
-    server = laminar_factory()
+    server = laminar_factory(extra_args=ONE_ENVIRONMENT)
     client = server.client()
     name = f"ext-stop-{uuid.uuid4().hex[:8]}"
     create(client, name, tmp_path, [extension_layer(client)], handler_source=GRACEFUL)
@@ -430,7 +445,7 @@ def test_an_extension_on_the_lambda_extension_crate(laminar_factory, tmp_path):
 
     binary = laminar_bin().with_name("laminar-fixture-extension")
     assert binary.exists(), f"build the fixture first: cargo build --workspace --bins ({binary})"
-    server = laminar_factory()
+    server = laminar_factory(extra_args=ONE_ENVIRONMENT)
     client = server.client()
     layer = client.publish_layer_version(
         LayerName="rust-extension",

@@ -17,7 +17,7 @@ import json
 import botocore.exceptions
 import pytest
 
-from laminar_testing import ACCOUNT, REGION, create_python_function, lambda_client, make_zip, wait_active
+from laminar_testing import ACCOUNT, REGION, create_python_function, lambda_client, make_zip, wait_active, wait_for
 
 HELLO = "def handler(event, context):\n    return 'hello'\n"
 
@@ -122,6 +122,12 @@ def init_type(client, name: str) -> str:
     return json.loads(client.invoke(FunctionName=name, Payload=b"{}")["Payload"].read())
 
 
+def wait_ready(client, name: str, qualifier: str) -> None:
+    """Invokes use provisioned environments once they are initialized."""
+    status = lambda: client.get_provisioned_concurrency_config(FunctionName=name, Qualifier=qualifier)["Status"]  # noqa: E731
+    wait_for(lambda: status() == "READY", what="provisioned concurrency to be ready")
+
+
 def test_provisioned_concurrency_environments_say_so(lambda_, function_name):
     create_python_function(lambda_, function_name, INIT_TYPE)
     version = lambda_.publish_version(FunctionName=function_name)["Version"]
@@ -131,6 +137,7 @@ def test_provisioned_concurrency_environments_say_so(lambda_, function_name):
     lambda_.put_provisioned_concurrency_config(
         FunctionName=function_name, Qualifier="live", ProvisionedConcurrentExecutions=1
     )
+    wait_ready(lambda_, function_name, "live")
     assert init_type(lambda_, f"{function_name}:live") == "provisioned-concurrency"
     # The same version through another alias, by number, or $LATEST: on demand.
     assert init_type(lambda_, f"{function_name}:plain") == "on-demand"
@@ -145,6 +152,7 @@ def test_provisioned_concurrency_environments_say_so(lambda_, function_name):
     lambda_.put_provisioned_concurrency_config(
         FunctionName=function_name, Qualifier=second, ProvisionedConcurrentExecutions=1
     )
+    wait_ready(lambda_, function_name, second)
     assert init_type(lambda_, f"{function_name}:{second}") == "provisioned-concurrency"
 
 

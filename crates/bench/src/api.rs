@@ -43,6 +43,23 @@ pub async fn get_function(conn: &mut Conn, name: &str) -> Result<Answer> {
     conn.get(&function_path(name)).await
 }
 
+/// CreateEventSourceMapping; answers the mapping's UUID.
+pub async fn create_mapping(conn: &mut Conn, body: &serde_json::Value) -> Result<String> {
+    let answer = conn
+        .send(
+            Method::POST,
+            "/2015-03-31/event-source-mappings",
+            &[],
+            Bytes::from(body.to_string()),
+        )
+        .await?;
+    let created = expect(answer, 202, "CreateEventSourceMapping")?.json()?;
+    created["UUID"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| "CreateEventSourceMapping answered no UUID".into())
+}
+
 /// Waits until the function is `Active` and its last update `Successful`
 /// (the Docker executor prepares its image in the background).
 pub async fn wait_ready(conn: &mut Conn, name: &str, limit: Duration) -> Result<()> {

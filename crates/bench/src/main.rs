@@ -114,6 +114,10 @@ pub struct Args {
     /// Never run scripts/build-test-images.sh, even when images are missing.
     #[arg(long)]
     pub no_build_images: bool,
+    /// Measure only the floor and issue 19's rows (bursts, `Event` invokes,
+    /// the SQS mapping, pre-initialized cold starts).
+    #[arg(long)]
+    pub pools_only: bool,
 }
 
 /// How many of each; `--quick` or the defaults, then each flag.

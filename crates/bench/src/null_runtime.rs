@@ -10,9 +10,9 @@ use hyper::Method;
 use std::net::{SocketAddr, ToSocketAddrs};
 
 const VARIABLE: &str = "AWS_LAMBDA_RUNTIME_API";
-/// Set on the stream-mapping bench's function: each environment keeps the
-/// number of records it has seen in `<dir>/<pid>`, so the bench knows when
-/// every record went through.
+/// Set on the mapping and event benches' function: each environment keeps
+/// the number of records (or events) it has seen in `<dir>/<pid>`, so the
+/// bench knows when every one went through.
 pub const COUNT_DIR: &str = "LAMINAR_BENCH_COUNT_DIR";
 
 /// Started by laminar as a function's bootstrap.
@@ -59,7 +59,9 @@ async fn serve() -> Result<()> {
             return Err(format!("/next answered {} without a request id", next.status).into());
         };
         if let Some(file) = &count_file {
-            records += count(&next.body, b"\"eventID\"");
+            // Stream records and SQS messages each; any other event is one.
+            let batch = count(&next.body, b"\"eventID\"") + count(&next.body, b"\"messageId\"");
+            records += batch.max(1);
             std::fs::write(file, records.to_string())?;
         }
         let path = format!("/2018-06-01/runtime/invocation/{id}/response");

@@ -235,6 +235,26 @@ impl Environment {
         report
     }
 
+    /// Initializes the environment ahead of demand: returns once the runtime
+    /// (and every extension) asks for its first invocation, so the first
+    /// invoke reports no init duration. On an init failure the environment
+    /// is stopped and the error document is returned.
+    pub async fn initialize(&mut self, timeout: Duration) -> Result<Duration, Bytes> {
+        if self.initialized {
+            return Ok(Duration::ZERO);
+        }
+        match self.wait_until_ready(timeout).await {
+            Ok(at) => {
+                // What init printed stays for the first invocation's log.
+                self.initialized = true;
+                Ok(at.duration_since(self.started))
+            }
+            Err(failure) => match self.failed("", failure, None, Instant::now()).result {
+                InvokeResult::Error(body) | InvokeResult::Response(body) => Err(body),
+            },
+        }
+    }
+
     /// The output taken from the child for the running invocation.
     pub(crate) fn held_output(&self) -> &[u8] {
         &self.held

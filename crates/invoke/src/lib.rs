@@ -14,6 +14,8 @@ pub mod hot_reload;
 pub mod logs;
 pub mod metrics;
 pub mod pool;
+mod prewarm;
+pub mod provisioning;
 mod request;
 mod run;
 mod state;
@@ -26,8 +28,16 @@ pub use stream::{StreamEvent, StreamingInvoke};
 use laminar_executor::Executor;
 use laminar_lambda_core::registry::Registry;
 use laminar_store::Store;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
+
+/// The account and region a stored function lives in.
+fn scope_of(key: &laminar_store::FunctionKey) -> laminar_model::arn::Scope {
+    laminar_model::arn::Scope {
+        account: key.account.clone(),
+        region: key.region.clone(),
+    }
+}
 
 /// Everything an invocation passes through. Shared as `Arc<Invoker>`.
 pub struct Invoker {
@@ -45,6 +55,11 @@ pub struct Invoker {
     /// How long a new function stays `Pending` (an update `InProgress`) at
     /// least; see `state`.
     pending: Duration,
+    /// Pre-initialized environments waiting at most (`prewarm`).
+    prewarm_budget: usize,
+    pub provisioning: provisioning::Provisioning,
+    /// Itself, for the work it starts in the background.
+    this: Weak<Invoker>,
 }
 
 /// The invoker's settings from the command line.
@@ -56,6 +71,9 @@ pub struct InvokerSettings {
     /// How long a new function stays `Pending` (an update `InProgress`) at
     /// least.
     pub pending: Duration,
+    /// How many pre-initialized environments may wait for their first
+    /// invoke at once (0: none).
+    pub prewarm: usize,
 }
 
 impl Invoker {
@@ -68,11 +86,12 @@ impl Invoker {
         cloudwatch: laminar_logs::LogsService,
         metrics: laminar_cloudwatch::CloudWatchService,
         iam: laminar_iam::IamService,
-    ) -> Self {
+    ) -> Arc<Self> {
         let InvokerSettings {
             endpoint_url,
             account_concurrency,
             pending,
+            prewarm,
         } = settings;
         let concurrency = concurrency::AccountConcurrency::new(account_concurrency);
         for (key, reserved) in registry.reservations() {
@@ -80,7 +99,7 @@ impl Invoker {
                 tracing::warn!(function = %key.name, error = %e, "stored reservation no longer fits");
             }
         }
-        Self {
+        Arc::new_cyclic(|this| Self {
             endpoint_url,
             store,
             registry,
@@ -90,7 +109,10 @@ impl Invoker {
             metrics: metrics::LambdaMetrics::new(metrics),
             iam,
             pending,
-        }
+            prewarm_budget: prewarm,
+            provisioning: provisioning::Provisioning::default(),
+            this: this.clone(),
+        })
     }
 
     pub fn registry(&self) -> &Registry {

@@ -3,13 +3,21 @@
 //! An environment is either idle in its pool or owned by exactly one running
 //! invocation, so a busy environment never gets a second invoke. A change to
 //! the function (new revision) or its deletion retires the old environments.
+//! Provisioned environments are never reaped by keep-alive; pre-initialized
+//! ones (`prewarm`) wait in the same pools, counted against a global budget.
 
 use laminar_executor::{Environment, EnvironmentSpec, Executor, StartError};
 use laminar_store::FunctionKey;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+
+/// A lock whose holder cannot leave the data half-changed (no panics
+/// inside), so a poisoned one is taken as it is.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// The environments of one function revision are interchangeable.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -24,16 +32,73 @@ pub struct PoolKey {
     pub provisioned: bool,
 }
 
+impl PoolKey {
+    /// The on-demand pool of the same revision: where invokes spill over
+    /// when every provisioned environment is busy.
+    pub fn on_demand(&self) -> Self {
+        Self {
+            provisioned: false,
+            ..self.clone()
+        }
+    }
+}
+
+/// Why an environment was started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// By an invoke that found no idle environment (a cold start).
+    OnDemand,
+    /// Ahead of demand for a provisioned concurrency configuration.
+    Provisioned,
+    /// Ahead of demand for a recently used revision (`--prewarm`).
+    Prewarmed,
+}
+
 /// An environment with what the invoke path needs to know about it.
 pub struct WarmEnvironment {
     pub environment: Environment,
     pub log_stream: String,
     last_used: Instant,
+    started: Instant,
+    origin: Origin,
+    invocations: u64,
+}
+
+impl WarmEnvironment {
+    pub fn origin(&self) -> Origin {
+        self.origin
+    }
+
+    /// How long ago it was started.
+    pub fn age(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// Invocations it has served.
+    pub fn invocations(&self) -> u64 {
+        self.invocations
+    }
+
+    /// Counts the invocation about to run in it.
+    pub fn serve(&mut self) {
+        self.invocations += 1;
+    }
+
+    /// Pre-initialized and still waiting for its first invocation: what
+    /// the prewarm budget counts.
+    pub fn parked(&self) -> bool {
+        self.origin == Origin::Prewarmed && self.invocations == 0
+    }
 }
 
 pub struct Pools {
     executor: Arc<Executor>,
     idle: Mutex<HashMap<PoolKey, Vec<WarmEnvironment>>>,
+    /// Revisions whose pre-initialized environment is starting.
+    prewarming: Mutex<HashSet<PoolKey>>,
+    /// Revisions whose pre-initialization failed: not tried again (their
+    /// invokes start cold and report the error).
+    unwarmable: Mutex<HashSet<PoolKey>>,
     closed: AtomicBool,
 }
 
@@ -42,6 +107,8 @@ impl Pools {
         Self {
             executor,
             idle: Mutex::new(HashMap::new()),
+            prewarming: Mutex::new(HashSet::new()),
+            unwarmable: Mutex::new(HashSet::new()),
             closed: AtomicBool::new(false),
         }
     }
@@ -59,11 +126,12 @@ impl Pools {
         self.executor.prepare(spec).await
     }
 
-    fn idle(&self) -> std::sync::MutexGuard<'_, HashMap<PoolKey, Vec<WarmEnvironment>>> {
-        self.idle.lock().unwrap_or_else(|e| e.into_inner())
+    fn idle(&self) -> MutexGuard<'_, HashMap<PoolKey, Vec<WarmEnvironment>>> {
+        lock(&self.idle)
     }
 
-    /// The most recently used idle environment of `key`, if any. Idle
+    /// The most recently used idle environment of `key`, if any, a
+    /// pre-initialized one only when no other is idle. Idle
     /// environments of the same revision started from an older folder
     /// fingerprint (hot reload) run stale code: they are stopped.
     pub fn take_idle(&self, key: &PoolKey) -> Option<WarmEnvironment> {
@@ -89,19 +157,24 @@ impl Pools {
                 None => Vec::new(),
             };
             let mut stale = stale;
-            // The most recent that still runs: one killed from outside while
-            // idle (`docker kill`, an engine restart) is forgotten.
-            let mut taken = None;
+            // One killed from outside while idle (`docker kill`, an engine
+            // restart) is forgotten.
             if let Some(envs) = idle.get_mut(key) {
-                while let Some(env) = envs.pop() {
-                    if env.environment.has_exited() {
-                        stale.push(env);
-                        continue;
-                    }
-                    taken = Some(env);
-                    break;
-                }
+                let (dead, live): (Vec<_>, Vec<_>) = std::mem::take(envs)
+                    .into_iter()
+                    .partition(|e| e.environment.has_exited());
+                stale.extend(dead);
+                *envs = live;
             }
+            // A pre-initialized environment is kept for the next burst
+            // while one that served already is free.
+            let taken = idle.get_mut(key).and_then(|envs| {
+                let at = envs
+                    .iter()
+                    .rposition(|e| !e.parked())
+                    .or(envs.len().checked_sub(1))?;
+                Some(envs.remove(at))
+            });
             (taken, stale)
         };
         for env in stale {
@@ -110,14 +183,95 @@ impl Pools {
         taken
     }
 
-    /// Starts a new environment (a cold start).
-    pub async fn start(&self, spec: &EnvironmentSpec) -> Result<WarmEnvironment, StartError> {
+    /// Starts a new environment (a cold start when `origin` is on demand).
+    pub async fn start(
+        &self,
+        spec: &EnvironmentSpec,
+        origin: Origin,
+    ) -> Result<WarmEnvironment, StartError> {
         let environment = self.executor.start(spec).await?;
+        let now = Instant::now();
         Ok(WarmEnvironment {
             environment,
             log_stream: spec.log_stream.clone(),
-            last_used: Instant::now(),
+            last_used: now,
+            started: now,
+            origin,
+            invocations: 0,
         })
+    }
+
+    /// Takes up to `count` idle environments of `key` and stops them
+    /// (lowered provisioned concurrency). How many it stopped.
+    pub fn stop_idle(&self, key: &PoolKey, count: usize) -> usize {
+        let stopped: Vec<WarmEnvironment> = {
+            let mut idle = self.idle();
+            let Some(envs) = idle.get_mut(key) else {
+                return 0;
+            };
+            let keep = envs.len().saturating_sub(count);
+            envs.split_off(keep)
+        };
+        let n = stopped.len();
+        for env in stopped {
+            env.environment.shutdown();
+        }
+        n
+    }
+
+    /// Claims the right to pre-initialize one environment of `key` within a
+    /// global budget of `budget` waiting ones: none when one of `key` waits
+    /// or starts already; when the budget is spent, the least recently
+    /// parked environment of another revision makes room (LRU).
+    pub fn claim_prewarm(&self, key: &PoolKey, budget: usize) -> bool {
+        if budget == 0
+            || self.closed.load(Ordering::Acquire)
+            || lock(&self.unwarmable).contains(key)
+        {
+            return false;
+        }
+        let evicted = {
+            let mut idle = self.idle();
+            let mut prewarming = lock(&self.prewarming);
+            let waits = |k: &PoolKey, envs: &Vec<WarmEnvironment>| {
+                k == key && envs.iter().any(WarmEnvironment::parked)
+            };
+            if prewarming.contains(key) || idle.iter().any(|(k, e)| waits(k, e)) {
+                return false;
+            }
+            let parked = idle.values().flatten().filter(|e| e.parked()).count();
+            let mut evicted = None;
+            if parked + prewarming.len() >= budget {
+                let oldest = idle
+                    .iter()
+                    .flat_map(|(k, envs)| envs.iter().enumerate().map(move |(i, e)| (k, i, e)))
+                    .filter(|(_, _, e)| e.parked())
+                    .min_by_key(|(_, _, e)| e.last_used)
+                    .map(|(k, i, _)| (k.clone(), i));
+                let Some((k, i)) = oldest else {
+                    return false;
+                };
+                evicted = idle.get_mut(&k).map(|envs| envs.remove(i));
+            }
+            prewarming.insert(key.clone());
+            evicted
+        };
+        if let Some(env) = evicted {
+            env.environment.shutdown();
+        }
+        true
+    }
+
+    /// Ends a claim: parks the pre-initialized environment if its revision
+    /// still runs; `None` (it failed) keeps the revision from trying again.
+    pub fn park(&self, key: PoolKey, env: Option<WarmEnvironment>, live: bool) {
+        lock(&self.prewarming).remove(&key);
+        match env {
+            Some(env) => self.release(key, env, live),
+            None => {
+                lock(&self.unwarmable).insert(key);
+            }
+        }
     }
 
     /// Puts an environment back after an invocation. `live` says whether its
@@ -151,14 +305,17 @@ impl Pools {
         }
     }
 
+    /// Stops idle environments unused for `keep_alive`; provisioned ones
+    /// stay until their configuration is lowered or removed.
     pub fn stop_idle_longer_than(&self, keep_alive: Duration) {
         let expired: Vec<WarmEnvironment> = {
             let mut idle = self.idle();
             let mut expired = Vec::new();
             for envs in idle.values_mut() {
-                let (old, fresh): (Vec<_>, Vec<_>) = std::mem::take(envs)
-                    .into_iter()
-                    .partition(|e| e.last_used.elapsed() >= keep_alive);
+                let (old, fresh): (Vec<_>, Vec<_>) =
+                    std::mem::take(envs).into_iter().partition(|e| {
+                        e.origin != Origin::Provisioned && e.last_used.elapsed() >= keep_alive
+                    });
                 *envs = fresh;
                 expired.extend(old);
             }

@@ -3,7 +3,7 @@
 
 use crate::concurrency::Lease;
 use crate::metrics::Subject;
-use crate::pool::PoolKey;
+use crate::pool::{Origin, PoolKey, WarmEnvironment};
 use crate::request::Prepared;
 use crate::{ApiResult, Invoker};
 use bytes::Bytes;
@@ -192,6 +192,17 @@ impl Invoker {
             code_stamp: crate::hot_reload::stamp(prepared.resolved.code()).await,
             provisioned: prepared.provisioned(),
         };
+        // Provisioned environments first; beyond them, on-demand ones.
+        let provisioned = key
+            .provisioned
+            .then(|| self.pools.take_idle(&key))
+            .flatten();
+        let key = if provisioned.is_some() {
+            key
+        } else {
+            key.on_demand()
+        };
+        let taken = provisioned.or_else(|| self.pools.take_idle(&key));
         let request_id = prepared
             .request_id
             .clone()
@@ -204,10 +215,15 @@ impl Invoker {
             qualifier: prepared.qualifier.as_deref(),
             executed_version: Some(&config.version),
         };
-        let mut env = match self.pools.take_idle(&key) {
+        let cold_or_parked = taken.as_ref().is_none_or(WarmEnvironment::parked);
+        if cold_or_parked {
+            // The next cold start of this revision finds one initialized.
+            self.prewarm(scope, key.on_demand(), &prepared.resolved);
+        }
+        let mut env = match taken {
             Some(env) => env,
             None => {
-                let mut spec = self
+                let spec = self
                     .spec(
                         scope,
                         config,
@@ -215,8 +231,7 @@ impl Invoker {
                         &prepared.resolved.record.layer_contents,
                     )
                     .await?;
-                spec.provisioned = key.provisioned;
-                match self.pools.start(&spec).await {
+                match self.pools.start(&spec, Origin::OnDemand).await {
                     Ok(env) => env,
                     Err(StartError::InvalidEntrypoint { message }) => {
                         let body = serde_json::json!({
@@ -243,6 +258,7 @@ impl Invoker {
                 }
             }
         };
+        env.serve();
         let invocation = Invocation {
             request_id: request_id.clone(),
             payload: prepared.payload.clone(),
@@ -274,14 +290,21 @@ impl Invoker {
         let InvokeReport {
             result, reusable, ..
         } = report;
-        if reusable {
-            let live = self
-                .registry
-                .get(&key.function)
-                .is_some_and(|r| r.has_revision(&key.revision));
-            self.pools.release(key, env, live);
-        } else {
+        let provisioned = env.origin() == Origin::Provisioned;
+        if !reusable {
             env.environment.shutdown();
+            if let Some((function, qualifier)) =
+                provisioned.then(|| self.provisioning.lost(&key)).flatten()
+            {
+                // A provisioned environment lost is replaced.
+                self.provision(scope, &function, &qualifier);
+            }
+        } else if provisioned && !self.provisioning.keep(&key) {
+            // Its configuration was lowered or removed meanwhile.
+            env.environment.shutdown();
+        } else {
+            let live = self.revision_runs(&key);
+            self.pools.release(key, env, live);
         }
         Ok((result, text))
     }

@@ -5,11 +5,13 @@
 //! `Successful` with a new `RevisionId`, or `Failed` with the reason.
 //! Clients wait for it as they must with AWS (the SDKs' waiters).
 
+use crate::pool::PoolKey;
 use crate::{ApiResult, Invoker};
 use laminar_executor::StartError;
 use laminar_lambda_core::blocking::off_worker;
 use laminar_lambda_core::clock;
 use laminar_lambda_core::registry::Registry;
+use laminar_lambda_core::resolve::Resolved;
 use laminar_model::arn::Scope;
 use laminar_model::config::{FunctionConfiguration, FunctionState, LastUpdateStatus};
 use laminar_model::ApiError;
@@ -70,10 +72,7 @@ impl Invoker {
             let Some(record) = self.registry.get(&key) else {
                 continue;
             };
-            let scope = Scope {
-                account: key.account.clone(),
-                region: key.region.clone(),
-            };
+            let scope = crate::scope_of(&key);
             if record.config.busy() {
                 self.clone().spawn_settling(
                     scope.clone(),
@@ -154,10 +153,42 @@ impl Invoker {
         .await;
         match recorded {
             // The environments of the unsettled revision are of no more use.
-            Ok(true) => self.pools.retire(key, Some(revision)),
+            Ok(true) => {
+                self.pools.retire(key, Some(revision));
+                if target == Target::Latest {
+                    self.prewarm_latest(scope, key).await;
+                }
+            }
             Ok(false) => {}
             Err(e) => tracing::error!(error = %e, "could not record the function's state"),
         }
+    }
+
+    /// A function just created or updated is invoked soon: its settled
+    /// `$LATEST` gets an environment initialized ahead of demand.
+    async fn prewarm_latest(&self, scope: &Scope, key: &FunctionKey) {
+        let Some(record) = self.registry.get(key) else {
+            return;
+        };
+        if record.config.state != FunctionState::Active
+            || record.config.last_update_status == Some(LastUpdateStatus::Failed)
+        {
+            return;
+        }
+        let pool = PoolKey {
+            function: key.clone(),
+            revision: record.config.revision_id.clone(),
+            code_stamp: crate::hot_reload::stamp(&record.code).await,
+            provisioned: false,
+        };
+        self.prewarm(
+            scope,
+            pool,
+            &Resolved {
+                record,
+                version: None,
+            },
+        );
     }
 }
 

@@ -93,6 +93,8 @@ pub struct Settings {
     pub pending: Duration,
     /// Refuse an execution role IAM does not hold (the enforcing mode).
     pub require_known_roles: bool,
+    /// Environments initialized ahead of demand waiting at most.
+    pub prewarm: usize,
 }
 
 /// The other services Lambda features reach: SQS (destinations, dead-letter
@@ -141,11 +143,12 @@ impl LambdaService {
     ) -> ApiResult<Self> {
         let registry = Arc::new(registry::Registry::load(store.clone())?);
         let objects = Arc::new(objects::Objects::load(store.clone())?);
-        let invoker = Arc::new(Invoker::new(
+        let invoker = Invoker::new(
             InvokerSettings {
                 endpoint_url: settings.endpoint_url.clone(),
                 account_concurrency: settings.account_concurrency,
                 pending: settings.pending,
+                prewarm: settings.prewarm,
             },
             store.clone(),
             registry.clone(),
@@ -153,7 +156,7 @@ impl LambdaService {
             companions.logs.clone(),
             companions.cloudwatch.clone(),
             companions.iam.clone(),
-        ));
+        );
         let async_queue = Arc::new(AsyncInvocations::load(
             store.clone(),
             invoker.clone(),
@@ -198,6 +201,7 @@ impl LambdaService {
         });
         inner.invoker.spawn_reaper(inner.settings.keep_alive);
         inner.invoker.resume_settling();
+        inner.invoker.resume_provisioning();
         let service = Self { inner };
         service.inner.async_queue.spawn_dispatcher();
         service.start_event_sources();

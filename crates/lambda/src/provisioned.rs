@@ -2,8 +2,10 @@
 //! Put/Get/Delete/ListProvisionedConcurrencyConfigs.
 
 use crate::checks::{self, name_and_qualifier, version_of};
+use crate::naming::key_of;
 use crate::page::LAMBDA;
 use crate::{ApiResult, LambdaService};
+use laminar_invoke::provisioning::{ProvisionedState, ProvisionedStatus};
 use laminar_model::arn::Scope;
 use laminar_model::config::{FunctionRecord, ProvisionedConcurrency};
 use laminar_model::{ApiError, ErrorKind};
@@ -27,6 +29,8 @@ pub struct ProvisionedConcurrencyConfig {
     pub available_provisioned_concurrent_executions: u32,
     pub allocated_provisioned_concurrent_executions: u32,
     pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<&'static str>,
     pub last_modified: String,
 }
 
@@ -38,18 +42,19 @@ pub struct ListProvisionedConcurrencyOutput {
     pub next_marker: Option<String>,
 }
 
-/// laminar has nothing to warm up ahead of time: a configuration is ready
-/// (and fully allocated) as soon as it is stored.
+/// A stored configuration with what the invoker initialized for it.
 fn render(
     function_arn: Option<String>,
     stored: &ProvisionedConcurrency,
+    state: ProvisionedState,
 ) -> ProvisionedConcurrencyConfig {
     ProvisionedConcurrencyConfig {
         function_arn,
         requested_provisioned_concurrent_executions: stored.requested,
-        available_provisioned_concurrent_executions: stored.requested,
-        allocated_provisioned_concurrent_executions: stored.requested,
-        status: "READY",
+        available_provisioned_concurrent_executions: state.initialized,
+        allocated_provisioned_concurrent_executions: state.initialized,
+        status: state.status.as_str(),
+        status_reason: state.status_reason,
         last_modified: stored.last_modified.clone(),
     }
 }
@@ -164,7 +169,15 @@ impl LambdaService {
                 .insert(qualifier.clone(), stored.clone());
             Ok(())
         })?;
-        Ok(render(None, &stored))
+        // The environments initialize in the background.
+        let function = key_of(scope, &reference.name);
+        self.inner.invoker.provision(scope, &function, &qualifier);
+        let starting = ProvisionedState {
+            status: ProvisionedStatus::InProgress,
+            status_reason: None,
+            initialized: 0,
+        };
+        Ok(render(None, &stored, starting))
     }
 
     pub fn get_provisioned_concurrency_config(
@@ -181,7 +194,12 @@ impl LambdaService {
             .provisioned_concurrency
             .get(&qualifier)
             .ok_or_else(config_not_found)?;
-        Ok(render(None, stored))
+        let state = self
+            .inner
+            .invoker
+            .provisioning
+            .state(&key_of(scope, &reference.name), &qualifier);
+        Ok(render(None, stored, state))
     }
 
     pub fn delete_provisioned_concurrency_config(
@@ -196,7 +214,11 @@ impl LambdaService {
             published_qualifier(record, &qualifier, false)?;
             record.provisioned_concurrency.remove(&qualifier);
             Ok(())
-        })
+        })?;
+        // Its environments retire (SHUTDOWN to their extensions).
+        let function = key_of(scope, &reference.name);
+        self.inner.invoker.provision(scope, &function, &qualifier);
+        Ok(())
     }
 
     pub fn list_provisioned_concurrency_configs(
@@ -208,11 +230,22 @@ impl LambdaService {
     ) -> ApiResult<ListProvisionedConcurrencyOutput> {
         let (reference, _) = name_and_qualifier(scope, function_name, None)?;
         let record = self.function_record(scope, &reference)?;
+        let (provisioning, function) = (
+            &self.inner.invoker.provisioning,
+            key_of(scope, &reference.name),
+        );
         let all: Vec<ProvisionedConcurrencyConfig> = record
             .provisioned_concurrency
             .iter()
             .filter(|(q, _)| checks::qualifier_exists(&record, q))
-            .map(|(q, c)| render(Some(format!("{}:{q}", record.config.function_arn)), c))
+            .map(|(q, c)| {
+                let state = provisioning.state(&function, q);
+                render(
+                    Some(format!("{}:{q}", record.config.function_arn)),
+                    c,
+                    state,
+                )
+            })
             .collect();
         let page = LAMBDA.page(&all, marker, max_items)?;
         Ok(ListProvisionedConcurrencyOutput {

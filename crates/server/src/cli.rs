@@ -41,6 +41,13 @@ pub struct ServeArgs {
     /// Seconds an idle execution environment is kept warm.
     #[arg(long, env = "LAMINAR_KEEP_ALIVE", default_value_t = 600)]
     pub keep_alive: u64,
+    /// Execution environments initialized ahead of demand, at most, as AWS
+    /// does: one per recently used function revision, started after a
+    /// create or update and after a cold start, so the next cold start
+    /// finds it ready (no `Init Duration`). The least recently parked one
+    /// makes room. 0 turns it off.
+    #[arg(long, env = "LAMINAR_PREWARM", default_value_t = 4)]
+    pub prewarm: usize,
     /// Seconds before the first retry of an asynchronous invocation that
     /// failed (the second retry waits twice as long). AWS waits 60.
     #[arg(long, env = "LAMINAR_ASYNC_RETRY_DELAY", default_value_t = 60.0)]

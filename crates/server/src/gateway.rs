@@ -90,6 +90,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
                 .map_err(|e| format!("--async-retry-delay: {e}"))?,
             pending: Duration::from_millis(args.pending_ms),
             require_known_roles: args.iam == IamMode::Enforce,
+            prewarm: args.prewarm,
         },
         store,
         executor,

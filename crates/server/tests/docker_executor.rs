@@ -108,7 +108,8 @@ where
 #[tokio::test]
 async fn python_zip_function_runs_in_the_official_image_and_stays_warm() {
     let Some(docker) = engine().await else { return };
-    let laminar = Laminar::start_executor("docker", &[]);
+    // A cold start: no container initialized ahead of demand.
+    let laminar = Laminar::start_executor("docker", &["--prewarm", "0"]);
     let client = laminar.client();
     create(
         &client,
@@ -251,7 +252,9 @@ async fn a_missing_image_leaves_the_function_failed() {
 #[tokio::test]
 async fn concurrent_invokes_get_their_own_containers_within_the_limit() {
     let Some(docker) = engine().await else { return };
-    let laminar = Laminar::start_executor("docker", &["--account-concurrency", "2"]);
+    // Counts containers: none initialized ahead of demand.
+    let laminar =
+        Laminar::start_executor("docker", &["--account-concurrency", "2", "--prewarm", "0"]);
     let client = laminar.client_without_retries();
     create(
         &client,
@@ -329,7 +332,8 @@ async fn memory_limit_and_timeout_end_in_errors_then_a_fresh_container() {
 #[tokio::test]
 async fn containers_go_with_delete_shutdown_and_crashes() {
     let Some(docker) = engine().await else { return };
-    let laminar = Laminar::start_executor("docker", &[]);
+    // Counts containers: none initialized ahead of demand.
+    let laminar = Laminar::start_executor("docker", &["--prewarm", "0"]);
     let client = laminar.client();
     for name in ["gone", "kept"] {
         create(

@@ -62,7 +62,8 @@ exports.handler = async (event, context) => {
 
 #[tokio::test]
 async fn python_handler_runs_with_context_environment_and_warm_reuse() {
-    let laminar = Laminar::start();
+    // A cold start: no environment initialized ahead of demand.
+    let laminar = Laminar::start_with(&["--prewarm", "0"]);
     let client = laminar.client();
     create(
         &client,

@@ -622,15 +622,26 @@ async fn provisioned_concurrency_on_versions_and_aliases() {
         .await
         .unwrap();
     assert_eq!(put.requested_provisioned_concurrent_executions(), Some(5));
-    assert_eq!(put.allocated_provisioned_concurrent_executions(), Some(5));
-    assert_eq!(put.status(), Some(&ProvisionedConcurrencyStatusEnum::Ready));
-    let got = client
-        .get_provisioned_concurrency_config()
-        .function_name("warm")
-        .qualifier("1")
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(put.allocated_provisioned_concurrent_executions(), Some(0));
+    assert_eq!(
+        put.status(),
+        Some(&ProvisionedConcurrencyStatusEnum::InProgress)
+    );
+    // The five environments initialize in the background.
+    let got = loop {
+        let got = client
+            .get_provisioned_concurrency_config()
+            .function_name("warm")
+            .qualifier("1")
+            .send()
+            .await
+            .unwrap();
+        if got.status() != Some(&ProvisionedConcurrencyStatusEnum::InProgress) {
+            break got;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(got.status(), Some(&ProvisionedConcurrencyStatusEnum::Ready));
     assert_eq!(got.available_provisioned_concurrent_executions(), Some(5));
     assert!(got.last_modified().is_some());
 

@@ -75,7 +75,9 @@ impl Bench {
             executor,
             data_dir,
             account_concurrency: ACCOUNT_CONCURRENCY,
-            extra: Vec::new(),
+            // Cold starts are cold: no environment initialized ahead of
+            // demand unless a row asks for it (`pools.rs`).
+            extra: vec!["--prewarm".into(), "0".into()],
         }
     }
 
@@ -125,6 +127,18 @@ impl Bench {
         let body = fixtures::create_body(name, runtime, handler, zip);
         api::create_function(conn, body).await?;
         api::wait_ready(conn, name, Duration::from_secs(120)).await
+    }
+
+    /// The Python function most rows measure (`PYTHON`).
+    pub(super) async fn deploy_python(&self, conn: &mut Conn) -> Result<()> {
+        self.deploy(
+            conn,
+            PYTHON,
+            "python3.11",
+            "app.handler",
+            &fixtures::python_zip()?,
+        )
+        .await
     }
 
     /// Changes the function (new revision), then invokes it: a cold start.

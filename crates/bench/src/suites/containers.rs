@@ -77,7 +77,9 @@ impl Bench {
         // exists, as it does on some hosts that share the engine's files).
         progress("docker executor, --docker-code-delivery mount: cold starts");
         let mut launch = self.launch("docker", None);
-        launch.extra = vec!["--docker-code-delivery".into(), "mount".into()];
+        launch
+            .extra
+            .extend(["--docker-code-delivery".into(), "mount".into()]);
         let mut laminar = Laminar::start(&launch).await?;
         let pid = laminar.pid;
         let outcome = self.docker_mount_cold(&laminar).await;
@@ -107,14 +109,7 @@ impl Bench {
             &bootstrap,
         )
         .await?;
-        self.deploy(
-            &mut conn,
-            PYTHON,
-            "python3.11",
-            "app.handler",
-            &fixtures::python_zip()?,
-        )
-        .await?;
+        self.deploy_python(&mut conn).await?;
         let settle = Duration::from_millis(self.counts.docker_settle_ms);
         let runs = self.counts.docker_cold_runs;
         for (name, kind) in [(PROVIDED, "provided.al2023"), (PYTHON, "python3.11")] {
@@ -150,14 +145,7 @@ impl Bench {
             &bootstrap,
         )
         .await?;
-        self.deploy(
-            &mut conn,
-            PYTHON,
-            "python3.11",
-            "app.handler",
-            &fixtures::python_zip()?,
-        )
-        .await?;
+        self.deploy_python(&mut conn).await?;
         let settle = Duration::from_millis(self.counts.docker_settle_ms);
         let runs = self.counts.docker_cold_runs;
         let mut engine = docker::Engine::connect().await?;

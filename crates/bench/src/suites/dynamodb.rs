@@ -190,19 +190,7 @@ async fn mapping(conn: &mut Conn, stream_arn: &str) -> Result<String> {
         "StartingPosition": "TRIM_HORIZON",
         "BatchSize": BATCH,
     });
-    let answer = conn
-        .send(
-            Method::POST,
-            "/2015-03-31/event-source-mappings",
-            &[],
-            Bytes::from(body.to_string()),
-        )
-        .await?;
-    let created = expect(answer, 202, "CreateEventSourceMapping")?.json()?;
-    created["UUID"]
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| "CreateEventSourceMapping answered no UUID".into())
+    crate::api::create_mapping(conn, &body).await
 }
 
 /// The records every environment of the function has counted so far.

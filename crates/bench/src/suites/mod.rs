@@ -1,13 +1,15 @@
 //! The measurements, in the order they run: the floor, the process executor
 //! (start-up, cold, warm, throughput), the control plane with 1,000 stored
-//! functions (and start-up with them), a Kinesis stream mapping, the Docker
-//! executor, the floor again.
+//! functions (and start-up with them), a Kinesis stream mapping, DynamoDB,
+//! issue 19's rows (bursts, `Event` invokes, the SQS mapping,
+//! pre-initialized cold starts), the Docker executor, the floor again.
 
 mod bench;
 mod containers;
 mod control;
 mod dynamodb;
 mod machine;
+mod pools;
 mod process;
 mod streams;
 
@@ -67,21 +69,28 @@ pub async fn run(args: Args) -> Result<()> {
 
     let mut foreign = Map::new();
     let cores = machine.cores;
-    if matches!(args.executor, ExecutorArg::Process | ExecutorArg::Both) {
+    if matches!(args.executor, ExecutorArg::Process | ExecutorArg::Both) && !args.pools_only {
         let mark = CpuMark::now();
         bench.process_suite().await?;
         foreign.insert("process".into(), json!(mark.foreign_share(cores)));
     }
+    if !args.pools_only {
+        let mark = CpuMark::now();
+        bench.control_suite().await?;
+        foreign.insert("control".into(), json!(mark.foreign_share(cores)));
+        let mark = CpuMark::now();
+        bench.streams_suite().await?;
+        foreign.insert("streams".into(), json!(mark.foreign_share(cores)));
+        let mark = CpuMark::now();
+        bench.dynamodb_suite().await?;
+        foreign.insert("dynamodb".into(), json!(mark.foreign_share(cores)));
+    }
     let mark = CpuMark::now();
-    bench.control_suite().await?;
-    foreign.insert("control".into(), json!(mark.foreign_share(cores)));
-    let mark = CpuMark::now();
-    bench.streams_suite().await?;
-    foreign.insert("streams".into(), json!(mark.foreign_share(cores)));
-    let mark = CpuMark::now();
-    bench.dynamodb_suite().await?;
-    foreign.insert("dynamodb".into(), json!(mark.foreign_share(cores)));
-    if matches!(args.executor, ExecutorArg::Docker | ExecutorArg::Both) {
+    let docker_too = matches!(args.executor, ExecutorArg::Docker | ExecutorArg::Both);
+    let process = matches!(args.executor, ExecutorArg::Process | ExecutorArg::Both);
+    bench.pools_suite(process, docker_too).await?;
+    foreign.insert("pools".into(), json!(mark.foreign_share(cores)));
+    if docker_too && !args.pools_only {
         let mark = CpuMark::now();
         bench.docker_suite(&mut machine).await?;
         foreign.insert(

@@ -59,14 +59,7 @@ impl Bench {
         let null = fixtures::bootstrap_zip(&std::env::current_exe()?)?;
         self.deploy(&mut conn, NULL, "provided.al2023", "bootstrap", &null)
             .await?;
-        self.deploy(
-            &mut conn,
-            PYTHON,
-            "python3.11",
-            "app.handler",
-            &fixtures::python_zip()?,
-        )
-        .await?;
+        self.deploy_python(&mut conn).await?;
 
         self.python_floor()?;
         for (name, kind) in [

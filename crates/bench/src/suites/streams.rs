@@ -4,11 +4,9 @@
 
 use super::bench::*;
 use super::machine::*;
-use crate::api::{self, expect};
-use crate::fixtures;
+use super::pools::{seen, Counting};
+use crate::api::expect;
 use crate::http::{Answer, Conn};
-use crate::laminar::Laminar;
-use crate::null_runtime::COUNT_DIR;
 use crate::report::{Figure, Target};
 use crate::stats::summarize_higher_is_better;
 use crate::Result;
@@ -16,7 +14,6 @@ use base64::Engine as _;
 use bytes::Bytes;
 use hyper::Method;
 use serde_json::{json, Value};
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 const FUNCTION: &str = "bench-kinesis";
@@ -27,24 +24,12 @@ const PUT_BATCH: usize = 500;
 
 impl Bench {
     pub(super) async fn streams_suite(&mut self) -> Result<()> {
-        let temp = tempfile::Builder::new()
-            .prefix("laminar-bench-")
-            .tempdir()?;
-        let counts = temp.path().join("counts");
-        std::fs::create_dir_all(&counts)?;
-        let mut laminar =
-            Laminar::start(&self.launch("process", Some(temp.path().join("state")))).await?;
-        let mut conn = Conn::connect(laminar.addr).await?;
-        let null = fixtures::bootstrap_zip(&std::env::current_exe()?)?;
-        let mut body: Value = serde_json::from_slice(&fixtures::create_body(
-            FUNCTION,
-            "provided.al2023",
-            "bootstrap",
-            &null,
-        ))?;
-        body["Environment"] = json!({ "Variables": { COUNT_DIR: counts.to_string_lossy() } });
-        api::create_function(&mut conn, Bytes::from(body.to_string())).await?;
-        api::wait_ready(&mut conn, FUNCTION, Duration::from_secs(120)).await?;
+        let Counting {
+            temp: _temp,
+            counts,
+            mut laminar,
+            mut conn,
+        } = self.counting(FUNCTION).await?;
 
         let records = self.counts.stream_records;
         let mut per_second = Vec::new();
@@ -158,27 +143,5 @@ async fn kinesis_mapping(conn: &mut Conn, stream_arn: &str) -> Result<String> {
         "StartingPosition": "TRIM_HORIZON",
         "BatchSize": BATCH,
     });
-    let answer = conn
-        .send(
-            Method::POST,
-            "/2015-03-31/event-source-mappings",
-            &[],
-            Bytes::from(body.to_string()),
-        )
-        .await?;
-    let created = expect(answer, 202, "CreateEventSourceMapping")?.json()?;
-    created["UUID"]
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| "CreateEventSourceMapping answered no UUID".into())
-}
-
-/// The records every environment of the function has counted so far.
-fn seen(dir: &Path) -> Result<usize> {
-    let mut total = 0;
-    for entry in std::fs::read_dir(dir)? {
-        let text = std::fs::read_to_string(entry?.path()).unwrap_or_default();
-        total += text.trim().parse::<usize>().unwrap_or(0);
-    }
-    Ok(total)
+    crate::api::create_mapping(conn, &body).await
 }
