@@ -5,6 +5,7 @@
 //! a container with the docker executor). Everything it observes first-hand
 //! (init errors, crashes, timeouts, output) comes back in an [`InvokeReport`].
 
+mod debug;
 mod docker;
 mod environment;
 mod extensions;
@@ -16,6 +17,7 @@ mod process;
 mod sandbox;
 mod spec;
 
+pub use debug::{Debugger, DebuggerKind};
 pub use docker::{CodeDelivery, DockerExecutor, DockerSettings, ImageSettings, OFFICIAL_PREFIX};
 pub use environment::{Environment, InvokeReport, InvokeResult};
 pub use meta::ShutdownReason;

@@ -148,6 +148,7 @@ impl Invoker {
             endpoint_url: self.endpoint_url.clone(),
             credentials: self.role_credentials(scope, c).await,
             provisioned: false,
+            debugger: None,
         })
     }
 
@@ -204,8 +205,20 @@ impl Invoker {
             qualifier: prepared.qualifier.as_deref(),
             executed_version: Some(&config.version),
         };
-        let mut env = match self.pools.take_idle(&key) {
-            Some(env) => env,
+        let debugged = self.debugging.target_for(
+            &key.function.name,
+            prepared.qualifier.as_deref(),
+            &config.version,
+        );
+        let taken = match &debugged {
+            Some(_) => self
+                .debugging
+                .take_idle(&key)
+                .map(|(env, lease)| (env, Some(lease))),
+            None => self.pools.take_idle(&key).map(|env| (env, None)),
+        };
+        let (mut env, debug_lease) = match taken {
+            Some(taken) => taken,
             None => {
                 let mut spec = self
                     .spec(
@@ -216,8 +229,20 @@ impl Invoker {
                     )
                     .await?;
                 spec.provisioned = key.provisioned;
+                let debug_lease = match &debugged {
+                    Some(target) => {
+                        let runtime = config.runtime.as_deref().unwrap_or_default();
+                        let (lease, debugger) = self
+                            .debugging
+                            .lease(&key, &config.version, runtime, target)
+                            .map_err(ApiError::service)?;
+                        spec.debugger = debugger;
+                        Some(lease)
+                    }
+                    None => None,
+                };
                 match self.pools.start(&spec).await {
-                    Ok(env) => env,
+                    Ok(env) => (env, debug_lease),
                     Err(StartError::InvalidEntrypoint { message }) => {
                         let body = serde_json::json!({
                             "errorType": "Runtime.InvalidEntrypoint",
@@ -237,9 +262,12 @@ impl Invoker {
                     Err(StartError::UnsupportedRuntime(message)) => {
                         return Err(ApiError::new(ErrorKind::InvalidRuntime, message))
                     }
-                    Err(e @ (StartError::Io(_) | StartError::Engine(_) | StartError::Image(_))) => {
-                        return Err(ApiError::service(e.to_string()))
-                    }
+                    Err(
+                        e @ (StartError::Io(_)
+                        | StartError::Engine(_)
+                        | StartError::Image(_)
+                        | StartError::Debugger(_)),
+                    ) => return Err(ApiError::service(e.to_string())),
                 }
             }
         };
@@ -252,7 +280,11 @@ impl Invoker {
             client_context: prepared.client_context.clone(),
             cognito_identity: None,
         };
-        let timeout = Duration::from_secs(config.timeout.max(1) as u64);
+        // Debug mode lifts the timeout; the report still says the real time.
+        let timeout = debugged.map_or_else(
+            || Duration::from_secs(config.timeout.max(1) as u64),
+            |target| target.timeout,
+        );
         let report = env
             .environment
             .invoke(invocation, timeout, prepared.tail_logs, sink)
@@ -279,7 +311,10 @@ impl Invoker {
                 .registry
                 .get(&key.function)
                 .is_some_and(|r| r.has_revision(&key.revision));
-            self.pools.release(key, env, live);
+            match debug_lease {
+                Some(lease) => self.debugging.release(key, env, lease, live),
+                None => self.pools.release(key, env, live),
+            }
         } else {
             env.environment.shutdown();
         }
