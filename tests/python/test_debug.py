@@ -18,16 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import assert_no_panics
 from debug_testing import CdpClient, DapClient, debug_endpoint, environments, free_ports
-from laminar_testing import (
-    ROLE,
-    Laminar,
-    create_python_function,
-    make_zip,
-    wait_active,
-    wait_for,
-)
+from laminar_testing import Laminar, create_python_function, docker_answers, make_zip, wait_for
 
 PYTHON_HANDLER = """import os
 
@@ -54,37 +46,22 @@ def venv_on_path(monkeypatch):
 
 
 @pytest.fixture
-def start(tmp_path_factory, venv_on_path):
-    started: list[Laminar] = []
+def start(laminar_factory, venv_on_path):
+    """`laminar serve` with these flags, the venv first on its PATH."""
 
     def start(*args: str, executor: str = "process") -> Laminar:
-        server = Laminar(
-            tmp_dir=tmp_path_factory.mktemp("laminar"), extra_args=list(args), executor=executor
-        ).start()
-        started.append(server)
-        return server
+        return laminar_factory(extra_args=list(args), executor=executor)
 
-    yield start
-    for server in started:
-        server.stop()
-    for server in started:
-        assert_no_panics(server)
+    return start
 
 
 def python_function(client, name: str, **kwargs) -> None:
     create_python_function(client, name, PYTHON_HANDLER, **kwargs)
 
 
-def node_function(client, name: str, **kwargs) -> None:
-    client.create_function(
-        FunctionName=name,
-        Runtime="nodejs20.x",
-        Role=ROLE,
-        Handler="index.handler",
-        Code={"ZipFile": make_zip({"index.js": NODE_HANDLER})},
-        **kwargs,
-    )
-    wait_active(client, name)
+def node_function(client, name: str) -> None:
+    code = {"ZipFile": make_zip({"index.js": NODE_HANDLER})}
+    create_python_function(client, name, "", Runtime="nodejs20.x", Handler="index.handler", Code=code)
 
 
 def invoke(client, name: str, payload, **kwargs) -> dict:
@@ -290,33 +267,21 @@ def done_within(future, seconds: float) -> bool:
     return True
 
 
-def test_a_missing_debugpy_is_named_with_how_to_install_it(tmp_path, tmp_path_factory):
+def test_a_missing_debugpy_is_named_with_how_to_install_it(tmp_path, monkeypatch, laminar_factory):
     # A venv without debugpy (and without pip) is the `python3` laminar finds.
     venv = tmp_path / "bare"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    env_path = f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"
-    old = os.environ["PATH"]
-    os.environ["PATH"] = env_path
-    try:
-        server = Laminar(
-            tmp_dir=tmp_path_factory.mktemp("laminar"), extra_args=["--debug", "orders"]
-        ).start()
-    finally:
-        os.environ["PATH"] = old
-    try:
-        client = server.client()
-        python_function(client, "orders")
-        with pytest.raises(client.exceptions.ServiceException) as raised:
-            client.invoke(FunctionName="orders", Payload=b"{}")
-        message = raised.value.response["Error"]["Message"]
-        assert message == (
-            f"Debug mode needs debugpy, which {venv / 'bin' / 'python3'} cannot import: "
-            "pip install debugpy"
-        )
-        assert debug_endpoint(server.url)[1]["functions"][0]["environments"] == []
-    finally:
-        server.stop()
-    assert_no_panics(server)
+    monkeypatch.setenv("PATH", f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    server = laminar_factory(extra_args=["--debug", "orders"])
+    client = server.client()
+    python_function(client, "orders")
+    with pytest.raises(client.exceptions.ServiceException) as raised:
+        client.invoke(FunctionName="orders", Payload=b"{}")
+    assert raised.value.response["Error"]["Message"] == (
+        f"Debug mode needs debugpy, which {venv / 'bin' / 'python3'} cannot import: "
+        "pip install debugpy"
+    )
+    assert debug_endpoint(server.url)[1]["functions"][0]["environments"] == []
 
 
 def test_the_endpoint_refuses_bad_settings_and_unknown_functions(start):
@@ -338,16 +303,6 @@ def test_the_endpoint_refuses_bad_settings_and_unknown_functions(start):
         {"Type": "User", "Message": "The function orders is not in debug mode."},
     )
     assert debug_endpoint(server.url)[1] == {"functions": []}
-
-
-def docker_answers() -> bool:
-    if shutil.which("docker") is None:
-        return False
-    probe = subprocess.run(
-        ["docker", "image", "inspect", "public.ecr.aws/lambda/python:3.11"],
-        capture_output=True,
-    )
-    return probe.returncode == 0
 
 
 @pytest.mark.skipif(not docker_answers(), reason="no Docker engine with the test images")

@@ -4,6 +4,7 @@
 //! (the Chrome DevTools Protocol). Both executors start the runtime the way
 //! this module says; which environments are debugged is the invoker's call.
 
+use crate::interpreter::python_prints;
 use laminar_model::runtime::{family, RuntimeFamily};
 use std::path::{Path, PathBuf};
 
@@ -82,14 +83,9 @@ pub(crate) async fn debugpy_of(python: &Path) -> Result<PathBuf, String> {
     // find_spec locates the package without importing it.
     let probe = "import importlib.util as u; s = u.find_spec('debugpy'); \
                  print(s.submodule_search_locations[0] if s else '')";
-    let found = tokio::process::Command::new(python)
-        .args(["-c", probe])
-        .output()
+    let found = python_prints(python, probe)
         .await
-        .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|s| PathBuf::from(s.trim()))
+        .map(PathBuf::from)
         .filter(|p| p.is_absolute() && p.join("__init__.py").is_file());
     found.ok_or_else(|| {
         format!(

@@ -9,6 +9,7 @@ mod debug;
 mod docker;
 mod environment;
 mod extensions;
+mod interpreter;
 mod lifecycle;
 mod logs;
 mod meta;

@@ -2,6 +2,7 @@
 //! running the function's code from its unpacked folder on this host.
 
 use crate::debug::{Debugger, DebuggerKind};
+use crate::interpreter::python_prints;
 use crate::logs::OutputPipe;
 use crate::namespace::{self, Mounts};
 use crate::spec::{EnvironmentSpec, Package, StartError};
@@ -50,15 +51,11 @@ impl ProcessExecutor {
     async fn python(&self) -> &Path {
         self.python
             .get_or_init(|| async {
-                let resolved = tokio::process::Command::new("python3")
-                    .args(["-c", "import sys; print(sys.executable)"])
-                    .output()
-                    .await
-                    .ok()
-                    .filter(|o| o.status.success())
-                    .and_then(|o| String::from_utf8(o.stdout).ok())
-                    .map(|s| PathBuf::from(s.trim()))
-                    .filter(|p| p.is_absolute());
+                let resolved =
+                    python_prints(Path::new("python3"), "import sys; print(sys.executable)")
+                        .await
+                        .map(PathBuf::from)
+                        .filter(|p| p.is_absolute());
                 resolved.unwrap_or_else(|| PathBuf::from("python3"))
             })
             .await

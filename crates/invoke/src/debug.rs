@@ -227,18 +227,14 @@ impl Debugging {
 
     /// Stops the idle debug environments of `function`, but those of `keep`.
     fn stop_idle(&self, function: &str, keep: Option<&PoolKey>) {
-        let stopped: Vec<(WarmEnvironment, DebugLease)> = {
-            let mut idle = lock(&self.idle);
-            let keys: Vec<PoolKey> = idle
-                .keys()
-                .filter(|k| k.function.name == function && Some(*k) != keep)
-                .cloned()
-                .collect();
-            keys.iter()
-                .filter_map(|k| idle.remove(k))
-                .flatten()
-                .collect()
-        };
+        let mut stopped: Vec<(WarmEnvironment, DebugLease)> = Vec::new();
+        lock(&self.idle).retain(|key, envs| {
+            let kept = key.function.name != function || Some(key) == keep;
+            if !kept {
+                stopped.append(envs);
+            }
+            kept
+        });
         for (env, _lease) in stopped {
             env.environment.shutdown();
         }
