@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import threading
@@ -47,6 +48,17 @@ ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 STARTUP_TIMEOUT_S = 60
 BINARY_WAIT_S = 180
+
+
+def docker_answers() -> bool:
+    """A Docker engine with the stand-in Python image (scripts/build-test-images.sh)."""
+    if shutil.which("docker") is None:
+        return False
+    probe = subprocess.run(
+        ["docker", "image", "inspect", "public.ecr.aws/lambda/python:3.11"],
+        capture_output=True,
+    )
+    return probe.returncode == 0
 
 
 def laminar_bin() -> Path:

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import http.client
 import json
-import shutil
-import subprocess
 import urllib.parse
 
 import pytest
 
 from conftest import assert_no_panics
-from laminar_testing import Laminar, create_python_function, make_zip
+from laminar_testing import Laminar, create_python_function, docker_answers, make_zip
 
 BEYOND_LOOPBACK = (
     "laminar listens on 0.0.0.0:{port}, beyond this machine's loopback: anyone who reaches "
@@ -141,16 +139,6 @@ def handler(event, context):
         "root": writable("/probe"),
     }
 """
-
-
-def docker_answers() -> bool:
-    if shutil.which("docker") is None:
-        return False
-    probe = subprocess.run(
-        ["docker", "image", "inspect", "public.ecr.aws/lambda/python:3.11"],
-        capture_output=True,
-    )
-    return probe.returncode == 0
 
 
 @pytest.mark.skipif(not docker_answers(), reason="no Docker engine with the test images")

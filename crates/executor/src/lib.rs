@@ -5,9 +5,11 @@
 //! a container with the docker executor). Everything it observes first-hand
 //! (init errors, crashes, timeouts, output) comes back in an [`InvokeReport`].
 
+mod debug;
 mod docker;
 mod environment;
 mod extensions;
+mod interpreter;
 mod lifecycle;
 mod limits;
 mod logs;
@@ -17,6 +19,7 @@ mod process;
 mod sandbox;
 mod spec;
 
+pub use debug::{Debugger, DebuggerKind};
 pub use docker::{CodeDelivery, DockerExecutor, DockerSettings, ImageSettings, OFFICIAL_PREFIX};
 pub use environment::{Environment, InvokeReport, InvokeResult};
 pub use meta::ShutdownReason;

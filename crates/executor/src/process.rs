@@ -1,6 +1,8 @@
 //! The process executor: each environment is a child process of laminar,
 //! running the function's code from its unpacked folder on this host.
 
+use crate::debug::{Debugger, DebuggerKind};
+use crate::interpreter::python_prints;
 use crate::limits::{Hierarchy, Limits};
 use crate::logs::OutputPipe;
 use crate::namespace::{self, Join, Mounts};
@@ -77,15 +79,11 @@ impl ProcessExecutor {
     async fn python(&self) -> &Path {
         self.python
             .get_or_init(|| async {
-                let resolved = tokio::process::Command::new("python3")
-                    .args(["-c", "import sys; print(sys.executable)"])
-                    .output()
-                    .await
-                    .ok()
-                    .filter(|o| o.status.success())
-                    .and_then(|o| String::from_utf8(o.stdout).ok())
-                    .map(|s| PathBuf::from(s.trim()))
-                    .filter(|p| p.is_absolute());
+                let resolved =
+                    python_prints(Path::new("python3"), "import sys; print(sys.executable)")
+                        .await
+                        .map(PathBuf::from)
+                        .filter(|p| p.is_absolute());
                 resolved.unwrap_or_else(|| PathBuf::from("python3"))
             })
             .await
@@ -105,13 +103,13 @@ impl ProcessExecutor {
         let command = match family(&spec.runtime) {
             Some(RuntimeFamily::Python) => {
                 let mut c = tokio::process::Command::new(python);
-                c.arg(client("laminar_runtime.py"));
+                c.args(debugger_args(spec)).arg(client("laminar_runtime.py"));
                 c.env("PYTHONUNBUFFERED", "1");
                 c
             }
             Some(RuntimeFamily::Node) => {
                 let mut c = tokio::process::Command::new("node");
-                c.arg(client("laminar_runtime.js"));
+                c.args(debugger_args(spec)).arg(client("laminar_runtime.js"));
                 c
             }
             Some(RuntimeFamily::Provided) => {
@@ -152,6 +150,16 @@ impl ProcessExecutor {
             Some(RuntimeFamily::Python) => self.python().await.to_path_buf(),
             _ => PathBuf::from("python3"),
         };
+        if let Some(Debugger {
+            kind: DebuggerKind::Debugpy,
+            ..
+        }) = spec.debugger
+        {
+            // Found by the interpreter that runs the runtime: its site-packages.
+            crate::debug::debugpy_of(&python)
+                .await
+                .map_err(StartError::Debugger)?;
+        }
         let host_path =
             std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".into());
         let mounts = self.mounts(spec, code_dir, &python, &host_path)?;
@@ -205,6 +213,16 @@ impl ProcessExecutor {
                 .map(|(k, v)| (k.to_string(), v)),
         );
         variables.extend(spec.environment(&api.addr().to_string(), &task_root_text, &runtime_dir));
+        if spec
+            .debugger
+            .is_some_and(|d| d.kind == DebuggerKind::Debugpy)
+        {
+            variables.extend(
+                crate::debug::PYTHON_VARIABLES
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string())),
+            );
+        }
         let number = self
             .started
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -357,6 +375,14 @@ impl Setup<'_> {
         }
         Ok(())
     }
+}
+
+/// The interpreter arguments that start a debugged runtime under its
+/// debugger, on this host's loopback only.
+fn debugger_args(spec: &EnvironmentSpec) -> Vec<String> {
+    spec.debugger
+        .map(|d| d.interpreter_args("127.0.0.1"))
+        .unwrap_or_default()
 }
 
 /// Where the language runtimes look for what layers bring, as in the

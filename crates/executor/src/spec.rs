@@ -1,5 +1,6 @@
 //! What an executor needs to know to start an environment.
 
+use crate::debug::Debugger;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -48,6 +49,8 @@ pub struct EnvironmentSpec {
     /// Started for a qualifier with provisioned concurrency configured:
     /// `AWS_LAMBDA_INITIALIZATION_TYPE` says `provisioned-concurrency`.
     pub provisioned: bool,
+    /// Debug mode: the runtime starts under this debugger.
+    pub debugger: Option<Debugger>,
 }
 
 /// The `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`
@@ -76,6 +79,9 @@ pub enum StartError {
     Io(#[from] std::io::Error),
     #[error("the container engine failed: {0}")]
     Engine(String),
+    /// Debug mode cannot start the runtime's debugger (e.g. no `debugpy`).
+    #[error("{0}")]
+    Debugger(String),
 }
 
 impl EnvironmentSpec {

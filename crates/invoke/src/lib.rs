@@ -10,6 +10,7 @@
 //! this crate imports none of them.
 
 pub mod concurrency;
+pub mod debug;
 pub mod hot_reload;
 pub mod logs;
 pub mod metrics;
@@ -47,6 +48,8 @@ pub struct Invoker {
     registry: Arc<Registry>,
     pub pools: pool::Pools,
     pub concurrency: concurrency::AccountConcurrency,
+    /// The functions in debug mode and their environments.
+    pub debugging: debug::Debugging,
     logs: logs::FunctionLogs,
     /// `AWS/Lambda` metrics.
     metrics: metrics::LambdaMetrics,
@@ -105,6 +108,7 @@ impl Invoker {
             registry,
             pools: pool::Pools::new(Arc::new(executor)),
             concurrency,
+            debugging: debug::Debugging::default(),
             logs: logs::FunctionLogs::new(cloudwatch, metrics.clone()),
             metrics: metrics::LambdaMetrics::new(metrics),
             iam,

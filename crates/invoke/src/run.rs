@@ -148,6 +148,7 @@ impl Invoker {
             endpoint_url: self.endpoint_url.clone(),
             credentials: self.role_credentials(scope, c).await,
             provisioned: false,
+            debugger: None,
         })
     }
 
@@ -192,9 +193,14 @@ impl Invoker {
             code_stamp: crate::hot_reload::stamp(prepared.resolved.code()).await,
             provisioned: prepared.provisioned(),
         };
-        // Provisioned environments first; beyond them, on-demand ones.
-        let provisioned = key
-            .provisioned
+        let debugged = self.debugging.target_for(
+            &key.function.name,
+            prepared.qualifier.as_deref(),
+            &config.version,
+        );
+        // Provisioned environments first; beyond them, on-demand ones. A
+        // debugged function has environments of its own.
+        let provisioned = (debugged.is_none() && key.provisioned)
             .then(|| self.pools.take_idle(&key))
             .flatten();
         let key = if provisioned.is_some() {
@@ -202,7 +208,15 @@ impl Invoker {
         } else {
             key.on_demand()
         };
-        let taken = provisioned.or_else(|| self.pools.take_idle(&key));
+        let taken = match &debugged {
+            Some(_) => self
+                .debugging
+                .take_idle(&key)
+                .map(|(env, lease)| (env, Some(lease))),
+            None => provisioned
+                .or_else(|| self.pools.take_idle(&key))
+                .map(|env| (env, None)),
+        };
         let request_id = prepared
             .request_id
             .clone()
@@ -215,15 +229,15 @@ impl Invoker {
             qualifier: prepared.qualifier.as_deref(),
             executed_version: Some(&config.version),
         };
-        let cold_or_parked = taken.as_ref().is_none_or(WarmEnvironment::parked);
-        if cold_or_parked {
+        let cold_or_parked = taken.as_ref().is_none_or(|(env, _)| env.parked());
+        if cold_or_parked && debugged.is_none() {
             // The next cold start of this revision finds one initialized.
             self.prewarm(scope, key.on_demand(), &prepared.resolved);
         }
-        let mut env = match taken {
-            Some(env) => env,
+        let (mut env, debug_lease) = match taken {
+            Some(taken) => taken,
             None => {
-                let spec = self
+                let mut spec = self
                     .spec(
                         scope,
                         config,
@@ -231,8 +245,20 @@ impl Invoker {
                         &prepared.resolved.record.layer_contents,
                     )
                     .await?;
+                let debug_lease = match &debugged {
+                    Some(target) => {
+                        let runtime = config.runtime.as_deref().unwrap_or_default();
+                        let (lease, debugger) = self
+                            .debugging
+                            .lease(&key, &config.version, runtime, target)
+                            .map_err(ApiError::service)?;
+                        spec.debugger = debugger;
+                        Some(lease)
+                    }
+                    None => None,
+                };
                 match self.pools.start(&spec, Origin::OnDemand).await {
-                    Ok(env) => env,
+                    Ok(env) => (env, debug_lease),
                     Err(StartError::InvalidEntrypoint { message }) => {
                         let body = serde_json::json!({
                             "errorType": "Runtime.InvalidEntrypoint",
@@ -252,9 +278,12 @@ impl Invoker {
                     Err(StartError::UnsupportedRuntime(message)) => {
                         return Err(ApiError::new(ErrorKind::InvalidRuntime, message))
                     }
-                    Err(e @ (StartError::Io(_) | StartError::Engine(_) | StartError::Image(_))) => {
-                        return Err(ApiError::service(e.to_string()))
-                    }
+                    Err(
+                        e @ (StartError::Io(_)
+                        | StartError::Engine(_)
+                        | StartError::Image(_)
+                        | StartError::Debugger(_)),
+                    ) => return Err(ApiError::service(e.to_string())),
                 }
             }
         };
@@ -268,7 +297,11 @@ impl Invoker {
             client_context: prepared.client_context.clone(),
             cognito_identity: None,
         };
-        let timeout = Duration::from_secs(config.timeout.max(1) as u64);
+        // Debug mode lifts the timeout; the report still says the real time.
+        let timeout = debugged.map_or_else(
+            || Duration::from_secs(config.timeout.max(1) as u64),
+            |target| target.timeout,
+        );
         let report = env
             .environment
             .invoke(invocation, timeout, prepared.tail_logs, sink)
@@ -304,7 +337,10 @@ impl Invoker {
             env.environment.shutdown();
         } else {
             let live = self.revision_runs(&key);
-            self.pools.release(key, env, live);
+            match debug_lease {
+                Some(lease) => self.debugging.release(key, env, lease, live),
+                None => self.pools.release(key, env, live),
+            }
         }
         Ok((result, text))
     }

@@ -133,7 +133,9 @@ impl Invoker {
                     StartError::Image(_) => "ImageAccessDenied",
                     StartError::UnsupportedRuntime(_) => "InvalidRuntime",
                     StartError::InvalidEntrypoint { .. } => "InvalidConfiguration",
-                    StartError::Io(_) | StartError::Engine(_) => "InternalError",
+                    StartError::Io(_) | StartError::Engine(_) | StartError::Debugger(_) => {
+                        "InternalError"
+                    }
                 };
                 (code, e.to_string())
             }),

@@ -228,6 +228,11 @@ impl LambdaService {
         &self.inner.settings
     }
 
+    /// The invoke path (pools, history): for laminar's own endpoints.
+    pub fn invoker(&self) -> &Invoker {
+        &self.inner.invoker
+    }
+
     pub fn companions(&self) -> &Companions {
         &self.inner.companions
     }

@@ -94,6 +94,24 @@ pub struct ServeArgs {
     /// (the keys: `test` for the default account, or the account's id).
     #[arg(long, env = "LAMINAR_IAM_ROOT_SECRET", default_value = "test")]
     pub iam_root_secret: String,
+    /// Debug a function: `NAME[:QUALIFIER][=PORT]` (repeatable). Its
+    /// environments start under a debugger listening on 127.0.0.1 (Python:
+    /// debugpy, default port 5678; Node.js: the inspector, 9229), the next
+    /// environment on the next free port; its timeout is lifted.
+    #[arg(long = "debug", env = "LAMINAR_DEBUG", value_delimiter = ',')]
+    pub debug: Vec<String>,
+    /// Functions to debug, as JSON: `{"functions": [{"name": "orders",
+    /// "qualifier": "live", "port": 5678, "waitForAttach": true, "timeout":
+    /// 3600}]}` (all but the name optional).
+    #[arg(long, env = "LAMINAR_DEBUG_CONFIG")]
+    pub debug_config: Option<PathBuf>,
+    /// Debugged runtimes wait for the debugger to attach before their
+    /// initialisation runs (for `--debug` functions; the file says it per function).
+    #[arg(long, env = "LAMINAR_DEBUG_WAIT_FOR_ATTACH")]
+    pub debug_wait_for_attach: bool,
+    /// Seconds a debugged function may run (its own timeout is lifted).
+    #[arg(long, env = "LAMINAR_DEBUG_TIMEOUT", default_value_t = 3600)]
+    pub debug_timeout: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

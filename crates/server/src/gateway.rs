@@ -96,6 +96,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         executor,
         companions.clone(),
     )?;
+    crate::debug_api::configure(&service, &args)?;
     let app_state = App {
         lambda: service.clone(),
         sqs: companions.sqs,
@@ -198,6 +199,7 @@ async fn choose_executor(
             CodeDeliveryChoice::Mount => CodeDelivery::Mount,
             CodeDeliveryChoice::Copy => CodeDelivery::Copy,
         },
+        debug_dir: Some(store.blobs.root().join("runtimes").join("debug")),
     };
     let docker = DockerExecutor::connect(settings).await.map_err(|e| {
         format!(
@@ -344,6 +346,9 @@ async fn route(
     let service = app.lambda.clone();
     let path = uri.path();
     if let Some(internal) = path.strip_prefix("/_laminar/") {
+        if crate::debug_api::handles(internal) {
+            return crate::debug_api::serve(&service, &method, internal, body).await;
+        }
         return laminar_endpoint(&service, internal);
     }
     let host = headers.get("host").and_then(|v| v.to_str().ok());

@@ -6,6 +6,7 @@ mod cloudwatch_api;
 mod cloudwatch_query;
 mod companion;
 mod cross_account;
+mod debug_api;
 mod dynamodb_api;
 mod enforce;
 mod events_api;

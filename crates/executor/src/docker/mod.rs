@@ -9,8 +9,9 @@ mod images;
 pub(crate) use container::Container;
 pub use images::{ImageSettings, OFFICIAL_PREFIX};
 
+use crate::debug::ContainerDebug;
 use crate::spec::{EnvironmentSpec, Package, StartError};
-use bollard::models::{ContainerCreateBody, HostConfig};
+use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
 use bollard::query_parameters::{
     CreateContainerOptions, CreateImageOptions, ListContainersOptions, UploadToContainerOptions,
 };
@@ -31,6 +32,9 @@ pub struct DockerSettings {
     /// The network containers join (default: the engine's bridge).
     pub network: Option<String>,
     pub code_delivery: CodeDelivery,
+    /// A folder laminar writes what debugged containers mount (the debug
+    /// wrapper); default: `laminar-debug` in the temporary directory.
+    pub debug_dir: Option<std::path::PathBuf>,
 }
 
 /// How a zip function's code reaches `/var/task`.
@@ -260,9 +264,28 @@ impl DockerExecutor {
             crate::extensions::function_meta(spec),
         )
         .await?;
+        let debug = match &spec.debugger {
+            Some(debugger) => {
+                let dir = self.settings.debug_dir.clone();
+                let dir = dir.unwrap_or_else(|| std::env::temp_dir().join("laminar-debug"));
+                Some(
+                    ContainerDebug::prepare(debugger, &dir, &spec.variables)
+                        .await
+                        .map_err(StartError::Debugger)?,
+                )
+            }
+            None => None,
+        };
+        // Debug mode's variables replace the function's of the same name.
+        let debug_variables = debug
+            .as_ref()
+            .map(|d| d.variables.clone())
+            .unwrap_or_default();
         let mut env: Vec<String> = spec
             .environment(&api.addr().to_string(), "/var/task", "/var/runtime")
             .into_iter()
+            .filter(|(k, _)| !debug_variables.iter().any(|(d, _)| d == k))
+            .chain(debug_variables.clone())
             .map(|(k, v)| match k.as_str() {
                 // Containers reach laminar on the network's gateway address.
                 "AWS_ENDPOINT_URL" => format!("{k}={}", self.reachable(&v)),
@@ -308,6 +331,17 @@ impl DockerExecutor {
         let mut folders: Vec<(std::path::PathBuf, &str)> = Vec::new();
         if let Some(opt) = &spec.opt_dir {
             folders.push((opt.clone(), "/opt"));
+        }
+        if let Some(debug) = debug {
+            folders.extend(debug.folders);
+            // The debugger is reached on this host's loopback only.
+            let port = format!("{}/tcp", debug.port);
+            body.exposed_ports = Some(vec![port.clone()]);
+            let binding = PortBinding {
+                host_ip: Some("127.0.0.1".into()),
+                host_port: Some(debug.port.to_string()),
+            };
+            host.port_bindings = Some(HashMap::from([(port, Some(vec![binding]))]));
         }
         match &spec.package {
             Package::Zip { code_dir } => {
