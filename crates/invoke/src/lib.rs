@@ -14,12 +14,16 @@ pub mod hot_reload;
 pub mod logs;
 pub mod metrics;
 pub mod pool;
+mod pool_snapshot;
+mod record;
 mod request;
 mod run;
 mod state;
 mod stream;
 
+pub use laminar_history::{Entry as HistoryEntry, History};
 pub use laminar_lambda_core::ApiResult;
+pub use pool_snapshot::EnvironmentSnapshot;
 pub use request::{InvocationType, InvokeInput, InvokeOutput, LogType, Prepared};
 pub use stream::{StreamEvent, StreamingInvoke};
 
@@ -42,9 +46,22 @@ pub struct Invoker {
     metrics: metrics::LambdaMetrics,
     /// Execution roles' credentials for the environments.
     iam: laminar_iam::IamService,
+    /// Every run is recorded here (off the invoke path).
+    history: History,
     /// How long a new function stays `Pending` (an update `InProgress`) at
     /// least; see `state`.
     pending: Duration,
+}
+
+/// The services an invocation reports to.
+pub struct InvokerServices {
+    /// Function logs go to CloudWatch Logs.
+    pub logs: laminar_logs::LogsService,
+    /// `AWS/Lambda` metrics and embedded-metric-format lines.
+    pub metrics: laminar_cloudwatch::CloudWatchService,
+    /// Execution roles' credentials.
+    pub iam: laminar_iam::IamService,
+    pub history: History,
 }
 
 /// The invoker's settings from the command line.
@@ -65,10 +82,14 @@ impl Invoker {
         store: Arc<Store>,
         registry: Arc<Registry>,
         executor: Executor,
-        cloudwatch: laminar_logs::LogsService,
-        metrics: laminar_cloudwatch::CloudWatchService,
-        iam: laminar_iam::IamService,
+        services: InvokerServices,
     ) -> Self {
+        let InvokerServices {
+            logs,
+            metrics,
+            iam,
+            history,
+        } = services;
         let InvokerSettings {
             endpoint_url,
             account_concurrency,
@@ -86,9 +107,10 @@ impl Invoker {
             registry,
             pools: pool::Pools::new(Arc::new(executor)),
             concurrency,
-            logs: logs::FunctionLogs::new(cloudwatch, metrics.clone()),
+            logs: logs::FunctionLogs::new(logs, metrics.clone()),
             metrics: metrics::LambdaMetrics::new(metrics),
             iam,
+            history,
             pending,
         }
     }
@@ -105,6 +127,11 @@ impl Invoker {
     /// The `AWS/Lambda` metrics: the engines report theirs here too.
     pub fn metrics(&self) -> &metrics::LambdaMetrics {
         &self.metrics
+    }
+
+    /// The invocation history every run is recorded in.
+    pub fn history(&self) -> &History {
+        &self.history
     }
 
     /// Stops idle environments after `keep_alive`, for as long as the

@@ -29,6 +29,9 @@ pub struct WarmEnvironment {
     pub environment: Environment,
     pub log_stream: String,
     last_used: Instant,
+    /// When it started, and how many invocations it finished (snapshots).
+    pub(crate) started: std::time::SystemTime,
+    pub(crate) served: u64,
 }
 
 pub struct Pools {
@@ -59,7 +62,7 @@ impl Pools {
         self.executor.prepare(spec).await
     }
 
-    fn idle(&self) -> std::sync::MutexGuard<'_, HashMap<PoolKey, Vec<WarmEnvironment>>> {
+    pub(crate) fn idle(&self) -> std::sync::MutexGuard<'_, HashMap<PoolKey, Vec<WarmEnvironment>>> {
         self.idle.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -103,6 +106,8 @@ impl Pools {
             environment,
             log_stream: spec.log_stream.clone(),
             last_used: Instant::now(),
+            started: std::time::SystemTime::now(),
+            served: 0,
         })
     }
 
@@ -114,6 +119,7 @@ impl Pools {
             return;
         }
         env.last_used = Instant::now();
+        env.served += 1;
         self.idle().entry(key).or_default().push(env);
     }
 

@@ -4,12 +4,14 @@
 use crate::concurrency::Lease;
 use crate::metrics::Subject;
 use crate::pool::PoolKey;
+use crate::record::{Outcome, Ran};
 use crate::request::Prepared;
 use crate::{ApiResult, Invoker};
 use bytes::Bytes;
 use laminar_executor::{
     Credentials, EnvironmentSpec, InvokeReport, InvokeResult, Package, StartError,
 };
+use laminar_history::Status;
 use laminar_lambda_core::clock::{self, now_ms};
 use laminar_lambda_core::naming::key_of;
 use laminar_model::arn::Scope;
@@ -196,6 +198,7 @@ impl Invoker {
             .request_id
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let started_ms = now_ms();
         let _running = self
             .metrics
             .started(&key.function, lease.unreserved_running);
@@ -232,7 +235,25 @@ impl Invoker {
                             &text,
                         );
                         self.metrics.invoked(subject, true, 0.0);
-                        return Ok((InvokeResult::Error(Bytes::from(body.to_string())), text));
+                        let body = Bytes::from(body.to_string());
+                        self.record(
+                            Ran {
+                                function: &key.function,
+                                prepared,
+                                request_id: &request_id,
+                                started_ms,
+                                log_stream: &spec.log_stream,
+                                log_text: &text,
+                            },
+                            Outcome {
+                                status: Status::Error,
+                                response: body.clone(),
+                                duration: Duration::ZERO,
+                                init_duration: None,
+                                max_memory_used_mb: 0,
+                            },
+                        );
+                        return Ok((InvokeResult::Error(body), text));
                     }
                     Err(StartError::UnsupportedRuntime(message)) => {
                         return Err(ApiError::new(ErrorKind::InvalidRuntime, message))
@@ -270,6 +291,17 @@ impl Invoker {
             subject,
             matches!(report.result, InvokeResult::Error(_)),
             report.duration.as_secs_f64() * 1000.0,
+        );
+        self.record(
+            Ran {
+                function: &key.function,
+                prepared,
+                request_id: &request_id,
+                started_ms,
+                log_stream: &env.log_stream,
+                log_text: &text,
+            },
+            Outcome::of(&report),
         );
         let InvokeReport {
             result, reusable, ..
