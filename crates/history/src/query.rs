@@ -178,7 +178,7 @@ mod tests {
             duration_ms: 3.2,
             memory_mb: 128,
             max_memory_used_mb: 40,
-            status: if n % 2 == 0 {
+            status: if n.is_multiple_of(2) {
                 Status::Success
             } else {
                 Status::Error

@@ -9,14 +9,12 @@ use laminar_history::{Entry, Status};
 use laminar_store::FunctionKey;
 use std::time::Duration;
 
-/// Which run, and where its log went.
+/// Which run.
 pub(crate) struct Ran<'a> {
     pub function: &'a FunctionKey,
     pub prepared: &'a Prepared,
     pub request_id: &'a str,
     pub started_ms: i64,
-    pub log_stream: &'a str,
-    pub log_text: &'a str,
 }
 
 /// How it ended.
@@ -45,7 +43,9 @@ impl Outcome {
 }
 
 impl Invoker {
-    pub(crate) fn record(&self, ran: Ran<'_>, outcome: Outcome) {
+    /// `log`: the log stream written to and the log text.
+    pub(crate) fn record(&self, ran: &Ran<'_>, log: (&str, &str), outcome: Outcome) {
+        let (log_stream, log_text) = log;
         let config = ran.prepared.resolved.config();
         self.history.record(Entry {
             time_ms: ran.started_ms,
@@ -62,9 +62,9 @@ impl Invoker {
             status: outcome.status,
             event: ran.prepared.payload.clone(),
             response: outcome.response,
-            logs: ran.log_text.to_string(),
+            logs: log_text.to_string(),
             log_group: config.logging_config.log_group.clone(),
-            log_stream: ran.log_stream.to_string(),
+            log_stream: log_stream.to_string(),
         });
     }
 }

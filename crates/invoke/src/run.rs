@@ -198,7 +198,12 @@ impl Invoker {
             .request_id
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        let started_ms = now_ms();
+        let ran = Ran {
+            function: &key.function,
+            prepared,
+            request_id: &request_id,
+            started_ms: now_ms(),
+        };
         let _running = self
             .metrics
             .started(&key.function, lease.unreserved_running);
@@ -237,14 +242,8 @@ impl Invoker {
                         self.metrics.invoked(subject, true, 0.0);
                         let body = Bytes::from(body.to_string());
                         self.record(
-                            Ran {
-                                function: &key.function,
-                                prepared,
-                                request_id: &request_id,
-                                started_ms,
-                                log_stream: &spec.log_stream,
-                                log_text: &text,
-                            },
+                            &ran,
+                            (&spec.log_stream, &text),
                             Outcome {
                                 status: Status::Error,
                                 response: body.clone(),
@@ -292,17 +291,7 @@ impl Invoker {
             matches!(report.result, InvokeResult::Error(_)),
             report.duration.as_secs_f64() * 1000.0,
         );
-        self.record(
-            Ran {
-                function: &key.function,
-                prepared,
-                request_id: &request_id,
-                started_ms,
-                log_stream: &env.log_stream,
-                log_text: &text,
-            },
-            Outcome::of(&report),
-        );
+        self.record(&ran, (&env.log_stream, &text), Outcome::of(&report));
         let InvokeReport {
             result, reusable, ..
         } = report;

@@ -326,6 +326,7 @@ function scheduleReload() { clearTimeout(reloadTimer); reloadTimer = setTimeout(
 
 async function route() {
   listeners.clear();
+  $("#drawer").classList.add("hidden");
   const [path, query] = location.hash.replace(/^#\/?/, "").split("?");
   const params = new URLSearchParams(query || "");
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);

@@ -5,6 +5,7 @@ use super::{not_found, query, Where};
 use crate::render;
 use axum::response::Response;
 use laminar_lambda::LambdaService;
+use laminar_model::ApiError;
 use laminar_store::FunctionKey;
 use serde::Deserialize;
 
@@ -14,7 +15,7 @@ struct ListQuery {
 }
 
 /// `GET api/environments?function=`
-pub(super) fn list(service: &LambdaService, text: Option<&str>) -> Result<Response, Response> {
+pub(super) fn list(service: &LambdaService, text: Option<&str>) -> Result<Response, ApiError> {
     let q: ListQuery = query(text)?;
     let environments: Vec<_> = service
         .invoker()
@@ -30,7 +31,7 @@ pub(super) fn list(service: &LambdaService, text: Option<&str>) -> Result<Respon
 }
 
 /// `POST api/environments/{id}/evict`
-pub(super) fn evict(service: &LambdaService, id: &str) -> Result<Response, Response> {
+pub(super) fn evict(service: &LambdaService, id: &str) -> Result<Response, ApiError> {
     if !service.invoker().pools.evict(id) {
         return Err(not_found(format!("No idle environment {id}")));
     }
@@ -42,12 +43,10 @@ pub(super) fn evict_function(
     service: &LambdaService,
     name: &str,
     text: Option<&str>,
-) -> Result<Response, Response> {
+) -> Result<Response, ApiError> {
     let at: Where = query(text)?;
     let scope = at.scope();
-    service
-        .get_function_configuration(&scope, name, None)
-        .map_err(|e| render::error(&e))?;
+    service.get_function_configuration(&scope, name, None)?;
     let key = FunctionKey {
         account: scope.account,
         region: scope.region,

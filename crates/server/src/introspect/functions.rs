@@ -5,6 +5,7 @@ use super::{off_worker, query, Where};
 use crate::render;
 use axum::response::Response;
 use laminar_lambda::LambdaService;
+use laminar_model::ApiError;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -22,14 +23,13 @@ struct ListQuery {
 pub(super) async fn list(
     service: &LambdaService,
     text: Option<&str>,
-) -> Result<Response, Response> {
+) -> Result<Response, ApiError> {
     let q: ListQuery = query(text)?;
     let service = service.clone();
     off_worker(move || {
         let scope = q.at.scope();
-        let page = service
-            .list_functions(&scope, q.marker.as_deref(), q.limit.or(Some(50)), false)
-            .map_err(|e| render::error(&e))?;
+        let page =
+            service.list_functions(&scope, q.marker.as_deref(), q.limit.or(Some(50)), false)?;
         let warm = service.invoker().pools.snapshot();
         let functions: Vec<_> = page
             .functions
@@ -69,25 +69,17 @@ pub(super) async fn detail(
     service: &LambdaService,
     name: &str,
     text: Option<&str>,
-) -> Result<Response, Response> {
+) -> Result<Response, ApiError> {
     let at: Where = query(text)?;
     let (service, name) = (service.clone(), name.to_string());
     off_worker(move || {
         let scope = at.scope();
-        let fail = |e: laminar_model::ApiError| render::error(&e);
-        let function = service.get_function(&scope, &name, None).map_err(fail)?;
-        let versions = service
-            .list_versions_by_function(&scope, &name, None, Some(50))
-            .map_err(fail)?;
-        let aliases = service
-            .list_aliases(&scope, &name, None, None, Some(50))
-            .map_err(fail)?;
-        let urls = service
-            .list_function_url_configs(&scope, &name, None, Some(50))
-            .map_err(fail)?;
-        let mappings = service
-            .list_event_source_mappings(&scope, None, Some(&name), None, Some(100))
-            .map_err(fail)?;
+        let function = service.get_function(&scope, &name, None)?;
+        let versions = service.list_versions_by_function(&scope, &name, None, Some(50))?;
+        let aliases = service.list_aliases(&scope, &name, None, None, Some(50))?;
+        let urls = service.list_function_url_configs(&scope, &name, None, Some(50))?;
+        let mappings =
+            service.list_event_source_mappings(&scope, None, Some(&name), None, Some(100))?;
         let environments: Vec<_> = service
             .invoker()
             .pools

@@ -8,6 +8,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use laminar_history::{Filter, History};
 use laminar_lambda::LambdaService;
+use laminar_model::ApiError;
 use serde::Deserialize;
 use std::convert::Infallible;
 use std::time::Duration;
@@ -35,7 +36,7 @@ struct ListQuery {
 pub(super) async fn list(
     service: &LambdaService,
     text: Option<&str>,
-) -> Result<Response, Response> {
+) -> Result<Response, ApiError> {
     let q: ListQuery = query(text)?;
     let history = history_of(service);
     off_worker(move || {
@@ -52,7 +53,7 @@ pub(super) async fn list(
         };
         let page = history
             .list(&filter)
-            .map_err(|e| render::error(&laminar_model::ApiError::service(e.to_string())))?;
+            .map_err(|e| ApiError::service(e.to_string()))?;
         Ok(render::json(200, &page))
     })
     .await
@@ -60,13 +61,13 @@ pub(super) async fn list(
 
 /// `GET api/invocations/{requestId}`: every run of it, with the event, the
 /// response and the log text.
-pub(super) async fn runs(service: &LambdaService, request_id: &str) -> Result<Response, Response> {
+pub(super) async fn runs(service: &LambdaService, request_id: &str) -> Result<Response, ApiError> {
     let (history, id) = (history_of(service), request_id.to_string());
     off_worker(move || {
         history.flush(SETTLE);
         let runs = history
             .runs_of(&id)
-            .map_err(|e| render::error(&laminar_model::ApiError::service(e.to_string())))?;
+            .map_err(|e| ApiError::service(e.to_string()))?;
         if runs.is_empty() {
             return Err(not_found(format!("No invocation with request id {id}")));
         }
@@ -82,7 +83,7 @@ struct StreamQuery {
 
 /// `GET api/stream?function=`: each invocation as it is recorded, an
 /// `invocation` event whose data is its JSON with event, response and logs.
-pub(super) fn stream(service: &LambdaService, text: Option<&str>) -> Result<Response, Response> {
+pub(super) fn stream(service: &LambdaService, text: Option<&str>) -> Result<Response, ApiError> {
     let q: StreamQuery = query(text)?;
     if q.function.as_deref() == Some("") {
         return Err(bad_request("function must not be empty".into()));

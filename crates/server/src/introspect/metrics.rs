@@ -8,6 +8,7 @@ use axum::response::Response;
 use laminar_cloudwatch::types::{Datapoint, GetMetricStatisticsInput};
 use laminar_cloudwatch::Dimension;
 use laminar_lambda::LambdaService;
+use laminar_model::ApiError;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -33,14 +34,12 @@ pub(super) async fn series(
     service: &LambdaService,
     name: &str,
     text: Option<&str>,
-) -> Result<Response, Response> {
+) -> Result<Response, ApiError> {
     let q: SeriesQuery = query(text)?;
     let (service, name) = (service.clone(), name.to_string());
     off_worker(move || {
         let scope = q.at.scope();
-        service
-            .get_function_configuration(&scope, &name, None)
-            .map_err(|e| render::error(&e))?;
+        service.get_function_configuration(&scope, &name, None)?;
         let period = q.period.unwrap_or(60).clamp(60, 86_400);
         let end = (chrono::Utc::now().timestamp() / period + 1) * period;
         let start = end - q.minutes.unwrap_or(60).clamp(1, 7 * 24 * 60) * 60;
@@ -65,7 +64,7 @@ pub(super) async fn series(
                 .companions()
                 .cloudwatch
                 .get_metric_statistics(&cw_scope, &input)
-                .map_err(|e| render::error(&laminar_model::ApiError::service(e.to_string())))?;
+                .map_err(|e| ApiError::service(e.to_string()))?;
             let mut points = answer.datapoints;
             points.sort_by(|a, b| a.timestamp.total_cmp(&b.timestamp));
             out.insert(metric.into(), points.iter().map(point).collect());

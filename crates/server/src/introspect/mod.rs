@@ -39,26 +39,26 @@ impl Where {
 }
 
 /// A request's query as `T`, or AWS-style 400.
-fn query<T: for<'de> Deserialize<'de> + Default>(text: Option<&str>) -> Result<T, Response> {
+fn query<T: for<'de> Deserialize<'de> + Default>(text: Option<&str>) -> Result<T, ApiError> {
     serde_urlencoded::from_str(text.unwrap_or_default())
         .map_err(|e| bad_request(format!("invalid query: {e}")))
 }
 
-fn bad_request(message: String) -> Response {
-    render::error(&ApiError::new(ErrorKind::InvalidParameterValue, message))
+fn bad_request(message: String) -> ApiError {
+    ApiError::new(ErrorKind::InvalidParameterValue, message)
 }
 
-fn not_found(message: String) -> Response {
-    render::error(&ApiError::new(ErrorKind::ResourceNotFound, message))
+fn not_found(message: String) -> ApiError {
+    ApiError::new(ErrorKind::ResourceNotFound, message)
 }
 
 /// Runs `work` off the async workers (store reads, history queries).
 async fn off_worker<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, Response> + Send + 'static,
-) -> Result<T, Response> {
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
     laminar_db::blocking(work)
         .await
-        .unwrap_or_else(|e| Err(render::error(&ApiError::service(e.to_string()))))
+        .unwrap_or_else(|e| Err(ApiError::service(e.to_string())))
 }
 
 /// `path` follows `/_laminar/`.
@@ -111,10 +111,10 @@ pub async fn serve(
             "No laminar resource at /_laminar/{path}"
         ))),
     };
-    answer.unwrap_or_else(|refused| refused)
+    answer.unwrap_or_else(|e| render::error(&e))
 }
 
-fn code(service: &LambdaService, file: &str) -> Result<Response, Response> {
+fn code(service: &LambdaService, file: &str) -> Result<Response, ApiError> {
     let zip = file
         .strip_suffix(".zip")
         .and_then(|sha| service.code_zip(sha))

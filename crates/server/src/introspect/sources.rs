@@ -6,6 +6,7 @@ use super::{off_worker, query, Where};
 use crate::render;
 use axum::response::Response;
 use laminar_lambda::LambdaService;
+use laminar_model::ApiError;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -30,18 +31,21 @@ struct QueuedEvent {
 pub(super) async fn list(
     service: &LambdaService,
     text: Option<&str>,
-) -> Result<Response, Response> {
+) -> Result<Response, ApiError> {
     let at: Where = query(text)?;
     let service = service.clone();
     off_worker(move || {
         let scope = at.scope();
-        let fail = |e: laminar_model::ApiError| render::error(&e);
         let mut mappings = Vec::new();
         let mut marker = None;
         loop {
-            let page = service
-                .list_event_source_mappings(&scope, None, None, marker.as_deref(), Some(100))
-                .map_err(fail)?;
+            let page = service.list_event_source_mappings(
+                &scope,
+                None,
+                None,
+                marker.as_deref(),
+                Some(100),
+            )?;
             mappings.extend(page.event_source_mappings);
             marker = page.next_marker;
             if marker.is_none() {
