@@ -29,7 +29,7 @@ CREATE TABLE history_invocations (
     log_group          TEXT NOT NULL,
     log_stream         TEXT NOT NULL
 );
-CREATE INDEX history_invocations_function ON history_invocations (account, region, function, id);
+CREATE INDEX history_invocations_function ON history_invocations (function, id);
 CREATE INDEX history_invocations_request ON history_invocations (request_id);
 ";
 

@@ -74,6 +74,8 @@ pub async fn serve(
             return page;
         }
     }
+    // Refusals name the path as it was asked.
+    let unknown = || not_found(format!("No laminar resource at /_laminar/{path}"));
     let decoded: Vec<String> = path
         .split('/')
         .map(|s| {
@@ -88,7 +90,7 @@ pub async fn serve(
             200,
             &serde_json::json!({ "status": "running", "executor": service.executor_name() }),
         )),
-        (&Method::GET, ["code", file]) => code(service, file),
+        (&Method::GET, ["code", file]) => code(service, file).ok_or_else(unknown),
         (&Method::GET, ["api", "functions"]) => functions::list(service, query_text).await,
         (&Method::GET, ["api", "functions", name]) => {
             functions::detail(service, name, query_text).await
@@ -114,10 +116,9 @@ pub async fn serve(
     answer.unwrap_or_else(|e| render::error(&e))
 }
 
-fn code(service: &LambdaService, file: &str) -> Result<Response, ApiError> {
+fn code(service: &LambdaService, file: &str) -> Option<Response> {
     let zip = file
         .strip_suffix(".zip")
-        .and_then(|sha| service.code_zip(sha))
-        .ok_or_else(|| not_found(format!("No laminar resource at /_laminar/code/{file}")))?;
-    Ok(render::raw(200, "application/zip", zip))
+        .and_then(|sha| service.code_zip(sha))?;
+    Some(render::raw(200, "application/zip", zip))
 }
