@@ -97,7 +97,7 @@ def main() -> None:
             driver.get(f"{base}/{fragment}")
             WebDriverWait(driver, 30).until(EC.presence_of_element_located((By.CSS_SELECTOR, ready)))
             times.append((time.perf_counter() - start) * 1000)
-        print(f"  page {fragment}: {min(times):.0f} ms to its data (best of 3; worst {max(times):.0f} ms)")
+        print(f"  page {fragment}: {min(times):.0f} ms to its data (best of 3; all: {[round(t) for t in times]})")
     driver.quit()
     server.stop()
     shutil.rmtree(data, ignore_errors=True)

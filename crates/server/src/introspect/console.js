@@ -53,6 +53,11 @@ function connectLive() {
   });
 }
 
+// A page left keeps no stream open: the browser allows few connections per
+// host, and a lingering stream would stall the next page's requests.
+window.addEventListener("pagehide", () => { if (live) { live.close(); live = null; } });
+window.addEventListener("pageshow", ev => { if (ev.persisted && !live) connectLive(); });
+
 // ---- invocation rows and the drawer ----
 function invocationRow(inv, withFunction = true) {
   return `<tr class="clickable" data-rid="${esc(inv.requestId)}">
