@@ -14,7 +14,7 @@ mod schema;
 mod writer;
 
 pub use query::{Filter, Page};
-pub use record::{Entry, Invocation, Status};
+pub use record::{Entry, Invocation, Status, LOGS_MAX};
 
 use laminar_db::{Db, DbError};
 use std::sync::Arc;

@@ -7,7 +7,7 @@ use serde::Serialize;
 /// How much of an event or a response is kept.
 pub(crate) const BODY_MAX: usize = 8 * 1024;
 /// How much of the log text is kept (its end: REPORT is there).
-pub(crate) const LOGS_MAX: usize = 16 * 1024;
+pub const LOGS_MAX: usize = 16 * 1024;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Status {

@@ -62,7 +62,8 @@ impl Invoker {
             status: outcome.status,
             event: ran.prepared.payload.clone(),
             response: outcome.response,
-            logs: log_text.to_string(),
+            // Only the end is kept: copy no more than that here.
+            logs: crate::logs::tail(log_text, laminar_history::LOGS_MAX).to_string(),
             log_group: config.logging_config.log_group.clone(),
             log_stream: log_stream.to_string(),
         });
