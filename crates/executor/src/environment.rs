@@ -100,6 +100,26 @@ impl Environment {
         self.child.has_exited()
     }
 
+    /// What holds the runtime: its process id, or its container's id.
+    pub fn sandbox_id(&self) -> String {
+        self.child.id()
+    }
+
+    /// The peak memory the runtime used so far (MB).
+    pub fn max_memory_used_mb(&self) -> u64 {
+        self.child.max_memory_used_mb()
+    }
+
+    /// The function version it runs.
+    pub fn version(&self) -> &str {
+        &self.meta.version
+    }
+
+    /// The memory configured for it (MB).
+    pub fn memory_mb(&self) -> i64 {
+        self.meta.memory_mb
+    }
+
     /// Runs one invocation to its end. The deadline the runtime sees is set
     /// here, when the invocation is handed over. With `complete_output`, the
     /// report waits for output that travels separately from the answer

@@ -425,6 +425,10 @@ pub(crate) struct ChildProcess {
 const MEMORY_REFRESH: std::time::Duration = std::time::Duration::from_millis(100);
 
 impl ChildProcess {
+    pub(crate) fn pid(&self) -> Option<i32> {
+        self.pid
+    }
+
     /// Watches a child; `group` is the process group it joined (`None`: it
     /// leads its own).
     fn watch(mut child: tokio::process::Child, group: Option<i32>) -> Self {

@@ -89,6 +89,14 @@ impl Sandbox {
         }
     }
 
+    /// The runtime's process id, or the container's (short) id.
+    pub(crate) fn id(&self) -> String {
+        match self {
+            Self::Process { child, .. } => child.pid().map(|p| p.to_string()).unwrap_or_default(),
+            Self::Container(c) => c.id().chars().take(12).collect(),
+        }
+    }
+
     pub(crate) fn max_memory_used_mb(&self) -> u64 {
         match self {
             Self::Process { child, limits, .. } => limits

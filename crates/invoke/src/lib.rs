@@ -17,12 +17,16 @@ pub mod metrics;
 pub mod pool;
 mod prewarm;
 pub mod provisioning;
+mod pool_snapshot;
+mod record;
 mod request;
 mod run;
 mod state;
 mod stream;
 
+pub use laminar_history::{Entry as HistoryEntry, History};
 pub use laminar_lambda_core::ApiResult;
+pub use pool_snapshot::EnvironmentSnapshot;
 pub use request::{InvocationType, InvokeInput, InvokeOutput, LogType, Prepared};
 pub use stream::{StreamEvent, StreamingInvoke};
 
@@ -55,6 +59,8 @@ pub struct Invoker {
     metrics: metrics::LambdaMetrics,
     /// Execution roles' credentials for the environments.
     iam: laminar_iam::IamService,
+    /// Every run is recorded here (off the invoke path).
+    history: History,
     /// How long a new function stays `Pending` (an update `InProgress`) at
     /// least; see `state`.
     pending: Duration,
@@ -63,6 +69,17 @@ pub struct Invoker {
     pub provisioning: provisioning::Provisioning,
     /// Itself, for the work it starts in the background.
     this: Weak<Invoker>,
+}
+
+/// The services an invocation reports to.
+pub struct InvokerServices {
+    /// Function logs go to CloudWatch Logs.
+    pub logs: laminar_logs::LogsService,
+    /// `AWS/Lambda` metrics and embedded-metric-format lines.
+    pub metrics: laminar_cloudwatch::CloudWatchService,
+    /// Execution roles' credentials.
+    pub iam: laminar_iam::IamService,
+    pub history: History,
 }
 
 /// The invoker's settings from the command line.
@@ -86,10 +103,14 @@ impl Invoker {
         store: Arc<Store>,
         registry: Arc<Registry>,
         executor: Executor,
-        cloudwatch: laminar_logs::LogsService,
-        metrics: laminar_cloudwatch::CloudWatchService,
-        iam: laminar_iam::IamService,
+        services: InvokerServices,
     ) -> Arc<Self> {
+        let InvokerServices {
+            logs,
+            metrics,
+            iam,
+            history,
+        } = services;
         let InvokerSettings {
             endpoint_url,
             account_concurrency,
@@ -109,9 +130,10 @@ impl Invoker {
             pools: pool::Pools::new(Arc::new(executor)),
             concurrency,
             debugging: debug::Debugging::default(),
-            logs: logs::FunctionLogs::new(cloudwatch, metrics.clone()),
+            logs: logs::FunctionLogs::new(logs, metrics.clone()),
             metrics: metrics::LambdaMetrics::new(metrics),
             iam,
+            history,
             pending,
             prewarm_budget: prewarm,
             provisioning: provisioning::Provisioning::default(),
@@ -131,6 +153,11 @@ impl Invoker {
     /// The `AWS/Lambda` metrics: the engines report theirs here too.
     pub fn metrics(&self) -> &metrics::LambdaMetrics {
         &self.metrics
+    }
+
+    /// The invocation history every run is recorded in.
+    pub fn history(&self) -> &History {
+        &self.history
     }
 
     /// Stops idle environments after `keep_alive`, for as long as the

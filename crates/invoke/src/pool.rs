@@ -126,7 +126,7 @@ impl Pools {
         self.executor.prepare(spec).await
     }
 
-    fn idle(&self) -> MutexGuard<'_, HashMap<PoolKey, Vec<WarmEnvironment>>> {
+    pub(crate) fn idle(&self) -> MutexGuard<'_, HashMap<PoolKey, Vec<WarmEnvironment>>> {
         lock(&self.idle)
     }
 

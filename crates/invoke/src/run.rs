@@ -3,13 +3,15 @@
 
 use crate::concurrency::Lease;
 use crate::metrics::Subject;
-use crate::pool::{Origin, PoolKey, WarmEnvironment};
+use crate::pool::{Origin, PoolKey};
+use crate::record::{Outcome, Ran};
 use crate::request::Prepared;
 use crate::{ApiResult, Invoker};
 use bytes::Bytes;
 use laminar_executor::{
     Credentials, EnvironmentSpec, InvokeReport, InvokeResult, Package, StartError,
 };
+use laminar_history::Status;
 use laminar_lambda_core::clock::{self, now_ms};
 use laminar_lambda_core::naming::key_of;
 use laminar_model::arn::Scope;
@@ -221,6 +223,12 @@ impl Invoker {
             .request_id
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let ran = Ran {
+            function: &key.function,
+            prepared,
+            request_id: &request_id,
+            started_ms: now_ms(),
+        };
         let _running = self
             .metrics
             .started(&key.function, lease.unreserved_running);
@@ -273,7 +281,19 @@ impl Invoker {
                             &text,
                         );
                         self.metrics.invoked(subject, true, 0.0);
-                        return Ok((InvokeResult::Error(Bytes::from(body.to_string())), text));
+                        let body = Bytes::from(body.to_string());
+                        self.record(
+                            &ran,
+                            (&spec.log_stream, &text),
+                            Outcome {
+                                status: Status::Error,
+                                response: body.clone(),
+                                duration: Duration::ZERO,
+                                init_duration: None,
+                                max_memory_used_mb: 0,
+                            },
+                        );
+                        return Ok((InvokeResult::Error(body), text));
                     }
                     Err(StartError::UnsupportedRuntime(message)) => {
                         return Err(ApiError::new(ErrorKind::InvalidRuntime, message))
@@ -320,6 +340,7 @@ impl Invoker {
             matches!(report.result, InvokeResult::Error(_)),
             report.duration.as_secs_f64() * 1000.0,
         );
+        self.record(&ran, (&env.log_stream, &text), Outcome::of(&report));
         let InvokeReport {
             result, reusable, ..
         } = report;

@@ -111,6 +111,8 @@ pub struct Companions {
     pub events: laminar_events::EventsService,
     pub dynamodb: laminar_dynamodb::DynamoService,
     pub cloudwatch: laminar_cloudwatch::CloudWatchService,
+    /// Invocation history (the console's, `/_laminar/api/invocations`).
+    pub history: laminar_invoke::History,
 }
 
 /// The Lambda service of one laminar instance. Cheap to clone.
@@ -153,9 +155,12 @@ impl LambdaService {
             store.clone(),
             registry.clone(),
             executor,
-            companions.logs.clone(),
-            companions.cloudwatch.clone(),
-            companions.iam.clone(),
+            laminar_invoke::InvokerServices {
+                logs: companions.logs.clone(),
+                metrics: companions.cloudwatch.clone(),
+                iam: companions.iam.clone(),
+                history: companions.history.clone(),
+            },
         );
         let async_queue = Arc::new(AsyncInvocations::load(
             store.clone(),

@@ -14,6 +14,68 @@ pub struct Cli {
 pub enum Command {
     /// Serve the Lambda API and run functions.
     Serve(ServeArgs),
+    /// List the warm execution environments of a running laminar.
+    Ps(PsArgs),
+    /// List a function's recorded invocations, newest first.
+    Invocations(InvocationsArgs),
+    /// Print a function's recent invocation logs; --follow tails new ones.
+    Logs(LogsArgs),
+    /// Stop a function's idle environments (its next invocation starts cold).
+    Evict(EvictArgs),
+}
+
+/// How the commands reach a running laminar.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Remote {
+    /// laminar's address.
+    #[arg(
+        long,
+        env = "LAMINAR_ENDPOINT",
+        default_value = "http://127.0.0.1:4566"
+    )]
+    pub endpoint: String,
+    /// Print the API's JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct PsArgs {
+    #[command(flatten)]
+    pub remote: Remote,
+    /// Only this function's environments.
+    pub function: Option<String>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct InvocationsArgs {
+    #[command(flatten)]
+    pub remote: Remote,
+    /// The function (all functions when absent).
+    pub function: Option<String>,
+    /// How many (newest first).
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct LogsArgs {
+    #[command(flatten)]
+    pub remote: Remote,
+    pub function: String,
+    /// Keep printing the logs of new invocations as they finish.
+    #[arg(long, short)]
+    pub follow: bool,
+    /// How many recent invocations to print first.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct EvictArgs {
+    #[command(flatten)]
+    pub remote: Remote,
+    pub function: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -112,6 +174,11 @@ pub struct ServeArgs {
     /// Seconds a debugged function may run (its own timeout is lifted).
     #[arg(long, env = "LAMINAR_DEBUG_TIMEOUT", default_value_t = 3600)]
     pub debug_timeout: u64,
+    /// How many invocations the history keeps (the console,
+    /// `/_laminar/api/invocations`); 0 records none. Kept across restarts
+    /// with --data-dir.
+    #[arg(long, env = "LAMINAR_HISTORY", default_value_t = 10_000)]
+    pub history: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

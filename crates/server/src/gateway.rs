@@ -78,6 +78,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         )?,
         dynamodb: DynamoService::new(db.clone())?,
         cloudwatch: laminar_cloudwatch::CloudWatchService::new(db.clone())?,
+        history: laminar_invoke::History::open(db.clone(), args.history)?,
     };
     crate::dynamodb_api::start_sweeper(companions.dynamodb.clone());
     crate::cloudwatch_api::start_flusher(companions.cloudwatch.clone());
@@ -349,7 +350,7 @@ async fn route(
         if crate::debug_api::handles(internal) {
             return crate::debug_api::serve(&service, &method, internal, body).await;
         }
-        return laminar_endpoint(&service, internal);
+        return crate::introspect::serve(&service, &method, internal, uri.query(), body).await;
     }
     let host = headers.get("host").and_then(|v| v.to_str().ok());
     if let Some((url_id, url_path)) = function_url::url_request(host, path) {
@@ -478,26 +479,4 @@ fn body_too_large(operation: &str) -> ApiError {
         ErrorKind::RequestEntityTooLarge,
         format!("Request must be smaller than {REQUEST_BODY_MAX_BYTES} bytes for the {operation} operation"),
     )
-}
-
-/// laminar's own endpoints: health, and code downloads for `GetFunction`.
-fn laminar_endpoint(service: &LambdaService, path: &str) -> Response {
-    if path == "health" {
-        return render::json(
-            200,
-            &serde_json::json!({ "status": "running", "executor": service.executor_name() }),
-        );
-    }
-    if let Some(file) = path
-        .strip_prefix("code/")
-        .and_then(|f| f.strip_suffix(".zip"))
-    {
-        if let Some(zip) = service.code_zip(file) {
-            return render::raw(200, "application/zip", zip);
-        }
-    }
-    render::error(&ApiError::new(
-        ErrorKind::ResourceNotFound,
-        format!("No laminar resource at /_laminar/{path}"),
-    ))
 }

@@ -4,6 +4,7 @@ mod app;
 mod cli;
 mod cloudwatch_api;
 mod cloudwatch_query;
+mod commands;
 mod companion;
 mod cross_account;
 mod debug_api;
@@ -13,6 +14,7 @@ mod events_api;
 mod function_url;
 mod gateway;
 mod iam_api;
+mod introspect;
 mod kinesis_api;
 mod logs_api;
 mod ops;
@@ -41,6 +43,10 @@ async fn main() -> std::process::ExitCode {
         .init();
     let result = match cli.command {
         cli::Command::Serve(args) => gateway::serve(args).await,
+        cli::Command::Ps(args) => commands::ps(args).await,
+        cli::Command::Invocations(args) => commands::invocations(args).await,
+        cli::Command::Logs(args) => commands::logs(args).await,
+        cli::Command::Evict(args) => commands::evict(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

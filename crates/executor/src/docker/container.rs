@@ -20,6 +20,10 @@ pub(crate) struct Container {
 }
 
 impl Container {
+    pub(crate) fn id(&self) -> &str {
+        &self.id
+    }
+
     /// Watches a created container, before it starts: its exit and its output.
     pub(crate) fn watch(docker: Docker, id: String) -> Self {
         let (tx, exit) = watch::channel(None);
