@@ -196,6 +196,9 @@ new_stage() {
     cp -al "$ROOTFS" "$stage"
     rm -f "$stage/.laminar-rootfs-complete"
     mkdir -p "$stage/var/task" "$stage/var/runtime" "$stage/var/lang/bin" "$stage/opt"
+    # Amazon Linux's /bin/sh is bash (AWS's shell-bootstrap tutorial relies
+    # on it); Debian's is dash.
+    ln -sf bash "$stage/bin/sh"
     echo "$stage"
 }
 

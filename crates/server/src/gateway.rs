@@ -187,6 +187,7 @@ async fn choose_executor(
             CodeDeliveryChoice::Mount => CodeDelivery::Mount,
             CodeDeliveryChoice::Copy => CodeDelivery::Copy,
         },
+        init: args.docker_init.clone(),
     };
     let docker = DockerExecutor::connect(settings)
         .await
