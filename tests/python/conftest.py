@@ -26,9 +26,11 @@ def laminar_factory(tmp_path_factory):
     at teardown."""
     started: list[Laminar] = []
 
-    def start(data_dir: Path | None = None, extra_args: list[str] | None = None) -> Laminar:
+    def start(
+        data_dir: Path | None = None, extra_args: list[str] | None = None, executor: str = "process"
+    ) -> Laminar:
         tmp_dir = tmp_path_factory.mktemp("laminar")
-        server = Laminar(data_dir=data_dir, extra_args=extra_args, tmp_dir=tmp_dir).start()
+        server = Laminar(data_dir=data_dir, extra_args=extra_args, tmp_dir=tmp_dir, executor=executor).start()
         started.append(server)
         return server
 
