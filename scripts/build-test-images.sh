@@ -213,20 +213,17 @@ import_stage() { # stage image docker-import-args...
     log "built $image ($(docker image inspect -f '{{.Size}}' "$image" | awk '{ printf "%.0f MB", $1 / 1e6 }'))"
 }
 
-build_python_image() {
-    local stage
-    stage=$(new_stage python3.11)
-    cp -a "$RUNTIME_PY/." "$stage/var/runtime/"
-    rm -f "$stage/var/runtime/.laminar-complete"
-    # The official image keeps its interpreter in /var/lang/bin.
-    ln -s /usr/bin/python3 "$stage/var/lang/bin/python3"
-    ln -s /usr/bin/python3 "$stage/var/lang/bin/python3.11"
-
-    cat >"$stage/var/runtime/bootstrap" <<'EOF'
-#!/bin/sh
-# Python 3.11 runtime (laminar's stand-in image): runs the official runtime
-# interface client, awslambdaric, on the handler ($1, else $_HANDLER), from the
-# function's code directory, against $AWS_LAMBDA_RUNTIME_API.
+# A runtime's /var/runtime/bootstrap: runs COMMAND on the handler ($1, else
+# $_HANDLER) from the function's code directory, through
+# AWS_LAMBDA_EXEC_WRAPPER when one is set.
+write_bootstrap() { # stage "what it is" "lines before the start" command...
+    local stage=$1 what=$2 setup=$3
+    shift 3
+    {
+        printf '#!/bin/sh\n# %s (laminar'\''s stand-in image): runs %s on the\n' "$what" "$*"
+        printf '# handler ($1, else $_HANDLER), from the function'\''s code directory,\n'
+        printf '# against $AWS_LAMBDA_RUNTIME_API.\n'
+        cat <<'EOF'
 if [ $# -ge 1 ]; then
     _HANDLER=$1
 fi
@@ -235,8 +232,9 @@ if [ -z "${_HANDLER:-}" ]; then
     exit 142
 fi
 export _HANDLER
-# Layers first, then the runtime client, then whatever the function set.
-export PYTHONPATH="/opt/python/lib/python3.11/site-packages:/opt/python:/var/runtime${PYTHONPATH:+:$PYTHONPATH}"
+EOF
+        [ -z "$setup" ] || printf '%s\n' "$setup"
+        cat <<'EOF'
 cd "${LAMBDA_TASK_ROOT:-/var/task}" || exit 1
 if [ -n "${AWS_LAMBDA_EXEC_WRAPPER:-}" ]; then
     if [ ! -f "$AWS_LAMBDA_EXEC_WRAPPER" ]; then
@@ -247,13 +245,20 @@ if [ -n "${AWS_LAMBDA_EXEC_WRAPPER:-}" ]; then
         echo "$AWS_LAMBDA_EXEC_WRAPPER: is not an executable" >&2
         exit 126
     fi
-    exec "$AWS_LAMBDA_EXEC_WRAPPER" /usr/bin/python3 -m awslambdaric "$_HANDLER"
+    exec "$AWS_LAMBDA_EXEC_WRAPPER" RUNTIME_COMMAND "$_HANDLER"
 fi
-exec /usr/bin/python3 -m awslambdaric "$_HANDLER"
+exec RUNTIME_COMMAND "$_HANDLER"
 EOF
-    cat >"$stage/lambda-entrypoint.sh" <<'EOF'
-#!/bin/sh
-# Entrypoint of laminar's stand-in for the Lambda Python base image. As in the
+    } | sed "s|RUNTIME_COMMAND|$*|" >"$stage/var/runtime/bootstrap"
+    chmod 755 "$stage/var/runtime/bootstrap"
+}
+
+# The /lambda-entrypoint.sh of a language image: the handler as the one
+# argument (the image's CMD), then /var/runtime/bootstrap.
+write_entrypoint() { # stage language
+    {
+        printf '#!/bin/sh\n# Entrypoint of laminar'\''s stand-in for the Lambda %s base image. As in the\n' "$2"
+        cat <<'EOF'
 # official image the handler comes as the one argument (the image's CMD) and the
 # runtime is /var/runtime/bootstrap. This image has no runtime interface
 # emulator, so it only runs against a Runtime API given in AWS_LAMBDA_RUNTIME_API.
@@ -274,7 +279,24 @@ if [ -z "${AWS_LAMBDA_RUNTIME_API:-}" ]; then
 fi
 exec /var/runtime/bootstrap "$@"
 EOF
-    chmod 755 "$stage/var/runtime/bootstrap" "$stage/lambda-entrypoint.sh"
+    } >"$1/lambda-entrypoint.sh"
+    chmod 755 "$1/lambda-entrypoint.sh"
+}
+
+build_python_image() {
+    local stage
+    stage=$(new_stage python3.11)
+    cp -a "$RUNTIME_PY/." "$stage/var/runtime/"
+    rm -f "$stage/var/runtime/.laminar-complete"
+    # The official image keeps its interpreter in /var/lang/bin.
+    ln -s /usr/bin/python3 "$stage/var/lang/bin/python3"
+    ln -s /usr/bin/python3 "$stage/var/lang/bin/python3.11"
+
+    write_bootstrap "$stage" "Python 3.11 runtime" \
+        '# Layers first, then the runtime client, then whatever the function set.
+export PYTHONPATH="/opt/python/lib/python3.11/site-packages:/opt/python:/var/runtime${PYTHONPATH:+:$PYTHONPATH}"' \
+        /usr/bin/python3 -m awslambdaric
+    write_entrypoint "$stage" Python
     import_stage "$stage" "$PYTHON_IMAGE" --message "laminar stand-in for $PYTHON_IMAGE"
 }
 
@@ -327,43 +349,9 @@ build_node_image() {
     cp "$NODE_CLIENT" "$stage/var/runtime/laminar_runtime.js"
     # The official image keeps its interpreter in /var/lang/bin.
     ln -s /usr/bin/node "$stage/var/lang/bin/node"
-    cat >"$stage/var/runtime/bootstrap" <<'EOF'
-#!/bin/sh
-# Node.js runtime (laminar's stand-in image: Debian's Node.js and laminar's own
-# runtime client, not AWS's): runs the handler ($1, else $_HANDLER) from the
-# function's code directory against $AWS_LAMBDA_RUNTIME_API.
-if [ $# -ge 1 ]; then
-    _HANDLER=$1
-fi
-if [ -z "${_HANDLER:-}" ]; then
-    echo "bootstrap: no handler: give it as the first argument or in _HANDLER" >&2
-    exit 142
-fi
-export _HANDLER
-cd "${LAMBDA_TASK_ROOT:-/var/task}" || exit 1
-if [ -n "${AWS_LAMBDA_EXEC_WRAPPER:-}" ]; then
-    exec "$AWS_LAMBDA_EXEC_WRAPPER" /var/lang/bin/node /var/runtime/laminar_runtime.js "$_HANDLER"
-fi
-exec /var/lang/bin/node /var/runtime/laminar_runtime.js "$_HANDLER"
-EOF
-    cat >"$stage/lambda-entrypoint.sh" <<'EOF'
-#!/bin/sh
-# Entrypoint of laminar's stand-in for the Lambda Node.js base image. As in the
-# official image the handler comes as the one argument (the image's CMD) and the
-# runtime is /var/runtime/bootstrap. No runtime interface emulator: it only runs
-# against a Runtime API given in AWS_LAMBDA_RUNTIME_API.
-if [ $# -ne 1 ]; then
-    echo "entrypoint requires the handler name to be the first argument" >&2
-    exit 142
-fi
-export _HANDLER="$1"
-if [ -z "${AWS_LAMBDA_RUNTIME_API:-}" ]; then
-    echo "lambda-entrypoint: AWS_LAMBDA_RUNTIME_API is not set, and this image has no runtime interface emulator (aws-lambda-rie) to start; run it under laminar, which sets it" >&2
-    exit 1
-fi
-exec /var/runtime/bootstrap "$@"
-EOF
-    chmod 755 "$stage/var/runtime/bootstrap" "$stage/lambda-entrypoint.sh"
+    # Debian's Node.js and laminar's own runtime client, not AWS's.
+    write_bootstrap "$stage" "Node.js runtime" "" /var/lang/bin/node /var/runtime/laminar_runtime.js
+    write_entrypoint "$stage" Node.js
     import_stage "$stage" "$NODE_IMAGE" \
         --change 'ENV NODE_PATH=/opt/nodejs/node20/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task' \
         --change "LABEL org.laminar.stand-in.node-version=$version" \

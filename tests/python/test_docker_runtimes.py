@@ -71,21 +71,18 @@ def docker_server(tmp_path_factory):
     assert_no_panics(server)
 
 
+def deploy(client, name: str, runtime: str, handler: str, package: bytes, **settings) -> None:
+    client.create_function(
+        FunctionName=name, Runtime=runtime, Role=ROLE, Handler=handler, Code={"ZipFile": package}, **settings
+    )
+    wait_active(client, name)
+
+
 def test_the_shell_bootstrap_of_aws_tutorial_runs_with_curl(docker_server, function_name):
     client = docker_server.client()
-    client.create_function(
-        FunctionName=function_name,
-        Runtime="provided.al2023",
-        Role=ROLE,
-        Handler="function.handler",
-        Code={
-            "ZipFile": make_zip(
-                {"bootstrap": TUTORIAL_BOOTSTRAP, "function.sh": TUTORIAL_FUNCTION},
-                modes={"bootstrap": 0o755, "function.sh": 0o755},
-            )
-        },
-    )
-    wait_active(client, function_name)
+    files = {"bootstrap": TUTORIAL_BOOTSTRAP, "function.sh": TUTORIAL_FUNCTION}
+    package = make_zip(files, modes={"bootstrap": 0o755, "function.sh": 0o755})
+    deploy(client, function_name, "provided.al2023", "function.handler", package)
     for _ in range(2):
         answer = client.invoke(FunctionName=function_name, Payload=b'{"text":"Hello"}')
         assert "FunctionError" not in answer
@@ -94,15 +91,7 @@ def test_the_shell_bootstrap_of_aws_tutorial_runs_with_curl(docker_server, funct
 
 def test_a_node_function_runs_in_the_nodejs_image(docker_server, function_name):
     client = docker_server.client()
-    client.create_function(
-        FunctionName=function_name,
-        Runtime="nodejs20.x",
-        Role=ROLE,
-        Handler="index.handler",
-        MemorySize=256,
-        Code={"ZipFile": make_zip({"index.js": NODE_HANDLER})},
-    )
-    wait_active(client, function_name)
+    deploy(client, function_name, "nodejs20.x", "index.handler", make_zip({"index.js": NODE_HANDLER}), MemorySize=256)
     bodies = []
     for n in (1, 2):
         answer = client.invoke(FunctionName=function_name, Payload=json.dumps({"n": n}))

@@ -150,9 +150,12 @@ impl ProcessExecutor {
         };
         let mut command = self.command(spec, code_dir, &python, inside)?;
         let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
-        let api =
-            RuntimeApi::bind(loopback, Some(loopback), crate::extensions::function_meta(spec))
-                .await?;
+        let api = RuntimeApi::bind(
+            loopback,
+            Some(loopback),
+            crate::extensions::function_meta(spec),
+        )
+        .await?;
         let (output, stdout, stderr) = OutputPipe::new()?;
         let task_root_text = task_root.to_string_lossy().into_owned();
         let runtime_dir = self.runtime_dir.to_string_lossy().into_owned();
