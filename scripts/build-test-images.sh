@@ -4,6 +4,10 @@
 #
 #   public.ecr.aws/lambda/python:3.11      stand-in for the official Python base image
 #   public.ecr.aws/lambda/provided:al2023  stand-in for the official custom-runtime image
+#                                          (with curl, as AWS's shell-bootstrap tutorial needs)
+#   public.ecr.aws/lambda/nodejs:20        stand-in for the official Node.js base image: Debian
+#                                          bookworm's Node.js (18.x, not 20) and laminar's own
+#                                          Node runtime client (crates/executor/runtimes/node)
 #   laminar-test/image-function:latest     a container-image function FROM the first one
 #
 # The root filesystem is a Debian bookworm minbase made with debootstrap from the
@@ -13,21 +17,27 @@
 # CMD, /var/task (code), /var/runtime (runtime), /opt (layers), the same ENV.
 # They have no runtime interface emulator: they need AWS_LAMBDA_RUNTIME_API.
 #
-# Idempotent: an image already in the local Docker engine is skipped. Set
-# LAMINAR_IMAGES_REBUILD=1 to rebuild all three. The debootstrap root and the
+# Idempotent: an image already in the local Docker engine is skipped (the Node.js
+# one only when it carries the runtime client of this checkout). Set
+# LAMINAR_IMAGES_REBUILD=1 to rebuild all of them, or a comma-separated list of
+# python, provided, nodejs, function to rebuild only those. The debootstrap root and the
 # PyPI wheels are cached in $LAMINAR_IMAGE_CACHE (default /var/tmp/laminar-images).
 # Building needs root (debootstrap, and reading the root's files to tar them).
 set -euo pipefail
 
 PYTHON_IMAGE=public.ecr.aws/lambda/python:3.11
 PROVIDED_IMAGE=public.ecr.aws/lambda/provided:al2023
+NODE_IMAGE=public.ecr.aws/lambda/nodejs:20
 FUNCTION_IMAGE=laminar-test/image-function:latest
 
 SUITE=bookworm
-INCLUDE=python3,ca-certificates
+# One root for every image: an extra package costs seconds once, not per image.
+INCLUDE=python3,ca-certificates,curl,nodejs
 AWSLAMBDARIC_VERSION=4.2.2
 CACHE="${LAMINAR_IMAGE_CACHE:-/var/tmp/laminar-images}"
-ROOTFS="$CACHE/rootfs-$SUITE"
+# Named by its package set: checkouts with different sets keep their own root.
+ROOTFS="$CACHE/rootfs-$SUITE-${INCLUDE//,/-}"
+NODE_CLIENT="$(cd "$(dirname "$0")/.." && pwd)/crates/executor/runtimes/node/laminar_runtime.js"
 RUNTIME_PY="$CACHE/runtime-python3.11-awslambdaric-$AWSLAMBDARIC_VERSION"
 
 STARTED=$SECONDS
@@ -48,6 +58,7 @@ COMMON_CHANGES=(
     --change 'WORKDIR /var/task'
     --change 'ENTRYPOINT ["/lambda-entrypoint.sh"]'
     --change 'LABEL org.laminar.stand-in=true'
+    --change "LABEL org.laminar.packages=$INCLUDE"
 )
 
 # With LAMINAR_IMAGES_REBUILD=1 the image a tag named before is left untagged:
@@ -62,8 +73,16 @@ drop_replaced() { # image old-id
 
 image_id() { docker image inspect -f '{{.Id}}' "$1" 2>/dev/null || true; }
 
-image_exists() {
-    [ "${LAMINAR_IMAGES_REBUILD:-0}" != 1 ] && docker image inspect "$1" >/dev/null 2>&1
+# Whether LAMINAR_IMAGES_REBUILD asks for this kind of image (python, provided, …).
+rebuild_asked() {
+    local asked=",${LAMINAR_IMAGES_REBUILD:-0},"
+    [ "$asked" = ",1," ] || [[ "$asked" == *",$1,"* ]]
+}
+
+# Present, not asked to be rebuilt, and made from a root with today's packages.
+image_exists() { # image kind
+    ! rebuild_asked "$2" &&
+        [ "$(docker image inspect -f '{{index .Config.Labels "org.laminar.packages"}}' "$1" 2>/dev/null)" = "$INCLUDE" ]
 }
 
 # The Debian mirror, read from this machine's apt configuration (deb822 sources
@@ -177,6 +196,9 @@ new_stage() {
     cp -al "$ROOTFS" "$stage"
     rm -f "$stage/.laminar-rootfs-complete"
     mkdir -p "$stage/var/task" "$stage/var/runtime" "$stage/var/lang/bin" "$stage/opt"
+    # Amazon Linux's /bin/sh is bash (AWS's shell-bootstrap tutorial relies
+    # on it); Debian's is dash.
+    ln -sf bash "$stage/bin/sh"
     echo "$stage"
 }
 
@@ -191,20 +213,17 @@ import_stage() { # stage image docker-import-args...
     log "built $image ($(docker image inspect -f '{{.Size}}' "$image" | awk '{ printf "%.0f MB", $1 / 1e6 }'))"
 }
 
-build_python_image() {
-    local stage
-    stage=$(new_stage python3.11)
-    cp -a "$RUNTIME_PY/." "$stage/var/runtime/"
-    rm -f "$stage/var/runtime/.laminar-complete"
-    # The official image keeps its interpreter in /var/lang/bin.
-    ln -s /usr/bin/python3 "$stage/var/lang/bin/python3"
-    ln -s /usr/bin/python3 "$stage/var/lang/bin/python3.11"
-
-    cat >"$stage/var/runtime/bootstrap" <<'EOF'
-#!/bin/sh
-# Python 3.11 runtime (laminar's stand-in image): runs the official runtime
-# interface client, awslambdaric, on the handler ($1, else $_HANDLER), from the
-# function's code directory, against $AWS_LAMBDA_RUNTIME_API.
+# A runtime's /var/runtime/bootstrap: runs COMMAND on the handler ($1, else
+# $_HANDLER) from the function's code directory, through
+# AWS_LAMBDA_EXEC_WRAPPER when one is set.
+write_bootstrap() { # stage "what it is" "lines before the start" command...
+    local stage=$1 what=$2 setup=$3
+    shift 3
+    {
+        printf '#!/bin/sh\n# %s (laminar'\''s stand-in image): runs %s on the\n' "$what" "$*"
+        printf '# handler ($1, else $_HANDLER), from the function'\''s code directory,\n'
+        printf '# against $AWS_LAMBDA_RUNTIME_API.\n'
+        cat <<'EOF'
 if [ $# -ge 1 ]; then
     _HANDLER=$1
 fi
@@ -213,8 +232,9 @@ if [ -z "${_HANDLER:-}" ]; then
     exit 142
 fi
 export _HANDLER
-# Layers first, then the runtime client, then whatever the function set.
-export PYTHONPATH="/opt/python/lib/python3.11/site-packages:/opt/python:/var/runtime${PYTHONPATH:+:$PYTHONPATH}"
+EOF
+        [ -z "$setup" ] || printf '%s\n' "$setup"
+        cat <<'EOF'
 cd "${LAMBDA_TASK_ROOT:-/var/task}" || exit 1
 if [ -n "${AWS_LAMBDA_EXEC_WRAPPER:-}" ]; then
     if [ ! -f "$AWS_LAMBDA_EXEC_WRAPPER" ]; then
@@ -225,13 +245,20 @@ if [ -n "${AWS_LAMBDA_EXEC_WRAPPER:-}" ]; then
         echo "$AWS_LAMBDA_EXEC_WRAPPER: is not an executable" >&2
         exit 126
     fi
-    exec "$AWS_LAMBDA_EXEC_WRAPPER" /usr/bin/python3 -m awslambdaric "$_HANDLER"
+    exec "$AWS_LAMBDA_EXEC_WRAPPER" RUNTIME_COMMAND "$_HANDLER"
 fi
-exec /usr/bin/python3 -m awslambdaric "$_HANDLER"
+exec RUNTIME_COMMAND "$_HANDLER"
 EOF
-    cat >"$stage/lambda-entrypoint.sh" <<'EOF'
-#!/bin/sh
-# Entrypoint of laminar's stand-in for the Lambda Python base image. As in the
+    } | sed "s|RUNTIME_COMMAND|$*|" >"$stage/var/runtime/bootstrap"
+    chmod 755 "$stage/var/runtime/bootstrap"
+}
+
+# The /lambda-entrypoint.sh of a language image: the handler as the one
+# argument (the image's CMD), then /var/runtime/bootstrap.
+write_entrypoint() { # stage language
+    {
+        printf '#!/bin/sh\n# Entrypoint of laminar'\''s stand-in for the Lambda %s base image. As in the\n' "$2"
+        cat <<'EOF'
 # official image the handler comes as the one argument (the image's CMD) and the
 # runtime is /var/runtime/bootstrap. This image has no runtime interface
 # emulator, so it only runs against a Runtime API given in AWS_LAMBDA_RUNTIME_API.
@@ -252,7 +279,24 @@ if [ -z "${AWS_LAMBDA_RUNTIME_API:-}" ]; then
 fi
 exec /var/runtime/bootstrap "$@"
 EOF
-    chmod 755 "$stage/var/runtime/bootstrap" "$stage/lambda-entrypoint.sh"
+    } >"$1/lambda-entrypoint.sh"
+    chmod 755 "$1/lambda-entrypoint.sh"
+}
+
+build_python_image() {
+    local stage
+    stage=$(new_stage python3.11)
+    cp -a "$RUNTIME_PY/." "$stage/var/runtime/"
+    rm -f "$stage/var/runtime/.laminar-complete"
+    # The official image keeps its interpreter in /var/lang/bin.
+    ln -s /usr/bin/python3 "$stage/var/lang/bin/python3"
+    ln -s /usr/bin/python3 "$stage/var/lang/bin/python3.11"
+
+    write_bootstrap "$stage" "Python 3.11 runtime" \
+        '# Layers first, then the runtime client, then whatever the function set.
+export PYTHONPATH="/opt/python/lib/python3.11/site-packages:/opt/python:/var/runtime${PYTHONPATH:+:$PYTHONPATH}"' \
+        /usr/bin/python3 -m awslambdaric
+    write_entrypoint "$stage" Python
     import_stage "$stage" "$PYTHON_IMAGE" --message "laminar stand-in for $PYTHON_IMAGE"
 }
 
@@ -289,6 +333,30 @@ exit 127
 EOF
     chmod 755 "$stage/lambda-entrypoint.sh"
     import_stage "$stage" "$PROVIDED_IMAGE" --message "laminar stand-in for $PROVIDED_IMAGE"
+}
+
+node_client_sha() { sha256sum "$NODE_CLIENT" | cut -c1-16; }
+
+# The Node.js image is current when it carries this checkout's runtime client.
+node_image_current() {
+    [ "$(docker image inspect -f '{{index .Config.Labels "org.laminar.runtime-client"}}' "$NODE_IMAGE" 2>/dev/null)" = "$(node_client_sha)" ]
+}
+
+build_node_image() {
+    local stage version
+    stage=$(new_stage nodejs20)
+    version=$(chroot "$ROOTFS" /usr/bin/node --version 2>/dev/null || echo unknown)
+    cp "$NODE_CLIENT" "$stage/var/runtime/laminar_runtime.js"
+    # The official image keeps its interpreter in /var/lang/bin.
+    ln -s /usr/bin/node "$stage/var/lang/bin/node"
+    # Debian's Node.js and laminar's own runtime client, not AWS's.
+    write_bootstrap "$stage" "Node.js runtime" "" /var/lang/bin/node /var/runtime/laminar_runtime.js
+    write_entrypoint "$stage" Node.js
+    import_stage "$stage" "$NODE_IMAGE" \
+        --change 'ENV NODE_PATH=/opt/nodejs/node20/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task' \
+        --change "LABEL org.laminar.stand-in.node-version=$version" \
+        --change "LABEL org.laminar.runtime-client=$(node_client_sha)" \
+        --message "laminar stand-in for $NODE_IMAGE: Debian's Node.js $version and laminar's runtime client"
 }
 
 build_function_image() {
@@ -332,9 +400,14 @@ main() {
         die "the Docker engine is not reachable (is dockerd running, and may this user use it?): $(docker version 2>&1 | tail -n 1)"
 
     local todo=()
-    image_exists "$PYTHON_IMAGE" && log "$PYTHON_IMAGE: exists, skipped" || todo+=(python)
-    image_exists "$PROVIDED_IMAGE" && log "$PROVIDED_IMAGE: exists, skipped" || todo+=(provided)
-    if image_exists "$FUNCTION_IMAGE"; then
+    image_exists "$PYTHON_IMAGE" python && log "$PYTHON_IMAGE: exists, skipped" || todo+=(python)
+    image_exists "$PROVIDED_IMAGE" provided && log "$PROVIDED_IMAGE: exists, skipped" || todo+=(provided)
+    if image_exists "$NODE_IMAGE" nodejs && node_image_current; then
+        log "$NODE_IMAGE: exists, skipped"
+    else
+        todo+=(nodejs)
+    fi
+    if image_exists "$FUNCTION_IMAGE" function; then
         log "$FUNCTION_IMAGE: exists, skipped"
     else
         todo+=(function)
@@ -361,6 +434,11 @@ main() {
             need_root "$PROVIDED_IMAGE"
             build_rootfs
             build_provided_image
+            ;;
+        nodejs)
+            need_root "$NODE_IMAGE"
+            build_rootfs
+            build_node_image
             ;;
         function)
             build_function_image

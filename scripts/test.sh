@@ -20,6 +20,10 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 echo "==> build laminar and the test fixtures"
 cargo build --workspace --bins --quiet
+# The init the docker executor puts into containers: static, so that it runs
+# whatever C library an image has (seconds: std and libc only).
+RUSTFLAGS="-C target-feature=+crt-static" cargo build --quiet --release \
+    --target x86_64-unknown-linux-gnu -p laminar-init
 
 if docker info >/dev/null 2>&1; then
     echo "==> Lambda images for the docker executor tests (built offline, skipped when present)"

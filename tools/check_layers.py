@@ -26,7 +26,7 @@ MAX_LAMBDA_CRATE_LINES = 5000
 
 # Rooms from the bottom up: a crate may depend only on crates of lower layers.
 LAYERS: list[list[str]] = [
-    ["laminar-model", "laminar-db", "laminar-runtime-api", "laminar-event-pattern"],
+    ["laminar-model", "laminar-db", "laminar-runtime-api", "laminar-event-pattern", "laminar-init"],
     ["laminar-store", "laminar-executor", "laminar-sqs", "laminar-logs", "laminar-s3", "laminar-iam", "laminar-kinesis", "laminar-sns", "laminar-dynamodb", "laminar-events", "laminar-cloudwatch", "laminar-history"],
     ["laminar-lambda-core"],
     ["laminar-invoke"],

@@ -1,7 +1,9 @@
 """The Extensions API and the Telemetry API through real clients: an external
 extension written as a plain Python script in a layer (`extensions/NAME`),
-an internal one registered from the runtime process, and the errors AWS
-gives when extensions fail."""
+one on the official `lambda-extension` crate, an internal one registered from
+the runtime process, and the errors AWS gives when extensions fail — with the
+process executor and with the docker executor (where laminar-init starts the
+extensions inside the container)."""
 
 from __future__ import annotations
 
@@ -9,16 +11,17 @@ import base64
 import json
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 
 from conftest import assert_no_panics
+from extension_testing import Recorder, require_docker
 from laminar_testing import (
     ACCOUNT,
     Laminar,
     REGION,
     ROLE,
+    Laminar,
     make_zip,
     wait_active,
     wait_for,
@@ -26,21 +29,22 @@ from laminar_testing import (
 )
 
 # An external extension: registers for INVOKE and SHUTDOWN, optionally
-# subscribes to telemetry on a listener of its own, and appends what it sees
-# to EXT_OUT/<name>.jsonl. EXT_MODE makes it fail in the ways AWS reports.
+# subscribes to telemetry on a listener of its own, and POSTs what it sees to
+# the test's recorder, EXT_OUT/<name>. EXT_MODE makes it fail in the ways AWS
+# reports.
 EXTENSION = r'''#!/usr/bin/env python3
 import json, os, sys, threading, urllib.request
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 API = os.environ["AWS_LAMBDA_RUNTIME_API"]
 NAME = os.path.basename(__file__)
-OUT = os.path.join(os.environ["EXT_OUT"], NAME + ".jsonl")
+OUT = os.environ["EXT_OUT"] + "/" + NAME
 MODE = os.environ.get("EXT_MODE", "normal")
 
 
 def record(kind, **fields):
-    with open(OUT, "a") as f:
-        f.write(json.dumps(dict(kind=kind, **fields)) + "\n")
+    body = json.dumps(dict(kind=kind, **fields)).encode()
+    urllib.request.urlopen(urllib.request.Request(OUT, data=body, method="POST"), timeout=10).read()
 
 
 def call(method, path, body=None, headers=None):
@@ -77,7 +81,8 @@ if os.environ.get("EXT_TELEMETRY"):
         def log_message(self, *args):
             pass
 
-    server = HTTPServer(("127.0.0.1", 0), Handler)
+    # Every interface: in a container, laminar reaches it from outside.
+    server = HTTPServer(("0.0.0.0", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     subscription = {
         "schemaVersion": "2022-12-13",
@@ -109,11 +114,46 @@ def handler(event, context):
 """
 
 
-def records(out: Path, name: str = "recorder") -> list[dict]:
-    path = out / f"{name}.jsonl"
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line]
+@pytest.fixture
+def recorder():
+    rec = Recorder()
+    yield rec
+    rec.close()
+
+
+@pytest.fixture(scope="module")
+def docker_laminar(tmp_path_factory):
+    require_docker()
+    server = Laminar(
+        tmp_dir=tmp_path_factory.mktemp("laminar"), executor="docker", extra_args=ONE_ENVIRONMENT
+    ).start()
+    yield server
+    server.stop()
+    assert_no_panics(server)
+    assert not [line for line in server.lines if "no laminar-init" in line], "laminar-init was not found"
+
+
+class Env:
+    """A laminar of one executor, its client, and where its extensions report."""
+
+    def __init__(self, executor: str, server: Laminar, recorder: Recorder):
+        self.executor = executor
+        self.client = server.client()
+        self.out = recorder.url_for(executor)
+        self._recorder = recorder
+
+    def records(self, name: str = "recorder") -> list[dict]:
+        return self._recorder.records(name)
+
+
+EXECUTORS = ["process", "docker"]
+
+
+@pytest.fixture(params=EXECUTORS)
+def env(request, recorder):
+    if request.param == "docker":
+        return Env("docker", request.getfixturevalue("docker_laminar"), recorder)
+    return Env("process", request.getfixturevalue("process_laminar"), recorder)
 
 
 def extension_layer(client, name: str = "recorder") -> str:
@@ -126,16 +166,19 @@ def extension_layer(client, name: str = "recorder") -> str:
     return layer["LayerVersionArn"]
 
 
-def create(client, name: str, out: Path, layers: list[str], handler_source: str = HANDLER, **env):
+def create(
+    client, name: str, out: str, layers: list[str], handler_source: str = HANDLER, runtime="python3.11", **env
+):
+    # python3.11: the Python image the Docker tests have (a stand-in).
     client.create_function(
         FunctionName=name,
-        Runtime="python3.12",
+        Runtime=runtime,
         Role=ROLE,
         Handler="app.handler",
         Code={"ZipFile": make_zip({"app.py": handler_source})},
         Layers=layers,
         Timeout=10,
-        Environment={"Variables": {"EXT_OUT": str(out), **env}},
+        Environment={"Variables": {"EXT_OUT": out, **env}},
     )
     wait_active(client, name)
 
@@ -146,9 +189,9 @@ ONE_ENVIRONMENT = ["--prewarm", "0"]
 
 
 @pytest.fixture(scope="module")
-def lambda_(tmp_path_factory):
+def process_laminar(tmp_path_factory):
     server = Laminar(tmp_dir=tmp_path_factory.mktemp("laminar"), extra_args=ONE_ENVIRONMENT).start()
-    yield server.client()
+    yield server
     server.stop()
     assert_no_panics(server)
 
@@ -159,10 +202,9 @@ def invoke(client, name: str, payload: dict) -> tuple[dict, dict]:
     return answer, body
 
 
-def test_external_extension_sees_invokes_telemetry_and_shutdown_on_update(
-    lambda_, function_name, tmp_path
-):
-    create(lambda_, function_name, tmp_path, [extension_layer(lambda_)], EXT_TELEMETRY="1")
+def test_external_extension_sees_invokes_telemetry_and_shutdown_on_update(env, function_name):
+    lambda_ = env.client
+    create(lambda_, function_name, env.out, [extension_layer(lambda_)], EXT_TELEMETRY="1")
     request_ids = []
     for n in (1, 2):
         answer, body = invoke(lambda_, function_name, {"n": n})
@@ -171,7 +213,7 @@ def test_external_extension_sees_invokes_telemetry_and_shutdown_on_update(
     log = base64.b64decode(answer["LogResult"]).decode()
     assert "REPORT RequestId: " + request_ids[1] in log
 
-    seen = records(tmp_path)
+    seen = env.records()
     assert seen[0] == {
         "kind": "register",
         "status": 200,
@@ -198,7 +240,7 @@ def test_external_extension_sees_invokes_telemetry_and_shutdown_on_update(
         assert now_ms - 30_000 < event["deadlineMs"] < now_ms + 11_000
 
     def telemetry():
-        got = [r for r in records(tmp_path) if r["kind"] == "telemetry"]
+        got = [r for r in env.records() if r["kind"] == "telemetry"]
         reports = [t for t in got if t["type"] == "platform.report"]
         return got if len(reports) == 2 else None
 
@@ -246,11 +288,9 @@ def test_external_extension_sees_invokes_telemetry_and_shutdown_on_update(
     # An update retires the environment: SHUTDOWN, reason spindown.
     lambda_.update_function_configuration(FunctionName=function_name, Description="changed")
     wait_updated(lambda_, function_name)
-    done = wait_for(
-        lambda: [r for r in records(tmp_path) if r["kind"] == "bye"], timeout=10, what="the SHUTDOWN"
-    )
+    done = wait_for(lambda: [r for r in env.records() if r["kind"] == "bye"], timeout=10, what="the SHUTDOWN")
     assert done
-    shutdown = [r["event"] for r in records(tmp_path) if r["kind"] == "event"][-1]
+    shutdown = [r["event"] for r in env.records() if r["kind"] == "event"][-1]
     assert shutdown["eventType"] == "SHUTDOWN"
     assert shutdown["shutdownReason"] == "spindown"
     assert set(shutdown) == {"eventType", "shutdownReason", "deadlineMs"}
@@ -262,8 +302,10 @@ import os, signal, sys
 
 
 def on_sigterm(*_):
-    with open(os.path.join(os.environ["EXT_OUT"], "sigterm"), "w") as f:
-        f.write("runtime got SIGTERM")
+    import urllib.request
+
+    urllib.request.urlopen(urllib.request.Request(
+        os.environ["EXT_OUT"] + "/sigterm", data=b'"runtime got SIGTERM"', method="POST"), timeout=10).read()
     sys.exit(0)
 
 
@@ -271,17 +313,38 @@ signal.signal(signal.SIGTERM, on_sigterm)
 """
 
 
-def test_extension_gets_shutdown_when_laminar_stops(laminar_factory, tmp_path):
-    server = laminar_factory(extra_args=ONE_ENVIRONMENT)
+def own_laminar(executor: str, laminar_factory) -> Laminar:
+    if executor == "docker":
+        require_docker()
+        # awslambdaric polls from a thread (so that the main thread runs
+        # signal handlers) only under python3.12 and later, as on AWS: run
+        # python3.12 in the Python image the tests have.
+        mapping = json.dumps({"python3.12": "public.ecr.aws/lambda/python:3.11"})
+        return laminar_factory(
+            executor=executor, extra_args=[*ONE_ENVIRONMENT, "--runtime-image-mapping", mapping]
+        )
+    return laminar_factory(executor=executor, extra_args=ONE_ENVIRONMENT)
+
+
+@pytest.mark.parametrize("executor", EXECUTORS)
+def test_extension_gets_shutdown_when_laminar_stops(executor, laminar_factory, recorder):
+    server = own_laminar(executor, laminar_factory)
     client = server.client()
     name = f"ext-stop-{uuid.uuid4().hex[:8]}"
-    create(client, name, tmp_path, [extension_layer(client)], handler_source=GRACEFUL)
+    create(
+        client,
+        name,
+        recorder.url_for(executor),
+        [extension_layer(client)],
+        handler_source=GRACEFUL,
+        runtime="python3.12",
+    )
     answer, body = invoke(client, name, {"n": 1})
     assert "FunctionError" not in answer, body
     assert server.stop() == 0
     # As on AWS, the runtime gets SIGTERM when extensions are registered.
-    assert (tmp_path / "sigterm").read_text() == "runtime got SIGTERM"
-    seen = records(tmp_path)
+    assert recorder.records("sigterm") == ["runtime got SIGTERM"]
+    seen = recorder.records("recorder")
     assert seen[-1] == {"kind": "bye"}
     assert seen[-2]["event"]["eventType"] == "SHUTDOWN"
     assert seen[-2]["event"]["shutdownReason"] == "spindown"
@@ -295,8 +358,9 @@ def test_extension_gets_shutdown_when_laminar_stops(laminar_factory, tmp_path):
         ("init_error", "Extension.InitError", "Error: Extension.ConfigMissing"),
     ],
 )
-def test_extension_failures_are_function_errors(lambda_, function_name, tmp_path, mode, error_type, message):
-    create(lambda_, function_name, tmp_path, [extension_layer(lambda_)], EXT_MODE=mode)
+def test_extension_failures_are_function_errors(env, function_name, mode, error_type, message):
+    lambda_ = env.client
+    create(lambda_, function_name, env.out, [extension_layer(lambda_)], EXT_MODE=mode)
     answer = lambda_.invoke(FunctionName=function_name, Payload=b"{}")
     body = json.loads(answer["Payload"].read())
     request_id = answer["ResponseMetadata"]["RequestId"]
@@ -364,8 +428,9 @@ def handler(event, context):
 """
 
 
-def test_internal_extension_and_the_apis_refusals(lambda_, function_name, tmp_path):
-    create(lambda_, function_name, tmp_path, [], handler_source=INTERNAL)
+def test_internal_extension_and_the_apis_refusals(env, function_name):
+    lambda_ = env.client
+    create(lambda_, function_name, env.out, [], handler_source=INTERNAL)
     _, first = invoke(lambda_, function_name, {})
     _, second = invoke(lambda_, function_name, {})
     assert first["registered"] == [
@@ -414,8 +479,9 @@ def handler(event, context):
 """
 
 
-def test_a_timeout_resets_the_environment_with_shutdown_reason_timeout(lambda_, function_name, tmp_path):
-    create(lambda_, function_name, tmp_path, [extension_layer(lambda_)], handler_source=SLOW)
+def test_a_timeout_resets_the_environment_with_shutdown_reason_timeout(env, function_name):
+    lambda_ = env.client
+    create(lambda_, function_name, env.out, [extension_layer(lambda_)], handler_source=SLOW)
     lambda_.update_function_configuration(FunctionName=function_name, Timeout=1)
     wait_updated(lambda_, function_name)
     answer = lambda_.invoke(FunctionName=function_name, Payload=b"{}")
@@ -425,8 +491,8 @@ def test_a_timeout_resets_the_environment_with_shutdown_reason_timeout(lambda_, 
         "errorType": "Sandbox.Timedout",
         "errorMessage": f"RequestId: {request_id} Error: Task timed out after 1.00 seconds",
     }
-    wait_for(lambda: [r for r in records(tmp_path) if r["kind"] == "bye"], timeout=10, what="the SHUTDOWN")
-    events = [r["event"] for r in records(tmp_path) if r["kind"] == "event"]
+    wait_for(lambda: [r for r in env.records() if r["kind"] == "bye"], timeout=10, what="the SHUTDOWN")
+    events = [r["event"] for r in env.records() if r["kind"] == "event"]
     assert [e["eventType"] for e in events] == ["INVOKE", "SHUTDOWN"]
     assert events[0]["requestId"] == request_id
     assert events[1]["shutdownReason"] == "timeout"
@@ -440,12 +506,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_an_extension_on_the_lambda_extension_crate(laminar_factory, tmp_path):
+@pytest.mark.parametrize("executor", EXECUTORS)
+def test_an_extension_on_the_lambda_extension_crate(executor, laminar_factory, recorder):
     from laminar_testing import laminar_bin
 
     binary = laminar_bin().with_name("laminar-fixture-extension")
     assert binary.exists(), f"build the fixture first: cargo build --workspace --bins ({binary})"
-    server = laminar_factory(extra_args=ONE_ENVIRONMENT)
+    server = own_laminar(executor, laminar_factory)
     client = server.client()
     layer = client.publish_layer_version(
         LayerName="rust-extension",
@@ -457,7 +524,7 @@ def test_an_extension_on_the_lambda_extension_crate(laminar_factory, tmp_path):
         },
     )["LayerVersionArn"]
     name = f"rust-ext-{uuid.uuid4().hex[:8]}"
-    create(client, name, tmp_path, [layer], EXT_TELEMETRY_PORT=str(free_port()))
+    create(client, name, recorder.url_for(executor), [layer], EXT_TELEMETRY_PORT=str(free_port()))
     request_ids = []
     for n in (1, 2):
         answer, body = invoke(client, name, {"n": n})
@@ -465,7 +532,7 @@ def test_an_extension_on_the_lambda_extension_crate(laminar_factory, tmp_path):
         request_ids.append(body["requestId"])
 
     def seen():
-        got = records(tmp_path, "rust-extension")
+        got = recorder.records("rust-extension")
         return got if sum(r["kind"] == "platform.report" for r in got) == 2 else None
 
     got = wait_for(seen, timeout=10, what="the crate's telemetry")
@@ -485,4 +552,4 @@ def test_an_extension_on_the_lambda_extension_crate(laminar_factory, tmp_path):
     assert telemetry == expected
 
     assert server.stop() == 0
-    assert records(tmp_path, "rust-extension")[-1] == {"kind": "SHUTDOWN", "reason": "spindown"}
+    assert recorder.records("rust-extension")[-1] == {"kind": "SHUTDOWN", "reason": "spindown"}

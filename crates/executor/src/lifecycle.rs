@@ -148,11 +148,16 @@ impl Environment {
             // The runtime gets SIGTERM (its graceful shutdown), the
             // extensions their SHUTDOWN.
             self.child.terminate_runtime();
-            tokio::select! {
-                () = self.api.shutdown_extensions_done() => {}
-                () = self.child.extensions_gone() => {}
-                () = tokio::time::sleep(SHUTDOWN_LIMIT) => {}
-            }
+            // The phase lasts until the extensions are done and the runtime
+            // has ended (its SIGTERM handler ran), at most the limit.
+            let extensions = async {
+                tokio::select! {
+                    () = self.api.shutdown_extensions_done() => {}
+                    () = self.child.extensions_gone() => {}
+                }
+            };
+            let both = futures_util::future::join(extensions, self.child.exited());
+            let _ = tokio::time::timeout(SHUTDOWN_LIMIT, both).await;
         }
         self.child.kill();
     }

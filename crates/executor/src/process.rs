@@ -192,8 +192,12 @@ impl ProcessExecutor {
         };
         let mut command = self.command(spec, code_dir, &python, &runtime_root, inside)?;
         let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
-        let api =
-            RuntimeApi::bind(loopback, loopback, crate::extensions::function_meta(spec)).await?;
+        let api = RuntimeApi::bind(
+            loopback,
+            Some(loopback),
+            crate::extensions::function_meta(spec),
+        )
+        .await?;
         let (output, stdout, stderr) = OutputPipe::new()?;
         let task_root_text = task_root.to_string_lossy().into_owned();
         let runtime_dir = runtime_root.to_string_lossy().into_owned();
@@ -526,7 +530,7 @@ impl Drop for ChildProcess {
     }
 }
 
-fn describe_exit(status: std::process::ExitStatus) -> String {
+pub(crate) fn describe_exit(status: std::process::ExitStatus) -> String {
     use std::os::unix::process::ExitStatusExt;
     if let Some(code) = status.code() {
         return format!("exit status {code}");

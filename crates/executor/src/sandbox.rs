@@ -38,7 +38,8 @@ impl Sandbox {
                 });
                 futures_util::future::select_all(exits).await.0
             }
-            _ => std::future::pending().await,
+            Self::Container(c) => c.extension_exited().await,
+            Self::Process { .. } => std::future::pending().await,
         }
     }
 
@@ -53,8 +54,13 @@ impl Sandbox {
 
     /// Resolves once every external extension has exited.
     pub(crate) async fn extensions_gone(&self) {
-        if let Self::Process { extensions, .. } = self {
-            futures_util::future::join_all(extensions.iter().map(|(_, c)| c.exited())).await;
+        match self {
+            Self::Process { extensions, .. } => {
+                futures_util::future::join_all(extensions.iter().map(|(_, c)| c.exited())).await;
+            }
+            // laminar-init exits once the runtime and every extension ended.
+            Self::Container(c) if c.has_init() => c.ended().await,
+            Self::Container(_) => {}
         }
     }
 
@@ -62,6 +68,7 @@ impl Sandbox {
     pub(crate) fn kill_runtime(&mut self) {
         match self {
             Self::Process { child, .. } => child.signal_alone(libc::SIGKILL),
+            Self::Container(c) if c.has_init() => c.signal_init("SIGUSR1"),
             Self::Container(c) => c.remove(),
         }
     }
@@ -69,8 +76,9 @@ impl Sandbox {
     /// Asks the runtime to stop (SIGTERM), as Lambda does at shutdown when
     /// extensions are registered; it is killed with the rest afterwards.
     pub(crate) fn terminate_runtime(&self) {
-        if let Self::Process { child, .. } = self {
-            child.signal_alone(libc::SIGTERM);
+        match self {
+            Self::Process { child, .. } => child.signal_alone(libc::SIGTERM),
+            Self::Container(c) => c.signal_init("SIGTERM"),
         }
     }
 

@@ -7,10 +7,12 @@
 
 mod ext_routes;
 mod extensions;
+mod init_reports;
 mod routes;
 mod telemetry;
 
 pub use extensions::{ExtensionError, MAX_EXTENSIONS};
+pub use init_reports::{InitProcess, ProcessExit};
 pub use telemetry::Stream;
 
 use bytes::Bytes;
@@ -95,6 +97,11 @@ struct Shared {
     extensions: extensions::Registry,
     telemetry: telemetry::Telemetry,
     function: FunctionMeta,
+    /// The address the environment's own processes listen on (telemetry
+    /// destinations): known at once for processes, once started for containers.
+    sandbox: watch::Sender<Option<IpAddr>>,
+    /// The process exits laminar-init reported, in order.
+    exits: watch::Sender<Vec<ProcessExit>>,
 }
 
 /// What the Extensions API tells an extension about its function.
@@ -115,15 +122,17 @@ pub struct RuntimeApi {
 
 impl RuntimeApi {
     /// Listens on an ephemeral port of `ip`. `sandbox` is the address the
-    /// environment's own processes listen on (telemetry destinations).
+    /// environment's own processes listen on (telemetry destinations), when
+    /// already known (else see [`RuntimeApi::set_sandbox`]).
     pub async fn bind(
         ip: IpAddr,
-        sandbox: IpAddr,
+        sandbox: Option<IpAddr>,
         function: FunctionMeta,
     ) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(SocketAddr::new(ip, 0)).await?;
         let addr = listener.local_addr()?;
         let (queue_tx, queue_rx) = mpsc::channel(1);
+        let sandbox = watch::channel(sandbox).0;
         let shared = Arc::new(Shared {
             queue_tx,
             queue_rx: tokio::sync::Mutex::new(queue_rx),
@@ -131,8 +140,10 @@ impl RuntimeApi {
             init_error: watch::channel(None).0,
             ready_at: watch::channel(None).0,
             extensions: extensions::Registry::new(),
-            telemetry: telemetry::Telemetry::new(sandbox),
+            telemetry: telemetry::Telemetry::new(sandbox.subscribe()),
             function,
+            sandbox,
+            exits: watch::channel(Vec::new()).0,
         });
         let server = tokio::spawn(routes::serve(listener, shared.clone()));
         Ok(Self {
@@ -144,6 +155,17 @@ impl RuntimeApi {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The address the environment's processes listen on, once known.
+    pub fn set_sandbox(&self, ip: IpAddr) {
+        self.shared.sandbox.send_replace(Some(ip));
+    }
+
+    /// The exits of the environment's processes, as laminar-init reports
+    /// them inside a container (never with processes of this host).
+    pub fn process_exits(&self) -> watch::Receiver<Vec<ProcessExit>> {
+        self.shared.exits.subscribe()
     }
 
     /// Gives the invocation to the runtime's next `GET …/next` and waits for

@@ -2,7 +2,7 @@
 //! headers the official runtime clients expect.
 
 use crate::{
-    ext_routes, InitError, Outcome, Pending, Shared, StreamEnd, MAX_RESPONSE_BYTES,
+    ext_routes, init_reports, InitError, Outcome, Pending, Shared, StreamEnd, MAX_RESPONSE_BYTES,
     MAX_STREAMED_RESPONSE_BYTES,
 };
 use axum::body::Body;
@@ -41,6 +41,8 @@ pub(crate) async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>
         .route("/2022-07-01/telemetry/", put(ext_routes::subscribe))
         .route("/2020-08-15/logs", put(ext_routes::subscribe))
         .route("/2020-08-15/logs/", put(ext_routes::subscribe))
+        .route("/_laminar/init/extensions", post(init_reports::extensions))
+        .route("/_laminar/init/exit", post(init_reports::exit))
         .with_state(shared);
     let listener = listener.tap_io(|tcp| {
         // Small request/response exchanges: never wait for Nagle.

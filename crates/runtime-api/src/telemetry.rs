@@ -17,7 +17,7 @@ use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 /// Events kept for late subscribers during init, at most.
 const BACKLOG_LIMIT: usize = 1_000;
@@ -68,7 +68,7 @@ pub(crate) struct Telemetry {
     wanted: AtomicBool,
     inner: Mutex<Inner>,
     /// Where `sandbox` / `sandbox.localdomain` in a destination points.
-    sandbox: IpAddr,
+    sandbox: watch::Receiver<Option<IpAddr>>,
 }
 
 /// A refused subscription: status, error type, message.
@@ -89,7 +89,7 @@ fn now_text() -> String {
 }
 
 impl Telemetry {
-    pub(crate) fn new(sandbox: IpAddr) -> Self {
+    pub(crate) fn new(sandbox: watch::Receiver<Option<IpAddr>>) -> Self {
         Self {
             wanted: AtomicBool::new(true),
             inner: Mutex::new(Inner::default()),
@@ -227,7 +227,8 @@ impl Telemetry {
         if !matches!(host, "sandbox" | "sandbox.localdomain") {
             return Ok(parsed);
         }
-        let ip = match self.sandbox {
+        let sandbox = *self.sandbox.borrow();
+        let ip = match sandbox.ok_or_else(invalid)? {
             IpAddr::V4(ip) => ip.to_string(),
             IpAddr::V6(ip) => format!("[{ip}]"),
         };
@@ -338,7 +339,8 @@ mod tests {
 
     #[test]
     fn sandbox_hosts_point_at_the_environment() {
-        let t = Telemetry::new(IpAddr::from([127, 0, 0, 1]));
+        let sandbox = watch::channel(Some(IpAddr::from([127, 0, 0, 1]))).0;
+        let t = Telemetry::new(sandbox.subscribe());
         let uri = t.target("http://sandbox.localdomain:4243/lambda").unwrap();
         assert_eq!(uri.to_string(), "http://127.0.0.1:4243/lambda");
         assert!(t.target("ftp://x").is_err());

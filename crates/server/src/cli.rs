@@ -131,6 +131,10 @@ pub struct ServeArgs {
     /// Docker network the function containers join (default: the bridge).
     #[arg(long, env = "LAMINAR_DOCKER_NETWORK")]
     pub docker_network: Option<String>,
+    /// laminar-init, the static binary that is PID 1 of every function
+    /// container (default: `laminar-init` beside laminar).
+    #[arg(long, env = "LAMINAR_DOCKER_INIT")]
+    pub docker_init: Option<std::path::PathBuf>,
     /// Registry prefix replacing `public.ecr.aws/lambda/` in runtime images.
     #[arg(long, env = "LAMINAR_IMAGE_PREFIX")]
     pub image_prefix: Option<String>,

@@ -201,6 +201,7 @@ async fn choose_executor(
             CodeDeliveryChoice::Copy => CodeDelivery::Copy,
         },
         debug_dir: Some(store.blobs.root().join("runtimes").join("debug")),
+        init: args.docker_init.clone(),
     };
     let docker = DockerExecutor::connect(settings).await.map_err(|e| {
         format!(

@@ -1,10 +1,16 @@
 //! One running container: its exit, its log stream, its memory peak, and
-//! its removal.
+//! its removal; with laminar-init as its PID 1, the exits of its runtime and
+//! extensions as the init reports them.
 
 use crate::logs::StreamOutput;
-use bollard::query_parameters::{LogsOptions, RemoveContainerOptions, WaitContainerOptions};
+use bollard::query_parameters::{
+    InspectContainerOptions, KillContainerOptions, LogsOptions, RemoveContainerOptions,
+    WaitContainerOptions,
+};
 use bollard::Docker;
 use futures_util::StreamExt;
+use laminar_runtime_api::{InitProcess, ProcessExit};
+use std::net::IpAddr;
 use std::path::PathBuf;
 use tokio::sync::watch;
 
@@ -12,6 +18,8 @@ pub(crate) struct Container {
     docker: Docker,
     id: String,
     exit: watch::Receiver<Option<String>>,
+    /// What laminar-init reported (`None`: the image's entrypoint is PID 1).
+    reports: Option<watch::Receiver<Vec<ProcessExit>>>,
     output: StreamOutput,
     /// Whether the engine says the kernel killed it for memory (set before
     /// its exit is told).
@@ -24,8 +32,13 @@ impl Container {
         &self.id
     }
 
-    /// Watches a created container, before it starts: its exit and its output.
-    pub(crate) fn watch(docker: Docker, id: String) -> Self {
+    /// Watches a created container, before it starts: its exit, its output
+    /// and, with laminar-init, the exits it reports.
+    pub(crate) fn watch(
+        docker: Docker,
+        id: String,
+        reports: Option<watch::Receiver<Vec<ProcessExit>>>,
+    ) -> Self {
         let (tx, exit) = watch::channel(None);
         let output = StreamOutput::default();
         let out_of_memory = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -52,10 +65,23 @@ impl Container {
             docker,
             id,
             exit,
+            reports,
             output,
             out_of_memory,
             removed: false,
         }
+    }
+
+    /// The container's address on its network (`None`: the default bridge).
+    pub(crate) async fn address(&self, network: Option<&str>) -> Option<IpAddr> {
+        let inspected = self
+            .docker
+            .inspect_container(&self.id, None::<InspectContainerOptions>)
+            .await
+            .ok()?;
+        let networks = inspected.network_settings?.networks?;
+        let endpoint = networks.get(network.unwrap_or("bridge"))?;
+        endpoint.ip_address.as_deref()?.parse().ok()
     }
 
     /// Streams the started container's stdout and stderr into its output.
@@ -81,7 +107,23 @@ impl Container {
         &self.output
     }
 
+    /// Resolves with the reason once the runtime has ended: the container's
+    /// exit, or (with laminar-init) the runtime's exit it reported, since
+    /// the init outlives the runtime while extensions run.
     pub(crate) async fn exited(&self) -> String {
+        let runtime = self.reported(|p| matches!(p, InitProcess::Runtime));
+        tokio::select! {
+            reason = self.container_exit() => reason,
+            (_, reason) = runtime => reason,
+        }
+    }
+
+    /// Resolves once the container itself has exited.
+    pub(crate) async fn ended(&self) {
+        self.container_exit().await;
+    }
+
+    async fn container_exit(&self) -> String {
         let mut exit = self.exit.clone();
         let reason = match exit.wait_for(Option::is_some).await {
             Ok(reason) => reason.clone().unwrap_or_default(),
@@ -97,6 +139,60 @@ impl Container {
     pub(crate) fn out_of_memory(&self) -> bool {
         self.out_of_memory
             .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Resolves with the name and exit reason of the first external
+    /// extension laminar-init saw end; never without the init.
+    pub(crate) async fn extension_exited(&self) -> (String, String) {
+        self.reported(|p| matches!(p, InitProcess::Extension(_)))
+            .await
+    }
+
+    /// The first reported exit of a process `wanted` accepts.
+    async fn reported(&self, wanted: impl Fn(&InitProcess) -> bool) -> (String, String) {
+        let Some(reports) = &self.reports else {
+            return std::future::pending().await;
+        };
+        let mut reports = reports.clone();
+        let found = reports
+            .wait_for(|exits| exits.iter().any(|e| wanted(&e.process)))
+            .await;
+        let exit = found
+            .ok()
+            .and_then(|exits| exits.iter().find(|e| wanted(&e.process)).cloned());
+        match exit {
+            Some(exit) => {
+                let name = match exit.process {
+                    InitProcess::Runtime => String::new(),
+                    InitProcess::Extension(name) => name,
+                };
+                (name, wait_status_reason(exit.wait_status))
+            }
+            None => std::future::pending().await,
+        }
+    }
+
+    /// Sends a signal to laminar-init (PID 1), which forwards SIGTERM to the
+    /// runtime and stops the runtime alone on SIGUSR1; nothing without it.
+    pub(crate) fn signal_init(&self, signal: &'static str) {
+        if self.reports.is_none() || self.removed {
+            return;
+        }
+        let docker = self.docker.clone();
+        let id = self.id.clone();
+        tokio::spawn(async move {
+            let options = KillContainerOptions {
+                signal: signal.into(),
+            };
+            if let Err(e) = docker.kill_container(&id, Some(options)).await {
+                tracing::debug!(container = %id, error = %e, signal, "signal to laminar-init");
+            }
+        });
+    }
+
+    /// Whether laminar-init runs in this container.
+    pub(crate) fn has_init(&self) -> bool {
+        self.reports.is_some()
     }
 
     /// Removes the container (in the background: removal takes a moment).
@@ -185,6 +281,12 @@ async fn wait_for_exit(docker: &Docker, id: &str) -> String {
         condition = "not-running";
         tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
+}
+
+/// A raw `waitpid` status, worded as for the runtime's processes.
+fn wait_status_reason(status: i32) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    crate::process::describe_exit(std::process::ExitStatus::from_raw(status))
 }
 
 fn exit_reason(code: i64) -> String {

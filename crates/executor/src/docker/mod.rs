@@ -5,6 +5,7 @@
 
 mod container;
 mod images;
+mod init;
 
 pub(crate) use container::Container;
 pub use images::{ImageSettings, OFFICIAL_PREFIX};
@@ -35,6 +36,8 @@ pub struct DockerSettings {
     /// A folder laminar writes what debugged containers mount (the debug
     /// wrapper); default: `laminar-debug` in the temporary directory.
     pub debug_dir: Option<std::path::PathBuf>,
+    /// laminar-init, the containers' PID 1 (default: found beside laminar).
+    pub init: Option<std::path::PathBuf>,
 }
 
 /// How a zip function's code reaches `/var/task`.
@@ -72,6 +75,9 @@ pub struct DockerExecutor {
     host_ip: IpAddr,
     /// This laminar process, as written into container labels.
     owner: String,
+    /// laminar-init on this host; without it containers run their image's
+    /// entrypoint directly, and no external extension starts.
+    init: Option<std::path::PathBuf>,
 }
 
 impl DockerExecutor {
@@ -85,11 +91,21 @@ impl DockerExecutor {
         let engine_root = docker.info().await.ok().and_then(|i| i.docker_root_dir);
         let mut settings = settings;
         settings.code_delivery = settings.code_delivery.resolve(engine_root.as_deref());
+        let init = match init::locate(settings.init.as_deref()) {
+            Ok(path) => Some(path),
+            Err(why) => {
+                tracing::warn!(
+                    "no laminar-init for containers ({why}): functions run without their external extensions"
+                );
+                None
+            }
+        };
         Ok(Self {
             docker,
             settings,
             host_ip,
             owner: process_identity(std::process::id()).unwrap_or_default(),
+            init,
         })
     }
 
@@ -281,6 +297,10 @@ impl DockerExecutor {
             .as_ref()
             .map(|d| d.variables.clone())
             .unwrap_or_default();
+        // The container's own address (telemetry destinations) is set once
+        // it has started.
+        let api =
+            RuntimeApi::bind(self.host_ip, None, crate::extensions::function_meta(spec)).await?;
         let mut env: Vec<String> = spec
             .environment(&api.addr().to_string(), "/var/task", "/var/runtime")
             .into_iter()
@@ -314,6 +334,12 @@ impl DockerExecutor {
             )])),
             network_mode: self.settings.network.clone(),
             init: Some(false),
+            // Extensions listen on `sandbox.localdomain`: every interface of
+            // the container, so that laminar reaches them from outside.
+            extra_hosts: Some(vec![
+                "sandbox.localdomain:0.0.0.0".to_string(),
+                "sandbox:0.0.0.0".to_string(),
+            ]),
             ..Default::default()
         };
         let mut body = ContainerCreateBody {
@@ -359,6 +385,16 @@ impl DockerExecutor {
                 body.working_dir = working_directory.clone();
             }
         }
+        if let Some(init) = &self.init {
+            // laminar-init is PID 1; what the image would have run is its
+            // runtime.
+            let inspected = self.docker.inspect_image(&image).await.map_err(engine)?;
+            body.entrypoint = Some(vec![init::INIT_IN_CONTAINER.to_string()]);
+            body.cmd = Some(init::runtime_command(spec, &inspected)?);
+            if !copy {
+                folders.push((init.clone(), init::INIT_IN_CONTAINER));
+            }
+        }
         if !copy {
             host.binds = Some(
                 folders
@@ -385,10 +421,15 @@ impl DockerExecutor {
             .create_container(Some(options), body)
             .await
             .map_err(engine)?;
-        let mut container = Container::watch(self.docker.clone(), created.id.clone());
+        let reports = self.init.is_some().then(|| api.process_exits());
+        let mut container = Container::watch(self.docker.clone(), created.id.clone(), reports);
         if copy {
-            for (dir, at) in folders {
-                if let Err(e) = self.copy_folder(&created.id, dir, at).await {
+            let init = self
+                .init
+                .clone()
+                .map(|path| (path, init::INIT_IN_CONTAINER));
+            for (path, at) in folders.into_iter().chain(init) {
+                if let Err(e) = self.copy_in(&created.id, path, at).await {
                     container.remove();
                     return Err(e);
                 }
@@ -399,28 +440,46 @@ impl DockerExecutor {
             return Err(engine(e));
         }
         container.follow_output();
+        match container.address(self.settings.network.as_deref()).await {
+            Some(ip) => api.set_sandbox(ip),
+            None => {
+                tracing::warn!(container = %created.id, "the container has no IPv4 address: telemetry cannot reach its extensions")
+            }
+        }
         Ok((api, container))
     }
 }
 
 impl DockerExecutor {
-    /// Uploads a host folder into a created container at `at`.
-    async fn copy_folder(
+    /// Uploads a host folder into a created container at `at`, or a host
+    /// file as the file `at`.
+    async fn copy_in(
         &self,
         id: &str,
-        dir: std::path::PathBuf,
+        path: std::path::PathBuf,
         at: &str,
     ) -> Result<(), StartError> {
+        let (parent, name) = match at.rsplit_once('/') {
+            Some((parent, name)) if path.is_file() => (parent.to_string(), Some(name.to_string())),
+            _ => (at.to_string(), None),
+        };
         let archive = tokio::task::spawn_blocking(move || {
             let mut tar = tar::Builder::new(Vec::new());
             tar.follow_symlinks(false);
-            tar.append_dir_all(".", &dir)?;
+            match name {
+                Some(name) => tar.append_path_with_name(&path, name)?,
+                None => tar.append_dir_all(".", &path)?,
+            }
             tar.into_inner()
         })
         .await
         .map_err(|e| StartError::Engine(format!("packing the code failed: {e}")))??;
         let options = UploadToContainerOptions {
-            path: at.into(),
+            path: if parent.is_empty() {
+                "/".into()
+            } else {
+                parent
+            },
             ..Default::default()
         };
         self.docker
