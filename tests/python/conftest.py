@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from laminar_testing import Laminar
 @pytest.fixture(scope="session")
 def laminar(tmp_path_factory):
     """A laminar with its state in memory, shared by the whole session."""
-    server = Laminar(tmp_dir=tmp_path_factory.mktemp("laminar")).start()
+    # Tests count environments: none is initialized ahead of demand beside
+    # them (test_prewarm.py tests that, with servers of its own).
+    server = Laminar(tmp_dir=tmp_path_factory.mktemp("laminar"), extra_args=["--prewarm", "0"]).start()
     yield server
     server.stop()
     assert_no_panics(server)
@@ -79,6 +82,10 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: a long fault or load case, run with --slow")
+    # Functions run by the process executor get a /tmp of their own, as in
+    # Lambda: the folders tests share with them live under /var/tmp.
+    if config.option.basetemp is None:
+        config.option.basetemp = tempfile.mkdtemp(prefix="laminar-tests-", dir="/var/tmp")
 
 
 def pytest_collection_modifyitems(config, items):

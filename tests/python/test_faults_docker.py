@@ -18,6 +18,8 @@ from faults_testing import failed_start_with
 from laminar_testing import Laminar, create_python_function, wait_for
 
 IMAGE = "public.ecr.aws/lambda/python:3.11"
+# These tests follow each container: none is initialized ahead of demand.
+ONE_ENVIRONMENT = ["--prewarm", "0"]
 
 
 def images_are_here() -> bool:
@@ -133,7 +135,7 @@ def test_auto_without_an_engine_runs_processes_and_says_why(tmp_path):
 
 @needs_engine
 def test_a_container_killed_mid_invoke_is_a_runtime_exit_error(tmp_path):
-    server = Laminar(tmp_dir=tmp_path, executor="docker").start()
+    server = Laminar(tmp_dir=tmp_path, executor="docker", extra_args=ONE_ENVIRONMENT).start()
     try:
         client = server.client()
         create_python_function(client, "victim", SLEEPER, Runtime="python3.11", Timeout=60)
@@ -157,7 +159,7 @@ def test_a_container_killed_mid_invoke_is_a_runtime_exit_error(tmp_path):
 
 @needs_engine
 def test_a_warm_container_killed_while_idle_is_replaced(tmp_path):
-    server = Laminar(tmp_dir=tmp_path, executor="docker").start()
+    server = Laminar(tmp_dir=tmp_path, executor="docker", extra_args=ONE_ENVIRONMENT).start()
     try:
         client = server.client()
         create_python_function(client, "idle", SLEEPER, Runtime="python3.11", Timeout=30)
@@ -183,77 +185,84 @@ def test_a_warm_container_killed_while_idle_is_replaced(tmp_path):
 # -- the engine goes away and comes back -----------------------------------------
 
 
-@needs_engine
-def test_an_engine_that_vanishes_and_returns(tmp_path):
+@pytest.fixture
+def behind_proxy(tmp_path):
+    """A docker-executor laminar whose engine is reached through a proxy the
+    test can cut and restore."""
     proxy = DockerProxy(tmp_path / "engine.sock")
-    server = Laminar(tmp_dir=tmp_path, executor="docker", env={"DOCKER_HOST": proxy.docker_host})
-    server.start()
-    try:
-        client = server.client()
-        create_python_function(client, "weather", SLEEPER, Runtime="python3.11", Timeout=60)
-        assert "FunctionError" not in client.invoke(FunctionName="weather", Payload=b"{}")
-
-        # The engine restarts under an invoke in flight; its containers die.
-        thread, outcome = invoke_in_background(client, "weather", {"sleep": 50})
-        time.sleep(1.0)
-        proxy.cut()
-        for cid in containers_of("weather"):
-            kill(cid)
-
-        # While the engine is away, a cold start is refused at once, in AWS's shape.
-        started = time.monotonic()
-        with pytest.raises(client.exceptions.ServiceException) as refused:
-            client.invoke(FunctionName="weather", Payload=b"{}")
-        assert time.monotonic() - started < 10
-        error = refused.value.response["Error"]
-        assert error["Message"].startswith("the container engine failed: "), error
-
-        # The engine is back: the invoke in flight learns its environment is
-        # gone, long before its timeout, and the next invoke starts afresh.
-        time.sleep(1.0)
-        proxy.restore()
-        thread.join(timeout=30)
-        assert not thread.is_alive(), "the invoke in flight never ended"
-        assert_killed_mid_invoke(outcome)
-        assert outcome["seconds"] < 30
-        answer = client.invoke(FunctionName="weather", Payload=b'{"sleep": 0}')
-        assert "FunctionError" not in answer, answer["Payload"].read()
-        assert json.loads(answer["Payload"].read()) == {"slept": 0}
-    finally:
-        server.stop()
-        proxy.close()
+    server = Laminar(
+        tmp_dir=tmp_path,
+        executor="docker",
+        env={"DOCKER_HOST": proxy.docker_host},
+        extra_args=ONE_ENVIRONMENT,
+    ).start()
+    yield proxy, server
+    server.stop()
+    proxy.close()
     assert_no_panics(server)
+
+
+def engine_restarts_under_an_invoke(client, proxy, name: str, timeout: int):
+    """A warm function, then an invoke in flight when the engine goes away
+    and its containers die with it."""
+    create_python_function(client, name, SLEEPER, Runtime="python3.11", Timeout=timeout)
+    assert "FunctionError" not in client.invoke(FunctionName=name, Payload=b"{}")
+    thread, outcome = invoke_in_background(client, name, {"sleep": 50})
+    time.sleep(1.0)
+    proxy.cut()
+    for cid in containers_of(name):
+        kill(cid)
+    return thread, outcome
+
+
+@needs_engine
+def test_an_engine_that_vanishes_and_returns(behind_proxy):
+    proxy, server = behind_proxy
+    client = server.client()
+    thread, outcome = engine_restarts_under_an_invoke(client, proxy, "weather", timeout=60)
+
+    # While the engine is away, a cold start is refused at once, in AWS's shape.
+    started = time.monotonic()
+    with pytest.raises(client.exceptions.ServiceException) as refused:
+        client.invoke(FunctionName="weather", Payload=b"{}")
+    assert time.monotonic() - started < 10
+    error = refused.value.response["Error"]
+    assert error["Message"].startswith("the container engine failed: "), error
+
+    # The engine is back: the invoke in flight learns its environment is
+    # gone, long before its timeout, and the next invoke starts afresh.
+    time.sleep(1.0)
+    proxy.restore()
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "the invoke in flight never ended"
+    assert_killed_mid_invoke(outcome)
+    assert outcome["seconds"] < 30
+    answer = client.invoke(FunctionName="weather", Payload=b'{"sleep": 0}')
+    assert "FunctionError" not in answer, answer["Payload"].read()
+    assert json.loads(answer["Payload"].read()) == {"slept": 0}
+    # Nothing is left behind once the engine answers again.
+    server.stop()
     assert containers_of("weather", everything=True) == []
 
 
 @needs_engine
-def test_an_engine_away_past_the_deadline_times_the_invoke_out(tmp_path):
-    proxy = DockerProxy(tmp_path / "engine.sock")
-    server = Laminar(tmp_dir=tmp_path, executor="docker", env={"DOCKER_HOST": proxy.docker_host})
-    server.start()
-    try:
-        client = server.client()
-        create_python_function(client, "stranded", SLEEPER, Runtime="python3.11", Timeout=4)
-        assert "FunctionError" not in client.invoke(FunctionName="stranded", Payload=b"{}")
-        thread, outcome = invoke_in_background(client, "stranded", {"sleep": 30})
-        time.sleep(1.0)
-        proxy.cut()
-        for cid in containers_of("stranded"):
-            kill(cid)
-        thread.join(timeout=20)
-        assert not thread.is_alive(), "an invoke outlived its timeout while the engine was gone"
-        request_id = outcome["answer"]["ResponseMetadata"]["RequestId"]
-        assert outcome["payload"] == {
-            "errorType": "Sandbox.Timedout",
-            "errorMessage": f"RequestId: {request_id} Error: Task timed out after 4.00 seconds",
-        }
-        proxy.restore()
-        # Its container goes once the engine answers again; the next invoke works.
-        wait_for(lambda: containers_of("stranded", everything=True) == [], timeout=30,
-                 what="the stranded container's removal")
-        answer = client.invoke(FunctionName="stranded", Payload=b"{}")
-        assert "FunctionError" not in answer, answer["Payload"].read()
-    finally:
-        server.stop()
-        proxy.close()
-    assert_no_panics(server)
+def test_an_engine_away_past_the_deadline_times_the_invoke_out(behind_proxy):
+    proxy, server = behind_proxy
+    client = server.client()
+    thread, outcome = engine_restarts_under_an_invoke(client, proxy, "stranded", timeout=4)
+    thread.join(timeout=20)
+    assert not thread.is_alive(), "an invoke outlived its timeout while the engine was gone"
+    request_id = outcome["answer"]["ResponseMetadata"]["RequestId"]
+    assert outcome["payload"] == {
+        "errorType": "Sandbox.Timedout",
+        "errorMessage": f"RequestId: {request_id} Error: Task timed out after 4.00 seconds",
+    }
+    proxy.restore()
+    # Its container goes once the engine answers again; the next invoke works.
+    wait_for(
+        lambda: containers_of("stranded", everything=True) == [],
+        timeout=30,
+        what="the stranded container's removal",
+    )
+    answer = client.invoke(FunctionName="stranded", Payload=b"{}")
+    assert "FunctionError" not in answer, answer["Payload"].read()

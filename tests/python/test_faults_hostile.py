@@ -24,7 +24,8 @@ from laminar_testing import (
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    server = Laminar(tmp_dir=tmp_path_factory.mktemp("hostile")).start()
+    # One environment per function: the tests follow it.
+    server = Laminar(tmp_dir=tmp_path_factory.mktemp("hostile"), extra_args=["--prewarm", "0"]).start()
     yield server
     server.stop()
     assert_no_panics(server)

@@ -39,11 +39,15 @@ impl ProcessExecutor {
         std::fs::create_dir_all(&runtime_dir)?;
         std::fs::write(runtime_dir.join("laminar_runtime.py"), PYTHON_CLIENT)?;
         std::fs::write(runtime_dir.join("laminar_runtime.js"), NODE_CLIENT)?;
-        // A scratch folder under /var could not be moved over /var.
-        let scratch = runtime_dir.join("namespace");
+        // A scratch folder under /var could not be moved over /var: one in
+        // /tmp then (it is only a mount point while an environment starts).
+        let scratch = if runtime_dir.starts_with("/var") {
+            std::path::Path::new("/tmp").join(format!("laminar-namespace-{}", std::process::id()))
+        } else {
+            runtime_dir.join("namespace")
+        };
         std::fs::create_dir_all(&scratch)?;
-        let namespace =
-            (!scratch.starts_with("/var") && namespace::available(&scratch)).then_some(scratch);
+        let namespace = namespace::available(&scratch).then_some(scratch);
         let control_groups = Hierarchy::detect();
         tracing::debug!(
             private_mounts = namespace.is_some(),
@@ -69,10 +73,14 @@ impl ProcessExecutor {
         })
     }
 
-    /// Removes laminar's control groups once the environments' are gone.
+    /// Removes laminar's control groups once the environments' are gone,
+    /// and the namespaces' scratch folder.
     pub async fn shutdown(&self) {
         let hierarchy = self.control_groups.clone();
         let _ = tokio::task::spawn_blocking(move || hierarchy.remove()).await;
+        if let Some(scratch) = &self.namespace {
+            let _ = std::fs::remove_dir(scratch);
+        }
     }
 
     /// `python3` as PATH finds it, resolved to the interpreter it runs.

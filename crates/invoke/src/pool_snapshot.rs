@@ -46,26 +46,26 @@ impl Pools {
                 envs.iter().map(move |env| {
                     let age_ms = i64::try_from(env.age().as_millis()).unwrap_or(i64::MAX);
                     EnvironmentSnapshot {
-                    executor,
-                    id: env.environment.sandbox_id(),
-                    account: key.function.account.clone(),
-                    region: key.function.region.clone(),
-                    function: key.function.name.clone(),
-                    version: env.environment.version().to_string(),
-                    revision: key.revision.clone(),
-                    started_ms: now_ms - age_ms,
-                    age_ms,
-                    invocations: env.invocations(),
-                    memory_mb: env.environment.memory_mb(),
-                    max_memory_used_mb: env.environment.max_memory_used_mb(),
-                    provisioned: env.origin() == Origin::Provisioned,
-                    origin: match env.origin() {
-                        Origin::OnDemand => "onDemand",
-                        Origin::Provisioned => "provisioned",
-                        Origin::Prewarmed => "prewarmed",
-                    },
-                    state: "idle",
-                }
+                        executor,
+                        id: env.environment.sandbox_id(),
+                        account: key.function.account.clone(),
+                        region: key.function.region.clone(),
+                        function: key.function.name.clone(),
+                        version: env.environment.version().to_string(),
+                        revision: key.revision.clone(),
+                        started_ms: now_ms - age_ms,
+                        age_ms,
+                        invocations: env.invocations(),
+                        memory_mb: env.environment.memory_mb(),
+                        max_memory_used_mb: env.environment.max_memory_used_mb(),
+                        provisioned: env.origin() == Origin::Provisioned,
+                        origin: match env.origin() {
+                            Origin::OnDemand => "onDemand",
+                            Origin::Provisioned => "provisioned",
+                            Origin::Prewarmed => "prewarmed",
+                        },
+                        state: "idle",
+                    }
                 })
             })
             .collect();

@@ -13,7 +13,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the Lambda API and run functions.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// List the warm execution environments of a running laminar.
     Ps(PsArgs),
     /// List a function's recorded invocations, newest first.

@@ -42,7 +42,7 @@ async fn main() -> std::process::ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let result = match cli.command {
-        cli::Command::Serve(args) => gateway::serve(args).await,
+        cli::Command::Serve(args) => gateway::serve(*args).await,
         cli::Command::Ps(args) => commands::ps(args).await,
         cli::Command::Invocations(args) => commands::invocations(args).await,
         cli::Command::Logs(args) => commands::logs(args).await,

@@ -272,14 +272,6 @@ impl DockerExecutor {
     ) -> Result<(RuntimeApi, Container), StartError> {
         let image = self.image_of(spec)?;
         self.ensure_image(&image).await?;
-        // Telemetry destinations inside the container are not reachable yet
-        // (no extensions run there): `sandbox` points at the host side.
-        let api = RuntimeApi::bind(
-            self.host_ip,
-            self.host_ip,
-            crate::extensions::function_meta(spec),
-        )
-        .await?;
         let debug = match &spec.debugger {
             Some(debugger) => {
                 let dir = self.settings.debug_dir.clone();
