@@ -33,6 +33,9 @@ else
 fi
 
 echo "==> Rust tests"
+# Functions run by the process executor get a /tmp of their own, as in Lambda:
+# the folders the tests share with them (tempfile's) live under /var/tmp.
+export TMPDIR=/var/tmp
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --workspace --no-fail-fast
 else

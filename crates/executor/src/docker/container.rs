@@ -136,9 +136,13 @@ impl Container {
         self.exit.borrow().is_some()
     }
 
+    /// Whether the kernel killed a process of the container for memory: the
+    /// engine's word once the container ended, else its cgroup's count (with
+    /// laminar-init the runtime's end is known before the container's).
     pub(crate) fn out_of_memory(&self) -> bool {
         self.out_of_memory
             .load(std::sync::atomic::Ordering::Acquire)
+            || cgroup_oom_kills(&self.id) > 0
     }
 
     /// Resolves with the name and exit reason of the first external
@@ -296,6 +300,24 @@ fn exit_reason(code: i64) -> String {
         134 => "signal: aborted".into(),
         code => format!("exit status {code}"),
     }
+}
+
+/// The `oom_kill` count of the container's cgroup (v2 with the systemd or
+/// cgroupfs driver, then v1), 0 when none can be read.
+fn cgroup_oom_kills(id: &str) -> u64 {
+    [
+        format!("/sys/fs/cgroup/system.slice/docker-{id}.scope/memory.events"),
+        format!("/sys/fs/cgroup/docker/{id}/memory.events"),
+        format!("/sys/fs/cgroup/memory/docker/{id}/memory.oom_control"),
+    ]
+    .iter()
+    .find_map(|path| std::fs::read_to_string(path).ok())
+    .and_then(|text| {
+        text.lines()
+            .find_map(|line| line.strip_prefix("oom_kill "))
+            .and_then(|n| n.trim().parse().ok())
+    })
+    .unwrap_or(0)
 }
 
 /// Where cgroup v2 (systemd or cgroupfs driver) and v1 keep the peak.
