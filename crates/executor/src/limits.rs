@@ -57,8 +57,11 @@ impl Hierarchy {
             })
         };
         if let (Some(memory), Some(pids)) = (path_of("memory"), path_of("pids")) {
-            let memory = Path::new("/sys/fs/cgroup/memory").join(memory).join(&name);
-            let pids = Path::new("/sys/fs/cgroup/pids").join(pids).join(&name);
+            let memory = Path::new("/sys/fs/cgroup/memory").join(memory);
+            let pids = Path::new("/sys/fs/cgroup/pids").join(pids);
+            remove_stale(&memory);
+            remove_stale(&pids);
+            let (memory, pids) = (memory.join(&name), pids.join(&name));
             if std::fs::create_dir_all(&memory).is_ok() && std::fs::create_dir_all(&pids).is_ok() {
                 return Self::Split { memory, pids };
             }
@@ -70,6 +73,7 @@ impl Hierarchy {
             .find_map(|line| line.strip_prefix("0::"))
             .map(|path| Path::new("/sys/fs/cgroup").join(path.trim_start_matches('/')));
         if let Some(parent) = unified {
+            remove_stale(&parent);
             let ours = parent.join(&name);
             let enabled = std::fs::create_dir_all(&ours).is_ok()
                 && std::fs::write(ours.join("cgroup.subtree_control"), "+memory +pids").is_ok();
@@ -269,6 +273,31 @@ impl Drop for Limits {
             }
             Err(_) => remove(),
         }
+    }
+}
+
+/// Removes the (empty) folders of laminar processes that no longer run: a
+/// laminar killed with SIGKILL could not remove its own.
+fn remove_stale(parent: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix("laminar-")) else {
+            continue;
+        };
+        if pid.parse::<u32>().is_err() || Path::new("/proc").join(pid).exists() {
+            continue;
+        }
+        if let Ok(environments) = std::fs::read_dir(entry.path()) {
+            for environment in environments.flatten() {
+                if environment.path().is_dir() {
+                    let _ = std::fs::remove_dir(environment.path());
+                }
+            }
+        }
+        let _ = std::fs::remove_dir(entry.path());
     }
 }
 
