@@ -152,16 +152,23 @@ impl DockerExecutor {
 
     /// Removes containers left by laminar processes that no longer run
     /// (a crash or `kill -9`). Returns how many were removed.
+    ///
+    /// A container whose creation was in flight when the earlier laminar died
+    /// can appear in the engine after this first sweep, so a second one runs
+    /// a few seconds later in the background.
     pub async fn reap_orphans(&self) -> usize {
-        let mine = self.list_managed().await;
-        let mut reaped = 0;
-        for (id, owner) in mine {
-            if owner_is_alive(&owner) {
-                continue;
+        let reaped = reap_orphans_of(&self.docker).await;
+        let docker = self.docker.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(LATE_ORPHAN_SWEEP).await;
+            let late = reap_orphans_of(&docker).await;
+            if late > 0 {
+                tracing::info!(
+                    count = late,
+                    "removed containers an earlier laminar was still creating"
+                );
             }
-            container::remove_now(&self.docker, &id).await;
-            reaped += 1;
-        }
+        });
         reaped
     }
 
@@ -170,8 +177,7 @@ impl DockerExecutor {
     pub async fn remove_all_of_mine(&self) {
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {
-            let mine: Vec<String> = self
-                .list_managed()
+            let mine: Vec<String> = list_managed(&self.docker)
                 .await
                 .into_iter()
                 .filter(|(_, owner)| *owner == self.owner)
@@ -184,28 +190,6 @@ impl DockerExecutor {
                 container::remove_now(&self.docker, id).await;
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-    }
-
-    async fn list_managed(&self) -> Vec<(String, String)> {
-        let filters = HashMap::from([("label".to_string(), vec![format!("{LABEL_MANAGED}=true")])]);
-        let options = ListContainersOptions {
-            all: true,
-            filters: Some(filters),
-            ..Default::default()
-        };
-        match self.docker.list_containers(Some(options)).await {
-            Ok(list) => list
-                .into_iter()
-                .filter_map(|c| {
-                    let owner = c.labels.as_ref()?.get(LABEL_OWNER)?.clone();
-                    Some((c.id?, owner))
-                })
-                .collect(),
-            Err(e) => {
-                tracing::warn!(error = %e, "could not list laminar's containers");
-                Vec::new()
-            }
         }
     }
 
@@ -534,6 +518,45 @@ fn process_identity(pid: u32) -> Option<String> {
     let after = stat.rsplit_once(") ")?.1;
     let start_time = after.split_whitespace().nth(19)?;
     Some(format!("{pid}:{start_time}"))
+}
+
+/// How long after start-up the second sweep for orphans runs: longer than
+/// the engine takes to finish a create its client abandoned.
+const LATE_ORPHAN_SWEEP: std::time::Duration = std::time::Duration::from_secs(3);
+
+async fn reap_orphans_of(docker: &Docker) -> usize {
+    let mut reaped = 0;
+    for (id, owner) in list_managed(docker).await {
+        if owner_is_alive(&owner) {
+            continue;
+        }
+        container::remove_now(docker, &id).await;
+        reaped += 1;
+    }
+    reaped
+}
+
+/// laminar's containers, with the laminar process each belongs to.
+async fn list_managed(docker: &Docker) -> Vec<(String, String)> {
+    let filters = HashMap::from([("label".to_string(), vec![format!("{LABEL_MANAGED}=true")])]);
+    let options = ListContainersOptions {
+        all: true,
+        filters: Some(filters),
+        ..Default::default()
+    };
+    match docker.list_containers(Some(options)).await {
+        Ok(list) => list
+            .into_iter()
+            .filter_map(|c| {
+                let owner = c.labels.as_ref()?.get(LABEL_OWNER)?.clone();
+                Some((c.id?, owner))
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not list laminar's containers");
+            Vec::new()
+        }
+    }
 }
 
 fn owner_is_alive(owner: &str) -> bool {
