@@ -15,6 +15,10 @@ use tokio::sync::mpsc;
 /// counted against the function's own timeout (the service's init limit).
 const INIT_LIMIT: Duration = Duration::from_secs(10);
 
+/// How long an invocation's end waits for a container's init to relay what
+/// was printed before it (a round trip on a healthy engine).
+const RELAY_FLUSH_LIMIT: Duration = Duration::from_secs(2);
+
 /// What one invocation produced.
 #[derive(Debug)]
 pub struct InvokeReport {
@@ -121,14 +125,11 @@ impl Environment {
     }
 
     /// Runs one invocation to its end. The deadline the runtime sees is set
-    /// here, when the invocation is handed over. With `complete_output`, the
-    /// report waits for output that travels separately from the answer
-    /// (container log streams) to arrive.
+    /// here, when the invocation is handed over.
     pub async fn invoke(
         &mut self,
         mut invocation: Invocation,
         timeout: Duration,
-        complete_output: bool,
         sink: Option<&mpsc::Sender<Bytes>>,
     ) -> InvokeReport {
         let request_id = invocation.request_id.clone();
@@ -140,7 +141,9 @@ impl Environment {
                     self.initialized = true;
                 }
                 Err(failure) => {
-                    return self.failed(&request_id, failure, init_duration, Instant::now())
+                    return self
+                        .failed(&request_id, failure, init_duration, Instant::now())
+                        .await
                 }
             }
         }
@@ -160,14 +163,14 @@ impl Environment {
         let outcome = tokio::select! {
             outcome = self.api.hand_off(invocation) => outcome,
             reason = self.child.exited() => {
-                return self.failed(&request_id, Failure::Exit(reason), init_duration, begun)
+                return self.failed(&request_id, Failure::Exit(reason), init_duration, begun).await
             }
             (name, reason) = self.child.extension_exited() => {
                 let failure = Failure::ExtensionExit { name, reason };
-                return self.failed(&request_id, failure, init_duration, begun)
+                return self.failed(&request_id, failure, init_duration, begun).await
             }
             () = tokio::time::sleep_until(deadline) => {
-                return self.failed(&request_id, Failure::Timeout(timeout), init_duration, begun)
+                return self.failed(&request_id, Failure::Timeout(timeout), init_duration, begun).await
             }
         };
         let result = match outcome {
@@ -183,10 +186,10 @@ impl Environment {
                             (None, _) => break,
                         },
                         reason = self.child.exited() => {
-                            return self.failed(&request_id, Failure::Exit(reason), init_duration, begun)
+                            return self.failed(&request_id, Failure::Exit(reason), init_duration, begun).await
                         }
                         () = tokio::time::sleep_until(deadline) => {
-                            return self.failed(&request_id, Failure::Timeout(timeout), init_duration, begun)
+                            return self.failed(&request_id, Failure::Timeout(timeout), init_duration, begun).await
                         }
                     }
                 }
@@ -213,13 +216,11 @@ impl Environment {
             )),
             Err(_) => {
                 let reason = self.child.exited().await;
-                return self.failed(&request_id, Failure::Exit(reason), init_duration, begun);
+                return self.failed(&request_id, Failure::Exit(reason), init_duration, begun).await;
             }
         };
         let runtime_duration = begun.elapsed();
-        if complete_output {
-            self.child.settle_output().await;
-        }
+        self.collect_output().await;
         self.held = self.child.take_output();
         if telemetry {
             self.emit_runtime_done(&request_id, &result, runtime_duration);
@@ -231,12 +232,16 @@ impl Environment {
                 () = self.api.invoke_extensions_done() => {}
                 (name, reason) = self.child.extension_exited() => {
                     let failure = Failure::ExtensionExit { name, reason };
-                    return self.failed(&request_id, failure, init_duration, begun)
+                    return self.failed(&request_id, failure, init_duration, begun).await
                 }
                 () = tokio::time::sleep_until(deadline) => {
-                    return self.failed(&request_id, Failure::Timeout(timeout), init_duration, begun)
+                    return self.failed(&request_id, Failure::Timeout(timeout), init_duration, begun).await
                 }
             }
+        }
+        if with_extensions {
+            // What extensions printed before asking for their next event.
+            self.collect_output().await;
         }
         let mut output = std::mem::take(&mut self.held);
         output.extend(self.child.take_output());
@@ -269,7 +274,7 @@ impl Environment {
                 self.initialized = true;
                 Ok(at.duration_since(self.started))
             }
-            Err(failure) => match self.failed("", failure, None, Instant::now()).result {
+            Err(failure) => match self.failed("", failure, None, Instant::now()).await.result {
                 InvokeResult::Error(body) | InvokeResult::Response(body) => Err(body),
             },
         }
@@ -315,7 +320,17 @@ impl Environment {
         outcome
     }
 
-    fn failed(
+    /// Waits for output still on its way from the child: everything a
+    /// container's init relays, else a quiet log stream (a process's pipe
+    /// needs no wait).
+    async fn collect_output(&self) {
+        if self.api.output_relayed() && self.api.flush_output(RELAY_FLUSH_LIMIT).await {
+            return;
+        }
+        self.child.settle_output().await;
+    }
+
+    async fn failed(
         &mut self,
         request_id: &str,
         failure: Failure,
@@ -324,6 +339,7 @@ impl Environment {
     ) -> InvokeReport {
         // The environment is reset: stop the child once what it wrote and
         // used has been read. Its extensions get their SHUTDOWN first.
+        self.collect_output().await;
         let mut output = std::mem::take(&mut self.held);
         output.extend(self.child.take_output());
         let max_memory_used_mb = self.child.max_memory_used_mb();

@@ -9,14 +9,18 @@
 //! 3. forwards SIGTERM and SIGINT to the runtime, stops the runtime alone on
 //!    SIGUSR1, reaps every orphan, and reports each extension's and the
 //!    runtime's exit to laminar ([`report`]);
-//! 4. exits with the runtime's status once the runtime and every extension
+//! 4. relays everything printed in the container to laminar, in order with
+//!    the runtime's answers ([`relay`]);
+//! 5. exits with the runtime's status once the runtime and every extension
 //!    have ended (laminar removes the container to end the rest sooner).
 //!
 //! Everything runs in init's process group, as the container's only one.
 
+mod relay;
 mod report;
 mod signals;
 
+use relay::Relay;
 use report::{Process, Reporter};
 use signals::SignalSet;
 use std::os::unix::process::CommandExt;
@@ -40,6 +44,13 @@ fn main() {
         std::process::exit(1);
     }
     let reporter = Reporter::from_env();
+    // From here on what init and its children print goes through the relay.
+    let mut relay = Relay::start(reporter.api());
+    let mut drained = move || {
+        if let Some(relay) = &mut relay {
+            relay.drain();
+        }
+    };
 
     let found = laminar_init::extensions_in(Path::new(laminar_init::EXTENSIONS_DIR));
     let names: Vec<String> = found.iter().map(|(name, _)| name.clone()).collect();
@@ -50,6 +61,7 @@ fn main() {
             Ok(pid) => extensions.push((pid, name)),
             Err(e) => {
                 eprintln!("laminar-init: cannot start extension {name}: {e}");
+                drained();
                 reporter.exit(Process::Extension(&name), launch_status(&e));
             }
         }
@@ -65,6 +77,7 @@ fn main() {
                 program.to_string_lossy()
             );
             let status = launch_status(&e);
+            drained();
             reporter.exit(Process::Runtime, status);
             finish(status, &extensions);
         }
@@ -74,7 +87,13 @@ fn main() {
     loop {
         match signals.wait() {
             libc::SIGCHLD => {
-                for (pid, status) in reap() {
+                let ended = reap();
+                // What a process printed before it ended is with laminar
+                // before its end is.
+                if !ended.is_empty() {
+                    drained();
+                }
+                for (pid, status) in ended {
                     if Some(pid) == runtime_pid {
                         runtime_pid = None;
                         runtime_status = status;

@@ -31,6 +31,11 @@ impl Reporter {
         }
     }
 
+    /// The Runtime API listener's address, when laminar gave one.
+    pub fn api(&self) -> Option<&str> {
+        self.api.as_deref()
+    }
+
     pub fn extensions(&self, names: &[String]) {
         let body: String = names.iter().map(|n| format!("{n}\n")).collect();
         self.post("/_laminar/init/extensions", &body);

@@ -322,10 +322,7 @@ impl Invoker {
             || Duration::from_secs(config.timeout.max(1) as u64),
             |target| target.timeout,
         );
-        let report = env
-            .environment
-            .invoke(invocation, timeout, prepared.tail_logs, sink)
-            .await;
+        let report = env.environment.invoke(invocation, timeout, sink).await;
         let text = log_text(&request_id, &config.version, config.memory_size, &report);
         self.logs.append(
             &key.function,

@@ -8,11 +8,13 @@
 mod ext_routes;
 mod extensions;
 mod init_reports;
+mod output_relay;
 mod routes;
 mod telemetry;
 
 pub use extensions::{ExtensionError, MAX_EXTENSIONS};
 pub use init_reports::{InitProcess, ProcessExit};
+pub use output_relay::OutputSink;
 pub use telemetry::Stream;
 
 use bytes::Bytes;
@@ -102,6 +104,8 @@ struct Shared {
     sandbox: watch::Sender<Option<IpAddr>>,
     /// The process exits laminar-init reported, in order.
     exits: watch::Sender<Vec<ProcessExit>>,
+    /// The container's output, when laminar-init relays it.
+    output: output_relay::OutputRelay,
 }
 
 /// What the Extensions API tells an extension about its function.
@@ -144,6 +148,7 @@ impl RuntimeApi {
             function,
             sandbox,
             exits: watch::channel(Vec::new()).0,
+            output: output_relay::OutputRelay::new(),
         });
         let server = tokio::spawn(routes::serve(listener, shared.clone()));
         Ok(Self {
@@ -166,6 +171,23 @@ impl RuntimeApi {
     /// them inside a container (never with processes of this host).
     pub fn process_exits(&self) -> watch::Receiver<Vec<ProcessExit>> {
         self.shared.exits.subscribe()
+    }
+
+    /// Where the output laminar-init relays from a container goes.
+    pub fn relay_output_to(&self, sink: OutputSink) {
+        self.shared.output.set_sink(sink);
+    }
+
+    /// Whether laminar-init relays the environment's output here.
+    pub fn output_relayed(&self) -> bool {
+        self.shared.output.attached()
+    }
+
+    /// Waits (at most `limit`) until everything the environment printed
+    /// before this call has been relayed. False when nothing relays output
+    /// here or the relay did not answer in time.
+    pub async fn flush_output(&self, limit: std::time::Duration) -> bool {
+        self.shared.output.flush(limit).await
     }
 
     /// Gives the invocation to the runtime's next `GET …/next` and waits for

@@ -2,8 +2,8 @@
 //! headers the official runtime clients expect.
 
 use crate::{
-    ext_routes, init_reports, InitError, Outcome, Pending, Shared, StreamEnd, MAX_RESPONSE_BYTES,
-    MAX_STREAMED_RESPONSE_BYTES,
+    ext_routes, init_reports, output_relay, InitError, Outcome, Pending, Shared, StreamEnd,
+    MAX_RESPONSE_BYTES, MAX_STREAMED_RESPONSE_BYTES,
 };
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -43,6 +43,8 @@ pub(crate) async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>
         .route("/2020-08-15/logs/", put(ext_routes::subscribe))
         .route("/_laminar/init/extensions", post(init_reports::extensions))
         .route("/_laminar/init/exit", post(init_reports::exit))
+        .route("/_laminar/init/output", post(output_relay::output))
+        .route("/_laminar/init/flush", get(output_relay::flush))
         .with_state(shared);
     let listener = listener.tap_io(|tcp| {
         // Small request/response exchanges: never wait for Nagle.

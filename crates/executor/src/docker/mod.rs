@@ -399,6 +399,10 @@ impl DockerExecutor {
             .map_err(engine)?;
         let reports = self.init.is_some().then(|| api.process_exits());
         let mut container = Container::watch(self.docker.clone(), created.id.clone(), reports);
+        // laminar-init relays the output in order with the runtime's answers;
+        // the log stream still carries what it could not relay.
+        let relayed = container.output().clone();
+        api.relay_output_to(Box::new(move |chunk| relayed.push(chunk)));
         if copy {
             let init = self
                 .init
