@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -48,6 +49,22 @@ def server(request, tmp_path_factory):
 
 def tail(answer: dict) -> str:
     return base64.b64decode(answer["LogResult"]).decode()
+
+
+def reports_in(logs, group: str) -> list[dict]:
+    """The group's REPORT events; none while the group does not exist yet
+    (logs are written off the invoke path)."""
+    found, token = [], None
+    while True:
+        kwargs = {"nextToken": token} if token else {}
+        try:
+            page = logs.filter_log_events(logGroupName=group, filterPattern="REPORT", **kwargs)
+        except logs.exceptions.ResourceNotFoundException:
+            return []
+        found += page["events"]
+        token = page.get("nextToken")
+        if not token:
+            return found
 
 
 def invocations_in_log(logs, group: str) -> dict[str, list[str]]:
@@ -105,15 +122,7 @@ def test_every_printed_line_is_in_its_invocations_log(server, function_name):
     group = f"/aws/lambda/{function_name}"
     total = SYNC_INVOKES + EVENT_INVOKES
 
-    def reports() -> int:
-        found = logs.filter_log_events(logGroupName=group, filterPattern="REPORT")
-        count = len(found["events"])
-        while found.get("nextToken"):
-            found = logs.filter_log_events(logGroupName=group, filterPattern="REPORT", nextToken=found["nextToken"])
-            count += len(found["events"])
-        return count
-
-    wait_for(lambda: reports() >= total, timeout=180, what=f"{total} REPORT lines")
+    wait_for(lambda: len(reports_in(logs, group)) >= total, timeout=180, what=f"{total} REPORT lines")
     invocations = invocations_in_log(logs, group)
     assert invocations.pop("") == [], "lines outside any invocation"
     assert len(invocations) == total
@@ -145,12 +154,52 @@ def test_a_line_printed_just_before_a_crash_or_timeout_is_kept(server, function_
         request_id = answer["ResponseMetadata"]["RequestId"]
         assert f"token-{n} {request_id}" in tail(answer)
     group = f"/aws/lambda/{function_name}"
-    wait_for(
-        lambda: len(logs.filter_log_events(logGroupName=group, filterPattern="REPORT")["events"]) >= 5,
-        what="5 REPORT lines",
-    )
+    wait_for(lambda: len(reports_in(logs, group)) >= 5, what="5 REPORT lines")
     invocations = invocations_in_log(logs, group)
     invocations.pop("")
     assert len(invocations) == 5
     for request_id, lines in invocations.items():
         assert [line for line in lines if line.startswith("token-")][0].endswith(request_id), lines
+
+
+LATE = """\
+import threading, time
+
+def late():
+    time.sleep(0.5)
+    print("late line, after the answer", flush=True)
+
+def handler(event, context):
+    threading.Thread(target=late).start()
+    return "answered"
+"""
+
+
+def test_a_line_printed_after_the_last_invocation_reaches_the_log_when_the_environment_stops(
+    server, function_name
+):
+    """AWS keeps what an environment prints between invocations and at its
+    end (background threads, SIGTERM handlers) in its log stream."""
+    client = server.client()
+    logs = service_client("logs", server.url)
+    create_python_function(client, function_name, LATE, Runtime="python3.11", Timeout=5)
+    client.invoke(FunctionName=function_name, Payload=b"{}")
+    group = f"/aws/lambda/{function_name}"
+
+    reports = wait_for(lambda: reports_in(logs, group), what="the invocation's REPORT")
+    stream = reports[0]["logStreamName"]
+    time.sleep(1.5)
+    # A new revision retires the environment that printed.
+    client.update_function_configuration(FunctionName=function_name, Description="retire")
+    wait_for(
+        lambda: any(
+            e["message"] == "late line, after the answer"
+            for e in logs.get_log_events(logGroupName=group, logStreamName=stream)["events"]
+        ),
+        timeout=20,
+        what="the late line in the environment's stream",
+    )
+    messages = [e["message"] for e in logs.get_log_events(logGroupName=group, logStreamName=stream)["events"]]
+    assert messages.index("late line, after the answer") > max(
+        i for i, m in enumerate(messages) if m.startswith("REPORT RequestId: ")
+    ), messages

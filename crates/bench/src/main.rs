@@ -118,6 +118,10 @@ pub struct Args {
     /// the SQS mapping, pre-initialized cold starts).
     #[arg(long)]
     pub pools_only: bool,
+    /// Run only the floor and a soak of this many minutes: mixed traffic at
+    /// a steady rate, laminar's memory and open files sampled (issue 17).
+    #[arg(long)]
+    pub soak_minutes: Option<u64>,
 }
 
 /// How many of each; `--quick` or the defaults, then each flag.

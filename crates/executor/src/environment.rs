@@ -55,7 +55,13 @@ pub struct Environment {
     /// Set when an invocation ended the environment: why its extensions
     /// are shut down.
     pub(crate) reset: Option<ShutdownReason>,
+    /// Given what the environment printed between its last invocation and
+    /// its end.
+    pub(crate) last_words: Option<LastWords>,
 }
+
+/// Takes an environment's output printed outside any invocation, at its end.
+pub type LastWords = Box<dyn FnOnce(Vec<u8>) + Send + Sync>;
 
 fn error_document(error_type: &str, message: &str) -> Bytes {
     Bytes::from(serde_json::json!({ "errorType": error_type, "errorMessage": message }).to_string())
@@ -93,9 +99,15 @@ impl Environment {
             meta: Meta::of(spec),
             held: Vec::new(),
             reset: None,
+            last_words: None,
         };
         env.emit_init_start();
         env
+    }
+
+    /// Where what it prints after its last invocation goes when it stops.
+    pub fn when_stopped(&mut self, last_words: LastWords) {
+        self.last_words = Some(last_words);
     }
 
     /// Whether its runtime has ended while it sat idle (killed from
@@ -323,7 +335,7 @@ impl Environment {
     /// Waits for output still on its way from the child: everything a
     /// container's init relays, else a quiet log stream (a process's pipe
     /// needs no wait).
-    async fn collect_output(&self) {
+    pub(crate) async fn collect_output(&self) {
         if self.api.output_relayed() && self.api.flush_output(RELAY_FLUSH_LIMIT).await {
             return;
         }

@@ -21,7 +21,7 @@ mod spec;
 
 pub use debug::{Debugger, DebuggerKind};
 pub use docker::{CodeDelivery, DockerExecutor, DockerSettings, ImageSettings, OFFICIAL_PREFIX};
-pub use environment::{Environment, InvokeReport, InvokeResult};
+pub use environment::{Environment, InvokeReport, InvokeResult, LastWords};
 pub use meta::ShutdownReason;
 pub use process::ProcessExecutor;
 pub use spec::{Credentials, EnvironmentSpec, Package, StartError};

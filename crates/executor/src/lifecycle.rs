@@ -128,8 +128,8 @@ impl Environment {
     /// Stops the environment. With extensions registered, they get their
     /// SHUTDOWN in the background first; without, the processes stop now.
     pub fn shutdown(mut self) {
-        if self.api.has_extensions() {
-            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            if self.api.has_extensions() || self.last_words.is_some() {
                 runtime.spawn(self.stop());
                 return;
             }
@@ -159,6 +159,17 @@ impl Environment {
             let both = futures_util::future::join(extensions, self.child.exited());
             let _ = tokio::time::timeout(SHUTDOWN_LIMIT, both).await;
         }
+        // What was printed since the last invocation ended (background
+        // work, SIGTERM handlers, extensions' SHUTDOWN) goes to the log too.
+        if !self.child.has_exited() {
+            self.collect_output().await;
+        }
+        let output = self.child.take_output();
         self.child.kill();
+        if let Some(last_words) = self.last_words.take() {
+            if !output.is_empty() {
+                last_words(output);
+            }
+        }
     }
 }

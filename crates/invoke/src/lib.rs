@@ -123,7 +123,7 @@ impl Invoker {
                 tracing::warn!(function = %key.name, error = %e, "stored reservation no longer fits");
             }
         }
-        Arc::new_cyclic(|this| Self {
+        let invoker = Arc::new_cyclic(|this| Self {
             endpoint_url,
             store,
             registry,
@@ -138,7 +138,25 @@ impl Invoker {
             prewarm_budget: prewarm,
             provisioning: provisioning::Provisioning::default(),
             this: this.clone(),
-        })
+        });
+        // What environments print after their last invocation goes to their
+        // log stream too.
+        let this = Arc::downgrade(&invoker);
+        invoker
+            .pools
+            .on_last_output(Arc::new(move |last: pool::LastOutput| {
+                if let Some(invoker) = this.upgrade() {
+                    let text = String::from_utf8_lossy(&last.output);
+                    invoker.logs.append(
+                        &last.function,
+                        &last.log_group,
+                        &last.log_stream,
+                        laminar_lambda_core::clock::now_ms(),
+                        &text,
+                    );
+                }
+            }));
+        invoker
     }
 
     pub fn registry(&self) -> &Registry {

@@ -91,8 +91,21 @@ impl WarmEnvironment {
     }
 }
 
+/// What an environment printed between its last invocation and its end
+/// (background work, SIGTERM handlers, extensions' SHUTDOWN), for its log
+/// stream.
+pub struct LastOutput {
+    pub function: FunctionKey,
+    pub log_group: String,
+    pub log_stream: String,
+    pub output: Vec<u8>,
+}
+
+pub type LastOutputSink = Arc<dyn Fn(LastOutput) + Send + Sync>;
+
 pub struct Pools {
     executor: Arc<Executor>,
+    last_output: std::sync::OnceLock<LastOutputSink>,
     idle: Mutex<HashMap<PoolKey, Vec<WarmEnvironment>>>,
     /// Revisions whose pre-initialized environment is starting.
     prewarming: Mutex<HashSet<PoolKey>>,
@@ -106,6 +119,7 @@ impl Pools {
     pub fn new(executor: Arc<Executor>) -> Self {
         Self {
             executor,
+            last_output: std::sync::OnceLock::new(),
             idle: Mutex::new(HashMap::new()),
             prewarming: Mutex::new(HashSet::new()),
             unwarmable: Mutex::new(HashSet::new()),
@@ -183,13 +197,35 @@ impl Pools {
         taken
     }
 
+    /// Where every environment's output printed after its last invocation
+    /// goes when it stops.
+    pub fn on_last_output(&self, sink: LastOutputSink) {
+        let _ = self.last_output.set(sink);
+    }
+
     /// Starts a new environment (a cold start when `origin` is on demand).
     pub async fn start(
         &self,
+        function: &FunctionKey,
         spec: &EnvironmentSpec,
         origin: Origin,
     ) -> Result<WarmEnvironment, StartError> {
-        let environment = self.executor.start(spec).await?;
+        let mut environment = self.executor.start(spec).await?;
+        if let Some(sink) = self.last_output.get().cloned() {
+            let (function, log_group, log_stream) = (
+                function.clone(),
+                spec.log_group.clone(),
+                spec.log_stream.clone(),
+            );
+            environment.when_stopped(Box::new(move |output| {
+                sink(LastOutput {
+                    function,
+                    log_group,
+                    log_stream,
+                    output,
+                })
+            }));
+        }
         let now = Instant::now();
         Ok(WarmEnvironment {
             environment,

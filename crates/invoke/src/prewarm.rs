@@ -51,7 +51,7 @@ impl Invoker {
         };
         runtime.spawn(async move {
             let env = match this
-                .initialize_ahead(&scope, &resolved, Origin::Prewarmed)
+                .initialize_ahead(&key.function, &scope, &resolved, Origin::Prewarmed)
                 .await
             {
                 Ok(env) => Some(env),
@@ -76,6 +76,7 @@ impl Invoker {
     /// first invocation.
     pub(crate) async fn initialize_ahead(
         &self,
+        function: &laminar_store::FunctionKey,
         scope: &Scope,
         resolved: &Resolved,
         origin: Origin,
@@ -93,7 +94,7 @@ impl Invoker {
         spec.provisioned = origin == Origin::Provisioned;
         let mut env = self
             .pools
-            .start(&spec, origin)
+            .start(function, &spec, origin)
             .await
             .map_err(|e| InitFailure::Start(e.to_string()))?;
         let timeout = Duration::from_secs(config.timeout.max(1) as u64);

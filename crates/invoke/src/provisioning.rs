@@ -260,7 +260,7 @@ impl Invoker {
                     let Ok(_permit) = this.provisioning.starts.acquire().await else {
                         return;
                     };
-                    this.initialize_ahead(&scope, &resolved, Origin::Provisioned)
+                    this.initialize_ahead(&pool.function, &scope, &resolved, Origin::Provisioned)
                         .await
                 };
                 this.allocated(&(pool.function.clone(), qualifier), &pool, started);

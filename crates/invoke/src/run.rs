@@ -265,7 +265,11 @@ impl Invoker {
                     }
                     None => None,
                 };
-                match self.pools.start(&spec, Origin::OnDemand).await {
+                match self
+                    .pools
+                    .start(&key.function, &spec, Origin::OnDemand)
+                    .await
+                {
                     Ok(env) => (env, debug_lease),
                     Err(StartError::InvalidEntrypoint { message }) => {
                         let body = serde_json::json!({

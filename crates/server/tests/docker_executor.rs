@@ -368,7 +368,8 @@ async fn containers_go_with_delete_shutdown_and_crashes() {
     );
 
     // A crash leaves containers behind; the next start-up removes them.
-    let laminar = Laminar::start_executor("docker", &[]);
+    // (None initialized ahead of demand, so that one is counted.)
+    let laminar = Laminar::start_executor("docker", &["--prewarm", "0"]);
     let client = laminar.client();
     create(
         &client,
@@ -387,8 +388,6 @@ async fn containers_go_with_delete_shutdown_and_crashes() {
         "kill -9 left the container"
     );
     let _restarted = Laminar::start_executor("docker", &[]);
-    // The environment laminar was pre-initializing when it was killed may
-    // reach the engine only after the first sweep; the second one takes it.
     assert!(
         eventually_async(Duration::from_secs(15), || async {
             containers_of(&docker, "orphan").await.is_empty()

@@ -11,6 +11,7 @@ mod dynamodb;
 mod machine;
 mod pools;
 mod process;
+mod soak;
 mod streams;
 
 use crate::fixtures::Noise;
@@ -69,12 +70,13 @@ pub async fn run(args: Args) -> Result<()> {
 
     let mut foreign = Map::new();
     let cores = machine.cores;
-    if matches!(args.executor, ExecutorArg::Process | ExecutorArg::Both) && !args.pools_only {
+    let only_some = args.pools_only || args.soak_minutes.is_some();
+    if matches!(args.executor, ExecutorArg::Process | ExecutorArg::Both) && !only_some {
         let mark = CpuMark::now();
         bench.process_suite().await?;
         foreign.insert("process".into(), json!(mark.foreign_share(cores)));
     }
-    if !args.pools_only {
+    if !only_some {
         let mark = CpuMark::now();
         bench.control_suite().await?;
         foreign.insert("control".into(), json!(mark.foreign_share(cores)));
@@ -85,12 +87,17 @@ pub async fn run(args: Args) -> Result<()> {
         bench.dynamodb_suite().await?;
         foreign.insert("dynamodb".into(), json!(mark.foreign_share(cores)));
     }
+    if let Some(minutes) = args.soak_minutes {
+        bench.soak_suite(minutes).await?;
+    }
     let mark = CpuMark::now();
     let docker_too = matches!(args.executor, ExecutorArg::Docker | ExecutorArg::Both);
     let process = matches!(args.executor, ExecutorArg::Process | ExecutorArg::Both);
-    bench.pools_suite(process, docker_too).await?;
+    if args.soak_minutes.is_none() {
+        bench.pools_suite(process, docker_too).await?;
+    }
     foreign.insert("pools".into(), json!(mark.foreign_share(cores)));
-    if docker_too && !args.pools_only {
+    if docker_too && !only_some {
         let mark = CpuMark::now();
         bench.docker_suite(&mut machine).await?;
         foreign.insert(

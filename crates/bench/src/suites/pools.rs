@@ -248,32 +248,7 @@ impl Bench {
             mut laminar,
             mut conn,
         } = self.counting(COUNTED).await?;
-        let created = expect(
-            sqs(
-                &mut conn,
-                "CreateQueue",
-                json!({ "QueueName": "bench-queue" }),
-            )
-            .await?,
-            200,
-            "CreateQueue",
-        )?
-        .json()?;
-        let url = created["QueueUrl"]
-            .as_str()
-            .ok_or("CreateQueue answered no QueueUrl")?
-            .to_string();
-        let attributes = sqs(
-            &mut conn,
-            "GetQueueAttributes",
-            json!({ "QueueUrl": url, "AttributeNames": ["QueueArn"] }),
-        )
-        .await?;
-        let attributes = expect(attributes, 200, "GetQueueAttributes")?.json()?;
-        let arn = attributes["Attributes"]["QueueArn"]
-            .as_str()
-            .ok_or("no QueueArn")?
-            .to_string();
+        let (url, arn) = sqs_queue(&mut conn, "bench-queue").await?;
         for start in (0..total).step_by(10) {
             let entries: Vec<Value> = (start..total.min(start + 10))
                 .map(|i| json!({ "Id": format!("m{i}"), "MessageBody": "{\"bench\":1}" }))
@@ -318,9 +293,11 @@ impl Bench {
     /// laminar with state on disk and the null runtime deployed, counting
     /// what it sees.
     pub(super) async fn counting(&self, function: &str) -> Result<Counting> {
+        // Functions have a /tmp of their own: the folder they count into is
+        // shared with them elsewhere.
         let temp = tempfile::Builder::new()
             .prefix("laminar-bench-")
-            .tempdir()?;
+            .tempdir_in("/var/tmp")?;
         let counts = temp.path().join("counts");
         std::fs::create_dir_all(&counts)?;
         let laminar =
@@ -397,7 +374,33 @@ async fn send_event(conn: &mut Conn, path: &str, payload: &Bytes) -> Result<()> 
     Ok(())
 }
 
-async fn sqs(conn: &mut Conn, operation: &str, body: Value) -> Result<crate::http::Answer> {
+/// Creates a queue: its URL and ARN.
+pub(super) async fn sqs_queue(conn: &mut Conn, name: &str) -> Result<(String, String)> {
+    let created = sqs(conn, "CreateQueue", json!({ "QueueName": name })).await?;
+    let created = expect(created, 200, "CreateQueue")?.json()?;
+    let url = created["QueueUrl"]
+        .as_str()
+        .ok_or("CreateQueue answered no QueueUrl")?
+        .to_string();
+    let attributes = sqs(
+        conn,
+        "GetQueueAttributes",
+        json!({ "QueueUrl": url, "AttributeNames": ["QueueArn"] }),
+    )
+    .await?;
+    let attributes = expect(attributes, 200, "GetQueueAttributes")?.json()?;
+    let arn = attributes["Attributes"]["QueueArn"]
+        .as_str()
+        .ok_or("no QueueArn")?
+        .to_string();
+    Ok((url, arn))
+}
+
+pub(super) async fn sqs(
+    conn: &mut Conn,
+    operation: &str,
+    body: Value,
+) -> Result<crate::http::Answer> {
     let target = format!("AmazonSQS.{operation}");
     conn.send(
         Method::POST,
