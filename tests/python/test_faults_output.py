@@ -203,3 +203,23 @@ def test_a_line_printed_after_the_last_invocation_reaches_the_log_when_the_envir
     assert messages.index("late line, after the answer") > max(
         i for i, m in enumerate(messages) if m.startswith("REPORT RequestId: ")
     ), messages
+
+
+@pytest.mark.parametrize("executor", ["process", "docker"])
+def test_a_line_printed_after_the_last_invocation_is_kept_when_laminar_stops(
+    executor, laminar_factory, tmp_path, function_name
+):
+    if executor == "docker":
+        require_docker()
+    data = tmp_path / "data"
+    first = laminar_factory(data_dir=data, executor=executor, extra_args=["--prewarm", "0"])
+    client = first.client()
+    create_python_function(client, function_name, LATE, Runtime="python3.11", Timeout=5)
+    client.invoke(FunctionName=function_name, Payload=b"{}")
+    time.sleep(1.5)
+    assert first.stop() == 0
+    again = laminar_factory(data_dir=data, executor=executor, extra_args=["--prewarm", "0"])
+    logs = service_client("logs", again.url)
+    group = f"/aws/lambda/{function_name}"
+    messages = [e["message"] for e in logs.filter_log_events(logGroupName=group)["events"]]
+    assert "late line, after the answer" in messages, messages

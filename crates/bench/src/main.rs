@@ -118,6 +118,10 @@ pub struct Args {
     /// the SQS mapping, pre-initialized cold starts).
     #[arg(long)]
     pub pools_only: bool,
+    /// Measure only the floor and the Docker executor's rows (warm, tail,
+    /// cold starts).
+    #[arg(long)]
+    pub docker_only: bool,
     /// Run only the floor and a soak of this many minutes: mixed traffic at
     /// a steady rate, laminar's memory and open files sampled (issue 17).
     #[arg(long)]

@@ -70,7 +70,7 @@ pub async fn run(args: Args) -> Result<()> {
 
     let mut foreign = Map::new();
     let cores = machine.cores;
-    let only_some = args.pools_only || args.soak_minutes.is_some();
+    let only_some = args.pools_only || args.soak_minutes.is_some() || args.docker_only;
     if matches!(args.executor, ExecutorArg::Process | ExecutorArg::Both) && !only_some {
         let mark = CpuMark::now();
         bench.process_suite().await?;
@@ -93,11 +93,11 @@ pub async fn run(args: Args) -> Result<()> {
     let mark = CpuMark::now();
     let docker_too = matches!(args.executor, ExecutorArg::Docker | ExecutorArg::Both);
     let process = matches!(args.executor, ExecutorArg::Process | ExecutorArg::Both);
-    if args.soak_minutes.is_none() {
+    if args.soak_minutes.is_none() && !args.docker_only {
         bench.pools_suite(process, docker_too).await?;
     }
     foreign.insert("pools".into(), json!(mark.foreign_share(cores)));
-    if docker_too && !only_some {
+    if docker_too && (!only_some || args.docker_only) {
         let mark = CpuMark::now();
         bench.docker_suite(&mut machine).await?;
         foreign.insert(
