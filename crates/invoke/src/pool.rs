@@ -100,6 +100,7 @@ pub struct Pools {
     /// invokes start cold and report the error).
     unwarmable: Mutex<HashSet<PoolKey>>,
     closed: AtomicBool,
+    busy: crate::pool_snapshot::BusyEnvironments,
 }
 
 impl Pools {
@@ -110,6 +111,7 @@ impl Pools {
             prewarming: Mutex::new(HashSet::new()),
             unwarmable: Mutex::new(HashSet::new()),
             closed: AtomicBool::new(false),
+            busy: Default::default(),
         }
     }
 
@@ -124,6 +126,10 @@ impl Pools {
 
     pub async fn prepare(&self, spec: &EnvironmentSpec) -> Result<(), StartError> {
         self.executor.prepare(spec).await
+    }
+
+    pub(crate) fn busy(&self) -> &crate::pool_snapshot::BusyEnvironments {
+        &self.busy
     }
 
     pub(crate) fn idle(&self) -> MutexGuard<'_, HashMap<PoolKey, Vec<WarmEnvironment>>> {

@@ -1,11 +1,15 @@
-//! What the pools hold, as plain data for people to look at (`laminar ps`,
-//! the console), and evicting from them (forcing the next cold start).
+//! What the pools hold, and the environments serving an invocation now, as
+//! plain data for people to look at (`laminar ps`, the console), and
+//! evicting from the pools (forcing the next cold start).
 
-use crate::pool::{Origin, Pools};
+use crate::pool::{Origin, PoolKey, Pools, WarmEnvironment};
 use laminar_store::FunctionKey;
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
-/// One warm environment, idle in its pool.
+/// One warm environment, idle in its pool or serving an invocation.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EnvironmentSnapshot {
@@ -29,13 +33,69 @@ pub struct EnvironmentSnapshot {
     /// Why it was started: `onDemand` (a cold start), `provisioned`, or
     /// `prewarmed` (initialized ahead of demand, `--prewarm`).
     pub origin: &'static str,
-    /// `idle`: waiting in its pool (busy environments belong to their
-    /// invocation and are not listed).
+    /// `idle`: waiting in its pool; `busy`: serving the invocation
+    /// `requestId`.
     pub state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// The environments serving an invocation now, by a number of their own.
+#[derive(Default)]
+pub(crate) struct BusyEnvironments {
+    next: AtomicU64,
+    serving: Arc<Mutex<HashMap<u64, EnvironmentSnapshot>>>,
+}
+
+/// Lists one environment as busy until dropped.
+pub struct Busy {
+    serving: Arc<Mutex<HashMap<u64, EnvironmentSnapshot>>>,
+    number: u64,
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        lock(&self.serving).remove(&self.number);
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn snapshot_of(
+    executor: &'static str,
+    key: &PoolKey,
+    env: &WarmEnvironment,
+    now_ms: i64,
+) -> EnvironmentSnapshot {
+    let age_ms = i64::try_from(env.age().as_millis()).unwrap_or(i64::MAX);
+    EnvironmentSnapshot {
+        executor,
+        id: env.environment.sandbox_id(),
+        account: key.function.account.clone(),
+        region: key.function.region.clone(),
+        function: key.function.name.clone(),
+        version: env.environment.version().to_string(),
+        revision: key.revision.clone(),
+        started_ms: now_ms - age_ms,
+        age_ms,
+        invocations: env.invocations(),
+        memory_mb: env.environment.memory_mb(),
+        max_memory_used_mb: env.environment.max_memory_used_mb(),
+        provisioned: env.origin() == Origin::Provisioned,
+        origin: match env.origin() {
+            Origin::OnDemand => "onDemand",
+            Origin::Provisioned => "provisioned",
+            Origin::Prewarmed => "prewarmed",
+        },
+        state: "idle",
+        request_id: None,
+    }
 }
 
 impl Pools {
-    /// The idle environments of every pool, oldest first.
+    /// The environments of every pool, idle or busy, oldest first.
     pub fn snapshot(&self) -> Vec<EnvironmentSnapshot> {
         let executor = self.executor_name();
         let now_ms = ms_since_epoch(std::time::SystemTime::now());
@@ -43,34 +103,37 @@ impl Pools {
             .idle()
             .iter()
             .flat_map(|(key, envs)| {
-                envs.iter().map(move |env| {
-                    let age_ms = i64::try_from(env.age().as_millis()).unwrap_or(i64::MAX);
-                    EnvironmentSnapshot {
-                        executor,
-                        id: env.environment.sandbox_id(),
-                        account: key.function.account.clone(),
-                        region: key.function.region.clone(),
-                        function: key.function.name.clone(),
-                        version: env.environment.version().to_string(),
-                        revision: key.revision.clone(),
-                        started_ms: now_ms - age_ms,
-                        age_ms,
-                        invocations: env.invocations(),
-                        memory_mb: env.environment.memory_mb(),
-                        max_memory_used_mb: env.environment.max_memory_used_mb(),
-                        provisioned: env.origin() == Origin::Provisioned,
-                        origin: match env.origin() {
-                            Origin::OnDemand => "onDemand",
-                            Origin::Provisioned => "provisioned",
-                            Origin::Prewarmed => "prewarmed",
-                        },
-                        state: "idle",
-                    }
-                })
+                envs.iter()
+                    .map(move |env| snapshot_of(executor, key, env, now_ms))
             })
             .collect();
+        all.extend(
+            lock(&self.busy().serving)
+                .values()
+                .map(|busy| EnvironmentSnapshot {
+                    age_ms: now_ms - busy.started_ms,
+                    ..busy.clone()
+                }),
+        );
         all.sort_by_key(|e| e.started_ms);
         all
+    }
+
+    /// Lists `env` as serving `request_id` until the answer is dropped.
+    pub fn mark_busy(&self, key: &PoolKey, env: &WarmEnvironment, request_id: &str) -> Busy {
+        let now_ms = ms_since_epoch(std::time::SystemTime::now());
+        let snapshot = EnvironmentSnapshot {
+            state: "busy",
+            request_id: Some(request_id.to_string()),
+            ..snapshot_of(self.executor_name(), key, env, now_ms)
+        };
+        let busy = self.busy();
+        let number = busy.next.fetch_add(1, Ordering::Relaxed);
+        lock(&busy.serving).insert(number, snapshot);
+        Busy {
+            serving: busy.serving.clone(),
+            number,
+        }
     }
 
     /// Stops the idle environment with this id; false when there is none.

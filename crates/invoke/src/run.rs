@@ -333,10 +333,12 @@ impl Invoker {
             || Duration::from_secs(config.timeout.max(1) as u64),
             |target| target.timeout,
         );
+        let busy = self.pools.mark_busy(&key, &env, &request_id);
         let report = env
             .environment
             .invoke(invocation, timeout, prepared.tail_logs, sink)
             .await;
+        drop(busy);
         let text = log_text(&request_id, &config.version, config.memory_size, &report);
         self.logs.append(
             &key.function,
