@@ -100,7 +100,7 @@ pub struct Pools {
     /// invokes start cold and report the error).
     unwarmable: Mutex<HashSet<PoolKey>>,
     closed: AtomicBool,
-    busy: crate::pool_snapshot::BusyEnvironments,
+    busy: crate::busy::BusyEnvironments,
 }
 
 impl Pools {
@@ -128,7 +128,7 @@ impl Pools {
         self.executor.prepare(spec).await
     }
 
-    pub(crate) fn busy(&self) -> &crate::pool_snapshot::BusyEnvironments {
+    pub(crate) fn busy(&self) -> &crate::busy::BusyEnvironments {
         &self.busy
     }
 

@@ -2,66 +2,10 @@
 //! plain data for people to look at (`laminar ps`, the console), and
 //! evicting from the pools (forcing the next cold start).
 
+use crate::busy::Busy;
+pub use crate::busy::EnvironmentSnapshot;
 use crate::pool::{Origin, PoolKey, Pools, WarmEnvironment};
 use laminar_store::FunctionKey;
-use serde::Serialize;
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-
-/// One warm environment, idle in its pool or serving an invocation.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct EnvironmentSnapshot {
-    /// `process` or `docker`.
-    pub executor: &'static str,
-    /// The runtime's process id, or its container's id.
-    pub id: String,
-    pub account: String,
-    pub region: String,
-    pub function: String,
-    pub version: String,
-    pub revision: String,
-    /// When it started (ms since the epoch).
-    pub started_ms: i64,
-    pub age_ms: i64,
-    pub invocations: u64,
-    pub memory_mb: i64,
-    pub max_memory_used_mb: u64,
-    /// Started for a qualifier with provisioned concurrency.
-    pub provisioned: bool,
-    /// Why it was started: `onDemand` (a cold start), `provisioned`, or
-    /// `prewarmed` (initialized ahead of demand, `--prewarm`).
-    pub origin: &'static str,
-    /// `idle`: waiting in its pool; `busy`: serving the invocation
-    /// `requestId`.
-    pub state: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-}
-
-/// The environments serving an invocation now, by a number of their own.
-#[derive(Default)]
-pub(crate) struct BusyEnvironments {
-    next: AtomicU64,
-    serving: Arc<Mutex<HashMap<u64, EnvironmentSnapshot>>>,
-}
-
-/// Lists one environment as busy until dropped.
-pub struct Busy {
-    serving: Arc<Mutex<HashMap<u64, EnvironmentSnapshot>>>,
-    number: u64,
-}
-
-impl Drop for Busy {
-    fn drop(&mut self) {
-        lock(&self.serving).remove(&self.number);
-    }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 fn snapshot_of(
     executor: &'static str,
@@ -108,11 +52,12 @@ impl Pools {
             })
             .collect();
         all.extend(
-            lock(&self.busy().serving)
-                .values()
+            self.busy()
+                .listed()
+                .into_iter()
                 .map(|busy| EnvironmentSnapshot {
                     age_ms: now_ms - busy.started_ms,
-                    ..busy.clone()
+                    ..busy
                 }),
         );
         all.sort_by_key(|e| e.started_ms);
@@ -127,13 +72,7 @@ impl Pools {
             request_id: Some(request_id.to_string()),
             ..snapshot_of(self.executor_name(), key, env, now_ms)
         };
-        let busy = self.busy();
-        let number = busy.next.fetch_add(1, Ordering::Relaxed);
-        lock(&busy.serving).insert(number, snapshot);
-        Busy {
-            serving: busy.serving.clone(),
-            number,
-        }
+        self.busy().add(snapshot)
     }
 
     /// Stops the idle environment with this id; false when there is none.

@@ -64,9 +64,7 @@ impl PullProgress {
         bytes: Option<(i64, i64)>,
         now: Instant,
     ) -> Option<String> {
-        let Some(id) = layer.filter(|_| !about_the_image(status)) else {
-            return None;
-        };
+        let id = layer.filter(|_| !about_the_image(status))?;
         let entry = self.layers.entry(id.to_string()).or_default();
         let was_done = entry.done;
         match status {
