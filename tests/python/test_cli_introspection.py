@@ -50,9 +50,12 @@ def test_ps_and_evict(laminar, lambda_, function_name):
 
     table = cli(laminar.url, "ps", function_name)
     header, row = table.stdout.splitlines()
-    assert header.split() == ["ID", "FUNCTION", "VERSION", "EXECUTOR", "AGE", "INVOCATIONS", "MEMORY", "PROVISIONED"]
+    assert header.split() == [
+        "ID", "FUNCTION", "VERSION", "EXECUTOR", "AGE", "INVOCATIONS", "MEMORY", "PROVISIONED", "STATE", "REQUEST", "ID"
+    ]
     assert row.split()[:4] == [env["id"], function_name, "$LATEST", "process"]
     assert row.split()[5] == "2"
+    assert row.split()[-2:] == ["idle", "-"]
 
     evicted = cli(laminar.url, "evict", function_name)
     assert evicted.returncode == 0, evicted.stderr
@@ -61,6 +64,44 @@ def test_ps_and_evict(laminar, lambda_, function_name):
     rid, _ = invoke(lambda_, function_name, {})
     page = json.loads(cli(laminar.url, "invocations", function_name, "--json", "--limit", "1").stdout)
     assert page["invocations"][0]["requestId"] == rid and page["invocations"][0]["cold"] is True
+
+
+SLOW = """
+import time
+def handler(event, context):
+    time.sleep(event.get("sleep", 0))
+    return {"request": context.aws_request_id}
+"""
+
+
+def test_ps_lists_the_environment_serving_an_invocation(laminar, lambda_, function_name):
+    create_python_function(lambda_, function_name, SLOW)
+    first, _ = invoke(lambda_, function_name, {})
+    answers = []
+    slow = threading.Thread(target=lambda: answers.append(invoke(lambda_, function_name, {"sleep": 1.5})))
+    slow.start()
+
+    def busy():
+        ps = cli(laminar.url, "ps", function_name, "--json")
+        assert ps.returncode == 0, ps.stderr
+        return [e for e in json.loads(ps.stdout)["environments"] if e["state"] == "busy"]
+
+    try:
+        (env,) = wait_for(busy, what="the busy environment")
+        table = cli(laminar.url, "ps", function_name).stdout.splitlines()
+        busy_rows = [row for row in table[1:] if row.split()[0] == env["id"]]
+    finally:
+        slow.join()
+    (request_id, _) = answers[0]
+    assert env["requestId"] == request_id != first
+    assert env["invocations"] == 2 and env["function"] == function_name and env["version"] == "$LATEST"
+    assert [row.split()[-2:] for row in busy_rows] == [["busy", request_id]]
+    # Done: the same environment goes back to its pool, idle, with no request.
+    def listed():
+        after = json.loads(cli(laminar.url, "ps", function_name, "--json").stdout)["environments"]
+        return [(e["state"], "requestId" in e) for e in after if e["id"] == env["id"]]
+
+    assert wait_for(lambda: listed() or None, what="the environment listed again") == [("idle", False)]
 
 
 def test_logs_prints_recent_logs_and_follows_new_ones(laminar, lambda_, function_name):

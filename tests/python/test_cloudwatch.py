@@ -479,8 +479,22 @@ def test_lambda_metrics_match_the_invocations(laminar, lambda_, cloudwatch, func
     assert lambda_stats(cloudwatch, function_name, "Errors", executed, ["Sum", "SampleCount"]) == [
         {"Sum": 0.0, "SampleCount": 2.0, "Unit": "Count"}
     ]
+    assert lambda_stats(cloudwatch, function_name, "ConcurrentExecutions", resource, ["Maximum"]) == [
+        {"Maximum": 1.0, "Unit": "Count"}
+    ]
     listed = cloudwatch.list_metrics(Namespace="AWS/Lambda", MetricName="Invocations", Dimensions=[by_name[0]])
     assert sorted(len(m["Dimensions"]) for m in listed["Metrics"]) == [1, 2, 3]
+    # A version invoked by its number: by Resource, with no ExecutedVersion (AWS keeps that for aliases).
+    lambda_.delete_function_concurrency(FunctionName=function_name)
+    lambda_.invoke(FunctionName=function_name, Qualifier=version, Payload=b"{}")
+    by_version = cloudwatch.list_metrics(
+        Namespace="AWS/Lambda",
+        MetricName="Invocations",
+        Dimensions=[{"Name": "Resource", "Value": f"{function_name}:{version}"}],
+    )
+    assert [sorted(d["Name"] for d in m["Dimensions"]) for m in by_version["Metrics"]] == [
+        ["FunctionName", "Resource"]
+    ]
 
     # The AWS CLI reads the same numbers.
     now = datetime.datetime.now(UTC).replace(microsecond=0)
@@ -496,7 +510,7 @@ def test_lambda_metrics_match_the_invocations(laminar, lambda_, cloudwatch, func
         "--statistics", "Sum",
     )
     assert from_cli["Label"] == "Invocations"
-    assert [(d["Sum"], d["Unit"]) for d in from_cli["Datapoints"]] == [(7.0, "Count")]
+    assert [(d["Sum"], d["Unit"]) for d in from_cli["Datapoints"]] == [(8.0, "Count")]
 
 
 def test_embedded_metric_format_lines_become_metrics(lambda_, cloudwatch, function_name, namespace):

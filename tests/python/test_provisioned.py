@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import concurrent.futures
+import datetime
 import json
 import time
 from pathlib import Path
@@ -25,7 +26,7 @@ from pathlib import Path
 import botocore.exceptions
 import pytest
 
-from laminar_testing import create_python_function, process_alive as alive, wait_for
+from laminar_testing import AWS_ENV, REGION, create_python_function, process_alive as alive, wait_for
 
 # Records when its module was imported; with a barrier directory, each
 # invoke waits until `expect` invokes are running at once.
@@ -205,3 +206,80 @@ def test_provisioned_environments_initialize_again_after_a_restart(laminar_facto
     assert result["imported_at"] < before
     assert result["init_type"] == "provisioned-concurrency"
     assert "Init Duration" not in log, log
+
+
+def cloudwatch_of(laminar):
+    import boto3
+
+    return boto3.client(
+        "cloudwatch",
+        endpoint_url=laminar.url,
+        region_name=REGION,
+        aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+def test_provisioned_concurrency_metrics_count_what_ran(laminar_factory, function_name, tmp_path):
+    """A configuration of 2 and 3 invokes at once: 2 on provisioned
+    concurrency, 1 spilled over; at most 2 provisioned environments busy,
+    all of the allocation in use; by FunctionName and by Resource (the
+    alias) and ExecutedVersion, as AWS publishes them."""
+    server = laminar_factory(extra_args=["--prewarm", "0"])
+    client = server.client()
+    version = published(client, function_name)
+    client.create_alias(FunctionName=function_name, Name="live", FunctionVersion=version)
+    client.put_provisioned_concurrency_config(
+        FunctionName=function_name, Qualifier="live", ProvisionedConcurrentExecutions=2
+    )
+    assert settled(client, function_name, "live")["Status"] == "READY"
+    answers = together(client, f"{function_name}:live", 3, tmp_path / "three")
+    assert sorted(a["init_type"] for a, _ in answers) == ["on-demand", "provisioned-concurrency", "provisioned-concurrency"]
+    # An invoke of the function itself has no provisioned concurrency.
+    invoke(client, function_name)
+
+    cloudwatch = cloudwatch_of(server)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    window = dict(
+        StartTime=now - datetime.timedelta(minutes=30), EndTime=now + datetime.timedelta(minutes=30), Period=3600
+    )
+    by_name = [{"Name": "FunctionName", "Value": function_name}]
+    by_alias = by_name + [{"Name": "Resource", "Value": f"{function_name}:live"}]
+    executed = by_alias + [{"Name": "ExecutedVersion", "Value": version}]
+
+    def stat(metric: str, dims: list[dict], statistic: str):
+        answer = cloudwatch.get_metric_statistics(
+            Namespace="AWS/Lambda", MetricName=metric, Dimensions=dims, Statistics=[statistic], **window
+        )
+        return [(d[statistic], d["Unit"]) for d in answer["Datapoints"]]
+
+    for dims in (by_name, by_alias, executed):
+        assert stat("ProvisionedConcurrencyInvocations", dims, "Sum") == [(2.0, "Count")]
+        assert stat("ProvisionedConcurrencySpilloverInvocations", dims, "Sum") == [(1.0, "Count")]
+        assert stat("ProvisionedConcurrentExecutions", dims, "Maximum") == [(2.0, "Count")]
+        assert stat("ProvisionedConcurrencyUtilization", dims, "Maximum") == [(1.0, "None")]
+    assert stat("Invocations", by_alias, "Sum") == [(3.0, "Count")]
+    assert stat("Invocations", by_name, "Sum") == [(4.0, "Count")]
+    assert stat("ConcurrentExecutions", by_alias, "Maximum") == [(3.0, "Count")]
+
+    # GetMetricData reads the same: the three invocations of the alias.
+    start = now - datetime.timedelta(minutes=30)
+    data = cloudwatch.get_metric_data(
+        MetricDataQueries=[
+            {
+                "Id": f"m{i}",
+                "MetricStat": {
+                    "Metric": {"Namespace": "AWS/Lambda", "MetricName": name, "Dimensions": by_alias},
+                    "Period": 3600,
+                    "Stat": "Sum",
+                },
+            }
+            for i, name in enumerate(["ProvisionedConcurrencyInvocations", "ProvisionedConcurrencySpilloverInvocations"])
+        ],
+        StartTime=start,
+        EndTime=now + datetime.timedelta(minutes=30),
+    )
+    assert [(r["Id"], r["Values"], r["StatusCode"]) for r in data["MetricDataResults"]] == [
+        ("m0", [2.0], "Complete"),
+        ("m1", [1.0], "Complete"),
+    ]

@@ -16,6 +16,7 @@ mod logs;
 mod meta;
 mod namespace;
 mod process;
+pub mod progress;
 mod sandbox;
 mod spec;
 

@@ -9,6 +9,7 @@
 //! queue, event sources, durable executions) invoke through this handle;
 //! this crate imports none of them.
 
+mod busy;
 pub mod concurrency;
 pub mod debug;
 pub mod hot_reload;

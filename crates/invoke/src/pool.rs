@@ -113,6 +113,7 @@ pub struct Pools {
     /// invokes start cold and report the error).
     unwarmable: Mutex<HashSet<PoolKey>>,
     closed: AtomicBool,
+    busy: crate::busy::BusyEnvironments,
 }
 
 impl Pools {
@@ -124,6 +125,7 @@ impl Pools {
             prewarming: Mutex::new(HashSet::new()),
             unwarmable: Mutex::new(HashSet::new()),
             closed: AtomicBool::new(false),
+            busy: Default::default(),
         }
     }
 
@@ -138,6 +140,10 @@ impl Pools {
 
     pub async fn prepare(&self, spec: &EnvironmentSpec) -> Result<(), StartError> {
         self.executor.prepare(spec).await
+    }
+
+    pub(crate) fn busy(&self) -> &crate::busy::BusyEnvironments {
+        &self.busy
     }
 
     pub(crate) fn idle(&self) -> MutexGuard<'_, HashMap<PoolKey, Vec<WarmEnvironment>>> {

@@ -1,41 +1,45 @@
-//! What the pools hold, as plain data for people to look at (`laminar ps`,
-//! the console), and evicting from them (forcing the next cold start).
+//! What the pools hold, and the environments serving an invocation now, as
+//! plain data for people to look at (`laminar ps`, the console), and
+//! evicting from the pools (forcing the next cold start).
 
-use crate::pool::{Origin, Pools};
+use crate::busy::Busy;
+pub use crate::busy::EnvironmentSnapshot;
+use crate::pool::{Origin, PoolKey, Pools, WarmEnvironment};
 use laminar_store::FunctionKey;
-use serde::Serialize;
 
-/// One warm environment, idle in its pool.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct EnvironmentSnapshot {
-    /// `process` or `docker`.
-    pub executor: &'static str,
-    /// The runtime's process id, or its container's id.
-    pub id: String,
-    pub account: String,
-    pub region: String,
-    pub function: String,
-    pub version: String,
-    pub revision: String,
-    /// When it started (ms since the epoch).
-    pub started_ms: i64,
-    pub age_ms: i64,
-    pub invocations: u64,
-    pub memory_mb: i64,
-    pub max_memory_used_mb: u64,
-    /// Started for a qualifier with provisioned concurrency.
-    pub provisioned: bool,
-    /// Why it was started: `onDemand` (a cold start), `provisioned`, or
-    /// `prewarmed` (initialized ahead of demand, `--prewarm`).
-    pub origin: &'static str,
-    /// `idle`: waiting in its pool (busy environments belong to their
-    /// invocation and are not listed).
-    pub state: &'static str,
+fn snapshot_of(
+    executor: &'static str,
+    key: &PoolKey,
+    env: &WarmEnvironment,
+    now_ms: i64,
+) -> EnvironmentSnapshot {
+    let age_ms = i64::try_from(env.age().as_millis()).unwrap_or(i64::MAX);
+    EnvironmentSnapshot {
+        executor,
+        id: env.environment.sandbox_id(),
+        account: key.function.account.clone(),
+        region: key.function.region.clone(),
+        function: key.function.name.clone(),
+        version: env.environment.version().to_string(),
+        revision: key.revision.clone(),
+        started_ms: now_ms - age_ms,
+        age_ms,
+        invocations: env.invocations(),
+        memory_mb: env.environment.memory_mb(),
+        max_memory_used_mb: env.environment.max_memory_used_mb(),
+        provisioned: env.origin() == Origin::Provisioned,
+        origin: match env.origin() {
+            Origin::OnDemand => "onDemand",
+            Origin::Provisioned => "provisioned",
+            Origin::Prewarmed => "prewarmed",
+        },
+        state: "idle",
+        request_id: None,
+    }
 }
 
 impl Pools {
-    /// The idle environments of every pool, oldest first.
+    /// The environments of every pool, idle or busy, oldest first.
     pub fn snapshot(&self) -> Vec<EnvironmentSnapshot> {
         let executor = self.executor_name();
         let now_ms = ms_since_epoch(std::time::SystemTime::now());
@@ -43,34 +47,32 @@ impl Pools {
             .idle()
             .iter()
             .flat_map(|(key, envs)| {
-                envs.iter().map(move |env| {
-                    let age_ms = i64::try_from(env.age().as_millis()).unwrap_or(i64::MAX);
-                    EnvironmentSnapshot {
-                        executor,
-                        id: env.environment.sandbox_id(),
-                        account: key.function.account.clone(),
-                        region: key.function.region.clone(),
-                        function: key.function.name.clone(),
-                        version: env.environment.version().to_string(),
-                        revision: key.revision.clone(),
-                        started_ms: now_ms - age_ms,
-                        age_ms,
-                        invocations: env.invocations(),
-                        memory_mb: env.environment.memory_mb(),
-                        max_memory_used_mb: env.environment.max_memory_used_mb(),
-                        provisioned: env.origin() == Origin::Provisioned,
-                        origin: match env.origin() {
-                            Origin::OnDemand => "onDemand",
-                            Origin::Provisioned => "provisioned",
-                            Origin::Prewarmed => "prewarmed",
-                        },
-                        state: "idle",
-                    }
-                })
+                envs.iter()
+                    .map(move |env| snapshot_of(executor, key, env, now_ms))
             })
             .collect();
+        all.extend(
+            self.busy()
+                .listed()
+                .into_iter()
+                .map(|busy| EnvironmentSnapshot {
+                    age_ms: now_ms - busy.started_ms,
+                    ..busy
+                }),
+        );
         all.sort_by_key(|e| e.started_ms);
         all
+    }
+
+    /// Lists `env` as serving `request_id` until the answer is dropped.
+    pub fn mark_busy(&self, key: &PoolKey, env: &WarmEnvironment, request_id: &str) -> Busy {
+        let now_ms = ms_since_epoch(std::time::SystemTime::now());
+        let snapshot = EnvironmentSnapshot {
+            state: "busy",
+            request_id: Some(request_id.to_string()),
+            ..snapshot_of(self.executor_name(), key, env, now_ms)
+        };
+        self.busy().add(snapshot)
     }
 
     /// Stops the idle environment with this id; false when there is none.

@@ -202,9 +202,11 @@ impl Invoker {
         );
         // Provisioned environments first; beyond them, on-demand ones. A
         // debugged function has environments of its own.
-        let provisioned = (debugged.is_none() && key.provisioned)
+        let configured = key.provisioned;
+        let provisioned = (debugged.is_none() && configured)
             .then(|| self.pools.take_idle(&key))
             .flatten();
+        let on_provisioned = provisioned.is_some();
         let key = if provisioned.is_some() {
             key
         } else {
@@ -229,13 +231,22 @@ impl Invoker {
             request_id: &request_id,
             started_ms: now_ms(),
         };
-        let _running = self
-            .metrics
-            .started(&key.function, lease.unreserved_running);
         let subject = Subject {
             function: &key.function,
             qualifier: prepared.qualifier.as_deref(),
             executed_version: Some(&config.version),
+        };
+        let _running = self.metrics.started(subject, lease.unreserved_running);
+        let _on_provisioned = match prepared.qualifier.as_deref().filter(|_| configured) {
+            Some(qualifier) => {
+                let allocated = self
+                    .provisioning
+                    .state(&key.function, qualifier)
+                    .initialized;
+                self.metrics
+                    .provisioned_invoke(subject, on_provisioned, allocated)
+            }
+            None => None,
         };
         let cold_or_parked = taken.as_ref().is_none_or(|(env, _)| env.parked());
         if cold_or_parked && debugged.is_none() {
@@ -326,7 +337,9 @@ impl Invoker {
             || Duration::from_secs(config.timeout.max(1) as u64),
             |target| target.timeout,
         );
+        let busy = self.pools.mark_busy(&key, &env, &request_id);
         let report = env.environment.invoke(invocation, timeout, sink).await;
+        drop(busy);
         let text = log_text(&request_id, &config.version, config.memory_size, &report);
         self.logs.append(
             &key.function,

@@ -6,11 +6,13 @@
 mod container;
 mod images;
 mod init;
+mod pull;
 
 pub(crate) use container::Container;
 pub use images::{ImageSettings, OFFICIAL_PREFIX};
 
 use crate::debug::ContainerDebug;
+use crate::progress::Display;
 use crate::spec::{EnvironmentSpec, Package, StartError};
 use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
 use bollard::query_parameters::{
@@ -193,8 +195,9 @@ impl DockerExecutor {
         }
     }
 
-    /// Makes sure an image is present: used as is when it is, pulled with
-    /// progress in the log when it is not.
+    /// Makes sure an image is present: used as is when it is, pulled when
+    /// it is not, with its progress on stderr (a bar on a terminal, log
+    /// lines otherwise).
     pub async fn ensure_image(&self, image: &str) -> Result<(), StartError> {
         match self.docker.inspect_image(image).await {
             Ok(_) => return Ok(()),
@@ -205,25 +208,35 @@ impl DockerExecutor {
             Err(e) => return Err(engine(e)),
         }
         tracing::info!(%image, "pulling image");
+        let mut progress =
+            pull::PullProgress::new(image, Display::of_stderr(), std::time::Instant::now());
         let options = CreateImageOptions {
             from_image: Some(image.to_string()),
             ..Default::default()
         };
-        let mut pull = self.docker.create_image(Some(options), None, None);
-        while let Some(progress) = pull.next().await {
-            match progress {
+        let mut stream = self.docker.create_image(Some(options), None, None);
+        while let Some(message) = stream.next().await {
+            match message {
                 Ok(info) => {
-                    if let Some(status) = info.status {
-                        tracing::info!(%image, layer = info.id.as_deref().unwrap_or(""), "{status}");
+                    let bytes = info
+                        .progress_detail
+                        .and_then(|d| Some((d.current?, d.total?)));
+                    let status = info.status.as_deref().unwrap_or("");
+                    let now = std::time::Instant::now();
+                    if let Some(line) = progress.update(info.id.as_deref(), status, bytes, now) {
+                        tracing::info!(%image, "{line}");
                     }
                 }
                 Err(e) => {
+                    let line = progress.finish(Some(&e.to_string()), std::time::Instant::now());
+                    tracing::warn!(%image, "{line}");
                     return Err(StartError::Image(format!(
                         "The image {image} is not present and could not be pulled: {e}"
-                    )))
+                    )));
                 }
             }
         }
+        tracing::info!(%image, "{}", progress.finish(None, std::time::Instant::now()));
         self.docker
             .inspect_image(image)
             .await

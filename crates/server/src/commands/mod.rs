@@ -43,6 +43,8 @@ pub async fn ps(args: PsArgs) -> Outcome {
         "INVOCATIONS",
         "MEMORY",
         "PROVISIONED",
+        "STATE",
+        "REQUEST ID",
     ]);
     for env in answer["environments"].as_array().into_iter().flatten() {
         table.row(vec![
@@ -62,6 +64,8 @@ pub async fn ps(args: PsArgs) -> Outcome {
             } else {
                 "no".into()
             },
+            text(&env["state"]),
+            env["requestId"].as_str().unwrap_or("-").to_string(),
         ]);
     }
     table.print();

@@ -151,7 +151,7 @@ function environmentRows(envs, withFunction = true) {
     ${withFunction ? `<td><a href="#/functions/${enc(e.function)}">${esc(e.function)}</a></td>` : ""}
     <td>${esc(e.version)}</td><td>${esc(e.executor)}</td><td>${age(e.ageMs)}</td><td>${e.invocations}</td>
     <td>${e.maxMemoryUsedMb}/${e.memoryMb} MB</td><td>${e.provisioned ? '<span class="badge b-warn">provisioned</span>' : "on demand"}</td>
-    <td><button class="danger evict" data-id="${esc(e.id)}">Evict</button></td></tr>`);
+    <td>${e.state === "busy" ? `<span class="badge b-warn" title="serving this request">busy ${esc(e.requestId || "")}</span>` : `<button class="danger evict" data-id="${esc(e.id)}">Evict</button>`}</td></tr>`);
 }
 function wireEvict(root, reload) {
   root.addEventListener("click", async e => {
@@ -166,7 +166,7 @@ const ENV_HEAD = fn => ["Id", ...(fn ? ["Function"] : []), "Version", "Executor"
 
 views.environments = async () => {
   const { environments } = await api("/environments");
-  main.innerHTML = `<h1>Warm environments</h1><div class="panel"><div class="row muted">Idle environments waiting for their next invocation. Evicting one makes the next invocation start cold.</div>
+  main.innerHTML = `<h1>Warm environments</h1><div class="panel"><div class="row muted">Idle environments wait for their next invocation; busy ones serve the request named. Evicting an idle one makes the next invocation start cold.</div>
     ${table(ENV_HEAD(true), environmentRows(environments), "No warm environments: every function's next invocation starts cold.")}</div>`;
   wireEvict(main, () => route());
   listeners.add(() => scheduleReload());
