@@ -18,6 +18,7 @@ mod namespace;
 mod process;
 mod sandbox;
 mod spec;
+mod telemetry_events;
 
 pub use debug::{Debugger, DebuggerKind};
 pub use docker::{CodeDelivery, DockerExecutor, DockerSettings, ImageSettings, OFFICIAL_PREFIX};

@@ -10,10 +10,12 @@ mod extensions;
 mod init_reports;
 mod routes;
 mod telemetry;
+mod timing;
 
 pub use extensions::{ExtensionError, MAX_EXTENSIONS};
 pub use init_reports::{InitProcess, ProcessExit};
 pub use telemetry::Stream;
+pub use timing::ResponseTiming;
 
 use bytes::Bytes;
 use std::collections::HashMap;
@@ -102,6 +104,8 @@ struct Shared {
     sandbox: watch::Sender<Option<IpAddr>>,
     /// The process exits laminar-init reported, in order.
     exits: watch::Sender<Vec<ProcessExit>>,
+    /// When the runtime took, answered and finished the running invocation.
+    marks: timing::Marks,
 }
 
 /// What the Extensions API tells an extension about its function.
@@ -144,6 +148,7 @@ impl RuntimeApi {
             function,
             sandbox,
             exits: watch::channel(Vec::new()).0,
+            marks: timing::Marks::new(),
         });
         let server = tokio::spawn(routes::serve(listener, shared.clone()));
         Ok(Self {
@@ -178,6 +183,17 @@ impl RuntimeApi {
             .await
             .map_err(|_| Abandoned)?;
         answer.await.map_err(|_| Abandoned)
+    }
+
+    /// When the runtime took, answered and finished the last invocation.
+    pub fn response_timing(&self) -> ResponseTiming {
+        self.shared.marks.get()
+    }
+
+    /// Resolves once the runtime asks for its next invocation after
+    /// answering the last one (the end of its `runtimeOverhead`).
+    pub async fn runtime_polled_again(&self) -> Instant {
+        self.shared.marks.polled_again().await
     }
 
     /// Resolves when the runtime reports an init error.
