@@ -31,6 +31,8 @@ pub(crate) struct Meta {
     pub(crate) memory_mb: i64,
     /// `on-demand` or `provisioned-concurrency`.
     pub(crate) initialization_type: &'static str,
+    /// The function logs JSON: its lines go to telemetry as objects.
+    pub(crate) json_logs: bool,
 }
 
 impl Meta {
@@ -44,6 +46,7 @@ impl Meta {
             } else {
                 "on-demand"
             },
+            json_logs: spec.json_log_level.is_some(),
         }
     }
 }

@@ -75,6 +75,17 @@ fn result_status(result: &InvokeResult) -> (&'static str, Option<String>) {
     }
 }
 
+/// A function log line as a telemetry record: with JSON logs, the object the
+/// runtime client wrote (a line that is not one stays a string).
+fn log_record(line: &str, json_logs: bool) -> Value {
+    if json_logs && line.starts_with('{') {
+        if let Ok(object @ Value::Object(_)) = serde_json::from_str(line) {
+            return object;
+        }
+    }
+    Value::String(line.to_string())
+}
+
 pub(crate) fn error_type_of(body: &[u8]) -> Option<String> {
     serde_json::from_slice::<Value>(body)
         .ok()?
@@ -147,7 +158,7 @@ impl Environment {
             self.api.emit(
                 Stream::Function,
                 "function",
-                Value::String(line.to_string()),
+                log_record(line, self.meta.json_logs),
             );
         }
         let (status, error_type) = result_status(result);

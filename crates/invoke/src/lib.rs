@@ -12,6 +12,7 @@
 pub mod concurrency;
 pub mod debug;
 pub mod hot_reload;
+mod log_text;
 pub mod logs;
 pub mod metrics;
 pub mod pool;
