@@ -27,8 +27,9 @@ use tokio::task::JoinHandle;
 
 /// Largest response a runtime may post, as the service enforces it.
 pub const MAX_RESPONSE_BYTES: usize = 6_291_556;
-/// Largest streamed response (`Lambda-Runtime-Function-Response-Mode: streaming`).
-pub const MAX_STREAMED_RESPONSE_BYTES: usize = 20 * 1024 * 1024;
+/// Largest streamed response (`Lambda-Runtime-Function-Response-Mode:
+/// streaming`): 200 MB, the service's limit since it was raised from 20 MB.
+pub const MAX_STREAMED_RESPONSE_BYTES: usize = 200 * 1024 * 1024;
 
 /// One invocation as the runtime receives it.
 #[derive(Clone, Debug)]
