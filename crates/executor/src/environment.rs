@@ -4,7 +4,6 @@
 use crate::meta::{Meta, ShutdownReason};
 use crate::sandbox::Sandbox;
 use crate::spec::EnvironmentSpec;
-use crate::telemetry_events::error_type_of;
 use bytes::Bytes;
 use laminar_runtime_api::{
     ExtensionError, Invocation, Outcome, RuntimeApi, StreamEnd, MAX_RESPONSE_BYTES,
@@ -59,6 +58,15 @@ pub struct Environment {
 
 fn error_document(error_type: &str, message: &str) -> Bytes {
     Bytes::from(serde_json::json!({ "errorType": error_type, "errorMessage": message }).to_string())
+}
+
+/// The `errorType` of an error document, when it has one.
+pub(crate) fn error_type_of(body: &[u8]) -> Option<String> {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()?
+        .get("errorType")?
+        .as_str()
+        .map(str::to_string)
 }
 
 pub(crate) fn epoch_ms() -> u64 {

@@ -4,7 +4,7 @@
 //! (`platform.start`, the function's lines, `platform.runtimeDone` with its
 //! metrics and spans, `platform.report`).
 
-use crate::environment::{Environment, InvokeReport, InvokeResult};
+use crate::environment::{error_type_of, Environment, InvokeReport, InvokeResult};
 use laminar_runtime_api::{ResponseTiming, Stream};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant, SystemTime};
@@ -84,14 +84,6 @@ fn log_record(line: &str, json_logs: bool) -> Value {
         }
     }
     Value::String(line.to_string())
-}
-
-pub(crate) fn error_type_of(body: &[u8]) -> Option<String> {
-    serde_json::from_slice::<Value>(body)
-        .ok()?
-        .get("errorType")?
-        .as_str()
-        .map(str::to_string)
 }
 
 impl Environment {
