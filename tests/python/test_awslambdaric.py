@@ -43,6 +43,10 @@ def handler(event, context):
     }
 
 
+def trace(event, context):
+    return os.environ.get("_X_AMZN_TRACE_ID")
+
+
 class PaymentDeclined(Exception):
     pass
 
@@ -176,3 +180,17 @@ def test_a_missing_handler_is_an_init_error(lambda_, ric_function):
     assert response["FunctionError"] == "Unhandled"
     assert body["errorType"] == "Runtime.HandlerNotFound", body
     assert "no_such_handler" in body["errorMessage"], body
+
+
+def test_each_invoke_has_its_own_trace_id(lambda_, ric_function):
+    """awslambdaric sets _X_AMZN_TRACE_ID from each invocation's
+    Lambda-Runtime-Trace-Id: one environment, a new trace every invoke."""
+    import re
+
+    name = ric_function("app.trace")
+    first = invoke(lambda_, name, {})[1]
+    second = invoke(lambda_, name, {})[1]
+    pattern = r"Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0"
+    assert re.fullmatch(pattern, first), first
+    assert re.fullmatch(pattern, second), second
+    assert first != second

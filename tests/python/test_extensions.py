@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
+import math
+import re
 import time
 import uuid
 
@@ -33,7 +35,7 @@ from laminar_testing import (
 # the test's recorder, EXT_OUT/<name>. EXT_MODE makes it fail in the ways AWS
 # reports.
 EXTENSION = r'''#!/usr/bin/env python3
-import json, os, sys, threading, urllib.request
+import json, os, sys, threading, time, urllib.request
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 API = os.environ["AWS_LAMBDA_RUNTIME_API"]
@@ -72,6 +74,13 @@ if os.environ.get("EXT_TELEMETRY"):
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             batch = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            # EXT_SLOW: a destination that falls behind (counts its
+            # function lines rather than recording each).
+            if os.environ.get("EXT_SLOW"):
+                time.sleep(float(os.environ["EXT_SLOW"]))
+                lines = sum(e["type"] == "function" for e in batch)
+                record("lines", n=lines)
+                batch = [e for e in batch if e["type"] != "function"]
             for event in batch:
                 record("telemetry", type=event["type"], record=event["record"],
                        time=event["time"])
@@ -202,6 +211,37 @@ def invoke(client, name: str, payload: dict) -> tuple[dict, dict]:
     return answer, body
 
 
+def assert_invocation_records(start: dict, done: dict, report: dict, request_id: str, status: str):
+    """The whole shapes of one invocation's platform records, as AWS's
+    Telemetry API schema gives them."""
+    tracing = start["tracing"]
+    assert start == {"requestId": request_id, "version": "$LATEST", "tracing": tracing}
+    assert set(tracing) == {"spanId", "type", "value"}
+    assert tracing["type"] == "X-Amzn-Trace-Id" and tracing["value"].startswith("Root=1-")
+    assert len(tracing["spanId"]) == 16 and int(tracing["spanId"], 16) >= 0
+    error = {"errorType"} if status != "success" else set()
+    assert set(done) == {"requestId", "status", "metrics", "spans", "tracing"} | error
+    assert (done["requestId"], done["status"], done["tracing"]) == (request_id, status, tracing)
+    assert set(done["metrics"]) == {"durationMs", "producedBytes"}
+    assert done["metrics"]["producedBytes"] > 0
+    spans = done["spans"]
+    assert [s["name"] for s in spans] == ["responseLatency", "responseDuration", "runtimeOverhead"]
+    for span in spans:
+        assert set(span) == {"name", "start", "durationMs"}
+        assert span["durationMs"] >= 0
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", span["start"])
+    # The spans follow each other and fit in the runtime's duration.
+    assert [s["start"] for s in spans] == sorted(s["start"] for s in spans)
+    assert sum(s["durationMs"] for s in spans) <= done["metrics"]["durationMs"] + 0.01
+    assert set(report) == {"requestId", "status", "metrics", "tracing"} | error
+    assert (report["requestId"], report["status"], report["tracing"]) == (request_id, status, tracing)
+    metrics = report["metrics"]
+    assert set(metrics) - {"initDurationMs"} == {"durationMs", "billedDurationMs", "memorySizeMB", "maxMemoryUsedMB"}
+    assert metrics["memorySizeMB"] == 128
+    assert metrics["billedDurationMs"] == max(1, math.ceil(metrics["durationMs"]))
+    assert metrics["durationMs"] >= done["metrics"]["durationMs"]
+
+
 def test_external_extension_sees_invokes_telemetry_and_shutdown_on_update(env, function_name):
     lambda_ = env.client
     create(lambda_, function_name, env.out, [extension_layer(lambda_)], EXT_TELEMETRY="1")
@@ -268,22 +308,15 @@ def test_external_extension_sees_invokes_telemetry_and_shutdown_on_update(env, f
         "platform.runtimeDone",
         "platform.report",
     ]
+    assert rest[0]["record"] == {"initializationType": "on-demand", "phase": "init", "status": "success"}
+    assert set(rest[1]["record"]) == {"initializationType", "phase", "status", "metrics"}
+    assert rest[1]["record"]["status"] == "success"
+    assert set(rest[1]["record"]["metrics"]) == {"durationMs"}
     for i, request_id in enumerate(request_ids):
         start, line, done, report = rest[2 + 4 * i : 6 + 4 * i]
-        assert start["record"]["requestId"] == request_id
-        assert start["record"]["version"] == "$LATEST"
         assert line["record"] == f"hello {i + 1}"
-        assert done["record"]["requestId"] == request_id
-        assert done["record"]["status"] == "success"
-        assert set(done["record"]["metrics"]) == {"durationMs", "producedBytes"}
-        assert report["record"]["requestId"] == request_id
-        assert report["record"]["status"] == "success"
-        metrics = report["record"]["metrics"]
-        assert metrics["memorySizeMB"] == 128
-        assert metrics["billedDurationMs"] >= 1
-        assert metrics["durationMs"] >= done["record"]["metrics"]["durationMs"]
-        assert ("initDurationMs" in metrics) == (i == 0)
-    assert rest[1]["record"]["status"] == "success"
+        assert_invocation_records(start["record"], done["record"], report["record"], request_id, "success")
+        assert ("initDurationMs" in report["record"]["metrics"]) == (i == 0)
 
     # An update retires the environment: SHUTDOWN, reason spindown.
     lambda_.update_function_configuration(FunctionName=function_name, Description="changed")
@@ -553,3 +586,83 @@ def test_an_extension_on_the_lambda_extension_crate(executor, laminar_factory, r
 
     assert server.stop() == 0
     assert recorder.records("rust-extension")[-1] == {"kind": "SHUTDOWN", "reason": "spindown"}
+
+
+FAILING = """
+def handler(event, context):
+    raise ValueError("no good")
+"""
+
+
+def test_telemetry_of_a_function_error(env, function_name):
+    lambda_ = env.client
+    create(lambda_, function_name, env.out, [extension_layer(lambda_)], FAILING, EXT_TELEMETRY="1")
+    answer, body = invoke(lambda_, function_name, {})
+    assert answer["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "ValueError"
+    request_id = answer["ResponseMetadata"]["RequestId"]
+
+    def telemetry():
+        got = [r for r in env.records() if r["kind"] == "telemetry" and r["type"].startswith("platform.")]
+        return got if any(t["type"] == "platform.report" for t in got) else None
+
+    got = {t["type"]: t["record"] for t in wait_for(telemetry, timeout=10, what="the platform.report")}
+    assert got["platform.runtimeDone"]["errorType"] == "ValueError"
+    assert got["platform.report"]["errorType"] == "ValueError"
+    assert_invocation_records(
+        got["platform.start"], got["platform.runtimeDone"], got["platform.report"], request_id, "error"
+    )
+
+
+FLOOD = """
+def handler(event, context):
+    for i in range(event["lines"]):
+        print("line", i)
+    return {"requestId": context.aws_request_id}
+"""
+
+
+def test_a_subscriber_that_falls_behind_is_told_what_it_lost(env, function_name):
+    lambda_ = env.client
+    create(lambda_, function_name, env.out, [extension_layer(lambda_)], FLOOD, EXT_TELEMETRY="1", EXT_SLOW="1")
+    # The first batch (init's events) keeps the destination busy for a
+    # second, while 12,000 lines arrive for a queue of 10,000.
+    answer, body = invoke(lambda_, function_name, {"lines": 12_000})
+    assert "FunctionError" not in answer, body
+
+    def dropped():
+        got = [r for r in env.records() if r["kind"] == "telemetry" and r["type"] == "platform.logsDropped"]
+        return got or None
+
+    (event,) = wait_for(dropped, timeout=30, what="platform.logsDropped")
+    record = event["record"]
+    assert set(record) == {"reason", "droppedRecords", "droppedBytes"}
+    assert record["reason"] == "Consumer seems to have fallen behind as it has not acknowledged receipt of logs."
+    lost = record["droppedRecords"]
+    assert 0 < lost <= 12_000
+    # Each line is a JSON event of at least its own text.
+    assert record["droppedBytes"] >= lost * len('{"record":"line 0"}')
+    # Everything of the invoke was either delivered or counted as dropped:
+    # its 12,000 lines and its start, runtimeDone and report.
+    ids = {answer["ResponseMetadata"]["RequestId"]}
+
+    def accounted():
+        lines = sum(r["n"] for r in env.records() if r["kind"] == "lines")
+        platform = [
+            r for r in env.records()
+            if r["kind"] == "telemetry" and r["record"].get("requestId") in ids
+        ]
+        return (lines, len(platform)) if lines + len(platform) + lost >= 12_003 else None
+
+    lines, platform = wait_for(accounted, timeout=60, what="every line delivered or dropped")
+    assert lines + platform + lost == 12_003
+    # Delivery goes on after the notice.
+    answer, _ = invoke(lambda_, function_name, {"lines": 1})
+    later = answer["ResponseMetadata"]["RequestId"]
+
+    def reported():
+        kinds = [(r["type"], r["record"]) for r in env.records() if r["kind"] == "telemetry"]
+        return kinds if any(t == "platform.report" and r.get("requestId") == later for t, r in kinds) else None
+
+    kinds = wait_for(reported, timeout=30, what="the next invoke's report")
+    assert [t for t, _ in kinds].index("platform.logsDropped") < len(kinds) - 1

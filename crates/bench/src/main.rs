@@ -8,6 +8,7 @@ mod docker;
 mod fixtures;
 mod http;
 mod laminar;
+mod null_extension;
 mod null_runtime;
 mod report;
 mod stats;
@@ -183,6 +184,9 @@ impl Counts {
 }
 
 fn main() -> std::process::ExitCode {
+    if null_extension::wanted() {
+        return null_extension::run();
+    }
     if null_runtime::wanted() {
         return null_runtime::run();
     }

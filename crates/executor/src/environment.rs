@@ -58,6 +58,9 @@ pub struct Environment {
     /// Given what the environment printed between its last invocation and
     /// its end.
     pub(crate) last_words: Option<LastWords>,
+    /// The running invocation's trace header, kept for its telemetry
+    /// records (only while someone subscribed).
+    trace_id: Option<String>,
 }
 
 /// Takes an environment's output printed outside any invocation, at its end.
@@ -65,6 +68,15 @@ pub type LastWords = Box<dyn FnOnce(Vec<u8>) + Send + Sync>;
 
 fn error_document(error_type: &str, message: &str) -> Bytes {
     Bytes::from(serde_json::json!({ "errorType": error_type, "errorMessage": message }).to_string())
+}
+
+/// The `errorType` of an error document, when it has one.
+pub(crate) fn error_type_of(body: &[u8]) -> Option<String> {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()?
+        .get("errorType")?
+        .as_str()
+        .map(str::to_string)
 }
 
 pub(crate) fn epoch_ms() -> u64 {
@@ -89,6 +101,22 @@ enum Failure {
     ExtensionInit(ExtensionError),
 }
 
+impl Failure {
+    /// The status and error type of the telemetry records of a failed init.
+    fn status(&self) -> (&'static str, Option<String>) {
+        match self {
+            Failure::Init(body) => (
+                "error",
+                Some(error_type_of(body).unwrap_or_else(|| "Runtime.Unknown".into())),
+            ),
+            Failure::Exit(_) => ("failure", Some("Runtime.ExitError".into())),
+            Failure::Timeout(_) => ("timeout", None),
+            Failure::ExtensionExit { .. } => ("failure", Some("Extension.Crash".into())),
+            Failure::ExtensionInit(_) => ("failure", Some("Extension.InitError".into())),
+        }
+    }
+}
+
 impl Environment {
     pub(crate) fn new(api: RuntimeApi, child: Sandbox, spec: &EnvironmentSpec) -> Self {
         let env = Self {
@@ -100,6 +128,7 @@ impl Environment {
             held: Vec::new(),
             reset: None,
             last_words: None,
+            trace_id: None,
         };
         env.emit_init_start();
         env
@@ -166,8 +195,10 @@ impl Environment {
         // Both checks are a lock or a load: no cost without extensions.
         let with_extensions = self.api.has_extensions();
         let telemetry = self.api.telemetry_wanted();
+        self.trace_id = None;
         if telemetry {
-            self.emit_start(&invocation);
+            self.emit_start(&invocation.request_id, &invocation.trace_id);
+            self.trace_id = Some(invocation.trace_id.clone());
         }
         if with_extensions {
             self.api.deliver_invoke(&invocation);
@@ -231,11 +262,21 @@ impl Environment {
                 return self.failed(&request_id, Failure::Exit(reason), init_duration, begun).await;
             }
         };
-        let runtime_duration = begun.elapsed();
+        let mut runtime_duration = begun.elapsed();
+        if telemetry {
+            // The runtime is done when it asks for its next invocation
+            // (AWS's `runtimeOverhead` ends there).
+            tokio::select! {
+                at = self.api.runtime_polled_again() => runtime_duration = at.duration_since(begun),
+                _ = self.child.exited() => {}
+                () = tokio::time::sleep_until(deadline) => {}
+            }
+        }
         self.collect_output().await;
         self.held = self.child.take_output();
         if telemetry {
-            self.emit_runtime_done(&request_id, &result, runtime_duration);
+            let trace_id = self.trace_id.clone().unwrap_or_default();
+            self.emit_runtime_done(&request_id, &trace_id, &result, runtime_duration);
         }
         if with_extensions {
             // The invoke phase ends when every extension asks for its next
@@ -267,7 +308,11 @@ impl Environment {
             reusable: true,
         };
         if telemetry {
-            self.emit_report(&request_id, &report, "success");
+            let status = match report.result {
+                InvokeResult::Response(_) => "success",
+                InvokeResult::Error(_) => "error",
+            };
+            self.emit_report(&request_id, self.trace_id.as_deref(), &report, status);
         }
         report
     }
@@ -326,8 +371,9 @@ impl Environment {
             () = tokio::time::sleep(limit) => Err(Failure::Timeout(limit)),
         };
         self.api.end_init();
-        if let Ok(at) = &outcome {
-            self.emit_init_done(at.duration_since(self.started));
+        match &outcome {
+            Ok(at) => self.emit_init_done(at.duration_since(self.started), None),
+            Err(failure) => self.emit_init_done(self.started.elapsed(), Some(failure.status())),
         }
         outcome
     }
@@ -432,8 +478,8 @@ impl Environment {
             max_memory_used_mb,
             reusable: false,
         };
-        if self.api.telemetry_wanted() {
-            self.emit_report(request_id, &report, status);
+        if self.api.telemetry_wanted() && !request_id.is_empty() {
+            self.emit_report(request_id, self.trace_id.as_deref(), &report, status);
         }
         report
     }

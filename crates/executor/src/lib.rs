@@ -19,6 +19,7 @@ mod process;
 pub mod progress;
 mod sandbox;
 mod spec;
+mod telemetry_events;
 
 pub use debug::{Debugger, DebuggerKind};
 pub use docker::{CodeDelivery, DockerExecutor, DockerSettings, ImageSettings, OFFICIAL_PREFIX};

@@ -1,130 +1,15 @@
-//! The parts of an environment's lifecycle that extensions see: the
-//! telemetry events of init and of each invocation, and the shutdown phase
+//! The shutdown phase of an environment, as extensions see it
 //! (SHUTDOWN to the extensions registered for it, at most 2 s, then the
 //! processes are stopped).
 
-use crate::environment::{epoch_ms, Environment, InvokeReport, InvokeResult};
+use crate::environment::{epoch_ms, Environment};
 use crate::meta::ShutdownReason;
-use laminar_runtime_api::{Invocation, Stream};
-use serde_json::{json, Value};
 use std::time::Duration;
 
 /// How long extensions get to finish after SHUTDOWN.
 const SHUTDOWN_LIMIT: Duration = Duration::from_secs(2);
 
-fn ms(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
-}
-
-fn tracing(invocation: &Invocation) -> Value {
-    json!({ "type": "X-Amzn-Trace-Id", "value": invocation.trace_id })
-}
-
 impl Environment {
-    pub(crate) fn emit_init_start(&self) {
-        if !self.api.telemetry_wanted() {
-            return;
-        }
-        self.api.emit(
-            Stream::Platform,
-            "platform.initStart",
-            json!({
-                "initializationType": "on-demand",
-                "phase": "init",
-                "functionName": self.meta.function_name,
-                "functionVersion": self.meta.version,
-            }),
-        );
-    }
-
-    pub(crate) fn emit_init_done(&self, took: Duration) {
-        if !self.api.telemetry_wanted() {
-            return;
-        }
-        self.api.emit(
-            Stream::Platform,
-            "platform.initRuntimeDone",
-            json!({ "initializationType": "on-demand", "phase": "init", "status": "success" }),
-        );
-        self.api.emit(
-            Stream::Platform,
-            "platform.initReport",
-            json!({
-                "initializationType": "on-demand",
-                "phase": "init",
-                "status": "success",
-                "metrics": { "durationMs": ms(took) },
-            }),
-        );
-    }
-
-    pub(crate) fn emit_start(&self, invocation: &Invocation) {
-        self.api.emit(
-            Stream::Platform,
-            "platform.start",
-            json!({
-                "requestId": invocation.request_id,
-                "version": self.meta.version,
-                "tracing": tracing(invocation),
-            }),
-        );
-    }
-
-    /// The function's output lines, then `platform.runtimeDone`.
-    pub(crate) fn emit_runtime_done(
-        &self,
-        request_id: &str,
-        result: &InvokeResult,
-        took: Duration,
-    ) {
-        for line in String::from_utf8_lossy(self.held_output()).lines() {
-            self.api.emit(
-                Stream::Function,
-                "function",
-                Value::String(line.to_string()),
-            );
-        }
-        let (status, produced, error_type) = match result {
-            InvokeResult::Response(body) => ("success", body.len(), None),
-            InvokeResult::Error(body) => {
-                let kind = serde_json::from_slice::<Value>(body).ok().and_then(|v| {
-                    v.get("errorType")
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                });
-                ("failure", body.len(), kind)
-            }
-        };
-        let mut record = json!({
-            "requestId": request_id,
-            "status": status,
-            "metrics": { "durationMs": ms(took), "producedBytes": produced },
-        });
-        if let Some(kind) = error_type {
-            record["errorType"] = Value::String(kind);
-        }
-        self.api
-            .emit(Stream::Platform, "platform.runtimeDone", record);
-    }
-
-    pub(crate) fn emit_report(&self, request_id: &str, report: &InvokeReport, status: &str) {
-        let duration = ms(report.duration);
-        let mut metrics = json!({
-            "durationMs": duration,
-            "billedDurationMs": duration.ceil().max(1.0) as u64,
-            "memorySizeMB": self.meta.memory_mb,
-            "maxMemoryUsedMB": report.max_memory_used_mb,
-        });
-        if let Some(init) = report.init_duration {
-            metrics["initDurationMs"] = json!(ms(init));
-        }
-        self.api.emit(
-            Stream::Platform,
-            "platform.report",
-            json!({ "requestId": request_id, "status": status, "metrics": metrics }),
-        );
-    }
-
     /// Stops the environment. With extensions registered, they get their
     /// SHUTDOWN in the background first; without, the processes stop now.
     pub fn shutdown(mut self) {

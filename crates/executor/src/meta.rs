@@ -29,6 +29,10 @@ pub(crate) struct Meta {
     pub(crate) function_name: String,
     pub(crate) version: String,
     pub(crate) memory_mb: i64,
+    /// `on-demand` or `provisioned-concurrency`.
+    pub(crate) initialization_type: &'static str,
+    /// The function logs JSON: its lines go to telemetry as objects.
+    pub(crate) json_logs: bool,
 }
 
 impl Meta {
@@ -37,6 +41,12 @@ impl Meta {
             function_name: spec.function_name.clone(),
             version: spec.version.clone(),
             memory_mb: spec.memory_mb,
+            initialization_type: if spec.provisioned {
+                "provisioned-concurrency"
+            } else {
+                "on-demand"
+            },
+            json_logs: spec.json_log_level.is_some(),
         }
     }
 }

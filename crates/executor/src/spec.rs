@@ -49,6 +49,10 @@ pub struct EnvironmentSpec {
     /// Started for a qualifier with provisioned concurrency configured:
     /// `AWS_LAMBDA_INITIALIZATION_TYPE` says `provisioned-concurrency`.
     pub provisioned: bool,
+    /// `LoggingConfig.LogFormat=JSON`: the application log level the
+    /// runtime client filters at (`AWS_LAMBDA_LOG_FORMAT` /
+    /// `AWS_LAMBDA_LOG_LEVEL`); `None` for text logs.
+    pub json_log_level: Option<String>,
     /// Debug mode: the runtime starts under this debugger.
     pub debugger: Option<Debugger>,
 }
@@ -131,6 +135,10 @@ impl EnvironmentSpec {
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE".into(),
             self.memory_mb.to_string(),
         ));
+        if let Some(level) = &self.json_log_level {
+            vars.push(("AWS_LAMBDA_LOG_FORMAT".into(), "JSON".into()));
+            vars.push(("AWS_LAMBDA_LOG_LEVEL".into(), level.clone()));
+        }
         // OS-only runtimes (and images) do not get AWS_EXECUTION_ENV.
         if !self.runtime.is_empty() && !self.runtime.starts_with("provided") {
             vars.push((

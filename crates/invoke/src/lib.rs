@@ -13,6 +13,7 @@ mod busy;
 pub mod concurrency;
 pub mod debug;
 pub mod hot_reload;
+mod log_text;
 pub mod logs;
 pub mod metrics;
 pub mod pool;

@@ -2,6 +2,7 @@
 //! environment of the function's revision, the executor, the function's log.
 
 use crate::concurrency::Lease;
+use crate::log_text::log_text;
 use crate::metrics::Subject;
 use crate::pool::{Origin, PoolKey};
 use crate::record::{Outcome, Ran};
@@ -12,14 +13,13 @@ use laminar_executor::{
     Credentials, EnvironmentSpec, InvokeReport, InvokeResult, Package, StartError,
 };
 use laminar_history::Status;
-use laminar_lambda_core::clock::{self, now_ms};
+use laminar_lambda_core::clock::now_ms;
 use laminar_lambda_core::naming::key_of;
 use laminar_model::arn::Scope;
 use laminar_model::config::{FunctionCode, FunctionConfiguration};
 use laminar_model::{ApiError, ErrorKind};
 use laminar_runtime_api::Invocation;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -150,6 +150,12 @@ impl Invoker {
             endpoint_url: self.endpoint_url.clone(),
             credentials: self.role_credentials(scope, c).await,
             provisioned: false,
+            json_log_level: (c.logging_config.log_format == "JSON").then(|| {
+                c.logging_config
+                    .application_log_level
+                    .clone()
+                    .unwrap_or_else(|| "INFO".into())
+            }),
             debugger: None,
         })
     }
@@ -340,7 +346,13 @@ impl Invoker {
         let busy = self.pools.mark_busy(&key, &env, &request_id);
         let report = env.environment.invoke(invocation, timeout, sink).await;
         drop(busy);
-        let text = log_text(&request_id, &config.version, config.memory_size, &report);
+        let text = log_text(
+            &request_id,
+            &config.version,
+            config.memory_size,
+            &config.logging_config,
+            &report,
+        );
         self.logs.append(
             &key.function,
             &config.logging_config.log_group,
@@ -379,38 +391,4 @@ impl Invoker {
         }
         Ok((result, text))
     }
-}
-
-/// The invocation's log as the service writes it.
-fn log_text(request_id: &str, version: &str, memory_mb: i64, report: &InvokeReport) -> String {
-    let mut text = String::with_capacity(report.output.len() + 256);
-    let _ = writeln!(text, "START RequestId: {request_id} Version: {version}");
-    text.push_str(&String::from_utf8_lossy(&report.output));
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
-    if let Some(message) = &report.platform_message {
-        let _ = writeln!(
-            text,
-            "{} {request_id} {message}",
-            clock::log_timestamp(clock::now())
-        );
-    }
-    let _ = writeln!(text, "END RequestId: {request_id}");
-    let duration_ms = report.duration.as_secs_f64() * 1000.0;
-    let _ = write!(
-        text,
-        "REPORT RequestId: {request_id}\tDuration: {duration_ms:.2} ms\tBilled Duration: {} ms\tMemory Size: {memory_mb} MB\tMax Memory Used: {} MB\t",
-        duration_ms.ceil().max(1.0) as u64,
-        report.max_memory_used_mb,
-    );
-    if let Some(init) = report.init_duration {
-        let _ = write!(
-            text,
-            "Init Duration: {:.2} ms\t",
-            init.as_secs_f64() * 1000.0
-        );
-    }
-    text.push('\n');
-    text
 }

@@ -11,11 +11,13 @@ mod init_reports;
 mod output_relay;
 mod routes;
 mod telemetry;
+mod timing;
 
 pub use extensions::{ExtensionError, MAX_EXTENSIONS};
 pub use init_reports::{InitProcess, ProcessExit};
 pub use output_relay::OutputSink;
 pub use telemetry::Stream;
+pub use timing::ResponseTiming;
 
 use bytes::Bytes;
 use std::collections::HashMap;
@@ -27,8 +29,9 @@ use tokio::task::JoinHandle;
 
 /// Largest response a runtime may post, as the service enforces it.
 pub const MAX_RESPONSE_BYTES: usize = 6_291_556;
-/// Largest streamed response (`Lambda-Runtime-Function-Response-Mode: streaming`).
-pub const MAX_STREAMED_RESPONSE_BYTES: usize = 20 * 1024 * 1024;
+/// Largest streamed response (`Lambda-Runtime-Function-Response-Mode:
+/// streaming`): 200 MB, the service's limit since it was raised from 20 MB.
+pub const MAX_STREAMED_RESPONSE_BYTES: usize = 200 * 1024 * 1024;
 
 /// One invocation as the runtime receives it.
 #[derive(Clone, Debug)]
@@ -106,6 +109,8 @@ struct Shared {
     exits: watch::Sender<Vec<ProcessExit>>,
     /// The container's output, when laminar-init relays it.
     output: output_relay::OutputRelay,
+    /// When the runtime took, answered and finished the running invocation.
+    marks: timing::Marks,
 }
 
 /// What the Extensions API tells an extension about its function.
@@ -149,6 +154,7 @@ impl RuntimeApi {
             sandbox,
             exits: watch::channel(Vec::new()).0,
             output: output_relay::OutputRelay::new(),
+            marks: timing::Marks::new(),
         });
         let server = tokio::spawn(routes::serve(listener, shared.clone()));
         Ok(Self {
@@ -200,6 +206,17 @@ impl RuntimeApi {
             .await
             .map_err(|_| Abandoned)?;
         answer.await.map_err(|_| Abandoned)
+    }
+
+    /// When the runtime took, answered and finished the last invocation.
+    pub fn response_timing(&self) -> ResponseTiming {
+        self.shared.marks.get()
+    }
+
+    /// Resolves once the runtime asks for its next invocation after
+    /// answering the last one (the end of its `runtimeOverhead`).
+    pub async fn runtime_polled_again(&self) -> Instant {
+        self.shared.marks.polled_again().await
     }
 
     /// Resolves when the runtime reports an init error.

@@ -75,6 +75,7 @@ fn accepted() -> Response {
 }
 
 async fn next(State(shared): SharedState) -> Response {
+    shared.marks.polled();
     shared.ready_at.send_if_modified(|at| {
         let first = at.is_none();
         if first {
@@ -96,6 +97,7 @@ async fn next(State(shared): SharedState) -> Response {
         }
     };
     lock(&shared).insert(invocation.request_id.clone(), reply);
+    shared.marks.handed();
 
     let mut response = Response::new(Body::from(invocation.payload));
     let headers = response.headers_mut();
@@ -173,13 +175,18 @@ async fn response(
     let Some(reply) = lock(&shared).remove(&id) else {
         return unknown_request(&id);
     };
+    shared.marks.response_started();
     let streaming = headers
         .get("lambda-runtime-function-response-mode")
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"streaming"));
     if streaming {
-        return stream_response(reply, body).await;
+        let answer = stream_response(reply, body).await;
+        shared.marks.response_ended();
+        return answer;
     }
-    match read_limited(body).await {
+    let read = read_limited(body).await;
+    shared.marks.response_ended();
+    match read {
         Ok(bytes) => {
             let _ = reply.send(Outcome::Response(bytes));
             accepted()
@@ -265,7 +272,9 @@ async fn error(
     let Some(reply) = lock(&shared).remove(&id) else {
         return unknown_request(&id);
     };
+    shared.marks.response_started();
     let body = read_limited(body).await.unwrap_or_default();
+    shared.marks.response_ended();
     let _ = reply.send(Outcome::Error {
         error_type: error_type(&headers),
         body,

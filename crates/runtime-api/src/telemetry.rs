@@ -14,8 +14,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{json, Value};
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
@@ -23,6 +23,7 @@ use tokio::sync::{mpsc, watch};
 const BACKLOG_LIMIT: usize = 1_000;
 /// Events queued for one subscriber before newer ones are dropped.
 const QUEUE_LIMIT: usize = 10_000;
+
 const POST_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The streams a subscription can ask for.
@@ -54,7 +55,47 @@ struct Subscription {
     extension: String,
     streams: Vec<Stream>,
     queue: mpsc::Sender<Bytes>,
+    /// What did not fit in the queue since the subscriber last heard of it.
+    dropped: Arc<Dropped>,
 }
+
+/// Events a subscriber lost because it fell behind: told to it as
+/// `platform.logsDropped` once its queue has room again.
+#[derive(Default)]
+struct Dropped {
+    records: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl Dropped {
+    fn count(&self, event: &Bytes) {
+        self.records.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(event.len() as u64, Ordering::Relaxed);
+    }
+
+    /// The `platform.logsDropped` event for what was lost, if anything was.
+    fn take_event(&self) -> Option<Bytes> {
+        let records = self.records.swap(0, Ordering::Relaxed);
+        if records == 0 {
+            return None;
+        }
+        let bytes = self.bytes.swap(0, Ordering::Relaxed);
+        let json = json!({
+            "time": now_text(),
+            "type": "platform.logsDropped",
+            "record": {
+                "reason": DROPPED_REASON,
+                "droppedRecords": records,
+                "droppedBytes": bytes,
+            },
+        });
+        Some(Bytes::from(json.to_string()))
+    }
+}
+
+/// Why events were dropped, in AWS's words.
+const DROPPED_REASON: &str =
+    "Consumer seems to have fallen behind as it has not acknowledged receipt of logs.";
 
 #[derive(Default)]
 struct Inner {
@@ -132,7 +173,9 @@ impl Telemetry {
             .filter(|s| s.streams.contains(&stream))
         {
             // A subscriber that falls this far behind loses events.
-            let _ = sub.queue.try_send(event.json.clone());
+            if sub.queue.try_send(event.json.clone()).is_err() {
+                sub.dropped.count(&event.json);
+            }
         }
         if !inner.init_over && inner.backlog.len() < BACKLOG_LIMIT {
             inner.backlog.push(event);
@@ -193,6 +236,7 @@ impl Telemetry {
         let buffering = buffering(request.get("buffering"))?;
 
         let (queue, rx) = mpsc::channel(QUEUE_LIMIT);
+        let dropped = Arc::new(Dropped::default());
         let mut inner = self.lock();
         inner.subscriptions.retain(|s| s.extension != extension);
         for event in inner.backlog.iter().filter(|e| streams.contains(&e.stream)) {
@@ -202,10 +246,11 @@ impl Telemetry {
             extension: extension.to_string(),
             streams,
             queue,
+            dropped: dropped.clone(),
         });
         self.wanted.store(true, Ordering::Release);
         drop(inner);
-        tokio::spawn(deliver(rx, target, buffering));
+        tokio::spawn(deliver(rx, dropped, target, buffering));
         Ok(types)
     }
 
@@ -268,17 +313,30 @@ type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
 /// One subscription's delivery loop: gather a batch until it is full or
 /// its time is up, POST it, repeat; at the end, send what is left.
-async fn deliver(mut rx: mpsc::Receiver<Bytes>, target: hyper::Uri, buffering: Buffering) {
+async fn deliver(
+    mut rx: mpsc::Receiver<Bytes>,
+    dropped: Arc<Dropped>,
+    target: hyper::Uri,
+    buffering: Buffering,
+) {
     let client: HttpClient = Client::builder(TokioExecutor::new()).build(HttpConnector::new());
     let mut batch: Vec<Bytes> = Vec::new();
     let mut bytes = 0usize;
     loop {
-        let first = match rx.recv().await {
-            Some(event) => event,
-            None => return,
-        };
-        bytes += first.len();
-        batch.push(first);
+        // What was lost while the last batch was on its way goes first.
+        if let Some(event) = dropped.take_event() {
+            bytes += event.len();
+            batch.push(event);
+        }
+        if batch.is_empty() {
+            match rx.recv().await {
+                Some(event) => {
+                    bytes += event.len();
+                    batch.push(event);
+                }
+                None => return,
+            }
+        }
         let deadline = tokio::time::Instant::now() + buffering.timeout;
         let mut open = true;
         while batch.len() < buffering.max_items && bytes < buffering.max_bytes {
@@ -335,6 +393,21 @@ mod tests {
         assert_eq!(b.timeout, Duration::from_millis(1_000));
         let bad = json!({ "timeoutMs": 10 });
         assert_eq!(buffering(Some(&bad)).unwrap_err().1, "ValidationError");
+    }
+
+    #[test]
+    fn dropped_events_are_told_once_with_their_count_and_size() {
+        let dropped = Dropped::default();
+        assert!(dropped.take_event().is_none());
+        dropped.count(&Bytes::from_static(b"12345"));
+        dropped.count(&Bytes::from_static(b"123"));
+        let event: Value = serde_json::from_slice(&dropped.take_event().unwrap()).unwrap();
+        assert_eq!(event["type"], "platform.logsDropped");
+        assert_eq!(
+            event["record"],
+            json!({ "reason": DROPPED_REASON, "droppedRecords": 2, "droppedBytes": 8 })
+        );
+        assert!(dropped.take_event().is_none());
     }
 
     #[test]

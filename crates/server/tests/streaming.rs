@@ -13,7 +13,8 @@ use std::time::Duration;
 /// A custom runtime in Python that streams: chunks of the event's `parts`;
 /// before each later chunk it waits for the file `gate` (if given) to exist,
 /// so the test can prove the first chunk arrived before the rest was made.
-/// `{"fail": true}` ends the stream with an error in the trailers.
+/// `{"fail": true}` ends the stream with an error in the trailers;
+/// `"repeat": n` sends the parts n times.
 const STREAMING_BOOTSTRAP: &str = r#"#!/usr/bin/env python3
 import base64, http.client, json, os, socket, time
 
@@ -39,7 +40,8 @@ while True:
         "Trailer: Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body\r\n\r\n"
     )
     sock.sendall(head.encode())
-    for i, part in enumerate(event["parts"]):
+    parts = event["parts"] * event.get("repeat", 1)
+    for i, part in enumerate(parts):
         if i > 0 and event.get("gate"):
             while not os.path.exists(event["gate"]):
                 time.sleep(0.01)
@@ -168,6 +170,49 @@ async fn a_streaming_runtime_streams_chunk_by_chunk() {
     let (chunks, error, _) = collect(out, |_| {}).await;
     assert_eq!(chunks.concat(), b"partial");
     assert_eq!(error.as_deref(), Some("StreamBroke"));
+}
+
+#[tokio::test]
+async fn a_stream_past_200_mb_ends_with_response_size_too_large() {
+    let laminar = Laminar::start();
+    let client = laminar.client();
+    create(
+        &client,
+        "big-streamer",
+        "provided.al2023",
+        "unused",
+        zip_of(&[("bootstrap", STREAMING_BOOTSTRAP.as_bytes(), 0o755)]),
+    )
+    .await;
+    client
+        .update_function_configuration()
+        .function_name("big-streamer")
+        .timeout(120)
+        .send()
+        .await
+        .unwrap();
+    wait_updated(&client, "big-streamer").await;
+    // 201 parts of 1 MiB: one more than the limit allows.
+    let part = "x".repeat(1 << 20);
+    let event = serde_json::json!({"parts": [part], "repeat": 201});
+    let out = client
+        .invoke_with_response_stream()
+        .function_name("big-streamer")
+        .payload(Blob::new(event.to_string()))
+        .send()
+        .await
+        .unwrap();
+    let mut received = 0usize;
+    let (_, error, _) = tokio::time::timeout(
+        Duration::from_secs(120),
+        collect(out, |chunk| received += chunk.len()),
+    )
+    .await
+    .expect("the stream ended");
+    assert_eq!(error.as_deref(), Some("Function.ResponseSizeTooLarge"));
+    // Everything up to the limit was passed on, nothing beyond it.
+    assert!(received <= 200 << 20, "{received}");
+    assert!(received >= 199 << 20, "{received}");
 }
 
 #[tokio::test]

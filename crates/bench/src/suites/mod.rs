@@ -8,6 +8,7 @@ mod bench;
 mod containers;
 mod control;
 mod dynamodb;
+mod extension;
 mod machine;
 mod pools;
 mod process;

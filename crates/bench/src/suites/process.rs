@@ -137,6 +137,8 @@ impl Bench {
             self.push_cpu_per_invoke("process", "process", kind, &series);
         }
 
+        self.extension_cost(&laminar, &mut conn).await?;
+
         progress("CreateFunction with a 1 MB zip (state in memory)");
         let creates = self
             .creates(&mut conn, "mem", self.counts.create_runs)

@@ -343,6 +343,8 @@ def _setup_logging(logging):
         datefmt="%Y-%m-%dT%H:%M:%S",
     )
     formatter.converter = time.gmtime
+    if os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON":
+        formatter = _json_formatter(logging)
     handler = StdoutHandler()
     handler.setFormatter(formatter)
     handler.addFilter(RequestIdFilter())
@@ -354,6 +356,33 @@ def _setup_logging(logging):
     elif level == "FATAL":
         level = "CRITICAL"
     root.setLevel(level if level and isinstance(logging.getLevelName(level), int) else logging.WARNING)
+
+
+def _json_formatter(logging):
+    """LoggingConfig.LogFormat=JSON: each record one JSON object, with the
+    fields the official client (awslambdaric) writes."""
+    import json
+
+    class JsonFormatter(logging.Formatter):
+        def format(self, record):
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            document = {
+                "timestamp": "%s.%03dZ" % (stamp, record.msecs),
+                "level": record.levelname,
+                "message": record.getMessage(),
+                "logger": record.name,
+                "requestId": record.aws_request_id,
+            }
+            if record.exc_info and record.exc_info[1] is not None:
+                import traceback
+
+                kind, value, tb = record.exc_info
+                document["errorType"] = kind.__name__
+                document["errorMessage"] = str(value)
+                document["stackTrace"] = traceback.format_tb(tb)
+            return json.dumps(document, default=str)
+
+    return JsonFormatter()
 
 
 class _AfterExec:
