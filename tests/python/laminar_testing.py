@@ -273,7 +273,10 @@ def runs(runs_dir: Path, name: str) -> list[dict]:
     path = runs_dir / f"{name}.jsonl"
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line]
+    text = path.read_text()
+    # A line still being written (no newline yet) is read next time.
+    complete = text[: text.rfind("\n") + 1]
+    return [json.loads(line) for line in complete.splitlines() if line]
 
 
 def process_alive(pid: int) -> bool:
