@@ -11,7 +11,7 @@ import json
 import time
 
 from introspection_testing import HANDLER, Stream, api, billed, invoke
-from laminar_testing import create_python_function, sqs_client, wait_for
+from laminar_testing import create_python_function, service_client, sqs_client, wait_for
 
 
 def test_the_invocations_listed_are_exactly_those_made(laminar, lambda_, function_name):
@@ -203,6 +203,45 @@ def test_queues_and_queued_async_events(laminar, lambda_, function_name):
     (pending,) = [a for a in sources["AsyncEvents"] if a["FunctionName"] == function_name]
     assert pending["Pending"] == 1
     assert pending["OldestReceivedMs"] <= time.time() * 1000
+
+
+def test_a_stream_mapping_shows_the_records_behind_it(laminar, lambda_, function_name):
+    # A function that always fails blocks its shard: the records stay behind
+    # the mapping's position and grow older.
+    create_python_function(lambda_, function_name, "def handler(event, context):\n    raise ValueError('no')\n")
+    kinesis = service_client("kinesis", laminar.url)
+    kinesis.create_stream(StreamName=function_name, ShardCount=1)
+    arn = kinesis.describe_stream_summary(StreamName=function_name)["StreamDescriptionSummary"]["StreamARN"]
+    put_ms = time.time() * 1000
+    for n in range(3):
+        kinesis.put_record(StreamName=function_name, Data=json.dumps({"n": n}).encode(), PartitionKey="k")
+    uuid = lambda_.create_event_source_mapping(
+        FunctionName=function_name,
+        EventSourceArn=arn,
+        StartingPosition="TRIM_HORIZON",
+        BatchSize=1,
+        MaximumRetryAttempts=-1,
+    )["UUID"]
+
+    def failed_once():
+        _, page = api(laminar.url, f"/invocations?function={function_name}&limit=1")
+        return page["invocations"] or None
+
+    wait_for(failed_once, what="the mapping's first (failing) batch")
+    _, sources = api(laminar.url, "/sources")
+    (mapping,) = [m for m in sources["EventSourceMappings"] if m["UUID"] == uuid]
+    backlog = mapping["Backlog"]
+    assert backlog["RecordsBehind"] == 3
+    assert time.time() * 1000 - put_ms + 1000 >= backlog["IteratorAgeMs"] > 0
+    # Once the mapping gives up on each record, nothing is behind it.
+    lambda_.update_event_source_mapping(UUID=uuid, MaximumRetryAttempts=0)
+
+    def drained():
+        _, sources = api(laminar.url, "/sources")
+        (mapping,) = [m for m in sources["EventSourceMappings"] if m["UUID"] == uuid]
+        return mapping["Backlog"] if mapping["Backlog"]["RecordsBehind"] == 0 else None
+
+    assert wait_for(drained, what="the backlog drained") == {"RecordsBehind": 0, "IteratorAgeMs": 0}
 
 
 def test_history_is_bounded_and_survives_a_restart(laminar_factory, tmp_path, function_name):

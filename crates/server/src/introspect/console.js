@@ -174,7 +174,10 @@ views.environments = async () => {
 
 views.sources = async () => {
   const s = await api("/sources");
-  const backlog = b => b ? `${b.ApproximateNumberOfMessages} visible · ${b.ApproximateNumberOfMessagesNotVisible} in flight · ${b.ApproximateNumberOfMessagesDelayed} delayed` : "–";
+  // SQS mappings carry the queue's counts; stream mappings records behind and iterator age.
+  const backlog = b => !b ? "–"
+    : b.RecordsBehind !== undefined ? `${b.RecordsBehind} records behind · iterator age ${b.IteratorAgeMs} ms`
+    : `${b.ApproximateNumberOfMessages} visible · ${b.ApproximateNumberOfMessagesNotVisible} in flight · ${b.ApproximateNumberOfMessagesDelayed} delayed`;
   main.innerHTML = `<h1>Queues &amp; streams</h1>
     <div class="panel"><h2>Event source mappings</h2>${table(["Function", "Source", "State", "Batch", "Backlog", "Last result"], s.EventSourceMappings.map(m => `
       <tr><td><a href="#/functions/${enc(m.FunctionArn.split(":").pop())}">${esc(m.FunctionArn.split(":").slice(6).join(":"))}</a></td>

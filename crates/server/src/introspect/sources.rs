@@ -1,5 +1,5 @@
 //! `api/sources`: what waits to be run — event source mappings (with their
-//! SQS queue's backlog), the SQS queues, and the asynchronous events still
+//! SQS queue's backlog, or their stream's: records behind and iterator age), the SQS queues, and the asynchronous events still
 //! queued per function (pending, and how many of them are retries).
 
 use super::{off_worker, query, Where};
@@ -64,6 +64,11 @@ pub(super) async fn list(
                 .flatten()
             {
                 mapping["Backlog"] = backlog(&attributes);
+            } else if let Some(stream) = mapping["UUID"]
+                .as_str()
+                .and_then(|uuid| service.stream_backlog(uuid, &arn))
+            {
+                mapping["Backlog"] = json!(stream);
             }
         }
         let queues: Vec<Value> = sqs
