@@ -244,6 +244,47 @@ def test_a_stream_mapping_shows_the_records_behind_it(laminar, lambda_, function
     assert wait_for(drained, what="the backlog drained") == {"RecordsBehind": 0, "IteratorAgeMs": 0}
 
 
+def test_failed_async_events_are_listed_with_where_they_went(laminar, lambda_, function_name):
+    create_python_function(lambda_, function_name, HANDLER)
+    lambda_.put_function_event_invoke_config(FunctionName=function_name, MaximumRetryAttempts=0)
+    dropped = lambda_.invoke(FunctionName=function_name, InvocationType="Event", Payload=b'{"fail": true}')
+    dropped_id = dropped["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+
+    def failed(count):
+        def listed():
+            _, sources = api(laminar.url, "/sources")
+            mine = [f for f in sources["FailedAsyncEvents"] if f["FunctionName"] == function_name]
+            return mine if len(mine) == count else None
+
+        return listed
+
+    (first,) = wait_for(failed(1), what="the dropped event")
+    assert first["RequestId"] == dropped_id
+    assert first["ReceivedMs"] <= first["FailedMs"] <= time.time() * 1000
+    del first["ReceivedMs"], first["FailedMs"]
+    assert first == {
+        "RequestId": dropped_id,
+        "FunctionName": function_name,
+        "Qualifier": None,
+        "Attempts": 1,
+        "Condition": "RetriesExhausted",
+        "Error": {"errorMessage": "asked to fail", "errorType": "ValueError", "requestId": dropped_id, "stackTrace": first["Error"]["stackTrace"]},
+        "Destinations": [],
+    }
+    # With an OnFailure destination the next one goes there.
+    sqs = sqs_client(laminar.url)
+    queue = sqs.create_queue(QueueName=function_name)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    lambda_.update_function_event_invoke_config(
+        FunctionName=function_name, DestinationConfig={"OnFailure": {"Destination": queue_arn}}
+    )
+    sent = lambda_.invoke(FunctionName=function_name, InvocationType="Event", Payload=b'{"fail": true}')
+    sent_id = sent["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+    newest, older = wait_for(failed(2), what="the event sent to its destination")
+    assert (newest["RequestId"], older["RequestId"]) == (sent_id, dropped_id)
+    assert newest["Destinations"] == [{"Kind": "OnFailure", "Arn": queue_arn, "Delivered": True}]
+
+
 def test_history_is_bounded_and_survives_a_restart(laminar_factory, tmp_path, function_name):
     data = tmp_path / "data"
     server = laminar_factory(data_dir=data, extra_args=["--history", "3"])
@@ -258,3 +299,24 @@ def test_history_is_bounded_and_survives_a_restart(laminar_factory, tmp_path, fu
     again = laminar_factory(data_dir=data, extra_args=["--history", "3"])
     _, after = api(again.url, f"/invocations?function={function_name}")
     assert after == page
+
+
+def test_failed_async_events_survive_a_restart(laminar_factory, tmp_path, function_name):
+    data = tmp_path / "data"
+    server = laminar_factory(data_dir=data)
+    client = server.client()
+    create_python_function(client, function_name, HANDLER)
+    client.put_function_event_invoke_config(FunctionName=function_name, MaximumRetryAttempts=0)
+    client.invoke(FunctionName=function_name, InvocationType="Event", Payload=b'{"fail": true}')
+
+    def listed(url):
+        def mine():
+            _, sources = api(url, "/sources")
+            return [f for f in sources["FailedAsyncEvents"] if f["FunctionName"] == function_name] or None
+
+        return mine
+
+    before = wait_for(listed(server.url), what="the failed event")
+    server.stop()
+    again = laminar_factory(data_dir=data)
+    assert listed(again.url)() == before
