@@ -157,7 +157,13 @@ def test_monitor_and_sources_render(laminar, lambda_, browser, function_name):
         FunctionName=failing, EventSourceArn=arn, StartingPosition="TRIM_HORIZON", MaximumRetryAttempts=-1
     )
     wait_for(lambda: api(laminar.url, f"/invocations?function={failing}&limit=1")[1]["invocations"], what="a batch")
+    # An Event invoke that fails with no retries left is dropped.
+    lambda_.put_function_event_invoke_config(FunctionName=function_name, MaximumRetryAttempts=0)
+    lambda_.invoke(FunctionName=function_name, InvocationType="Event", Payload=b'{"fail": true}')
+    wait_for(lambda: api(laminar.url, "/sources")[1]["FailedAsyncEvents"], what="the failed event")
     browser.get(f"{laminar.url}/_laminar/#/sources")
     wait(browser, text_in("main", "Event source mappings"))
     wait(browser, text_in("main", "2 records behind · iterator age"))
+    wait(browser, text_in("main", "ValueError: asked to fail"))
+    assert "RetriesExhausted" in browser.find_element(By.CSS_SELECTOR, "main").text
     shot(browser, "sources")
