@@ -244,6 +244,31 @@ def test_a_stream_mapping_shows_the_records_behind_it(laminar, lambda_, function
     assert wait_for(drained, what="the backlog drained") == {"RecordsBehind": 0, "IteratorAgeMs": 0}
 
 
+def test_a_dynamodb_stream_mapping_shows_the_records_behind_it(laminar, lambda_, function_name):
+    create_python_function(lambda_, function_name, "def handler(event, context):\n    raise ValueError('no')\n")
+    ddb = service_client("dynamodb", laminar.url)
+    arn = ddb.create_table(
+        TableName=function_name,
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+    )["TableDescription"]["LatestStreamArn"]
+    for n in range(4):
+        ddb.put_item(TableName=function_name, Item={"pk": {"S": str(n)}})
+    uuid = lambda_.create_event_source_mapping(
+        FunctionName=function_name, EventSourceArn=arn, StartingPosition="TRIM_HORIZON", MaximumRetryAttempts=-1
+    )["UUID"]
+    wait_for(
+        lambda: api(laminar.url, f"/invocations?function={function_name}&limit=1")[1]["invocations"],
+        what="the mapping's first (failing) batch",
+    )
+    _, sources = api(laminar.url, "/sources")
+    (mapping,) = [m for m in sources["EventSourceMappings"] if m["UUID"] == uuid]
+    assert mapping["Backlog"]["RecordsBehind"] == 4
+    assert mapping["Backlog"]["IteratorAgeMs"] > 0
+
+
 def test_failed_async_events_are_listed_with_where_they_went(laminar, lambda_, function_name):
     create_python_function(lambda_, function_name, HANDLER)
     lambda_.put_function_event_invoke_config(FunctionName=function_name, MaximumRetryAttempts=0)
