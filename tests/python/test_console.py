@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from introspection_testing import HANDLER, api, invoke
-from laminar_testing import REPO_ROOT, create_python_function
+from laminar_testing import REPO_ROOT, create_python_function, service_client, wait_for
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -145,6 +145,25 @@ def test_monitor_and_sources_render(laminar, lambda_, browser, function_name):
     wait(browser, EC.presence_of_element_located((By.CSS_SELECTOR, "svg.chart path")))
     assert len(browser.find_elements(By.CSS_SELECTOR, "svg.chart")) == 4
     shot(browser, "monitor")
+    # A Kinesis mapping whose function fails keeps its records behind it.
+    failing = f"{function_name}-stream"
+    create_python_function(lambda_, failing, "def handler(event, context):\n    raise ValueError('no')\n")
+    kinesis = service_client("kinesis", laminar.url)
+    kinesis.create_stream(StreamName=failing, ShardCount=1)
+    arn = kinesis.describe_stream_summary(StreamName=failing)["StreamDescriptionSummary"]["StreamARN"]
+    for n in range(2):
+        kinesis.put_record(StreamName=failing, Data=b"{}", PartitionKey=str(n))
+    lambda_.create_event_source_mapping(
+        FunctionName=failing, EventSourceArn=arn, StartingPosition="TRIM_HORIZON", MaximumRetryAttempts=-1
+    )
+    wait_for(lambda: api(laminar.url, f"/invocations?function={failing}&limit=1")[1]["invocations"], what="a batch")
+    # An Event invoke that fails with no retries left is dropped.
+    lambda_.put_function_event_invoke_config(FunctionName=function_name, MaximumRetryAttempts=0)
+    lambda_.invoke(FunctionName=function_name, InvocationType="Event", Payload=b'{"fail": true}')
+    wait_for(lambda: api(laminar.url, "/sources")[1]["FailedAsyncEvents"], what="the failed event")
     browser.get(f"{laminar.url}/_laminar/#/sources")
     wait(browser, text_in("main", "Event source mappings"))
+    wait(browser, text_in("main", "2 records behind · iterator age"))
+    wait(browser, text_in("main", "ValueError: asked to fail"))
+    assert "RetriesExhausted" in browser.find_element(By.CSS_SELECTOR, "main").text
     shot(browser, "sources")

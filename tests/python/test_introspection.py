@@ -11,7 +11,7 @@ import json
 import time
 
 from introspection_testing import HANDLER, Stream, api, billed, invoke
-from laminar_testing import create_python_function, sqs_client, wait_for
+from laminar_testing import create_python_function, service_client, sqs_client, wait_for
 
 
 def test_the_invocations_listed_are_exactly_those_made(laminar, lambda_, function_name):
@@ -205,6 +205,111 @@ def test_queues_and_queued_async_events(laminar, lambda_, function_name):
     assert pending["OldestReceivedMs"] <= time.time() * 1000
 
 
+def test_a_stream_mapping_shows_the_records_behind_it(laminar, lambda_, function_name):
+    # A function that always fails blocks its shard: the records stay behind
+    # the mapping's position and grow older.
+    create_python_function(lambda_, function_name, "def handler(event, context):\n    raise ValueError('no')\n")
+    kinesis = service_client("kinesis", laminar.url)
+    kinesis.create_stream(StreamName=function_name, ShardCount=1)
+    arn = kinesis.describe_stream_summary(StreamName=function_name)["StreamDescriptionSummary"]["StreamARN"]
+    put_ms = time.time() * 1000
+    for n in range(3):
+        kinesis.put_record(StreamName=function_name, Data=json.dumps({"n": n}).encode(), PartitionKey="k")
+    uuid = lambda_.create_event_source_mapping(
+        FunctionName=function_name,
+        EventSourceArn=arn,
+        StartingPosition="TRIM_HORIZON",
+        BatchSize=1,
+        MaximumRetryAttempts=-1,
+    )["UUID"]
+
+    def failed_once():
+        _, page = api(laminar.url, f"/invocations?function={function_name}&limit=1")
+        return page["invocations"] or None
+
+    wait_for(failed_once, what="the mapping's first (failing) batch")
+    _, sources = api(laminar.url, "/sources")
+    (mapping,) = [m for m in sources["EventSourceMappings"] if m["UUID"] == uuid]
+    backlog = mapping["Backlog"]
+    assert backlog["RecordsBehind"] == 3
+    assert time.time() * 1000 - put_ms + 1000 >= backlog["IteratorAgeMs"] > 0
+    # Once the mapping gives up on each record, nothing is behind it.
+    lambda_.update_event_source_mapping(UUID=uuid, MaximumRetryAttempts=0)
+
+    def drained():
+        _, sources = api(laminar.url, "/sources")
+        (mapping,) = [m for m in sources["EventSourceMappings"] if m["UUID"] == uuid]
+        return mapping["Backlog"] if mapping["Backlog"]["RecordsBehind"] == 0 else None
+
+    assert wait_for(drained, what="the backlog drained") == {"RecordsBehind": 0, "IteratorAgeMs": 0}
+
+
+def test_a_dynamodb_stream_mapping_shows_the_records_behind_it(laminar, lambda_, function_name):
+    create_python_function(lambda_, function_name, "def handler(event, context):\n    raise ValueError('no')\n")
+    ddb = service_client("dynamodb", laminar.url)
+    arn = ddb.create_table(
+        TableName=function_name,
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+    )["TableDescription"]["LatestStreamArn"]
+    for n in range(4):
+        ddb.put_item(TableName=function_name, Item={"pk": {"S": str(n)}})
+    uuid = lambda_.create_event_source_mapping(
+        FunctionName=function_name, EventSourceArn=arn, StartingPosition="TRIM_HORIZON", MaximumRetryAttempts=-1
+    )["UUID"]
+    wait_for(
+        lambda: api(laminar.url, f"/invocations?function={function_name}&limit=1")[1]["invocations"],
+        what="the mapping's first (failing) batch",
+    )
+    _, sources = api(laminar.url, "/sources")
+    (mapping,) = [m for m in sources["EventSourceMappings"] if m["UUID"] == uuid]
+    assert mapping["Backlog"]["RecordsBehind"] == 4
+    assert mapping["Backlog"]["IteratorAgeMs"] > 0
+
+
+def test_failed_async_events_are_listed_with_where_they_went(laminar, lambda_, function_name):
+    create_python_function(lambda_, function_name, HANDLER)
+    lambda_.put_function_event_invoke_config(FunctionName=function_name, MaximumRetryAttempts=0)
+    dropped = lambda_.invoke(FunctionName=function_name, InvocationType="Event", Payload=b'{"fail": true}')
+    dropped_id = dropped["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+
+    def failed(count):
+        def listed():
+            _, sources = api(laminar.url, "/sources")
+            mine = [f for f in sources["FailedAsyncEvents"] if f["FunctionName"] == function_name]
+            return mine if len(mine) == count else None
+
+        return listed
+
+    (first,) = wait_for(failed(1), what="the dropped event")
+    assert first["RequestId"] == dropped_id
+    assert first["ReceivedMs"] <= first["FailedMs"] <= time.time() * 1000
+    del first["ReceivedMs"], first["FailedMs"]
+    assert first == {
+        "RequestId": dropped_id,
+        "FunctionName": function_name,
+        "Qualifier": None,
+        "Attempts": 1,
+        "Condition": "RetriesExhausted",
+        "Error": {"errorMessage": "asked to fail", "errorType": "ValueError", "requestId": dropped_id, "stackTrace": first["Error"]["stackTrace"]},
+        "Destinations": [],
+    }
+    # With an OnFailure destination the next one goes there.
+    sqs = sqs_client(laminar.url)
+    queue = sqs.create_queue(QueueName=function_name)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    lambda_.update_function_event_invoke_config(
+        FunctionName=function_name, DestinationConfig={"OnFailure": {"Destination": queue_arn}}
+    )
+    sent = lambda_.invoke(FunctionName=function_name, InvocationType="Event", Payload=b'{"fail": true}')
+    sent_id = sent["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+    newest, older = wait_for(failed(2), what="the event sent to its destination")
+    assert (newest["RequestId"], older["RequestId"]) == (sent_id, dropped_id)
+    assert newest["Destinations"] == [{"Kind": "OnFailure", "Arn": queue_arn, "Delivered": True}]
+
+
 def test_history_is_bounded_and_survives_a_restart(laminar_factory, tmp_path, function_name):
     data = tmp_path / "data"
     server = laminar_factory(data_dir=data, extra_args=["--history", "3"])
@@ -219,3 +324,24 @@ def test_history_is_bounded_and_survives_a_restart(laminar_factory, tmp_path, fu
     again = laminar_factory(data_dir=data, extra_args=["--history", "3"])
     _, after = api(again.url, f"/invocations?function={function_name}")
     assert after == page
+
+
+def test_failed_async_events_survive_a_restart(laminar_factory, tmp_path, function_name):
+    data = tmp_path / "data"
+    server = laminar_factory(data_dir=data)
+    client = server.client()
+    create_python_function(client, function_name, HANDLER)
+    client.put_function_event_invoke_config(FunctionName=function_name, MaximumRetryAttempts=0)
+    client.invoke(FunctionName=function_name, InvocationType="Event", Payload=b'{"fail": true}')
+
+    def listed(url):
+        def mine():
+            _, sources = api(url, "/sources")
+            return [f for f in sources["FailedAsyncEvents"] if f["FunctionName"] == function_name] or None
+
+        return mine
+
+    before = wait_for(listed(server.url), what="the failed event")
+    server.stop()
+    again = laminar_factory(data_dir=data)
+    assert listed(again.url)() == before

@@ -177,6 +177,31 @@ pub(crate) fn destination(arn: &str) -> Destination<'_> {
     }
 }
 
+/// What the console lists of an event that failed for good: when, after how
+/// many runs, why, the function's last error, and where it went (`Destinations`
+/// empty: it was dropped).
+pub(crate) fn failure_summary(
+    event: &AsyncEvent,
+    condition: Condition,
+    last: Option<&LastResponse>,
+    went: Vec<Value>,
+) -> Value {
+    let error = last.filter(|l| l.function_error).map(|l| as_json(&l.body));
+    json!({
+        "RequestId": event.id,
+        "Account": event.account,
+        "Region": event.region,
+        "FunctionName": event.function_name,
+        "Qualifier": event.qualifier,
+        "ReceivedMs": event.received_ms,
+        "FailedMs": clock::now_ms(),
+        "Attempts": event.invoke_count,
+        "Condition": condition.as_str(),
+        "Error": error,
+        "Destinations": went,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

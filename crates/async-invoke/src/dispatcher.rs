@@ -22,6 +22,7 @@ use laminar_model::arn::Scope;
 use laminar_model::config::FunctionRecord;
 use laminar_model::shapes::{self, DestinationConfig};
 use laminar_model::ErrorKind;
+use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -360,11 +361,14 @@ impl AsyncInvocations {
         last: Option<&LastResponse>,
     ) {
         let scope = event.scope();
+        let mut went = Vec::new();
         if let Some(arn) = &policy.on_failure {
             let record = destinations::invocation_record(event, function_arn, condition, last);
-            if !self.deliver_record(&scope, arn, record).await {
+            let delivered = self.deliver_record(&scope, arn, record).await;
+            if !delivered {
                 self.metric(event, "DestinationDeliveryFailures", "Count", 1.0);
             }
+            went.push(json!({ "Kind": "OnFailure", "Arn": arn, "Delivered": delivered }));
         }
         if let Some(arn) = &policy.dead_letter {
             let sent = match destinations::destination(arn) {
@@ -384,7 +388,12 @@ impl AsyncInvocations {
             if !sent {
                 self.metric(event, "DeadLetterErrors", "Count", 1.0);
             }
+            went.push(json!({ "Kind": "DeadLetterQueue", "Arn": arn, "Delivered": sent }));
         }
+        let failure = destinations::failure_summary(event, condition, last, went);
+        self.queue
+            .remember_failure_off_worker(event, failure.to_string())
+            .await;
         self.metric(event, "AsyncEventsDropped", "Count", 1.0);
         if policy.on_failure.is_none() && policy.dead_letter.is_none() {
             tracing::info!(id = %event.id, function = %event.function_name, condition = ?condition, "asynchronous invocation discarded");

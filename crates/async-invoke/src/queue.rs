@@ -10,6 +10,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
 
+/// How many failed events are kept per function (like the invocation history, bounded).
+pub(crate) const FAILED_KEPT_PER_FUNCTION: usize = 100;
+
 /// An accepted asynchronous invocation, as persisted.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AsyncEvent {
@@ -169,6 +172,26 @@ impl AsyncQueue {
     /// [`Self::put`] from async code.
     pub(crate) async fn put_off_worker(self: &Arc<Self>, event: AsyncEvent) -> ApiResult<()> {
         self.off_worker(move |queue| queue.put(event)).await
+    }
+
+    /// Keeps what is told of an event that failed for good (the newest
+    /// [`FAILED_KEPT_PER_FUNCTION`] per function), for the console.
+    pub(crate) async fn remember_failure_off_worker(
+        self: &Arc<Self>,
+        event: &AsyncEvent,
+        record: String,
+    ) {
+        let function = format!("{}:{}:{}", event.account, event.region, event.function_name);
+        let kept = self.off_worker(move |queue| {
+            queue
+                .store
+                .db
+                .put_failed_event(&function, &record, FAILED_KEPT_PER_FUNCTION)
+                .map_err(storage_error)
+        });
+        if let Err(e) = kept.await {
+            tracing::warn!(id = %event.id, error = %e, "a failed event could not be recorded");
+        }
     }
 
     /// [`Self::finish`] from async code.

@@ -10,6 +10,7 @@
 //! is one more poller module against the `Invoker`, started from
 //! [`EventSources::start`].
 
+mod backlog;
 mod dynamodb;
 pub use laminar_event_pattern as filter;
 mod kinesis;
@@ -20,6 +21,7 @@ mod sqs;
 mod stream;
 mod window;
 
+pub use backlog::StreamBacklog;
 pub use mapping::{filters_of, kind_of, Mapping, SourceKind};
 
 use laminar_invoke::Invoker;
@@ -139,6 +141,31 @@ impl EventSources {
         if let Err(e) = self.dynamodb.forget_stream_reader(uuid) {
             tracing::warn!(uuid, error = %e, "a deleted mapping's checkpoints could not be removed");
         }
+    }
+
+    /// How far a Kinesis or DynamoDB stream mapping is behind its stream;
+    /// `None` for other sources or a stream that cannot be read.
+    pub fn stream_backlog(&self, uuid: &str, source_arn: &str) -> Option<StreamBacklog> {
+        // A mapping on an enhanced fan-out consumer reads the consumer's stream.
+        let stream_arn = source_arn.split("/consumer/").next().unwrap_or(source_arn);
+        let measured = if source_arn.starts_with("arn:aws:kinesis:") {
+            backlog::measure(
+                &kinesis::KinesisSource(self.kinesis.clone()),
+                uuid,
+                stream_arn,
+            )
+        } else if source_arn.starts_with("arn:aws:dynamodb:") {
+            backlog::measure(
+                &dynamodb::DynamoSource(self.dynamodb.clone()),
+                uuid,
+                stream_arn,
+            )
+        } else {
+            return None;
+        };
+        measured
+            .map_err(|e| tracing::debug!(uuid, error = %e, "the backlog cannot be measured"))
+            .ok()
     }
 
     /// `LastProcessingResult` of a mapping.

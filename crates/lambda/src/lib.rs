@@ -238,6 +238,15 @@ impl LambdaService {
         &self.inner.invoker
     }
 
+    /// How far a stream mapping is behind (Kinesis and DynamoDB streams).
+    pub fn stream_backlog(
+        &self,
+        uuid: &str,
+        source_arn: &str,
+    ) -> Option<laminar_event_sources::StreamBacklog> {
+        self.inner.event_sources.stream_backlog(uuid, source_arn)
+    }
+
     pub fn companions(&self) -> &Companions {
         &self.inner.companions
     }

@@ -10,6 +10,7 @@ mod blobs;
 mod db;
 mod durable;
 mod events;
+mod failed_events;
 mod layers;
 mod objects;
 mod schema;

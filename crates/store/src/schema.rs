@@ -31,6 +31,11 @@ CREATE TABLE IF NOT EXISTS async_events (
     id     TEXT PRIMARY KEY,
     record TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS failed_async_events (
+    seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+    function TEXT NOT NULL,
+    record   TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS objects (
     kind    TEXT NOT NULL,
     account TEXT NOT NULL,

@@ -174,16 +174,25 @@ views.environments = async () => {
 
 views.sources = async () => {
   const s = await api("/sources");
-  const backlog = b => b ? `${b.ApproximateNumberOfMessages} visible · ${b.ApproximateNumberOfMessagesNotVisible} in flight · ${b.ApproximateNumberOfMessagesDelayed} delayed` : "–";
+  // SQS mappings carry the queue's counts; stream mappings records behind and iterator age.
+  const backlog = b => !b ? "–"
+    : b.RecordsBehind !== undefined ? `${b.RecordsBehind} records behind · iterator age ${b.IteratorAgeMs} ms`
+    : `${b.ApproximateNumberOfMessages} visible · ${b.ApproximateNumberOfMessagesNotVisible} in flight · ${b.ApproximateNumberOfMessagesDelayed} delayed`;
   main.innerHTML = `<h1>Queues &amp; streams</h1>
     <div class="panel"><h2>Event source mappings</h2>${table(["Function", "Source", "State", "Batch", "Backlog", "Last result"], s.EventSourceMappings.map(m => `
       <tr><td><a href="#/functions/${enc(m.FunctionArn.split(":").pop())}">${esc(m.FunctionArn.split(":").slice(6).join(":"))}</a></td>
       <td class="mono">${esc(m.EventSourceArn || "")}</td><td>${esc(m.State)}</td><td>${m.BatchSize ?? "–"}</td><td>${backlog(m.Backlog)}</td><td class="muted">${esc(m.LastProcessingResult || "")}</td></tr>`), "No event source mappings.")}</div>
     <div class="panel"><h2>SQS queues</h2>${table(["Queue", "Visible", "In flight", "Delayed"], s.Queues.map(q => `
       <tr><td>${esc(q.QueueName)}</td><td>${q.Backlog.ApproximateNumberOfMessages}</td><td>${q.Backlog.ApproximateNumberOfMessagesNotVisible}</td><td>${q.Backlog.ApproximateNumberOfMessagesDelayed}</td></tr>`), "No queues.")}</div>
-    <div class="panel"><h2>Asynchronous events queued</h2><div class="row muted">Accepted with InvocationType=Event and not finished; failed events end in their destinations or dead-letter queues.</div>
+    <div class="panel"><h2>Asynchronous events queued</h2><div class="row muted">Accepted with InvocationType=Event and not finished.</div>
       ${table(["Function", "Pending", "Waiting for a retry", "Oldest"], s.AsyncEvents.map(a => `
-      <tr><td><a href="#/functions/${enc(a.FunctionName)}">${esc(a.FunctionName)}</a></td><td>${a.Pending}</td><td>${a.Retrying}</td><td>${age(Date.now() - a.OldestReceivedMs)} ago</td></tr>`), "No asynchronous events waiting.")}</div>`;
+      <tr><td><a href="#/functions/${enc(a.FunctionName)}">${esc(a.FunctionName)}</a></td><td>${a.Pending}</td><td>${a.Retrying}</td><td>${age(Date.now() - a.OldestReceivedMs)} ago</td></tr>`), "No asynchronous events waiting.")}</div>
+    <div class="panel"><h2>Asynchronous events failed</h2><div class="row muted">Retries or maximum age exhausted, most recent first.</div>
+      ${table(["Time", "Function", "Request id", "Attempts", "Why", "Error", "Went to"], (s.FailedAsyncEvents || []).map(f => `
+      <tr><td class="mono">${dateTime(f.FailedMs)}</td><td><a href="#/functions/${enc(f.FunctionName)}">${esc(f.FunctionName)}</a></td>
+      <td class="mono">${esc(f.RequestId)}</td><td>${f.Attempts}</td><td>${esc(f.Condition)}</td>
+      <td>${f.Error ? esc(`${f.Error.errorType || ""}: ${f.Error.errorMessage || JSON.stringify(f.Error)}`) : "–"}</td>
+      <td class="mono">${f.Destinations.length ? f.Destinations.map(d => esc(`${d.Kind} ${d.Arn}${d.Delivered ? "" : " (refused)"}`)).join("<br>") : "dropped"}</td></tr>`), "No asynchronous events failed.")}</div>`;
 };
 
 // ---- one function ----

@@ -1,6 +1,8 @@
 //! `api/sources`: what waits to be run — event source mappings (with their
-//! SQS queue's backlog), the SQS queues, and the asynchronous events still
-//! queued per function (pending, and how many of them are retries).
+//! SQS queue's backlog, or their stream's: records behind and iterator age),
+//! the SQS queues, the asynchronous events still queued per function
+//! (pending, and how many of them are retries), and the recent ones that
+//! failed for good (where they went).
 
 use super::{off_worker, query, Where};
 use crate::render;
@@ -64,6 +66,11 @@ pub(super) async fn list(
                 .flatten()
             {
                 mapping["Backlog"] = backlog(&attributes);
+            } else if let Some(stream) = mapping["UUID"]
+                .as_str()
+                .and_then(|uuid| service.stream_backlog(uuid, &arn))
+            {
+                mapping["Backlog"] = json!(stream);
             }
         }
         let queues: Vec<Value> = sqs
@@ -82,6 +89,7 @@ pub(super) async fn list(
                 "EventSourceMappings": mappings,
                 "Queues": queues,
                 "AsyncEvents": async_events(&service, &scope),
+                "FailedAsyncEvents": failed_events(&service, &scope),
             }),
         ))
     })
@@ -130,6 +138,24 @@ fn async_events(service: &LambdaService, scope: &laminar_lambda::Scope) -> Vec<V
                 "Retrying": retrying,
                 "OldestReceivedMs": oldest,
             })
+        })
+        .collect()
+}
+
+/// The asynchronous events that failed for good, newest first, the most
+/// recent per function (the store bounds them).
+fn failed_events(service: &LambdaService, scope: &laminar_lambda::Scope) -> Vec<Value> {
+    let records = service.store().db.failed_events().unwrap_or_default();
+    records
+        .into_iter()
+        .filter_map(|(_, record)| serde_json::from_str::<Value>(&record).ok())
+        .filter(|r| r["Account"] == scope.account.as_str() && r["Region"] == scope.region.as_str())
+        .map(|mut r| {
+            if let Some(fields) = r.as_object_mut() {
+                fields.remove("Account");
+                fields.remove("Region");
+            }
+            r
         })
         .collect()
 }
