@@ -11,7 +11,7 @@ use std::net::{SocketAddr, ToSocketAddrs};
 
 const VARIABLE: &str = "AWS_LAMBDA_RUNTIME_API";
 /// Set on the mapping and event benches' function: each environment keeps
-/// the number of records (or events) it has seen in `<dir>/<pid>`, so the
+/// the number of records (or events) it has seen in `<dir>/<pid>-<start>`, so the
 /// bench knows when every one went through.
 pub const COUNT_DIR: &str = "LAMINAR_BENCH_COUNT_DIR";
 
@@ -50,8 +50,14 @@ async fn serve() -> Result<()> {
             .ok_or("AWS_LAMBDA_RUNTIME_API names no address")?,
     };
     let mut conn = Conn::connect(addr).await?;
+    // Process ids come round again in a long run: the start time keeps
+    // each environment's file its own.
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
     let count_file = std::env::var_os(COUNT_DIR)
-        .map(|dir| std::path::PathBuf::from(dir).join(std::process::id().to_string()));
+        .map(|dir| std::path::PathBuf::from(dir).join(format!("{}-{started}", std::process::id())));
     let mut records = 0usize;
     loop {
         let next = conn.get("/2018-06-01/runtime/invocation/next").await?;

@@ -86,7 +86,12 @@ impl Bench {
             sent += SYNC_PER_S + EVENTS_PER_S + MESSAGES_PER_S;
             self.control_writes(&mut conn, &null, second).await?;
             if Instant::now() >= next_sample {
-                samples.push(sample(laminar.pid, begun)?);
+                let taken = sample(laminar.pid, begun)?;
+                progress(&format!(
+                    "  soak at {:.0} s: RSS {:.1} MiB, {} open files, {sent} sent",
+                    taken.at_s, taken.rss_mib, taken.open_files
+                ));
+                samples.push(taken);
                 next_sample += SAMPLE_EVERY;
             }
             second += 1;
@@ -99,10 +104,12 @@ impl Bench {
         }
         let delivered = seen(&counts)?;
         laminar.stop(Duration::from_secs(30))?;
-        if delivered < sent {
-            return Err(format!("the soaked function saw {delivered} of {sent} events").into());
-        }
         self.push_soak(&samples, minutes, sent);
+        if delivered < sent {
+            self.notes.push(format!(
+                "soak: the function saw {delivered} of the {sent} invokes, events and messages sent"
+            ));
+        }
         Ok(())
     }
 
