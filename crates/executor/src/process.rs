@@ -27,6 +27,10 @@ pub struct ProcessExecutor {
     /// The scratch folder of the private mount namespaces, when this host
     /// allows them: environments then see `/var/task` and `/opt`.
     namespace: Option<PathBuf>,
+    /// Set when laminar runs from under the host's `/tmp` (a checkout
+    /// there): functions then see the host's `/tmp`, where what they run
+    /// may live (a virtualenv's interpreter named by a bootstrap).
+    host_tmp_shared: bool,
     /// Where environments' control groups are made (memory, processes).
     control_groups: Hierarchy,
     /// Names environments' control groups.
@@ -48,6 +52,14 @@ impl ProcessExecutor {
         };
         std::fs::create_dir_all(&scratch)?;
         let namespace = namespace::available(&scratch).then_some(scratch);
+        let tmp = std::path::Path::new("/tmp");
+        let host_tmp_shared = std::env::current_exe().is_ok_and(|p| p.starts_with(tmp))
+            || std::env::current_dir().is_ok_and(|p| p.starts_with(tmp));
+        if host_tmp_shared && namespace.is_some() {
+            tracing::info!(
+                "laminar runs from under /tmp: functions share the host's /tmp rather than having their own"
+            );
+        }
         let control_groups = Hierarchy::detect();
         tracing::debug!(
             private_mounts = namespace.is_some(),
@@ -68,6 +80,7 @@ impl ProcessExecutor {
             runtime_dir,
             python: tokio::sync::OnceCell::new(),
             namespace,
+            host_tmp_shared,
             control_groups,
             started: std::sync::atomic::AtomicU64::new(0),
         })
@@ -306,7 +319,8 @@ impl ProcessExecutor {
         // A /tmp of its own hides the host's: not when something the
         // environment runs is there (code and clients are mounted elsewhere).
         let tmp = Path::new("/tmp");
-        let tmp_free = !python.starts_with(tmp)
+        let tmp_free = !self.host_tmp_shared
+            && !python.starts_with(tmp)
             && !host_path.split(':').any(|p| Path::new(p).starts_with(tmp))
             && (opt_dir.is_some() || !spec.opt_dir.as_deref().is_some_and(|d| d.starts_with(tmp)));
         let tmp_mb = tmp_free.then(|| u64::try_from(spec.ephemeral_storage_mb).unwrap_or(512));
