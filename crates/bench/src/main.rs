@@ -191,20 +191,24 @@ fn main() -> std::process::ExitCode {
         return null_runtime::run();
     }
     let args = Args::parse();
-    let runtime = match tokio::runtime::Builder::new_current_thread()
+    crate::block_on_current_thread("laminar-bench", suites::run(args))
+}
+
+/// Runs `work` on a single-threaded runtime: the bench itself, and the
+/// null runtime and extension it starts as a function's processes.
+pub fn block_on_current_thread(
+    who: &str,
+    work: impl std::future::Future<Output = Result<()>>,
+) -> std::process::ExitCode {
+    let outcome = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("laminar-bench: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(suites::run(args)) {
+        .map_err(Into::into)
+        .and_then(|runtime| runtime.block_on(work));
+    match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("laminar-bench: {e}");
+            eprintln!("{who}: {e}");
             std::process::ExitCode::FAILURE
         }
     }

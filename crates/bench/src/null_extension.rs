@@ -22,23 +22,7 @@ pub fn wanted() -> bool {
 }
 
 pub fn run() -> std::process::ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("null extension: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(serve()) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("null extension: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    crate::block_on_current_thread("null extension", serve())
 }
 
 async fn serve() -> Result<()> {
