@@ -23,7 +23,7 @@ from laminar_testing import (
     Laminar,
     REGION,
     ROLE,
-    Laminar,
+    RUNTIME_VERSION,
     make_zip,
     wait_active,
     wait_for,
@@ -289,9 +289,15 @@ def test_external_extension_sees_invokes_telemetry_and_shutdown_on_update(env, f
     assert types[:3] == ["platform.initStart", "platform.extension", "platform.telemetrySubscription"]
     assert got[1]["record"] == {"name": "recorder", "state": "Ready", "events": ["INVOKE", "SHUTDOWN"]}
     assert got[2]["record"] == {"name": "recorder", "state": "Subscribed", "types": ["platform", "function"]}
+    runtime_version_arn = got[0]["record"].pop("runtimeVersionArn")
+    assert RUNTIME_VERSION.match(runtime_version_arn), runtime_version_arn
+    assert runtime_version_arn == lambda_.get_function_configuration(FunctionName=function_name)[
+        "RuntimeVersionConfig"
+    ]["RuntimeVersionArn"]
     assert got[0]["record"] == {
         "initializationType": "on-demand",
         "phase": "init",
+        "runtimeVersion": "python:3.11.v1",
         "functionName": function_name,
         "functionVersion": "$LATEST",
     }

@@ -220,6 +220,7 @@ mod tests {
             function_errors: 3,
             throttles: 0,
             due_ms: 0,
+            tenant_id: None,
         }
     }
 

@@ -249,6 +249,7 @@ impl AsyncInvocations {
                 payload: bytes::Bytes::from(event.payload.clone()),
                 durable_execution_name: None,
                 request_id: Some(event.id.clone()),
+                tenant_id: event.tenant_id.clone(),
             },
         ) {
             Ok((_, prepared)) => self.run_prepared(&scope, &prepared).await,

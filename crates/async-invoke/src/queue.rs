@@ -36,6 +36,9 @@ pub struct AsyncEvent {
     pub throttles: u32,
     /// Not before this time (ms since the epoch).
     pub due_ms: i64,
+    /// The tenant the invoke named (tenant isolation mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
 }
 
 impl AsyncEvent {
@@ -61,6 +64,7 @@ impl AsyncEvent {
             function_errors: 0,
             throttles: 0,
             due_ms: now,
+            tenant_id: None,
         }
     }
 
@@ -399,6 +403,7 @@ mod tests {
             function_errors: 0,
             throttles: 0,
             due_ms,
+            tenant_id: None,
         }
     }
 

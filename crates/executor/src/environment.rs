@@ -61,6 +61,9 @@ pub struct Environment {
     /// The running invocation's trace header, kept for its telemetry
     /// records (only while someone subscribed).
     trace_id: Option<String>,
+    /// The running invocation's tenant (tenant isolation mode), which its
+    /// `platform.start` and `platform.report` records name.
+    pub(crate) tenant_id: Option<String>,
 }
 
 /// Takes an environment's output printed outside any invocation, at its end.
@@ -129,6 +132,7 @@ impl Environment {
             reset: None,
             last_words: None,
             trace_id: None,
+            tenant_id: None,
         };
         env.emit_init_start();
         env
@@ -196,6 +200,7 @@ impl Environment {
         let with_extensions = self.api.has_extensions();
         let telemetry = self.api.telemetry_wanted();
         self.trace_id = None;
+        self.tenant_id.clone_from(&invocation.tenant_id);
         if telemetry {
             self.emit_start(&invocation.request_id, &invocation.trace_id);
             self.trace_id = Some(invocation.trace_id.clone());

@@ -26,6 +26,9 @@ pub struct EnvironmentSpec {
     pub function_name: String,
     pub version: String,
     pub runtime: String,
+    /// The runtime version the function runs on (`RuntimeVersionConfig`),
+    /// for `platform.initStart`; `None` for container images.
+    pub runtime_version_arn: Option<String>,
     pub handler: String,
     pub package: Package,
     /// The function's layers merged in order: what it sees at `/opt`.

@@ -91,16 +91,18 @@ impl Environment {
         if !self.api.telemetry_wanted() {
             return;
         }
-        self.api.emit(
-            Stream::Platform,
-            "platform.initStart",
-            json!({
-                "initializationType": self.meta.initialization_type,
-                "phase": "init",
-                "functionName": self.meta.function_name,
-                "functionVersion": self.meta.version,
-            }),
-        );
+        let mut record = json!({
+            "initializationType": self.meta.initialization_type,
+            "phase": "init",
+            "functionName": self.meta.function_name,
+            "functionVersion": self.meta.version,
+        });
+        if let Some((version, arn)) = &self.meta.runtime_version {
+            record["runtimeVersion"] = json!(version);
+            record["runtimeVersionArn"] = json!(arn);
+        }
+        self.api
+            .emit(Stream::Platform, "platform.initStart", record);
     }
 
     /// `platform.initRuntimeDone` and `platform.initReport`; `error` is the
@@ -127,15 +129,15 @@ impl Environment {
     }
 
     pub(crate) fn emit_start(&self, request_id: &str, trace_id: &str) {
-        self.api.emit(
-            Stream::Platform,
-            "platform.start",
-            json!({
-                "requestId": request_id,
-                "version": self.meta.version,
-                "tracing": trace_context(request_id, trace_id),
-            }),
-        );
+        let mut record = json!({
+            "requestId": request_id,
+            "version": self.meta.version,
+            "tracing": trace_context(request_id, trace_id),
+        });
+        if let Some(tenant) = &self.tenant_id {
+            record["tenantId"] = json!(tenant);
+        }
+        self.api.emit(Stream::Platform, "platform.start", record);
     }
 
     /// The function's output lines, then `platform.runtimeDone`.
@@ -191,6 +193,9 @@ impl Environment {
             metrics["initDurationMs"] = json!(ms(init));
         }
         let mut record = json!({ "requestId": request_id, "status": status, "metrics": metrics });
+        if let Some(tenant) = &self.tenant_id {
+            record["tenantId"] = json!(tenant);
+        }
         if let Some(trace_id) = trace_id {
             record["tracing"] = trace_context(request_id, trace_id);
         }

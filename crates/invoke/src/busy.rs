@@ -32,6 +32,9 @@ pub struct EnvironmentSnapshot {
     /// Why it was started: `onDemand` (a cold start), `provisioned`, or
     /// `prewarmed` (initialized ahead of demand, `--prewarm`).
     pub origin: &'static str,
+    /// Tenant isolation mode: the one tenant it serves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
     /// `idle`: waiting in its pool; `busy`: serving the invocation
     /// `requestId`.
     pub state: &'static str,

@@ -24,6 +24,7 @@ fn level_rank(level: &str) -> u8 {
 
 pub(crate) fn log_text(
     request_id: &str,
+    tenant_id: Option<&str>,
     version: &str,
     memory_mb: i64,
     logging: &LoggingConfig,
@@ -31,7 +32,7 @@ pub(crate) fn log_text(
 ) -> String {
     if logging.log_format == "JSON" {
         let level = logging.system_log_level.as_deref().unwrap_or("INFO");
-        return json_log_text(request_id, version, memory_mb, level, report);
+        return json_log_text(request_id, tenant_id, version, memory_mb, level, report);
     }
     let mut text = String::with_capacity(report.output.len() + 256);
     let _ = writeln!(text, "START RequestId: {request_id} Version: {version}");
@@ -80,6 +81,7 @@ fn push_output(text: &mut String, request_id: &str, report: &InvokeReport) {
 /// DEBUG.
 fn json_log_text(
     request_id: &str,
+    tenant_id: Option<&str>,
     version: &str,
     memory_mb: i64,
     system_level: &str,
@@ -87,7 +89,11 @@ fn json_log_text(
 ) -> String {
     let shown = |level: &str| level_rank(level) >= level_rank(system_level);
     let time = clock::log_timestamp(clock::now());
-    let line = |kind: &str, record: serde_json::Value| {
+    // Tenant isolation mode: platform.start and platform.report name the tenant.
+    let line = |kind: &str, mut record: serde_json::Value| {
+        if let Some(tenant) = tenant_id.filter(|_| kind != "platform.runtimeDone") {
+            record["tenantId"] = json!(tenant);
+        }
         json!({ "time": time, "type": kind, "record": record }).to_string() + "\n"
     };
     let status = match (&report.result, &report.platform_message) {
@@ -167,6 +173,7 @@ mod tests {
     fn json_logs_frame_the_output_with_platform_records_by_level() {
         let info = log_text(
             "r1",
+            None,
             "$LATEST",
             128,
             &logging("JSON", Some("INFO")),
@@ -187,6 +194,7 @@ mod tests {
         );
         let debug = log_text(
             "r1",
+            None,
             "$LATEST",
             128,
             &logging("JSON", Some("DEBUG")),
@@ -203,6 +211,7 @@ mod tests {
         );
         let warn = log_text(
             "r1",
+            None,
             "$LATEST",
             128,
             &logging("JSON", Some("WARN")),
@@ -213,7 +222,14 @@ mod tests {
 
     #[test]
     fn text_logs_keep_start_end_report() {
-        let text = log_text("r1", "$LATEST", 128, &logging("Text", None), &report());
+        let text = log_text(
+            "r1",
+            None,
+            "$LATEST",
+            128,
+            &logging("Text", None),
+            &report(),
+        );
         assert!(text.starts_with("START RequestId: r1 Version: $LATEST\n"));
         assert!(text.contains("\nEND RequestId: r1\nREPORT RequestId: r1\tDuration: 2.13 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 68 MB\tInit Duration: 205.37 ms\t\n"));
     }

@@ -30,6 +30,9 @@ pub struct PoolKey {
     /// Environments of a qualifier with provisioned concurrency are kept
     /// apart from on-demand ones of the same version.
     pub provisioned: bool,
+    /// Tenant isolation mode: the tenant the environments serve, never
+    /// another's.
+    pub tenant: Option<String>,
 }
 
 impl PoolKey {

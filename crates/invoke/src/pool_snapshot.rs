@@ -33,6 +33,7 @@ fn snapshot_of(
             Origin::Provisioned => "provisioned",
             Origin::Prewarmed => "prewarmed",
         },
+        tenant: key.tenant.clone(),
         state: "idle",
         request_id: None,
     }

@@ -35,6 +35,11 @@ impl Invoker {
     /// Pre-initializes one environment of `key`'s revision in the
     /// background, unless one waits already or the budget is 0.
     pub(crate) fn prewarm(&self, scope: &Scope, key: PoolKey, resolved: &Resolved) {
+        // An environment of a tenant-isolated function belongs to the tenant
+        // whose invoke started it: none is initialized ahead of one.
+        if resolved.config().tenant_isolated() {
+            return;
+        }
         if !self.pools.claim_prewarm(&key, self.prewarm_budget) {
             return;
         }

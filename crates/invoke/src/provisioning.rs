@@ -209,6 +209,7 @@ impl Invoker {
             revision: resolved.config().revision_id.clone(),
             code_stamp: crate::hot_reload::stamp(resolved.code()).await,
             provisioned: true,
+            tenant: None,
         };
         let (replaced, excess, needed) = {
             let mut allocations = self.provisioning.allocations();

@@ -28,6 +28,9 @@ pub struct InvokeInput {
     /// The id the caller answers with (`x-amzn-RequestId`): AWS gives the
     /// invocation the same one. `None`: a new id per run.
     pub request_id: Option<String>,
+    /// `X-Amz-Tenant-Id`: required by (and only accepted by) a function in
+    /// tenant isolation mode.
+    pub tenant_id: Option<String>,
 }
 
 #[derive(Debug)]
@@ -57,6 +60,8 @@ pub struct Prepared {
     pub(crate) invoked_arn: String,
     pub payload: Bytes,
     pub(crate) client_context: Option<String>,
+    /// The tenant whose environments run it (tenant isolation mode).
+    pub tenant_id: Option<String>,
 }
 
 impl Prepared {
@@ -109,6 +114,7 @@ impl Invoker {
             .with_qualifier_param(input.qualifier.as_deref())?;
         let resolved = resolve(&self.registry, scope, &reference, Routing::Draw)?;
         check_invocable(resolved.config())?;
+        laminar_model::tenancy::check_invoke(resolved.config(), input.tenant_id.as_deref())?;
         let (limit, operation) = match invocation_type {
             InvocationType::Event => (ASYNC_PAYLOAD_MAX_BYTES, "InvokeAsync"),
             _ => (SYNC_PAYLOAD_MAX_BYTES, "InvokeFunction"),
@@ -145,6 +151,7 @@ impl Invoker {
             invoked_arn,
             payload,
             client_context,
+            tenant_id: input.tenant_id,
         };
         Ok((invocation_type, prepared))
     }

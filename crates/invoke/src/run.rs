@@ -129,6 +129,10 @@ impl Invoker {
             function_name: c.function_name.clone(),
             version: c.version.clone(),
             runtime: c.runtime.clone().unwrap_or_default(),
+            runtime_version_arn: c
+                .runtime_version_config
+                .as_ref()
+                .map(|v| v.runtime_version_arn.clone()),
             handler: c.handler.clone().unwrap_or_default(),
             memory_mb: c.memory_size,
             timeout: Duration::from_secs(c.timeout.max(1) as u64),
@@ -200,6 +204,7 @@ impl Invoker {
             revision: config.revision_id.clone(),
             code_stamp: crate::hot_reload::stamp(prepared.resolved.code()).await,
             provisioned: prepared.provisioned(),
+            tenant: prepared.tenant_id.clone(),
         };
         let debugged = self.debugging.target_for(
             &key.function.name,
@@ -337,6 +342,7 @@ impl Invoker {
             trace_id: trace_id(),
             client_context: prepared.client_context.clone(),
             cognito_identity: None,
+            tenant_id: prepared.tenant_id.clone(),
         };
         // Debug mode lifts the timeout; the report still says the real time.
         let timeout = debugged.map_or_else(
@@ -348,6 +354,7 @@ impl Invoker {
         drop(busy);
         let text = log_text(
             &request_id,
+            prepared.tenant_id.as_deref(),
             &config.version,
             config.memory_size,
             &config.logging_config,

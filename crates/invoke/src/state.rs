@@ -182,6 +182,7 @@ impl Invoker {
             revision: record.config.revision_id.clone(),
             code_stamp: crate::hot_reload::stamp(&record.code).await,
             provisioned: false,
+            tenant: None,
         };
         self.prewarm(
             scope,

@@ -63,6 +63,7 @@ impl LambdaService {
     fn mapping_target(&self, scope: &Scope, function_name: &str) -> ApiResult<String> {
         let reference = resolve_name(scope, function_name)?;
         let resolved = resolve(&self.inner.registry, scope, &reference, Routing::Primary)?;
+        laminar_model::tenancy::refuse_feature(resolved.config(), "Event source mapping")?;
         Ok(resolved.record.arn_for(reference.qualifier.as_ref()))
     }
 

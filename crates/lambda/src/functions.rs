@@ -236,6 +236,7 @@ impl LambdaService {
                 .durable_config
                 .clone()
                 .map(laminar_durable::config_response),
+            tenancy_config: request.tenancy_config.clone(),
         };
         config.set_pending();
         let mut record = FunctionRecord::new(

@@ -52,6 +52,7 @@ impl LambdaService {
                 if let Some(id) = prepared.request_id {
                     event.id = id;
                 }
+                event.tenant_id = prepared.tenant_id;
                 // Committed (on disk: synced) before the 202.
                 self.off_worker(move |service| service.inner.async_queue.enqueue(event))
                     .await?;

@@ -131,6 +131,7 @@ impl LambdaService {
             last_modified: checks::now(),
         };
         self.change_function(scope, &reference, |record| {
+            laminar_model::tenancy::refuse_feature(&record.config, "Provisioned concurrency")?;
             published_qualifier(record, &qualifier, true)?;
             let version = version_of(record, Some(&qualifier))?.map(|n| n.to_string());
             for other in record.provisioned_concurrency.keys() {

@@ -104,6 +104,7 @@ impl LambdaService {
         let key = key_of(scope, &reference.name);
         let mut registry = self.inner.registry.write();
         let latest = registry.function(&key)?;
+        laminar_model::tenancy::refuse_feature(&latest.config, "Function URL")?;
         if let Qualifier::Alias(alias) = reference.qualifier.clone().unwrap_or(Qualifier::Latest) {
             if !latest.aliases.contains_key(&alias) {
                 return Err(ApiError::function_not_found(&format!(

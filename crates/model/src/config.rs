@@ -2,7 +2,8 @@
 //! record laminar keeps for each function.
 
 use crate::shapes::{
-    CapacityProviderConfig, DeadLetterConfig, DurableConfig, FileSystemConfig, VpcConfigResponse,
+    CapacityProviderConfig, DeadLetterConfig, DurableConfig, FileSystemConfig, TenancyConfig,
+    VpcConfigResponse,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -110,6 +111,9 @@ pub struct FunctionConfiguration {
     /// Set on durable functions: invoking one starts a durable execution.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub durable_config: Option<DurableConfig>,
+    /// Set on tenant-isolated functions: every invoke names its tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenancy_config: Option<TenancyConfig>,
 }
 
 /// `State` of a function: `Pending` while the executor prepares it (pulls

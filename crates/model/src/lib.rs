@@ -13,6 +13,7 @@ pub mod limits;
 pub mod requests;
 pub mod runtime;
 pub mod shapes;
+pub mod tenancy;
 pub mod validate;
 
 pub use arn::{FunctionRef, Qualifier};

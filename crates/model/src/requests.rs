@@ -2,7 +2,8 @@
 //! REST-JSON bodies the SDKs send.
 
 use crate::shapes::{
-    CapacityProviderConfig, DeadLetterConfig, DurableConfig, FileSystemConfig, VpcConfig,
+    CapacityProviderConfig, DeadLetterConfig, DurableConfig, FileSystemConfig, TenancyConfig,
+    VpcConfig,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -77,6 +78,7 @@ pub struct CreateFunctionRequest {
     pub code_signing_config_arn: Option<String>,
     pub capacity_provider_config: Option<CapacityProviderConfig>,
     pub durable_config: Option<DurableConfig>,
+    pub tenancy_config: Option<TenancyConfig>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -89,6 +89,21 @@ pub struct ManagedInstancesConfig {
     pub execution_environment_memory_gib_per_vcpu: Option<f64>,
 }
 
+/// `TenancyConfig`: set at creation, never changed. `PER_TENANT` gives each
+/// tenant (`TenantId` on Invoke) execution environments of its own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TenancyConfig {
+    pub tenant_isolation_mode: TenantIsolationMode,
+}
+
+/// `TenantIsolationMode`: the model's only value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TenantIsolationMode {
+    #[serde(rename = "PER_TENANT")]
+    PerTenant,
+}
+
 /// `DurableConfig`: a durable function's execution limits.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]

@@ -44,6 +44,8 @@ pub struct Invocation {
     pub trace_id: String,
     pub client_context: Option<String>,
     pub cognito_identity: Option<String>,
+    /// `Lambda-Runtime-Aws-Tenant-Id` (tenant isolation mode).
+    pub tenant_id: Option<String>,
 }
 
 /// What a runtime reported for an invocation.

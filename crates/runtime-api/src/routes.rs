@@ -124,6 +124,9 @@ async fn next(State(shared): SharedState) -> Response {
     if let Some(ci) = &invocation.cognito_identity {
         set("lambda-runtime-cognito-identity", ci);
     }
+    if let Some(tenant) = &invocation.tenant_id {
+        set("lambda-runtime-aws-tenant-id", tenant);
+    }
     response
 }
 

@@ -671,3 +671,121 @@ async fn a_hanging_init_ends_in_a_timeout_and_a_fresh_start() {
     assert_eq!(error.as_deref(), Some("Unhandled"));
     assert_eq!(body["errorType"], "Sandbox.Timedout", "{body}");
 }
+
+/// Tenant isolation mode: each tenant's invokes run in environments of its
+/// own, the runtime (the official `lambda_runtime`) learns the tenant from
+/// `Lambda-Runtime-Aws-Tenant-Id`, and an invoke must name a tenant exactly
+/// when the function isolates tenants.
+#[tokio::test]
+async fn tenant_isolated_functions_give_each_tenant_its_own_environments() {
+    use aws_sdk_lambda::types::{TenancyConfig, TenantIsolationMode};
+    let laminar = Laminar::start();
+    let client = laminar.client();
+    let tenancy = TenancyConfig::builder()
+        .tenant_isolation_mode(TenantIsolationMode::PerTenant)
+        .build()
+        .expect("a tenancy config");
+    let created = client
+        .create_function()
+        .function_name("tenants")
+        .runtime("provided.al2023".into())
+        .handler("bootstrap")
+        .role(ROLE)
+        .tenancy_config(tenancy.clone())
+        .code(
+            aws_sdk_lambda::types::FunctionCode::builder()
+                .zip_file(Blob::new(rust_bootstrap_zip()))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(created.tenancy_config(), Some(&tenancy));
+    wait_active(&client, "tenants").await;
+    let got = client
+        .get_function_configuration()
+        .function_name("tenants")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(got.tenancy_config(), Some(&tenancy));
+
+    let invoke_as = |tenant: &'static str| {
+        let client = client.clone();
+        async move {
+            let out = client
+                .invoke()
+                .function_name("tenants")
+                .tenant_id(tenant)
+                .payload(Blob::new("{}"))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("invoke as {tenant}: {e:?}"));
+            let body = out
+                .payload()
+                .map(|b| b.as_ref().to_vec())
+                .unwrap_or_default();
+            serde_json::from_slice::<serde_json::Value>(&body).expect("a JSON answer")
+        }
+    };
+    let blue = invoke_as("blue").await;
+    let green = invoke_as("green").await;
+    let blue_again = invoke_as("blue").await;
+    assert_eq!(blue["tenant_id"], "blue");
+    assert_eq!(green["tenant_id"], "green");
+    assert_eq!(blue_again["tenant_id"], "blue");
+    assert_ne!(
+        blue["pid"], green["pid"],
+        "tenants never share an environment"
+    );
+    assert_eq!(green["count"], 1, "green's first invoke is a cold start");
+    assert_eq!(
+        blue_again["pid"], blue["pid"],
+        "a tenant's environment is reused"
+    );
+    assert_eq!(blue_again["count"], 2);
+
+    let refused = client
+        .invoke()
+        .function_name("tenants")
+        .payload(Blob::new("{}"))
+        .send()
+        .await
+        .expect_err("an invoke without a tenant");
+    let refused = refused.into_service_error();
+    assert!(
+        refused.is_invalid_parameter_value_exception(),
+        "{refused:?}"
+    );
+    assert_eq!(
+        refused.meta().message(),
+        Some("The function tenants has tenant isolation mode enabled. Specify a TenantId to invoke it.")
+    );
+
+    create(
+        &client,
+        "shared",
+        "provided.al2023",
+        "bootstrap",
+        rust_bootstrap_zip(),
+    )
+    .await;
+    let refused = client
+        .invoke()
+        .function_name("shared")
+        .tenant_id("blue")
+        .payload(Blob::new("{}"))
+        .send()
+        .await
+        .expect_err("a tenant for a function without tenant isolation")
+        .into_service_error();
+    assert!(
+        refused.is_invalid_parameter_value_exception(),
+        "{refused:?}"
+    );
+    let (error, body) = invoke_json(&client, "shared", json!({})).await;
+    assert_eq!(
+        (error, body["tenant_id"].clone()),
+        (None, serde_json::Value::Null)
+    );
+}

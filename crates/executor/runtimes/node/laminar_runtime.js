@@ -314,6 +314,8 @@ function makeContext(headers, finish) {
     logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
     identity: parseJsonHeader(header(headers, 'lambda-runtime-cognito-identity')),
     clientContext: parseJsonHeader(header(headers, 'lambda-runtime-client-context')),
+    // Tenant isolation mode: the tenant the invoke named (undefined otherwise).
+    tenantId: header(headers, 'lambda-runtime-aws-tenant-id'),
     getRemainingTimeInMillis() {
       return Math.max(deadlineMs - Date.now(), 0);
     },

@@ -35,6 +35,7 @@ THIS_FILE = os.path.abspath(__file__)
 
 # Request id of the invocation being handled; read by the logging filter.
 _current_request_id = ""
+_current_tenant_id = None
 
 
 # --------------------------------------------------------------------------
@@ -257,10 +258,12 @@ def _parse_json_header(value):
 
 
 class LambdaContext:
-    def __init__(self, request_id, deadline_ms, function_arn, client_context, identity):
+    def __init__(self, request_id, deadline_ms, function_arn, client_context, identity, tenant_id=None):
         env = os.environ
         self.aws_request_id = request_id
         self.invoked_function_arn = function_arn
+        # Tenant isolation mode: the tenant the invoke named (None otherwise).
+        self.tenant_id = tenant_id
         self.function_name = env.get("AWS_LAMBDA_FUNCTION_NAME")
         self.function_version = env.get("AWS_LAMBDA_FUNCTION_VERSION")
         self.memory_limit_in_mb = env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
@@ -282,7 +285,7 @@ class LambdaContext:
         return (
             "LambdaContext([aws_request_id=%s,log_group_name=%s,log_stream_name=%s,"
             "function_name=%s,memory_limit_in_mb=%s,function_version=%s,"
-            "invoked_function_arn=%s,client_context=%s,identity=%s])"
+            "invoked_function_arn=%s,client_context=%s,identity=%s,tenant_id=%s])"
             % (
                 self.aws_request_id,
                 self.log_group_name,
@@ -293,6 +296,7 @@ class LambdaContext:
                 self.invoked_function_arn,
                 self.client_context,
                 self.identity,
+                self.tenant_id,
             )
         )
 
@@ -325,6 +329,7 @@ def _setup_logging(logging):
     class RequestIdFilter(logging.Filter):
         def filter(self, record):
             record.aws_request_id = _current_request_id
+            record.tenant_id = _current_tenant_id
             return True
 
     class StdoutHandler(logging.Handler):
@@ -373,6 +378,8 @@ def _json_formatter(logging):
                 "logger": record.name,
                 "requestId": record.aws_request_id,
             }
+            if getattr(record, "tenant_id", None) is not None:
+                document["tenantId"] = record.tenant_id
             if record.exc_info and record.exc_info[1] is not None:
                 import traceback
 
@@ -558,11 +565,12 @@ def load_handler(handler_spec, task_root):
 
 
 def handle_one(client, handler):
-    global _current_request_id
+    global _current_request_id, _current_tenant_id
 
     headers, body = client.next_invocation()
     request_id = headers.get("Lambda-Runtime-Aws-Request-Id", "")
     _current_request_id = request_id
+    _current_tenant_id = headers.get("Lambda-Runtime-Aws-Tenant-Id")
 
     trace_id = headers.get("Lambda-Runtime-Trace-Id")
     if trace_id:
@@ -580,6 +588,7 @@ def handle_one(client, handler):
         headers.get("Lambda-Runtime-Invoked-Function-Arn"),
         headers.get("Lambda-Runtime-Client-Context"),
         headers.get("Lambda-Runtime-Cognito-Identity"),
+        _current_tenant_id,
     )
 
     try:

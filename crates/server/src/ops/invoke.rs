@@ -17,6 +17,7 @@ pub async fn invoke(ctx: Ctx, input: input::Invoke) -> OpResult {
         payload: input.payload,
         durable_execution_name: input.durable_execution_name,
         request_id: Some(request_id.clone()),
+        tenant_id: input.tenant_id,
     };
     let out = ctx.service.invoke(&ctx.scope, input).await?;
     let mut response = render::raw(out.status, "application/json", out.payload);

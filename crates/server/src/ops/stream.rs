@@ -73,6 +73,7 @@ pub async fn invoke_with_response_stream(
         payload: input.payload,
         durable_execution_name: None,
         request_id: Some(request_id.clone()),
+        tenant_id: input.tenant_id,
     };
     let streaming = ctx
         .service
