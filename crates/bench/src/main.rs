@@ -119,6 +119,11 @@ pub struct Args {
     /// the SQS mapping, pre-initialized cold starts).
     #[arg(long)]
     pub pools_only: bool,
+    /// Measure only the floor and issue 19's durable event rows (`Event`
+    /// invokes acknowledged and run to completion, the SQS mapping), all
+    /// with the process executor.
+    #[arg(long)]
+    pub durable_only: bool,
     /// Measure only the floor and the Docker executor's rows (warm, tail,
     /// cold starts).
     #[arg(long)]

@@ -71,7 +71,8 @@ pub async fn run(args: Args) -> Result<()> {
 
     let mut foreign = Map::new();
     let cores = machine.cores;
-    let only_some = args.pools_only || args.soak_minutes.is_some() || args.docker_only;
+    let only_some =
+        args.pools_only || args.durable_only || args.soak_minutes.is_some() || args.docker_only;
     if matches!(args.executor, ExecutorArg::Process | ExecutorArg::Both) && !only_some {
         let mark = CpuMark::now();
         bench.process_suite().await?;
@@ -94,7 +95,9 @@ pub async fn run(args: Args) -> Result<()> {
     let mark = CpuMark::now();
     let docker_too = matches!(args.executor, ExecutorArg::Docker | ExecutorArg::Both);
     let process = matches!(args.executor, ExecutorArg::Process | ExecutorArg::Both);
-    if args.soak_minutes.is_none() && !args.docker_only {
+    if args.durable_only {
+        bench.durable_rows().await?;
+    } else if args.soak_minutes.is_none() && !args.docker_only {
         bench.pools_suite(process, docker_too).await?;
     }
     foreign.insert("pools".into(), json!(mark.foreign_share(cores)));

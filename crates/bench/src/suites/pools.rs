@@ -31,15 +31,21 @@ impl Bench {
         if process {
             self.bursts("process").await?;
             self.prewarmed_cold("process").await?;
-            self.event_acknowledgements().await?;
-            self.event_completions().await?;
-            self.sqs_mapping().await?;
+            self.durable_rows().await?;
         }
         if docker_too && docker::engine_version().is_some() && self.images_ready() {
             self.bursts("docker").await?;
             self.prewarmed_cold("docker").await?;
         }
         Ok(())
+    }
+
+    /// The rows whose every event is on disk before it is acknowledged:
+    /// `Event` invokes (acknowledged, run to completion) and the SQS mapping.
+    pub(super) async fn durable_rows(&mut self) -> Result<()> {
+        self.event_acknowledgements().await?;
+        self.event_completions().await?;
+        self.sqs_mapping().await
     }
 
     /// 64 invokes at once on a Python function whose revision has no
