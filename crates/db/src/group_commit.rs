@@ -8,7 +8,11 @@
 //! commits, and hands each writer its outcome; if more arrived meanwhile, it
 //! hands the lead to one of their writers and returns (so no caller leads
 //! for ever under steady load). The others wait for their outcome. Callers
-//! block: call from a blocking thread, as for [`crate::Db::call_blocking`].
+//! of [`Db::write_grouped`] block: call it from a blocking thread, as for
+//! [`crate::Db::call_blocking`]. Async callers use
+//! [`Db::write_grouped_async`]: they wait without holding a thread, and a
+//! group whose next writer is async is led by a blocking task of its own
+//! (one thread hop per group instead of one per write).
 
 use crate::{Db, DbError};
 use rusqlite::Connection;
@@ -54,9 +58,21 @@ pub(crate) struct GroupCommit {
     queue: Mutex<Queue>,
 }
 
+/// Who waits for a write's outcome.
+enum Waiter {
+    /// A thread blocked in [`Db::write_grouped`]; it may be asked to lead.
+    Thread(Arc<Ticket>),
+    /// A task awaiting [`Db::write_grouped_async`]: told its outcome, never
+    /// asked to lead (a blocking task on its runtime leads instead).
+    Task(
+        tokio::sync::oneshot::Sender<Result<(), String>>,
+        tokio::runtime::Handle,
+    ),
+}
+
 #[derive(Default)]
 struct Queue {
-    waiting: Vec<(Work, Arc<Ticket>)>,
+    waiting: Vec<(Work, Waiter)>,
     leading: bool,
 }
 
@@ -78,22 +94,11 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        let answer: Arc<Mutex<Option<Result<T, E>>>> = Arc::default();
-        let slot = answer.clone();
-        let erased: Work = Box::new(move |conn| {
-            let run = std::panic::AssertUnwindSafe(|| in_savepoint(conn, work));
-            match std::panic::catch_unwind(run) {
-                Ok(done) => *lock(&slot) = Some(done),
-                // A panicking write is undone; its caller learns it was not run.
-                Err(_) => {
-                    let _ = conn.execute_batch("ROLLBACK TO grouped_write; RELEASE grouped_write");
-                }
-            }
-        });
+        let (erased, answer) = erase(work);
         let ticket = Arc::new(Ticket::default());
         let lead = {
             let mut queue = lock(&self.inner.group.queue);
-            queue.waiting.push((erased, ticket.clone()));
+            queue.waiting.push((erased, Waiter::Thread(ticket.clone())));
             !std::mem::replace(&mut queue.leading, true)
         };
         if lead {
@@ -105,22 +110,73 @@ impl Db {
                 Signal::Lead => self.lead_one_group(),
             }
         };
-        let own = lock(&answer).take();
-        match (own, committed) {
-            (Some(Err(e)), _) => Err(e),
-            (Some(Ok(value)), Ok(())) => Ok(value),
-            (_, Err(message)) => Err(E::from(DbError::GroupCommit(message))),
-            (None, Ok(())) => Err(E::from(DbError::GroupCommit(
-                "the write was not run".into(),
-            ))),
+        outcome(&answer, committed)
+    }
+
+    /// [`Db::write_grouped`] for async code: the write is committed with
+    /// the others of the moment by a blocking thread while the caller's task
+    /// waits without holding one. Outside a tokio runtime it runs as
+    /// [`Db::write_grouped`] does. Dropping the future does not withdraw
+    /// the write: it may still be committed.
+    pub async fn write_grouped_async<T, E>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return self.write_grouped(work);
+        };
+        let (erased, answer) = erase(work);
+        let (told, outcome_of) = tokio::sync::oneshot::channel();
+        let lead = {
+            let mut queue = lock(&self.inner.group.queue);
+            queue
+                .waiting
+                .push((erased, Waiter::Task(told, runtime.clone())));
+            !std::mem::replace(&mut queue.leading, true)
+        };
+        if lead {
+            self.lead_on_blocking_thread(&runtime);
         }
+        let committed = outcome_of
+            .await
+            .unwrap_or_else(|_| Err("the commit was abandoned (shutting down)".into()));
+        outcome(&answer, committed)
+    }
+
+    /// Leads the next group on a blocking thread of `runtime`, or on a
+    /// thread of its own if the runtime no longer runs blocking work
+    /// (shutting down): a group is never left without a leader.
+    fn lead_on_blocking_thread(&self, runtime: &tokio::runtime::Handle) {
+        /// Leads when run, or on a new thread when dropped unrun.
+        struct Lead(Option<Db>);
+        impl Lead {
+            fn run(mut self) {
+                if let Some(db) = self.0.take() {
+                    crate::off_worker::marked(|| db.lead_one_group());
+                }
+            }
+        }
+        impl Drop for Lead {
+            fn drop(&mut self) {
+                if let Some(db) = self.0.take() {
+                    std::thread::spawn(move || db.lead_one_group());
+                }
+            }
+        }
+        let lead = Lead(Some(self.clone()));
+        runtime.spawn_blocking(move || lead.run());
     }
 
     /// Commits every write waiting now (the leader's own among them), then
-    /// hands the lead to a writer that arrived meanwhile, or gives it up.
+    /// hands the lead to a writer that arrived meanwhile (a blocked thread,
+    /// or a blocking task started for async ones), or gives it up.
     fn lead_one_group(&self) {
         let group = std::mem::take(&mut lock(&self.inner.group.queue).waiting);
-        let (works, tickets): (Vec<Work>, Vec<Arc<Ticket>>) = group.into_iter().unzip();
+        let (works, waiters): (Vec<Work>, Vec<Waiter>) = group.into_iter().unzip();
         let outcome = self
             .call_blocking(|conn| {
                 let tx = conn.transaction()?;
@@ -130,14 +186,68 @@ impl Db {
                 tx.commit()
             })
             .map_err(|e| e.to_string());
-        for ticket in tickets {
-            ticket.send(Signal::Done(outcome.clone()));
+        for waiter in waiters {
+            match waiter {
+                Waiter::Thread(ticket) => ticket.send(Signal::Done(outcome.clone())),
+                Waiter::Task(told, _) => {
+                    // A task that stopped waiting needs no answer.
+                    let _ = told.send(outcome.clone());
+                }
+            }
         }
         let mut queue = lock(&self.inner.group.queue);
         match queue.waiting.first() {
-            Some((_, next)) => next.send(Signal::Lead),
+            Some((_, Waiter::Thread(next))) => next.send(Signal::Lead),
+            Some((_, Waiter::Task(_, runtime))) => {
+                let runtime = runtime.clone();
+                drop(queue);
+                self.lead_on_blocking_thread(&runtime);
+            }
             None => queue.leading = false,
         }
+    }
+}
+
+/// The answer slot a write fills in its savepoint.
+type Answer<T, E> = Arc<Mutex<Option<Result<T, E>>>>;
+
+/// Erases a write's type: run in its savepoint (undone if it fails or
+/// panics), it keeps its typed answer in the slot.
+fn erase<T, E>(
+    work: impl FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+) -> (Work, Answer<T, E>)
+where
+    T: Send + 'static,
+    E: From<DbError> + Send + 'static,
+{
+    let answer: Answer<T, E> = Arc::default();
+    let slot = answer.clone();
+    let erased: Work = Box::new(move |conn| {
+        let run = std::panic::AssertUnwindSafe(|| in_savepoint(conn, work));
+        match std::panic::catch_unwind(run) {
+            Ok(done) => *lock(&slot) = Some(done),
+            // A panicking write is undone; its caller learns it was not run.
+            Err(_) => {
+                let _ = conn.execute_batch("ROLLBACK TO grouped_write; RELEASE grouped_write");
+            }
+        }
+    });
+    (erased, answer)
+}
+
+/// A write's outcome: its own error, or its value once its group committed.
+fn outcome<T, E: From<DbError>>(
+    answer: &Answer<T, E>,
+    committed: Result<(), String>,
+) -> Result<T, E> {
+    let own = lock(answer).take();
+    match (own, committed) {
+        (Some(Err(e)), _) => Err(e),
+        (Some(Ok(value)), Ok(())) => Ok(value),
+        (_, Err(message)) => Err(E::from(DbError::GroupCommit(message))),
+        (None, Ok(())) => Err(E::from(DbError::GroupCommit(
+            "the write was not run".into(),
+        ))),
     }
 }
 
@@ -211,6 +321,76 @@ mod tests {
         drop(db);
         let db = Db::open(Some(dir.path())).unwrap();
         assert_eq!(count(&db), 16 * 50);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn async_and_blocked_writers_share_groups_and_all_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(Some(dir.path())).unwrap();
+        table(&db);
+        let mut tasks = tokio::task::JoinSet::new();
+        for w in 0..32i64 {
+            let db = db.clone();
+            tasks.spawn(async move {
+                for i in 0..20 {
+                    let id = w * 1000 + i;
+                    let written = db
+                        .write_grouped_async(move |conn| {
+                            assert!(!crate::on_async_worker(), "a group is led off the workers");
+                            conn.execute("INSERT INTO t (id) VALUES (?1)", [id])?;
+                            Ok::<_, DbError>(id)
+                        })
+                        .await
+                        .unwrap();
+                    assert_eq!(written, id);
+                }
+            });
+        }
+        let threads: Vec<_> = (100..104i64)
+            .map(|w| {
+                let db = db.clone();
+                std::thread::spawn(move || {
+                    for i in 0..20 {
+                        db.write_grouped(move |conn| {
+                            conn.execute("INSERT INTO t (id) VALUES (?1)", [w * 1000 + i])?;
+                            Ok::<_, DbError>(())
+                        })
+                        .unwrap();
+                    }
+                })
+            })
+            .collect();
+        while let Some(joined) = tasks.join_next().await {
+            joined.unwrap();
+        }
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        assert_eq!(count(&db), 36 * 20);
+        drop(db);
+        let db = Db::open(Some(dir.path())).unwrap();
+        assert_eq!(count(&db), 36 * 20);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn an_async_write_that_fails_is_undone_alone() {
+        let db = Db::open(None).unwrap();
+        table(&db);
+        let failed = db
+            .write_grouped_async(|conn| {
+                conn.execute("INSERT INTO t (id) VALUES (1)", [])?;
+                conn.execute("INSERT INTO t (id) VALUES (1)", [])?;
+                Ok::<_, DbError>(())
+            })
+            .await;
+        assert!(matches!(failed, Err(DbError::Sqlite(_))));
+        db.write_grouped_async(|conn| {
+            conn.execute("INSERT INTO t (id) VALUES (2)", [])?;
+            Ok::<_, DbError>(())
+        })
+        .await
+        .unwrap();
+        assert_eq!(count(&db), 1);
     }
 
     #[test]

@@ -38,7 +38,7 @@ where
     blocking(work).await.map_err(E::from)?
 }
 
-fn marked<T>(work: impl FnOnce() -> T) -> T {
+pub(crate) fn marked<T>(work: impl FnOnce() -> T) -> T {
     /// Clears the mark however `work` ends.
     struct Unmark(bool);
     impl Drop for Unmark {

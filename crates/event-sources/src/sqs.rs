@@ -103,6 +103,10 @@ impl Worker {
     async fn run(self) {
         let patterns = self.mapping.patterns();
         let mut read_failures: u32 = 0;
+        // Receipt handles of the messages this worker is done with
+        // (processed, or rejected by the filters): deleted in the commit of
+        // its next receive, or on their own before it waits or stops.
+        let mut done: Vec<String> = Vec::new();
         loop {
             if self.stop.is_stopped() {
                 return;
@@ -111,6 +115,7 @@ impl Worker {
                 return;
             };
             if !self.function_exists(&service) {
+                self.delete(&service, std::mem::take(&mut done)).await;
                 // Receiving now would only count a receive against every
                 // message: wait for the function to come back.
                 service
@@ -120,7 +125,7 @@ impl Worker {
                 tokio::time::sleep(MISSING_FUNCTION_BACKOFF).await;
                 continue;
             }
-            let batch = match self.gather(&service).await {
+            let batch = match self.gather(&service, &mut done).await {
                 Ok(batch) => {
                     read_failures = 0;
                     batch
@@ -160,20 +165,29 @@ impl Worker {
                     kept.push((message, record));
                 } else {
                     // Lambda deletes the messages its filters reject.
-                    self.delete(&service, &message).await;
+                    done.push(message.receipt_handle);
                 }
             }
             if !kept.is_empty() {
-                self.process(&service, kept).await;
+                done.extend(self.process(&service, kept).await);
+            }
+            if self.stop.is_stopped() {
+                // No next receive: what this batch finished goes now.
+                self.delete(&service, std::mem::take(&mut done)).await;
+                return;
             }
         }
     }
 
     /// Receives up to BatchSize messages: the first wait is a long poll; once
-    /// a message is in, more are gathered for the batching window.
+    /// a message is in, more are gathered for the batching window. The
+    /// messages `done` names are deleted in the first receive's commit (or,
+    /// if it fails or is cut short by a stop, on their own: deleting again
+    /// is harmless).
     async fn gather(
         &self,
         service: &EventSources,
+        done: &mut Vec<String>,
     ) -> Result<Vec<ReceivedMessage>, laminar_sqs::SqsError> {
         let sqs = &service.sqs;
         let max = self.mapping.batch_size();
@@ -187,9 +201,24 @@ impl Worker {
                 None => LONG_POLL,
                 Some(at) => at.saturating_duration_since(Instant::now()).min(LONG_POLL),
             };
+            let deleting = std::mem::take(done);
+            // The receive borrows its own copy: `deleting` stays free for
+            // the fallback below.
+            let with_receive = deleting.clone();
+            let receive =
+                sqs.receive_after_deleting_from_arn(&self.queue, &with_receive, want, None, wait);
             let received = tokio::select! {
-                received = sqs.receive_from_arn(&self.queue, want, None, wait) => received?,
-                () = self.stop.notify.notified() => Vec::new(),
+                received = receive => match received {
+                    Ok(received) => received,
+                    Err(e) => {
+                        self.delete(service, deleting).await;
+                        return Err(e);
+                    }
+                },
+                () = self.stop.notify.notified() => {
+                    self.delete(service, deleting).await;
+                    Vec::new()
+                }
             };
             let mut overflow = Vec::new();
             for message in received {
@@ -243,7 +272,13 @@ impl Worker {
         }
     }
 
-    async fn process(&self, service: &EventSources, kept: Vec<(ReceivedMessage, Value)>) {
+    /// Invokes the function with the batch: the receipt handles of the
+    /// messages it processed (to delete), none if the invoke failed.
+    async fn process(
+        &self,
+        service: &EventSources,
+        kept: Vec<(ReceivedMessage, Value)>,
+    ) -> Vec<String> {
         let (messages, records): (Vec<ReceivedMessage>, Vec<Value>) = kept.into_iter().unzip();
         let payload = json!({ "Records": records }).to_string();
         let input = InvokeInput {
@@ -265,32 +300,54 @@ impl Worker {
                 };
                 match failed {
                     Some(failed) => {
-                        for message in messages.iter().filter(|m| !failed.contains(&m.message_id)) {
-                            self.delete(service, message).await;
-                        }
                         results.set(&self.mapping.uuid, "OK");
+                        messages
+                            .into_iter()
+                            .filter(|m| !failed.contains(&m.message_id))
+                            .map(|m| m.receipt_handle)
+                            .collect()
                     }
-                    None => results.set(&self.mapping.uuid, "PROBLEM: Function call failed"),
+                    None => {
+                        results.set(&self.mapping.uuid, "PROBLEM: Function call failed");
+                        Vec::new()
+                    }
                 }
             }
             Ok((InvokeResult::Error(_), _)) => {
                 results.set(&self.mapping.uuid, "PROBLEM: Function call failed");
+                Vec::new()
             }
             Err(e) => {
                 tracing::debug!(uuid = %self.mapping.uuid, error = %e, "an event source batch could not be invoked");
                 results.set(&self.mapping.uuid, "PROBLEM: Function call failed");
                 tokio::time::sleep(BACKOFF).await;
+                Vec::new()
             }
         }
     }
 
-    async fn delete(&self, service: &EventSources, message: &ReceivedMessage) {
-        if let Err(e) = service
+    /// Deletes messages (processed, or rejected by the filters) by their
+    /// receipt handles, in one commit.
+    async fn delete(&self, service: &EventSources, handles: Vec<String>) {
+        if handles.is_empty() {
+            return;
+        }
+        let count = handles.len();
+        match service
             .sqs
-            .delete_from_arn(&self.queue, &message.receipt_handle)
+            .delete_batch_from_arn(&self.queue, handles)
             .await
         {
-            tracing::warn!(queue = %self.queue, id = %message.message_id, error = %e, "a processed message could not be deleted");
+            Ok(outcomes) => {
+                for outcome in outcomes {
+                    if let Err(e) = outcome {
+                        tracing::warn!(queue = %self.queue, error = %e, "a processed message could not be deleted");
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::warn!(queue = %self.queue, count, error = %e, "processed messages could not be deleted");
+            }
         }
     }
 }

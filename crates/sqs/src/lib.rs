@@ -227,13 +227,27 @@ impl SqsService {
         visibility: Option<Duration>,
         wait: Duration,
     ) -> Result<Vec<ReceivedMessage>, SqsError> {
+        self.receive_after_deleting_from_arn(queue_arn, &[], max, visibility, wait)
+            .await
+    }
+
+    /// [`Self::receive_from_arn`] that first deletes the messages of these
+    /// receipt handles in the same commit (a poller's processed batch).
+    pub async fn receive_after_deleting_from_arn(
+        &self,
+        queue_arn: &str,
+        delete: &[String],
+        max: u32,
+        visibility: Option<Duration>,
+        wait: Duration,
+    ) -> Result<Vec<ReceivedMessage>, SqsError> {
         let queue = QueueRef::from_arn(queue_arn)?;
         let options = ReceiveOptions {
             max: max.clamp(1, 10),
             visibility,
             wait: Some(wait),
         };
-        self.receive_messages(&queue, options).await
+        self.receive_after_deleting(&queue, options, delete).await
     }
 
     /// Deletes a received message by its receipt handle.
@@ -242,9 +256,22 @@ impl SqsService {
         queue_arn: &str,
         receipt_handle: &str,
     ) -> Result<(), SqsError> {
-        let (queue, handle) = (QueueRef::from_arn(queue_arn)?, receipt_handle.to_string());
-        self.off_worker(move |sqs| sqs.delete_message(&queue, &handle))
-            .await
+        let queue = QueueRef::from_arn(queue_arn)?;
+        let mut outcomes = self
+            .delete_messages_async(&queue, &[receipt_handle.to_string()])
+            .await?;
+        outcomes.pop().unwrap_or(Ok(()))
+    }
+
+    /// Deletes received messages by their receipt handles, in one grouped
+    /// commit: each handle's outcome, in order.
+    pub async fn delete_batch_from_arn(
+        &self,
+        queue_arn: &str,
+        receipt_handles: Vec<String>,
+    ) -> Result<Vec<Result<(), SqsError>>, SqsError> {
+        let queue = QueueRef::from_arn(queue_arn)?;
+        self.delete_messages_async(&queue, &receipt_handles).await
     }
 
     /// Makes a received message visible again after `visibility`.

@@ -9,7 +9,7 @@ use crate::{
     SqsError, SqsService,
 };
 use base64::Engine;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -52,12 +52,47 @@ impl SqsService {
         Ok(sent)
     }
 
+    /// SendMessageBatch's sends: every message in one grouped commit, each
+    /// in a savepoint of its own, so one that fails (or came in failed, as
+    /// `Err`) is undone alone. Each entry's outcome, in order.
+    pub fn send_messages(
+        &self,
+        queue: &QueueRef,
+        messages: Vec<Result<OutgoingMessage, SqsError>>,
+    ) -> Result<Vec<Result<SentMessage, SqsError>>, SqsError> {
+        let owned = queue.clone();
+        let (queue_id, sent) = self.db.write_grouped(move |conn| {
+            let row = load(conn, &owned)?;
+            let sent: Vec<Result<SentMessage, SqsError>> = messages
+                .into_iter()
+                .map(|message| message.and_then(|m| insert_alone(conn, &owned, &row, m)))
+                .collect();
+            Ok::<_, SqsError>((row.id, sent))
+        })?;
+        self.wake(queue_id);
+        Ok(sent)
+    }
+
     /// ReceiveMessage: waits (long polling) up to `options.wait` (or the
     /// queue's ReceiveMessageWaitTimeSeconds) for the first message.
     pub async fn receive_messages(
         &self,
         queue: &QueueRef,
         options: ReceiveOptions,
+    ) -> Result<Vec<ReceivedMessage>, SqsError> {
+        self.receive_after_deleting(queue, options, &[]).await
+    }
+
+    /// [`Self::receive_messages`] that first deletes the messages of these
+    /// receipt handles, in the commit of its first attempt (a poller's
+    /// processed batch goes with its next receive: one commit, not two).
+    /// Malformed handles are skipped. The deletes are undone with the
+    /// receive if it fails.
+    pub async fn receive_after_deleting(
+        &self,
+        queue: &QueueRef,
+        options: ReceiveOptions,
+        delete: &[String],
     ) -> Result<Vec<ReceivedMessage>, SqsError> {
         if !(1..=10).contains(&options.max) {
             return Err(SqsError::invalid_parameter(format!(
@@ -67,24 +102,22 @@ impl SqsService {
         }
         let row = {
             let queue = queue.clone();
-            self.db.call(move |conn| load(conn, &queue)).await?
+            self.db.read(move |conn| load(conn, &queue)).await?
         };
         let queue_id = row.id;
         let queue_wait = Duration::from_secs(row.number("ReceiveMessageWaitTimeSeconds") as u64);
         let wait = options.wait.unwrap_or(queue_wait);
         let deadline = tokio::time::Instant::now() + wait;
         let arrivals = self.arrivals(queue_id);
+        let mut delete = Some(parse_handles(delete).1);
         loop {
             let notified = arrivals.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            // The receive's transaction writes (and, on disk, syncs):
-            // a blocking thread runs it.
-            let got = {
-                let (queue, options) = (queue.clone(), options.clone());
-                self.off_worker(move |sqs| sqs.receive_now(&queue, &options))
-                    .await?
-            };
+            // The receive writes (and, on disk, syncs): it is committed with
+            // the other writes of the moment, by a blocking thread.
+            let deleting = delete.take().unwrap_or_default();
+            let got = self.receive_now(queue, &options, deleting).await?;
             let now = tokio::time::Instant::now();
             if !got.is_empty() || now >= deadline {
                 return Ok(got);
@@ -115,59 +148,30 @@ impl SqsService {
         Ok(next.map(|at| Duration::from_millis((at - now).max(1) as u64)))
     }
 
-    /// One attempt at receiving, in one transaction.
-    fn receive_now(
+    /// One attempt at receiving, committed with the other writes of the
+    /// moment (group commit: the receives and deletes of every poller share
+    /// one fsync).
+    async fn receive_now(
         &self,
         queue: &QueueRef,
         options: &ReceiveOptions,
+        delete: Vec<(i64, String)>,
     ) -> Result<Vec<ReceivedMessage>, SqsError> {
-        let (received, moved_to) = self.with(|conn| {
-            let tx = conn.transaction()?;
-            let row = load(&tx, queue)?;
-            let now = now_ms();
-            tx.execute(
-                "DELETE FROM sqs_messages WHERE queue_id = ?1 AND expires_at <= ?2",
-                params![row.id, now],
-            )?;
-            let visibility_ms = match options.visibility {
-                Some(v) => v.as_millis() as i64,
-                None => row.number("VisibilityTimeout") * 1000,
-            };
-            let redrive = row
-                .attributes
-                .get("RedrivePolicy")
-                .and_then(|p| RedrivePolicy::parse(p).ok())
-                .and_then(|p| {
-                    let dlq = QueueRef::from_arn(&p.dead_letter_target_arn).ok()?;
-                    let dlq_id = load(&tx, &dlq).ok()?.id;
-                    Some((p.max_receive_count as i64, dlq_id))
-                });
-            let mut received = Vec::new();
-            let mut moved_to = None;
-            while received.len() < options.max as usize {
-                let want = options.max as usize - received.len();
-                let candidates = candidates(&tx, &row, queue.is_fifo(), now, want)?;
-                if candidates.is_empty() {
-                    break;
-                }
-                for candidate in candidates {
-                    if let Some((max_receives, dlq_id)) = redrive {
-                        if candidate.receive_count >= max_receives {
-                            tx.execute(
-                                "UPDATE sqs_messages SET queue_id = ?2, visible_at = ?3,
-                                 receive_count = 0, receipt = NULL WHERE id = ?1",
-                                params![candidate.id, dlq_id, now],
-                            )?;
-                            moved_to = Some(dlq_id);
-                            continue;
-                        }
-                    }
-                    received.push(hand_out(&tx, queue, candidate, now, visibility_ms)?);
-                }
-            }
-            tx.commit()?;
-            Ok((received, moved_to))
-        })?;
+        let (owned, options) = (queue.clone(), options.clone());
+        let (deleted, (received, moved_to)) = self
+            .db
+            .write_grouped_async(move |conn| {
+                let deleted = if delete.is_empty() {
+                    None
+                } else {
+                    Some(delete_in(conn, &owned, &delete)?)
+                };
+                Ok::<_, SqsError>((deleted, receive_in(conn, &owned, &options)?))
+            })
+            .await?;
+        if let Some((queue_id, count)) = deleted {
+            self.deleted(queue, queue_id, count);
+        }
         if let Some(dlq_id) = moved_to {
             self.wake(dlq_id);
         }
@@ -179,20 +183,55 @@ impl SqsService {
     /// does not delete it (AWS: "the request succeeds, but the message might
     /// not be deleted"): the consumer holding the newest handle still owns it.
     pub fn delete_message(&self, queue: &QueueRef, receipt_handle: &str) -> Result<(), SqsError> {
-        let handle = Handle::parse(receipt_handle)?;
-        let (row, deleted) = self.with(|conn| {
-            let row = load(conn, queue)?;
-            let deleted = conn.execute(
-                "DELETE FROM sqs_messages WHERE id = ?1 AND queue_id = ?2 AND receipt = ?3",
-                params![handle.row, row.id, handle.token],
-            )?;
-            Ok((row, deleted))
-        })?;
-        if deleted > 0 && queue.is_fifo() {
-            // The message's group is free again: its next message is due.
-            self.wake(row.id);
+        let mut outcomes = self.delete_messages(queue, &[receipt_handle.to_string()])?;
+        outcomes.pop().unwrap_or(Ok(()))
+    }
+
+    /// Deletes several messages by their receipt handles in one grouped
+    /// commit: each handle's outcome, in order (a malformed handle fails
+    /// alone). The whole call fails only when the queue is gone or the
+    /// commit fails.
+    pub fn delete_messages(
+        &self,
+        queue: &QueueRef,
+        receipt_handles: &[String],
+    ) -> Result<Vec<Result<(), SqsError>>, SqsError> {
+        let (handles, valid) = parse_handles(receipt_handles);
+        if !valid.is_empty() {
+            let owned = queue.clone();
+            let (row, deleted) = self
+                .db
+                .write_grouped(move |conn| delete_in(conn, &owned, &valid))?;
+            self.deleted(queue, row, deleted);
         }
-        Ok(())
+        Ok(handles)
+    }
+
+    /// [`Self::delete_messages`] for async code: the task waits for the
+    /// group's commit without holding a thread.
+    pub async fn delete_messages_async(
+        &self,
+        queue: &QueueRef,
+        receipt_handles: &[String],
+    ) -> Result<Vec<Result<(), SqsError>>, SqsError> {
+        let (handles, valid) = parse_handles(receipt_handles);
+        if !valid.is_empty() {
+            let owned = queue.clone();
+            let (row, deleted) = self
+                .db
+                .write_grouped_async(move |conn| delete_in(conn, &owned, &valid))
+                .await?;
+            self.deleted(queue, row, deleted);
+        }
+        Ok(handles)
+    }
+
+    /// After a delete: a FIFO queue's groups are free again, so their next
+    /// messages are due.
+    fn deleted(&self, queue: &QueueRef, queue_id: i64, deleted: usize) {
+        if deleted > 0 && queue.is_fifo() {
+            self.wake(queue_id);
+        }
     }
 
     /// ChangeMessageVisibility: the message becomes visible `seconds` from
@@ -240,6 +279,120 @@ impl SqsService {
             self.wake(row.id);
         }
         Ok(())
+    }
+}
+
+/// A receipt handle that parsed: the message's row and its receipt token.
+type ValidHandle = (i64, String);
+
+/// Each handle's parse outcome, and the valid ones.
+fn parse_handles(receipt_handles: &[String]) -> (Vec<Result<(), SqsError>>, Vec<ValidHandle>) {
+    let mut outcomes = Vec::with_capacity(receipt_handles.len());
+    let mut valid = Vec::with_capacity(receipt_handles.len());
+    for handle in receipt_handles {
+        match Handle::parse(handle) {
+            Ok(handle) => {
+                valid.push((handle.row, handle.token));
+                outcomes.push(Ok(()));
+            }
+            Err(e) => outcomes.push(Err(e)),
+        }
+    }
+    (outcomes, valid)
+}
+
+/// Deletes the messages whose current receipt these are: the queue's row id
+/// and how many went.
+fn delete_in(
+    conn: &Connection,
+    queue: &QueueRef,
+    handles: &[ValidHandle],
+) -> Result<(i64, usize), SqsError> {
+    let row = load(conn, queue)?;
+    let mut statement = conn.prepare_cached(
+        "DELETE FROM sqs_messages WHERE id = ?1 AND queue_id = ?2 AND receipt = ?3",
+    )?;
+    let mut deleted = 0;
+    for (message, token) in handles {
+        deleted += statement.execute(params![message, row.id, token])?;
+    }
+    Ok((row.id, deleted))
+}
+
+/// One attempt at receiving, inside the caller's transaction: up to
+/// `options.max` visible messages handed out (and those past the redrive
+/// policy's maxReceiveCount moved to its dead-letter queue, whose id is
+/// answered so its long polls can be woken).
+fn receive_in(
+    conn: &Connection,
+    queue: &QueueRef,
+    options: &ReceiveOptions,
+) -> Result<(Vec<ReceivedMessage>, Option<i64>), SqsError> {
+    let row = load(conn, queue)?;
+    let now = now_ms();
+    conn.prepare_cached("DELETE FROM sqs_messages WHERE queue_id = ?1 AND expires_at <= ?2")?
+        .execute(params![row.id, now])?;
+    let visibility_ms = match options.visibility {
+        Some(v) => v.as_millis() as i64,
+        None => row.number("VisibilityTimeout") * 1000,
+    };
+    let redrive = row
+        .attributes
+        .get("RedrivePolicy")
+        .and_then(|p| RedrivePolicy::parse(p).ok())
+        .and_then(|p| {
+            let dlq = QueueRef::from_arn(&p.dead_letter_target_arn).ok()?;
+            let dlq_id = load(conn, &dlq).ok()?.id;
+            Some((p.max_receive_count as i64, dlq_id))
+        });
+    let mut received = Vec::new();
+    let mut moved_to = None;
+    while received.len() < options.max as usize {
+        let want = options.max as usize - received.len();
+        let candidates = candidates(conn, &row, queue.is_fifo(), now, want)?;
+        if candidates.is_empty() {
+            break;
+        }
+        for candidate in candidates {
+            if let Some((max_receives, dlq_id)) = redrive {
+                if candidate.receive_count >= max_receives {
+                    conn.prepare_cached(
+                        "UPDATE sqs_messages SET queue_id = ?2, visible_at = ?3,
+                         receive_count = 0, receipt = NULL WHERE id = ?1",
+                    )?
+                    .execute(params![candidate.id, dlq_id, now])?;
+                    moved_to = Some(dlq_id);
+                    continue;
+                }
+            }
+            received.push(hand_out(conn, queue, candidate, now, visibility_ms)?);
+        }
+    }
+    Ok((received, moved_to))
+}
+
+/// [`insert`] in a savepoint of its own: undone alone if it fails.
+fn insert_alone(
+    conn: &Connection,
+    queue: &QueueRef,
+    row: &QueueRow,
+    message: OutgoingMessage,
+) -> Result<SentMessage, SqsError> {
+    let sql = |statement: &str| -> Result<(), SqsError> {
+        conn.prepare_cached(statement)?.execute([])?;
+        Ok(())
+    };
+    sql("SAVEPOINT send_entry")?;
+    match insert(conn, queue, row, message) {
+        Ok(sent) => {
+            sql("RELEASE send_entry")?;
+            Ok(sent)
+        }
+        Err(e) => {
+            sql("ROLLBACK TO send_entry")?;
+            sql("RELEASE send_entry")?;
+            Err(e)
+        }
     }
 }
 
@@ -308,22 +461,22 @@ fn insert(
         }
     }
     let message_id = uuid::Uuid::new_v4().to_string();
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO sqs_messages (queue_id, message_id, body, attributes, sent_at, visible_at,
             expires_at, group_id, dedup_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            row.id,
-            message_id,
-            message.body,
-            serde_json::to_string(&message.message_attributes)?,
-            now,
-            now + delay * 1000,
-            now + row.number("MessageRetentionPeriod") * 1000,
-            group_id,
-            dedup_id
-        ],
-    )?;
+    )?
+    .execute(params![
+        row.id,
+        message_id,
+        message.body,
+        serde_json::to_string(&message.message_attributes)?,
+        now,
+        now + delay * 1000,
+        now + row.number("MessageRetentionPeriod") * 1000,
+        group_id,
+        dedup_id
+    ])?;
     let sequence_number = dedup_id
         .map(|dedup| -> Result<String, SqsError> {
             let sequence = sequence_number(tx.last_insert_rowid());
@@ -444,7 +597,7 @@ struct Candidate {
 /// Visible messages in order. FIFO: oldest first, skipping groups that have
 /// a message in flight.
 fn candidates(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     row: &QueueRow,
     fifo: bool,
     now: i64,
@@ -487,7 +640,7 @@ fn candidates(
 
 /// Marks a candidate in flight with a new receipt handle.
 fn hand_out(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     queue: &QueueRef,
     c: Candidate,
     now: i64,
@@ -496,11 +649,11 @@ fn hand_out(
     let token = uuid::Uuid::new_v4().simple().to_string();
     let first = c.first_received_at.unwrap_or(now);
     let count = c.receive_count + 1;
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE sqs_messages SET receive_count = ?2, visible_at = ?3, receipt = ?4,
             first_received_at = ?5 WHERE id = ?1",
-        params![c.id, count, now + visibility_ms, token, first],
-    )?;
+    )?
+    .execute(params![c.id, count, now + visibility_ms, token, first])?;
     let message_attributes: BTreeMap<String, MessageAttributeValue> =
         serde_json::from_str(&c.attributes)?;
     let mut attributes = BTreeMap::from([
@@ -558,168 +711,4 @@ impl Handle {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn service() -> SqsService {
-        SqsService::new(laminar_db::Db::open(None).unwrap()).unwrap()
-    }
-
-    fn fifo_message(body: &str, group: &str, dedup: Option<&str>) -> OutgoingMessage {
-        OutgoingMessage {
-            body: body.into(),
-            message_group_id: Some(group.into()),
-            message_deduplication_id: dedup.map(str::to_string),
-            ..Default::default()
-        }
-    }
-
-    fn receive_now(sqs: &SqsService, q: &QueueRef, max: u32) -> Vec<ReceivedMessage> {
-        let options = ReceiveOptions {
-            max,
-            visibility: None,
-            wait: Some(Duration::ZERO),
-        };
-        sqs.receive_now(q, &options).unwrap()
-    }
-
-    #[test]
-    fn fifo_blocks_a_group_with_a_message_in_flight() {
-        let sqs = service();
-        let q = QueueRef::new("us-east-1", "000000000000", "orders.fifo");
-        sqs.create_queue(&q, BTreeMap::new(), BTreeMap::new())
-            .unwrap();
-        for (body, group) in [("a1", "a"), ("a2", "a"), ("b1", "b")] {
-            sqs.send_message(&q, fifo_message(body, group, Some(body)))
-                .unwrap();
-        }
-        let first: Vec<String> = receive_now(&sqs, &q, 1)
-            .into_iter()
-            .map(|m| m.body)
-            .collect();
-        assert_eq!(first, ["a1"]);
-        // Group a is blocked while a1 is in flight; b is free.
-        let second: Vec<String> = receive_now(&sqs, &q, 10)
-            .into_iter()
-            .map(|m| m.body)
-            .collect();
-        assert_eq!(second, ["b1"]);
-        assert!(receive_now(&sqs, &q, 10).is_empty());
-    }
-
-    #[test]
-    fn fifo_deduplicates_within_the_window() {
-        let sqs = service();
-        let q = QueueRef::new("us-east-1", "000000000000", "dedup.fifo");
-        let attrs = BTreeMap::from([("ContentBasedDeduplication".to_string(), "true".to_string())]);
-        sqs.create_queue(&q, attrs, BTreeMap::new()).unwrap();
-        let one = sqs
-            .send_message(&q, fifo_message("same", "g", None))
-            .unwrap();
-        let two = sqs
-            .send_message(&q, fifo_message("same", "g", None))
-            .unwrap();
-        assert_eq!(one.message_id, two.message_id);
-        assert_eq!(one.sequence_number, two.sequence_number);
-        let three = sqs
-            .send_message(&q, fifo_message("other", "g", None))
-            .unwrap();
-        assert!(three.sequence_number > one.sequence_number);
-        assert_eq!(receive_now(&sqs, &q, 10).len(), 2);
-    }
-
-    #[test]
-    fn fifo_needs_a_group_and_a_dedup_id() {
-        let sqs = service();
-        let q = QueueRef::new("us-east-1", "000000000000", "strict.fifo");
-        sqs.create_queue(&q, BTreeMap::new(), BTreeMap::new())
-            .unwrap();
-        let no_group = OutgoingMessage {
-            body: "x".into(),
-            ..Default::default()
-        };
-        assert_eq!(
-            sqs.send_message(&q, no_group).unwrap_err().code,
-            "MissingParameter"
-        );
-        let no_dedup = fifo_message("x", "g", None);
-        assert_eq!(
-            sqs.send_message(&q, no_dedup).unwrap_err().code,
-            "InvalidParameterValue"
-        );
-    }
-
-    #[test]
-    fn messages_past_their_retention_period_are_gone() {
-        let sqs = service();
-        let q = QueueRef::new("us-east-1", "000000000000", "retained");
-        sqs.create_queue(&q, BTreeMap::new(), BTreeMap::new())
-            .unwrap();
-        let body = |b: &str| OutgoingMessage {
-            body: b.into(),
-            ..Default::default()
-        };
-        sqs.send_message(&q, body("old")).unwrap();
-        sqs.send_message(&q, body("new")).unwrap();
-        // Age the first message past MessageRetentionPeriod.
-        sqs.db
-            .call_blocking(|conn| {
-                conn.execute(
-                    "UPDATE sqs_messages SET expires_at = 0 WHERE body = 'old'",
-                    [],
-                )
-            })
-            .unwrap();
-        let bodies: Vec<String> = receive_now(&sqs, &q, 10)
-            .into_iter()
-            .map(|m| m.body)
-            .collect();
-        assert_eq!(bodies, ["new"]);
-    }
-
-    #[test]
-    fn redrive_moves_a_message_past_max_receive_count() {
-        let sqs = service();
-        let dlq = QueueRef::new("us-east-1", "000000000000", "dead");
-        let q = QueueRef::new("us-east-1", "000000000000", "work");
-        sqs.create_queue(&dlq, BTreeMap::new(), BTreeMap::new())
-            .unwrap();
-        let policy = format!(
-            r#"{{"deadLetterTargetArn":"{}","maxReceiveCount":1}}"#,
-            dlq.arn()
-        );
-        let attrs = BTreeMap::from([
-            ("RedrivePolicy".to_string(), policy),
-            ("VisibilityTimeout".to_string(), "0".to_string()),
-        ]);
-        sqs.create_queue(&q, attrs, BTreeMap::new()).unwrap();
-        let sent = sqs
-            .send_message(
-                &q,
-                OutgoingMessage {
-                    body: "poison".into(),
-                    ..Default::default()
-                },
-            )
-            .unwrap();
-        assert_eq!(receive_now(&sqs, &q, 10).len(), 1);
-        assert!(receive_now(&sqs, &q, 10).is_empty());
-        let moved = receive_now(&sqs, &dlq, 10);
-        assert_eq!(moved.len(), 1);
-        assert_eq!(moved[0].message_id, sent.message_id);
-    }
-
-    #[test]
-    fn receipt_handles_round_trip_and_garbage_is_invalid() {
-        let handle = Handle {
-            row: 42,
-            token: "abc".into(),
-        };
-        let parsed = Handle::parse(&handle.encode()).unwrap();
-        assert_eq!((parsed.row, parsed.token.as_str()), (42, "abc"));
-        assert_eq!(
-            Handle::parse("not a handle").err().map(|e| e.code),
-            Some("ReceiptHandleIsInvalid".to_string())
-        );
-    }
-}
+mod tests;

@@ -38,20 +38,19 @@ impl QueueRow {
 
 pub(crate) fn load(conn: &Connection, queue: &QueueRef) -> Result<QueueRow, SqsError> {
     let row = conn
-        .query_row(
+        .prepare_cached(
             "SELECT id, attributes, tags, created, modified FROM sqs_queues
              WHERE region = ?1 AND account = ?2 AND name = ?3",
-            params![queue.region, queue.account, queue.name],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, i64>(4)?,
-                ))
-            },
-        )
+        )?
+        .query_row(params![queue.region, queue.account, queue.name], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })
         .optional()?;
     let (id, attrs, tags, created, modified) = row.ok_or_else(SqsError::queue_does_not_exist)?;
     Ok(QueueRow {

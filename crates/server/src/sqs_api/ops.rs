@@ -111,8 +111,13 @@ fn call_blocking(
             if size > MAX_BATCH_BYTES {
                 return Err(SqsError::batch_request_too_long(size));
             }
+            // Every entry in one commit (each undone alone if it fails).
+            let messages = entries.iter().map(|entry| outgoing(entry)).collect();
+            let mut sent = sqs.send_messages(&q, messages)?.into_iter();
             batch(entries, |entry| {
-                let sent = sqs.send_message(&q, outgoing(entry)?)?;
+                let sent = sent
+                    .next()
+                    .unwrap_or_else(|| Err(SqsError::internal("a batch entry went unanswered")))?;
                 Ok(sent_json(sent, entry.get("Id").cloned()))
             })
         }
