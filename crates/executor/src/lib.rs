@@ -20,6 +20,7 @@ pub mod progress;
 mod sandbox;
 mod spec;
 mod telemetry_events;
+mod zygote;
 
 pub use debug::{Debugger, DebuggerKind};
 pub use docker::{CodeDelivery, DockerExecutor, DockerSettings, ImageSettings, OFFICIAL_PREFIX};
