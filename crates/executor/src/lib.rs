@@ -33,7 +33,7 @@ use sandbox::Sandbox;
 
 /// The executors laminar can run functions with.
 pub enum Executor {
-    Process(ProcessExecutor),
+    Process(Box<ProcessExecutor>),
     Docker(Box<DockerExecutor>),
 }
 

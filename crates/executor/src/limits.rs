@@ -234,7 +234,7 @@ impl Limits {
 
     /// The `RLIMIT_AS` of the fallback, in bytes, if any.
     pub fn address_space(&self) -> Option<u64> {
-        self.address_space.map(|b| b as u64)
+        self.address_space
     }
 
     /// Whether the kernel killed a process of the environment for memory.
