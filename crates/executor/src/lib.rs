@@ -20,7 +20,6 @@ pub mod progress;
 mod sandbox;
 mod spec;
 mod telemetry_events;
-mod zygote;
 
 pub use debug::{Debugger, DebuggerKind};
 pub use docker::{CodeDelivery, DockerExecutor, DockerSettings, ImageSettings, OFFICIAL_PREFIX};
@@ -33,7 +32,7 @@ use sandbox::Sandbox;
 
 /// The executors laminar can run functions with.
 pub enum Executor {
-    Process(Box<ProcessExecutor>),
+    Process(ProcessExecutor),
     Docker(Box<DockerExecutor>),
 }
 

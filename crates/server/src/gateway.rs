@@ -187,7 +187,7 @@ async fn choose_executor(
     };
     if !use_docker {
         let runtimes = store.blobs.root().join("runtimes");
-        return Ok(Executor::Process(Box::new(ProcessExecutor::new(runtimes)?)));
+        return Ok(Executor::Process(ProcessExecutor::new(runtimes)?));
     }
     let settings = DockerSettings {
         images: ImageSettings {
