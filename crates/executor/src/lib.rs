@@ -20,6 +20,7 @@ pub mod progress;
 mod sandbox;
 mod spec;
 mod telemetry_events;
+mod zygote;
 
 pub use debug::{Debugger, DebuggerKind};
 pub use docker::{CodeDelivery, DockerExecutor, DockerSettings, ImageSettings, OFFICIAL_PREFIX};
@@ -32,7 +33,7 @@ use sandbox::Sandbox;
 
 /// The executors laminar can run functions with.
 pub enum Executor {
-    Process(ProcessExecutor),
+    Process(Box<ProcessExecutor>),
     Docker(Box<DockerExecutor>),
 }
 

@@ -222,6 +222,21 @@ impl Limits {
         Ok(())
     }
 
+    /// The `cgroup.procs` files a process writes itself into to join the
+    /// group (none without one): for a runtime forked by the zygote.
+    pub fn procs_files(&self) -> Vec<String> {
+        self.group
+            .iter()
+            .flat_map(|g| g.procs.iter())
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    /// The `RLIMIT_AS` of the fallback, in bytes, if any.
+    pub fn address_space(&self) -> Option<u64> {
+        self.address_space
+    }
+
     /// Whether the kernel killed a process of the environment for memory.
     pub fn out_of_memory(&self) -> bool {
         let Some(group) = &self.group else {

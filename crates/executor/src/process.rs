@@ -7,6 +7,7 @@ use crate::limits::{Hierarchy, Limits};
 use crate::logs::OutputPipe;
 use crate::namespace::{self, Join, Mounts};
 use crate::spec::{EnvironmentSpec, Package, StartError};
+use crate::zygote::{self, Launch, MountPlan, Request, Zygote};
 use laminar_model::runtime::{family, RuntimeFamily};
 use laminar_runtime_api::RuntimeApi;
 use std::net::{IpAddr, Ipv4Addr};
@@ -35,6 +36,10 @@ pub struct ProcessExecutor {
     control_groups: Hierarchy,
     /// Names environments' control groups.
     started: std::sync::atomic::AtomicU64,
+    /// Forks Python runtimes rather than spawning an interpreter each.
+    zygote: Zygote,
+    /// `LAMINAR_NO_ZYGOTE` set: every runtime is spawned.
+    zygote_disabled: bool,
 }
 
 impl ProcessExecutor {
@@ -43,6 +48,7 @@ impl ProcessExecutor {
         std::fs::create_dir_all(&runtime_dir)?;
         std::fs::write(runtime_dir.join("laminar_runtime.py"), PYTHON_CLIENT)?;
         std::fs::write(runtime_dir.join("laminar_runtime.js"), NODE_CLIENT)?;
+        std::fs::write(runtime_dir.join(zygote::SCRIPT_NAME), zygote::SCRIPT)?;
         // A scratch folder under /var could not be moved over /var: one in
         // /tmp then (it is only a mount point while an environment starts).
         let scratch = if runtime_dir.starts_with("/var") {
@@ -83,12 +89,15 @@ impl ProcessExecutor {
             host_tmp_shared,
             control_groups,
             started: std::sync::atomic::AtomicU64::new(0),
+            zygote: Zygote::new(),
+            zygote_disabled: std::env::var_os("LAMINAR_NO_ZYGOTE").is_some(),
         })
     }
 
     /// Removes laminar's control groups once the environments' are gone,
     /// and the namespaces' scratch folder.
     pub async fn shutdown(&self) {
+        self.zygote.stop().await;
         let hierarchy = self.control_groups.clone();
         let _ = tokio::task::spawn_blocking(move || hierarchy.remove()).await;
         if let Some(scratch) = &self.namespace {
@@ -272,6 +281,40 @@ impl ProcessExecutor {
             .map(|opt| crate::extensions::external_extensions(opt))
             .unwrap_or_default();
         api.expect_extensions(found.iter().map(|(name, _)| name.clone()).collect());
+        if found.is_empty() && self.forkable(spec, &variables) {
+            let mounts = self
+                .mount_plan(spec, &python, &host_path)
+                .map(|(opt, tmp_mb)| MountPlan {
+                    code: code_dir.to_path_buf(),
+                    opt: opt.map(Path::to_path_buf),
+                    tmp_mb,
+                });
+            let request = Request {
+                variables: &variables,
+                cwd: &task_root,
+                cgroup_procs: limits.procs_files(),
+                open_files: crate::limits::OPEN_FILES,
+                address_space: limits.address_space(),
+                mounts,
+                stdout: &stdout,
+                stderr: &stderr,
+            };
+            let launch = || self.launch(&python, &host_path);
+            match self.zygote.fork(launch, request).await {
+                Ok(forked) => {
+                    return Ok(Spawned {
+                        api,
+                        runtime: ChildProcess::forked(forked),
+                        extensions: Vec::new(),
+                        output,
+                        limits,
+                    })
+                }
+                Err(why) => {
+                    tracing::debug!(%why, "the zygote did not fork this runtime: spawning it")
+                }
+            }
+        }
         // The first process started leads the group; the others join it, so
         // that a reset stops everything any of them spawned.
         let mut group = None;
@@ -297,6 +340,98 @@ impl ProcessExecutor {
 }
 
 impl ProcessExecutor {
+    /// Whether this environment's runtime may be forked from the Python
+    /// zygote rather than spawned: only where a fork is what a spawn would
+    /// be. Every Python runtime runs on the host's one `python3` here, so
+    /// one zygote serves them all (awslambdaric and custom bootstraps are
+    /// `provided` runtimes: spawned). Not forked:
+    /// - under a debugger: the runtime starts with the debugger's arguments;
+    /// - with external extensions: they lead the environment's process
+    ///   group and namespace, the runtime joins them (the caller checks);
+    /// - when the function sets what an interpreter or the dynamic loader
+    ///   reads only as it starts (`PYTHON*`, the locale, `LD_*`, malloc's
+    ///   tunables): the zygote started without them;
+    /// - when a folder of its `LD_LIBRARY_PATH` the zygote's lacks holds
+    ///   shared libraries (the loader's path is the zygote's).
+    fn forkable(&self, spec: &EnvironmentSpec, variables: &[(String, String)]) -> bool {
+        if self.zygote_disabled
+            || !matches!(family(&spec.runtime), Some(RuntimeFamily::Python))
+            || spec.debugger.is_some()
+        {
+            return false;
+        }
+        let read_at_start = |name: &str| {
+            ["PYTHON", "LD_", "LC_", "MALLOC_"]
+                .iter()
+                .any(|prefix| name.starts_with(prefix))
+                || matches!(name, "LANG" | "LANGUAGE" | "GLIBC_TUNABLES")
+        };
+        if spec.variables.iter().any(|(name, _)| read_at_start(name)) {
+            return false;
+        }
+        let ours = self.zygote_library_path();
+        let theirs = variables
+            .iter()
+            .rev()
+            .find(|(name, _)| name == "LD_LIBRARY_PATH")
+            .map_or("", |(_, value)| value.as_str());
+        !theirs
+            .split(':')
+            .filter(|dir| !dir.is_empty() && !ours.split(':').any(|o| o == *dir))
+            .any(|dir| holds_shared_objects(Path::new(dir)))
+    }
+
+    /// The zygote's `LD_LIBRARY_PATH`: an environment's where the private
+    /// mounts put every function's code and layers at the same paths.
+    fn zygote_library_path(&self) -> String {
+        match self.namespace {
+            Some(_) => format!(
+                "{task}:{task}/lib:{opt}/lib",
+                task = namespace::TASK_ROOT,
+                opt = namespace::OPT
+            ),
+            None => String::new(),
+        }
+    }
+
+    /// How the zygote starts: the variables every environment has before its
+    /// own, in a mount namespace with `/var/runtime` (and an empty
+    /// `/var/task`) where the host allows one.
+    fn launch(&self, python: &Path, host_path: &str) -> std::io::Result<Launch> {
+        let (script, mounts) = match &self.namespace {
+            Some(scratch) => {
+                let empty = self.runtime_dir.join("zygote-task");
+                std::fs::create_dir_all(&empty)?;
+                (
+                    Path::new(namespace::RUNTIME_DIR).join(zygote::SCRIPT_NAME),
+                    Some(Mounts::prepare(
+                        scratch,
+                        &empty,
+                        &self.runtime_dir,
+                        None,
+                        None,
+                    )?),
+                )
+            }
+            None => (self.runtime_dir.join(zygote::SCRIPT_NAME), None),
+        };
+        let mut variables = vec![
+            ("PATH".to_string(), format!("{host_path}:/opt/bin")),
+            ("LANG".to_string(), "en_US.UTF-8".to_string()),
+            ("TZ".to_string(), ":UTC".to_string()),
+        ];
+        let library_path = self.zygote_library_path();
+        if !library_path.is_empty() {
+            variables.push(("LD_LIBRARY_PATH".to_string(), library_path));
+        }
+        Ok(Launch {
+            python: python.to_path_buf(),
+            script,
+            variables,
+            mounts,
+        })
+    }
+
     /// The private mounts of one environment, when the host allows them,
     /// and whether its layers go to `/opt` (not when something the
     /// environment runs lives there: the mount would hide it).
@@ -307,9 +442,24 @@ impl ProcessExecutor {
         python: &Path,
         host_path: &str,
     ) -> std::io::Result<Option<(Mounts, bool)>> {
-        let Some(scratch) = &self.namespace else {
+        let (Some(scratch), Some((opt_dir, tmp_mb))) =
+            (&self.namespace, self.mount_plan(spec, python, host_path))
+        else {
             return Ok(None);
         };
+        let mounts = Mounts::prepare(scratch, code_dir, &self.runtime_dir, opt_dir, tmp_mb)?;
+        Ok(Some((mounts, opt_dir.is_some())))
+    }
+
+    /// What [`Self::mounts`] mounts: the layers at `/opt` or not, the size
+    /// of a `/tmp` of the environment's own or none.
+    fn mount_plan<'a>(
+        &self,
+        spec: &'a EnvironmentSpec,
+        python: &Path,
+        host_path: &str,
+    ) -> Option<(Option<&'a Path>, Option<u64>)> {
+        self.namespace.as_ref()?;
         let opt = Path::new(namespace::OPT);
         let opt_free = opt.is_dir()
             && !python.starts_with(opt)
@@ -324,8 +474,7 @@ impl ProcessExecutor {
             && !host_path.split(':').any(|p| Path::new(p).starts_with(tmp))
             && (opt_dir.is_some() || !spec.opt_dir.as_deref().is_some_and(|d| d.starts_with(tmp)));
         let tmp_mb = tmp_free.then(|| u64::try_from(spec.ephemeral_storage_mb).unwrap_or(512));
-        let mounts = Mounts::prepare(scratch, code_dir, &self.runtime_dir, opt_dir, tmp_mb)?;
-        Ok(Some((mounts, opt_dir.is_some())))
+        Some((opt_dir, tmp_mb))
     }
 }
 
@@ -430,6 +579,15 @@ fn layer_search_paths(runtime: &str, opt: &str) -> Vec<(&'static str, String)> {
     }
 }
 
+/// Whether a folder holds a shared library (a `.so` file, versioned or not).
+fn holds_shared_objects(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().contains(".so"))
+    })
+}
+
 fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     path.metadata()
@@ -453,6 +611,28 @@ const MEMORY_REFRESH: std::time::Duration = std::time::Duration::from_millis(100
 impl ChildProcess {
     pub(crate) fn pid(&self) -> Option<i32> {
         self.pid
+    }
+
+    /// A runtime the zygote forked: it leads its own process group, and the
+    /// zygote (its parent) reports its wait status.
+    fn forked(forked: crate::zygote::Forked) -> Self {
+        use std::os::unix::process::ExitStatusExt;
+        let (tx, exit) = watch::channel(None);
+        let mut status = forked.exit;
+        tokio::spawn(async move {
+            let reason = match status.wait_for(Option::is_some).await {
+                Ok(s) => describe_exit(std::process::ExitStatus::from_raw((*s).unwrap_or(0))),
+                // The zygote went, and its children with it.
+                Err(_) => "signal: killed".into(),
+            };
+            tx.send_replace(Some(reason));
+        });
+        Self {
+            pid: Some(forked.pid),
+            group: Some(forked.pid),
+            exit,
+            memory: std::sync::Mutex::new(None),
+        }
     }
 
     /// Watches a child; `group` is the process group it joined (`None`: it

@@ -30,6 +30,7 @@ impl Bench {
     pub(super) async fn pools_suite(&mut self, process: bool, docker_too: bool) -> Result<()> {
         if process {
             self.bursts("process").await?;
+            self.cold_python().await?;
             self.prewarmed_cold("process").await?;
             self.durable_rows().await?;
         }
@@ -106,6 +107,44 @@ impl Bench {
             .note("UpdateFunctionConfiguration, wait for Successful, then 64 invokes sent at once on 64 connections (--prewarm 0)"),
         );
         stopped?;
+        Ok(())
+    }
+
+    /// The burst's one-at-a-time counterpart: cold starts of the Python
+    /// function without pre-initialization (`--prewarm 0`), as the process
+    /// suite measures them (`cold.process.python3.11`).
+    async fn cold_python(&mut self) -> Result<()> {
+        progress("process executor, python3.11: cold starts (--prewarm 0)");
+        let mut laminar = Laminar::start(&self.launch("process", None)).await?;
+        let mut conn = Conn::connect(laminar.addr).await?;
+        self.deploy_python(&mut conn).await?;
+        let cold = self
+            .cold_series(
+                &mut conn,
+                PYTHON,
+                self.counts.cold_runs,
+                true,
+                Duration::from_millis(50),
+                None,
+            )
+            .await?;
+        laminar.stop(Duration::from_secs(60))?;
+        self.push(
+            Figure::new(
+                "cold.process.python3.11",
+                "cold start, process, python3.11 (client to client, --prewarm 0)",
+                "ms",
+                summarize(&cold.latency),
+            )
+            .target(Target::at_most("≤ 60 ms", 60.0))
+            .note("UpdateFunctionConfiguration (new revision), then an invoke with LogType=Tail"),
+        );
+        self.push(Figure::new(
+            "init.process.python3.11",
+            "  of which runtime init (REPORT Init Duration), process, python3.11",
+            "ms",
+            summarize(&cold.init),
+        ));
         Ok(())
     }
 
