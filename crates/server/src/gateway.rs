@@ -35,7 +35,7 @@ use std::time::Duration;
 
 pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let started = std::time::Instant::now();
-    let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port)).await?;
+    let listener = listen(args.host.as_str(), args.port).await?;
     let addr = listener.local_addr()?;
     let reachable_host = if addr.ip().is_unspecified() {
         "127.0.0.1".to_string()
@@ -55,7 +55,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     // Containers call laminar (AWS_ENDPOINT_URL) on their network's gateway.
     let extra_listener = match executor.extra_listen_ip() {
         Some(ip) if !addr.ip().is_unspecified() && addr.ip() != ip => {
-            match tokio::net::TcpListener::bind((ip, addr.port())).await {
+            match listen_on(std::net::SocketAddr::new(ip, addr.port())) {
                 Ok(listener) => Some(listener),
                 Err(e) => {
                     tracing::warn!(%ip, error = %e, "functions in containers cannot reach laminar's API");
@@ -149,6 +149,41 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// How many connections the kernel may hold for laminar before it accepts
+/// them. Tokio's `bind` asks for 128, as std does: a burst of a few hundred
+/// clients connecting at once overflows that, and the kernel then drops or
+/// resets some of them instead of letting them wait. The kernel caps the
+/// figure at `net.core.somaxconn`.
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// Listens on the first address `host` resolves to that can be bound.
+async fn listen(host: &str, port: u16) -> std::io::Result<tokio::net::TcpListener> {
+    let mut last_error = None;
+    for addr in tokio::net::lookup_host((host, port)).await? {
+        match listen_on(addr) {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last_error = Some(e),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::AddrNotAvailable,
+            format!("{host} resolves to no address"),
+        )
+    }))
+}
+
+fn listen_on(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 /// laminar runs code on request: listening beyond the loopback hands that to
 /// whoever reaches the address, so say so.
 fn warn_beyond_loopback(addr: std::net::SocketAddr, iam: IamMode) {
@@ -187,7 +222,7 @@ async fn choose_executor(
     };
     if !use_docker {
         let runtimes = store.blobs.root().join("runtimes");
-        return Ok(Executor::Process(ProcessExecutor::new(runtimes)?));
+        return Ok(Executor::Process(Box::new(ProcessExecutor::new(runtimes)?)));
     }
     let settings = DockerSettings {
         images: ImageSettings {
