@@ -139,15 +139,28 @@ impl AsyncInvocations {
     pub fn enqueue(&self, event: AsyncEvent) -> ApiResult<()> {
         let (function, qualifier) = (event.function(), event.qualifier.clone());
         self.queue.put(event)?;
+        self.received(&function, qualifier.as_deref());
+        Ok(())
+    }
+
+    /// [`Self::enqueue`] from async code: no blocking thread is held while
+    /// the event's commit is under way.
+    pub async fn enqueue_async(&self, event: AsyncEvent) -> ApiResult<()> {
+        let (function, qualifier) = (event.function(), event.qualifier.clone());
+        self.queue.put_async(event).await?;
+        self.received(&function, qualifier.as_deref());
+        Ok(())
+    }
+
+    fn received(&self, function: &laminar_store::FunctionKey, qualifier: Option<&str>) {
         let subject = Subject {
-            function: &function,
-            qualifier: qualifier.as_deref(),
+            function,
+            qualifier,
             executed_version: None,
         };
         self.invoker
             .metrics()
             .put(subject, "AsyncEventsReceived", "Count", 1.0);
-        Ok(())
     }
 
     /// One `AWS/Lambda` value about an event's function.

@@ -86,6 +86,11 @@ impl AsyncEvent {
     }
 }
 
+fn encode(event: &AsyncEvent) -> ApiResult<String> {
+    serde_json::to_string(event)
+        .map_err(|e| laminar_model::ApiError::service(format!("cannot encode the event: {e}")))
+}
+
 /// Events of one function run at most this many at once from the queue,
 /// so that a backlog of one function cannot hold every dispatch slot.
 pub(crate) const IN_FLIGHT_PER_FUNCTION: usize = 64;
@@ -143,16 +148,31 @@ impl AsyncQueue {
 
     /// Persists the event (new, or back from an attempt) and schedules it.
     pub(crate) fn put(&self, event: AsyncEvent) -> ApiResult<()> {
-        let json = serde_json::to_string(&event).map_err(|e| {
-            laminar_model::ApiError::service(format!("cannot encode the event: {e}"))
-        })?;
+        let json = encode(&event)?;
         self.store
             .db
             .put_event(&event.id, &json)
             .map_err(storage_error)?;
+        self.schedule_stored(event);
+        Ok(())
+    }
+
+    /// [`Self::put`] from async code: the write joins the group commit of
+    /// the moment while the task waits (no thread held per event).
+    pub(crate) async fn put_async(&self, event: AsyncEvent) -> ApiResult<()> {
+        let json = encode(&event)?;
+        self.store
+            .db
+            .put_event_async(event.id.clone(), json)
+            .await
+            .map_err(storage_error)?;
+        self.schedule_stored(event);
+        Ok(())
+    }
+
+    fn schedule_stored(&self, event: AsyncEvent) {
         self.schedule().insert(without_payload(event));
         self.wake.notify_one();
-        Ok(())
     }
 
     /// The event is done: forget it for good.

@@ -54,8 +54,7 @@ impl LambdaService {
                 }
                 event.tenant_id = prepared.tenant_id;
                 // Committed (on disk: synced) before the 202.
-                self.off_worker(move |service| service.inner.async_queue.enqueue(event))
-                    .await?;
+                self.inner.async_queue.enqueue_async(event).await?;
                 Ok(InvokeOutput {
                     status: 202,
                     function_error: None,

@@ -69,6 +69,15 @@ impl LambdaDb {
         self.db.write_grouped(work)
     }
 
+    /// [`Self::write_grouped`] for async code (see
+    /// [`laminar_db::Db::write_grouped_async`]).
+    pub(crate) async fn write_grouped_async<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&rusqlite::Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.db.write_grouped_async(work).await
+    }
+
     pub fn put_function(
         &self,
         key: &FunctionKey,

@@ -12,14 +12,14 @@ impl LambdaDb {
     /// Event invoke's 202 waits for the disk, not for every other 202's.
     pub fn put_event(&self, id: &str, record: &str) -> Result<(), StoreError> {
         let (id, record) = (id.to_string(), record.to_string());
-        self.write_grouped(move |conn| {
-            conn.prepare_cached(
-                "INSERT INTO async_events (id, record) VALUES (?1, ?2)
-                 ON CONFLICT (id) DO UPDATE SET record = excluded.record",
-            )?
-            .execute(params![id, record])?;
-            Ok(())
-        })
+        self.write_grouped(move |conn| upsert_event(conn, &id, &record))
+    }
+
+    /// [`Self::put_event`] for async code: the task waits for the group's
+    /// commit without holding a thread of its own.
+    pub async fn put_event_async(&self, id: String, record: String) -> Result<(), StoreError> {
+        self.write_grouped_async(move |conn| upsert_event(conn, &id, &record))
+            .await
     }
 
     pub fn delete_event(&self, id: &str) -> Result<(), StoreError> {
@@ -49,6 +49,15 @@ impl LambdaDb {
             Ok(rows.collect::<Result<_, _>>()?)
         })
     }
+}
+
+fn upsert_event(conn: &rusqlite::Connection, id: &str, record: &str) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO async_events (id, record) VALUES (?1, ?2)
+         ON CONFLICT (id) DO UPDATE SET record = excluded.record",
+    )?
+    .execute(params![id, record])?;
+    Ok(())
 }
 
 #[cfg(test)]
