@@ -110,9 +110,7 @@ impl Bench {
     }
 
     async fn dynamodb_stream_figure(&mut self) -> Result<()> {
-        let temp = tempfile::Builder::new()
-            .prefix("laminar-bench-")
-            .tempdir()?;
+        let temp = super::shared_with_functions()?;
         let counts = temp.path().join("counts");
         std::fs::create_dir_all(&counts)?;
         let mut laminar =

@@ -27,6 +27,14 @@ use machine::*;
 use serde_json::{json, Map, Value};
 use std::time::{Duration, Instant};
 
+/// A temporary folder the functions of the process executor can write to:
+/// they have a /tmp of their own, so it is made outside /tmp.
+fn shared_with_functions() -> Result<tempfile::TempDir> {
+    Ok(tempfile::Builder::new()
+        .prefix("laminar-bench-")
+        .tempdir_in("/var/tmp")?)
+}
+
 pub async fn run(args: Args) -> Result<()> {
     if args.wait_idle > 0 {
         progress(&format!(

@@ -338,11 +338,7 @@ impl Bench {
     /// laminar with state on disk and the null runtime deployed, counting
     /// what it sees.
     pub(super) async fn counting(&self, function: &str) -> Result<Counting> {
-        // Functions have a /tmp of their own: the folder they count into is
-        // shared with them elsewhere.
-        let temp = tempfile::Builder::new()
-            .prefix("laminar-bench-")
-            .tempdir_in("/var/tmp")?;
+        let temp = super::shared_with_functions()?;
         let counts = temp.path().join("counts");
         std::fs::create_dir_all(&counts)?;
         let laminar =
